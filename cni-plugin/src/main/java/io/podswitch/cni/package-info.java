@@ -1,0 +1,2 @@
+/** podswitch cni module. */
+package io.podswitch.cni;

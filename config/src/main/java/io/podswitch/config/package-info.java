@@ -1,0 +1,2 @@
+/** podswitch config module. */
+package io.podswitch.config;

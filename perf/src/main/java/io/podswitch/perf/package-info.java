@@ -1,0 +1,2 @@
+/** podswitch perf module. */
+package io.podswitch.perf;

@@ -1,0 +1,43 @@
+package io.podswitch.port;
+
+import io.podswitch.packet.FrameCache;
+import io.podswitch.packet.PacketVector;
+
+/**
+ * A place packets come from and go to: a TAP, an AF_XDP socket, an in-memory queue, a pcap file, a
+ * generator. Ports move bursts, never single packets, and are polled by the worker that owns a
+ * queue; one queue is touched by one worker thread only.
+ *
+ * <p>Ownership: {@link #receive} fills frames drawn from the worker's cache and hands them to the
+ * caller; {@link #transmit} takes ownership of every frame in the vector — frames it sends are freed
+ * when the kernel or peer is done with them, frames it cannot send (ring full, link down) are freed
+ * at once and counted as drops. Neither call allocates, locks or blocks.
+ */
+public interface Port extends AutoCloseable {
+    /** Index of the port in the switch's port table (also stored as a packet's input port). */
+    int id();
+
+    String name();
+
+    int queueCount();
+
+    /**
+     * Receives up to {@code into.free()} packets from {@code queue}, appending them to {@code into}.
+     * @return how many packets were appended
+     */
+    int receive(int queue, PacketVector into, FrameCache cache);
+
+    /**
+     * Transmits every packet in {@code from} on {@code queue} and clears the vector.
+     * @return how many packets were accepted for transmission (the rest were dropped and counted)
+     */
+    int transmit(int queue, PacketVector from, FrameCache cache);
+
+    /** The largest L3 packet (IP header and payload) this port sends without fragmentation. */
+    int mtu();
+
+    PortCounters counters();
+
+    @Override
+    void close();
+}
