@@ -1,24 +1,20 @@
 package io.podswitch.daemon.ipam;
 
+import io.podswitch.daemon.store.AtomicFile;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The IPAM state on disk, one text file written atomically: a temporary file is written and fsynced,
- * renamed over the old one, and the directory is fsynced, so after a crash the file is either the
- * old state or the new one, never a mix. Human-readable on purpose (operators read it in incidents):
+ * The IPAM state on disk, one text file replaced atomically ({@link AtomicFile}): after a crash it
+ * is either the old state or the new one, never a mix. Human-readable on purpose (operators read it in incidents):
  *
  * <pre>
  * podswitch-ipam 1
@@ -108,23 +104,8 @@ final class IpamStateFile {
             sb.append("alloc ").append(e.attachment().containerId()).append(' ').append(e.attachment().ifName())
                     .append(' ').append(IpAddresses.format(e.address())).append('\n');
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + dir + " cannot rename atomically", e);
-            }
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true); // the rename itself must survive a crash
-            }
+            AtomicFile.write(file, sb.toString());
         } catch (IOException e) {
             throw new IpamException(IpamException.Reason.STORAGE, "cannot write IPAM state " + file + ": " + e.getMessage(), e);
         }
