@@ -23,7 +23,8 @@ public record ClusterConfig(List<IpFamily> ipFamilies, List<Cidr> podCidrs, List
         nodeCidrMaskSizes = Map.copyOf(nodeCidrMaskSizes);
         nodes = List.copyOf(nodes);
         services = List.copyOf(services);
-        if (node(thisNodeName).isEmpty()) {
+        String thisName = thisNodeName;
+        if (nodes.stream().noneMatch(n -> n.name().equals(thisName))) {
             throw new IllegalArgumentException("this node '" + thisNodeName + "' is not among the nodes");
         }
     }
