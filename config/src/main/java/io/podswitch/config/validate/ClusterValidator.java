@@ -81,7 +81,7 @@ public final class ClusterValidator {
             return Optional.empty();
         }
         List<String> names = spec.nodes().items().stream().map(Located::value)
-                .flatMap(n -> n.name().stream()).map(Located::value).toList();
+                .flatMap(n -> n.name().stream()).map(Located::value).distinct().toList();
         if (!names.contains(name) && spec.nodes().complete()) {
             String message = source + " is not one of the nodes (" + String.join(", ", names) + ")";
             if (fromFile.isPresent()) {

@@ -57,7 +57,7 @@ final class OverlayRules {
                 : "0 bytes of overhead (direct mode)";
         int minimum = families.get().contains(IpFamily.IPV6) ? NodeRules.MIN_MTU_IPV6 : NodeRules.MIN_MTU_IPV4;
         List<NodeSpec> nodes = spec.nodes().items().stream().map(Located::value).toList();
-        int podMtu;
+        final int podMtu;
         if (overlay.podMtu().isPresent()) {
             Located<Integer> given = overlay.podMtu().get();
             podMtu = given.value();
@@ -66,14 +66,18 @@ final class OverlayRules {
                         + (minimum == NodeRules.MIN_MTU_IPV6 ? "IPv6" : "IPv4") + " allows");
                 ok = false;
             }
-            for (NodeSpec node : nodes) {
-                int uplinkMtu = node.uplinkMtu().map(Located::value).orElse(NodeRules.DEFAULT_MTU);
-                if (podMtu + overhead > uplinkMtu) {
-                    problems.report(given, "pod MTU " + podMtu + " + " + overheadText + " = " + (podMtu + overhead)
-                            + " exceeds the uplink MTU " + uplinkMtu + " of " + node.label() + " (" + node.path()
-                            + ".uplink.mtu); lower podMTU to " + (uplinkMtu - overhead) + " or raise the uplink MTU");
-                    ok = false;
-                }
+            // One error, at the podMTU, naming the tightest uplink and how many others are too small as well.
+            List<NodeSpec> tooSmall = nodes.stream().filter(n -> podMtu + overhead > uplinkMtuOf(n)).sorted(
+                    (a, b) -> Integer.compare(uplinkMtuOf(a), uplinkMtuOf(b))).toList();
+            if (!tooSmall.isEmpty()) {
+                NodeSpec node = tooSmall.getFirst();
+                int uplinkMtu = uplinkMtuOf(node);
+                String others = tooSmall.size() == 1 ? "" : " (and " + (tooSmall.size() - 1) + " more node"
+                        + (tooSmall.size() == 2 ? "" : "s") + ")";
+                problems.report(given, "pod MTU " + podMtu + " + " + overheadText + " = " + (podMtu + overhead)
+                        + " exceeds the uplink MTU " + uplinkMtu + " of " + node.label() + " (" + node.path()
+                        + ".uplink.mtu)" + others + "; lower podMTU to " + (uplinkMtu - overhead) + " or raise the uplink MTU");
+                ok = false;
             }
         } else {
             // Default: the largest pod MTU every node's uplink can carry after encapsulation.
@@ -101,5 +105,9 @@ final class OverlayRules {
         int vni = mode.encapsulates() ? overlay.vni().map(Located::value).orElse(DEFAULT_VNI) : 0;
         int udpPort = mode.encapsulates() ? overlay.udpPort().map(Located::value).orElse(mode.defaultUdpPort()) : 0;
         return Optional.of(new OverlayConfig(mode, vni, udpPort, podMtu, underlay));
+    }
+
+    private static int uplinkMtuOf(NodeSpec node) {
+        return node.uplinkMtu().map(Located::value).orElse(NodeRules.DEFAULT_MTU);
     }
 }
