@@ -24,16 +24,16 @@ public record Ip6Address(long high, long low) implements IpAddress {
             throw new IpFormatException("'" + text + "' is not an IPv6 address: '::' may appear only once");
         }
         if (gap < 0) {
-            int count = parseGroups(text, text, groups, 0);
+            int count = parseGroups(text, text, groups, true);
             if (count != GROUPS) {
                 throw new IpFormatException("'" + text + "' is not an IPv6 address: it has " + count
                         + " groups instead of 8 (use '::' for a run of zero groups)");
             }
         } else {
             int[] tail = new int[GROUPS];
-            int head = gap == 0 ? 0 : parseGroups(text, text.substring(0, gap), groups, 0);
+            int head = gap == 0 ? 0 : parseGroups(text, text.substring(0, gap), groups, false);
             String rest = text.substring(gap + 2);
-            int tailCount = rest.isEmpty() ? 0 : parseGroups(text, rest, tail, 0);
+            int tailCount = rest.isEmpty() ? 0 : parseGroups(text, rest, tail, true);
             if (head + tailCount > GROUPS - 1) {
                 throw new IpFormatException("'" + text + "' is not an IPv6 address: too many groups around '::'");
             }
@@ -48,17 +48,20 @@ public record Ip6Address(long high, long low) implements IpAddress {
         return new Ip6Address(high, low);
     }
 
-    /** Parses colon-separated groups (a dotted quad counts as two) into {@code out}; returns how many. */
-    private static int parseGroups(String text, String part, int[] out, int start) {
+    /**
+     * Parses colon-separated groups into {@code out}; returns how many. A dotted quad counts as two groups
+     * and may only end the address, so only a part that ends the text may end in one.
+     */
+    private static int parseGroups(String text, String part, int[] out, boolean endsText) {
         String[] fields = part.split(":", -1);
-        int count = start;
+        int count = 0;
         for (int i = 0; i < fields.length; i++) {
             String field = fields[i];
             if (count >= GROUPS) {
                 throw new IpFormatException("'" + text + "' is not an IPv6 address: it has more than 8 groups");
             }
             if (field.indexOf('.') >= 0) {
-                if (i != fields.length - 1 || count > GROUPS - 2) {
+                if (!endsText || i != fields.length - 1 || count > GROUPS - 2) {
                     throw new IpFormatException("'" + text + "' is not an IPv6 address: "
                             + "an embedded IPv4 address may only stand in the last two groups");
                 }
