@@ -23,6 +23,8 @@ public final class YamlDocument {
                 .setLabel(problems.fileName())
                 .setSchema(new CoreSchema())
                 .setAllowRecursiveKeys(false)
+                // Compose them so Fields can report a non-text key where it is, instead of an unlocated error.
+                .setAllowNonScalarKeys(true)
                 .setMaxAliasesForCollections(50)
                 .setCodePointLimit(8 * 1024 * 1024)
                 .build();

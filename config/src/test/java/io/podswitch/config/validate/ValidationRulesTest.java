@@ -47,7 +47,7 @@ class ValidationRulesTest {
 
     @Test
     void topLevelMustBeAMapping() {
-        assertError("- just\n- a list  # <-\n".replace("- just\n", ""), "", "expected a mapping (key: value lines) but found a list");
+        assertError("- a list  # <-\n", "", "expected a mapping (key: value lines) but found a list");
     }
 
     @Test
@@ -501,6 +501,95 @@ class ValidationRulesTest {
     void localTrafficPolicyWithoutNodePortIsReported() {
         String yaml = replace("vips: [10.96.0.10]", "    vips: [10.96.0.10]\n    externalTrafficPolicy: Local  # <-");
         assertError(yaml, "services[0].externalTrafficPolicy", "externalTrafficPolicy Local only applies to node ports");
+    }
+
+    @Test
+    void emptyIpFamiliesIsReported() {
+        String yaml = replace(FIRST_LINE, "ipFamilies: []  # <-");
+        assertError(yaml, "ipFamilies", "lists no family");
+    }
+
+    @Test
+    void nonTextKeyIsReported() {
+        String yaml = replace("  vni: 1", "  [a, b]: 1  # <-");
+        assertError(yaml, "overlay", "keys must be plain names but found a list");
+    }
+
+    @Test
+    void explicitPodMtuBelowTheIpv6MinimumIsReported() {
+        String yaml = replace("  vni: 1", "  podMTU: 1200  # <-");
+        assertError(yaml, "overlay.podMTU", "pod MTU 1200 is below 1280, the least IPv6 allows");
+    }
+
+    @Test
+    void duplicateVipAcrossServicesIsReported() {
+        String yaml = BASE + """
+                  - name: web2
+                    vips: [10.96.0.10]  # <-
+                    ports: [{port: 80}]
+                """;
+        assertError(yaml, "services[1].vips[0]", "10.96.0.10 is already the VIP services[0].vips[0]");
+    }
+
+    @Test
+    void duplicateNodePortAcrossServicesIsReported() {
+        String yaml = replace("- {name: http, port: 80, targetPort: 8080}", "      - {name: http, port: 80, nodePort: 30080}") + """
+                  - name: web2
+                    vips: [10.96.0.11]
+                    ports: [{port: 80, nodePort: 30080}]  # <-
+                """;
+        assertError(yaml, "services[1].ports[0].nodePort", "node port 30080/TCP is already used by services[0].ports[0].nodePort");
+    }
+
+    @Test
+    void portsOfAMultiPortServiceNeedNames() {
+        String yaml = replace("- {name: http, port: 80, targetPort: 8080}", "      - {name: http, port: 80}\n      - {port: 443}  # <-");
+        assertError(yaml, "services[0].ports[1].name", "is missing; ports of a multi-port service need names");
+    }
+
+    @Test
+    void backendPortOnAMultiPortServiceIsReported() {
+        String yaml = replace(replace("- {name: http, port: 80, targetPort: 8080}",
+                "      - {name: http, port: 80}\n      - {name: https, port: 443}"),
+                "- {address: 10.244.0.5}", "      - {address: 10.244.0.5, port: 8443}  # <-");
+        assertError(yaml, "services[0].backends[0].port", "a backend port only fits single-port services");
+    }
+
+    @Test
+    void duplicateBackendIsReported() {
+        String yaml = replace("- {address: 10.244.0.5}", "      - {address: 10.244.0.5}\n      - {address: 10.244.0.5}  # <-");
+        assertError(yaml, "services[0].backends[1].address", "10.244.0.5 is already a backend (services[0].backends[0])");
+    }
+
+    @Test
+    void serviceWithoutPortsIsReported() {
+        String yaml = BASE + """
+                  - name: empty  # <-
+                    vips: [10.96.0.11]
+                """;
+        assertError(yaml, "services[1].ports", "is missing; a service needs at least one port");
+    }
+
+    @Test
+    void serviceWithoutVipsIsReported() {
+        String yaml = BASE + """
+                  - name: novip  # <-
+                    ports: [{port: 80}]
+                """;
+        assertError(yaml, "services[1].vips", "is missing; give one or two cluster IPs (one per family) from serviceCIDRs");
+    }
+
+    @Test
+    void invalidServiceNameIsReported() {
+        String yaml = replace("- name: web", "  - name: Web_Server  # <-");
+        assertError(yaml, "services[0].name", "'Web_Server' is not a valid service name");
+    }
+
+    @Test
+    void affinityTimeoutOutOfRangeIsReported() {
+        String yaml = replace("vips: [10.96.0.10]", "    vips: [10.96.0.10]\n    sessionAffinity: ClientIP\n"
+                + "    sessionAffinityTimeoutSeconds: 100000  # <-");
+        assertError(yaml, "services[0].sessionAffinityTimeoutSeconds", "100000 is outside 1..86400 seconds");
     }
 
     // --- collection ---
