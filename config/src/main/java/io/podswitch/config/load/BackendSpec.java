@@ -1,6 +1,7 @@
 package io.podswitch.config.load;
 
 import io.podswitch.config.cidr.IpAddress;
+import java.util.List;
 import java.util.Optional;
 
 /** One entry of a service's {@code backends:} as written. */
@@ -12,5 +13,5 @@ public record BackendSpec(SourcePosition position,
                           Optional<Located<Boolean>> ready,
                           Optional<Located<Boolean>> terminating) {
 
-    public static final java.util.List<String> KEYS = java.util.List.of("address", "port", "weight", "ready", "terminating");
+    public static final List<String> KEYS = java.util.List.of("address", "port", "weight", "ready", "terminating");
 }

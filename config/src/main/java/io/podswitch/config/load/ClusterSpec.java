@@ -2,6 +2,7 @@ package io.podswitch.config.load;
 
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpFamily;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,6 +26,6 @@ public record ClusterSpec(SourcePosition position,
     }
 
     /** YAML keys at the top level, in documentation order. */
-    public static final java.util.List<String> KEYS = java.util.List.of(
+    public static final List<String> KEYS = java.util.List.of(
             "ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node", "overlay", "nodes", "services");
 }

@@ -4,6 +4,7 @@ import io.podswitch.config.cidr.IpFormatException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -40,12 +41,10 @@ public final class NodeReader {
     }
 
     public Optional<Located<String>> string(Node node, String path) {
-        if (!(node instanceof ScalarNode scalar) || !Tag.STR.equals(node.getTag())) {
-            if (node instanceof ScalarNode scalar && !Tag.NULL.equals(node.getTag())
-                    && (Tag.INT.equals(node.getTag()) || Tag.FLOAT.equals(node.getTag()) || Tag.BOOL.equals(node.getTag()))) {
-                // A name like 1234 or yes is still a name: YAML typing it as a number is an accident of syntax.
-                return Optional.of(new Located<>(scalar.getValue(), SourcePosition.of(node), path));
-            }
+        Tag tag = node.getTag();
+        // A name like 1234 or yes is still a name: YAML typing it as a number or boolean is an accident of syntax.
+        boolean textual = Tag.STR.equals(tag) || Tag.INT.equals(tag) || Tag.FLOAT.equals(tag) || Tag.BOOL.equals(tag);
+        if (!(node instanceof ScalarNode scalar) || !textual) {
             problems.report(SourcePosition.of(node), path, "expected a text value but found " + describe(node));
             return Optional.empty();
         }
@@ -86,7 +85,7 @@ public final class NodeReader {
             problems.report(SourcePosition.of(node), path, "expected true or false but found " + describe(node));
             return Optional.empty();
         }
-        return Optional.of(new Located<>(Boolean.parseBoolean(scalar.getValue().toLowerCase(java.util.Locale.ROOT)),
+        return Optional.of(new Located<>(Boolean.parseBoolean(scalar.getValue().toLowerCase(Locale.ROOT)),
                 SourcePosition.of(node), path));
     }
 

@@ -2,6 +2,7 @@ package io.podswitch.config.load;
 
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpAddress;
+import java.util.List;
 import java.util.Optional;
 
 /** One entry of {@code nodes:} as written; {@code index} is its position in the list. */
@@ -14,8 +15,8 @@ public record NodeSpec(int index,
                        Optional<Located<String>> uplinkInterface,
                        Optional<Located<Integer>> uplinkMtu) {
 
-    public static final java.util.List<String> KEYS = java.util.List.of("name", "addresses", "podCIDRs", "uplink");
-    public static final java.util.List<String> UPLINK_KEYS = java.util.List.of("interface", "mtu");
+    public static final List<String> KEYS = java.util.List.of("name", "addresses", "podCIDRs", "uplink");
+    public static final List<String> UPLINK_KEYS = java.util.List.of("interface", "mtu");
 
     /** The node's name for messages: its name if readable, else its path. */
     public String label() {

@@ -2,6 +2,7 @@ package io.podswitch.config.load;
 
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.model.OverlayMode;
+import java.util.List;
 import java.util.Optional;
 
 /** The {@code overlay:} block as written; {@code position} is the block's (or the top level's when absent). */
@@ -12,5 +13,5 @@ public record OverlaySpec(SourcePosition position,
                           Optional<Located<Integer>> podMtu,
                           Optional<Located<IpFamily>> underlayFamily) {
 
-    public static final java.util.List<String> KEYS = java.util.List.of("mode", "vni", "udpPort", "podMTU", "underlayFamily");
+    public static final List<String> KEYS = java.util.List.of("mode", "vni", "udpPort", "podMTU", "underlayFamily");
 }

@@ -1,6 +1,7 @@
 package io.podswitch.config.load;
 
 import io.podswitch.config.model.Protocol;
+import java.util.List;
 import java.util.Optional;
 
 /** One entry of a service's {@code ports:} as written. */
@@ -12,5 +13,5 @@ public record ServicePortSpec(SourcePosition position,
                               Optional<Located<Integer>> targetPort,
                               Optional<Located<Integer>> nodePort) {
 
-    public static final java.util.List<String> KEYS = java.util.List.of("name", "protocol", "port", "targetPort", "nodePort");
+    public static final List<String> KEYS = java.util.List.of("name", "protocol", "port", "targetPort", "nodePort");
 }

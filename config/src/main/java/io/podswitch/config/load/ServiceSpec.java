@@ -3,6 +3,7 @@ package io.podswitch.config.load;
 import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.model.ExternalTrafficPolicy;
 import io.podswitch.config.model.SessionAffinity;
+import java.util.List;
 import java.util.Optional;
 
 /** One entry of {@code services:} as written. */
@@ -16,6 +17,6 @@ public record ServiceSpec(SourcePosition position,
                           Optional<Located<Integer>> sessionAffinityTimeoutSeconds,
                           Optional<Located<ExternalTrafficPolicy>> externalTrafficPolicy) {
 
-    public static final java.util.List<String> KEYS = java.util.List.of("name", "vips", "ports", "backends",
+    public static final List<String> KEYS = java.util.List.of("name", "vips", "ports", "backends",
             "sessionAffinity", "sessionAffinityTimeoutSeconds", "externalTrafficPolicy");
 }

@@ -7,11 +7,13 @@ import io.podswitch.config.model.ExternalTrafficPolicy;
 import io.podswitch.config.model.OverlayMode;
 import io.podswitch.config.model.Protocol;
 import io.podswitch.config.model.SessionAffinity;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -146,11 +148,12 @@ public final class SpecReader {
         return Integer.parseInt(itemPath.substring(itemPath.lastIndexOf('[') + 1, itemPath.length() - 1));
     }
 
-    private static <E> Map<String, E> namesOf(E[] values, java.util.function.Function<E, String> name) {
+    /** Spelling in the file → value, in declaration order (the order messages list them in). */
+    private static <E> Map<String, E> namesOf(E[] values, Function<E, String> name) {
         Map<String, E> names = new LinkedHashMap<>();
         for (E value : values) {
             names.put(name.apply(value), value);
         }
-        return java.util.Collections.unmodifiableMap(names);
+        return Collections.unmodifiableMap(names);
     }
 }
