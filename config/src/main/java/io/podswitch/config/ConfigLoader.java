@@ -1,0 +1,90 @@
+package io.podswitch.config;
+
+import io.podswitch.config.load.Problems;
+import io.podswitch.config.load.SpecReader;
+import io.podswitch.config.load.YamlDocument;
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.validate.ClusterValidator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Loads a cluster network configuration: YAML text to an immutable {@link ClusterConfig}, or a
+ * {@link ConfigException} listing every problem with file, line, column and field path.
+ */
+public final class ConfigLoader {
+
+    /** Class-path resource of the dual-stack, three-node example configuration. */
+    public static final String EXAMPLE_RESOURCE = "example-cluster.yaml";
+
+    private ConfigLoader() {
+    }
+
+    /** Loads {@code file} using the process environment ({@code NODE_NAME}). */
+    public static ClusterConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv());
+    }
+
+    /**
+     * Loads {@code file}; {@code env} supplies {@code NODE_NAME}, which overrides the file's {@code node:}.
+     * Errors name the file as given (e.g. {@code config/cluster.yaml}).
+     */
+    public static ClusterConfig load(Path file, Map<String, String> env) throws ConfigException {
+        String name = file.toString();
+        String text;
+        try {
+            // Strict decoding: a file in another encoding is reported, not read as replacement characters.
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (NoSuchFileException e) {
+            throw unreadable(name, "no such file");
+        } catch (CharacterCodingException e) {
+            throw unreadable(name, "the file is not UTF-8 text");
+        } catch (IOException e) {
+            throw unreadable(name, "cannot read the file: " + e.getMessage());
+        }
+        return parse(text, name, env);
+    }
+
+    /** Parses configuration text; {@code fileName} is only used in error messages. */
+    public static ClusterConfig parse(String text, String fileName, Map<String, String> env) throws ConfigException {
+        Problems problems = new Problems(fileName);
+        Optional<ClusterConfig> config = YamlDocument.compose(text, problems)
+                .flatMap(root -> new SpecReader(problems).read(root))
+                .flatMap(spec -> new ClusterValidator(problems).validate(spec, env));
+        if (config.isEmpty() || !problems.isEmpty()) {
+            throw new ConfigException(problems.inFileOrder());
+        }
+        return config.get();
+    }
+
+    /** The text of the embedded example configuration (dual-stack, IPv4 primary, three nodes). */
+    public static String exampleText() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(EXAMPLE_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + EXAMPLE_RESOURCE + " is missing from the podswitch-config jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The embedded example, loaded without environment overrides (its node names are its own). */
+    public static ClusterConfig loadExample() throws ConfigException {
+        return parse(exampleText(), EXAMPLE_RESOURCE, Map.of());
+    }
+
+    private static ConfigException unreadable(String name, String why) {
+        return new ConfigException(List.of(new ConfigError(name, 0, 0, "", why)));
+    }
+}

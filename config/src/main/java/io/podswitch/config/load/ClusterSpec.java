@@ -1,0 +1,31 @@
+package io.podswitch.config.load;
+
+import io.podswitch.config.cidr.Cidr;
+import io.podswitch.config.cidr.IpFamily;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The file as written, before validation: every value keeps its position and path, and anything the user
+ * left out is empty (defaults are applied only when the model is built).
+ */
+public record ClusterSpec(SourcePosition position,
+                          LocatedList<IpFamily> ipFamilies,
+                          LocatedList<Cidr> podCidrs,
+                          LocatedList<Cidr> serviceCidrs,
+                          LocatedList<Cidr> nodeCidrs,
+                          Map<IpFamily, Located<Integer>> nodeCidrMaskSizes,
+                          Optional<Located<String>> node,
+                          OverlaySpec overlay,
+                          LocatedList<NodeSpec> nodes,
+                          LocatedList<ServiceSpec> services) {
+
+    public ClusterSpec {
+        nodeCidrMaskSizes = Map.copyOf(nodeCidrMaskSizes);
+    }
+
+    /** YAML keys at the top level, in documentation order. */
+    public static final List<String> KEYS = java.util.List.of(
+            "ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node", "overlay", "nodes", "services");
+}
