@@ -166,6 +166,7 @@ public final class TapPort implements Port {
         }
         // Room from the header's first byte to the frame's end; anything longer comes back truncated.
         long capacity = slab.frameSize() - headroom + VNET_HEADER_SIZE;
+        int maxLength = mtu + L2_OVERHEAD;
         int budget = into.free();
         int received = 0;
         long bytes = 0;
@@ -193,13 +194,16 @@ public final class TapPort implements Port {
                 }
                 break;
             }
-            // The kernel reports the full length even when it had to cut the packet to our buffer.
-            if (n > capacity || VirtioNetHeader.gsoType(memory, header) != VirtioNetHeader.GSO_NONE) {
+            int length = (int) n - VNET_HEADER_SIZE;
+            // A packet longer than the buffer comes back cut to exactly the buffer (Linux 6.x returns
+            // the copied length, not the packet's), so a full buffer means "too long" as surely as a
+            // length above the MTU does; the buffer is larger than any packet the MTU allows.
+            if (n >= capacity || length > maxLength
+                    || VirtioNetHeader.gsoType(memory, header) != VirtioNetHeader.GSO_NONE) {
                 oversize++;
                 cache.free(frame);
                 continue;
             }
-            int length = (int) n - VNET_HEADER_SIZE;
             if (length < ETHERNET_HEADER) {
                 malformed++;
                 cache.free(frame);
