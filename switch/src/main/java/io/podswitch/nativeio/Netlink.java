@@ -25,6 +25,8 @@ import java.util.Optional;
  */
 public final class Netlink implements AutoCloseable {
     private static final int BUFFER_BYTES = 64 * 1024;
+    /** The kernel answers at once; a silent socket means something is badly wrong, never wait forever. */
+    private static final long ANSWER_TIMEOUT_MILLIS = 5_000;
 
     private final int fd;
     private final Arena arena;
@@ -51,6 +53,7 @@ public final class Netlink implements AutoCloseable {
             // Best effort: older kernels lack them, and errors are still reported without them.
             trySetOption(fd, NETLINK_EXT_ACK, "NETLINK_EXT_ACK");
             trySetOption(fd, NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
+            Sockets.setReceiveTimeout(fd, ANSWER_TIMEOUT_MILLIS, "rtnetlink");
             Netlink netlink = new Netlink(fd);
             MemorySegment local = netlink.arena.allocate(SOCKADDR_NL);
             local.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
@@ -321,7 +324,16 @@ public final class Netlink implements AutoCloseable {
         int seq = sequence;
         Sockets.sendTo(fd, request.buffer(), length, kernel, "rtnetlink " + operation);
         for (;;) {
-            long n = Sockets.receive(fd, receiveBuffer, 0, "rtnetlink " + operation);
+            long n;
+            try {
+                n = Sockets.receive(fd, receiveBuffer, 0, "rtnetlink " + operation);
+            } catch (NativeException e) {
+                if (e.errno() == Errno.EAGAIN) {
+                    throw new NativeException(operation, object, Errno.ETIMEDOUT,
+                            "no answer from the kernel within " + ANSWER_TIMEOUT_MILLIS + " ms");
+                }
+                throw e;
+            }
             int at = 0;
             while (at + NLMSGHDR_SIZE <= n) {
                 int len = receiveBuffer.get(JAVA_INT, at + NLMSG_LEN);

@@ -25,6 +25,7 @@ public final class Sockets {
     public static final int SOL_SOCKET = 1;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVTIMEO = 20;
     public static final int MSG_DONTWAIT = 0x40;
 
     private static final MethodHandle SOCKET = Native.downcall("socket",
@@ -85,6 +86,25 @@ public final class Sockets {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("setsockopt " + name, t);
+        }
+    }
+
+    /** SO_RCVTIMEO: a blocking receive gives up with EAGAIN after {@code millis}. */
+    public static void setReceiveTimeout(int fd, long millis, String object) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoSegment(arena);
+            // struct timeval { long tv_sec; long tv_usec; } — 16 bytes on x86-64
+            MemorySegment tv = arena.allocate(16, 8);
+            tv.set(JAVA_LONG, 0, millis / 1000);
+            tv.set(JAVA_LONG, 8, (millis % 1000) * 1000);
+            int rc = (int) SETSOCKOPT.invokeExact(errno, fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
+            if (rc < 0) {
+                throw NativeException.of("setsockopt(SO_RCVTIMEO)", object, Native.errno(errno));
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("setsockopt SO_RCVTIMEO", t);
         }
     }
 

@@ -227,10 +227,14 @@ class TapPortPrivilegedTest {
             blast(a, bAddr, sink, 20_000); // warm-up: let the JIT compile the loop
             long before = mx.getThreadAllocatedBytes(tid);
             long forwardedBefore = portB.counters().txPackets();
+            long t0 = System.nanoTime();
             blast(a, bAddr, sink, 100_000);
+            long elapsed = System.nanoTime() - t0;
             long after = mx.getThreadAllocatedBytes(tid);
             long forwarded = portB.counters().txPackets() - forwardedBefore;
-            System.out.printf("forwarded %d packets, forwarding thread allocated %d bytes%n", forwarded, after - before);
+            // Informational only (a paced single-socket sender, shared CPUs): never asserted.
+            System.out.printf("forwarded %d packets in %d ms (%.0f pps), forwarding thread allocated %d bytes%n",
+                    forwarded, elapsed / 1_000_000, forwarded * 1e9 / elapsed, after - before);
             assertTrue(forwarded >= 100_000, "forwarded only " + forwarded);
             assertEquals(0, after - before, "forwarding thread allocated while forwarding " + forwarded + " packets");
         }
