@@ -168,6 +168,14 @@ public final class Netlink implements AutoCloseable {
 
     /** Creates a veth pair {@code name} ↔ {@code peer}, both in this namespace, both down. */
     public synchronized void createVethPair(String name, String peer) {
+        createVethPair(name, peer, -1);
+    }
+
+    /**
+     * Creates a veth pair whose {@code peer} end is created directly inside the namespace open as
+     * {@code peerNetnsFd} (-1: this namespace), as a CNI plugin wires a pod; both ends down.
+     */
+    public synchronized void createVethPair(String name, String peer, int peerNetnsFd) {
         Ifreq.checkName(name, "RTM_NEWLINK veth");
         Ifreq.checkName(peer, "RTM_NEWLINK veth");
         request.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, ++sequence);
@@ -179,10 +187,14 @@ public final class Netlink implements AutoCloseable {
         int peerInfo = request.beginNested(VETH_INFO_PEER);
         request.struct(IFINFOMSG_SIZE); // the peer's ifinfomsg comes first inside VETH_INFO_PEER
         request.attrString(IFLA_IFNAME, peer);
+        if (peerNetnsFd >= 0) {
+            request.attrInt(IFLA_NET_NS_FD, peerNetnsFd);
+        }
         request.endNested(peerInfo);
         request.endNested(data);
         request.endNested(linkInfo);
-        exchange("RTM_NEWLINK veth", name + " peer " + peer, null, false);
+        exchange("RTM_NEWLINK veth", name + " peer " + peer
+                + (peerNetnsFd >= 0 ? " in netns fd " + peerNetnsFd : ""), null, false);
     }
 
     // ---------------------------------------------------------------- addresses
@@ -202,7 +214,7 @@ public final class Netlink implements AutoCloseable {
     private void address(int type, int flags, String device, InetAddress address, int prefixLength) {
         byte[] bytes = address.getAddress();
         checkPrefix(bytes, prefixLength);
-        String object = address.getHostAddress() + "/" + prefixLength + " dev " + device;
+        String object = AddressText.of(address) + "/" + prefixLength + " dev " + device;
         int index = linkIndex(device);
         boolean v6 = bytes.length == 16;
         request.begin(type, NLM_F_REQUEST | NLM_F_ACK | flags, ++sequence);
@@ -216,6 +228,23 @@ public final class Netlink implements AutoCloseable {
             request.attrInt(IFA_FLAGS, IFA_F_NODAD);
         }
         exchange(type == RTM_NEWADDR ? "RTM_NEWADDR" : "RTM_DELADDR", object, null, false);
+    }
+
+    /** The addresses of {@code device} (IPv4 and IPv6, including link-local ones). */
+    public synchronized List<InterfaceAddress> addresses(String device) {
+        int index = linkIndex(device);
+        request.begin(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
+        request.struct(IFADDRMSG_SIZE);
+        List<InterfaceAddress> out = new ArrayList<>();
+        exchange("RTM_GETADDR dump", device, (buf, at, len, type) -> {
+            if (type == RTM_NEWADDR) {
+                InterfaceAddress a = parseAddress(buf, at, len);
+                if (a != null && a.ifindex() == index) {
+                    out.add(a);
+                }
+            }
+        }, true);
+        return out;
     }
 
     // ---------------------------------------------------------------- routes
@@ -264,7 +293,7 @@ public final class Netlink implements AutoCloseable {
     /** Adds (or replaces) a permanent neighbour entry: {@code address} is at {@code mac} on {@code device}. */
     public synchronized void addNeighbour(String device, InetAddress address, long mac) {
         byte[] ip = address.getAddress();
-        String object = address.getHostAddress() + " lladdr " + formatMac(mac) + " dev " + device;
+        String object = AddressText.of(address) + " lladdr " + formatMac(mac) + " dev " + device;
         int index = linkIndex(device);
         request.begin(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, ++sequence);
         int nd = request.struct(NDMSG_SIZE);
@@ -278,7 +307,7 @@ public final class Netlink implements AutoCloseable {
 
     public synchronized void deleteNeighbour(String device, InetAddress address) {
         byte[] ip = address.getAddress();
-        String object = address.getHostAddress() + " dev " + device;
+        String object = AddressText.of(address) + " dev " + device;
         int index = linkIndex(device);
         request.begin(RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK, ++sequence);
         int nd = request.struct(NDMSG_SIZE);
@@ -422,6 +451,45 @@ public final class Netlink implements AutoCloseable {
         return new LinkInfo(index, name, mtu, mac, flags);
     }
 
+    private static InterfaceAddress parseAddress(MemorySegment buf, int at, int len) {
+        int ifa = at + NLMSGHDR_SIZE;
+        int prefixLength = buf.get(JAVA_BYTE, ifa + 1) & 0xff;
+        int ifindex = buf.get(JAVA_INT, ifa + 4);
+        InetAddress local = null;
+        InetAddress address = null;
+        int attr = ifa + IFADDRMSG_SIZE;
+        int end = at + len;
+        while (attr + RTATTR_SIZE <= end) {
+            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
+            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
+            if (alen < RTATTR_SIZE || attr + alen > end) {
+                break;
+            }
+            if (atype == IFA_LOCAL) {
+                local = inet(buf, attr + RTATTR_SIZE, alen - RTATTR_SIZE);
+            } else if (atype == IFA_ADDRESS) {
+                address = inet(buf, attr + RTATTR_SIZE, alen - RTATTR_SIZE);
+            }
+            attr += align(alen);
+        }
+        // IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer's on point-to-point links).
+        InetAddress own = local != null ? local : address;
+        return own == null ? null : new InterfaceAddress(ifindex, own, prefixLength);
+    }
+
+    private static InetAddress inet(MemorySegment buf, int at, int length) {
+        if (length != 4 && length != 16) {
+            return null;
+        }
+        byte[] b = new byte[length];
+        MemorySegment.copy(buf, JAVA_BYTE, at, b, 0, length);
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Neighbour parseNeighbour(MemorySegment buf, int at, int len) {
         int nd = at + NLMSGHDR_SIZE;
         int ifindex = buf.get(JAVA_INT, nd + 4);
@@ -438,14 +506,8 @@ public final class Netlink implements AutoCloseable {
             }
             int data = attr + RTATTR_SIZE;
             int dlen = alen - RTATTR_SIZE;
-            if (atype == NDA_DST && (dlen == 4 || dlen == 16)) {
-                byte[] b = new byte[dlen];
-                MemorySegment.copy(buf, JAVA_BYTE, data, b, 0, dlen);
-                try {
-                    ip = InetAddress.getByAddress(b);
-                } catch (UnknownHostException e) {
-                    throw new IllegalStateException(e);
-                }
+            if (atype == NDA_DST) {
+                ip = inet(buf, data, dlen);
             } else if (atype == NDA_LLADDR && dlen == 6) {
                 mac = readMac(buf, data);
             }

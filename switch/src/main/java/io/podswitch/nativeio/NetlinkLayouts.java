@@ -180,6 +180,7 @@ public final class NetlinkLayouts {
     public static final int RTM_SETLINK = 19;
     public static final int RTM_NEWADDR = 20;
     public static final int RTM_DELADDR = 21;
+    public static final int RTM_GETADDR = 22;
     public static final int RTM_NEWROUTE = 24;
     public static final int RTM_DELROUTE = 25;
     public static final int RTM_NEWNEIGH = 28;

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * A unicast route in the main table.
- * @param destination network address (its host bits are ignored by nobody: pass them zero)
+ * @param destination network address; host bits beyond the prefix must be zero (the kernel refuses them)
  * @param prefixLength 0 for the default route
  * @param gateway next hop, or null for a directly connected route (scope link)
  * @param device output interface name, or null to let the kernel pick it from the gateway
@@ -18,9 +18,16 @@ public record Route(InetAddress destination, int prefixLength, InetAddress gatew
         if (prefixLength < 0 || prefixLength > bits) {
             throw new IllegalArgumentException("prefix length " + prefixLength + " out of range [0, " + bits + "]");
         }
+        byte[] d = destination.getAddress();
+        for (int bit = prefixLength; bit < bits; bit++) {
+            if ((d[bit >>> 3] & (0x80 >>> (bit & 7))) != 0) {
+                throw new IllegalArgumentException("route " + AddressText.of(destination) + "/" + prefixLength
+                        + " has host bits set beyond the prefix");
+            }
+        }
         if (gateway != null && gateway.getAddress().length != destination.getAddress().length) {
-            throw new IllegalArgumentException("gateway " + gateway.getHostAddress()
-                    + " is not of the same family as " + destination.getHostAddress());
+            throw new IllegalArgumentException("gateway " + AddressText.of(gateway)
+                    + " is not of the same family as " + AddressText.of(destination));
         }
         if (gateway == null && device == null) {
             throw new IllegalArgumentException("a route needs a gateway or a device");
@@ -42,8 +49,8 @@ public record Route(InetAddress destination, int prefixLength, InetAddress gatew
 
     @Override
     public String toString() {
-        return destination.getHostAddress() + "/" + prefixLength
-                + (gateway == null ? "" : " via " + gateway.getHostAddress())
+        return AddressText.of(destination) + "/" + prefixLength
+                + (gateway == null ? "" : " via " + AddressText.of(gateway))
                 + (device == null ? "" : " dev " + device)
                 + (onLink ? " onlink" : "");
     }

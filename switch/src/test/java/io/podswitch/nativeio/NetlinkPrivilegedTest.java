@@ -55,6 +55,9 @@ class NetlinkPrivilegedTest {
 
                 nl.addAddress("va", InetAddress.getByName("10.77.0.2"), 24);
                 nl.addAddress("va", InetAddress.getByName("fd77::2"), 64);
+                List<InterfaceAddress> addresses = nl.addresses("va");
+                assertTrue(addresses.stream().anyMatch(a -> a.toString().equals("10.77.0.2/24")), addresses.toString());
+                assertTrue(addresses.stream().anyMatch(a -> a.toString().equals("fd77::2/64")), addresses.toString());
                 nl.addRoute(new Route(InetAddress.getByName("10.99.0.0"), 16, gw4, "va", false));
                 nl.addRoute(Route.defaultVia(InetAddress.getByName("169.254.1.1"), "va", true));
                 nl.addRoute(Route.defaultVia(gw6, "va", false));
@@ -126,6 +129,27 @@ class NetlinkPrivilegedTest {
             }
             return null;
         });
+    }
+
+    @Test
+    void vethPeerIsCreatedInsideAnotherNamespace() {
+        String host = "psvh" + NetnsFixture.suffix();
+        try (Netlink nl = Netlink.open()) {
+            nl.createVethPair(host, "eth0", nsFd);
+            try {
+                assertTrue(nl.findLink(host).isPresent());
+                int peerIndex = inNs(() -> {
+                    try (Netlink inside = Netlink.open()) {
+                        return inside.link("eth0").index();
+                    }
+                });
+                assertTrue(peerIndex > 0);
+                assertTrue(run("ip", "-n", ns, "link", "show", "eth0").contains("eth0@"));
+            } finally {
+                nl.deleteLink(host);
+            }
+            assertTrue(nl.findLink(host).isEmpty());
+        }
     }
 
     @Test
