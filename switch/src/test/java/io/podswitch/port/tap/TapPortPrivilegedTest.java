@@ -317,6 +317,39 @@ class TapPortPrivilegedTest {
         cache.flush();
     }
 
+    /**
+     * With the forwarder stopped and every frame of the pool taken, packets from the pod are still
+     * read (and discarded) and counted NO_FRAME; with the pod's interface down, a transmit is
+     * counted LINK_DOWN. Nothing throws, every frame comes back.
+     */
+    @Test
+    void exhaustedPoolAndDownLinkAreCountedNotThrown() throws Exception {
+        forwarder.stop();
+        FrameCache cache = new FrameCache(pool, 64);
+        PacketVector held = new PacketVector(slab.frameCount());
+        for (int f = cache.allocate(); f >= 0; f = cache.allocate()) {
+            held.add(f);
+        }
+        assertEquals(slab.frameCount(), held.size());
+        quietly("ip", "netns", "exec", nsA, "ping", "-c", "1", "-W", "1", "10.66.0.2");
+        PacketVector v = new PacketVector(32);
+        waitFor(() -> {
+            assertEquals(0, portA.receive(0, v, cache));
+            return portA.counters().drops(PortDropReason.NO_FRAME) > 0;
+        }, "NO_FRAME drop");
+
+        int frame = held.frame(held.size() - 1);
+        held.truncate(held.size() - 1);
+        slab.setLength(frame, 60);
+        run("ip", "-n", nsA, "link", "set", tapA, "down");
+        v.add(frame);
+        assertEquals(0, portA.transmit(0, v, cache));
+        assertEquals(1, portA.counters().drops(PortDropReason.LINK_DOWN));
+        cache.freeAll(held);
+        cache.flush();
+        assertEquals(slab.frameCount(), pool.available(), "a frame went missing");
+    }
+
     private static String drops(TapPort port) {
         StringBuilder s = new StringBuilder();
         for (PortDropReason r : PortDropReason.values()) {
