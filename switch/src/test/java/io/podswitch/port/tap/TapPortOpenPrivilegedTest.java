@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podswitch.nativeio.Errno;
+import io.podswitch.nativeio.Libc;
 import io.podswitch.nativeio.LinkInfo;
 import io.podswitch.nativeio.NativeException;
 import io.podswitch.nativeio.Netlink;
+import io.podswitch.nativeio.Netns;
 import io.podswitch.nativeio.NetnsFixture;
 import io.podswitch.nativeio.Tun;
 import org.junit.jupiter.api.AfterEach;
@@ -69,6 +71,47 @@ class TapPortOpenPrivilegedTest {
         again.closeAndDelete();
         try (Netlink nl = Netlink.open()) {
             assertTrue(nl.findLink(name).isEmpty(), "closeAndDelete left the persistent TAP behind");
+        }
+    }
+
+    /**
+     * The daemon-restart case: a persistent TAP was moved into a pod's namespace; the daemon's
+     * descriptors close (restart); the new daemon re-attaches inside that namespace and finds the
+     * interface as it was.
+     */
+    @Test
+    void persistentTapInAPodNamespaceIsReattachedAfterRestart() {
+        String ns = "psto" + NetnsFixture.suffix() + "ns";
+        NetnsFixture.run("ip", "netns", "add", ns);
+        int nsFd = -1;
+        try {
+            nsFd = Netns.open(ns);
+            TapPortConfig config = new TapPortConfig(name, 1450, 0x02_11_22_33_44_66L, true, 1);
+            TapPort before = TapPort.open(5, config);
+            before.moveToNetns(nsFd, ns);
+            before.close(); // the daemon dies
+            int fd = nsFd;
+            LinkInfo kept = Netns.call(fd, ns, () -> {
+                try (Netlink nl = Netlink.open()) {
+                    return nl.link(name);
+                }
+            });
+            assertEquals(1450, kept.mtu());
+            try (Netlink nl = Netlink.open()) {
+                assertTrue(nl.findLink(name).isEmpty(), "the TAP must be in the pod, not here");
+            }
+            TapPort after = TapPort.openIn(nsFd, ns, 5, config);
+            assertEquals(1450, after.mtu());
+            assertEquals(name, Tun.name(after.fd(0)));
+            after.closeAndDelete();
+            assertTrue(Netns.call(fd, ns, () -> {
+                try (Netlink nl = Netlink.open()) {
+                    return nl.findLink(name).isEmpty();
+                }
+            }), "closeAndDelete left the TAP in the pod");
+        } finally {
+            Libc.close(nsFd);
+            NetnsFixture.quietly("ip", "netns", "del", ns);
         }
     }
 
