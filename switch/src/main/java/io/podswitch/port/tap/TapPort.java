@@ -90,7 +90,7 @@ public final class TapPort implements Port {
     /**
      * Creates the TAP (or re-attaches to the persistent TAP of that name) in the calling thread's
      * network namespace, sets the header size, offloads, persistence, MTU and MAC, and brings it up.
-     * On failure every descriptor opened so far is closed.
+     * On failure every descriptor opened so far is closed, and a TAP this call created is removed.
      */
     public static TapPort open(int id, TapPortConfig config) {
         String name = config.name();
@@ -98,6 +98,10 @@ public final class TapPort implements Port {
                 | (config.queues() > 1 ? Tun.IFF_MULTI_QUEUE : 0);
         int[] fds = new int[config.queues()];
         java.util.Arrays.fill(fds, -1);
+        boolean existed;
+        try (Netlink netlink = Netlink.open()) {
+            existed = netlink.findLink(name).isPresent();
+        }
         try {
             for (int q = 0; q < fds.length; q++) {
                 fds[q] = Tun.open(name, flags);
@@ -123,6 +127,14 @@ public final class TapPort implements Port {
             }
             return new TapPort(id, config, fds, mtu);
         } catch (RuntimeException e) {
+            if (!existed && fds[0] >= 0) {
+                // We created it: leave nothing behind, even if persistence was already switched on.
+                try {
+                    Tun.setPersistent(fds[0], name, false);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             for (int fd : fds) {
                 Libc.close(fd);
             }
