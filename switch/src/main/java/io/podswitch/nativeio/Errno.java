@@ -36,6 +36,11 @@ public final class Errno {
     public static final int ECONNREFUSED = 111;
     public static final int EMSGSIZE = 90;
     public static final int EPROTONOSUPPORT = 93;
+    public static final int ENAMETOOLONG = 36;
+    public static final int ENETUNREACH = 101;
+    public static final int EHOSTUNREACH = 113;
+    public static final int ENOTSOCK = 88;
+    public static final int EOVERFLOW = 75;
 
     private Errno() {
     }
@@ -75,6 +80,11 @@ public final class Errno {
             case ECONNREFUSED -> "ECONNREFUSED";
             case EMSGSIZE -> "EMSGSIZE";
             case EPROTONOSUPPORT -> "EPROTONOSUPPORT";
+            case ENAMETOOLONG -> "ENAMETOOLONG";
+            case ENETUNREACH -> "ENETUNREACH";
+            case EHOSTUNREACH -> "EHOSTUNREACH";
+            case ENOTSOCK -> "ENOTSOCK";
+            case EOVERFLOW -> "EOVERFLOW";
             default -> "errno " + errno;
         };
     }
@@ -94,6 +104,22 @@ public final class Errno {
             case ENOBUFS -> "No buffer space available";
             case ETIMEDOUT -> "Connection timed out";
             case ECONNREFUSED -> "Connection refused";
+            case ESRCH -> "No such process";
+            case EBADF -> "Bad file descriptor";
+            case EINTR -> "Interrupted system call";
+            case EIO -> "Input/output error";
+            case ENOTTY -> "Inappropriate ioctl for device";
+            case ENAMETOOLONG -> "File name too long";
+            case ENETUNREACH -> "Network is unreachable";
+            case EHOSTUNREACH -> "No route to host";
+            case EADDRNOTAVAIL -> "Cannot assign requested address";
+            case EADDRINUSE -> "Address already in use";
+            case EAFNOSUPPORT -> "Address family not supported by protocol";
+            case EMSGSIZE -> "Message too long";
+            case ERANGE -> "Numerical result out of range";
+            case EMFILE -> "Too many open files";
+            case ENOSPC -> "No space left on device";
+            case EOVERFLOW -> "Value too large for defined data type";
             default -> "see errno(3)";
         };
     }
@@ -105,6 +131,11 @@ public final class Errno {
             case ENOMEM -> "locked memory exhausted? needs CAP_IPC_LOCK or a higher 'ulimit -l'";
             case ENODEV -> "no such interface";
             case EBUSY -> "already in use (another XDP program or process?)";
+            case EEXIST -> "the object already exists";
+            case ESRCH -> "no such object (route or neighbour not present)";
+            case ENETUNREACH -> "gateway not reachable from this device: add a connected route or use onlink";
+            case EIO -> "on a TAP or socket: the interface is down";
+            case EMFILE, ENFILE -> "out of file descriptors: raise 'ulimit -n'";
             default -> null;
         };
     }

@@ -1,0 +1,13 @@
+package io.podswitch.nativeio;
+
+/**
+ * A network interface as rtnetlink reports it.
+ * @param index the ifindex
+ * @param mac the hardware address in the low 48 bits (0 when the link has none)
+ * @param flags IFF_* flags (IFF_UP = 1)
+ */
+public record LinkInfo(int index, String name, int mtu, long mac, int flags) {
+    public boolean isUp() {
+        return (flags & NetlinkLayouts.IFF_UP) != 0;
+    }
+}

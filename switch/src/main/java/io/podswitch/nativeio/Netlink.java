@@ -1,0 +1,579 @@
+package io.podswitch.nativeio;
+
+import static io.podswitch.nativeio.NetlinkLayouts.*;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * rtnetlink from Java: links, addresses, routes and neighbours, in the network namespace of the
+ * thread that {@linkplain #open() opened} the socket (to act in another namespace, open it inside
+ * {@link Netns#call}). Every request asks for an ACK; a kernel error becomes a {@link NativeException}
+ * naming the operation ({@code RTM_NEWADDR}), the object ({@code 10.0.0.1/24 dev tap0}), the errno and
+ * the kernel's extended-ACK message when it sent one.
+ *
+ * <p>Control plane only: allocates freely; one thread at a time (the methods are synchronized).
+ */
+public final class Netlink implements AutoCloseable {
+    private static final int BUFFER_BYTES = 64 * 1024;
+    /** The kernel answers at once; a silent socket means something is badly wrong, never wait forever. */
+    private static final long ANSWER_TIMEOUT_MILLIS = 5_000;
+
+    private final int fd;
+    private final Arena arena;
+    private final NetlinkRequest request;
+    private final MemorySegment receiveBuffer;
+    private final MemorySegment kernel;
+    private int sequence;
+    private boolean closed;
+
+    private Netlink(int fd) {
+        this.fd = fd;
+        this.arena = Arena.ofShared();
+        this.request = new NetlinkRequest(arena.allocate(BUFFER_BYTES, 8));
+        this.receiveBuffer = arena.allocate(BUFFER_BYTES, 8);
+        this.kernel = arena.allocate(SOCKADDR_NL);
+        kernel.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
+        this.sequence = (int) (System.nanoTime() & 0x3fffffff);
+    }
+
+    /** Opens an rtnetlink socket in the calling thread's network namespace. */
+    public static Netlink open() {
+        int fd = Sockets.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, NETLINK_ROUTE, "rtnetlink");
+        try {
+            // Best effort: older kernels lack them, and errors are still reported without them.
+            trySetOption(fd, NETLINK_EXT_ACK, "NETLINK_EXT_ACK");
+            trySetOption(fd, NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
+            Sockets.setReceiveTimeout(fd, ANSWER_TIMEOUT_MILLIS, "rtnetlink");
+            Netlink netlink = new Netlink(fd);
+            MemorySegment local = netlink.arena.allocate(SOCKADDR_NL);
+            local.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
+            Sockets.bind(fd, local, "rtnetlink");
+            return netlink;
+        } catch (RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    private static void trySetOption(int fd, int option, String name) {
+        try {
+            Sockets.setInt(fd, SOL_NETLINK, option, 1, name, "rtnetlink");
+        } catch (NativeException ignored) {
+            // The kernel predates the option; ACKs then carry no text, which is all we lose.
+        }
+    }
+
+    // ---------------------------------------------------------------- links
+
+    /** The link called {@code name}; NativeException (ENODEV) when there is none. */
+    public synchronized LinkInfo link(String name) {
+        Ifreq.checkName(name, "RTM_GETLINK");
+        request.begin(RTM_GETLINK, NLM_F_REQUEST, ++sequence);
+        request.struct(IFINFOMSG_SIZE);
+        request.attrString(IFLA_IFNAME, name);
+        List<LinkInfo> out = new ArrayList<>(1);
+        exchange("RTM_GETLINK", name, (buf, at, len, type) -> {
+            if (type == RTM_NEWLINK) {
+                out.add(parseLink(buf, at, len));
+            }
+        }, true);
+        if (out.isEmpty()) {
+            throw new NativeException("RTM_GETLINK", name, Errno.ENODEV, "no such interface");
+        }
+        return out.get(0);
+    }
+
+    /** The link called {@code name}, or empty when it does not exist. */
+    public Optional<LinkInfo> findLink(String name) {
+        try {
+            return Optional.of(link(name));
+        } catch (NativeException e) {
+            if (e.errno() == Errno.ENODEV) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public int linkIndex(String name) {
+        return link(name).index();
+    }
+
+    public synchronized void setLinkUp(String name) {
+        setFlags(name, IFF_UP, "set up");
+    }
+
+    public synchronized void setLinkDown(String name) {
+        setFlags(name, 0, "set down");
+    }
+
+    private void setFlags(String name, int flags, String what) {
+        Ifreq.checkName(name, "RTM_SETLINK");
+        request.begin(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, ++sequence);
+        int ifi = request.struct(IFINFOMSG_SIZE);
+        request.putInt(ifi + 8, flags);
+        request.putInt(ifi + 12, IFF_UP);
+        request.attrString(IFLA_IFNAME, name);
+        exchange("RTM_SETLINK " + what, name, null, false);
+    }
+
+    public synchronized void setMtu(String name, int mtu) {
+        if (mtu < 68 || mtu > 65535) {
+            throw new IllegalArgumentException("MTU " + mtu + " out of range [68, 65535] for " + name);
+        }
+        setLinkAttribute(name, "mtu " + mtu, r -> r.attrInt(IFLA_MTU, mtu));
+    }
+
+    /** Sets the hardware address (low 48 bits of {@code mac}). */
+    public synchronized void setMac(String name, long mac) {
+        setLinkAttribute(name, "address " + formatMac(mac), r -> r.attr(IFLA_ADDRESS, macBytes(mac)));
+    }
+
+    /** Moves the link into the network namespace open as {@code netnsFd} (it goes down on the way). */
+    public synchronized void moveToNetns(String name, int netnsFd) {
+        setLinkAttribute(name, "netns fd " + netnsFd, r -> r.attrInt(IFLA_NET_NS_FD, netnsFd));
+    }
+
+    /** Moves the link into the network namespace of process {@code pid}. */
+    public synchronized void moveToNetnsOfPid(String name, int pid) {
+        setLinkAttribute(name, "netns of pid " + pid, r -> r.attrInt(IFLA_NET_NS_PID, pid));
+    }
+
+    private void setLinkAttribute(String name, String what, java.util.function.Consumer<NetlinkRequest> attr) {
+        Ifreq.checkName(name, "RTM_SETLINK");
+        request.begin(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, ++sequence);
+        request.struct(IFINFOMSG_SIZE);
+        request.attrString(IFLA_IFNAME, name);
+        attr.accept(request);
+        exchange("RTM_SETLINK " + what, name, null, false);
+    }
+
+    public synchronized void deleteLink(String name) {
+        Ifreq.checkName(name, "RTM_DELLINK");
+        request.begin(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, ++sequence);
+        request.struct(IFINFOMSG_SIZE);
+        request.attrString(IFLA_IFNAME, name);
+        exchange("RTM_DELLINK", name, null, false);
+    }
+
+    /** Creates a veth pair {@code name} ↔ {@code peer}, both in this namespace, both down. */
+    public synchronized void createVethPair(String name, String peer) {
+        createVethPair(name, peer, -1);
+    }
+
+    /**
+     * Creates a veth pair whose {@code peer} end is created directly inside the namespace open as
+     * {@code peerNetnsFd} (-1: this namespace), as a CNI plugin wires a pod; both ends down.
+     */
+    public synchronized void createVethPair(String name, String peer, int peerNetnsFd) {
+        Ifreq.checkName(name, "RTM_NEWLINK veth");
+        Ifreq.checkName(peer, "RTM_NEWLINK veth");
+        request.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, ++sequence);
+        request.struct(IFINFOMSG_SIZE);
+        request.attrString(IFLA_IFNAME, name);
+        int linkInfo = request.beginNested(IFLA_LINKINFO);
+        request.attrString(IFLA_INFO_KIND, "veth");
+        int data = request.beginNested(IFLA_INFO_DATA);
+        int peerInfo = request.beginNested(VETH_INFO_PEER);
+        request.struct(IFINFOMSG_SIZE); // the peer's ifinfomsg comes first inside VETH_INFO_PEER
+        request.attrString(IFLA_IFNAME, peer);
+        if (peerNetnsFd >= 0) {
+            request.attrInt(IFLA_NET_NS_FD, peerNetnsFd);
+        }
+        request.endNested(peerInfo);
+        request.endNested(data);
+        request.endNested(linkInfo);
+        exchange("RTM_NEWLINK veth", name + " peer " + peer
+                + (peerNetnsFd >= 0 ? " in netns fd " + peerNetnsFd : ""), null, false);
+    }
+
+    // ---------------------------------------------------------------- addresses
+
+    /**
+     * Adds an address to a device. IPv6 addresses skip duplicate address detection (IFA_F_NODAD): IPAM
+     * hands out unique addresses, and DAD would only hold the address back for a second or two.
+     */
+    public synchronized void addAddress(String device, InetAddress address, int prefixLength) {
+        address(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, device, address, prefixLength);
+    }
+
+    public synchronized void deleteAddress(String device, InetAddress address, int prefixLength) {
+        address(RTM_DELADDR, 0, device, address, prefixLength);
+    }
+
+    private void address(int type, int flags, String device, InetAddress address, int prefixLength) {
+        byte[] bytes = address.getAddress();
+        checkPrefix(bytes, prefixLength);
+        String object = AddressText.of(address) + "/" + prefixLength + " dev " + device;
+        int index = linkIndex(device);
+        boolean v6 = bytes.length == 16;
+        request.begin(type, NLM_F_REQUEST | NLM_F_ACK | flags, ++sequence);
+        int ifa = request.struct(IFADDRMSG_SIZE);
+        request.putByte(ifa, v6 ? Sockets.AF_INET6 : Sockets.AF_INET);
+        request.putByte(ifa + 1, prefixLength);
+        request.putInt(ifa + 4, index);
+        request.attr(IFA_LOCAL, bytes);
+        request.attr(IFA_ADDRESS, bytes);
+        if (v6 && type == RTM_NEWADDR) {
+            request.attrInt(IFA_FLAGS, IFA_F_NODAD);
+        }
+        exchange(type == RTM_NEWADDR ? "RTM_NEWADDR" : "RTM_DELADDR", object, null, false);
+    }
+
+    /** The addresses of {@code device} (IPv4 and IPv6, including link-local ones). */
+    public synchronized List<InterfaceAddress> addresses(String device) {
+        int index = linkIndex(device);
+        request.begin(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
+        request.struct(IFADDRMSG_SIZE);
+        List<InterfaceAddress> out = new ArrayList<>();
+        exchange("RTM_GETADDR dump", device, (buf, at, len, type) -> {
+            if (type == RTM_NEWADDR) {
+                InterfaceAddress a = parseAddress(buf, at, len);
+                if (a != null && a.ifindex() == index) {
+                    out.add(a);
+                }
+            }
+        }, true);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    public synchronized void addRoute(Route route) {
+        route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, route);
+    }
+
+    /** Adds the route or replaces the one with the same destination (idempotent for reconcilers). */
+    public synchronized void replaceRoute(Route route) {
+        route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, route);
+    }
+
+    public synchronized void deleteRoute(Route route) {
+        route(RTM_DELROUTE, 0, route);
+    }
+
+    private void route(int type, int flags, Route route) {
+        byte[] dst = route.destination().getAddress();
+        boolean add = type == RTM_NEWROUTE;
+        int oif = route.device() == null ? 0 : linkIndex(route.device());
+        request.begin(type, NLM_F_REQUEST | NLM_F_ACK | flags, ++sequence);
+        int rtm = request.struct(RTMSG_SIZE);
+        request.putByte(rtm, dst.length == 16 ? Sockets.AF_INET6 : Sockets.AF_INET);
+        request.putByte(rtm + 1, route.prefixLength());
+        request.putByte(rtm + 4, RT_TABLE_MAIN);
+        // A delete matches any protocol/type and the narrowest scope, as `ip route del` does.
+        request.putByte(rtm + 5, add ? RTPROT_STATIC : RTPROT_UNSPEC);
+        request.putByte(rtm + 6, add ? (route.gateway() == null ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE) : RT_SCOPE_NOWHERE);
+        request.putByte(rtm + 7, add ? RTN_UNICAST : RTN_UNSPEC);
+        request.putInt(rtm + 8, route.onLink() ? RTNH_F_ONLINK : 0);
+        if (route.prefixLength() > 0) {
+            request.attr(RTA_DST, dst);
+        }
+        if (route.gateway() != null) {
+            request.attr(RTA_GATEWAY, route.gateway().getAddress());
+        }
+        if (oif != 0) {
+            request.attrInt(RTA_OIF, oif);
+        }
+        exchange(add ? "RTM_NEWROUTE" : "RTM_DELROUTE", route.toString(), null, false);
+    }
+
+    // ---------------------------------------------------------------- neighbours
+
+    /** Adds (or replaces) a permanent neighbour entry: {@code address} is at {@code mac} on {@code device}. */
+    public synchronized void addNeighbour(String device, InetAddress address, long mac) {
+        byte[] ip = address.getAddress();
+        String object = AddressText.of(address) + " lladdr " + formatMac(mac) + " dev " + device;
+        int index = linkIndex(device);
+        request.begin(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, ++sequence);
+        int nd = request.struct(NDMSG_SIZE);
+        request.putByte(nd, ip.length == 16 ? Sockets.AF_INET6 : Sockets.AF_INET);
+        request.putInt(nd + 4, index);
+        request.putShort(nd + 8, NUD_PERMANENT);
+        request.attr(NDA_DST, ip);
+        request.attr(NDA_LLADDR, macBytes(mac));
+        exchange("RTM_NEWNEIGH", object, null, false);
+    }
+
+    public synchronized void deleteNeighbour(String device, InetAddress address) {
+        byte[] ip = address.getAddress();
+        String object = AddressText.of(address) + " dev " + device;
+        int index = linkIndex(device);
+        request.begin(RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK, ++sequence);
+        int nd = request.struct(NDMSG_SIZE);
+        request.putByte(nd, ip.length == 16 ? Sockets.AF_INET6 : Sockets.AF_INET);
+        request.putInt(nd + 4, index);
+        request.attr(NDA_DST, ip);
+        exchange("RTM_DELNEIGH", object, null, false);
+    }
+
+    /** Every neighbour entry of {@code family} (Sockets.AF_INET, AF_INET6, or AF_UNSPEC for both). */
+    public synchronized List<Neighbour> neighbours(int family) {
+        request.begin(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
+        int nd = request.struct(NDMSG_SIZE);
+        request.putByte(nd, family);
+        List<Neighbour> out = new ArrayList<>();
+        exchange("RTM_GETNEIGH dump", "family " + family, (buf, at, len, type) -> {
+            if (type == RTM_NEWNEIGH) {
+                Neighbour n = parseNeighbour(buf, at, len);
+                if (n != null) {
+                    out.add(n);
+                }
+            }
+        }, true);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- exchange
+
+    @FunctionalInterface
+    private interface MessageHandler {
+        void message(MemorySegment buffer, int offset, int length, int type);
+    }
+
+    /**
+     * Sends the request in the buffer and reads answers with its sequence number until the ACK, the
+     * end of a dump, or (for a non-ACK'd get) the first reply.
+     */
+    private void exchange(String operation, String object, MessageHandler handler, boolean replyExpected) {
+        checkOpen();
+        int length = request.finish();
+        int flags = request.buffer().get(JAVA_SHORT, NLMSG_FLAGS) & 0xffff;
+        boolean dump = (flags & NLM_F_DUMP) == NLM_F_DUMP;
+        int seq = sequence;
+        Sockets.sendTo(fd, request.buffer(), length, kernel, "rtnetlink " + operation);
+        for (;;) {
+            long n;
+            try {
+                n = Sockets.receive(fd, receiveBuffer, 0, "rtnetlink " + operation);
+            } catch (NativeException e) {
+                if (e.errno() == Errno.EAGAIN) {
+                    throw new NativeException(operation, object, Errno.ETIMEDOUT,
+                            "no answer from the kernel within " + ANSWER_TIMEOUT_MILLIS + " ms");
+                }
+                throw e;
+            }
+            int at = 0;
+            while (at + NLMSGHDR_SIZE <= n) {
+                int len = receiveBuffer.get(JAVA_INT, at + NLMSG_LEN);
+                int type = receiveBuffer.get(JAVA_SHORT, at + NLMSG_TYPE) & 0xffff;
+                int mseq = receiveBuffer.get(JAVA_INT, at + NLMSG_SEQ);
+                if (len < NLMSGHDR_SIZE || at + len > n) {
+                    throw new IllegalStateException("rtnetlink " + operation + ": truncated reply");
+                }
+                if (mseq == seq) {
+                    if (type == NLMSG_ERROR) {
+                        int error = receiveBuffer.get(JAVA_INT, at + NLMSGHDR_SIZE);
+                        if (error != 0) {
+                            throw kernelError(operation, object, -error, at, len);
+                        }
+                        return;
+                    }
+                    if (type == NLMSG_DONE) {
+                        return;
+                    }
+                    if (handler != null) {
+                        handler.message(receiveBuffer, at, len, type);
+                    }
+                    if (replyExpected && !dump) {
+                        return;
+                    }
+                }
+                at += align(len);
+            }
+        }
+    }
+
+    private NativeException kernelError(String operation, String object, int errno, int at, int len) {
+        int hdrFlags = receiveBuffer.get(JAVA_SHORT, at + NLMSG_FLAGS) & 0xffff;
+        String text = null;
+        if ((hdrFlags & NLM_F_ACK_TLVS) != 0) {
+            int echoed = (hdrFlags & NLM_F_CAPPED) != 0
+                    ? NLMSGHDR_SIZE
+                    : align(receiveBuffer.get(JAVA_INT, at + NLMSGHDR_SIZE + 4));
+            int attr = at + NLMSGHDR_SIZE + 4 + echoed;
+            int end = at + len;
+            while (attr + RTATTR_SIZE <= end) {
+                int alen = receiveBuffer.get(JAVA_SHORT, attr) & 0xffff;
+                int atype = receiveBuffer.get(JAVA_SHORT, attr + 2) & 0x3fff;
+                if (alen < RTATTR_SIZE || attr + alen > end) {
+                    break;
+                }
+                if (atype == NLMSGERR_ATTR_MSG) {
+                    text = string(receiveBuffer, attr + RTATTR_SIZE, alen - RTATTR_SIZE);
+                }
+                attr += align(alen);
+            }
+        }
+        String hint = Errno.hint(errno);
+        if (text != null && !text.isEmpty()) {
+            hint = "kernel: " + text + (hint == null ? "" : "; " + hint);
+        }
+        return new NativeException(operation, object, errno, hint);
+    }
+
+    // ---------------------------------------------------------------- parsing
+
+    private static LinkInfo parseLink(MemorySegment buf, int at, int len) {
+        int ifi = at + NLMSGHDR_SIZE;
+        int index = buf.get(JAVA_INT, ifi + 4);
+        int flags = buf.get(JAVA_INT, ifi + 8);
+        String name = null;
+        int mtu = 0;
+        long mac = 0;
+        int attr = ifi + IFINFOMSG_SIZE;
+        int end = at + len;
+        while (attr + RTATTR_SIZE <= end) {
+            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
+            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
+            if (alen < RTATTR_SIZE || attr + alen > end) {
+                break;
+            }
+            int data = attr + RTATTR_SIZE;
+            switch (atype) {
+                case IFLA_IFNAME -> name = string(buf, data, alen - RTATTR_SIZE);
+                case IFLA_MTU -> mtu = buf.get(JAVA_INT, data);
+                case IFLA_ADDRESS -> mac = alen - RTATTR_SIZE == 6 ? readMac(buf, data) : 0;
+                default -> { }
+            }
+            attr += align(alen);
+        }
+        return new LinkInfo(index, name, mtu, mac, flags);
+    }
+
+    private static InterfaceAddress parseAddress(MemorySegment buf, int at, int len) {
+        int ifa = at + NLMSGHDR_SIZE;
+        int prefixLength = buf.get(JAVA_BYTE, ifa + 1) & 0xff;
+        int ifindex = buf.get(JAVA_INT, ifa + 4);
+        InetAddress local = null;
+        InetAddress address = null;
+        int attr = ifa + IFADDRMSG_SIZE;
+        int end = at + len;
+        while (attr + RTATTR_SIZE <= end) {
+            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
+            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
+            if (alen < RTATTR_SIZE || attr + alen > end) {
+                break;
+            }
+            if (atype == IFA_LOCAL) {
+                local = inet(buf, attr + RTATTR_SIZE, alen - RTATTR_SIZE);
+            } else if (atype == IFA_ADDRESS) {
+                address = inet(buf, attr + RTATTR_SIZE, alen - RTATTR_SIZE);
+            }
+            attr += align(alen);
+        }
+        // IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer's on point-to-point links).
+        InetAddress own = local != null ? local : address;
+        return own == null ? null : new InterfaceAddress(ifindex, own, prefixLength);
+    }
+
+    private static InetAddress inet(MemorySegment buf, int at, int length) {
+        if (length != 4 && length != 16) {
+            return null;
+        }
+        byte[] b = new byte[length];
+        MemorySegment.copy(buf, JAVA_BYTE, at, b, 0, length);
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Neighbour parseNeighbour(MemorySegment buf, int at, int len) {
+        int nd = at + NLMSGHDR_SIZE;
+        int ifindex = buf.get(JAVA_INT, nd + 4);
+        int state = buf.get(JAVA_SHORT, nd + 8) & 0xffff;
+        InetAddress ip = null;
+        long mac = 0;
+        int attr = nd + NDMSG_SIZE;
+        int end = at + len;
+        while (attr + RTATTR_SIZE <= end) {
+            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
+            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
+            if (alen < RTATTR_SIZE || attr + alen > end) {
+                break;
+            }
+            int data = attr + RTATTR_SIZE;
+            int dlen = alen - RTATTR_SIZE;
+            if (atype == NDA_DST) {
+                ip = inet(buf, data, dlen);
+            } else if (atype == NDA_LLADDR && dlen == 6) {
+                mac = readMac(buf, data);
+            }
+            attr += align(alen);
+        }
+        return ip == null ? null : new Neighbour(ifindex, ip, mac, state);
+    }
+
+    private static String string(MemorySegment buf, int at, int maxLength) {
+        int n = 0;
+        while (n < maxLength && buf.get(JAVA_BYTE, at + n) != 0) {
+            n++;
+        }
+        byte[] b = new byte[n];
+        MemorySegment.copy(buf, JAVA_BYTE, at, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static long readMac(MemorySegment buf, int at) {
+        long mac = 0;
+        for (int i = 0; i < 6; i++) {
+            mac = (mac << 8) | (buf.get(JAVA_BYTE, at + i) & 0xff);
+        }
+        return mac;
+    }
+
+    static byte[] macBytes(long mac) {
+        byte[] b = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            b[i] = (byte) (mac >>> (40 - 8 * i));
+        }
+        return b;
+    }
+
+    /** {@code 02:00:00:aa:bb:cc} for the low 48 bits of {@code mac}. */
+    public static String formatMac(long mac) {
+        StringBuilder s = new StringBuilder(17);
+        for (int i = 0; i < 6; i++) {
+            if (i > 0) {
+                s.append(':');
+            }
+            int b = (int) (mac >>> (40 - 8 * i)) & 0xff;
+            s.append(Character.forDigit(b >>> 4, 16)).append(Character.forDigit(b & 15, 16));
+        }
+        return s.toString();
+    }
+
+    private static void checkPrefix(byte[] address, int prefixLength) {
+        int bits = address.length * 8;
+        if (prefixLength < 0 || prefixLength > bits) {
+            throw new IllegalArgumentException("prefix length " + prefixLength + " out of range [0, " + bits + "]");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("rtnetlink socket is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            Libc.close(fd);
+            arena.close();
+        }
+    }
+}
