@@ -69,6 +69,11 @@ public final class PcapPort implements Port {
         return 1;
     }
 
+    /** Timestamp of the next packet {@link #receive} would replay, or Long.MAX_VALUE when none is left. */
+    public long nextTimestampNanos() {
+        return next < input.size() ? input.get(next).timestampNanos() : Long.MAX_VALUE;
+    }
+
     /** Packets not yet replayed. */
     public int remaining() {
         return input.size() - next;
