@@ -50,6 +50,8 @@ final class GoldenHarness {
     final Path[] outputFiles = new Path[2];
     final List<List<byte[]>> outputs = new ArrayList<>();
     L3Graph graph;
+    private int podVlan = Interface.UNTAGGED;
+    private long neighborLifetimeNanos = NeighborTable.DEFAULT_LIFETIME_NANOS;
 
     GoldenHarness(Path dir) {
         this(dir, L3GraphConfig.DEFAULTS);
@@ -58,6 +60,17 @@ final class GoldenHarness {
     GoldenHarness(Path dir, L3GraphConfig config) {
         this.dir = dir;
         this.config = config;
+    }
+
+    /** Makes the pod port carry VLAN {@code id} tagged. */
+    GoldenHarness podVlan(int id) {
+        podVlan = id;
+        return this;
+    }
+
+    GoldenHarness neighborLifetime(long nanos) {
+        neighborLifetimeNanos = nanos;
+        return this;
     }
 
     /** Queues a frame to arrive on {@code port} at {@code micros} microseconds. */
@@ -80,8 +93,12 @@ final class GoldenHarness {
                 ports[p] = PcapPort.open(p, p == 0 ? "pod0" : "uplink", p == 0 ? 1500 : UPLINK_MTU, in,
                         outputFiles[p]);
             }
-            Interface pod = Interface.builder(ports[0], POD_PORT_MAC).ip4("10.0.0.1").ip6("fd00::1").ip6("fe80::1")
-                    .build();
+            Interface.Builder podBuilder = Interface.builder(ports[0], POD_PORT_MAC).ip4("10.0.0.1").ip6("fd00::1")
+                    .ip6("fe80::1");
+            if (podVlan != Interface.UNTAGGED) {
+                podBuilder.vlan(podVlan);
+            }
+            Interface pod = podBuilder.build();
             Interface uplink = Interface.builder(ports[1], UPLINK_MAC).ip4("192.168.1.1").ip6("fd01::1").build();
             AdjacencyTable adj = new AdjacencyTable(64);
             int local = adj.addLocal();
@@ -98,7 +115,7 @@ final class GoldenHarness {
             NaiveLpm6 fib6 = new NaiveLpm6().add("fd00::1/128", local).add("fd01::1/128", local)
                     .add("fd00::/64", podNet).add("fd01::/64", uplinkNet).add("2001:db8::/32", viaRouter6)
                     .add("2001:db8:dead::/48", drop);
-            NeighborTable neighbors = new NeighborTable(256);
+            NeighborTable neighbors = new NeighborTable(256, neighborLifetimeNanos);
             neighbors.putStatic4(UPLINK, ip4("192.168.1.254"), ROUTER_MAC);
             neighbors.putStatic4(POD_PORT, ip4("10.0.0.10"), POD_MAC);
             neighbors.putStatic6(UPLINK, router6[0], router6[1], ROUTER_MAC);

@@ -503,4 +503,45 @@ class GoldenPacketTest {
         assertEquals(1, h.counter("ip6-lookup.link_local_not_forwarded"));
         assertTrue(ll[0] != 0);
     }
+
+    @Test
+    void vlanPortAcceptsItsTagAndTagsWhatItSends() throws Exception {
+        long asker = mac("02:aa:00:00:00:11");
+        int askerIp = ip4("10.0.0.11");
+        byte[] request = arp(1, asker, askerIp, 0, GW);
+        byte[] payload = udp(1, 2, bytes(12, 0));
+        GoldenHarness h = new GoldenHarness(dir).podVlan(5)
+                .input(POD_PORT, 1, TestFrames.vlanEth(BROADCAST, asker, 5, ETH_ARP, request))
+                .input(POD_PORT, 2, TestFrames.vlanEth(BROADCAST, asker, 6, ETH_ARP, request))
+                .input(POD_PORT, 3, eth(BROADCAST, asker, ETH_ARP, request))
+                .input(UPLINK, 4, eth(UPLINK_MAC, ROUTER_MAC, ETH_IP4, ip4Packet(FAR, POD, 9, 17, 0, 1, payload)))
+                .run();
+        List<byte[]> out = h.output(POD_PORT);
+        assertEquals(2, out.size());
+        assertFrame(TestFrames.vlanEth(asker, POD_PORT_MAC, 5, ETH_ARP, arp(2, POD_PORT_MAC, GW, asker, askerIp)),
+                out.get(0));
+        assertFrame(TestFrames.vlanEth(POD_MAC, POD_PORT_MAC, 5, ETH_IP4, ip4Packet(FAR, POD, 8, 17, 0, 1, payload)),
+                out.get(1));
+        assertEquals(2, h.counter("ethernet-input.vlan_mismatch"));
+        if (Tshark.available()) {
+            assertEquals(List.of("5", "2"), tshark(h.outputFiles[POD_PORT], "vlan.id", "arp.opcode").get(0));
+        }
+    }
+
+    @Test
+    void learnedNeighboursAgeOut() throws Exception {
+        long asker = mac("02:aa:00:00:00:11");
+        int askerIp = ip4("10.0.0.11");
+        byte[] payload = udp(1, 2, bytes(12, 0));
+        GoldenHarness h = new GoldenHarness(dir).neighborLifetime(1_000_000_000L)
+                .input(POD_PORT, 1, eth(BROADCAST, asker, ETH_ARP, arp(1, asker, askerIp, 0, GW)))
+                .input(UPLINK, 500_000, eth(UPLINK_MAC, ROUTER_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 9, 17, 0, 1, payload)))
+                .input(UPLINK, 2_500_000, eth(UPLINK_MAC, ROUTER_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 9, 17, 0, 2, payload)))
+                .run();
+        List<byte[]> out = h.output(POD_PORT);
+        assertEquals(3, out.size(), "ARP reply, packet 1 forwarded at once, then a new ARP request after expiry");
+        assertFrame(eth(asker, POD_PORT_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 8, 17, 0, 1, payload)), out.get(1));
+        assertFrame(eth(BROADCAST, POD_PORT_MAC, ETH_ARP, arp(1, POD_PORT_MAC, GW, 0, askerIp)), out.get(2));
+        assertEquals(1, h.counter("ip4-neighbor.timed_out"), "packet 2 waited for an answer that never came");
+    }
 }
