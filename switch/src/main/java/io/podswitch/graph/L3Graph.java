@@ -13,13 +13,14 @@ import io.podswitch.stats.CounterSource;
  * One worker's IPv4/IPv6 router graph (see docs/graph.md for the picture):
  *
  * <pre>
- *  ethernet-input ─┬─► arp ───────────────────────────────────────────────► interface-output
- *                  ├─► ip4-input ─► ip4-lookup ─┬─► ip4-rewrite ─┬─► interface-output
- *                  │                  ▲  ▲      ├─► ip4-local ───┘(via lookup)   (or ARP wait)
- *                  │                  │  └──────┴─► icmp4-error ◄─ ip4-rewrite (TTL, MTU)
- *                  └─► ip6-input ─► ip6-lookup ─┬─► ip6-rewrite ─► interface-output (or ND wait)
- *                         └─► nd ◄── ip6-local ◄┤
- *                                               └─► icmp6-error ─► ip6-lookup
+ *  ethernet-input ─┬─► arp ─────────────────────────────────────────► interface-output
+ *                  ├─► ip4-input ─► ip4-lookup ─┬─► ip4-rewrite ─────► interface-output
+ *                  │                    ▲       ├─► ip4-local ─(echo reply)─► ip4-lookup
+ *                  │                    └───────┴─► icmp4-error (also from ip4-rewrite)
+ *                  └─► ip6-input ─► ip6-lookup ─┬─► ip6-rewrite ─────► interface-output
+ *                          │                    ├─► ip6-local ─► nd (unicast NS/NA)
+ *                          └─► nd (multicast)   └─► icmp6-error ─► ip6-lookup
+ *  unresolved next hops wait in ip4-neighbor / ip6-neighbor until arp / nd learn them
  * </pre>
  *
  * Each call to {@link #process} pushes the burst through the nodes in a fixed order, repeating the
