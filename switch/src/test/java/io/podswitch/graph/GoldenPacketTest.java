@@ -179,14 +179,18 @@ class GoldenPacketTest {
         byte[] options = {1, 1, 1, 0}; // NOP NOP NOP EOL: options pass through
         byte[] withOptions = ip4Packet(POD, FAR, 64, 17, 0x4000, 7, options, payload);
         byte[] small = ip4Packet(POD, FAR, 9, 17, 0, 8, udp(1, 2, bytes(2, 1)));
+        byte[] fragment = ip4Packet(POD, FAR, 64, 17, 0x2000 | 185, 9, bytes(24, 6)); // MF, offset 1480: as is
         byte[] padded = TestFrames.concat(eth(POD_PORT_MAC, POD_MAC, ETH_IP4, small), new byte[60 - 14 - small.length]);
         GoldenHarness h = new GoldenHarness(dir)
                 .input(POD_PORT, 1, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, ip4Packet(POD, FAR, 64, 17, 0x4000, 6, payload)))
                 .input(POD_PORT, 2, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, withOptions))
                 .input(POD_PORT, 3, padded)
+                .input(POD_PORT, 4, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, fragment))
                 .run();
         List<byte[]> out = h.output(UPLINK);
-        assertEquals(3, out.size());
+        assertEquals(4, out.size());
+        assertFrame(eth(ROUTER_MAC, UPLINK_MAC, ETH_IP4, ip4Packet(POD, FAR, 63, 17, 0x2000 | 185, 9, bytes(24, 6))),
+                out.get(3));
         assertFrame(eth(ROUTER_MAC, UPLINK_MAC, ETH_IP4, ip4Packet(POD, FAR, 63, 17, 0x4000, 6, payload)), out.get(0));
         assertFrame(eth(ROUTER_MAC, UPLINK_MAC, ETH_IP4, ip4Packet(POD, FAR, 63, 17, 0x4000, 7, options, payload)),
                 out.get(1));
@@ -196,7 +200,7 @@ class GoldenPacketTest {
             assertIp4ChecksumValid(f);
         }
         if (Tshark.available()) {
-            assertEquals(List.of(List.of("63", "1"), List.of("63", "1"), List.of("8", "1")),
+            assertEquals(List.of(List.of("63", "1"), List.of("63", "1"), List.of("8", "1"), List.of("63", "1")),
                     tshark(h.outputFiles[UPLINK], "ip.ttl", "ip.checksum.status"));
         }
     }
