@@ -166,28 +166,41 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         return ctx.neighbors;
     }
 
-    /** A published counter by full name, e.g. {@code "ip4-input.bad_checksum"} (tests, tools). */
+    /** A published counter by full name, e.g. {@code "ip4-input.bad_checksum"} (tests, tools; not the data path). */
     public long counter(String name) {
-        long[] found = {Long.MIN_VALUE};
-        visit((n, v) -> {
-            if (n.equals(name)) {
-                found[0] = v;
+        int dot = name.indexOf('.');
+        if (dot > 0) {
+            String node = name.substring(0, dot);
+            String reason = name.substring(dot + 1);
+            for (NodeCounters c : allCounters()) {
+                if (c.node().equals(node)) {
+                    return switch (reason) {
+                        case "packets" -> c.packets();
+                        case "vectors" -> c.vectors();
+                        default -> c.get(reason);
+                    };
+                }
             }
-        });
-        if (found[0] == Long.MIN_VALUE) {
-            throw new IllegalArgumentException("no graph counter named '" + name + "'");
         }
-        return found[0];
+        throw new IllegalArgumentException("no graph counter named '" + name + "'");
+    }
+
+    private NodeCounters[] allCounters() {
+        NodeCounters[] all = new NodeCounters[order.length + 4];
+        for (int i = 0; i < order.length; i++) {
+            all[i] = order[i].counters;
+        }
+        all[order.length] = arpResolver.counters;
+        all[order.length + 1] = ndResolver.counters;
+        all[order.length + 2] = ctx.output.counters;
+        all[order.length + 3] = graphCounters;
+        return all;
     }
 
     @Override
     public void visit(CounterVisitor visitor) {
-        for (GraphNode node : order) {
-            node.counters.visit(visitor);
+        for (NodeCounters c : allCounters()) {
+            c.visit(visitor);
         }
-        arpResolver.counters.visit(visitor);
-        ndResolver.counters.visit(visitor);
-        ctx.output.counters.visit(visitor);
-        graphCounters.visit(visitor);
     }
 }

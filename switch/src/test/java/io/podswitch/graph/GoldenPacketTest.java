@@ -548,4 +548,23 @@ class GoldenPacketTest {
         assertFrame(eth(BROADCAST, POD_PORT_MAC, ETH_ARP, arp(1, POD_PORT_MAC, GW, 0, askerIp)), out.get(2));
         assertEquals(1, h.counter("ip4-neighbor.timed_out"), "packet 2 waited for an answer that never came");
     }
+
+    @Test
+    void counterNamesAreStableUniqueAndNamedByNode() throws Exception {
+        GoldenHarness h = new GoldenHarness(dir).run();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        h.graph.visit((name, value) -> names.add(name));
+        assertEquals(names.size(), new java.util.HashSet<>(names).size(), "no duplicate names");
+        for (String expected : List.of("ethernet-input.packets", "ethernet-input.vlan_tagged", "arp.replies_sent",
+                "ip4-input.bad_checksum", "ip6-input.truncated", "ip4-lookup.no_route", "ip4-rewrite.ttl_expired",
+                "ip6-rewrite.mtu_exceeded", "icmp4-error.rate_limited", "nd.bad_checksum", "ip4-neighbor.timed_out",
+                "ip6-neighbor.held", "interface-output.vectors")) {
+            assertTrue(names.contains(expected), expected);
+        }
+        for (String name : names) {
+            assertTrue(name.matches("[a-z0-9-]+\\.[a-z0-9_]+"), name);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> h.counter("ip4-input.nope"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> h.counter("nope"));
+    }
 }
