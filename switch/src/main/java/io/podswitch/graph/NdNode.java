@@ -147,18 +147,23 @@ final class NdNode extends GraphNode {
                 return;
             }
             long replyMac;
+            long replyHigh;
+            long replyLow;
             if (dad) {
+                // Defend the address: tell all nodes, unsolicited (RFC 4861 7.2.4).
                 replyMac = ALL_NODES_MAC;
-                srcHigh = Ip6.ALL_NODES_HIGH;
-                srcLow = Ip6.ALL_NODES_LOW;
+                replyHigh = Ip6.ALL_NODES_HIGH;
+                replyLow = Ip6.ALL_NODES_LOW;
                 counters.count(DAD_DEFENDED);
             } else {
                 replyMac = linkLayer >= 0 ? linkLayer : Bytes.mac(m, eth + Ethernet.SOURCE);
+                replyHigh = srcHigh;
+                replyLow = srcLow;
                 if (linkLayer >= 0) {
                     learn(port, srcHigh, srcLow, linkLayer, cache);
                 }
             }
-            advertise(f, iface, eth, replyMac, targetHigh, targetLow, srcHigh, srcLow, !dad);
+            advertise(f, iface, eth, replyMac, targetHigh, targetLow, replyHigh, replyLow, !dad);
             counters.count(ADVERTISEMENTS_SENT);
             output.send(port, f, cache);
             return;

@@ -45,8 +45,7 @@ final class GoldenHarness {
 
     private final Path dir;
     private final L3GraphConfig config;
-    @SuppressWarnings("unchecked")
-    private final List<PcapRecord>[] inputs = new List[] {new ArrayList<>(), new ArrayList<>()};
+    private final List<List<PcapRecord>> inputs = List.of(new ArrayList<>(), new ArrayList<>());
     final Path[] outputFiles = new Path[2];
     final List<List<byte[]>> outputs = new ArrayList<>();
     L3Graph graph;
@@ -75,7 +74,7 @@ final class GoldenHarness {
 
     /** Queues a frame to arrive on {@code port} at {@code micros} microseconds. */
     GoldenHarness input(int port, long micros, byte[] frame) {
-        inputs[port].add(new PcapRecord(micros * 1000, frame));
+        inputs.get(port).add(new PcapRecord(micros * 1000, frame));
         return this;
     }
 
@@ -85,7 +84,7 @@ final class GoldenHarness {
             for (int p = 0; p < 2; p++) {
                 Path in = dir.resolve("in" + p + ".pcap");
                 try (PcapWriter w = PcapWriter.create(in, false)) {
-                    for (PcapRecord r : inputs[p]) {
+                    for (PcapRecord r : inputs.get(p)) {
                         w.write(r);
                     }
                 }
