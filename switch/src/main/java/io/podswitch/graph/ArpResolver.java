@@ -4,7 +4,10 @@ import io.podswitch.packet.Arp;
 import io.podswitch.packet.Bytes;
 import io.podswitch.packet.Ethernet;
 
-/** IPv4 next-hop resolution: broadcasts an ARP request for the next hop (counters "ip4-neighbor.*"). */
+/**
+ * IPv4 next-hop resolution: broadcasts an ARP request for the next hop, or sends it unicast to the
+ * known MAC to re-confirm an ageing entry (RFC 1122 2.3.2.1) (counters "ip4-neighbor.*").
+ */
 final class ArpResolver extends NeighborResolver {
     static final int FRAME_LENGTH = Ethernet.HEADER_LENGTH + Arp.LENGTH;
 
@@ -13,9 +16,9 @@ final class ArpResolver extends NeighborResolver {
     }
 
     @Override
-    boolean buildRequest(int frame, Interface iface, long high, long low) {
+    boolean buildRequest(int frame, Interface iface, long high, long low, long knownMac) {
         long eth = slab.dataStart(frame);
-        Bytes.mac(memory, eth + Ethernet.DESTINATION, Ethernet.BROADCAST);
+        Bytes.mac(memory, eth + Ethernet.DESTINATION, knownMac >= 0 ? knownMac : Ethernet.BROADCAST);
         Bytes.mac(memory, eth + Ethernet.SOURCE, iface.mac());
         Bytes.u16(memory, eth + Ethernet.TYPE, Ethernet.TYPE_ARP);
         long arp = eth + Ethernet.HEADER_LENGTH;

@@ -106,6 +106,7 @@ final class Ip4RewriteNode extends GraphNode {
             if (slot >= 0) {
                 Bytes.mac(m, eth + Ethernet.DESTINATION, neighbors.mac(slot));
                 output.send(port, f, cache);
+                resolver.confirm(slot, port, 0, key, cache);
             } else {
                 resolver.hold(f, port, 0, key, cache);
             }

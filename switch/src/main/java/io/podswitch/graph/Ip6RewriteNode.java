@@ -99,6 +99,7 @@ final class Ip6RewriteNode extends GraphNode {
             if (slot >= 0) {
                 Bytes.mac(m, eth + Ethernet.DESTINATION, neighbors.mac(slot));
                 output.send(port, f, cache);
+                resolver.confirm(slot, port, nextHigh, nextLow, cache);
             } else {
                 resolver.hold(f, port, nextHigh, nextLow, cache);
             }

@@ -21,18 +21,21 @@ final class NdResolver extends NeighborResolver {
     }
 
     @Override
-    boolean buildRequest(int frame, Interface iface, long high, long low) {
+    boolean buildRequest(int frame, Interface iface, long high, long low, long knownMac) {
         int source = iface.ip6NdSource();
         if (source < 0) {
             return false;
         }
+        // Resolution goes to the target's solicited-node group; a re-confirmation is unicast (RFC 4861 7.3.3).
+        boolean unicast = knownMac >= 0;
         long groupLow = Ip6.solicitedNodeLow(low);
         long eth = slab.dataStart(frame);
-        Bytes.mac(memory, eth + Ethernet.DESTINATION, Ethernet.ip6MulticastMac(groupLow));
+        Bytes.mac(memory, eth + Ethernet.DESTINATION, unicast ? knownMac : Ethernet.ip6MulticastMac(groupLow));
         Bytes.mac(memory, eth + Ethernet.SOURCE, iface.mac());
         Bytes.u16(memory, eth + Ethernet.TYPE, Ethernet.TYPE_IP6);
         long ip = eth + Ethernet.HEADER_LENGTH;
-        writeNdHeader(memory, ip, iface.ip6High(source), iface.ip6Low(source), Ip6.SOLICITED_NODE_HIGH, groupLow);
+        writeNdHeader(memory, ip, iface.ip6High(source), iface.ip6Low(source),
+                unicast ? high : Ip6.SOLICITED_NODE_HIGH, unicast ? low : groupLow);
         long icmp = ip + Ip6.HEADER_LENGTH;
         Bytes.u8(memory, icmp + Icmp6.TYPE, Icmp6.NEIGHBOR_SOLICITATION);
         Bytes.u8(memory, icmp + Icmp6.CODE, 0);

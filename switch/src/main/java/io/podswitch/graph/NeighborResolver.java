@@ -23,6 +23,7 @@ abstract class NeighborResolver {
     static final int NO_SOURCE_ADDRESS = 5;
     static final int RELEASED = 6;
     static final int TIMED_OUT = 7;
+    static final int PROBES_SENT = 8;
 
     final NodeCounters counters;
     final FrameSlab slab;
@@ -34,10 +35,11 @@ abstract class NeighborResolver {
     private final ResolutionQueue queue;
     private final long retransmitNanos;
     private final long timeoutNanos;
+    private final long refreshAgeNanos;
 
     NeighborResolver(String name, GraphContext ctx, NeighborCache neighbors) {
         this.counters = new NodeCounters(name, "held", "queue_full", "no_slot", "requests_sent", "no_frame",
-                "no_source_address", "released", "timed_out");
+                "no_source_address", "released", "timed_out", "probes_sent");
         this.slab = ctx.slab;
         this.memory = ctx.slab.memory();
         this.interfaces = ctx.interfaces;
@@ -47,10 +49,46 @@ abstract class NeighborResolver {
         this.queue = new ResolutionQueue(ctx.config.resolutionSlots(), ctx.config.resolutionDepth());
         this.retransmitNanos = ctx.config.retransmitNanos();
         this.timeoutNanos = ctx.config.resolutionTimeoutNanos();
+        this.refreshAgeNanos = ctx.neighbors.refreshAgeNanos();
     }
 
-    /** Writes a request for (high, low) out of {@code iface} into the empty frame. @return false if impossible */
-    abstract boolean buildRequest(int frame, Interface iface, long high, long low);
+    /**
+     * Writes a request for (high, low) out of {@code iface} into the empty frame: broadcast /
+     * solicited-node multicast to resolve, or unicast to {@code knownMac} (≥ 0) to re-confirm.
+     * @return false if impossible (no source address)
+     */
+    abstract boolean buildRequest(int frame, Interface iface, long high, long low, long knownMac);
+
+    /**
+     * Called for every packet sent to a learned neighbour (slot {@code slot}): when the entry is
+     * getting old, sends a unicast probe, at most one per retransmit interval, so that its answer
+     * refreshes the entry before it expires.
+     */
+    final void confirm(int slot, int port, long high, long low, FrameCache cache) {
+        long now = clock.nowNanos;
+        if (neighbors.state(slot) != NeighborCache.DYNAMIC || now - neighbors.updatedNanos(slot) < refreshAgeNanos) {
+            return;
+        }
+        long probed = neighbors.probedNanos(slot);
+        if (probed != Long.MIN_VALUE && now - probed < retransmitNanos) {
+            return;
+        }
+        neighbors.probed(slot, now);
+        long mac = neighbors.mac(slot);
+        int frame = cache.allocate();
+        if (frame < 0) {
+            counters.count(NO_FRAME);
+            return;
+        }
+        Interface iface = interfaces.get(port);
+        if (!buildRequest(frame, iface, high, low, mac)) {
+            counters.count(NO_SOURCE_ADDRESS);
+            cache.free(frame);
+            return;
+        }
+        counters.count(PROBES_SENT);
+        output.send(port, frame, cache);
+    }
 
     /** A packet, complete but for its destination MAC, waits for its next hop on {@code port}. */
     final void hold(int frame, int port, long high, long low, FrameCache cache) {
@@ -127,7 +165,7 @@ abstract class NeighborResolver {
             counters.count(NO_FRAME);
             return;
         }
-        if (!buildRequest(frame, iface, queue.high(slot), queue.low(slot))) {
+        if (!buildRequest(frame, iface, queue.high(slot), queue.low(slot), -1)) {
             counters.count(NO_SOURCE_ADDRESS);
             cache.free(frame);
             return;

@@ -26,6 +26,8 @@ public final class NeighborCache {
     private final long[] low;
     private final long[] mac;
     private final long[] updatedNanos;
+    /** When the owner last sent a refresh probe for the entry (rate-limits probes). */
+    private final long[] probedNanos;
     private int size;
 
     /** @param capacity how many entries the cache holds (the table is twice as large, power of two). */
@@ -42,6 +44,7 @@ public final class NeighborCache {
         this.low = new long[slots];
         this.mac = new long[slots];
         this.updatedNanos = new long[slots];
+        this.probedNanos = new long[slots];
     }
 
     private int home(int p, long h, long l) {
@@ -72,6 +75,15 @@ public final class NeighborCache {
 
     public long updatedNanos(int slot) {
         return updatedNanos[slot];
+    }
+
+    public long probedNanos(int slot) {
+        return probedNanos[slot];
+    }
+
+    /** Records that a refresh probe for the entry was sent. */
+    public void probed(int slot, long nowNanos) {
+        probedNanos[slot] = nowNanos;
     }
 
     public int port(int slot) {
@@ -160,6 +172,7 @@ public final class NeighborCache {
         low[i] = l;
         mac[i] = m;
         updatedNanos[i] = now;
+        probedNanos[i] = Long.MIN_VALUE;
         size++;
     }
 
@@ -192,6 +205,7 @@ public final class NeighborCache {
                 low[i] = low[j];
                 mac[i] = mac[j];
                 updatedNanos[i] = updatedNanos[j];
+                probedNanos[i] = probedNanos[j];
                 i = j;
             }
         }

@@ -11,6 +11,10 @@ package io.podswitch.neighbor;
  * first worker retries after its retransmit interval). Static entries from the control plane reach
  * every worker's table through the worker's command queue ({@link #putStatic4}/{@link #putStatic6}
  * are then called on the worker thread).
+ *
+ * <p>Aging: a learned entry lives {@code lifetimeNanos} after its last refresh. An entry the worker
+ * still forwards to is re-confirmed by a unicast probe once it is older than
+ * {@link #refreshAgeNanos()}; an unused one simply expires.
  */
 public final class NeighborTable {
     public static final long DEFAULT_LIFETIME_NANOS = 300_000_000_000L;
@@ -43,6 +47,15 @@ public final class NeighborTable {
 
     public long lifetimeNanos() {
         return lifetimeNanos;
+    }
+
+    /**
+     * Age after which a learned entry that is still in use is re-confirmed with a unicast probe
+     * (ARP request / NS to the known MAC), so that busy neighbours never expire and traffic never
+     * has to wait for a fresh resolution: three quarters of the lifetime.
+     */
+    public long refreshAgeNanos() {
+        return lifetimeNanos - lifetimeNanos / 4;
     }
 
     /** The slot of an IPv4 neighbour on a port, or -1. */

@@ -567,4 +567,42 @@ class GoldenPacketTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> h.counter("ip4-input.nope"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> h.counter("nope"));
     }
+
+    @Test
+    void busyNeighboursAreReconfirmedByUnicastProbeBeforeTheyExpire() throws Exception {
+        long asker = mac("02:aa:00:00:00:11");
+        int askerIp = ip4("10.0.0.11");
+        byte[] asker6 = ip6("fd00::11");
+        byte[] payload = udp(1, 2, bytes(12, 0));
+        byte[] group = TestFrames.solicitedNode(GW6);
+        byte[] ns = icmp6(asker6, group, 135, 0, 0, ndBody(GW6, 1, asker));
+        byte[] na = icmp6(asker6, ip6("fe80::1"), 136, 0, 0x6000_0000, ndBody(asker6, 2, asker));
+        GoldenHarness h = new GoldenHarness(dir).neighborLifetime(4_000_000_000L) // probe after 3 s
+                .input(POD_PORT, 1, eth(BROADCAST, asker, ETH_ARP, arp(1, asker, askerIp, 0, GW)))
+                .input(POD_PORT, 2, eth(TestFrames.multicastMac(group), asker, ETH_IP6, ip6Packet(asker6, group, 255, 58, ns)))
+                .input(UPLINK, 3_500_000, eth(UPLINK_MAC, ROUTER_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 9, 17, 0, 1, payload)))
+                .input(UPLINK, 3_500_001, eth(UPLINK_MAC, ROUTER_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 9, 17, 0, 2, payload)))
+                .input(UPLINK, 3_500_002, eth(UPLINK_MAC, ROUTER_MAC, ETH_IP6, ip6Packet(FAR6, asker6, 9, 17, payload)))
+                .input(POD_PORT, 3_600_000, eth(POD_PORT_MAC, asker, ETH_ARP, arp(2, asker, askerIp, POD_PORT_MAC, GW)))
+                .input(POD_PORT, 3_600_001, eth(POD_PORT_MAC, asker, ETH_IP6, ip6Packet(asker6, ip6("fe80::1"), 255, 58, na)))
+                .input(UPLINK, 5_000_000, eth(UPLINK_MAC, ROUTER_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 9, 17, 0, 3, payload)))
+                .input(UPLINK, 5_000_001, eth(UPLINK_MAC, ROUTER_MAC, ETH_IP6, ip6Packet(FAR6, asker6, 9, 17, payload)))
+                .run();
+        List<byte[]> out = h.output(POD_PORT);
+        // ARP reply, NA, packet 1, unicast ARP probe, packet 2 (no second probe), IPv6 packet, unicast NS,
+        // then after the original lifetime: packet 3 and the IPv6 packet, straight through.
+        assertEquals(9, out.size());
+        assertFrame(eth(asker, POD_PORT_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 8, 17, 0, 1, payload)), out.get(2));
+        assertFrame(eth(asker, POD_PORT_MAC, ETH_ARP, arp(1, POD_PORT_MAC, GW, 0, askerIp)), out.get(3));
+        assertFrame(eth(asker, POD_PORT_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 8, 17, 0, 2, payload)), out.get(4));
+        assertFrame(eth(asker, POD_PORT_MAC, ETH_IP6, ip6Packet(FAR6, asker6, 8, 17, payload)), out.get(5));
+        byte[] probe6 = icmp6(ip6("fe80::1"), asker6, 135, 0, 0, ndBody(asker6, 1, POD_PORT_MAC));
+        assertFrame(eth(asker, POD_PORT_MAC, ETH_IP6, ip6Packet(ip6("fe80::1"), asker6, 255, 58, probe6)), out.get(6));
+        assertFrame(eth(asker, POD_PORT_MAC, ETH_IP4, ip4Packet(FAR, askerIp, 8, 17, 0, 3, payload)), out.get(7));
+        assertFrame(eth(asker, POD_PORT_MAC, ETH_IP6, ip6Packet(FAR6, asker6, 8, 17, payload)), out.get(8));
+        assertEquals(1, h.counter("ip4-neighbor.probes_sent"));
+        assertEquals(1, h.counter("ip6-neighbor.probes_sent"));
+        assertEquals(0, h.counter("ip4-neighbor.held"));
+        assertEquals(0, h.counter("ip6-neighbor.held"));
+    }
 }
