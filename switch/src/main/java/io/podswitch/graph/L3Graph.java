@@ -1,0 +1,206 @@
+package io.podswitch.graph;
+
+import io.podswitch.fib.AdjacencyTable;
+import io.podswitch.fib.Ip4Lookup;
+import io.podswitch.fib.Ip6Lookup;
+import io.podswitch.neighbor.NeighborTable;
+import io.podswitch.packet.FrameCache;
+import io.podswitch.packet.FrameSlab;
+import io.podswitch.packet.PacketVector;
+import io.podswitch.stats.CounterSource;
+
+/**
+ * One worker's IPv4/IPv6 router graph (see docs/graph.md for the picture):
+ *
+ * <pre>
+ *  ethernet-input ─┬─► arp ─────────────────────────────────────────► interface-output
+ *                  ├─► ip4-input ─► ip4-lookup ─┬─► ip4-rewrite ─────► interface-output
+ *                  │                    ▲       ├─► ip4-local ─(echo reply)─► ip4-lookup
+ *                  │                    └───────┴─► icmp4-error (also from ip4-rewrite)
+ *                  └─► ip6-input ─► ip6-lookup ─┬─► ip6-rewrite ─────► interface-output
+ *                          │                    ├─► ip6-local ─► nd (unicast NS/NA)
+ *                          └─► nd (multicast)   └─► icmp6-error ─► ip6-lookup
+ *  unresolved next hops wait in ip4-neighbor / ip6-neighbor until arp / nd learn them
+ * </pre>
+ *
+ * Each call to {@link #process} pushes the burst through the nodes in a fixed order, repeating the
+ * pass while a node still has packets (a packet turned into an ICMP error or echo reply goes round
+ * once more through lookup and rewrite). Packets stay one frame each and every node vector is as
+ * large as a chunk of the burst, so no node vector can overflow. Output is buffered per port and
+ * handed to the ports in {@link #flush}.
+ *
+ * <p>Single-threaded: one instance per worker, called only from that worker's thread. The FIBs and
+ * the adjacency table are shared and read lock-free; the neighbour table is this worker's own.
+ */
+public final class L3Graph implements PacketProcessor, CounterSource {
+    /** More passes than any packet can need (ICMP error → lookup → rewrite is the longest loop). */
+    private static final int MAX_PASSES = 8;
+    private static final long EXPIRY_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final GraphContext ctx;
+    private final EthernetInputNode ethernetInput;
+    private final GraphNode[] order;
+    private final ArpResolver arpResolver;
+    private final NdResolver ndResolver;
+    private final NodeCounters graphCounters = new NodeCounters("graph", "pass_limit");
+    private final int chunk;
+    private long lastExpiryNanos = Long.MIN_VALUE;
+    private boolean housekeepingDue;
+
+    /**
+     * @param slab        the frame slab the worker's packets live in (sizes the per-frame metadata)
+     * @param interfaces  the ports this worker transmits on, with MAC, MTU and own addresses
+     * @param txQueue     the transmit queue index this worker uses on every port
+     */
+    public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
+                   AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config) {
+        if (txQueue < 0) {
+            throw new IllegalArgumentException("negative tx queue: " + txQueue);
+        }
+        ctx = new GraphContext(slab, interfaces, fib4, fib6, adjacencies, neighbors, txQueue, config);
+        chunk = config.vectorCapacity();
+        arpResolver = new ArpResolver(ctx);
+        ndResolver = new NdResolver(ctx);
+        ethernetInput = new EthernetInputNode(ctx);
+        ArpNode arp = new ArpNode(ctx, arpResolver);
+        Ip4InputNode ip4Input = new Ip4InputNode(ctx);
+        Ip6InputNode ip6Input = new Ip6InputNode(ctx);
+        NdNode nd = new NdNode(ctx, ndResolver);
+        Ip4LookupNode ip4Lookup = new Ip4LookupNode(ctx);
+        Ip6LookupNode ip6Lookup = new Ip6LookupNode(ctx);
+        Ip4LocalNode ip4Local = new Ip4LocalNode(ctx);
+        Ip6LocalNode ip6Local = new Ip6LocalNode(ctx);
+        Ip4RewriteNode ip4Rewrite = new Ip4RewriteNode(ctx, arpResolver);
+        Ip6RewriteNode ip6Rewrite = new Ip6RewriteNode(ctx, ndResolver);
+        Icmp4ErrorNode icmp4Error = new Icmp4ErrorNode(ctx);
+        Icmp6ErrorNode icmp6Error = new Icmp6ErrorNode(ctx);
+
+        ethernetInput.arp = arp;
+        ethernetInput.ip4Input = ip4Input;
+        ethernetInput.ip6Input = ip6Input;
+        ip4Input.lookup = ip4Lookup;
+        ip6Input.lookup = ip6Lookup;
+        ip6Input.nd = nd;
+        ip4Lookup.local = ip4Local;
+        ip4Lookup.rewrite = ip4Rewrite;
+        ip4Lookup.icmpError = icmp4Error;
+        ip6Lookup.local = ip6Local;
+        ip6Lookup.rewrite = ip6Rewrite;
+        ip6Lookup.icmpError = icmp6Error;
+        ip4Local.lookup = ip4Lookup;
+        ip6Local.lookup = ip6Lookup;
+        ip6Local.nd = nd;
+        ip4Rewrite.icmpError = icmp4Error;
+        ip6Rewrite.icmpError = icmp6Error;
+        icmp4Error.lookup = ip4Lookup;
+        icmp6Error.lookup = ip6Lookup;
+
+        order = new GraphNode[] {ethernetInput, arp, ip4Input, ip6Input, ip4Lookup, ip6Lookup, ip4Local, ip6Local,
+                nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error};
+    }
+
+    public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
+                   AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue) {
+        this(slab, interfaces, fib4, fib6, adjacencies, neighbors, txQueue, L3GraphConfig.DEFAULTS);
+    }
+
+    @Override
+    public void process(PacketVector burst, FrameCache cache) {
+        int n = burst.size();
+        PacketVector in = ethernetInput.input;
+        for (int start = 0; start < n; start += chunk) {
+            int end = Math.min(n, start + chunk);
+            for (int i = start; i < end; i++) {
+                in.add(burst.frame(i));
+            }
+            dispatch(cache);
+        }
+        burst.clear();
+    }
+
+    private void dispatch(FrameCache cache) {
+        GraphNode[] nodes = order;
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+            int work = 0;
+            for (GraphNode node : nodes) {
+                work += node.run(cache);
+            }
+            if (work == 0) {
+                return;
+            }
+        }
+        // Unreachable by construction; if a loop ever appears, drop what is left rather than spin.
+        for (GraphNode node : nodes) {
+            PacketVector v = node.input;
+            graphCounters.count(0, v.size());
+            cache.freeAll(v);
+        }
+        graphCounters.commit();
+    }
+
+    @Override
+    public int flush(FrameCache cache) {
+        if (housekeepingDue) {
+            housekeepingDue = false;
+            arpResolver.housekeeping(cache);
+            ndResolver.housekeeping(cache);
+        }
+        arpResolver.counters.commit();
+        ndResolver.counters.commit();
+        return ctx.output.flush(cache);
+    }
+
+    /** Advances the graph's clock, refills the ICMP token bucket, ages neighbours; resolver timers run in the next flush. */
+    @Override
+    public void tick(long nowNanos) {
+        ctx.clock.nowNanos = nowNanos;
+        ctx.icmpBucket.refill(nowNanos);
+        if (lastExpiryNanos == Long.MIN_VALUE || nowNanos - lastExpiryNanos >= EXPIRY_INTERVAL_NANOS) {
+            lastExpiryNanos = nowNanos;
+            ctx.neighbors.expire(nowNanos);
+        }
+        housekeepingDue = true;
+    }
+
+    public NeighborTable neighbors() {
+        return ctx.neighbors;
+    }
+
+    /** A published counter by full name, e.g. {@code "ip4-input.bad_checksum"} (tests, tools; not the data path). */
+    public long counter(String name) {
+        int dot = name.indexOf('.');
+        if (dot > 0) {
+            String node = name.substring(0, dot);
+            String reason = name.substring(dot + 1);
+            for (NodeCounters c : allCounters()) {
+                if (c.node().equals(node)) {
+                    return switch (reason) {
+                        case "packets" -> c.packets();
+                        case "vectors" -> c.vectors();
+                        default -> c.get(reason);
+                    };
+                }
+            }
+        }
+        throw new IllegalArgumentException("no graph counter named '" + name + "'");
+    }
+
+    private NodeCounters[] allCounters() {
+        NodeCounters[] all = new NodeCounters[order.length + 4];
+        for (int i = 0; i < order.length; i++) {
+            all[i] = order[i].counters;
+        }
+        all[order.length] = arpResolver.counters;
+        all[order.length + 1] = ndResolver.counters;
+        all[order.length + 2] = ctx.output.counters;
+        all[order.length + 3] = graphCounters;
+        return all;
+    }
+
+    @Override
+    public void visit(CounterVisitor visitor) {
+        for (NodeCounters c : allCounters()) {
+            c.visit(visitor);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.podswitch.packet;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of 16-bit
+ * words. Sums are accumulated in a {@code long} without folding and folded once at the end.
+ */
+public final class Checksum {
+    private Checksum() {
+    }
+
+    /** Adds {@code length} bytes at {@code offset} to {@code sum} (odd tail padded with zero). */
+    public static long add(MemorySegment m, long offset, int length, long sum) {
+        long s = sum;
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            long v = Bytes.i64(m, offset + i);
+            s += (v >>> 32) + (v & 0xffff_ffffL);
+        }
+        for (; i + 2 <= length; i += 2) {
+            s += Bytes.u16(m, offset + i);
+        }
+        if (i < length) {
+            s += Bytes.u8(m, offset + i) << 8;
+        }
+        return s;
+    }
+
+    /** Folds a running sum to 16 bits with end-around carries (not complemented). */
+    public static int fold(long sum) {
+        long s = sum;
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    /** The checksum field value for the given running sum. */
+    public static int finish(long sum) {
+        return ~fold(sum) & 0xffff;
+    }
+
+    /** The checksum of a byte range (the checksum field inside it must be zero, or the result 0 = valid). */
+    public static int compute(MemorySegment m, long offset, int length) {
+        return finish(add(m, offset, length, 0));
+    }
+
+    /** The IPv6 pseudo-header sum (RFC 8200 8.1) for an upper-layer packet of the given length. */
+    public static long pseudoHeader6(MemorySegment m, long ip6, int upperLength, int nextHeader) {
+        long s = add(m, ip6 + Ip6.SOURCE, 32, 0);
+        return s + (upperLength >>> 16) + (upperLength & 0xffff) + nextHeader;
+    }
+
+    /**
+     * Incremental update for one changed 16-bit word, RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').
+     * Unlike eqn. 2 of RFC 1141 this never produces 0xffff... wrongly for a zero sum.
+     */
+    public static int update(int checksum, int oldWord, int newWord) {
+        long s = (~checksum & 0xffff) + (~oldWord & 0xffff) + (newWord & 0xffff);
+        return ~fold(s) & 0xffff;
+    }
+
+    /** Incremental update for a changed 32-bit value (two words). */
+    public static int update32(int checksum, int oldValue, int newValue) {
+        long s = (~checksum & 0xffff)
+                + (~(oldValue >>> 16) & 0xffff) + (~oldValue & 0xffff)
+                + ((newValue >>> 16) & 0xffff) + (newValue & 0xffff);
+        return ~fold(s) & 0xffff;
+    }
+}
