@@ -24,6 +24,7 @@ final class ArpNode extends GraphNode {
     static final int REPLIES_SENT = 7;
     static final int LEARNED = 8;
     static final int TABLE_FULL = 9;
+    static final int SPOOFED_SENDER = 10;
 
     private final InterfaceTable interfaces;
     private final NeighborTable neighbors;
@@ -33,7 +34,7 @@ final class ArpNode extends GraphNode {
 
     ArpNode(GraphContext ctx, ArpResolver resolver) {
         super("arp", ctx, "too_short", "unsupported_format", "bad_opcode", "bad_sender", "address_conflict",
-                "request_not_for_us", "reply_consumed", "replies_sent", "learned", "table_full");
+                "request_not_for_us", "reply_consumed", "replies_sent", "learned", "table_full", "spoofed_sender");
         this.interfaces = ctx.interfaces;
         this.neighbors = ctx.neighbors;
         this.output = ctx.output;
@@ -72,11 +73,15 @@ final class ArpNode extends GraphNode {
                 drop(f, BAD_SENDER, cache);
                 continue;
             }
+            if (!iface.allowsSourceMac(senderMac) || (senderIp != 0 && !iface.allowsIp4Source(senderIp))) {
+                drop(f, SPOOFED_SENDER, cache);
+                continue;
+            }
             if (senderIp != 0 && iface.ownsIp4(senderIp)) {
                 drop(f, ADDRESS_CONFLICT, cache);
                 continue;
             }
-            boolean forUs = iface.ownsIp4(targetIp);
+            boolean forUs = iface.ownsIp4(targetIp) || (iface.proxiesNeighbors() && targetIp != 0 && targetIp != senderIp);
             if (senderIp != 0) {
                 long key = senderIp & 0xffff_ffffL;
                 if (forUs || resolver.isPending(port, 0, key)) {

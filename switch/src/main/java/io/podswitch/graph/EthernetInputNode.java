@@ -20,6 +20,7 @@ final class EthernetInputNode extends GraphNode {
     static final int VLAN_TAGGED = 5;
     static final int VLAN_MISMATCH = 6;
     static final int UNKNOWN_ETHERTYPE = 7;
+    static final int SPOOFED_SOURCE_MAC = 8;
 
     private static final long ALL_NODES_MAC = Ethernet.ip6MulticastMac(1);
     private static final long SOLICITED_NODE_MAC_PREFIX = 0x3333_ff00_0000L;
@@ -31,7 +32,7 @@ final class EthernetInputNode extends GraphNode {
 
     EthernetInputNode(GraphContext ctx) {
         super("ethernet-input", ctx, "too_short", "unknown_port", "not_for_us", "unwanted_multicast",
-                "bad_source_mac", "vlan_tagged", "vlan_mismatch", "unknown_ethertype");
+                "bad_source_mac", "vlan_tagged", "vlan_mismatch", "unknown_ethertype", "spoofed_source_mac");
         this.interfaces = ctx.interfaces;
     }
 
@@ -77,7 +78,8 @@ final class EthernetInputNode extends GraphNode {
             byte flags = 0;
             if (dst != iface.mac()) {
                 if (dst == Ethernet.BROADCAST || dst == ALL_NODES_MAC
-                        || ((dst & 0xffff_ff00_0000L) == SOLICITED_NODE_MAC_PREFIX && iface.joinedSolicitedNode(dst))) {
+                        || ((dst & 0xffff_ff00_0000L) == SOLICITED_NODE_MAC_PREFIX
+                            && (iface.joinedSolicitedNode(dst) || iface.proxiesNeighbors()))) {
                     flags = FrameMetadata.L2_MULTICAST;
                 } else if (Ethernet.isMulticast(dst)) {
                     drop(f, UNWANTED_MULTICAST, cache);
@@ -87,8 +89,13 @@ final class EthernetInputNode extends GraphNode {
                     continue;
                 }
             }
-            if (Ethernet.isMulticast(Bytes.mac(m, eth + Ethernet.SOURCE))) {
+            long src = Bytes.mac(m, eth + Ethernet.SOURCE);
+            if (Ethernet.isMulticast(src)) {
                 drop(f, BAD_SOURCE_MAC, cache);
+                continue;
+            }
+            if (!iface.allowsSourceMac(src)) {
+                drop(f, SPOOFED_SOURCE_MAC, cache);
                 continue;
             }
             meta.flags[f] = flags;

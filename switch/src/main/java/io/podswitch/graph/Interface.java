@@ -10,6 +10,17 @@ import java.util.Arrays;
 /**
  * The L3 face of a port: its MAC, MTU, the switch's own (gateway) addresses on it and whether it
  * carries one 802.1Q VLAN. Immutable; built on the control thread with {@link #builder}.
+ *
+ * <p>Two per-port policies the daemon sets:
+ * <ul>
+ *   <li><b>source guard</b> (pod ports): the port accepts only frames whose Ethernet source, ARP
+ *       sender, IPv4/IPv6 source and ND link-layer/target fields are the pod's own MAC and
+ *       addresses (IPv6 link-local and, for duplicate address detection, unspecified sources are
+ *       allowed), so one pod cannot impersonate another pod or the gateway;</li>
+ *   <li><b>proxy neighbours</b> (the host port): the switch answers ARP requests and neighbour
+ *       solicitations for any target with its own MAC, so the node's kernel, which routes the pod
+ *       CIDRs onto the host TAP as connected networks, reaches every pod through the switch.</li>
+ * </ul>
  */
 public final class Interface {
     /** No VLAN: tagged frames are dropped and counted. */
@@ -22,6 +33,11 @@ public final class Interface {
     private final long[] ip6High;
     private final long[] ip6Low;
     private final int vlan;
+    private final long guardMac;
+    private final int[] guardIp4;
+    private final long[] guardIp6High;
+    private final long[] guardIp6Low;
+    private final boolean proxyNeighbors;
 
     private Interface(Builder b) {
         this.port = b.port;
@@ -31,6 +47,52 @@ public final class Interface {
         this.ip6High = Arrays.copyOf(b.ip6High, b.ip6Count);
         this.ip6Low = Arrays.copyOf(b.ip6Low, b.ip6Count);
         this.vlan = b.vlan;
+        this.guardMac = b.guardMac;
+        this.guardIp4 = b.guardIp4.clone();
+        this.guardIp6High = b.guardIp6High.clone();
+        this.guardIp6Low = b.guardIp6Low.clone();
+        this.proxyNeighbors = b.proxyNeighbors;
+    }
+
+    /** Is a source guard set (a pod port)? */
+    public boolean guarded() {
+        return guardMac != 0;
+    }
+
+    /** May a frame from this port carry {@code mac} as Ethernet source / ARP sender / ND link-layer? */
+    public boolean allowsSourceMac(long mac) {
+        return guardMac == 0 || mac == guardMac;
+    }
+
+    /** May a packet from this port carry {@code address} as its IPv4 source (or ARP sender)? */
+    public boolean allowsIp4Source(int address) {
+        if (guardMac == 0) {
+            return true;
+        }
+        for (int a : guardIp4) {
+            if (a == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** May a packet from this port carry the IPv6 source (or ND target)? Link-local and :: always may. */
+    public boolean allowsIp6Source(long high, long low) {
+        if (guardMac == 0 || Ip6.isLinkLocal(high) || Ip6.isUnspecified(high, low)) {
+            return true;
+        }
+        for (int i = 0; i < guardIp6High.length; i++) {
+            if (guardIp6High[i] == high && guardIp6Low[i] == low) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Does the switch answer ARP/NS for every target on this port (the host port)? */
+    public boolean proxiesNeighbors() {
+        return proxyNeighbors;
     }
 
     public static Builder builder(Port port, long mac) {
@@ -154,6 +216,11 @@ public final class Interface {
         private long[] ip6Low = new long[4];
         private int ip6Count;
         private int vlan = UNTAGGED;
+        private long guardMac;
+        private int[] guardIp4 = new int[0];
+        private long[] guardIp6High = new long[0];
+        private long[] guardIp6Low = new long[0];
+        private boolean proxyNeighbors;
 
         private Builder(Port port, long mac) {
             if (port == null) {
@@ -217,6 +284,30 @@ public final class Interface {
                 throw new IllegalArgumentException("port " + port.name() + ": VLAN id out of range [1, 4094]: " + id);
             }
             this.vlan = id;
+            return this;
+        }
+
+        /**
+         * Accepts from this port only frames from {@code podMac} with the given source addresses
+         * (IPv4 as ints, IPv6 as high/low pairs).
+         */
+        public Builder sourceGuard(long podMac, int[] ip4Sources, long[] ip6SourcesHigh, long[] ip6SourcesLow) {
+            if (podMac == 0 || Ethernet.isMulticast(podMac) || (podMac & ~Ethernet.BROADCAST) != 0) {
+                throw new IllegalArgumentException("port " + port.name() + ": guard MAC must be a unicast 48-bit address");
+            }
+            if (ip6SourcesHigh.length != ip6SourcesLow.length) {
+                throw new IllegalArgumentException("IPv6 guard halves differ in length");
+            }
+            this.guardMac = podMac;
+            this.guardIp4 = ip4Sources.clone();
+            this.guardIp6High = ip6SourcesHigh.clone();
+            this.guardIp6Low = ip6SourcesLow.clone();
+            return this;
+        }
+
+        /** Answers ARP and neighbour solicitations for every target (the host port). */
+        public Builder proxyNeighbors(boolean on) {
+            this.proxyNeighbors = on;
             return this;
         }
 

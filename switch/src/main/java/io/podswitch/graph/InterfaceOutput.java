@@ -22,6 +22,10 @@ final class InterfaceOutput {
     private final InterfaceTable interfaces;
     private final int txQueue;
     private final PacketVector[] vectors;
+    /** Port ids whose vector holds packets, so a flush visits only those (the table has 1024 slots). */
+    private final int[] pending;
+    private final boolean[] isPending;
+    private int pendingCount;
     final NodeCounters counters = new NodeCounters("interface-output", "unknown_port", "no_headroom");
 
     InterfaceOutput(FrameSlab slab, InterfaceTable interfaces, int txQueue, int capacity) {
@@ -29,12 +33,14 @@ final class InterfaceOutput {
         this.memory = slab.memory();
         this.interfaces = interfaces;
         this.txQueue = txQueue;
+        // Every port id gets its vector now: ports come and go while the worker runs, and the worker
+        // must not allocate when one appears.
         this.vectors = new PacketVector[interfaces.span()];
         for (int i = 0; i < vectors.length; i++) {
-            if (interfaces.get(i) != null) {
-                vectors[i] = new PacketVector(capacity);
-            }
+            vectors[i] = new PacketVector(capacity);
         }
+        this.pending = new int[interfaces.span()];
+        this.isPending = new boolean[interfaces.span()];
     }
 
     /** Queues a finished Ethernet frame (untagged) for transmission on {@code port}. */
@@ -61,6 +67,10 @@ final class InterfaceOutput {
         if (v.isFull()) {
             transmit(iface, v, cache);
         }
+        if (!isPending[port]) {
+            isPending[port] = true;
+            pending[pendingCount++] = port;
+        }
         v.add(frame);
     }
 
@@ -75,12 +85,23 @@ final class InterfaceOutput {
     /** Hands every buffered vector to its port. @return packets handed over */
     int flush(FrameCache cache) {
         int sent = 0;
-        for (int i = 0; i < vectors.length; i++) {
-            PacketVector v = vectors[i];
-            if (v != null && !v.isEmpty()) {
-                sent += transmit(interfaces.get(i), v, cache);
+        for (int p = 0; p < pendingCount; p++) {
+            int port = pending[p];
+            isPending[port] = false;
+            PacketVector v = vectors[port];
+            if (v.isEmpty()) {
+                continue; // flushed early when it filled up, and not refilled
             }
+            Interface iface = interfaces.get(port);
+            if (iface == null) {
+                // The port was removed after these packets were queued.
+                counters.count(UNKNOWN_PORT, v.size());
+                cache.freeAll(v);
+                continue;
+            }
+            sent += transmit(iface, v, cache);
         }
+        pendingCount = 0;
         counters.commit();
         return sent;
     }

@@ -1,43 +1,71 @@
 package io.podswitch.graph;
 
-/** Interfaces by port id (dense, small ids as the switch assigns them). Immutable. */
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Interfaces by port id (dense, small ids as the switch assigns them), shared by every worker's
+ * graph. One writer (the control thread) adds and removes interfaces while workers run: a slot holds
+ * an immutable {@link Interface} published with a release store and read with an acquire load, so a
+ * worker sees either no interface or a complete one. A removed port's fd is closed only after every
+ * worker has passed a quiescent point (the daemon's QSBR), so a worker that still holds the old
+ * {@code Interface} may finish its burst on it.
+ */
 public final class InterfaceTable {
+    /** Port ids below this are valid; it bounds per-worker memory (one TX vector per port id). */
+    public static final int DEFAULT_CAPACITY = 1024;
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Interface[].class);
+
     private final Interface[] byId;
 
+    /** An empty table for port ids in [0, capacity). */
+    public InterfaceTable(int capacity) {
+        if (capacity < 1 || capacity > 65_536) {
+            throw new IllegalArgumentException("interface table capacity out of range [1, 65536]: " + capacity);
+        }
+        byId = new Interface[capacity];
+    }
+
+    /** A table holding the given interfaces, with room up to {@link #DEFAULT_CAPACITY} port ids. */
     public InterfaceTable(Interface... interfaces) {
-        int max = -1;
+        this(DEFAULT_CAPACITY);
         for (Interface i : interfaces) {
-            if (i.id() < 0) {
-                throw new IllegalArgumentException("negative port id: " + i);
-            }
-            max = Math.max(max, i.id());
-        }
-        if (max > 4095) {
-            throw new IllegalArgumentException("port ids must be below 4096, got " + max);
-        }
-        byId = new Interface[max + 1];
-        for (Interface i : interfaces) {
-            if (byId[i.id()] != null) {
-                throw new IllegalArgumentException("two interfaces with port id " + i.id() + ": " + byId[i.id()]
+            if (get(i.id()) != null) {
+                throw new IllegalArgumentException("two interfaces with port id " + i.id() + ": " + get(i.id())
                         + " and " + i);
             }
-            byId[i.id()] = i;
+            put(i);
         }
+    }
+
+    /** Publishes (or replaces) the interface of its port id. Control thread only. */
+    public void put(Interface iface) {
+        int id = iface.id();
+        if (id < 0 || id >= byId.length) {
+            throw new IllegalArgumentException("port id " + id + " outside [0, " + byId.length + ")");
+        }
+        SLOTS.setRelease(byId, id, iface);
+    }
+
+    /** Unpublishes a port; frames already queued for it are dropped and counted by the workers. */
+    public void remove(int portId) {
+        SLOTS.setRelease(byId, portId, (Interface) null);
     }
 
     /** The interface of a port, or null if the id is unknown. */
     public Interface get(int portId) {
-        return portId >= 0 && portId < byId.length ? byId[portId] : null;
+        return portId >= 0 && portId < byId.length ? (Interface) SLOTS.getAcquire(byId, portId) : null;
     }
 
-    /** One more than the largest port id. */
+    /** The number of port id slots (ids are below it). */
     public int span() {
         return byId.length;
     }
 
-    /** Is the address one of the switch's own on any interface? */
+    /** Is the address one of the switch's own on any interface? (control plane and tests) */
     public boolean ownsIp4(int address) {
-        for (Interface i : byId) {
+        for (int id = 0; id < byId.length; id++) {
+            Interface i = get(id);
             if (i != null && i.ownsIp4(address)) {
                 return true;
             }
@@ -46,7 +74,8 @@ public final class InterfaceTable {
     }
 
     public boolean ownsIp6(long high, long low) {
-        for (Interface i : byId) {
+        for (int id = 0; id < byId.length; id++) {
+            Interface i = get(id);
             if (i != null && i.ownsIp6(high, low)) {
                 return true;
             }

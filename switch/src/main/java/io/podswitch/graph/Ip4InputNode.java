@@ -24,12 +24,16 @@ final class Ip4InputNode extends GraphNode {
     static final int MARTIAN_SOURCE = 6;
     static final int MULTICAST_NOT_ROUTED = 7;
     static final int TTL_ZERO = 8;
+    static final int SPOOFED_SOURCE = 9;
 
     GraphNode lookup;
 
+    private final InterfaceTable interfaces;
+
     Ip4InputNode(GraphContext ctx) {
         super("ip4-input", ctx, "too_short", "bad_version", "bad_header_length", "bad_length", "truncated",
-                "bad_checksum", "martian_source", "multicast_not_routed", "ttl_zero");
+                "bad_checksum", "martian_source", "multicast_not_routed", "ttl_zero", "spoofed_source");
+        this.interfaces = ctx.interfaces;
     }
 
     @Override
@@ -69,6 +73,10 @@ final class Ip4InputNode extends GraphNode {
             int src = Bytes.i32(m, ip + Ip4.SOURCE);
             if (Ip4.isMartianSource(src)) {
                 drop(f, MARTIAN_SOURCE, cache);
+                continue;
+            }
+            if (!interfaces.get(slab.inPort(f)).allowsIp4Source(src)) {
+                drop(f, SPOOFED_SOURCE, cache);
                 continue;
             }
             int dst = Bytes.i32(m, ip + Ip4.DESTINATION);

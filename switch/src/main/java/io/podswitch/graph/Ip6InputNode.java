@@ -19,13 +19,17 @@ final class Ip6InputNode extends GraphNode {
     static final int MARTIAN_SOURCE = 3;
     static final int MULTICAST_NOT_ROUTED = 4;
     static final int HOP_LIMIT_ZERO = 5;
+    static final int SPOOFED_SOURCE = 6;
 
     GraphNode lookup;
     GraphNode nd;
 
+    private final InterfaceTable interfaces;
+
     Ip6InputNode(GraphContext ctx) {
         super("ip6-input", ctx, "too_short", "bad_version", "truncated", "martian_source", "multicast_not_routed",
-                "hop_limit_zero");
+                "hop_limit_zero", "spoofed_source");
+        this.interfaces = ctx.interfaces;
     }
 
     @Override
@@ -57,6 +61,10 @@ final class Ip6InputNode extends GraphNode {
             if (Ip6.isMulticast(srcHigh) || Ip6.isLoopback(srcHigh, srcLow) || Ip6.isLoopback(dstHigh, dstLow)
                     || (!multicast && Ip6.isUnspecified(srcHigh, srcLow))) {
                 drop(f, MARTIAN_SOURCE, cache);
+                continue;
+            }
+            if (!interfaces.get(slab.inPort(f)).allowsIp6Source(srcHigh, srcLow)) {
+                drop(f, SPOOFED_SOURCE, cache);
                 continue;
             }
             if (Bytes.u8(m, ip + Ip6.HOP_LIMIT) == 0) {

@@ -40,6 +40,7 @@ final class NdNode extends GraphNode {
     static final int LEARNED = 14;
     static final int TABLE_FULL = 15;
     static final int UNSOLICITED_IGNORED = 16;
+    static final int SPOOFED = 17;
 
     private static final long ALL_NODES_MAC = Ethernet.ip6MulticastMac(Ip6.ALL_NODES_LOW);
 
@@ -53,7 +54,7 @@ final class NdNode extends GraphNode {
         super("nd", ctx, "too_short", "ignored_type", "bad_hop_limit", "bad_code", "bad_checksum", "bad_target",
                 "bad_option", "bad_dad", "not_for_us", "address_conflict", "bad_solicited_flag",
                 "no_link_layer_option", "advertisements_sent", "dad_defended", "learned", "table_full",
-                "unsolicited_ignored");
+                "unsolicited_ignored", "spoofed");
         this.interfaces = ctx.interfaces;
         this.neighbors = ctx.neighbors.ip6();
         this.output = ctx.output;
@@ -136,13 +137,20 @@ final class NdNode extends GraphNode {
         long srcLow = Bytes.i64(m, ip + Ip6.SOURCE + 8);
         long dstHigh = Bytes.i64(m, ip + Ip6.DESTINATION);
         long dstLow = Bytes.i64(m, ip + Ip6.DESTINATION + 8);
+        if ((linkLayer >= 0 && !iface.allowsSourceMac(linkLayer))
+                || (type == Icmp6.NEIGHBOR_ADVERTISEMENT && !iface.allowsIp6Source(targetHigh, targetLow))) {
+            drop(f, SPOOFED, cache);
+            return;
+        }
         if (type == Icmp6.NEIGHBOR_SOLICITATION) {
             boolean dad = Ip6.isUnspecified(srcHigh, srcLow);
             if (dad && (!Ip6.isSolicitedNode(dstHigh, dstLow) || linkLayer >= 0)) {
                 drop(f, BAD_DAD, cache);
                 return;
             }
-            if (!iface.ownsIp6(targetHigh, targetLow)) {
+            // A proxying port answers for every target, but never a DAD probe: that would make the
+            // prober (the node's kernel) believe its own address is a duplicate.
+            if (!iface.ownsIp6(targetHigh, targetLow) && !(iface.proxiesNeighbors() && !dad)) {
                 drop(f, NOT_FOR_US, cache);
                 return;
             }

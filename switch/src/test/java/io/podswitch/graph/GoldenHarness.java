@@ -51,6 +51,8 @@ final class GoldenHarness {
     L3Graph graph;
     private int podVlan = Interface.UNTAGGED;
     private long neighborLifetimeNanos = NeighborTable.DEFAULT_LIFETIME_NANOS;
+    private boolean podGuard;
+    private boolean uplinkProxy;
 
     GoldenHarness(Path dir) {
         this(dir, L3GraphConfig.DEFAULTS);
@@ -64,6 +66,18 @@ final class GoldenHarness {
     /** Makes the pod port carry VLAN {@code id} tagged. */
     GoldenHarness podVlan(int id) {
         podVlan = id;
+        return this;
+    }
+
+    /** Guards the pod port: only POD_MAC with 10.0.0.10 / fd00::10 may send from it. */
+    GoldenHarness podGuard() {
+        podGuard = true;
+        return this;
+    }
+
+    /** Makes the uplink answer ARP/NS for every target (as the host port does). */
+    GoldenHarness uplinkProxy() {
+        uplinkProxy = true;
         return this;
     }
 
@@ -97,8 +111,14 @@ final class GoldenHarness {
             if (podVlan != Interface.UNTAGGED) {
                 podBuilder.vlan(podVlan);
             }
+            if (podGuard) {
+                long[] guard6 = io.podswitch.packet.Ip6.parse("fd00::10");
+                podBuilder.sourceGuard(POD_MAC, new int[] {ip4("10.0.0.10")}, new long[] {guard6[0]},
+                        new long[] {guard6[1]});
+            }
             Interface pod = podBuilder.build();
-            Interface uplink = Interface.builder(ports[1], UPLINK_MAC).ip4("192.168.1.1").ip6("fd01::1").build();
+            Interface uplink = Interface.builder(ports[1], UPLINK_MAC).ip4("192.168.1.1").ip6("fd01::1")
+                    .proxyNeighbors(uplinkProxy).build();
             AdjacencyTable adj = new AdjacencyTable(64);
             int local = adj.addLocal();
             int drop = adj.addDrop();
