@@ -2,7 +2,6 @@ package io.podswitch.api.json;
 
 import io.podswitch.api.json.JsonValue.JsonArray;
 import io.podswitch.api.json.JsonValue.JsonBoolean;
-import io.podswitch.api.json.JsonValue.JsonNull;
 import io.podswitch.api.json.JsonValue.JsonNumber;
 import io.podswitch.api.json.JsonValue.JsonObject;
 import io.podswitch.api.json.JsonValue.JsonString;
@@ -33,14 +32,21 @@ public final class JsonWriter {
         return sb.toString();
     }
 
+    // An instanceof chain rather than a pattern switch: the latter bootstraps through invokedynamic,
+    // which costs the short-lived CNI process measurable startup time.
     private static void append(StringBuilder sb, JsonValue value, int indent, int level) {
-        switch (value) {
-            case JsonObject o -> appendObject(sb, o.members(), indent, level);
-            case JsonArray a -> appendArray(sb, a.elements(), indent, level);
-            case JsonString s -> appendString(sb, s.value());
-            case JsonNumber n -> sb.append(n.text());
-            case JsonBoolean b -> sb.append(b.value());
-            case JsonNull ignored -> sb.append("null");
+        if (value instanceof JsonObject o) {
+            appendObject(sb, o.members(), indent, level);
+        } else if (value instanceof JsonArray a) {
+            appendArray(sb, a.elements(), indent, level);
+        } else if (value instanceof JsonString s) {
+            appendString(sb, s.value());
+        } else if (value instanceof JsonNumber n) {
+            sb.append(n.text());
+        } else if (value instanceof JsonBoolean b) {
+            sb.append(b.value());
+        } else {
+            sb.append("null");
         }
     }
 
