@@ -46,7 +46,9 @@ public record AttachmentRequest(String cniVersion, String network, String contai
 
     public JsonObject toJson() {
         Map<String, JsonValue> argMembers = new LinkedHashMap<>();
-        args.forEach((k, v) -> argMembers.put(k, new JsonString(v)));
+        for (Map.Entry<String, String> e : args.entrySet()) {
+            argMembers.put(e.getKey(), new JsonString(e.getValue()));
+        }
         ObjectBuilder b = new ObjectBuilder().put("cniVersion", cniVersion).put("network", network)
                 .put("containerID", containerId).put("netns", netns).put("ifName", ifName);
         if (mtu > 0) {
