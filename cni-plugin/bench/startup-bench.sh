@@ -33,8 +33,8 @@ declare -A FLAGS=(
   [xshare-off]="-Xshare:off"
   [tiered1]="-XX:TieredStopAtLevel=1"
   [serialgc-smallheap]="-XX:+UseSerialGC -Xms8m -Xmx64m"
-  [appcds]="-XX:SharedArchiveFile=$WORK/app.jsa -XX:+AutoCreateSharedArchive"
-  [aotcache]="-XX:AOTCache=$WORK/app.aot"
+  [appcds]="$LOG -XX:SharedArchiveFile=$WORK/app.jsa -XX:+AutoCreateSharedArchive"
+  [aotcache]="$LOG -XX:AOTCache=$WORK/app.aot"
   [base]="$BASE"
   [base+appcds]="$BASE -XX:SharedArchiveFile=$WORK/base.jsa -XX:+AutoCreateSharedArchive"
   [base+aotcache]="$BASE -XX:AOTCache=$WORK/base.aot"
@@ -43,38 +43,38 @@ ORDER="plain xshare-off tiered1 serialgc-smallheap appcds aotcache base base+app
 
 # Training runs: the dynamic CDS archives are written at the first exit, the AOT caches by a
 # dedicated training run (JDK 25, JEP 514). Train with ADD so the NIO/HTTP path is archived too.
-env $ADD_ENV "$JAVA" -XX:SharedArchiveFile=$WORK/app.jsa -XX:+AutoCreateSharedArchive -jar "$JAR" < "$WORK/add.json" >/dev/null || true
+env $ADD_ENV "$JAVA" $LOG -XX:SharedArchiveFile=$WORK/app.jsa -XX:+AutoCreateSharedArchive -jar "$JAR" < "$WORK/add.json" >/dev/null || true
 env $ADD_ENV "$JAVA" $BASE -XX:SharedArchiveFile=$WORK/base.jsa -XX:+AutoCreateSharedArchive -jar "$JAR" < "$WORK/add.json" >/dev/null || true
-env $ADD_ENV "$JAVA" -XX:AOTCacheOutput=$WORK/app.aot -jar "$JAR" < "$WORK/add.json" >/dev/null 2>&1 || true
+env $ADD_ENV "$JAVA" $LOG -XX:AOTCacheOutput=$WORK/app.aot -jar "$JAR" < "$WORK/add.json" >/dev/null 2>&1 || true
 env $ADD_ENV "$JAVA" $BASE -XX:AOTCacheOutput=$WORK/base.aot -jar "$JAR" < "$WORK/add.json" >/dev/null 2>&1 || true
 
-# Wall time of RUNS executions (after 2 warm-ups) from fork to exit, measured by bash itself
-# (hyperfine's shell-spawn correction is unreliable on a loaded 2-core box). Prints median/p90/min.
-measure() { # name input-file command...
-  local name=$1 input=$2; shift 2
-  local times=()
-  for i in $(seq $((RUNS + 2))); do
-    local s=$(date +%s%N)
-    "$@" < "$input" > /dev/null 2>>"$WORK/stderr.log" || true
-    local e=$(date +%s%N)
-    [ "$i" -gt 2 ] && times+=($(( (e - s) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk -v name="$name" '{a[NR]=$1} END {
-    printf "%-34s median %7.1f ms  p90 %7.1f ms  min %7.1f ms\n", name, a[int((NR+1)/2)]/1000, a[int(NR*0.9+0.5)]/1000, a[1]/1000}'
-}
-
-for name in $ORDER; do
-  measure "VERSION $name" "$WORK/version.json" env CNI_COMMAND=VERSION "$JAVA" ${FLAGS[$name]} -jar "$JAR"
-done
-for name in $ORDER; do
-  measure "ADD $name" "$WORK/add.json" env $ADD_ENV "$JAVA" ${FLAGS[$name]} -jar "$JAR"
-done
+# Cases run round-robin (run 1 of every case, then run 2 of every case, ...) so that a burst of load
+# from other processes hits all cases alike. Per run we record wall time (fork to exit) and the
+# child's CPU time (user+sys), which is far less sensitive to a busy machine than wall time.
+CASES=()
+add_case() { CASES+=("$1"); eval "CASE_INPUT_${#CASES[@]}=\$2"; shift 2; eval "CASE_CMD_${#CASES[@]}=(\"\$@\")"; }
+for name in $ORDER; do add_case "VERSION $name" "$WORK/version.json" env CNI_COMMAND=VERSION "$JAVA" ${FLAGS[$name]} -jar "$JAR"; done
+for name in $ORDER; do add_case "ADD $name" "$WORK/add.json" env $ADD_ENV "$JAVA" ${FLAGS[$name]} -jar "$JAR"; done
 if [ -x /usr/lib/cni/bridge ]; then
-  measure "VERSION stock bridge" "$WORK/version.json" env CNI_COMMAND=VERSION /usr/lib/cni/bridge
-  measure "VERSION stock host-local" "$WORK/version.json" env CNI_COMMAND=VERSION /usr/lib/cni/host-local
+  add_case "VERSION stock bridge" "$WORK/version.json" env CNI_COMMAND=VERSION /usr/lib/cni/bridge
+  add_case "VERSION stock host-local" "$WORK/version.json" env CNI_COMMAND=VERSION /usr/lib/cni/host-local
   # A fresh container id per run (host-local refuses a duplicate allocation); costs one sh exec.
-  measure "ADD stock host-local (IPAM only)" "$WORK/hostlocal.json" env CNI_COMMAND=ADD \
+  add_case "ADD stock host-local (IPAM only)" "$WORK/hostlocal.json" env CNI_COMMAND=ADD \
     CNI_NETNS=/proc/self/ns/net CNI_IFNAME=eth1 CNI_PATH=/usr/lib/cni sh -c 'CNI_CONTAINERID=b$$ exec /usr/lib/cni/host-local'
-  measure "sh -c exec true (overhead ref.)" "$WORK/version.json" sh -c 'exec true' 
 fi
+TIMEFORMAT='%3R %3U %3S'
+for run in $(seq $((RUNS + 2))); do
+  for i in $(seq ${#CASES[@]}); do
+    eval "input=\$CASE_INPUT_$i; cmd=(\"\${CASE_CMD_$i[@]}\")"
+    t=$( { time "${cmd[@]}" < "$input" > /dev/null 2>>"$WORK/stderr.log"; } 2>&1 ) || true
+    [ "$run" -gt 2 ] && echo "$i $t" >> "$WORK/times"
+  done
+done
+for i in $(seq ${#CASES[@]}); do
+  awk -v i="$i" '$1 == i {print $2 * 1000, ($3 + $4) * 1000}' "$WORK/times" > "$WORK/case"
+  wall=$(cut -d' ' -f1 "$WORK/case" | sort -n | awk '{a[NR]=$1} END {printf "%7.1f %7.1f", a[int((NR+1)/2)], a[1]}')
+  cpu=$(cut -d' ' -f2 "$WORK/case" | sort -n | awk '{a[NR]=$1} END {printf "%7.1f", a[int((NR+1)/2)]}')
+  set -- $wall
+  printf '%-34s wall median %s ms  min %s ms   cpu median %s ms\n' "${CASES[$((i-1))]}" "$1" "$2" "$cpu"
+done
 echo "(load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
