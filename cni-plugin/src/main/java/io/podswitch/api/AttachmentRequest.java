@@ -5,6 +5,7 @@ import io.podswitch.api.json.JsonValue.JsonObject;
 import io.podswitch.api.json.JsonValue.JsonString;
 import io.podswitch.api.json.ObjectBuilder;
 import io.podswitch.api.json.ObjectReader;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ public record AttachmentRequest(String cniVersion, String network, String contai
 
     public AttachmentRequest {
         ips = ips == null ? List.of() : List.copyOf(ips);
-        args = args == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
+        args = args == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(args));
         runtimeConfig = runtimeConfig == null ? new JsonObject(Map.of()) : runtimeConfig;
         netconf = netconf == null ? new JsonObject(Map.of()) : netconf;
         dns = dns == null ? ResultDns.EMPTY : dns;

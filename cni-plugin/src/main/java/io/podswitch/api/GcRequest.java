@@ -1,5 +1,6 @@
 package io.podswitch.api;
 
+import io.podswitch.api.json.JsonShapeException;
 import io.podswitch.api.json.JsonValue;
 import io.podswitch.api.json.JsonValue.JsonArray;
 import io.podswitch.api.json.JsonValue.JsonObject;
@@ -30,7 +31,7 @@ public record GcRequest(String cniVersion, String network, List<Attachment> vali
 
     public static GcRequest fromJson(ObjectReader r) {
         if (!r.has("validAttachments")) {
-            throw new io.podswitch.api.json.JsonShapeException(r.child("validAttachments"),
+            throw new JsonShapeException(r.child("validAttachments"),
                     "required list is missing (an empty list means: release everything)");
         }
         List<Attachment> list = new ArrayList<>();

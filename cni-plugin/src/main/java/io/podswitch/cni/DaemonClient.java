@@ -4,6 +4,7 @@ import io.podswitch.api.ApiError;
 import io.podswitch.api.CniApi;
 import io.podswitch.api.http.HttpClientException;
 import io.podswitch.api.http.HttpLimits;
+import io.podswitch.api.http.HttpParseException;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
@@ -60,8 +61,14 @@ public final class DaemonClient {
                         e.getMessage() + " (is podswitchd running? the runtime should retry)");
                 case TIMEOUT -> throw new CniException(unreachableCode, "podswitchd did not answer in time",
                         e.getMessage() + " (limit " + timeoutSeconds + " s, netconf timeoutSeconds)");
-                default -> throw new CniException(ApiError.TRY_AGAIN_LATER, "connection to podswitchd failed",
-                        e.getMessage());
+                default -> {
+                    // A broken connection is transient (daemon restarting): retry. An answer that is
+                    // not HTTP is a daemon bug or a foreign process on the socket: an I/O failure.
+                    if (e.getCause() instanceof HttpParseException) {
+                        throw new CniException(ApiError.IO_FAILURE, "malformed answer from podswitchd", e.getMessage());
+                    }
+                    throw new CniException(ApiError.TRY_AGAIN_LATER, "connection to podswitchd failed", e.getMessage());
+                }
             }
         }
         JsonValue parsed;

@@ -1,5 +1,7 @@
 package io.podswitch.api.http;
 
+import io.podswitch.api.json.JsonValue.JsonString;
+import io.podswitch.api.json.JsonWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,6 +61,6 @@ public final class HttpServerExchange {
     }
 
     private static String jsonString(String s) {
-        return io.podswitch.api.json.JsonWriter.write(new io.podswitch.api.json.JsonValue.JsonString(s));
+        return JsonWriter.write(new JsonString(s));
     }
 }
