@@ -23,7 +23,7 @@ public record ResultInterface(String name, String mac, int mtu, String sandbox, 
 
     public static ResultInterface fromJson(ObjectReader r) {
         return new ResultInterface(r.requiredNonEmptyString("name"), r.optionalString("mac"),
-                (int) r.optionalLong("mtu", 0, 0xFFFF_FFFFL, -1), r.optionalString("sandbox"),
+                (int) r.optionalLong("mtu", 0, Integer.MAX_VALUE, -1), r.optionalString("sandbox"),
                 r.optionalString("socketPath"), r.optionalString("pciID"));
     }
 

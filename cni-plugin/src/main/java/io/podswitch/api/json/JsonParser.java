@@ -71,8 +71,19 @@ public final class JsonParser {
         CharBuffer out = CharBuffer.allocate(utf8.length);
         var result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw new JsonParseException("invalid UTF-8 byte sequence at byte " + in.position(),
-                    in.position(), 1, 1);
+            // Everything before the bad byte decoded fine: count lines in it for a usable position.
+            int bad = in.position();
+            String before = new String(utf8, 0, bad, StandardCharsets.UTF_8);
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < before.length(); i++) {
+                if (before.charAt(i) == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            throw new JsonParseException("invalid UTF-8 byte sequence at byte " + bad, bad, line,
+                    before.length() - lineStart + 1);
         }
         decoder.flush(out);
         out.flip();

@@ -115,6 +115,12 @@ class JsonParserTest {
         byte[] bytes = {'"', 'a', (byte) 0xC3, '"'};
         JsonParseException e = assertThrows(JsonParseException.class, () -> JsonParser.parse(bytes));
         assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
+        assertEquals(2, e.offset());
+        assertEquals(3, e.column());
+        byte[] second = {'[', '\n', ' ', (byte) 0xFF, ']'};
+        JsonParseException e2 = assertThrows(JsonParseException.class, () -> JsonParser.parse(second));
+        assertEquals(2, e2.line());
+        assertEquals(2, e2.column());
         assertEquals(new JsonString("é"), JsonParser.parse("\"é\"".getBytes(StandardCharsets.UTF_8)));
     }
 
