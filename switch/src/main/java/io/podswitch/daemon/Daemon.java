@@ -85,7 +85,7 @@ public final class Daemon implements AutoCloseable {
             daemon.close();
             throw e;
         }
-        DaemonLog.info("ready: node " + config.thisNodeName() + ", pod CIDRs " + daemon.pods.ranges() + ", "
+        DaemonLog.info("ready: node " + config.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
                 + daemon.pods.pods().size() + " pod(s) re-attached, socket " + options.socket());
         return daemon;
     }
@@ -119,6 +119,14 @@ public final class Daemon implements AutoCloseable {
         }
         counters.publish(System.currentTimeMillis());
         control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
+    }
+
+    private static String describe(List<IpRange> ranges) {
+        List<String> out = new ArrayList<>();
+        for (IpRange r : ranges) {
+            out.add(io.podswitch.daemon.ipam.IpAddresses.format(r.networkAddress()) + "/" + r.prefixLength());
+        }
+        return String.join(", ", out);
     }
 
     /** The node's pod CIDRs as IPAM ranges, primary family first. */

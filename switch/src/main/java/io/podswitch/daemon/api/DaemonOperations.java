@@ -157,7 +157,7 @@ public final class DaemonOperations {
     public JsonValue ipamJson() {
         List<JsonValue> ranges = new ArrayList<>();
         for (IpRange range : pods.ranges()) {
-            ranges.add(new ObjectBuilder().put("cidr", range.toString())
+            ranges.add(new ObjectBuilder().put("cidr", IpAddresses.format(range.networkAddress()) + "/" + range.prefixLength())
                     .put("gateway", IpAddresses.format(range.gateway()))
                     .put("size", range.size().min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue())
                     .put("allocated", pods.allocatedIn(range)).build());
