@@ -114,12 +114,16 @@ public final class XdpPrograms {
         if (v4) {
             a.bind(ipv4);
             boundsCheck(a, R2, ETH_LEN + IP4_LEN, pass);
-            for (IpPrefix p : filter.destinations()) {
-                if (p.isIpv4()) {
-                    emitPrefixMatch(a, p, ETH_LEN + 16, redirect);
+            if (matchesEverything(filter, true)) {
+                a.jump(redirect); // a /0 prefix: nothing else to test (and no unreachable code)
+            } else {
+                for (IpPrefix p : filter.destinations()) {
+                    if (p.isIpv4()) {
+                        emitPrefixMatch(a, p, ETH_LEN + 16, redirect);
+                    }
                 }
             }
-            if (port) {
+            if (port && !matchesEverything(filter, true)) {
                 a.load(BYTE, R5, R2, ETH_LEN + 9);
                 a.jump32Imm(JNE, R5, IPPROTO_UDP, pass);
                 a.load(HALF, R5, R2, ETH_LEN + 6);
@@ -135,24 +139,32 @@ public final class XdpPrograms {
                 a.load(HALF, R5, R4, ETH_LEN + 2);
                 a.jump32Imm(JEQ, R5, portLe, redirect);
             }
-            a.jump(pass);
+            if (!matchesEverything(filter, true)) {
+                a.jump(pass);
+            }
         }
         if (v6) {
             a.bind(ipv6);
             boundsCheck(a, R2, ETH_LEN + IP6_LEN, pass);
-            for (IpPrefix p : filter.destinations()) {
-                if (!p.isIpv4()) {
-                    emitPrefixMatch(a, p, ETH_LEN + 24, redirect);
+            if (matchesEverything(filter, false)) {
+                a.jump(redirect);
+            } else {
+                for (IpPrefix p : filter.destinations()) {
+                    if (!p.isIpv4()) {
+                        emitPrefixMatch(a, p, ETH_LEN + 24, redirect);
+                    }
                 }
             }
-            if (port) {
+            if (port && !matchesEverything(filter, false)) {
                 a.load(BYTE, R5, R2, ETH_LEN + 6);
                 a.jump32Imm(JNE, R5, IPPROTO_UDP, pass);
                 boundsCheck(a, R2, ETH_LEN + IP6_LEN + UDP_LEN, pass);
                 a.load(HALF, R5, R2, ETH_LEN + IP6_LEN + 2);
                 a.jump32Imm(JEQ, R5, portLe, redirect);
             }
-            a.jump(pass);
+            if (!matchesEverything(filter, false)) {
+                a.jump(pass);
+            }
         }
 
         a.bind(redirect);
@@ -172,6 +184,11 @@ public final class XdpPrograms {
         a.exit();
     }
 
+    /** True when the filter has a zero-length prefix of the family: every such packet matches. */
+    private static boolean matchesEverything(XdpFilter filter, boolean ipv4) {
+        return filter.destinations().stream().anyMatch(p -> p.isIpv4() == ipv4 && p.length() == 0);
+    }
+
     /** {@code if (base + bytes > data_end) goto fail}, leaving r0 clobbered. */
     private static void boundsCheck(BpfAssembler a, int base, int bytes, Label fail) {
         a.movReg(R0, base);
@@ -184,10 +201,6 @@ public final class XdpPrograms {
      * time; falls through on a mismatch, jumps to {@code match} when every covered word agrees.
      */
     private static void emitPrefixMatch(BpfAssembler a, IpPrefix p, int at, Label match) {
-        if (p.length() == 0) {
-            a.jump(match);
-            return;
-        }
         Label next = a.newLabel("next-prefix");
         int words = (p.length() + 31) / 32;
         for (int i = 0; i < words; i++) {
