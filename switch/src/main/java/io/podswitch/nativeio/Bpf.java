@@ -160,8 +160,21 @@ public final class Bpf {
             set(attr, BpfAttr.LINK_CREATE, "target_ifindex", ifindex);
             set(attr, BpfAttr.LINK_CREATE, "attach_type", BPF_XDP);
             set(attr, BpfAttr.LINK_CREATE, "flags", xdpFlags);
-            String hint = "an XDP program is already attached (EBUSY), or the driver lacks native XDP (try generic mode)";
-            return (int) call(arena, BPF_LINK_CREATE, attr, "BPF_LINK_CREATE", interfaceName, hint);
+            MemorySegment errno = Native.errnoSegment(arena);
+            long fd = bpf(errno, BPF_LINK_CREATE, attr);
+            if (fd < 0) {
+                int err = Native.errno(errno);
+                String hint = switch (err) {
+                    case Errno.EBUSY, Errno.EEXIST -> "another XDP program or link is attached to the interface";
+                    case Errno.ENOSPC -> "veth: native XDP needs at least as many RX queues as the peer has TX queues"
+                            + " (or use generic mode)";
+                    case Errno.EOPNOTSUPP, Errno.EINVAL -> "the driver has no native XDP for this setup; try generic mode";
+                    case Errno.ERANGE -> "MTU too large for native XDP on this driver";
+                    default -> Errno.hint(err);
+                };
+                throw new NativeException("BPF_LINK_CREATE", interfaceName, err, hint);
+            }
+            return (int) fd;
         }
     }
 

@@ -48,7 +48,7 @@ public final class XdpLink implements AutoCloseable {
             return new XdpLink(interfaceName, programFd,
                     Bpf.createXdpLink(programFd, ifindex, Bpf.XDP_FLAGS_DRV_MODE, interfaceName), XdpAttachMode.DRIVER);
         } catch (NativeException driverRefused) {
-            if (driverRefused.errno() == Errno.EBUSY) {
+            if (driverRefused.errno() == Errno.EBUSY || driverRefused.errno() == Errno.EEXIST) {
                 throw driverRefused; // something else is attached; generic mode would not help
             }
             return new XdpLink(interfaceName, programFd,

@@ -16,6 +16,8 @@ import java.lang.invoke.MethodHandle;
 final class XskLibc {
     static final int AF_XDP = 44;
     static final int SOCK_RAW = 3;
+    static final int AF_INET = 2;
+    static final int SOCK_DGRAM = 2;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_XDP = 283;
     static final int MSG_DONTWAIT = 0x40;

@@ -102,10 +102,10 @@ public final class XskSocket implements AutoCloseable {
                 maps[2] = map(arena, fd, off, "rx", options.rxRingSize(), XskLayouts.DESC_SIZE, XDP_PGOFF_RX_RING, object);
                 maps[3] = map(arena, fd, off, "tx", options.txRingSize(), XskLayouts.DESC_SIZE, XDP_PGOFF_TX_RING, object);
 
-                int flags = options.bindMode().flags() | (options.needWakeup() ? XDP_USE_NEED_WAKEUP : 0);
-                if (share != null) {
-                    flags |= XDP_SHARED_UMEM;
-                }
+                // A socket sharing the UMEM may pass no other flag: it inherits copy/zero-copy and
+                // need-wakeup from the socket that registered the UMEM.
+                int flags = share != null ? XDP_SHARED_UMEM
+                        : options.bindMode().flags() | (options.needWakeup() ? XDP_USE_NEED_WAKEUP : 0);
                 MemorySegment sa = arena.allocate(XskLayouts.SOCKADDR_XDP);
                 sa.set(JAVA_SHORT, XskLayouts.offset(XskLayouts.SOCKADDR_XDP, "sxdp_family"), (short) XskLibc.AF_XDP);
                 sa.set(JAVA_SHORT, XskLayouts.offset(XskLayouts.SOCKADDR_XDP, "sxdp_flags"), (short) flags);
@@ -124,7 +124,8 @@ public final class XskSocket implements AutoCloseable {
                 getOption(arena, fd, XDP_OPTIONS, opts, "XDP_OPTIONS", object);
                 boolean zeroCopy = (opts.get(JAVA_INT, 0) & XDP_OPTIONS_ZEROCOPY) != 0;
 
-                XskSocket socket = new XskSocket(umem, object, fd, queue, zeroCopy, options.needWakeup(),
+                boolean needWakeup = share != null ? share.needWakeup : options.needWakeup();
+                XskSocket socket = new XskSocket(umem, object, fd, queue, zeroCopy, needWakeup,
                         producer("fill " + object, maps[0], off, "fr", options.fillRingSize(), XskLayouts.ADDR_SIZE),
                         consumer("completion " + object, maps[1], off, "cr", options.completionRingSize(), XskLayouts.ADDR_SIZE),
                         consumer("rx " + object, maps[2], off, "rx", options.rxRingSize(), XskLayouts.DESC_SIZE),
@@ -161,18 +162,29 @@ public final class XskSocket implements AutoCloseable {
         }
     }
 
-    /** The interface's MTU (SIOCGIFMTU on this socket). */
-    public int interfaceMtu(String interfaceName) {
+    /**
+     * The interface's MTU: SIOCGIFMTU, asked through a short-lived UDP socket (AF_XDP sockets take
+     * no ioctls).
+     */
+    public static int interfaceMtu(String interfaceName) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoSegment(arena);
-            MemorySegment ifreq = arena.allocate(XskLibc.IFREQ_SIZE, 8);
-            byte[] name = interfaceName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            MemorySegment.copy(name, 0, ifreq, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, Math.min(name.length, 15));
-            int rc = (int) XskLibc.IOCTL.invokeExact(errno, fd, (long) XskLibc.SIOCGIFMTU, ifreq);
-            if (rc < 0) {
-                throw NativeException.of("SIOCGIFMTU", interfaceName, Native.errno(errno));
+            int udp = (int) XskLibc.SOCKET.invokeExact(errno, XskLibc.AF_INET, XskLibc.SOCK_DGRAM | XskLibc.SOCK_CLOEXEC, 0);
+            if (udp < 0) {
+                throw NativeException.of("socket(AF_INET)", interfaceName, Native.errno(errno));
             }
-            return ifreq.get(JAVA_INT, 16);
+            try {
+                MemorySegment ifreq = arena.allocate(XskLibc.IFREQ_SIZE, 8);
+                byte[] name = interfaceName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                MemorySegment.copy(name, 0, ifreq, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, Math.min(name.length, 15));
+                int rc = (int) XskLibc.IOCTL.invokeExact(errno, udp, (long) XskLibc.SIOCGIFMTU, ifreq);
+                if (rc < 0) {
+                    throw NativeException.of("SIOCGIFMTU", interfaceName, Native.errno(errno));
+                }
+                return ifreq.get(JAVA_INT, XskLibc.IFREQ_SIZE - 24);
+            } finally {
+                closeFd(udp);
+            }
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {

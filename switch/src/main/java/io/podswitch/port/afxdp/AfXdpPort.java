@@ -57,18 +57,10 @@ public final class AfXdpPort implements Port, CounterSource {
         int mapFd = -1;
         XdpLink attached = null;
         try {
-            int portMtu = 0;
+            int portMtu = XskSocket.interfaceMtu(name);
             for (int q = 0; q < queues.length; q++) {
-                XskSocket socket = XskSocket.open(umem, name, q, config.socket());
-                if (q == 0) {
-                    try {
-                        portMtu = socket.interfaceMtu(name);
-                    } catch (RuntimeException e) {
-                        socket.close();
-                        throw e;
-                    }
-                }
-                queues[q] = new AfXdpQueue(socket, pool.slab(), id, config.burst(), portMtu);
+                queues[q] = new AfXdpQueue(XskSocket.open(umem, name, q, config.socket()), pool.slab(), id,
+                        config.burst(), portMtu);
             }
             this.mtu = portMtu;
             mapFd = Bpf.createXskMap("xsks_" + id, queues.length);
