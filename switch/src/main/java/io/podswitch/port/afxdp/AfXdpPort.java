@@ -135,6 +135,11 @@ public final class AfXdpPort implements Port, CounterSource {
         return counters;
     }
 
+    /** The counters of one queue (the port's {@link #counters()} add them up). */
+    public PortCounters queueCounters(int queue) {
+        return queues[queue].counters();
+    }
+
     @Override
     public void visit(CounterVisitor visitor) {
         String prefix = "port." + config.interfaceName() + ".";
