@@ -31,6 +31,9 @@ import io.podswitch.stats.CounterSource;
  * frame the kernel still held. Queue {@code q} must be used by one worker thread only.
  */
 public final class AfXdpPort implements Port, CounterSource {
+    /** Names of the XDP_STATISTICS fields, in kernel order. */
+    private static final String[] KERNEL_COUNTERS = {"rx_dropped", "rx_invalid_descs", "tx_invalid_descs",
+        "rx_ring_full", "rx_fill_ring_empty_descs", "tx_ring_empty_descs"};
     private final int id;
     private final AfXdpPortConfig config;
     private final FramePool pool;
@@ -151,10 +154,19 @@ public final class AfXdpPort implements Port, CounterSource {
             visitor.counter(prefix + "drop." + reason.name().toLowerCase(), counters.drops(reason));
         }
         long kickErrors = 0;
+        long[] kernel = new long[KERNEL_COUNTERS.length];
         for (AfXdpQueue q : queues) {
             kickErrors += q.kickErrors();
+            long[] stats = q.socket().statistics();
+            for (int i = 0; i < kernel.length; i++) {
+                kernel[i] += stats[i];
+            }
         }
         visitor.counter(prefix + "tx_kick_errors", kickErrors);
+        // The kernel's own drops: no fill frame, RX ring full, bad descriptors.
+        for (int i = 0; i < kernel.length; i++) {
+            visitor.counter(prefix + "xsk." + KERNEL_COUNTERS[i], kernel[i]);
+        }
     }
 
     /** Frames the kernel holds for queue {@code q} (fill ring, RX ring, TX in flight). */

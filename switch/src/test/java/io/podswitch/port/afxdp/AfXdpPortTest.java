@@ -46,6 +46,12 @@ class AfXdpPortTest {
                 assertTrue(pb.counters().txPackets() >= 14, "tx on b: " + pb.counters().txPackets());
                 assertEquals(0, pa.counters().drops(PortDropReason.TX_FULL));
                 assertTrue(pa.framesLentToKernel(0) > 0, "fill ring stocked");
+                java.util.Map<String, Long> published = new java.util.HashMap<>();
+                pa.visit(published::put);
+                String prefix = "port." + a.rootInterface() + ".";
+                assertEquals(pa.counters().rxPackets(), published.get(prefix + "rx_packets"));
+                assertEquals(0L, published.get(prefix + "xsk.rx_invalid_descs"));
+                assertEquals(0L, published.get(prefix + "xsk.tx_invalid_descs"));
             }
             assertEquals(slab.frameCount(), pool.available(), "every frame is back in the pool after close");
             assertTrue(VethNamespaces.sh("ip", "-d", "link", "show", "dev", a.rootInterface()).indexOf("xdp") < 0,
