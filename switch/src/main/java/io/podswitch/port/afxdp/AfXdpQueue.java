@@ -151,12 +151,15 @@ final class AfXdpQueue {
         return sent;
     }
 
-    /** Tells the kernel to send; in copy mode each sendto() moves at most 32 descriptors. */
+    /**
+     * Tells the kernel to send. In copy mode one sendto() moves at most 32 descriptors and answers
+     * EAGAIN while more remain, so the kick repeats on EAGAIN, bounded by the ring size.
+     */
     private void kick() {
-        for (int k = 0; k < kickLimit && tx.pending() > 0; k++) {
+        for (int k = 0; k < kickLimit; k++) {
             int errno = socket.kickTransmit();
-            if (errno != 0 && errno != Errno.EAGAIN) {
-                if (errno != Errno.EBUSY && errno != Errno.ENOBUFS) {
+            if (errno != Errno.EAGAIN) {
+                if (errno != 0 && errno != Errno.EBUSY && errno != Errno.ENOBUFS) {
                     kickErrors++;
                 }
                 return;
