@@ -174,6 +174,11 @@ public final class AfXdpPort implements Port, CounterSource {
         return queues[queue].lentFrames();
     }
 
+    /** Whether the kernel holds {@code frame} for queue {@code q} (for tests). */
+    boolean lentToKernel(int queue, int frame) {
+        return queues[queue].isLent(frame);
+    }
+
     /** Detaches the program, closes the sockets and the map, returns the kernel's frames to the pool. */
     @Override
     public void close() {

@@ -73,6 +73,10 @@ final class AfXdpQueue {
         return lent.count();
     }
 
+    boolean isLent(int frame) {
+        return lent.isLent(frame);
+    }
+
     int receive(PacketVector into, FrameCache cache) {
         reapCompletions(cache);
         int n = rx.peek(Math.min(into.free(), burst));
