@@ -1,10 +1,16 @@
 package io.podswitch.nativeio.bpf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podswitch.nativeio.Bpf;
+import io.podswitch.nativeio.Errno;
 import io.podswitch.nativeio.NativeException;
+import io.podswitch.nativeio.XskSocket;
+import io.podswitch.nativeio.XskSocketOptions;
+import io.podswitch.nativeio.XskUmem;
+import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,6 +63,23 @@ class XdpProgramLoadTest {
         assertTrue(e.getMessage().contains("BPF_PROG_LOAD on 'bad_prog'"), e.getMessage());
         assertTrue(e.getMessage().contains("verifier log"), e.getMessage());
         assertTrue(e.getMessage().contains("R2 !read_ok"), e.getMessage());
+    }
+
+    @Test
+    void socketsGoIntoAndOutOfTheXskMap() {
+        try (Arena arena = Arena.ofShared()) {
+            XskUmem umem = new XskUmem(arena.allocate(64 * 2048, 4096), 2048, 0);
+            XskSocketOptions small = XskSocketOptions.defaults().withRingSizes(64, 64, 64, 64);
+            try (XskSocket socket = XskSocket.open(umem, "lo", 0, small)) {
+                Bpf.updateElement(mapFd, 0, socket.fd(), "xskmap[0]");
+                Bpf.deleteElement(mapFd, 0, "xskmap[0]");
+                // Beyond max_entries (4): the kernel refuses, and the exception names the entry.
+                NativeException e = assertThrows(NativeException.class, () -> Bpf.updateElement(mapFd, 4, socket.fd(), "xskmap[4]"));
+                assertEquals(Errno.E2BIG, e.errno(), e.getMessage());
+                e = assertThrows(NativeException.class, () -> Bpf.deleteElement(mapFd, 4, "xskmap[4]"));
+                assertEquals(Errno.EINVAL, e.errno(), e.getMessage());
+            }
+        }
     }
 
     @Test
