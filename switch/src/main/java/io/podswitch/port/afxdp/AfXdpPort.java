@@ -1,7 +1,6 @@
 package io.podswitch.port.afxdp;
 
 import io.podswitch.nativeio.Bpf;
-import io.podswitch.nativeio.XdpAttachMode;
 import io.podswitch.nativeio.XdpLink;
 import io.podswitch.nativeio.XskSocket;
 import io.podswitch.nativeio.XskUmem;
@@ -104,7 +103,7 @@ public final class AfXdpPort implements Port, CounterSource {
     }
 
     /** Where the XDP program runs (AUTO resolved to what the driver accepted). */
-    public XdpAttachMode attachMode() {
+    public XdpLink.Mode attachMode() {
         return link.mode();
     }
 

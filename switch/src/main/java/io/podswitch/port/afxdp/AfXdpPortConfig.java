@@ -1,6 +1,6 @@
 package io.podswitch.port.afxdp;
 
-import io.podswitch.nativeio.XdpAttachMode;
+import io.podswitch.nativeio.XdpLink;
 import io.podswitch.nativeio.XskSocketOptions;
 import io.podswitch.nativeio.bpf.XdpFilter;
 
@@ -14,7 +14,7 @@ import io.podswitch.nativeio.bpf.XdpFilter;
  * @param filter which packets to steal from the kernel; null redirects every packet
  * @param burst the most descriptors moved per receive call
  */
-public record AfXdpPortConfig(String interfaceName, int queues, XdpAttachMode attachMode, XskSocketOptions socket,
+public record AfXdpPortConfig(String interfaceName, int queues, XdpLink.Mode attachMode, XskSocketOptions socket,
         XdpFilter filter, int burst) {
     public static final int DEFAULT_BURST = 64;
 
@@ -35,10 +35,10 @@ public record AfXdpPortConfig(String interfaceName, int queues, XdpAttachMode at
 
     /** One queue, AUTO attach, default rings, every packet redirected. */
     public static AfXdpPortConfig of(String interfaceName) {
-        return new AfXdpPortConfig(interfaceName, 1, XdpAttachMode.AUTO, XskSocketOptions.defaults(), null, DEFAULT_BURST);
+        return new AfXdpPortConfig(interfaceName, 1, XdpLink.Mode.AUTO, XskSocketOptions.defaults(), null, DEFAULT_BURST);
     }
 
-    public AfXdpPortConfig withAttachMode(XdpAttachMode mode) {
+    public AfXdpPortConfig withAttachMode(XdpLink.Mode mode) {
         return new AfXdpPortConfig(interfaceName, queues, mode, socket, filter, burst);
     }
 

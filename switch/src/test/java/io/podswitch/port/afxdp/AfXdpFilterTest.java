@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podswitch.nativeio.XdpAttachMode;
+import io.podswitch.nativeio.XdpLink;
 import io.podswitch.nativeio.bpf.XdpFilter;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
@@ -38,7 +38,7 @@ class AfXdpFilterTest {
             FramePool pool = new FramePool(slab);
             FrameCache cache = new FrameCache(pool, 256);
             AfXdpPortConfig config = AfXdpPortConfig.of(a.rootInterface())
-                    .withAttachMode(XdpAttachMode.AUTO)
+                    .withAttachMode(XdpLink.Mode.AUTO)
                     .withFilter(XdpFilter.udpPort(OVERLAY_PORT));
             try (AfXdpPort port = new AfXdpPort(7, config, SlabUmem.over(slab), pool);
                  DatagramSocket overlay = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(ROOT_ADDRESS), OVERLAY_PORT));

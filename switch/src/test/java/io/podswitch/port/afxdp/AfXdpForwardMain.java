@@ -1,6 +1,6 @@
 package io.podswitch.port.afxdp;
 
-import io.podswitch.nativeio.XdpAttachMode;
+import io.podswitch.nativeio.XdpLink;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
@@ -23,7 +23,7 @@ public final class AfXdpForwardMain {
         String ifA = args[0];
         String ifB = args[1];
         long seconds = Long.parseLong(args[2]);
-        XdpAttachMode mode = args.length > 3 ? XdpAttachMode.valueOf(args[3]) : XdpAttachMode.AUTO;
+        XdpLink.Mode mode = args.length > 3 ? XdpLink.Mode.valueOf(args[3]) : XdpLink.Mode.AUTO;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (FrameSlab slab = new FrameSlab(16384)) {
             FramePool pool = new FramePool(slab);

@@ -3,7 +3,7 @@ package io.podswitch.port.afxdp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podswitch.nativeio.XdpAttachMode;
+import io.podswitch.nativeio.XdpLink;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import org.junit.jupiter.api.Tag;
@@ -23,9 +23,9 @@ class AfXdpMultiQueueTest {
             FramePool pool = new FramePool(slab);
             var umem = SlabUmem.over(slab);
             try (AfXdpPort pa = new AfXdpPort(1, AfXdpPortConfig.of(a.rootInterface()).withQueues(2)
-                         .withAttachMode(XdpAttachMode.AUTO), umem, pool);
+                         .withAttachMode(XdpLink.Mode.AUTO), umem, pool);
                  AfXdpPort pb = new AfXdpPort(2, AfXdpPortConfig.of(b.rootInterface()).withQueues(2)
-                         .withAttachMode(XdpAttachMode.AUTO), umem, pool)) {
+                         .withAttachMode(XdpLink.Mode.AUTO), umem, pool)) {
                 assertEquals(4, umem.socketCount());
                 CrossConnect fwd = new CrossConnect(pa, pb, pool).start();
                 try {

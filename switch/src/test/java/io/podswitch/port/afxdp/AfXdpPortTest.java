@@ -3,7 +3,7 @@ package io.podswitch.port.afxdp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podswitch.nativeio.XdpAttachMode;
+import io.podswitch.nativeio.XdpLink;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.port.PortDropReason;
@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("privileged")
 class AfXdpPortTest {
     @ParameterizedTest
-    @EnumSource(value = XdpAttachMode.class, names = {"GENERIC", "DRIVER"})
-    void pingAndUdpCrossTheSwitch(XdpAttachMode mode) throws Exception {
+    @EnumSource(value = XdpLink.Mode.class, names = {"GENERIC", "DRIVER"})
+    void pingAndUdpCrossTheSwitch(XdpLink.Mode mode) throws Exception {
         try (VethNamespaces net = new VethNamespaces(); FrameSlab slab = new FrameSlab(4096)) {
             VethNamespaces.Side a = net.add('a', 1, 1);
             VethNamespaces.Side b = net.add('b', 2, 1);

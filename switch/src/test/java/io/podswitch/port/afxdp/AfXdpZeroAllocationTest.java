@@ -1,9 +1,8 @@
 package io.podswitch.port.afxdp;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podswitch.nativeio.XdpAttachMode;
+import io.podswitch.nativeio.XdpLink;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import java.lang.management.ManagementFactory;
@@ -12,10 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The AF_XDP forwarding loop allocates nothing: after warm-up, the forwarder thread's allocated
- * bytes do not grow while it forwards more than 100,000 packets.
+ * bytes do not grow (beyond a one-off JIT artifact, see below) while it forwards more than 100,000
+ * packets.
  */
 @Tag("privileged")
 class AfXdpZeroAllocationTest {
+    private static final long SLACK_BYTES = 1024;
+
     @Test
     void forwardingDoesNotAllocate() throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -24,18 +26,23 @@ class AfXdpZeroAllocationTest {
             VethNamespaces.Side b = net.add('b', 2, 1);
             FramePool pool = new FramePool(slab);
             var umem = SlabUmem.over(slab);
-            try (AfXdpPort pa = new AfXdpPort(1, AfXdpPortConfig.of(a.rootInterface()).withAttachMode(XdpAttachMode.AUTO), umem, pool);
-                 AfXdpPort pb = new AfXdpPort(2, AfXdpPortConfig.of(b.rootInterface()).withAttachMode(XdpAttachMode.AUTO), umem, pool)) {
+            try (AfXdpPort pa = new AfXdpPort(1, AfXdpPortConfig.of(a.rootInterface()).withAttachMode(XdpLink.Mode.AUTO), umem, pool);
+                 AfXdpPort pb = new AfXdpPort(2, AfXdpPortConfig.of(b.rootInterface()).withAttachMode(XdpLink.Mode.AUTO), umem, pool)) {
                 CrossConnect fwd = new CrossConnect(pa, pb, pool).start();
                 try {
                     net.inNamespace(a, "ping", "-c", "2", "-i", "0.2", "-W", "2", b.ip4());
                     // Warm-up: the interpreter and C1 allocate while the loop climbs the JIT tiers
-                    // (measured: ~280 KB, then ~70 KB, ~45 KB in three rounds, then nothing).
-                    for (int round = 0; round < 3; round++) {
-                        flood(net, a, b, 50_000);
-                        awaitQuiet(fwd);
-                    }
+                    // (measured: ~280 KB, ~70 KB, ~45 KB in the first rounds of 50,000 packets, then
+                    // nothing; slower on a loaded machine). Warm up until a round allocates nothing.
                     long threadId = fwd.thread().threadId();
+                    for (int round = 0; round < 12; round++) {
+                        long start = threads.getThreadAllocatedBytes(threadId);
+                        flood(net, a, b, 40_000);
+                        awaitQuiet(fwd);
+                        if (threads.getThreadAllocatedBytes(threadId) == start) {
+                            break;
+                        }
+                    }
                     long before = threads.getThreadAllocatedBytes(threadId);
                     long forwardedBefore = fwd.forwarded();
                     flood(net, a, b, 120_000);
@@ -43,7 +50,12 @@ class AfXdpZeroAllocationTest {
                     long allocated = threads.getThreadAllocatedBytes(threadId) - before;
                     long forwarded = fwd.forwarded() - forwardedBefore;
                     assertTrue(forwarded >= 100_000, "forwarded " + forwarded);
-                    assertEquals(0, allocated, "bytes allocated by the forwarder while forwarding " + forwarded + " packets");
+                    // At least 100,000 packets in bursts of at most 64 are >1,500 loop iterations that
+                    // moved packets: one allocation per burst, however small, would exceed 16 KB. The
+                    // slack covers a one-off JIT deoptimization (the loop briefly re-runs in the
+                    // interpreter, which allocates a few dozen bytes), seen once on a loaded machine.
+                    assertTrue(allocated < SLACK_BYTES,
+                            allocated + " bytes allocated by the forwarder while forwarding " + forwarded + " packets");
                 } finally {
                     fwd.stop();
                 }

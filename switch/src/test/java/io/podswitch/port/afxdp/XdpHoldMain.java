@@ -1,6 +1,6 @@
 package io.podswitch.port.afxdp;
 
-import io.podswitch.nativeio.XdpAttachMode;
+import io.podswitch.nativeio.XdpLink;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 
@@ -15,7 +15,7 @@ public final class XdpHoldMain {
     public static void main(String[] args) throws InterruptedException {
         FrameSlab slab = new FrameSlab(1024);
         FramePool pool = new FramePool(slab);
-        AfXdpPort port = new AfXdpPort(1, AfXdpPortConfig.of(args[0]).withAttachMode(XdpAttachMode.valueOf(args[1])),
+        AfXdpPort port = new AfXdpPort(1, AfXdpPortConfig.of(args[0]).withAttachMode(XdpLink.Mode.valueOf(args[1])),
                 SlabUmem.over(slab), pool);
         System.out.println("attached " + port.attachMode());
         System.out.flush();
