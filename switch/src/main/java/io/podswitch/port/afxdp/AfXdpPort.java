@@ -178,7 +178,10 @@ public final class AfXdpPort implements Port, CounterSource {
         return queues[queue].isLent(frame);
     }
 
-    /** Detaches the program, closes the sockets and the map, returns the kernel's frames to the pool. */
+    /**
+     * Detaches the program, closes the sockets and the map, returns the kernel's frames to the pool.
+     * The rings are unmapped here: every worker must have stopped polling this port before.
+     */
     @Override
     public void close() {
         if (closed) {
