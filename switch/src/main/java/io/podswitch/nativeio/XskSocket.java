@@ -35,6 +35,9 @@ public final class XskSocket implements AutoCloseable {
     static final int XDP_ZEROCOPY = 1 << 2;
     static final int XDP_USE_NEED_WAKEUP = 1 << 3;
 
+    private static final int BIND_BUSY_RETRIES = 50;
+    private static final long BIND_BUSY_WAIT_MS = 20;
+
     static final long XDP_PGOFF_RX_RING = 0;
     static final long XDP_PGOFF_TX_RING = 0x80000000L;
     static final long XDP_UMEM_PGOFF_FILL_RING = 0x100000000L;
@@ -113,6 +116,12 @@ public final class XskSocket implements AutoCloseable {
                 sa.set(JAVA_INT, XskLayouts.offset(XskLayouts.SOCKADDR_XDP, "sxdp_queue_id"), queue);
                 sa.set(JAVA_INT, XskLayouts.offset(XskLayouts.SOCKADDR_XDP, "sxdp_shared_umem_fd"), share == null ? 0 : share.fd);
                 int rc = (int) XskLibc.BIND.invokeExact(errno, fd, sa, (int) sa.byteSize());
+                // A socket closed a moment ago on the same queue releases it from a kernel work
+                // queue, so a quick reopen can meet EBUSY for a few milliseconds: wait it out.
+                for (int retry = 0; rc < 0 && Native.errno(errno) == Errno.EBUSY && retry < BIND_BUSY_RETRIES; retry++) {
+                    Thread.sleep(BIND_BUSY_WAIT_MS);
+                    rc = (int) XskLibc.BIND.invokeExact(errno, fd, sa, (int) sa.byteSize());
+                }
                 if (rc < 0) {
                     int err = Native.errno(errno);
                     String hint = err == Errno.EOPNOTSUPP || err == Errno.EINVAL
@@ -132,7 +141,7 @@ public final class XskSocket implements AutoCloseable {
                         producer("tx " + object, maps[3], off, "tx", options.txRingSize(), XskLayouts.DESC_SIZE));
                 umem.bound(socket);
                 return socket;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 for (MemorySegment m : maps) {
                     unmap(m);
                 }
@@ -141,6 +150,9 @@ public final class XskSocket implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding AF_XDP socket on " + object, e);
         } catch (Throwable t) {
             throw new IllegalStateException("AF_XDP socket setup on " + object, t);
         }

@@ -16,7 +16,7 @@ public final class UmemRegisterMain {
     public static void main(String[] args) {
         try (FrameSlab slab = new FrameSlab(Integer.parseInt(args[0]))) {
             try (XskSocket socket = XskSocket.open(SlabUmem.over(slab), "lo", 0, XskSocketOptions.defaults())) {
-                System.out.println("registered");
+                System.out.println("registered " + socket);
             } catch (NativeException e) {
                 System.out.println(e.getMessage());
             }
