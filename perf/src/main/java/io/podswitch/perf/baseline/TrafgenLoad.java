@@ -1,0 +1,68 @@
+package io.podswitch.perf.baseline;
+
+import io.podswitch.perf.topo.BackgroundProcess;
+import io.podswitch.perf.topo.Exec;
+import io.podswitch.perf.topo.ForwardPath;
+import io.podswitch.perf.topo.Topology;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Offers UDP frames of one size along a {@link ForwardPath} with trafgen for a while and measures
+ * offered (generator TX) and forwarded (sink RX) packets per second from the link counters.
+ */
+public final class TrafgenLoad {
+
+    public static final String OFFERED = "offered_mpps";
+    public static final String FORWARDED = "forwarded_mpps";
+    public static final String LOSS = "loss_percent";
+
+    private final Path trafgen;
+
+    public TrafgenLoad(Path trafgen) {
+        this.trafgen = trafgen;
+    }
+
+    /**
+     * @param generatorCpus trafgen processes (forks); more than one to outrun a fast forwarder
+     * @return offered/forwarded Mpps and loss %, plus the elapsed nanoseconds under "elapsed_ns"
+     */
+    public Map<String, Double> run(ForwardPath path, int wireSize, Duration duration, int generatorCpus) throws IOException,
+            InterruptedException {
+        Path conf = Files.createTempFile("podswitch-trafgen-", ".cfg");
+        try {
+            Files.writeString(conf, TrafgenConfig.udp(wireSize, path.srcMac(), path.dstMac(), path.srcIp(),
+                    path.dstIp(), 40000, 9));
+            long tx0 = Topology.counter(path.genNs(), path.genDev(), "tx", "packets");
+            long rx0 = Topology.counter(path.sinkNs(), path.sinkDev(), "rx", "packets");
+            long start = System.nanoTime();
+            try (BackgroundProcess gen = BackgroundProcess.start(Exec.inNetns(path.genNs(), trafgen.toString(),
+                    "--dev", path.genDev(), "--conf", conf.toString(), "--cpus", Integer.toString(generatorCpus),
+                    "--no-sock-mem", "--notouch-irq", "--no-cpu-stats"))) {
+                if (gen.waitFor(duration.toMillis())) {
+                    throw new IOException("trafgen exited early (" + gen.exitCode() + "): " + gen.stderr().strip());
+                }
+                gen.interrupt(3000);
+            }
+            Thread.sleep(50); // let frames in flight reach the sink before reading its counter
+            long elapsed = System.nanoTime() - start;
+            long tx = Topology.counter(path.genNs(), path.genDev(), "tx", "packets") - tx0;
+            long rx = Topology.counter(path.sinkNs(), path.sinkDev(), "rx", "packets") - rx0;
+            double seconds = elapsed / 1e9;
+            Map<String, Double> values = new LinkedHashMap<>();
+            values.put(OFFERED, tx / seconds / 1e6);
+            values.put(FORWARDED, rx / seconds / 1e6);
+            values.put(LOSS, tx == 0 ? 0.0 : Math.max(0, tx - rx) * 100.0 / tx);
+            values.put("elapsed_ns", (double) elapsed);
+            values.put("forwarded_packets", (double) rx);
+            return values;
+        } finally {
+            Files.deleteIfExists(conf);
+        }
+    }
+}
