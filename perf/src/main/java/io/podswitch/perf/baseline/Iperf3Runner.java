@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * iperf3 TCP between two namespaces: a one-shot server in one, the client in the other, JSON output.
+ * iperf3 TCP between two namespaces: a server in one (stopped when done), the client in the other,
+ * JSON output.
  * The figure is the receiver's rate ({@code end.sum_received.bits_per_second}).
  */
 public final class Iperf3Runner {
@@ -25,7 +26,7 @@ public final class Iperf3Runner {
     public double tcpGbps(String clientNs, String serverNs, String serverIp, int port, Duration duration)
             throws IOException, InterruptedException {
         long seconds = Math.max(1, Math.round(duration.toMillis() / 1000.0));
-        try (BackgroundProcess server = BackgroundProcess.start(Exec.inNetns(serverNs, iperf3.toString(), "-s", "-1",
+        try (BackgroundProcess server = BackgroundProcess.start(Exec.inNetns(serverNs, iperf3.toString(), "-s",
                 "-p", Integer.toString(port)))) {
             String json = null;
             IOException last = null;
@@ -35,8 +36,13 @@ public final class Iperf3Runner {
                 if (r.exitCode() == 0) {
                     json = r.stdout();
                 } else {
-                    last = new IOException("iperf3 client exited with " + r.exitCode() + ": " + error(r.stdout(), r.stderr()));
-                    Thread.sleep(100);
+                    String why = error(r.stdout(), r.stderr());
+                    last = new IOException("iperf3 client exited with " + r.exitCode() + ": " + why
+                            + (server.isAlive() ? "" : "; server: " + server.stdout().strip() + server.stderr().strip()));
+                    if (!why.contains("Connection refused") || !server.isAlive()) {
+                        throw last;
+                    }
+                    Thread.sleep(100); // the server is not listening yet
                 }
             }
             if (json == null) {

@@ -7,11 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Finds external programs on PATH plus the sbin and CNI directories PATH often lacks. */
+/** Finds external programs on PATH plus the sbin directories PATH often lacks, or CNI plugins. */
 public final class ToolFinder {
 
-    private static final List<String> EXTRA_DIRS = List.of("/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/lib/cni",
-            "/opt/cni/bin");
+    private static final List<String> EXTRA_DIRS = List.of("/usr/local/sbin", "/usr/sbin", "/sbin");
 
     private final List<Path> directories;
 
@@ -30,6 +29,20 @@ public final class ToolFinder {
             }
         }
         EXTRA_DIRS.forEach(d -> dirs.add(Path.of(d)));
+        return new ToolFinder(dirs);
+    }
+
+    /** CNI plugins live outside PATH: CNI_PATH if set, else the usual plugin directories. */
+    public static ToolFinder cniPlugins() {
+        List<Path> dirs = new ArrayList<>();
+        String cniPath = System.getenv("CNI_PATH");
+        if (cniPath != null && !cniPath.isBlank()) {
+            for (String p : cniPath.split(File.pathSeparator)) {
+                dirs.add(Path.of(p));
+            }
+        } else {
+            List.of("/opt/cni/bin", "/usr/lib/cni", "/usr/libexec/cni").forEach(d -> dirs.add(Path.of(d)));
+        }
         return new ToolFinder(dirs);
     }
 

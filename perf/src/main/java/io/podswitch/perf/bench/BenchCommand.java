@@ -33,14 +33,16 @@ public final class BenchCommand {
     private final ScenarioRegistry registry;
     private final PodswitchSides sides;
     private final ToolFinder tools;
+    private final ToolFinder cniPlugins;
     private final boolean root;
     private final Supplier<MachineDescription> machine;
 
-    public BenchCommand(ScenarioRegistry registry, PodswitchSides sides, ToolFinder tools, boolean root,
-                        Supplier<MachineDescription> machine) {
+    public BenchCommand(ScenarioRegistry registry, PodswitchSides sides, ToolFinder tools, ToolFinder cniPlugins,
+                        boolean root, Supplier<MachineDescription> machine) {
         this.registry = registry;
         this.sides = sides;
         this.tools = tools;
+        this.cniPlugins = cniPlugins;
         this.root = root;
         this.machine = machine;
     }
@@ -51,7 +53,7 @@ public final class BenchCommand {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         BenchCommand command = new BenchCommand(ScenarioRegistry.standard(), PodswitchSides.load(),
-                ToolFinder.fromEnvironment(), RootCheck.isRoot(), () -> MachineProbe.live().describe());
+                ToolFinder.fromEnvironment(), ToolFinder.cniPlugins(), RootCheck.isRoot(), () -> MachineProbe.live().describe());
         return command.execute(args, out, err);
     }
 
@@ -112,7 +114,7 @@ public final class BenchCommand {
             err.println("bench: cannot create output directory " + dir + ": " + e);
             return EXIT_FAILURE;
         }
-        BenchRunner runner = new BenchRunner(sides, tools, root, new Progress(err, System::nanoTime), machine.get());
+        BenchRunner runner = new BenchRunner(sides, tools, cniPlugins, root, new Progress(err, System::nanoTime), machine.get());
         Report report = runner.run(settings, scenarios);
         try {
             ReportWriter.write(report, dir);

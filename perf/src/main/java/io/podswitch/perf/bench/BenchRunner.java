@@ -23,14 +23,16 @@ public final class BenchRunner {
 
     private final PodswitchSides sides;
     private final ToolFinder tools;
+    private final ToolFinder cniPlugins;
     private final boolean root;
     private final Progress progress;
     private final MachineDescription machine;
 
-    public BenchRunner(PodswitchSides sides, ToolFinder tools, boolean root, Progress progress,
+    public BenchRunner(PodswitchSides sides, ToolFinder tools, ToolFinder cniPlugins, boolean root, Progress progress,
                        MachineDescription machine) {
         this.sides = sides;
         this.tools = tools;
+        this.cniPlugins = cniPlugins;
         this.root = root;
         this.progress = progress;
         this.machine = machine;
@@ -44,8 +46,8 @@ public final class BenchRunner {
         List<ScenarioInfo> infos = new ArrayList<>();
         for (Scenario scenario : scenarios) {
             long start = progress.nanoTime();
-            ScenarioContext context = new ScenarioContext(scenario.name(), settings, sides, tools, root, progress,
-                    missing);
+            ScenarioContext context = new ScenarioContext(scenario.name(), settings, sides, tools, cniPlugins, root,
+                    progress, missing);
             try {
                 measurements.addAll(scenario.run(context));
             } catch (InterruptedException e) {

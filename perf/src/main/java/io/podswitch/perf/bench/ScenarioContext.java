@@ -19,12 +19,14 @@ public final class ScenarioContext {
     private final BenchSettings settings;
     private final PodswitchSides sides;
     private final ToolFinder tools;
+    private final ToolFinder cniPlugins;
     private final boolean root;
     private final Progress progress;
     private final List<MissingTool> missingTools;
 
-    public ScenarioContext(String scenario, BenchSettings settings, PodswitchSides sides, ToolFinder tools, boolean root,
-                           Progress progress, List<MissingTool> missingTools) {
+    public ScenarioContext(String scenario, BenchSettings settings, PodswitchSides sides, ToolFinder tools,
+                           ToolFinder cniPlugins, boolean root, Progress progress, List<MissingTool> missingTools) {
+        this.cniPlugins = cniPlugins;
         this.scenario = scenario;
         this.settings = settings;
         this.sides = sides;
@@ -61,7 +63,15 @@ public final class ScenarioContext {
 
     /** Finds a tool; when missing, it is recorded for the report's missing-tools list. */
     public Optional<Path> tool(String name, String installHint) {
-        Optional<Path> found = tools.find(name);
+        return recordIfMissing(name, installHint, tools.find(name));
+    }
+
+    /** Finds a CNI plugin (CNI_PATH, /opt/cni/bin, /usr/lib/cni); when missing, it is recorded. */
+    public Optional<Path> cniPlugin(String name, String installHint) {
+        return recordIfMissing("CNI plugin " + name, installHint, cniPlugins.find(name));
+    }
+
+    private Optional<Path> recordIfMissing(String name, String installHint, Optional<Path> found) {
         if (found.isEmpty()) {
             MissingTool missing = new MissingTool(name, scenario, installHint);
             synchronized (missingTools) {

@@ -79,6 +79,9 @@ public final class ReportCharts {
             if (m.status() != Status.OK || raw == null) {
                 continue;
             }
+            if (axisParameter.equals(PACKET_SIZE) && m.parameters().containsKey(WORKERS)) {
+                continue; // a scaling figure at one packet size: it belongs to the workers chart
+            }
             double x;
             try {
                 x = Double.parseDouble(raw);

@@ -26,7 +26,7 @@ public final class BackgroundProcess implements AutoCloseable {
 
     public static BackgroundProcess start(List<String> command) throws IOException {
         return new BackgroundProcess(command, new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.DISCARD).start());
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
     }
 
     public boolean isAlive() {

@@ -36,7 +36,7 @@ public final class Exec {
 
     /** Runs and returns the outcome whatever the exit code; only a timeout or start failure throws. */
     public static Result exec(List<String> command, Duration timeout) throws IOException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
         try {

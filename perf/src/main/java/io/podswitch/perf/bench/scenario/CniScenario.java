@@ -99,8 +99,8 @@ public final class CniScenario implements Scenario {
 
     private List<Measurement> bridgeBaseline(ScenarioContext ctx, Map<String, String> params) throws IOException {
         Outcomes o = new Outcomes(NAME, "cni-bridge");
-        Optional<Path> bridge = ctx.tool("bridge", "apt-get install -y containernetworking-plugins");
-        Optional<Path> hostLocal = ctx.tool("host-local", "apt-get install -y containernetworking-plugins");
+        Optional<Path> bridge = ctx.cniPlugin("bridge", "apt-get install -y containernetworking-plugins");
+        Optional<Path> hostLocal = ctx.cniPlugin("host-local", "apt-get install -y containernetworking-plugins");
         if (bridge.isEmpty() || hostLocal.isEmpty()) {
             return o.not(METRICS, params, Status.MISSING_TOOL,
                     "reference CNI plugins not installed (apt-get install -y containernetworking-plugins)");
