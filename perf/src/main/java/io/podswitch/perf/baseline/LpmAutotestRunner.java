@@ -4,10 +4,8 @@ import io.podswitch.perf.topo.Exec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,9 +40,10 @@ public final class LpmAutotestRunner {
     }
 
     public Map<String, Double> run(String test, int core) throws IOException {
-        byte[] id = new byte[3];
-        new SecureRandom().nextBytes(id);
-        Exec.Result r = Exec.exec(command(test, core, "podswitch-lpm-" + HexFormat.of().formatHex(id)), TIMEOUT);
+        Exec.Result r;
+        try (DpdkRuntimeDir runtime = new DpdkRuntimeDir("lpm")) {
+            r = Exec.exec(command(test, core, runtime.prefix()), TIMEOUT);
+        }
         Map<String, Double> cycles = LpmAutotestOutput.cycles(r.stdout());
         if (r.exitCode() != 0 || cycles.isEmpty()) {
             String out = (r.stdout() + r.stderr()).strip();

@@ -4,10 +4,8 @@ import io.podswitch.perf.topo.BackgroundProcess;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalDouble;
 
@@ -48,11 +46,9 @@ public final class TestpmdRunner {
     /** Forwards for about {@code duration}; returns Mpps (steady-state, or whole-run average if short). */
     public double forwardMpps(String mode, int workers, int packetSize, List<Integer> cores, Duration duration)
             throws IOException, InterruptedException {
-        byte[] id = new byte[3];
-        new SecureRandom().nextBytes(id);
-        String prefix = "podswitch-bench-" + HexFormat.of().formatHex(id);
         long start = System.nanoTime();
-        try (BackgroundProcess p = BackgroundProcess.start(command(mode, workers, packetSize, cores, prefix))) {
+        try (DpdkRuntimeDir runtime = new DpdkRuntimeDir("testpmd");
+             BackgroundProcess p = BackgroundProcess.start(command(mode, workers, packetSize, cores, runtime.prefix()))) {
             if (p.waitFor(duration.toMillis())) {
                 throw new IOException("dpdk-testpmd exited early (" + p.exitCode() + "): " + tail(p.stdout() + p.stderr()));
             }
