@@ -26,7 +26,7 @@ public record Axis(double min, double max, boolean log, double pixelFrom, double
 
     /** Linear axis from zero (or the data minimum if negative) to a "nice" value above the data maximum. */
     public static Axis linearFromZero(double dataMax, double pixelFrom, double pixelTo) {
-        double top = niceCeiling(dataMax <= 0 ? 1.0 : dataMax * 1.08);
+        double top = niceTop(dataMax <= 0 ? 1.0 : dataMax * 1.05);
         return new Axis(0.0, top, false, pixelFrom, pixelTo);
     }
 
@@ -44,6 +44,17 @@ public record Axis(double min, double max, boolean log, double pixelFrom, double
             ticks.add(v);
         }
         return ticks;
+    }
+
+    /** The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 × 10^n at or above v: little wasted height. */
+    static double niceTop(double v) {
+        double exp = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double f : new double[]{1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
+            if (f * exp >= v * (1 - 1e-12)) {
+                return f * exp;
+            }
+        }
+        return 10 * exp;
     }
 
     static double niceCeiling(double v) {
