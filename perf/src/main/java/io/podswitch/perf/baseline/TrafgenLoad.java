@@ -22,6 +22,9 @@ public final class TrafgenLoad {
     public static final String FORWARDED = "forwarded_mpps";
     public static final String LOSS = "loss_percent";
 
+    /** Time trafgen gets to start sending before the counting window opens. */
+    static final Duration RAMP = Duration.ofMillis(150);
+
     private final Path trafgen;
 
     public TrafgenLoad(Path trafgen) {
@@ -38,31 +41,40 @@ public final class TrafgenLoad {
         try {
             Files.writeString(conf, TrafgenConfig.udp(wireSize, path.srcMac(), path.dstMac(), path.srcIp(),
                     path.dstIp(), 40000, 9));
-            long tx0 = Topology.counter(path.genNs(), path.genDev(), "tx", "packets");
-            long rx0 = Topology.counter(path.sinkNs(), path.sinkDev(), "rx", "packets");
-            long start = System.nanoTime();
             try (BackgroundProcess gen = BackgroundProcess.start(Exec.inNetns(path.genNs(), trafgen.toString(),
                     "--dev", path.genDev(), "--conf", conf.toString(), "--cpus", Integer.toString(generatorCpus),
                     "--no-sock-mem", "--notouch-irq", "--no-cpu-stats"))) {
-                if (gen.waitFor(duration.toMillis())) {
+                // Count over a window that starts once trafgen is sending and ends before it is
+                // stopped, so neither its start-up nor its exit is part of the rate.
+                if (gen.waitFor(RAMP.toMillis())) {
                     throw new IOException("trafgen exited early (" + gen.exitCode() + "): " + gen.stderr().strip());
                 }
-                gen.interrupt(3000);
+                long tx0 = Topology.counter(path.genNs(), path.genDev(), "tx", "packets");
+                long rx0 = Topology.counter(path.sinkNs(), path.sinkDev(), "rx", "packets");
+                long start = System.nanoTime();
+                Thread.sleep(duration.toMillis());
+                long tx = Topology.counter(path.genNs(), path.genDev(), "tx", "packets") - tx0;
+                long rx = Topology.counter(path.sinkNs(), path.sinkDev(), "rx", "packets") - rx0;
+                long elapsed = System.nanoTime() - start;
+                if (!gen.isAlive()) {
+                    throw new IOException("trafgen stopped during the measurement (" + gen.exitCode() + "): "
+                            + gen.stderr().strip());
+                }
+                return rates(tx, rx, elapsed);
             }
-            Thread.sleep(50); // let frames in flight reach the sink before reading its counter
-            long elapsed = System.nanoTime() - start;
-            long tx = Topology.counter(path.genNs(), path.genDev(), "tx", "packets") - tx0;
-            long rx = Topology.counter(path.sinkNs(), path.sinkDev(), "rx", "packets") - rx0;
-            double seconds = elapsed / 1e9;
-            Map<String, Double> values = new LinkedHashMap<>();
-            values.put(OFFERED, tx / seconds / 1e6);
-            values.put(FORWARDED, rx / seconds / 1e6);
-            values.put(LOSS, tx == 0 ? 0.0 : Math.max(0, tx - rx) * 100.0 / tx);
-            values.put("elapsed_ns", (double) elapsed);
-            values.put("forwarded_packets", (double) rx);
-            return values;
         } finally {
             Files.deleteIfExists(conf);
         }
+    }
+
+    private static Map<String, Double> rates(long tx, long rx, long elapsed) {
+        double seconds = elapsed / 1e9;
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put(OFFERED, tx / seconds / 1e6);
+        values.put(FORWARDED, rx / seconds / 1e6);
+        values.put(LOSS, tx == 0 ? 0.0 : Math.max(0, tx - rx) * 100.0 / tx);
+        values.put("elapsed_ns", (double) elapsed);
+        values.put("forwarded_packets", (double) rx);
+        return values;
     }
 }

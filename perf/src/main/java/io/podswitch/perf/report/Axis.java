@@ -2,7 +2,6 @@ package io.podswitch.perf.report;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Maps data values to pixels along one axis, linear or log10, and proposes tick values. A log axis
@@ -77,10 +76,6 @@ public record Axis(double min, double max, boolean log, double pixelFrom, double
     }
 
     private static String trim(double v) {
-        String s = String.format(Locale.ROOT, "%.3g", v);
-        if (s.contains(".") && !s.contains("e")) {
-            s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
-        }
-        return s;
+        return Figures.format(v);
     }
 }

@@ -65,12 +65,15 @@ public final class BackgroundProcess implements AutoCloseable {
         return String.join(" ", command);
     }
 
+    /** Stops the process and the children it forked (trafgen forks one sender per CPU). */
     @Override
     public void close() {
         if (process.isAlive()) {
+            process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
             try {
                 if (!process.waitFor(3, TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
                     process.waitFor(3, TimeUnit.SECONDS);
                 }
