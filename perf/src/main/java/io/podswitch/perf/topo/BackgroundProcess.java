@@ -48,6 +48,11 @@ public final class BackgroundProcess implements AutoCloseable {
         }
     }
 
+    /** CPU time the process (not its children) has used, from /proc; 0 when unknown. */
+    public long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
     public int exitCode() {
         return process.exitValue();
     }

@@ -16,6 +16,6 @@ public final class AfXdpForwardScenario extends ForwardingScenario {
 
     @Override
     public String description() {
-        return "generator netns → podswitch (AF_XDP on veth) → sink netns, 64..1500 B UDP: offered vs forwarded Mpps, loss, CPU/packet; baselines kernel routing, Linux bridge";
+        return "generator netns → podswitch (AF_XDP on veth) → sink netns, 64..1500 B UDP: offered vs forwarded Mpps, loss, CPU/packet; baselines kernel routing, Linux bridge, dpdk-testpmd (same port kind)";
     }
 }

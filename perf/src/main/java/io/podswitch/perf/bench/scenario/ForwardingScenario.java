@@ -26,7 +26,8 @@ import java.util.Optional;
  * generator netns → forwarder → sink netns with trafgen, for every packet size: offered and
  * forwarded Mpps, loss, and podswitch's CPU per forwarded packet. The forwarded rate of a step
  * where the generator could not offer more than was forwarded is marked generator-bound.
- * Baselines: the kernel routing between namespaces, and a Linux bridge with veths.
+ * Baselines: the kernel routing between namespaces, a Linux bridge with veths, and dpdk-testpmd
+ * (io mode) on the same kind of ports (net_tap or net_af_xdp).
  */
 abstract class ForwardingScenario implements Scenario {
 
@@ -44,12 +45,12 @@ abstract class ForwardingScenario implements Scenario {
 
     @Override
     public Requirements requirements() {
-        return new Requirements(true, List.of("trafgen", "ip"));
+        return new Requirements(true, List.of("trafgen", "ip", "dpdk-testpmd"));
     }
 
     @Override
     public int plannedSteps(BenchSettings s) {
-        return 3 * s.packetSizes().size();
+        return 4 * s.packetSizes().size();
     }
 
     @Override
@@ -58,12 +59,23 @@ abstract class ForwardingScenario implements Scenario {
         Optional<Path> trafgen = ctx.tool("trafgen", "apt-get install -y netsniff-ng");
         List<Measurement> out = new ArrayList<>();
         PodswitchSides sides = ctx.sides();
+        Optional<Path> testpmd = ctx.tool("dpdk-testpmd", "apt-get install -y dpdk");
+        int core = ctx.settings().cores().getFirst();
         List<Optional<PathSubject>> subjects = List.of(
                 sides.switchPath().map(s -> (PathSubject) new PathSubject.Podswitch(s, kind, ctx.settings().cores())),
-                Optional.of(new PathSubject.KernelForward()), Optional.of(new PathSubject.LinuxBridge()));
-        for (Optional<PathSubject> subject : subjects) {
-            String name = subject.map(PathSubject::name).orElse(Measurement.PODSWITCH);
+                Optional.of(new PathSubject.KernelForward()), Optional.of(new PathSubject.LinuxBridge()),
+                testpmd.map(t -> (PathSubject) new PathSubject.Testpmd(t, kind, core)));
+        for (int i = 0; i < subjects.size(); i++) {
+            Optional<PathSubject> subject = subjects.get(i);
+            String name = subject.map(PathSubject::name).orElse(i == 0 ? Measurement.PODSWITCH : "dpdk-testpmd");
             Outcomes o = new Outcomes(name(), name);
+            if (i == 3 && subject.isEmpty()) {
+                for (int size : sizes) {
+                    out.addAll(o.not(METRICS, params(size), Status.MISSING_TOOL,
+                            "dpdk-testpmd not installed (apt-get install -y dpdk)"));
+                }
+                continue;
+            }
             String blocked = subject.isEmpty() ? PodswitchSides.unboundReason(SwitchPathSide.class)
                     : !ctx.isRoot() ? "namespaces and veths need root"
                     : trafgen.isEmpty() ? "trafgen not installed (apt-get install -y netsniff-ng)" : null;
@@ -94,7 +106,7 @@ abstract class ForwardingScenario implements Scenario {
                 sizes.forEach(size -> out.addAll(o.not(METRICS, params(size), Status.FAILED, Outcomes.reason(e))));
                 return out;
             }
-            try (var podswitch = built.podswitch().orElse(null)) {
+            try (AutoCloseable forwarder = built.forwarder()) {
                 for (int size : sizes) {
                     out.addAll(step(ctx, subject, o, load, built, size));
                 }
@@ -110,20 +122,20 @@ abstract class ForwardingScenario implements Scenario {
         Map<String, String> params = params(size);
         try {
             Samples s = ctx.measure(subject.name() + " " + size + "B", d -> {
-                long cpu0 = built.podswitchCpuNanos();
+                long cpu0 = built.cpuNanos();
                 Map<String, Double> v = new HashMap<>(load.run(built.path(), size, d, 1));
                 double packets = v.get("forwarded_packets");
                 v.put(FORWARDED.name(), v.get(TrafgenLoad.FORWARDED));
                 v.put(OFFERED.name(), v.get(TrafgenLoad.OFFERED));
                 v.put(LOSS.name(), v.get(TrafgenLoad.LOSS));
-                v.put(CPU.name(), packets == 0 ? 0.0 : (built.podswitchCpuNanos() - cpu0) / packets);
+                v.put(CPU.name(), packets == 0 ? 0.0 : (built.cpuNanos() - cpu0) / packets);
                 return v;
             });
             List<Measurement> out = new ArrayList<>();
             out.add(GeneratorGuard.apply(o.ok(FORWARDED, params, s, ""), s.get(OFFERED.name())));
             out.add(o.ok(OFFERED, params, s, "trafgen, 1 process"));
             out.add(o.ok(LOSS, params, s, ""));
-            if (built.podswitch().isPresent()) {
+            if (built.forwarderCpu().isPresent()) {
                 out.add(o.ok(CPU, params, s, "forwarder CPU time / forwarded packets"));
             }
             return out;
