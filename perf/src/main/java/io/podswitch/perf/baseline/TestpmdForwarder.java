@@ -72,7 +72,10 @@ public final class TestpmdForwarder implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("dpdk-testpmd exited (" + process.exitCode() + "): " + process.stderr().strip());
             }
-            if (Exec.exec(List.of("ip", "-n", netns, "link", "show", dev), Exec.DEFAULT_TIMEOUT).exitCode() == 0) {
+            // testpmd configures the TAPs by name in its namespace and brings them up last:
+            // only an UP link may be moved away without breaking its start.
+            Exec.Result r = Exec.exec(List.of("ip", "-n", netns, "-o", "link", "show", dev), Exec.DEFAULT_TIMEOUT);
+            if (r.exitCode() == 0 && r.stdout().matches("(?s).*[<,]UP[,>].*")) {
                 return;
             }
             try {
@@ -82,7 +85,7 @@ public final class TestpmdForwarder implements AutoCloseable {
                 throw new IOException("interrupted waiting for " + dev, e);
             }
         }
-        throw new IOException("dpdk-testpmd did not create " + dev + " within " + READY_TIMEOUT);
+        throw new IOException("dpdk-testpmd did not bring " + dev + " up within " + READY_TIMEOUT);
     }
 
     /** CPU time testpmd has used so far. */

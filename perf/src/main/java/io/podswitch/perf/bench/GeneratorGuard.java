@@ -34,6 +34,6 @@ public final class GeneratorGuard {
             return forwarded;
         }
         return forwarded.withStatus(Status.GENERATOR_BOUND, "offered " + Figures.format(o) + " not above forwarded "
-                + Figures.format(f) + " " + forwarded.unit() + "; not reported as switch capacity");
+                + Figures.format(f) + " " + forwarded.unit());
     }
 }

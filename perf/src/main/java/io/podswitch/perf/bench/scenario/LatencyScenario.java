@@ -96,6 +96,8 @@ public final class LatencyScenario implements Scenario {
             for (double p : PERCENTILES) {
                 out.add(o.not(RTT, Outcomes.params("load", load, "percentile", percentile(p)), status, reason));
             }
+            out.add(o.not(MAX, Outcomes.params("load", load), status, reason));
+            out.add(o.not(LOST, Outcomes.params("load", load), status, reason));
         }
         return out;
     }
