@@ -16,6 +16,9 @@ import java.util.Map;
  */
 public final class Iperf3Runner {
 
+    /** How long the server may take to listen (process start in a namespace on a loaded machine). */
+    static final Duration SERVER_START = Duration.ofSeconds(15);
+
     private final Path iperf3;
 
     public Iperf3Runner(Path iperf3) {
@@ -29,8 +32,9 @@ public final class Iperf3Runner {
         try (BackgroundProcess server = BackgroundProcess.start(Exec.inNetns(serverNs, iperf3.toString(), "-s",
                 "-p", Integer.toString(port)))) {
             String json = null;
-            IOException last = null;
-            for (int attempt = 0; attempt < 20 && json == null; attempt++) { // the server needs a moment to listen
+            IOException last = new IOException("iperf3 server did not listen within " + SERVER_START);
+            long deadline = System.nanoTime() + SERVER_START.toNanos();
+            while (json == null && System.nanoTime() < deadline) { // the server needs a moment to listen
                 Exec.Result r = Exec.exec(Exec.inNetns(clientNs, iperf3.toString(), "-c", serverIp, "-p",
                         Integer.toString(port), "-t", Long.toString(seconds), "-J"), Duration.ofSeconds(seconds + 30));
                 if (r.exitCode() == 0) {
