@@ -65,11 +65,15 @@ public final class UdpBlaster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
         source.close();
-        sender.join(2000);
         sink.close();
-        drainer.join(2000);
+        try {
+            sender.join(2000);
+            drainer.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The engine alone on null ports: io forwarding and IPv4/IPv6 routing, Mpps total and per worker,
@@ -78,7 +79,7 @@ public final class EngineScenario implements Scenario {
                     String note = mode == EngineMode.IO ? m.note()
                             : (m.note().isEmpty() ? "" : m.note() + "; ") + "testpmd macswap: nearest mode to routing";
                     out.add(new Measurement(m.scenario(), m.subject(), m.metric(), m.unit(), m.direction(),
-                            new java.util.TreeMap<>(params), m.status(), m.values(), note));
+                            new TreeMap<>(params), m.status(), m.values(), note));
                 }
             }
         }

@@ -164,8 +164,7 @@ public final class FibScenario implements Scenario {
             for (int i = 0; i < values.length; i++) {
                 cycles[i] = values[i] * nsPerUnit * hz / 1e9;
             }
-            String name = paired ? method + "_cycles" : method + "_cycles";
-            out.add(o.ok(Outcomes.Metric.lower(name, "cycles/op"), params, cycles,
+            out.add(o.ok(Outcomes.Metric.lower(method + "_cycles", "cycles/op"), params, cycles,
                     "from JMH time × nominal " + Math.round(hz / 1e6) + " MHz"));
         }
         return out;

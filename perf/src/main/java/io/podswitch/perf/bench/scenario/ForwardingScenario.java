@@ -106,7 +106,7 @@ abstract class ForwardingScenario implements Scenario {
                 sizes.forEach(size -> out.addAll(o.not(METRICS, params(size), Status.FAILED, Outcomes.reason(e))));
                 return out;
             }
-            try (AutoCloseable forwarder = built.forwarder()) {
+            try (AutoCloseable _ = built.forwarder()) {
                 for (int size : sizes) {
                     out.addAll(step(ctx, subject, o, load, built, size));
                 }

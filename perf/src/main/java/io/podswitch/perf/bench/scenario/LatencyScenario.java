@@ -106,8 +106,8 @@ public final class LatencyScenario implements Scenario {
         List<Measurement> out = new ArrayList<>();
         try (Topology t = Topology.create()) {
             PathSubject.Built built = subject.build(t);
-            try (AutoCloseable forwarder = built.forwarder();
-                 UdpEchoServer echo = UdpEchoServer.start(built.path().sinkNs(), built.path().dstIp(), ECHO_PORT)) {
+            try (AutoCloseable _ = built.forwarder();
+                 UdpEchoServer _ = UdpEchoServer.start(built.path().sinkNs(), built.path().dstIp(), ECHO_PORT)) {
                 for (String load : List.of("light", "heavy")) {
                     out.addAll(step(ctx, subject, o, built, load));
                 }

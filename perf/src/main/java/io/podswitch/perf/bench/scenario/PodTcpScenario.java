@@ -82,7 +82,7 @@ public final class PodTcpScenario implements Scenario {
                                 Map<String, String> params) {
         try (Topology t = Topology.create()) {
             PathSubject.Built built = subject.build(t);
-            try (AutoCloseable forwarder = built.forwarder()) {
+            try (AutoCloseable _ = built.forwarder()) {
                 Samples s = ctx.measure(subject.name() + " iperf3", d -> Map.of(THROUGHPUT.name(),
                         iperf3.tcpGbps(built.path().genNs(), built.path().sinkNs(), built.path().dstIp(), PORT, d)));
                 return o.ok(THROUGHPUT, params, s, "iperf3, 1 stream, whole seconds");

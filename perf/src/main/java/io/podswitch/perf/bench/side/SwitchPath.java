@@ -1,5 +1,7 @@
 package io.podswitch.perf.bench.side;
 
+import java.io.IOException;
+
 /** A live podswitch path between two pods. */
 public interface SwitchPath extends AutoCloseable {
 
@@ -7,5 +9,5 @@ public interface SwitchPath extends AutoCloseable {
     long cpuNanos();
 
     @Override
-    void close() throws Exception;
+    void close() throws IOException;
 }
