@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,17 +39,39 @@ public final class TrafgenLoad {
      */
     public Map<String, Double> run(ForwardPath path, int wireSize, Duration duration, int generatorCpus) throws IOException,
             InterruptedException {
+        try {
+            return run(path, wireSize, duration, generatorCpus, false);
+        } catch (TxRingFull e) {
+            // trafgen's fast path (PF_PACKET TX ring without qdisc) gives up when the device
+            // pushes back (EAGAIN on veth under XDP); the qdisc path queues instead.
+            return run(path, wireSize, duration, generatorCpus, true);
+        }
+    }
+
+    /** trafgen stopped because the device refused its TX ring flush. */
+    private static final class TxRingFull extends IOException {
+        TxRingFull(String message) {
+            super(message);
+        }
+    }
+
+    private Map<String, Double> run(ForwardPath path, int wireSize, Duration duration, int generatorCpus,
+                                    boolean qdiscPath) throws IOException, InterruptedException {
         Path conf = Files.createTempFile("podswitch-trafgen-", ".cfg");
         try {
             Files.writeString(conf, TrafgenConfig.udp(wireSize, path.srcMac(), path.dstMac(), path.srcIp(),
                     path.dstIp(), 40000, 9));
-            try (BackgroundProcess gen = BackgroundProcess.start(Exec.inNetns(path.genNs(), trafgen.toString(),
-                    "--dev", path.genDev(), "--conf", conf.toString(), "--cpus", Integer.toString(generatorCpus),
-                    "--no-sock-mem", "--notouch-irq", "--no-cpu-stats"))) {
+            List<String> cmd = new ArrayList<>(Exec.inNetns(path.genNs(), trafgen.toString(), "--dev", path.genDev(),
+                    "--conf", conf.toString(), "--cpus", Integer.toString(generatorCpus), "--no-sock-mem",
+                    "--notouch-irq", "--no-cpu-stats"));
+            if (qdiscPath) {
+                cmd.add("--qdisc-path");
+            }
+            try (BackgroundProcess gen = BackgroundProcess.start(cmd)) {
                 // Count over a window that starts once trafgen is sending and ends before it is
                 // stopped, so neither its start-up nor its exit is part of the rate.
                 if (gen.waitFor(RAMP.toMillis())) {
-                    throw new IOException("trafgen exited early (" + gen.exitCode() + "): " + gen.stderr().strip());
+                    throw earlyExit(gen, qdiscPath);
                 }
                 long tx0 = Topology.counter(path.genNs(), path.genDev(), "tx", "packets");
                 long rx0 = Topology.counter(path.sinkNs(), path.sinkDev(), "rx", "packets");
@@ -57,14 +81,19 @@ public final class TrafgenLoad {
                 long rx = Topology.counter(path.sinkNs(), path.sinkDev(), "rx", "packets") - rx0;
                 long elapsed = System.nanoTime() - start;
                 if (!gen.isAlive()) {
-                    throw new IOException("trafgen stopped during the measurement (" + gen.exitCode() + "): "
-                            + gen.stderr().strip());
+                    throw earlyExit(gen, qdiscPath);
                 }
                 return rates(tx, rx, elapsed);
             }
         } finally {
             Files.deleteIfExists(conf);
         }
+    }
+
+    private static IOException earlyExit(BackgroundProcess gen, boolean qdiscPath) {
+        String why = gen.stderr().strip();
+        String message = "trafgen exited early (" + gen.exitCode() + "): " + why;
+        return !qdiscPath && why.contains("TX_RING") ? new TxRingFull(message) : new IOException(message);
     }
 
     private static Map<String, Double> rates(long tx, long rx, long elapsed) {
