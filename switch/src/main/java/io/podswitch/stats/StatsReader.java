@@ -26,6 +26,7 @@ public final class StatsReader implements AutoCloseable {
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
     private final CountersReader counters;
+    private boolean closed;
 
     private StatsReader(Path path, MappedByteBuffer mapped, int metadataLength, int valuesLength) {
         this.path = path;
@@ -130,8 +131,12 @@ public final class StatsReader implements AutoCloseable {
         counters.forEach(consumer);
     }
 
+    /** Unmaps the file. Idempotent. */
     @Override
     public void close() {
-        IoUtil.unmap(mapped);
+        if (!closed) {
+            closed = true;
+            IoUtil.unmap(mapped);
+        }
     }
 }
