@@ -22,6 +22,8 @@ final class PortPairs {
     private final int[] active;
     private final int txQueue;
     private final long[] unknownPortDrops = new long[1];
+    /** Packets sent by full buffers since the last flush, so flush can report the cycle's total. */
+    private int sentEarly;
 
     PortPairs(Port[] ports, int txQueue, int burst) {
         if (ports.length == 0 || ports.length % 2 != 0) {
@@ -73,7 +75,7 @@ final class PortPairs {
         PacketVector tx = txById[outPort];
         tx.add(frame);
         if (tx.isFull()) {
-            byId[outPort].transmit(txQueue, tx, cache);
+            sentEarly += byId[outPort].transmit(txQueue, tx, cache);
         }
     }
 
@@ -87,9 +89,10 @@ final class PortPairs {
         return (long) LONG.getAcquire(unknownPortDrops, 0);
     }
 
-    /** Sends every non-empty buffer. @return packets the ports accepted */
+    /** Sends every non-empty buffer. @return packets the ports accepted this cycle (including early sends) */
     int flush(FrameCache cache) {
-        int sent = 0;
+        int sent = sentEarly;
+        sentEarly = 0;
         for (int id : active) {
             PacketVector tx = txById[id];
             if (!tx.isEmpty()) {
