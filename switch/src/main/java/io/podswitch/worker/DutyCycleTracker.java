@@ -27,11 +27,11 @@ public final class DutyCycleTracker {
         if (lastDidWork) {
             long cycleNs = nowNs - lastStartNs;
             measured++;
-            if (cycleNs > maxCycleNs) {
-                maxCycleNs = cycleNs;
-            }
-            for (int i = 0; i < THRESHOLDS_NS.length && cycleNs > THRESHOLDS_NS[i]; i++) {
-                overThreshold[i]++;
+            // Branch-free on purpose: a stall is rare, and a branch the JIT has never seen taken
+            // would cost a deoptimisation (and a recompile) exactly when the worker is already late.
+            maxCycleNs = Math.max(maxCycleNs, cycleNs);
+            for (int i = 0; i < THRESHOLDS_NS.length; i++) {
+                overThreshold[i] += (THRESHOLDS_NS[i] - cycleNs) >>> 63; // 1 when cycleNs > threshold
             }
         }
         lastStartNs = nowNs;
