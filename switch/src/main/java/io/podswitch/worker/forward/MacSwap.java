@@ -1,7 +1,6 @@
 package io.podswitch.worker.forward;
 
 import io.podswitch.graph.PacketProcessor;
-import io.podswitch.packet.Bytes;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.PacketVector;
@@ -9,6 +8,8 @@ import io.podswitch.port.Port;
 import io.podswitch.stats.CounterSource;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * testpmd's {@code macswap} forwarding mode: swaps the Ethernet destination and source MAC of every
@@ -17,6 +18,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class MacSwap implements PacketProcessor, CounterSource {
     private static final int MIN_FRAME = 14;
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final PortPairs pairs;
     private final FrameSlab slab;
@@ -51,10 +54,14 @@ public final class MacSwap implements PacketProcessor, CounterSource {
                 continue;
             }
             long start = slab.dataStart(frame);
-            long dst = Bytes.mac(m, start);
-            long src = Bytes.mac(m, start + 6);
-            Bytes.mac(m, start, src);
-            Bytes.mac(m, start + 6, dst);
+            // Bytes 0-5 destination, 6-11 source: one 8-byte and one 4-byte load, little-endian so
+            // there is no byte swapping; the addresses are shuffled as 48-bit lanes and stored back.
+            long head = m.get(LE_LONG, start);            // dst[0..5] src[0..1]
+            long tail = m.get(LE_INT, start + 8) & 0xffffffffL; // src[2..5]
+            long dst = head & 0xffff_ffff_ffffL;
+            long src = (head >>> 48) | (tail << 16);
+            m.set(LE_LONG, start, src | (dst << 48));
+            m.set(LE_INT, start + 8, (int) (dst >>> 16));
             pairs.enqueue(out, frame, cache);
         }
         if (dropped > 0) {
