@@ -5,6 +5,7 @@ import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.port.Port;
 import io.podswitch.port.generator.GeneratorPort;
+import io.podswitch.port.generator.UdpTemplate;
 import io.podswitch.worker.Qsbr;
 import io.podswitch.worker.Worker;
 import io.podswitch.worker.WorkerConfig;
@@ -21,7 +22,9 @@ import java.util.Locale;
  * duty cycle runs on the main thread in a tight loop (the equivalent of testpmd's lcore loop; an
  * AgentRunner with the spin idle strategy adds nothing while there is always work).
  *
- * <p>Usage: {@code EngineForwardBench [io|macswap] [seconds-per-sample=2] [samples=3] [burst=32]}.
+ * <p>Usage: {@code EngineForwardBench [io|macswap] [seconds-per-sample=2] [samples=3] [burst=32] [fill|nofill]}.
+ * {@code fill} (default) writes the 64-byte UDP template into every received frame (like net_null
+ * with {@code copy=1}); {@code nofill} only sets the length, like net_null's default.
  * Prints each sample and the median, in Mpps forwarded per direction and in total.
  */
 public final class EngineForwardBench {
@@ -33,23 +36,25 @@ public final class EngineForwardBench {
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 2.0;
         int samples = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int burst = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        boolean fill = args.length <= 4 || !args[4].equals("nofill");
         if (!mode.equals("io") && !mode.equals("macswap")) {
             System.err.println("usage: EngineForwardBench [io|macswap] [seconds] [samples] [burst]");
             System.exit(2);
         }
-        double[] totals = run(mode, seconds, samples, burst);
+        double[] totals = run(mode, seconds, samples, burst, fill);
         double[] sorted = totals.clone();
         Arrays.sort(sorted);
         double median = sorted[sorted.length / 2];
-        System.out.printf(Locale.ROOT, "RESULT mode=%s burst=%d median total=%.2f Mpps per-direction=%.2f Mpps samples=%s%n",
-                mode, burst, median, median / 2, Arrays.toString(totals));
+        System.out.printf(Locale.ROOT, "RESULT mode=%s%s burst=%d median total=%.2f Mpps per-direction=%.2f Mpps samples=%s%n",
+                mode, fill ? "" : "-nofill", burst, median, median / 2, Arrays.toString(totals));
     }
 
-    static double[] run(String mode, double seconds, int samples, int burst) {
+    static double[] run(String mode, double seconds, int samples, int burst, boolean fill) {
         try (FrameSlab slab = new FrameSlab(8192)) {
             FramePool pool = new FramePool(slab);
-            GeneratorPort p0 = GeneratorPort.udp4(0, "null0", 1, slab);
-            GeneratorPort p1 = GeneratorPort.udp4(1, "null1", 1, slab);
+            UdpTemplate template = GeneratorPort.udp4(0, "template", 1, slab).template();
+            GeneratorPort p0 = new GeneratorPort(0, "null0", 1, slab, template, 1024, Long.MAX_VALUE, fill);
+            GeneratorPort p1 = new GeneratorPort(1, "null1", 1, slab, template, 1024, Long.MAX_VALUE, fill);
             Port[] ports = {p0, p1};
             PacketProcessor processor = mode.equals("io")
                     ? new IoForward(slab, ports, 0, burst)

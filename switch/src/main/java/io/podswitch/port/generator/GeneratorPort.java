@@ -38,6 +38,7 @@ public final class GeneratorPort implements Port {
     private final int flows;
     private final long limit;
     private final long[] queueState;
+    private final boolean writeFrames;
     private final SimplePortCounters counters = new SimplePortCounters();
 
     /**
@@ -46,6 +47,16 @@ public final class GeneratorPort implements Port {
      */
     public GeneratorPort(int id, String name, int queues, FrameSlab slab, UdpTemplate template, int flows,
                          long limitPerQueue) {
+        this(id, name, queues, slab, template, flows, limitPerQueue, true);
+    }
+
+    /**
+     * @param writeFrames false: hand out frames with the template's length but without writing them,
+     *                    as {@code net_null} does by default (its {@code copy=0}); for measuring the
+     *                    engine alone. The frames then hold whatever was in them.
+     */
+    public GeneratorPort(int id, String name, int queues, FrameSlab slab, UdpTemplate template, int flows,
+                         long limitPerQueue, boolean writeFrames) {
         if (queues < 1) {
             throw new IllegalArgumentException("a port needs at least one queue: " + queues);
         }
@@ -70,6 +81,7 @@ public final class GeneratorPort implements Port {
         this.flows = flows;
         this.limit = limitPerQueue;
         this.queueState = new long[(queues + 1) * STRIDE];
+        this.writeFrames = writeFrames;
     }
 
     /** A 64-byte IPv4/UDP generator with 1024 flows and no limit. */
@@ -136,15 +148,17 @@ public final class GeneratorPort implements Port {
             if (frame < 0) {
                 break;
             }
-            long start = slab.dataStart(frame);
-            for (int i = 0; i < w.length; i++) {
-                memory.set(ValueLayout.JAVA_LONG_UNALIGNED, start + ((long) i << 3), w[i]);
-            }
-            int port = firstPort + flow;
-            Bytes.u16(memory, start + portOffset, port);
-            Bytes.u16(memory, start + checksumOffset, template.checksumFor(port));
-            if (++flow == flows) {
-                flow = 0;
+            if (writeFrames) {
+                long start = slab.dataStart(frame);
+                for (int i = 0; i < w.length; i++) {
+                    memory.set(ValueLayout.JAVA_LONG_UNALIGNED, start + ((long) i << 3), w[i]);
+                }
+                int port = firstPort + flow;
+                Bytes.u16(memory, start + portOffset, port);
+                Bytes.u16(memory, start + checksumOffset, template.checksumFor(port));
+                if (++flow == flows) {
+                    flow = 0;
+                }
             }
             slab.setLength(frame, len);
             slab.setInPort(frame, id);

@@ -126,4 +126,18 @@ class GeneratorPortTest {
         UdpTemplate big = UdpTemplate.ipv4(1, 2, 3, 4, 5, 6, 1900);
         assertThrows(IllegalArgumentException.class, () -> new GeneratorPort(0, "g", 1, slab, big, 1, 1));
     }
+
+    @Test
+    void withoutFillingFramesOnlyTheLengthIsSet() {
+        UdpTemplate t = UdpTemplate.ipv4(1, 2, 3, 4, 5, 6, 64);
+        GeneratorPort gen = new GeneratorPort(0, "g", 1, slab, t, 1, Long.MAX_VALUE, false);
+        FrameCache cache = new FrameCache(pool, 64);
+        PacketVector v = new PacketVector(4);
+        assertEquals(4, gen.receive(0, v, cache));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(64, slab.length(v.frame(i)));
+            assertEquals(0, Bytes.u16(slab.memory(), slab.dataStart(v.frame(i)) + 12), "frame not written");
+        }
+        cache.freeAll(v);
+    }
 }
