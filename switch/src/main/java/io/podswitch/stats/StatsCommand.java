@@ -10,8 +10,8 @@ import java.util.Map;
  * prints every counter of the running switch with its value; with {@code --watch}, again every
  * interval with the per-second rate since the previous round (as AeronStat does).
  *
- * <p>Exit status: 0 success; 1 the file is missing, invalid or stale (its writer stopped publishing
- * for more than {@code --max-age-ms}, default 5000, or is gone); 2 bad arguments.
+ * <p>Exit status: 0 success; 1 the file is missing, invalid or stale (its writer has not published
+ * for more than {@code --max-age-ms}, default 5000); 2 bad arguments.
  */
 public final class StatsCommand {
     static final long DEFAULT_INTERVAL_MS = 1000;
@@ -98,7 +98,7 @@ public final class StatsCommand {
         if (reader.isStale(now, maxAgeMs)) {
             String why = reader.writerAlive()
                     ? "pid " + reader.pid() + " is alive but has not published"
-                    : "pid " + reader.pid() + " is not running";
+                    : "pid " + reader.pid() + " is not running here";
             String message = String.format(Locale.ROOT, "stats file %s is stale: last update %.1f s ago (%s)",
                     file, (now - reader.heartbeatMs()) / 1000.0, why);
             reader.close();

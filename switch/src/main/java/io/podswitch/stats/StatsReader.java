@@ -100,9 +100,13 @@ public final class StatsReader implements AutoCloseable {
         return ProcessHandle.of(pid()).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    /** True when the writer has not published for more than {@code maxAgeMs}, or is gone. */
+    /**
+     * True when the writer has not published for more than {@code maxAgeMs}. Judged by the heartbeat
+     * alone: the pid may belong to another PID namespace (a reader in a sidecar container), so
+     * {@link #writerAlive()} only serves to explain a stale file.
+     */
     public boolean isStale(long nowMs, long maxAgeMs) {
-        return nowMs - heartbeatMs() > maxAgeMs || !writerAlive();
+        return nowMs - heartbeatMs() > maxAgeMs;
     }
 
     /** True when the file at the path is no longer the one mapped (the writer restarted or removed it). */

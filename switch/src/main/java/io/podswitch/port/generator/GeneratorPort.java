@@ -16,8 +16,9 @@ import java.lang.foreign.ValueLayout;
  * A null port, as DPDK's {@code net_null} with testpmd's txonly flavour: {@link #receive} synthesises
  * packets from a {@link UdpTemplate} as fast as the CPU allows, each with the next of
  * {@code flows} UDP source ports (and the matching checksum) so flows differ; {@link #transmit} is a
- * sink that counts and frees. Zero allocation. Unlike net_null's default (which hands out frames
- * without writing them), every received frame gets the full template written, as a NIC would.
+ * sink that counts and frees. Zero allocation. By default every received frame gets the full
+ * template written, as a NIC would (net_null's {@code copy=1}); without filling, frames only get
+ * the template's length, as net_null's default does.
  *
  * <p>An optional per-queue packet limit makes runs exact for tests ("generate 10M, then stop").
  * Counters are one {@link SimplePortCounters} (single writer): poll all of a generator's queues from
