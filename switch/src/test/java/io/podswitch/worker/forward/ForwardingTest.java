@@ -51,7 +51,7 @@ class ForwardingTest {
             w.addRxQueue(a, 0);
             w.addRxQueue(b, 0);
             int n = 2000;
-            try (WorkerGroup group = WorkerGroup.start(List.of(w), Throwable::printStackTrace)) {
+            try (WorkerGroup _ = WorkerGroup.start(List.of(w), Throwable::printStackTrace)) {
                 for (int i = 0; i < n; i++) {
                     while (!a.inject(0, packet(0, i))) {
                         Thread.onSpinWait();
@@ -116,7 +116,7 @@ class ForwardingTest {
                     new MacSwap(slab, new Port[] {g0, g1}, 0, 64), new Qsbr(1));
             w.addRxQueue(g0, 0);
             w.addRxQueue(g1, 0);
-            try (WorkerGroup group = WorkerGroup.start(List.of(w), Throwable::printStackTrace)) {
+            try (WorkerGroup _ = WorkerGroup.start(List.of(w), Throwable::printStackTrace)) {
                 await(() -> g1.counters().txPackets() == 200_000 && g0.counters().txPackets() == 50_000, "sinks");
                 await(() -> w.publishedRxPackets() == 250_000, "worker counters");
             }
