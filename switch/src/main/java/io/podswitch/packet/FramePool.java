@@ -73,7 +73,14 @@ public final class FramePool {
                 }
                 pos = (long) TAIL.getOpaque(this);
             } else if (diff < 0) {
-                return false;
+                // The slot's previous frame was claimed by a consumer that has not yet released the
+                // slot. Only a truly full ring may refuse: refusing here would lose the frame (callers
+                // own it and cannot keep it), so wait for that consumer instead.
+                if (pos - (long) HEAD.getVolatile(this) >= mask + 1) {
+                    return false;
+                }
+                Thread.onSpinWait();
+                pos = (long) TAIL.getOpaque(this);
             } else {
                 pos = (long) TAIL.getOpaque(this);
             }
@@ -96,7 +103,13 @@ public final class FramePool {
                 }
                 pos = (long) HEAD.getOpaque(this);
             } else if (diff < 0) {
-                return -1;
+                // Empty, unless a producer has claimed this slot and not yet published its frame:
+                // then the pool is not exhausted, so wait for it rather than report -1.
+                if ((long) TAIL.getVolatile(this) <= pos) {
+                    return -1;
+                }
+                Thread.onSpinWait();
+                pos = (long) HEAD.getOpaque(this);
             } else {
                 pos = (long) HEAD.getOpaque(this);
             }

@@ -1,0 +1,89 @@
+package io.podswitch.perf.baseline;
+
+import io.podswitch.perf.report.Json;
+import io.podswitch.perf.topo.BackgroundProcess;
+import io.podswitch.perf.topo.Exec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * iperf3 TCP between two namespaces: a server in one (stopped when done), the client in the other,
+ * JSON output.
+ * The figure is the receiver's rate ({@code end.sum_received.bits_per_second}).
+ */
+public final class Iperf3Runner {
+
+    /** How long the server may take to listen (process start in a namespace on a loaded machine). */
+    static final Duration SERVER_START = Duration.ofSeconds(15);
+
+    private final Path iperf3;
+
+    public Iperf3Runner(Path iperf3) {
+        this.iperf3 = iperf3;
+    }
+
+    /** Gbit/s received by the server over {@code duration} (whole seconds, at least one). */
+    public double tcpGbps(String clientNs, String serverNs, String serverIp, int port, Duration duration)
+            throws IOException, InterruptedException {
+        long seconds = Math.max(1, Math.round(duration.toMillis() / 1000.0));
+        try (BackgroundProcess server = BackgroundProcess.start(Exec.inNetns(serverNs, iperf3.toString(), "-s",
+                "-p", Integer.toString(port)))) {
+            String json = null;
+            IOException last = new IOException("iperf3 server did not listen within " + SERVER_START);
+            long deadline = System.nanoTime() + SERVER_START.toNanos();
+            while (json == null && System.nanoTime() < deadline) { // the server needs a moment to listen
+                Exec.Result r = Exec.exec(Exec.inNetns(clientNs, iperf3.toString(), "-c", serverIp, "-p",
+                        Integer.toString(port), "-t", Long.toString(seconds), "-J"), Duration.ofSeconds(seconds + 30));
+                if (r.exitCode() == 0) {
+                    json = r.stdout();
+                } else {
+                    String why = error(r.stdout(), r.stderr());
+                    last = new IOException("iperf3 client exited with " + r.exitCode() + ": " + why
+                            + (server.isAlive() ? "" : "; server: " + server.stdout().strip() + server.stderr().strip()));
+                    if (!why.contains("Connection refused") || !server.isAlive()) {
+                        throw last;
+                    }
+                    Thread.sleep(100); // the server is not listening yet
+                }
+            }
+            if (json == null) {
+                throw last;
+            }
+            return receivedGbps(json);
+        }
+    }
+
+    /** Parses iperf3 -J client output. */
+    public static double receivedGbps(String json) throws IOException {
+        try {
+            if (Json.parse(json) instanceof Map<?, ?> root) {
+                if (root.get("error") instanceof String error) {
+                    throw new IOException("iperf3: " + error);
+                }
+                if (root.get("end") instanceof Map<?, ?> end && end.get("sum_received") instanceof Map<?, ?> sum
+                        && sum.get("bits_per_second") instanceof Double bps) {
+                    return bps / 1e9;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException("iperf3 printed no JSON: " + e.getMessage(), e);
+        }
+        throw new IOException("iperf3 JSON has no end.sum_received.bits_per_second");
+    }
+
+    private static String error(String stdout, String stderr) {
+        try {
+            if (Json.parse(stdout) instanceof Map<?, ?> root && root.get("error") instanceof String e) {
+                return e;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // not JSON: fall through to the raw text
+        }
+        String s = (stdout + stderr).strip();
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+
+}

@@ -1,0 +1,96 @@
+package io.podswitch.perf.bench.scenario;
+
+import io.podswitch.perf.baseline.Iperf3Runner;
+import io.podswitch.perf.bench.BenchSettings;
+import io.podswitch.perf.bench.Requirements;
+import io.podswitch.perf.bench.Samples;
+import io.podswitch.perf.bench.Scenario;
+import io.podswitch.perf.bench.ScenarioContext;
+import io.podswitch.perf.bench.side.PodswitchSides;
+import io.podswitch.perf.bench.side.PortKind;
+import io.podswitch.perf.bench.side.SideUnavailableException;
+import io.podswitch.perf.bench.side.SwitchPathSide;
+import io.podswitch.perf.report.Measurement;
+import io.podswitch.perf.report.Status;
+import io.podswitch.perf.topo.Topology;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * iperf3 TCP pod to pod on the same node through podswitch (TAP), beside the same between two
+ * namespaces on a Linux bridge (what most CNI plugins build) and through the kernel as a router.
+ * Cross-node needs podswitch's overlay between two nodes; it is listed as unavailable until a side
+ * provides it.
+ */
+public final class PodTcpScenario implements Scenario {
+
+    static final String NAME = "pod-tcp";
+    static final Outcomes.Metric THROUGHPUT = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
+    private static final int PORT = 5201;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "iperf3 TCP pod to pod, same node, through podswitch (TAP); baselines Linux bridge + veth, kernel routing";
+    }
+
+    @Override
+    public Requirements requirements() {
+        return new Requirements(true, List.of("iperf3", "ip"));
+    }
+
+    @Override
+    public int plannedSteps(BenchSettings s) {
+        return 3;
+    }
+
+    @Override
+    public List<Measurement> run(ScenarioContext ctx) throws Exception {
+        Optional<Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
+        PodswitchSides sides = ctx.sides();
+        List<Measurement> out = new ArrayList<>();
+        Map<String, String> same = Outcomes.params("placement", "same-node");
+        List<Optional<PathSubject>> subjects = List.of(
+                sides.switchPath().map(s -> (PathSubject) new PathSubject.Podswitch(s, PortKind.TAP, ctx.settings().cores())),
+                Optional.of(new PathSubject.LinuxBridge()), Optional.of(new PathSubject.KernelForward()));
+        for (Optional<PathSubject> subject : subjects) {
+            Outcomes o = new Outcomes(NAME, subject.map(PathSubject::name).orElse(Measurement.PODSWITCH));
+            if (subject.isEmpty()) {
+                out.add(o.not(THROUGHPUT, same, Status.UNAVAILABLE, PodswitchSides.unboundReason(SwitchPathSide.class)));
+            } else if (!ctx.isRoot()) {
+                out.add(o.not(THROUGHPUT, same, Status.NEEDS_ROOT, "namespaces and veths need root"));
+            } else if (iperf3.isEmpty()) {
+                out.add(o.not(THROUGHPUT, same, Status.MISSING_TOOL, "iperf3 not installed (apt-get install -y iperf3)"));
+            } else {
+                out.add(measure(ctx, subject.get(), o, new Iperf3Runner(iperf3.get()), same));
+            }
+        }
+        out.add(new Outcomes(NAME, Measurement.PODSWITCH).not(THROUGHPUT, Outcomes.params("placement", "cross-node"),
+                Status.UNAVAILABLE, "cross-node needs podswitch's overlay between two nodes; no side provides it yet"));
+        return out;
+    }
+
+    private Measurement measure(ScenarioContext ctx, PathSubject subject, Outcomes o, Iperf3Runner iperf3,
+                                Map<String, String> params) {
+        try (Topology t = Topology.create()) {
+            PathSubject.Built built = subject.build(t);
+            try (AutoCloseable _ = built.forwarder()) {
+                Samples s = ctx.measure(subject.name() + " iperf3", d -> Map.of(THROUGHPUT.name(),
+                        iperf3.tcpGbps(built.path().genNs(), built.path().sinkNs(), built.path().dstIp(), PORT, d)));
+                return o.ok(THROUGHPUT, params, s, "iperf3, 1 stream, whole seconds");
+            }
+        } catch (SideUnavailableException e) {
+            return o.not(THROUGHPUT, params, Status.UNAVAILABLE, e.getMessage());
+        } catch (Exception e) {
+            return o.not(THROUGHPUT, params, Status.FAILED, Outcomes.reason(e));
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.podswitch.perf.bench.side;
+
+import java.nio.file.Path;
+
+/**
+ * podswitch's CNI plugin as a runtime would call it. The harness times each call; an implementation
+ * executes the plugin (or its in-process equivalent) against a running podswitchd.
+ */
+public interface CniSide {
+
+    /** CNI ADD for a pod whose network namespace is at {@code netns}; returns when the plugin answered. */
+    void add(String containerId, Path netns, String ifName) throws Exception;
+
+    /** CNI DEL for the same pod. */
+    void del(String containerId, Path netns, String ifName) throws Exception;
+}

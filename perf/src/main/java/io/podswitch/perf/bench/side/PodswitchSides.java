@@ -1,0 +1,26 @@
+package io.podswitch.perf.bench.side;
+
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * The podswitch sides bound in this build: any of them may be absent, in which case the scenario
+ * reports {@link #unboundReason} instead of a figure.
+ */
+public record PodswitchSides(Optional<EngineSide> engine, Optional<SwitchPathSide> switchPath,
+                             Optional<CniSide> cni) {
+
+    /** The sides registered with {@link ServiceLoader} on the class path. */
+    public static PodswitchSides load() {
+        return new PodswitchSides(ServiceLoader.load(EngineSide.class).findFirst(),
+                ServiceLoader.load(SwitchPathSide.class).findFirst(), ServiceLoader.load(CniSide.class).findFirst());
+    }
+
+    public static PodswitchSides none() {
+        return new PodswitchSides(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public static String unboundReason(Class<?> side) {
+        return "no " + side.getSimpleName() + " is bound (register one in META-INF/services/" + side.getName() + ")";
+    }
+}

@@ -1,0 +1,91 @@
+package io.podswitch.perf.topo;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A long-running tool (trafgen, iperf3 server, testpmd) started by a scenario: output is collected,
+ * and {@link #close} stops it (SIGTERM, then SIGKILL after a grace period), so try-with-resources
+ * guarantees nothing outlives the step.
+ */
+public final class BackgroundProcess implements AutoCloseable {
+
+    private final List<String> command;
+    private final Process process;
+    private final CompletableFuture<String> stdout;
+    private final CompletableFuture<String> stderr;
+
+    private BackgroundProcess(List<String> command, Process process) {
+        this.command = List.copyOf(command);
+        this.process = process;
+        this.stdout = Exec.drain(process.getInputStream());
+        this.stderr = Exec.drain(process.getErrorStream());
+    }
+
+    public static BackgroundProcess start(List<String> command) throws IOException {
+        return new BackgroundProcess(command, new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to exit by itself; false on timeout. */
+    public boolean waitFor(long millis) throws InterruptedException {
+        return process.waitFor(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends SIGINT (tools print their final statistics on it) and waits for the exit. */
+    public void interrupt(long graceMillis) throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            Exec.exec(List.of("kill", "-INT", Long.toString(process.pid())), Exec.DEFAULT_TIMEOUT);
+            if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** CPU time the process (not its children) has used, from /proc; 0 when unknown. */
+    public long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    /** Everything printed on stdout; only complete once the process has exited. */
+    public String stdout() {
+        return stdout.join();
+    }
+
+    public String stderr() {
+        return stderr.join();
+    }
+
+    public String describe() {
+        return String.join(" ", command);
+    }
+
+    /** Stops the process and the children it forked (trafgen forks one sender per CPU). */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            try {
+                if (!process.waitFor(3, TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    process.waitFor(3, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.podswitch.nativeio;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.podswitch.nativeio.bpf.BpfAttr;
+import io.podswitch.nativeio.bpf.BpfProgram;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bpf(2) system call, reached through {@code syscall(__NR_bpf, ...)} because glibc has no
+ * wrapper: creating an XSKMAP, putting AF_XDP sockets into it, loading an XDP program and attaching
+ * it with a BPF link. Control-plane only; every call allocates its attribute in a confined arena.
+ *
+ * <p>Programs are attached with {@code BPF_LINK_CREATE}, never with the netlink
+ * {@code IFLA_XDP} attribute: a link is owned by its file descriptor, so when the last descriptor
+ * closes — the port is closed, or the process dies, even by SIGKILL — the kernel detaches the
+ * program and the interface is left clean.
+ */
+public final class Bpf {
+    /** {@code __NR_bpf} on x86-64. */
+    static final long SYS_BPF = 321;
+
+    static final int BPF_MAP_CREATE = 0;
+    static final int BPF_MAP_UPDATE_ELEM = 2;
+    static final int BPF_MAP_DELETE_ELEM = 3;
+    static final int BPF_PROG_LOAD = 5;
+    static final int BPF_LINK_CREATE = 28;
+
+    static final int BPF_MAP_TYPE_XSKMAP = 17;
+    static final int BPF_PROG_TYPE_XDP = 6;
+    /** {@code enum bpf_attach_type} value for XDP links. */
+    static final int BPF_XDP = 37;
+    static final long BPF_ANY = 0;
+
+    /** Attach in generic mode: the program runs on socket buffers; works on every device. */
+    public static final int XDP_FLAGS_SKB_MODE = 1 << 1;
+    /** Attach in the driver's native mode (veth supports it too). */
+    public static final int XDP_FLAGS_DRV_MODE = 1 << 2;
+
+    /** Verifier log level 1: the instructions walked and the reason of the rejection. */
+    private static final int LOG_LEVEL = 1;
+    private static final int LOG_SIZE = 1 << 20;
+    /** The log is returned with the exception, trimmed to its end where the reason is. */
+    private static final int LOG_MAX_CHARS = 8192;
+
+    private static final MethodHandle SYSCALL = Native.downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle CLOSE = Native.downcall("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    private Bpf() {
+    }
+
+    /**
+     * Creates an XSKMAP: key = receive queue index, value = AF_XDP socket fd.
+     * @return the map's file descriptor
+     */
+    public static int createXskMap(String name, int maxEntries) {
+        if (maxEntries <= 0) {
+            throw new IllegalArgumentException("XSKMAP needs at least one entry: " + maxEntries);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(BpfAttr.MAP_CREATE);
+            set(attr, BpfAttr.MAP_CREATE, "map_type", BPF_MAP_TYPE_XSKMAP);
+            set(attr, BpfAttr.MAP_CREATE, "key_size", 4);
+            set(attr, BpfAttr.MAP_CREATE, "value_size", 4);
+            set(attr, BpfAttr.MAP_CREATE, "max_entries", maxEntries);
+            putName(attr, BpfAttr.offset(BpfAttr.MAP_CREATE, "map_name"), name);
+            return (int) call(arena, BPF_MAP_CREATE, attr, "BPF_MAP_CREATE", name, null);
+        }
+    }
+
+    /** Sets {@code map[key] = value} for a map with 4-byte keys and values. */
+    public static void updateElement(int mapFd, int key, int value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocate(JAVA_INT);
+            MemorySegment v = arena.allocate(JAVA_INT);
+            k.set(JAVA_INT, 0, key);
+            v.set(JAVA_INT, 0, value);
+            MemorySegment attr = arena.allocate(BpfAttr.MAP_ELEM);
+            set(attr, BpfAttr.MAP_ELEM, "map_fd", mapFd);
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "key"), k.address());
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "value"), v.address());
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "flags"), BPF_ANY);
+            call(arena, BPF_MAP_UPDATE_ELEM, attr, "BPF_MAP_UPDATE_ELEM", what, null);
+        }
+    }
+
+    /** Removes {@code map[key]} for a map with 4-byte keys. */
+    public static void deleteElement(int mapFd, int key, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocate(JAVA_INT);
+            k.set(JAVA_INT, 0, key);
+            MemorySegment attr = arena.allocate(BpfAttr.MAP_ELEM);
+            set(attr, BpfAttr.MAP_ELEM, "map_fd", mapFd);
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "key"), k.address());
+            call(arena, BPF_MAP_DELETE_ELEM, attr, "BPF_MAP_DELETE_ELEM", what, null);
+        }
+    }
+
+    /**
+     * Loads an XDP program. The first attempt runs without a log (the fast path of every start);
+     * when the kernel refuses it, the load is repeated with a verifier log whose tail becomes part
+     * of the exception message.
+     * @return the program's file descriptor
+     */
+    public static int loadXdpProgram(BpfProgram program) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment insns = arena.allocate((long) program.instructionCount() * 8, 8);
+            MemorySegment.copy(program.code(), 0, insns, JAVA_BYTE, 0, program.code().length);
+            MemorySegment license = arena.allocateFrom(program.license());
+            MemorySegment attr = arena.allocate(BpfAttr.PROG_LOAD);
+            set(attr, BpfAttr.PROG_LOAD, "prog_type", BPF_PROG_TYPE_XDP);
+            set(attr, BpfAttr.PROG_LOAD, "insn_cnt", program.instructionCount());
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.PROG_LOAD, "insns"), insns.address());
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.PROG_LOAD, "license"), license.address());
+            putName(attr, BpfAttr.offset(BpfAttr.PROG_LOAD, "prog_name"), program.name());
+            MemorySegment errno = Native.errnoSegment(arena);
+            long fd = bpf(errno, BPF_PROG_LOAD, attr);
+            if (fd >= 0) {
+                return (int) fd;
+            }
+            MemorySegment log = arena.allocate(LOG_SIZE);
+            set(attr, BpfAttr.PROG_LOAD, "log_level", LOG_LEVEL);
+            set(attr, BpfAttr.PROG_LOAD, "log_size", LOG_SIZE);
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.PROG_LOAD, "log_buf"), log.address());
+            fd = bpf(errno, BPF_PROG_LOAD, attr);
+            if (fd >= 0) {
+                return (int) fd; // a transient failure; the second attempt went through
+            }
+            int err = Native.errno(errno);
+            String text = log.getString(0, StandardCharsets.UTF_8).strip();
+            if (text.length() > LOG_MAX_CHARS) {
+                text = "..." + text.substring(text.length() - LOG_MAX_CHARS);
+            }
+            String hint = text.isEmpty() ? Errno.hint(err) : "verifier log:\n" + text;
+            throw new NativeException("BPF_PROG_LOAD", program.name(), err, hint);
+        }
+    }
+
+    /**
+     * Attaches an XDP program to an interface through a BPF link.
+     * @param xdpFlags {@link #XDP_FLAGS_SKB_MODE} or {@link #XDP_FLAGS_DRV_MODE}
+     * @return the link's file descriptor; closing it detaches the program
+     */
+    public static int createXdpLink(int programFd, int ifindex, int xdpFlags, String interfaceName) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(BpfAttr.LINK_CREATE);
+            set(attr, BpfAttr.LINK_CREATE, "prog_fd", programFd);
+            set(attr, BpfAttr.LINK_CREATE, "target_ifindex", ifindex);
+            set(attr, BpfAttr.LINK_CREATE, "attach_type", BPF_XDP);
+            set(attr, BpfAttr.LINK_CREATE, "flags", xdpFlags);
+            MemorySegment errno = Native.errnoSegment(arena);
+            long fd = bpf(errno, BPF_LINK_CREATE, attr);
+            if (fd < 0) {
+                int err = Native.errno(errno);
+                String hint = switch (err) {
+                    case Errno.EBUSY, Errno.EEXIST -> "another XDP program or link is attached to the interface";
+                    case Errno.ENOSPC -> "veth: native XDP needs at least as many RX queues as the peer has TX queues"
+                            + " (or use generic mode)";
+                    case Errno.EOPNOTSUPP, Errno.EINVAL -> "the driver has no native XDP for this setup; try generic mode";
+                    case Errno.ERANGE -> "MTU too large for native XDP on this driver";
+                    default -> Errno.hint(err);
+                };
+                throw new NativeException("BPF_LINK_CREATE", interfaceName, err, hint);
+            }
+            return (int) fd;
+        }
+    }
+
+    /** Closes a map, program or link descriptor; errors are ignored as close(2) cannot be retried. */
+    public static void close(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) CLOSE.invokeExact(Native.errnoSegment(arena), fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException("close(" + fd + ")", t);
+        }
+    }
+
+    private static long call(Arena arena, int command, MemorySegment attr, String name, String object, String hint) {
+        MemorySegment errno = Native.errnoSegment(arena);
+        long rc = bpf(errno, command, attr);
+        if (rc < 0) {
+            int err = Native.errno(errno);
+            String h = Errno.hint(err);
+            throw new NativeException(name, object, err, h != null && hint != null ? h + "; " + hint : h != null ? h : hint);
+        }
+        return rc;
+    }
+
+    private static long bpf(MemorySegment errno, int command, MemorySegment attr) {
+        try {
+            return (long) SYSCALL.invokeExact(errno, SYS_BPF, (long) command, attr, attr.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException("bpf(" + command + ")", t);
+        }
+    }
+
+    private static void set(MemorySegment attr, StructLayout layout, String member, int value) {
+        attr.set(JAVA_INT, BpfAttr.offset(layout, member), value);
+    }
+
+    /** Object names: at most 15 characters of [A-Za-z0-9_.], NUL-terminated (the kernel checks). */
+    private static void putName(MemorySegment attr, long offset, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        int n = 0;
+        for (int i = 0; i < bytes.length && n < 15; i++) {
+            byte b = bytes[i];
+            boolean ok = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '.';
+            attr.set(JAVA_BYTE, offset + n++, ok ? b : (byte) '_');
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.podswitch.worker;
+
+import io.podswitch.graph.PacketProcessor;
+import io.podswitch.nativeio.Sched;
+import io.podswitch.packet.FrameCache;
+import io.podswitch.packet.FramePool;
+import io.podswitch.packet.PacketVector;
+import io.podswitch.port.Port;
+import io.podswitch.stats.CounterSource;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A poll-mode worker: an Agrona {@link Agent} that owns some RX queues, a frame cache and a packet
+ * processor, and runs them on one thread.
+ *
+ * <p>Duty cycle ({@link #doWork}): for each owned (port, queue) receive a burst into the one reused
+ * {@link PacketVector} and hand it to {@link PacketProcessor#process}; after all queues
+ * {@link PacketProcessor#flush}. Every {@code tickCycles} cycles or {@code tickIntervalNs} by the
+ * cached clock, whichever comes first, the slow tick: apply at most {@code commandsPerTick} control
+ * commands, {@link PacketProcessor#tick}, report a quiescent state to {@link Qsbr}, publish counters.
+ * Nothing in the cycle allocates, locks, logs or throws.
+ *
+ * <p>Threads: everything but {@link #commands()}, {@link #visit} and the counter getters belongs to
+ * the worker thread (or to the constructing thread before the worker starts). The RX table changes
+ * only through commands ({@link RxQueueCommand}) once the worker runs.
+ */
+public final class Worker implements Agent, CounterSource {
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final String[] COUNTER_NAMES = {
+        "cycles", "work", "rx_packets", "tx_packets", "ticks", "commands", "rx_queues", "max_cycle_ns",
+        "busy_cycles",
+    };
+    private static final int CYCLES = 0;
+    private static final int WORK = 1;
+    private static final int RX_PACKETS = 2;
+    private static final int TX_PACKETS = 3;
+    private static final int TICKS = 4;
+    private static final int COMMANDS = 5;
+    private static final int RX_QUEUES = 6;
+    private static final int MAX_CYCLE_NS = 7;
+    private static final int BUSY_CYCLES = 8;
+    private static final int STALLS = 9;
+
+    private final int id;
+    private final String roleName;
+    private final WorkerConfig config;
+    private final FrameCache cache;
+    private final PacketProcessor processor;
+    private final Qsbr qsbr;
+    private final NanoClock clock;
+    private final CommandQueue commands;
+    private final PacketVector burst;
+    private final DutyCycleTracker dutyCycle = new DutyCycleTracker();
+
+    private final Port[] rxPorts;
+    private final int[] rxQueues;
+    private int rxCount;
+
+    private long nowNs;
+    private long lastTickNs;
+    private int cyclesSinceTick;
+    private long cycles;
+    private long work;
+    private long rxPackets;
+    private long txPackets;
+    private long ticks;
+    private long commandsApplied;
+
+    /** Counter values as of the last slow tick; written by the worker (release), read by stats (acquire). */
+    private final long[] published = new long[STALLS + DutyCycleTracker.THRESHOLDS_NS.length];
+    private final String[] counterNames;
+
+    public Worker(int id, WorkerConfig config, FramePool pool, PacketProcessor processor, Qsbr qsbr) {
+        this(id, config, pool, processor, qsbr, new SystemNanoClock());
+    }
+
+    public Worker(int id, WorkerConfig config, FramePool pool, PacketProcessor processor, Qsbr qsbr,
+                  NanoClock clock) {
+        if (id < 0 || id >= qsbr.maxWorkers()) {
+            throw new IllegalArgumentException("worker id " + id + " outside the QSBR's [0, " + qsbr.maxWorkers() + ")");
+        }
+        this.id = id;
+        this.roleName = "podswitch-worker-" + id;
+        this.config = config;
+        this.cache = new FrameCache(pool, config.cacheCapacity());
+        this.processor = processor;
+        this.qsbr = qsbr;
+        this.clock = clock;
+        this.commands = new CommandQueue(config.commandQueueCapacity());
+        this.burst = new PacketVector(config.burstSize());
+        this.rxPorts = new Port[config.maxRxQueues()];
+        this.rxQueues = new int[config.maxRxQueues()];
+        this.counterNames = new String[published.length];
+        for (int i = 0; i < COUNTER_NAMES.length; i++) {
+            counterNames[i] = "worker." + id + "." + COUNTER_NAMES[i];
+        }
+        for (int i = 0; i < DutyCycleTracker.THRESHOLD_NAMES.length; i++) {
+            counterNames[STALLS + i] = "worker." + id + ".stalls_over_" + DutyCycleTracker.THRESHOLD_NAMES[i];
+        }
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public WorkerConfig config() {
+        return config;
+    }
+
+    /** The control side's way in: offer commands here (returns false when full, never blocks). */
+    public CommandQueue commands() {
+        return commands;
+    }
+
+    /** The worker's frame cache (worker thread only). */
+    public FrameCache cache() {
+        return cache;
+    }
+
+    public PacketProcessor processor() {
+        return processor;
+    }
+
+    /** The cached clock of the current duty cycle (worker thread only). */
+    public long nowNs() {
+        return nowNs;
+    }
+
+    /**
+     * Starts polling {@code queue} of {@code port}. Worker thread (via {@link RxQueueCommand}) or
+     * before the worker starts. @return false when the table is full or the pair is already polled
+     */
+    public boolean addRxQueue(Port port, int queue) {
+        if (rxCount == rxPorts.length || indexOf(port, queue) >= 0 || queue < 0 || queue >= port.queueCount()) {
+            return false;
+        }
+        rxPorts[rxCount] = port;
+        rxQueues[rxCount] = queue;
+        rxCount++;
+        return true;
+    }
+
+    /** Stops polling the pair (order of the others is kept). @return false when it was not polled */
+    public boolean removeRxQueue(Port port, int queue) {
+        int i = indexOf(port, queue);
+        if (i < 0) {
+            return false;
+        }
+        System.arraycopy(rxPorts, i + 1, rxPorts, i, rxCount - i - 1);
+        System.arraycopy(rxQueues, i + 1, rxQueues, i, rxCount - i - 1);
+        rxCount--;
+        rxPorts[rxCount] = null;
+        return true;
+    }
+
+    private int indexOf(Port port, int queue) {
+        for (int i = 0; i < rxCount; i++) {
+            if (rxPorts[i] == port && rxQueues[i] == queue) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public int rxQueueCount() {
+        return rxCount;
+    }
+
+    @Override
+    public void onStart() {
+        if (config.cpu() >= 0) {
+            Sched.pinCurrentThread(config.cpu());
+        }
+        nowNs = clock.nanoTime();
+        lastTickNs = nowNs;
+        qsbr.online(id);
+        dutyCycle.reset();
+    }
+
+    @Override
+    public int doWork() {
+        long now = clock.nanoTime();
+        nowNs = now;
+        dutyCycle.cycleStart(now);
+        cycles++;
+
+        int received = 0;
+        PacketVector vector = burst;
+        for (int i = 0; i < rxCount; i++) {
+            vector.clear();
+            int n = rxPorts[i].receive(rxQueues[i], vector, cache);
+            if (n > 0) {
+                received += n;
+                processor.process(vector, cache);
+            }
+        }
+        int sent = processor.flush(cache);
+        rxPackets += received;
+        txPackets += sent;
+        int done = received + sent;
+
+        if (++cyclesSinceTick >= config.tickCycles() || now - lastTickNs >= config.tickIntervalNs()) {
+            done += slowTick(now);
+        }
+        work += done;
+        dutyCycle.cycleEnd(done > 0);
+        return done;
+    }
+
+    private int slowTick(long now) {
+        cyclesSinceTick = 0;
+        lastTickNs = now;
+        ticks++;
+        int applied = commands.drain(this, config.commandsPerTick());
+        commandsApplied += applied;
+        processor.tick(now);
+        qsbr.quiescent(id);
+        publishCounters();
+        return applied;
+    }
+
+    private void publishCounters() {
+        long[] p = published;
+        LONGS.setRelease(p, CYCLES, cycles);
+        LONGS.setRelease(p, WORK, work);
+        LONGS.setRelease(p, RX_PACKETS, rxPackets);
+        LONGS.setRelease(p, TX_PACKETS, txPackets);
+        LONGS.setRelease(p, TICKS, ticks);
+        LONGS.setRelease(p, COMMANDS, commandsApplied);
+        LONGS.setRelease(p, RX_QUEUES, (long) rxCount);
+        LONGS.setRelease(p, MAX_CYCLE_NS, dutyCycle.maxCycleNs());
+        LONGS.setRelease(p, BUSY_CYCLES, dutyCycle.measuredCycles());
+        for (int i = 0; i < DutyCycleTracker.THRESHOLDS_NS.length; i++) {
+            LONGS.setRelease(p, STALLS + i, dutyCycle.cyclesOver(i));
+        }
+    }
+
+    /**
+     * On the worker thread as it stops: transmit what the processor buffered, give every cached
+     * frame back to the pool, and go offline so the worker no longer holds up grace periods.
+     */
+    @Override
+    public void onClose() {
+        processor.flush(cache);
+        cache.freeAll(burst);
+        cache.flush();
+        publishCounters();
+        qsbr.offline(id);
+    }
+
+    @Override
+    public String roleName() {
+        return roleName;
+    }
+
+    /** Publishes this worker's counters as of its last slow tick (any thread). */
+    @Override
+    public void visit(CounterVisitor visitor) {
+        for (int i = 0; i < published.length; i++) {
+            visitor.counter(counterNames[i], (long) LONGS.getAcquire(published, i));
+        }
+    }
+
+    public long publishedRxPackets() {
+        return (long) LONGS.getAcquire(published, RX_PACKETS);
+    }
+
+    public long publishedTxPackets() {
+        return (long) LONGS.getAcquire(published, TX_PACKETS);
+    }
+
+    public long publishedCycles() {
+        return (long) LONGS.getAcquire(published, CYCLES);
+    }
+
+    public long publishedTicks() {
+        return (long) LONGS.getAcquire(published, TICKS);
+    }
+
+    public long publishedCommands() {
+        return (long) LONGS.getAcquire(published, COMMANDS);
+    }
+
+    public long publishedMaxCycleNs() {
+        return (long) LONGS.getAcquire(published, MAX_CYCLE_NS);
+    }
+}

@@ -1,0 +1,143 @@
+package io.podswitch.nativeio.bpf;
+
+import static io.podswitch.nativeio.bpf.BpfInterpreter.XDP_REDIRECT;
+import static io.podswitch.nativeio.bpf.XdpPrograms.XDP_PASS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The XDP programs run by a test interpreter over hand-built packets. */
+class XdpProgramsTest {
+    private static final int MAP_FD = 7;
+    private static final Set<Integer> QUEUE_0 = Set.of(0);
+
+    @Test
+    void redirectAllEncodesTheCanonicalSequence() {
+        BpfProgram p = XdpPrograms.redirectAll(MAP_FD);
+        assertEquals(6, p.instructionCount());
+        assertEquals("6112100000000000", p.hex(0)); // r2 = *(u32 *)(r1 + 16)   rx_queue_index
+        assertEquals("1811000007000000", p.hex(1)); // r1 = map_fd(7)
+        assertEquals("b703000002000000", p.hex(3)); // r3 = XDP_PASS
+        assertEquals("8500000033000000", p.hex(4)); // call bpf_redirect_map
+        assertEquals("9500000000000000", p.hex(5)); // exit
+    }
+
+    @Test
+    void redirectAllFallsBackToPassWithoutSocket() {
+        BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectAll(MAP_FD), QUEUE_0);
+        assertEquals(XDP_REDIRECT, vm.run(arp(), 0));
+        assertEquals(XDP_PASS, vm.run(arp(), 1));
+    }
+
+    @Test
+    void udpPortFilterTakesOnlyTheOverlayPort() throws Exception {
+        BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, XdpFilter.udpPort(4789)), QUEUE_0);
+        assertEquals(XDP_REDIRECT, vm.run(udp4("10.0.0.1", 4789, 0, 0), 0));
+        assertEquals(XDP_REDIRECT, vm.run(udp4("10.0.0.1", 4789, 8, 0), 0), "IPv4 options (IHL 7)");
+        assertEquals(XDP_REDIRECT, vm.run(udp6("fd00::1", 4789), 0));
+        assertEquals(XDP_PASS, vm.run(udp4("10.0.0.1", 4790, 0, 0), 0));
+        assertEquals(XDP_PASS, vm.run(udp6("fd00::1", 53), 0));
+        assertEquals(XDP_PASS, vm.run(udp4("10.0.0.1", 4789, 0, 100), 0), "non-first fragment");
+        assertEquals(XDP_PASS, vm.run(tcp4("10.0.0.1", 4789), 0));
+        assertEquals(XDP_PASS, vm.run(arp(), 0));
+        assertEquals(XDP_PASS, vm.run(udp4("10.0.0.1", 4789, 0, 0), 3), "queue without a socket");
+    }
+
+    @Test
+    void prefixFilterMatchesDestinationsOfBothFamilies() throws Exception {
+        XdpFilter f = XdpFilter.destinations(IpPrefix.parse("10.244.0.0/16"), IpPrefix.parse("192.168.7.9/32"),
+                IpPrefix.parse("fd00:10:244::/56"), IpPrefix.parse("2001:db8::5/128"));
+        BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, f), QUEUE_0);
+        assertEquals(XDP_REDIRECT, vm.run(udp4("10.244.3.4", 1, 0, 0), 0));
+        assertEquals(XDP_REDIRECT, vm.run(tcp4("10.244.255.255", 80), 0));
+        assertEquals(XDP_PASS, vm.run(udp4("10.245.0.1", 1, 0, 0), 0));
+        assertEquals(XDP_REDIRECT, vm.run(udp4("192.168.7.9", 1, 0, 0), 0));
+        assertEquals(XDP_PASS, vm.run(udp4("192.168.7.8", 1, 0, 0), 0));
+        assertEquals(XDP_REDIRECT, vm.run(udp6("fd00:10:244:ff::1", 1), 0));
+        assertEquals(XDP_PASS, vm.run(udp6("fd00:10:244:100::1", 1), 0));
+        assertEquals(XDP_REDIRECT, vm.run(udp6("2001:db8::5", 1), 0));
+        assertEquals(XDP_PASS, vm.run(udp6("2001:db8::6", 1), 0));
+        assertEquals(XDP_PASS, vm.run(arp(), 0));
+    }
+
+    @Test
+    void portOrPrefix() throws Exception {
+        XdpFilter f = new XdpFilter(6081, List.of(IpPrefix.parse("0.0.0.0/0")));
+        BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, f), QUEUE_0);
+        assertEquals(XDP_REDIRECT, vm.run(tcp4("8.8.8.8", 1), 0), "every IPv4 destination");
+        assertEquals(XDP_REDIRECT, vm.run(udp6("fd00::1", 6081), 0));
+        assertEquals(XDP_PASS, vm.run(udp6("fd00::1", 6082), 0));
+    }
+
+    @Test
+    void truncatedPacketsAreNeverReadPastTheirEnd() throws Exception {
+        XdpFilter f = new XdpFilter(4789, List.of(IpPrefix.parse("10.0.0.0/8"), IpPrefix.parse("fd00::/8")));
+        BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, f), QUEUE_0);
+        for (byte[] full : List.of(udp4("11.0.0.1", 4789, 8, 0), udp6("fc00::1", 4789), udp4("10.1.1.1", 1, 0, 0))) {
+            for (int len = 0; len < full.length; len++) {
+                int action = vm.run(Arrays.copyOf(full, len), 0); // the interpreter fails on an out-of-bounds read
+                assertEquals(true, action == XDP_PASS || action == XDP_REDIRECT);
+            }
+        }
+        assertEquals(XDP_PASS, vm.run(Arrays.copyOf(udp4("11.0.0.1", 4789, 8, 0), 14 + 28 + 7), 0));
+    }
+
+    @Test
+    void badFiltersAndPrefixesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new XdpFilter(0, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> XdpFilter.udpPort(70000));
+        assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("10.0.0.0/33"));
+        assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("example.com/8"));
+        assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("10.0.0.0"));
+        assertEquals("10.1.0.0/16", IpPrefix.parse("10.1.2.3/16").toString());
+    }
+
+    // ---- packet builders ------------------------------------------------------------------------
+
+    private static ByteBuffer ethernet(int etherType, int payload) {
+        ByteBuffer b = ByteBuffer.allocate(14 + payload);
+        b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1});
+        b.putShort((short) etherType);
+        return b;
+    }
+
+    private static byte[] arp() {
+        ByteBuffer b = ethernet(0x0806, 28);
+        return b.array();
+    }
+
+    private static byte[] ip4(String dst, int protocol, int optionBytes, int fragmentOffset, int l4) throws Exception {
+        ByteBuffer b = ethernet(0x0800, 20 + optionBytes + l4);
+        b.put((byte) (0x40 | (5 + optionBytes / 4))).put((byte) 0).putShort((short) (20 + optionBytes + l4));
+        b.putShort((short) 1).putShort((short) fragmentOffset).put((byte) 64).put((byte) protocol).putShort((short) 0);
+        b.put(new byte[] {10, 9, 9, 9}).put(InetAddress.getByName(dst).getAddress());
+        b.put(new byte[optionBytes]);
+        return b.array();
+    }
+
+    private static byte[] udp4(String dst, int port, int optionBytes, int fragmentOffset) throws Exception {
+        byte[] p = ip4(dst, 17, optionBytes, fragmentOffset, 8 + 4);
+        ByteBuffer.wrap(p).putShort(14 + 20 + optionBytes, (short) 5555).putShort(14 + 20 + optionBytes + 2, (short) port);
+        return p;
+    }
+
+    private static byte[] tcp4(String dst, int port) throws Exception {
+        byte[] p = ip4(dst, 6, 0, 0, 20);
+        ByteBuffer.wrap(p).putShort(14 + 20 + 2, (short) port);
+        return p;
+    }
+
+    private static byte[] udp6(String dst, int port) throws Exception {
+        ByteBuffer b = ethernet(0x86dd, 40 + 8 + 4);
+        b.putInt(0x60000000).putShort((short) 12).put((byte) 17).put((byte) 64);
+        b.put(InetAddress.getByName("fd00::99").getAddress()).put(InetAddress.getByName(dst).getAddress());
+        b.putShort((short) 5555).putShort((short) port);
+        return b.array();
+    }
+}
