@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * A running podswitchd: built by {@link #start}, stopped by {@link #close}. Everything that changes
@@ -62,6 +63,7 @@ public final class Daemon implements AutoCloseable {
     private StatsPublisher publisher;
     private DaemonCounters counters;
     private ControlServer server;
+    private ScheduledFuture<?> publishing;
     private boolean closed;
 
     private Daemon(DaemonOptions options) {
@@ -118,7 +120,7 @@ public final class Daemon implements AutoCloseable {
             DaemonLog.info("re-attached " + reattached + " pod(s) from " + store.file());
         }
         counters.publish(System.currentTimeMillis());
-        control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
+        publishing = control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
     }
 
     private static String describe(List<IpRange> ranges) {
@@ -186,6 +188,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void shutdownOnControlThread() {
+        if (publishing != null) {
+            publishing.cancel(false); // on the control thread: it cannot be running now, and never runs again
+        }
         if (pods != null) {
             pods.closeAll();
         }

@@ -35,6 +35,9 @@ final class DaemonHarness implements AutoCloseable {
     static final List<String> PLUGIN_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData");
     static final String NETWORK = "podnet";
+    /** Class path of the plugin JVM: the test class path, or (benchmarks, AOT cache) the plugin jar. */
+    static final String PLUGIN_CLASS_PATH = System.getProperty("podswitch.cni.classpath",
+            System.getProperty("java.class.path"));
 
     final String suffix = NetnsFixture.suffix();
     final int octet = ThreadLocalRandom.current().nextInt(1, 255);
@@ -214,7 +217,7 @@ final class DaemonHarness implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(PLUGIN_FLAGS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.podswitch.cni.PodswitchCni"));
+        cmd.addAll(List.of("-cp", PLUGIN_CLASS_PATH, "io.podswitch.cni.PodswitchCni"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().clear();
         pb.environment().putAll(env);

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -73,9 +74,12 @@ public final class ControlThread implements AutoCloseable {
         return future.get(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
-    /** Runs {@code task} every {@code periodMs} on the control thread (stats publishing). */
-    public void every(long periodMs, Runnable task) {
-        executor.scheduleWithFixedDelay(task, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    /**
+     * Runs {@code task} every {@code periodMs} on the control thread (stats publishing). Cancel the
+     * returned future on the control thread before freeing what the task touches: then it cannot run again.
+     */
+    public ScheduledFuture<?> every(long periodMs, Runnable task) {
+        return executor.scheduleWithFixedDelay(task, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
     /** Stops accepting tasks and waits for the running one. */
