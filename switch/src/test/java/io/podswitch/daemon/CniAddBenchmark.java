@@ -33,6 +33,8 @@ public final class CniAddBenchmark {
     public static void main(String[] args) throws Exception {
         int pods = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         try (DaemonHarness h = new DaemonHarness("IPv4")) {
+            h.maxPods = 2 * pods + 8;
+            Runtime.getRuntime().addShutdownHook(new Thread(h::close)); // Ctrl-C still cleans up
             h.start();
             String bridge = "pswbr" + h.suffix;
             Path hostLocalDir = h.dir.resolve("host-local");

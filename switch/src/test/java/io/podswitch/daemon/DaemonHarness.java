@@ -46,6 +46,8 @@ final class DaemonHarness implements AutoCloseable {
     final Path dir;
     final String hostPort = "psw" + suffix;
     private final List<String> namespaces = new ArrayList<>();
+    /** {@code --max-pods} of the daemon (benchmarks wire more pods than the tests). */
+    int maxPods = 128;
     private Daemon daemon;
     private Process child;
 
@@ -105,7 +107,7 @@ final class DaemonHarness implements AutoCloseable {
 
     List<String> daemonArgs() {
         return List.of("--config", dir.resolve("cluster.yaml").toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--host-port", hostPort, "--max-pods", "128");
+                "--run-dir", dir.resolve("run").toString(), "--host-port", hostPort, "--max-pods", Integer.toString(maxPods));
     }
 
     /** Starts podswitchd in this JVM. */
@@ -288,8 +290,14 @@ final class DaemonHarness implements AutoCloseable {
         return NetnsFixture.run("ip", "-n", ns, "-o", "link", "show");
     }
 
+    private boolean closed;
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             stop();
         } catch (RuntimeException e) {
