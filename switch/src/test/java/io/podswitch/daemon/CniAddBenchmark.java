@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Not a test: measures CNI ADD latency (fork to exit of the plugin, as a runtime sees it) for N pods,
- * podswitch (plugin JVM + podswitchd wiring the TAP) with and without the AOT cache, next to the stock
+ * podswitch (plugin JVM + podswitchd wiring the TAP) with and without the AOT cache, the daemon's own
+ * share (the same ADD as a direct API call, no plugin JVM), next to the stock
  * {@code bridge} + {@code host-local} plugins (Debian containernetworking-plugins, /usr/lib/cni) on the
  * same machine. The cases are interleaved pod by pod so that machine load hits all of them alike.
  * Every pod gets its own fresh netns per case; everything is deleted at the end.
@@ -33,7 +34,7 @@ public final class CniAddBenchmark {
     public static void main(String[] args) throws Exception {
         int pods = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         try (DaemonHarness h = new DaemonHarness("IPv4")) {
-            h.maxPods = 2 * pods + 8;
+            h.maxPods = 3 * pods + 8;
             Runtime.getRuntime().addShutdownHook(new Thread(h::close)); // Ctrl-C still cleans up
             h.start();
             String bridge = "pswbr" + h.suffix;
@@ -46,17 +47,20 @@ public final class CniAddBenchmark {
             long[] plain = new long[pods];
             long[] cached = new long[pods];
             long[] stock = new long[pods];
+            long[] direct = new long[pods];
             List<String> namespaces = new ArrayList<>();
             try {
                 for (int i = 0; i < pods; i++) {
                     String n1 = h.netns("p" + i);
                     String n2 = h.netns("q" + i);
                     String n3 = h.netns("r" + i);
+                    String n4 = h.netns("s" + i);
                     namespaces.add(n3);
                     int pod = i;
                     plain[i] = timed(() -> h.cni("ADD", "bench-p" + pod, n1, h.netconf("")));
                     cached[i] = timed(() -> pluginWithAot(h, aot, "bench-q" + pod, n2));
                     stock[i] = timed(() -> stockBridge("ADD", "bench-r" + pod, n3, bridgeConf));
+                    direct[i] = timed(() -> daemonOnly(h, "bench-s" + pod, n4));
                 }
             } finally {
                 for (int i = 0; i < namespaces.size(); i++) {
@@ -68,6 +72,7 @@ public final class CniAddBenchmark {
             report("podswitch (plugin JVM, no AOT cache)", plain);
             report("podswitch (plugin JVM + AOT cache)   ", cached);
             report("bridge + host-local (Go)             ", stock);
+            report("podswitchd alone (API call, no JVM)  ", direct);
         }
     }
 
@@ -124,6 +129,15 @@ public final class CniAddBenchmark {
                 "io.podswitch.cni.PodswitchCni"));
         return exec(cmd, Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", id, "CNI_NETNS", DaemonHarness.netnsPath(ns),
                 "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin"), h.netconf(""));
+    }
+
+    /** The daemon's share: the same ADD as one HTTP request on the socket, no plugin JVM. */
+    private static DaemonHarness.Cni daemonOnly(DaemonHarness h, String id, String ns) throws Exception {
+        String json = io.podswitch.api.json.JsonWriter.write(new io.podswitch.api.AttachmentRequest("1.1.0",
+                DaemonHarness.NETWORK, id, DaemonHarness.netnsPath(ns), "eth0", 0, null, List.of(), Map.of(), null, null,
+                null, null).toJson());
+        io.podswitch.api.http.HttpResponse r = h.post(io.podswitch.api.CniApi.PATH_ADD, json);
+        return new DaemonHarness.Cni(r.status() == 200 ? 0 : 1, r.bodyText(), "");
     }
 
     private static DaemonHarness.Cni stockBridge(String command, String id, String ns, String conf) throws Exception {

@@ -10,7 +10,9 @@ import io.podswitch.nativeio.Route;
 import io.podswitch.port.tap.TapPort;
 import io.podswitch.port.tap.TapPortConfig;
 import java.net.InetAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -67,6 +69,10 @@ public final class HostPort implements AutoCloseable {
             engine.releasePortId(portId);
             throw e;
         }
+        // Each step pushes its undo: a failure leaves no route, adjacency, polled queue or TAP behind.
+        Deque<Runnable> undo = new ArrayDeque<>();
+        undo.push(() -> engine.releasePortId(portId));
+        undo.push(tap::close);
         try {
             long kernelMac;
             try (Netlink netlink = Netlink.open()) {
@@ -86,16 +92,18 @@ public final class HostPort implements AutoCloseable {
                     iface.ip6(AddressBits.ip6High(range.gateway()), AddressBits.ip6Low(range.gateway()));
                 }
             }
-            List<Integer> adjacencies = new ArrayList<>();
-            List<Runnable> removals = new ArrayList<>();
             AdjacencyTable adj = engine.adjacencies();
-            int toKernel = adj.addRewrite(portId, kernelMac, tap.mtu());
-            int local = adj.addLocal();
-            int drop = adj.addDrop();
-            adjacencies.add(toKernel);
-            adjacencies.add(local);
-            adjacencies.add(drop);
+            List<Integer> adjacencies = List.of(adj.addRewrite(portId, kernelMac, tap.mtu()), adj.addLocal(), adj.addDrop());
+            int toKernel = adjacencies.get(0);
+            int local = adjacencies.get(1);
+            int drop = adjacencies.get(2);
+            undo.push(() -> {
+                engine.quiesce();
+                adjacencies.forEach(adj::release);
+            });
             int worker = engine.attachPort(iface.build());
+            undo.push(() -> engine.detachPort(tap, worker));
+            List<Runnable> removals = new ArrayList<>();
             for (int i = 0; i < ranges.size(); i++) {
                 IpRange range = ranges.get(i);
                 InetAddress host = hostAddresses.get(i);
@@ -103,14 +111,12 @@ public final class HostPort implements AutoCloseable {
                     int net = AddressBits.ip4(range.networkAddress());
                     int gw = AddressBits.ip4(range.gateway());
                     int hostIp = AddressBits.ip4(host);
-                    engine.fib4().add(0, 0, toKernel);
-                    engine.fib4().add(net, range.prefixLength(), drop);
-                    engine.fib4().add(gw, 32, local);
-                    engine.fib4().add(hostIp, 32, toKernel);
-                    removals.add(() -> engine.fib4().delete(0, 0));
-                    removals.add(() -> engine.fib4().delete(net, range.prefixLength()));
-                    removals.add(() -> engine.fib4().delete(gw, 32));
-                    removals.add(() -> engine.fib4().delete(hostIp, 32));
+                    route(undo, removals, () -> engine.fib4().add(0, 0, toKernel), () -> engine.fib4().delete(0, 0));
+                    route(undo, removals, () -> engine.fib4().add(net, range.prefixLength(), drop),
+                            () -> engine.fib4().delete(net, range.prefixLength()));
+                    route(undo, removals, () -> engine.fib4().add(gw, 32, local), () -> engine.fib4().delete(gw, 32));
+                    route(undo, removals, () -> engine.fib4().add(hostIp, 32, toKernel),
+                            () -> engine.fib4().delete(hostIp, 32));
                 } else {
                     long nh = AddressBits.ip6High(range.networkAddress());
                     long nl = AddressBits.ip6Low(range.networkAddress());
@@ -118,22 +124,32 @@ public final class HostPort implements AutoCloseable {
                     long gl = AddressBits.ip6Low(range.gateway());
                     long hh = AddressBits.ip6High(host);
                     long hl = AddressBits.ip6Low(host);
-                    engine.fib6().add(0, 0, 0, toKernel);
-                    engine.fib6().add(nh, nl, range.prefixLength(), drop);
-                    engine.fib6().add(gh, gl, 128, local);
-                    engine.fib6().add(hh, hl, 128, toKernel);
-                    removals.add(() -> engine.fib6().delete(0, 0, 0));
-                    removals.add(() -> engine.fib6().delete(nh, nl, range.prefixLength()));
-                    removals.add(() -> engine.fib6().delete(gh, gl, 128));
-                    removals.add(() -> engine.fib6().delete(hh, hl, 128));
+                    route(undo, removals, () -> engine.fib6().add(0, 0, 0, toKernel), () -> engine.fib6().delete(0, 0, 0));
+                    route(undo, removals, () -> engine.fib6().add(nh, nl, range.prefixLength(), drop),
+                            () -> engine.fib6().delete(nh, nl, range.prefixLength()));
+                    route(undo, removals, () -> engine.fib6().add(gh, gl, 128, local),
+                            () -> engine.fib6().delete(gh, gl, 128));
+                    route(undo, removals, () -> engine.fib6().add(hh, hl, 128, toKernel),
+                            () -> engine.fib6().delete(hh, hl, 128));
                 }
             }
             return new HostPort(engine, tap, worker, kernelMac, adjacencies, removals);
         } catch (RuntimeException e) {
-            tap.close();
-            engine.releasePortId(portId);
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
+    }
+
+    private static void route(Deque<Runnable> undo, List<Runnable> removals, Runnable add, Runnable delete) {
+        add.run();
+        undo.push(delete);
+        removals.add(delete);
     }
 
     public TapPort port() {
