@@ -6,8 +6,14 @@ import java.lang.invoke.VarHandle;
 /**
  * A bounded, lock-free, multi-producer multi-consumer ring of frame indices (the algorithm of DPDK's
  * rte_ring in MP/MC mode and of Vyukov's bounded queue: each slot carries a sequence number, so
- * producers and consumers claim slots with one CAS and never block). {@link FramePool} keeps one for
- * the normal frames and one for the large frames of a {@link FrameSlab}.
+ * producers and consumers claim slots with one CAS). {@link FramePool} keeps one for the normal
+ * frames and one for the large frames of a {@link FrameSlab}.
+ *
+ * <p>A slot is claimed (CAS) before it is filled or emptied (release store of its sequence). A thread
+ * that finds its slot still in the other state although the positions say the ring is neither full
+ * nor empty spins until the claimant finishes, as rte_ring's tail update waits for earlier ones:
+ * otherwise a ring sized to hold every frame could refuse a free, or report empty while holding
+ * frames, whenever a claimant is preempted between its two steps.
  */
 public final class FrameRing {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
@@ -65,6 +71,14 @@ public final class FrameRing {
                 }
                 pos = (long) TAIL.getOpaque(this);
             } else if (diff < 0) {
+                if (pos - (long) HEAD.getVolatile(this) <= mask) {
+                    // Not full: the consumer that claimed this slot one lap ago has not released it
+                    // yet. Wait for it rather than report a full ring that is not (a pool ring that
+                    // holds every frame would otherwise refuse a free).
+                    Thread.onSpinWait();
+                    pos = (long) TAIL.getOpaque(this);
+                    continue;
+                }
                 return false;
             } else {
                 pos = (long) TAIL.getOpaque(this);
@@ -87,6 +101,12 @@ public final class FrameRing {
                 }
                 pos = (long) HEAD.getOpaque(this);
             } else if (diff < 0) {
+                if ((long) TAIL.getVolatile(this) > pos) {
+                    // Not empty: a producer claimed this slot and is about to publish its frame.
+                    Thread.onSpinWait();
+                    pos = (long) HEAD.getOpaque(this);
+                    continue;
+                }
                 return -1;
             } else {
                 pos = (long) HEAD.getOpaque(this);
