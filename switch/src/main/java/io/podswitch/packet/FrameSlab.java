@@ -151,6 +151,11 @@ public final class FrameSlab implements AutoCloseable {
         return largeFrameCount;
     }
 
+    /** Normal and large frames together: the size of any per-frame array indexed by frame. */
+    public int totalFrameCount() {
+        return frameCount + largeFrameCount;
+    }
+
     public int largeFrameSize() {
         return largeFrameSize;
     }
