@@ -15,7 +15,11 @@ import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.PacketVector;
+import io.podswitch.nativeio.XdpLink;
 import io.podswitch.port.Port;
+import io.podswitch.port.afxdp.AfXdpPort;
+import io.podswitch.port.afxdp.AfXdpPortConfig;
+import io.podswitch.port.afxdp.SlabUmem;
 import io.podswitch.port.tap.TapPort;
 import io.podswitch.port.tap.TapPortConfig;
 import java.net.InetAddress;
@@ -143,6 +147,49 @@ class TapGsoPrivilegedTest {
         this.graph = graph;
     }
 
+    /**
+     * Pod A on a TAP with offloads, pod B behind a veth pair whose root end is an AF_XDP port (no
+     * offloads): super-frames from A must be segmented in software on their way to B.
+     */
+    private AfXdpPort buildMixed() {
+        run("ip", "netns", "add", nsA);
+        run("ip", "netns", "add", nsB);
+        nsFdA = Netns.open(nsA);
+        nsFdB = Netns.open(nsB);
+        slab = FrameSlab.withLargeFrames(4096, 128);
+        FramePool pool = new FramePool(slab);
+        portA = TapPort.open(0, new TapPortConfig(tapA, 1500, POD_MAC_A, false, 1, true));
+        portA.moveToNetns(nsFdA, nsA);
+        pod(nsFdA, nsA, tapA, "10.67.0.2", "10.67.0.1", "fd67::2", "fd67::1");
+        String root = tapB + "r";
+        String inPod = tapB + "p";
+        run("ip", "link", "add", root, "type", "veth", "peer", "name", inPod, "netns", nsB);
+        // The veth pod computes its own checksums (AF_XDP copy mode would pass partial ones on).
+        run("ip", "netns", "exec", nsB, "ethtool", "-K", inPod, "tx", "off");
+        run("ip", "-n", nsB, "link", "set", inPod, "address", "02:00:5e:00:01:0b");
+        run("ip", "link", "set", root, "up");
+        run("ip", "-n", nsB, "link", "set", inPod, "up");
+        pod(nsFdB, nsB, inPod, "10.67.1.2", "10.67.1.1", "fd67:1::2", "fd67:1::1");
+        AfXdpPort xdp = new AfXdpPort(1, AfXdpPortConfig.of(root).withAttachMode(XdpLink.Mode.GENERIC),
+                SlabUmem.over(slab), pool);
+        resources.add(xdp);
+
+        Interface a = Interface.builder(portA, GW_MAC_A).ip4("10.67.0.1").ip6("fd67::1").build();
+        Interface b = Interface.builder(xdp, GW_MAC_B).ip4("10.67.1.1").ip6("fd67:1::1").build();
+        AdjacencyTable adj = new AdjacencyTable(16);
+        int local = adj.addLocal();
+        int toA = adj.addRewrite(0, POD_MAC_A, 0);
+        int toB = adj.addRewrite(1, POD_MAC_B, 0);
+        NaiveLpm4 fib4 = new NaiveLpm4().add("10.67.0.1/32", local).add("10.67.1.1/32", local)
+                .add("10.67.0.2/32", toA).add("10.67.1.2/32", toB);
+        NaiveLpm6 fib6 = new NaiveLpm6().add("fd67::1/128", local).add("fd67:1::1/128", local)
+                .add("fd67::2/128", toA).add("fd67:1::2/128", toB);
+        graph = new L3Graph(slab, new InterfaceTable(a, b), fib4, fib6, adj, new NeighborTable(64), 0);
+        forwarder = new Forwarder(graph, pool, portA, xdp);
+        forwarder.start();
+        return xdp;
+    }
+
     private L3Graph graph;
 
     /** Address, default routes via the gateway, and no IPv6 DAD delay. */
@@ -180,6 +227,7 @@ class TapGsoPrivilegedTest {
             Libc.close(nsFdB);
             quietly("ip", "netns", "del", nsA);
             quietly("ip", "netns", "del", nsB);
+            quietly("ip", "link", "del", tapB + "r");
             if (slab != null) {
                 slab.close();
             }
@@ -252,6 +300,21 @@ class TapGsoPrivilegedTest {
         assertEquals(0, graph.counter("interface-output.offload_failed"));
         assertEquals(0, graph.counter("ip4-rewrite.mtu_exceeded") + graph.counter("ip6-rewrite.mtu_exceeded"));
         assertTrue(median(v4) > 0.05 && v6 > 0.05, "transfer did not complete: " + v4 + " / " + v6);
+    }
+
+    @Test
+    void superFramesAreSegmentedForAnAfXdpPortWithoutOffloads() throws Exception {
+        AfXdpPort xdp = buildMixed();
+        double v4 = iperf(nsB, nsA, "10.67.1.2", SECONDS) / 1e9;
+        double v6 = iperf(nsB, nsA, "fd67:1::2", 2) / 1e9;
+        long segmented = graph.counter("interface-output.software_gso");
+        System.out.printf("TAP(GSO) -> AF_XDP veth: IPv4 %.2f Gbit/s, IPv6 %.2f Gbit/s; super-frames segmented %d,"
+                + " large frames rx A %d; load %s%n", v4, v6, segmented, portA.offloadCounters(0).largeReceived(), load());
+        assertTrue(portA.offloadCounters(0).largeReceived() > 0, "no super-frame came from pod A");
+        assertTrue(segmented > 0, "nothing was segmented in software");
+        assertEquals(0, graph.counter("interface-output.offload_failed"));
+        assertTrue(xdp.counters().txPackets() > segmented, "segments went out on the AF_XDP port");
+        assertTrue(v4 > 0.05 && v6 > 0.05, "transfer did not complete: " + v4 + " / " + v6);
     }
 
     @Test
