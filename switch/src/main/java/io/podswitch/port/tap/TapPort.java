@@ -353,7 +353,6 @@ public final class TapPort implements Port {
                         slab.frameStart(spare) + headroom, normalData);
                 packet = spare;
                 spare = cache.allocateLarge();
-                slab.copyOffload(frame, packet); // both clean; keeps the reset state explicit
                 cache.free(frame);
                 large++;
             }
