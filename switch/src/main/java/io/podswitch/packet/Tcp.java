@@ -1,5 +1,7 @@
 package io.podswitch.packet;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * TCP header (RFC 9293), offsets from the start of the TCP header.
  *
@@ -45,7 +47,7 @@ public final class Tcp {
     }
 
     /** Header length in bytes from the data offset field. */
-    public static int headerLength(java.lang.foreign.MemorySegment m, long tcp) {
+    public static int headerLength(MemorySegment m, long tcp) {
         return (Bytes.u8(m, tcp + DATA_OFFSET) >>> 4) * 4;
     }
 }

@@ -127,7 +127,8 @@ class TcpSegmenterTest {
     }
 
     private void checkSegments(boolean v4) {
-        int payload = 65535 - (v4 ? 20 : 40) - 32 - (v4 ? 0 : 0);
+        // The largest IP packet: total length (IPv4) or 40 + payload length (IPv6) = 65 535.
+        int payload = 65535 - (v4 ? 20 : 40) - 32;
         int superFrame = superFrame(v4, payload, Tcp.FLAG_ACK | Tcp.FLAG_PSH | Tcp.FLAG_FIN | Tcp.FLAG_CWR);
         byte[] original = bytes(superFrame);
         int headers = 14 + (v4 ? 20 : 40) + 32;
