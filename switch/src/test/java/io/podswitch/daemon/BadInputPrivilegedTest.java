@@ -111,6 +111,24 @@ class BadInputPrivilegedTest {
         }
     }
 
+    /** runtimeConfig ips/mac (capabilities) are honoured; an address outside the node's range is refused (7). */
+    @Test
+    void requestedAddressesAndMac() throws Exception {
+        String v4 = "10.250." + h.octet + ".77";
+        String v6 = "fd00:250:0:" + Integer.toHexString(h.octet) + "::77";
+        String conf = h.netconf("\"capabilities\":{\"ips\":true,\"mac\":true},\"runtimeConfig\":{\"ips\":[\"" + v4
+                + "/24\",\"" + v6 + "/64\"],\"mac\":\"0a:58:00:00:00:77\"}");
+        DaemonHarness.Cni add = h.cni("ADD", "static1", pod, conf);
+        assertEquals(0, add.exit(), add.toString());
+        assertTrue(add.stdout().contains("\"" + v4 + "/24\"") && add.stdout().contains("\"" + v6 + "/64\""), add.stdout());
+        assertTrue(add.stdout().contains("0a:58:00:00:00:77"), add.stdout());
+        assertTrue(DaemonHarness.links(pod).contains("0a:58:00:00:00:77"));
+        assertEquals(0, h.cni("DEL", "static1", pod, conf).exit());
+        DaemonHarness.Cni outside = h.cni("ADD", "static2", pod, h.netconf(
+                "\"capabilities\":{\"ips\":true},\"runtimeConfig\":{\"ips\":[\"192.0.2.7/24\"]}"));
+        assertEquals(7, outside.code(), outside.toString());
+    }
+
     /** Malformed and wrongly shaped API bodies straight to the socket: 400 with code 6 / 7. */
     @Test
     void malformedApiRequests() throws Exception {
