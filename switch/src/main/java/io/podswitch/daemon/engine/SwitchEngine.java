@@ -167,10 +167,15 @@ public final class SwitchEngine implements AutoCloseable {
      *   <li>grace period — no worker still holds the old {@code Interface}; the caller may close the
      *       port and release its adjacencies and id.</li>
      * </ol>
+     * @throws IllegalStateException when a worker does not answer (stuck): the port must then stay open
      */
     public void detachPort(Port port, int worker) {
         RxQueueCommand remove = RxQueueCommand.remove(port, 0);
-        runCommand(worker, remove);
+        if (!runCommand(worker, remove)) {
+            // Closing the port now could let the worker read a reused descriptor number: refuse.
+            throw new IllegalStateException("worker " + worker + " did not release port " + port.name()
+                    + " within " + GRACE_TIMEOUT_MS + " ms");
+        }
         quiesce();
         interfaces.remove(port.id());
         quiesce();
