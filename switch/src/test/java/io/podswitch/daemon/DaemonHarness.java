@@ -48,6 +48,8 @@ final class DaemonHarness implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
     /** {@code --max-pods} of the daemon (benchmarks wire more pods than the tests). */
     int maxPods = 128;
+    /** {@code --workers} of the daemon. */
+    int workers = 1;
     private Daemon daemon;
     private Process child;
 
@@ -107,7 +109,7 @@ final class DaemonHarness implements AutoCloseable {
 
     List<String> daemonArgs() {
         return List.of("--config", dir.resolve("cluster.yaml").toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--host-port", hostPort, "--max-pods", Integer.toString(maxPods));
+                "--run-dir", dir.resolve("run").toString(), "--host-port", hostPort, "--max-pods", Integer.toString(maxPods), "--workers", Integer.toString(workers));
     }
 
     /** Starts podswitchd in this JVM. */

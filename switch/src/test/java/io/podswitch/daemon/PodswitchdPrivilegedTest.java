@@ -27,9 +27,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PodswitchdPrivilegedTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"IPv4", "IPv6", "IPv4,IPv6"})
-    void podsTalkThroughTheSwitch(String families) throws Exception {
+    @ValueSource(strings = {"IPv4", "IPv6", "IPv4,IPv6", "IPv4,IPv6 with 2 workers"})
+    void podsTalkThroughTheSwitch(String setup) throws Exception {
+        String families = setup.split(" ")[0];
         try (DaemonHarness h = new DaemonHarness(families)) {
+            // with two workers, neighbouring pods are polled by different workers (round-robin)
+            h.workers = setup.endsWith("2 workers") ? 2 : 1;
             h.start();
             List<String> ns = List.of(h.netns("a"), h.netns("b"), h.netns("c"), h.netns("d"));
             Map<String, String> results = new LinkedHashMap<>();
