@@ -12,13 +12,11 @@ import io.podswitch.api.ResultRoute;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.CounterRegistry;
-import io.podswitch.daemon.engine.PortCounterSource;
 import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.ipam.IpAddresses;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.ipam.Ipam;
 import io.podswitch.daemon.ipam.IpamException;
-import io.podswitch.graph.Interface;
 import io.podswitch.nativeio.Libc;
 import io.podswitch.port.tap.TapPort;
 import io.podswitch.port.tap.TapPortConfig;
@@ -54,11 +52,11 @@ public final class PodManager {
     private final Ipam ipam;
     private final PodStore store;
     private final List<IpRange> ranges;
-    private final long switchMac;
     private final int defaultMtu;
     private final CounterRegistry counters;
     private final Set<io.podswitch.daemon.ipam.Attachment> reserved;
     private final Map<Attachment, PodPort> live = new LinkedHashMap<>();
+    private final PodSwitchSide switchSide;
 
     /**
      * @param ranges     the node's pod CIDRs, primary family first (as IPAM holds them)
@@ -72,10 +70,10 @@ public final class PodManager {
         this.ipam = ipam;
         this.store = store;
         this.ranges = ipam.ranges();
-        this.switchMac = switchMac;
         this.defaultMtu = defaultMtu;
         this.counters = counters;
         this.reserved = Set.copyOf(reserved);
+        this.switchSide = new PodSwitchSide(engine, ipam.ranges(), switchMac, counters);
     }
 
     // ---------------------------------------------------------------- ADD
@@ -116,7 +114,7 @@ public final class PodManager {
             undo.push(() -> PodNetns.closeAndDelete(tap, null));
             PodRecord record = new PodRecord(request.network(), attachment, request.netns(), mac, mtu, addresses,
                     Instant.now().toString());
-            PodPort port = install(record, tap, undo);
+            PodPort port = switchSide.install(record, tap, undo);
             try {
                 store.put(record);
             } catch (IOException e) {
@@ -136,75 +134,7 @@ public final class PodManager {
         }
     }
 
-    /**
-     * The switch side of a pod: interface (source guard with the pod's MAC and addresses, the gateway
-     * addresses, proxy neighbours so pods reach each other on their shared prefix), the port polled
-     * by a worker, then the /32 and /128 routes to a REWRITE adjacency — routes last, so nothing is
-     * forwarded to a port that is not there yet. Pushes the undo of each step.
-     */
-    private PodPort install(PodRecord record, TapPort tap, Deque<Runnable> undo) {
-        List<InetAddress> addresses = record.addresses();
-        int v4 = 0;
-        int v6 = 0;
-        for (InetAddress a : addresses) {
-            if (AddressBits.isIp4(a)) {
-                v4++;
-            } else {
-                v6++;
-            }
-        }
-        int[] ip4 = new int[v4];
-        long[] ip6High = new long[v6];
-        long[] ip6Low = new long[v6];
-        v4 = 0;
-        v6 = 0;
-        for (InetAddress a : addresses) {
-            if (AddressBits.isIp4(a)) {
-                ip4[v4++] = AddressBits.ip4(a);
-            } else {
-                ip6High[v6] = AddressBits.ip6High(a);
-                ip6Low[v6++] = AddressBits.ip6Low(a);
-            }
-        }
-        Interface.Builder builder = Interface.builder(tap, switchMac).mtu(record.mtu())
-                .sourceGuard(record.mac(), ip4, ip6High, ip6Low).proxyNeighbors(true);
-        for (IpRange range : ranges) {
-            if (range.isIpv4()) {
-                builder.ip4(AddressBits.ip4(range.gateway()));
-            } else {
-                builder.ip6(AddressBits.ip6High(range.gateway()), AddressBits.ip6Low(range.gateway()));
-            }
-        }
-        Interface iface = builder.build();
-        int adjacency = engine.adjacencies().addRewrite(tap.id(), record.mac(), record.mtu());
-        undo.push(() -> {
-            engine.quiesce();
-            engine.adjacencies().release(adjacency);
-        });
-        int worker = engine.attachPort(iface);
-        undo.push(() -> engine.detachPort(tap, worker));
-        List<Runnable> removals = new ArrayList<>();
-        for (int i = 0; i < ip4.length; i++) {
-            int address = ip4[i];
-            engine.fib4().add(address, 32, adjacency);
-            Runnable removal = () -> engine.fib4().delete(address, 32);
-            removals.add(removal);
-            undo.push(removal);
-        }
-        for (int i = 0; i < ip6High.length; i++) {
-            long high = ip6High[i];
-            long low = ip6Low[i];
-            engine.fib6().add(high, low, 128, adjacency);
-            Runnable removal = () -> engine.fib6().delete(high, low, 128);
-            removals.add(removal);
-            undo.push(removal);
-        }
-        PortCounterSource portCounters = new PortCounterSource(
-                "pod." + record.attachment().containerId() + "." + record.attachment().ifName(), tap);
-        return new PodPort(record, tap, iface, worker, adjacency, portCounters, List.copyOf(removals));
-    }
-
-    private static void runUndo(Deque<Runnable> undo, Throwable failure) {
+    static void runUndo(Deque<Runnable> undo, Throwable failure) {
         while (!undo.isEmpty()) {
             try {
                 undo.pop().run();
@@ -308,7 +238,7 @@ public final class PodManager {
         Attachment attachment = request.attachment();
         PodPort port = live.remove(attachment);
         if (port != null) {
-            teardown(port);
+            switchSide.teardown(port);
         }
         try {
             store.remove(attachment);
@@ -316,23 +246,6 @@ public final class PodManager {
         } catch (IOException | IpamException e) {
             throw new ApiException(ApiError.IO_FAILURE, "cannot record the release", e.getMessage(), e);
         }
-    }
-
-    /**
-     * The QSBR removal protocol: delete the routes (new packets no longer reach the port), take the
-     * port from its worker and unpublish its interface with a grace period after each step
-     * ({@link SwitchEngine#detachPort}), then release the adjacency, close and delete the TAP, and
-     * free the port id. If the pod's netns is gone the TAP went with it; closing is then enough.
-     */
-    private void teardown(PodPort port) {
-        for (Runnable removal : port.routeRemovals()) {
-            removal.run();
-        }
-        engine.detachPort(port.port(), port.worker());
-        engine.adjacencies().release(port.adjacency());
-        counters.unregister(port.counters());
-        PodNetns.closeAndDelete(port.port(), null);
-        engine.releasePortId(port.port().id());
     }
 
     // ---------------------------------------------------------------- CHECK
@@ -414,7 +327,7 @@ public final class PodManager {
             Attachment a = port.record().attachment();
             if (port.record().network().equals(request.network()) && !valid.contains(a)) {
                 live.remove(a);
-                teardown(port);
+                switchSide.teardown(port);
                 collected.add(a);
                 try {
                     store.remove(a);
@@ -494,7 +407,7 @@ public final class PodManager {
                 TapPort tap = PodNetns.wire(netnsFd, label(attachment), portId, record.portName(), record.mtu(),
                         record.mac(), record.addresses(), ranges);
                 undo.push(() -> tap.close());
-                PodPort port = install(record, tap, undo);
+                PodPort port = switchSide.install(record, tap, undo);
                 live.put(attachment, port);
                 counters.register(port.counters());
                 reattached++;
@@ -535,12 +448,7 @@ public final class PodManager {
     /** Closes every pod port at shutdown WITHOUT deleting the persistent TAPs: pods keep their interfaces. */
     public void closeAll() {
         for (PodPort port : live.values()) {
-            for (Runnable removal : port.routeRemovals()) {
-                removal.run();
-            }
-            engine.detachPort(port.port(), port.worker());
-            counters.unregister(port.counters());
-            port.port().close();
+            switchSide.close(port);
         }
         live.clear();
     }
