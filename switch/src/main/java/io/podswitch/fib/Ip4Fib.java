@@ -32,7 +32,7 @@ import org.agrona.collections.Int2IntHashMap;
  * route, so that a delete restores the next shorter covering route in the slots it owned.
  *
  * <p><b>Memory</b>: tbl24 is 64 MiB; each tbl8 group 1 KiB. Both are plain {@code int[]}: measured
- * as fast as an off-heap segment for the lookup (see docs/fib.md), with no lifetime to manage.
+ * no slower than off-heap segments for the lookup (docs/benchmarks-fib.md), with no lifetime to manage.
  */
 public final class Ip4Fib implements Ip4Lookup {
     /** Enough tbl8 groups for a full BGP table (about 45k prefixes longer than /24): 64 MiB. */
