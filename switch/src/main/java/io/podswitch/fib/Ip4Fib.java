@@ -84,8 +84,18 @@ public final class Ip4Fib implements Ip4Lookup {
      * Writes {@link #MISS} where no route matches.
      */
     public void lookupBulk(int[] destinations, int[] adjacencies, int count) {
+        // Two passes: first every tbl24 read (independent loads the CPU can have in flight together),
+        // one acquire fence for all of them, then the few tbl8 reads and the decoding.
         for (int i = 0; i < count; i++) {
-            adjacencies[i] = lookup(destinations[i]);
+            adjacencies[i] = tbl24[destinations[i] >>> 8];
+        }
+        VarHandle.acquireFence();
+        for (int i = 0; i < count; i++) {
+            int entry = adjacencies[i];
+            if (entry < 0) {
+                entry = tbl8[(entry << 8) | (destinations[i] & 0xFF)];
+            }
+            adjacencies[i] = (entry & FibEntry.ADJACENCY_MASK) - 1;
         }
     }
 

@@ -100,9 +100,17 @@ class Ip4FibPropertiesTest {
             Integer expected = reference.routes.get(new NaiveLpm4.Prefix(r.prefix(), r.length()));
             assertEquals(expected == null ? Ip4Lookup.MISS : expected, fib.adjacency(r.prefix(), r.length()));
         }
+        int[] batch = new int[1000];
         for (int i = 0; i < 500; i++) {
-            check(fib, reference, random.nextInt());
-            check(fib, reference, ANCHORS[random.nextInt(ANCHORS.length)] ^ random.nextInt(1 << 12));
+            batch[2 * i] = random.nextInt();
+            batch[2 * i + 1] = ANCHORS[random.nextInt(ANCHORS.length)] ^ random.nextInt(1 << 12);
+            check(fib, reference, batch[2 * i]);
+            check(fib, reference, batch[2 * i + 1]);
+        }
+        int[] bulk = new int[1000];
+        fib.lookupBulk(batch, bulk, batch.length);
+        for (int i = 0; i < batch.length; i++) {
+            assertEquals(reference.lookup(batch[i]), bulk[i], "bulk lookup " + Ip4Prefixes.format(batch[i]));
         }
     }
 

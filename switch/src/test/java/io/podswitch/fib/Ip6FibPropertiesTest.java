@@ -104,6 +104,18 @@ class Ip6FibPropertiesTest {
             Integer expected = reference.routes.get(new NaiveLpm6.Prefix(r.high(), r.low(), r.length()));
             assertEquals(expected == null ? Ip6Lookup.MISS : expected, fib.adjacency(r.high(), r.low(), r.length()));
         }
+        long[] highs = new long[64];
+        long[] lows = new long[64];
+        int[] bulk = new int[64];
+        for (int i = 0; i < 64; i++) {
+            Route r = routes.get(random.nextInt(routes.size()));
+            highs[i] = r.high() | (random.nextLong() & ~Ip6Prefixes.maskHigh(r.length()));
+            lows[i] = r.low() | (random.nextLong() & ~Ip6Prefixes.maskLow(r.length()));
+        }
+        fib.lookupBulk(highs, lows, bulk, 64);
+        for (int i = 0; i < 64; i++) {
+            assertEquals(reference.lookup(highs[i], lows[i]), bulk[i], "bulk lookup " + Ip6Prefixes.format(highs[i], lows[i]));
+        }
         for (int i = 0; i < 300; i++) {
             check(fib, reference, random.nextLong(), random.nextLong());
             long[] anchor = ANCHORS[random.nextInt(ANCHORS.length)];
