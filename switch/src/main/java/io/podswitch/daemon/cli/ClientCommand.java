@@ -119,14 +119,15 @@ public final class ClientCommand {
         }
         StringBuilder sb = new StringBuilder();
         for (List<String> row : all) {
+            StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.size(); i++) {
                 String cell = row.get(i);
-                sb.append(cell);
+                line.append(cell);
                 if (i < row.size() - 1) {
-                    sb.append(" ".repeat(widths[i] - cell.length() + 2));
+                    line.append(" ".repeat(widths[i] - cell.length() + 2));
                 }
             }
-            sb.append('\n');
+            sb.append(line.toString().stripTrailing()).append('\n');
         }
         return sb.toString();
     }
