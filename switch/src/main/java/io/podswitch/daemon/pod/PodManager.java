@@ -406,7 +406,8 @@ public final class PodManager {
                 undo.push(() -> engine.releasePortId(portId));
                 TapPort tap = PodNetns.wire(netnsFd, label(attachment), portId, record.portName(), record.mtu(),
                         record.mac(), record.addresses(), ranges);
-                undo.push(() -> tap.close());
+                // Its addresses are released below: the interface must not keep them.
+                undo.push(() -> PodNetns.closeAndDelete(tap, null));
                 PodPort port = switchSide.install(record, tap, undo);
                 live.put(attachment, port);
                 counters.register(port.counters());
