@@ -48,9 +48,13 @@ public final class SwitchEngine implements AutoCloseable {
     private int nextWorker;
     private boolean closed;
 
+    static final int LARGE_FRAMES = 128;
+
     public SwitchEngine(EngineConfig config) {
         this.maxPorts = config.maxPorts();
-        slab = new FrameSlab(config.frames());
+        // Large frames carry the 64 KiB TCP super-frames of pod TAPs with offloads (see nativeio.md);
+        // TAP receive borrows one per burst, so a few hundred serve every pod of a node.
+        slab = FrameSlab.withLargeFrames(config.frames(), LARGE_FRAMES);
         FramePool pool = new FramePool(slab);
         interfaces = new InterfaceTable(config.maxPorts());
         adjacencies = new AdjacencyTable(2 * config.maxPorts() * 2 + 64);

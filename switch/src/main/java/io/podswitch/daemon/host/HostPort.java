@@ -64,7 +64,7 @@ public final class HostPort implements AutoCloseable {
         int portId = engine.allocatePortId();
         TapPort tap;
         try {
-            tap = TapPort.open(portId, new TapPortConfig(name, mtu, 0, false, 1));
+            tap = TapPort.open(portId, new TapPortConfig(name, mtu, 0, false, 1, true));
         } catch (RuntimeException e) {
             engine.releasePortId(portId);
             throw e;

@@ -66,7 +66,7 @@ final class PodNetns {
      */
     static TapPort wire(int netnsFd, String label, int portId, String ifName, int mtu, long mac,
                         List<InetAddress> addresses, List<IpRange> ranges) {
-        TapPort tap = TapPort.openIn(netnsFd, label, portId, new TapPortConfig(ifName, mtu, mac, true, 1));
+        TapPort tap = TapPort.openIn(netnsFd, label, portId, new TapPortConfig(ifName, mtu, mac, true, 1, true));
         try {
             Netns.run(netnsFd, label, () -> configure(ifName, addresses, ranges));
             return tap;
