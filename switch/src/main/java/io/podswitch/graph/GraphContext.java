@@ -29,7 +29,7 @@ final class GraphContext {
         this.fib6 = fib6;
         this.adjacencies = adjacencies;
         this.neighbors = neighbors;
-        this.meta = new FrameMetadata(slab.frameCount());
+        this.meta = new FrameMetadata(slab.totalFrameCount());
         this.icmpBucket = new TokenBucket(config.icmpErrorsPerSecond(), config.icmpErrorBurst());
         this.vectorCapacity = config.vectorCapacity();
         this.config = config;

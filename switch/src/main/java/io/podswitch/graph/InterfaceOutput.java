@@ -4,7 +4,11 @@ import io.podswitch.packet.Bytes;
 import io.podswitch.packet.Ethernet;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FrameSlab;
+import io.podswitch.packet.ChecksumOffload;
 import io.podswitch.packet.PacketVector;
+import io.podswitch.packet.TcpSegmenter;
+import io.podswitch.port.Port;
+import io.podswitch.port.PortOffloads;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,10 +16,21 @@ import java.lang.foreign.MemorySegment;
  * The end of the graph: one transmit vector per port, buffered across the nodes of a duty cycle and
  * handed to {@code port.transmit} on {@link #flush} (or at once when a vector fills up, as DPDK's
  * l3fwd does with its TX buffers). Pushes the 802.1Q tag for ports that carry a VLAN.
+ *
+ * <p>Offloads: a packet that arrived unfinished (a GSO super-frame or a partial checksum, from a TAP
+ * with offloads) goes out as it is to a port that declares the matching {@link PortOffloads}; for any
+ * other port it is finished here in software: the checksum completed in place, a TCP super-frame cut
+ * into MSS-sized normal frames by the {@link TcpSegmenter}, a large frame without GSO copied into a
+ * normal one. Packets without offload state pay one byte-array read for this.
  */
 final class InterfaceOutput {
     static final int UNKNOWN_PORT = 0;
     static final int NO_HEADROOM = 1;
+    static final int SOFTWARE_GSO = 2;
+    static final int SOFTWARE_CHECKSUM = 3;
+    static final int OFFLOAD_FAILED = 4;
+    /** Enough for a 64 KiB super-frame cut at the smallest MSS Linux sends over Ethernet (536 bytes). */
+    private static final int MAX_SEGMENTS = 128;
 
     private final FrameSlab slab;
     private final MemorySegment memory;
@@ -26,7 +41,10 @@ final class InterfaceOutput {
     private final int[] pending;
     private final boolean[] isPending;
     private int pendingCount;
-    final NodeCounters counters = new NodeCounters("interface-output", "unknown_port", "no_headroom");
+    private final TcpSegmenter segmenter;
+    private final PacketVector segments = new PacketVector(MAX_SEGMENTS);
+    final NodeCounters counters = new NodeCounters("interface-output", "unknown_port", "no_headroom",
+            "software_gso", "software_checksum", "offload_failed");
 
     InterfaceOutput(FrameSlab slab, InterfaceTable interfaces, int txQueue, int capacity) {
         this.slab = slab;
@@ -39,11 +57,12 @@ final class InterfaceOutput {
         for (int i = 0; i < vectors.length; i++) {
             vectors[i] = new PacketVector(capacity);
         }
+        this.segmenter = new TcpSegmenter(slab);
         this.pending = new int[interfaces.span()];
         this.isPending = new boolean[interfaces.span()];
     }
 
-    /** Queues a finished Ethernet frame (untagged) for transmission on {@code port}. */
+    /** Queues an Ethernet frame (untagged) for transmission on {@code port}, finishing offloads the port lacks. */
     void send(int port, int frame, FrameCache cache) {
         Interface iface = interfaces.get(port);
         if (iface == null) {
@@ -51,6 +70,53 @@ final class InterfaceOutput {
             cache.free(frame);
             return;
         }
+        if ((slab.offloadFlags(frame) | slab.gsoType(frame)) != 0 || slab.isLarge(frame)) {
+            Port p = iface.port();
+            int offloads = p.offloads();
+            if (!PortOffloads.accepts(offloads, slab, frame) || (slab.isLarge(frame) && offloads == PortOffloads.NONE)) {
+                finishInSoftware(port, iface, frame, cache);
+                return;
+            }
+        }
+        queue(port, iface, frame, cache);
+    }
+
+    private void finishInSoftware(int port, Interface iface, int frame, FrameCache cache) {
+        if (slab.gsoType(frame) != FrameSlab.GSO_NONE) {
+            int n = segmenter.segment(frame, cache, segments);
+            if (n < 0) {
+                counters.count(OFFLOAD_FAILED);
+                cache.free(frame);
+                return;
+            }
+            counters.count(SOFTWARE_GSO);
+            for (int i = 0; i < n; i++) {
+                queue(port, iface, segments.frame(i), cache);
+            }
+            segments.clear();
+            return;
+        }
+        int f = frame;
+        if (slab.isLarge(f)) {
+            f = segmenter.copyToNormal(f, cache);
+            if (f < 0) {
+                counters.count(OFFLOAD_FAILED);
+                cache.free(frame);
+                return;
+            }
+        }
+        if ((slab.offloadFlags(f) & FrameSlab.NEEDS_CSUM) != 0) {
+            if (!ChecksumOffload.complete(slab, f)) {
+                counters.count(OFFLOAD_FAILED);
+                cache.free(f);
+                return;
+            }
+            counters.count(SOFTWARE_CHECKSUM);
+        }
+        queue(port, iface, f, cache);
+    }
+
+    private void queue(int port, Interface iface, int frame, FrameCache cache) {
         int vlan = iface.vlan();
         if (vlan != Interface.UNTAGGED) {
             long start = slab.prepend(frame, Ethernet.VLAN_TAG_LENGTH);

@@ -6,8 +6,10 @@ import io.podswitch.packet.Bytes;
 import io.podswitch.packet.Checksum;
 import io.podswitch.packet.Ethernet;
 import io.podswitch.packet.FrameCache;
+import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.Icmp4;
 import io.podswitch.packet.Ip4;
+import io.podswitch.packet.TcpSegmenter;
 
 import java.lang.foreign.MemorySegment;
 
@@ -18,6 +20,10 @@ import java.lang.foreign.MemorySegment;
  * checksum updated incrementally (RFC 1624 eqn. 3 over the TTL/protocol word), source MAC of the
  * egress port, destination MAC from the adjacency or the neighbour table; a next hop without a
  * neighbour entry waits in the ARP resolver. Packets the switch built itself keep their TTL.
+ *
+ * <p>GSO super-frames (from a TAP with offloads) are checked as the segments they become (IP header +
+ * TCP header + gso_size ≤ MTU). Their IPv4 header checksum is complete, so the TTL update is the same;
+ * their TCP checksum is partial (pseudo-header only), which the TTL does not enter.
  */
 final class Ip4RewriteNode extends GraphNode {
     static final int TTL_EXPIRED = 0;
@@ -67,7 +73,11 @@ final class Ip4RewriteNode extends GraphNode {
             }
             int adjMtu = adjacencies.mtu(adj);
             int mtu = adjMtu > 0 && adjMtu < iface.mtu() ? adjMtu : iface.mtu();
-            if (Bytes.u16(m, ip + Ip4.TOTAL_LENGTH) > mtu) {
+            // A GSO super-frame goes on the wire as its segments: check the largest segment, not the whole.
+            int wireLength = slab.gsoType(f) == FrameSlab.GSO_NONE
+                    ? Bytes.u16(m, ip + Ip4.TOTAL_LENGTH)
+                    : TcpSegmenter.segmentLength4(m, ip, slab.gsoSize(f));
+            if (wireLength > mtu) {
                 if (originated) {
                     drop(f, LOCAL_TOO_BIG, cache);
                 } else if ((Bytes.u16(m, ip + Ip4.FLAGS_FRAGMENT) & Ip4.FLAG_DF) != 0) {

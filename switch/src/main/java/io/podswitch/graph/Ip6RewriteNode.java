@@ -5,8 +5,10 @@ import io.podswitch.neighbor.NeighborCache;
 import io.podswitch.packet.Bytes;
 import io.podswitch.packet.Ethernet;
 import io.podswitch.packet.FrameCache;
+import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.Icmp6;
 import io.podswitch.packet.Ip6;
+import io.podswitch.packet.TcpSegmenter;
 
 import java.lang.foreign.MemorySegment;
 
@@ -14,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * ip6-rewrite: hop limit (≤ 1 → time exceeded), MTU (too big → packet too big with the MTU; IPv6
  * routers never fragment), hop limit decrement (no header checksum in IPv6), source MAC of the
  * egress port, destination MAC from the adjacency or the neighbour table, or a wait in the ND
- * resolver. Packets the switch built itself keep their hop limit.
+ * resolver. Packets the switch built itself keep their hop limit. GSO super-frames are checked as the
+ * segments they become (40 + TCP header + gso_size ≤ MTU).
  */
 final class Ip6RewriteNode extends GraphNode {
     static final int HOP_LIMIT_EXPIRED = 0;
@@ -63,7 +66,11 @@ final class Ip6RewriteNode extends GraphNode {
             }
             int adjMtu = linkLocal ? 0 : adjacencies.mtu(adj);
             int mtu = adjMtu > 0 && adjMtu < iface.mtu() ? adjMtu : iface.mtu();
-            if (Ip6.HEADER_LENGTH + Bytes.u16(m, ip + Ip6.PAYLOAD_LENGTH) > mtu) {
+            // A GSO super-frame goes on the wire as its segments: check the largest segment, not the whole.
+            int wireLength = slab.gsoType(f) == FrameSlab.GSO_NONE
+                    ? Ip6.HEADER_LENGTH + Bytes.u16(m, ip + Ip6.PAYLOAD_LENGTH)
+                    : TcpSegmenter.segmentLength6(m, ip, slab.gsoSize(f));
+            if (wireLength > mtu) {
                 if (originated) {
                     drop(f, LOCAL_TOO_BIG, cache);
                 } else {

@@ -39,6 +39,12 @@ public final class Tun {
     public static final int TUN_F_TSO4 = 0x02;
     public static final int TUN_F_TSO6 = 0x04;
     public static final int TUN_F_TSO_ECN = 0x08;
+    public static final int TUN_F_UFO = 0x10;
+    /** UDP segmentation offload (Linux 6.2+); not negotiated by podswitch yet. */
+    public static final int TUN_F_USO4 = 0x20;
+    public static final int TUN_F_USO6 = 0x40;
+    /** What a TAP port with offloads negotiates: partial checksums and TCP super-frames, ECN-aware. */
+    public static final int TUN_F_TCP_OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
 
     private Tun() {
     }

@@ -46,8 +46,20 @@ public final class FrameCache {
         return frame;
     }
 
-    /** Gives a frame back; the caller must not touch it afterwards. */
+    /**
+     * An empty large frame (for a GSO super-frame, see {@link FrameSlab}) taken straight from the
+     * pool, or -1 when none is free. Freed with {@link #free} like any frame.
+     */
+    public int allocateLarge() {
+        return pool.pollLarge();
+    }
+
+    /** Gives a frame back (normal or large); the caller must not touch it afterwards. */
     public void free(int frame) {
+        if (slab.isLarge(frame)) {
+            pool.offer(frame); // few and big: not worth caching
+            return;
+        }
         if (size == stack.length) {
             for (int i = 0; i < refill; i++) {
                 pool.offer(stack[--size]);

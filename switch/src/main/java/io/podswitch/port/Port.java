@@ -38,6 +38,15 @@ public interface Port extends AutoCloseable {
 
     PortCounters counters();
 
+    /**
+     * What the transmit side accepts beyond complete, MTU-sized packets: {@link PortOffloads} bits.
+     * The graph's output completes partial checksums and segments GSO frames in software for every
+     * offload a port does not declare. Ports without offloads (pcap, AF_XDP, memory) keep this default.
+     */
+    default int offloads() {
+        return PortOffloads.NONE;
+    }
+
     @Override
     void close();
 }

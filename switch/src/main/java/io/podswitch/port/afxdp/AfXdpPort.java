@@ -12,6 +12,7 @@ import io.podswitch.packet.PacketVector;
 import io.podswitch.port.Port;
 import io.podswitch.port.PortCounters;
 import io.podswitch.port.PortDropReason;
+import io.podswitch.port.PortOffloads;
 import io.podswitch.port.SimplePortCounters;
 import io.podswitch.stats.CounterSource;
 
@@ -125,6 +126,12 @@ public final class AfXdpPort implements Port, CounterSource {
     @Override
     public int transmit(int queue, PacketVector from, FrameCache cache) {
         return queues[queue].transmit(from, cache);
+    }
+
+    /** Frames go out as they are (no multi-buffer, no NIC offload through XDP): none. */
+    @Override
+    public int offloads() {
+        return PortOffloads.NONE;
     }
 
     @Override

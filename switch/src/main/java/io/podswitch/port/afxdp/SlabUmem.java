@@ -17,9 +17,13 @@ public final class SlabUmem {
     private SlabUmem() {
     }
 
-    /** A UMEM over the whole slab. Register it once per switch and hand it to every AF_XDP port. */
+    /**
+     * A UMEM over the slab's normal frames. Register it once per switch and hand it to every AF_XDP
+     * port. The large-frame region behind them (GSO super-frames) is left out: the kernel never sees
+     * those frames, and they do not count against the locked-memory limit.
+     */
     public static XskUmem over(FrameSlab slab) {
         int headroom = Math.max(0, slab.headroom() - XskUmem.XDP_PACKET_HEADROOM);
-        return new XskUmem(slab.memory(), slab.frameSize(), headroom);
+        return new XskUmem(slab.memory().asSlice(0, slab.normalRegionSize()), slab.frameSize(), headroom);
     }
 }

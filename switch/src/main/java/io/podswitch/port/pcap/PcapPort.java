@@ -6,6 +6,7 @@ import io.podswitch.packet.PacketVector;
 import io.podswitch.port.Port;
 import io.podswitch.port.PortCounters;
 import io.podswitch.port.PortDropReason;
+import io.podswitch.port.PortOffloads;
 import io.podswitch.port.SimplePortCounters;
 
 import java.io.IOException;
@@ -147,6 +148,12 @@ public final class PcapPort implements Port {
             counters.transmitted(sent, bytes);
         }
         return sent;
+    }
+
+    /** A capture file records finished packets: none (checksums are completed before writing). */
+    @Override
+    public int offloads() {
+        return PortOffloads.NONE;
     }
 
     @Override

@@ -14,9 +14,11 @@ import io.podswitch.packet.PacketVector;
 import io.podswitch.port.Port;
 import io.podswitch.port.PortCounters;
 import io.podswitch.port.PortDropReason;
+import io.podswitch.port.PortOffloads;
 import io.podswitch.port.SimplePortCounters;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A TAP interface as a switch port: {@code IFF_TAP | IFF_NO_PI | IFF_VNET_HDR}, non-blocking, one
@@ -35,8 +37,23 @@ import java.lang.foreign.MemorySegment;
  *  +----------------------+----------+-----------------------------------+------+
  *                         ^ read()/write() start here, length = 12 + packet
  * </pre>
- * Offloads are off ({@code TUNSETOFFLOAD 0}): the kernel finishes checksums and segments before
- * handing packets over, so every frame fits the 2 KiB frame and the header is all zero both ways.
+ * Offloads off ({@code TUNSETOFFLOAD 0}): the kernel finishes checksums and segments before handing
+ * packets over, so every frame fits the 2 KiB frame and the header is all zero both ways.
+ *
+ * <p>Offloads on ({@link TapPortConfig#offloads()}, {@code TUNSETOFFLOAD CSUM|TSO4|TSO6|TSO_ECN}): the
+ * kernel hands over TCP super-frames of up to 64 KiB and packets with a partial checksum, described by
+ * the header, which is copied into the frame's offload metadata ({@link FrameSlab#gsoType} ...). A
+ * receive is a {@code readv} of two pieces: header + the normal frame, then the rest of a spare large
+ * frame of the slab:
+ * <pre>
+ *  normal frame  | headroom | hdr | packet bytes 0 .. 1791 |                 iovec 0
+ *  large frame   | headroom |       (copy of 0 .. 1791)   | bytes 1792 ...  iovec 1 (up to 64 KiB)
+ * </pre>
+ * A packet that fits the normal frame costs nothing more than before (the spare stays untouched);
+ * a longer one gets its first 1792 bytes copied into the large frame, which becomes the packet, and
+ * the normal frame goes back. One spare per burst is taken from the pool and returned at its end.
+ * Transmit writes the frame's offload metadata into the header, so a super-frame passes to the pod
+ * as one write and a partial checksum stays partial (the kernel finishes both).
  *
  * <p>Receive and transmit loop over the burst with one system call per packet — the tun driver has
  * no multi-packet read or write (see docs/nativeio.md for the measurements behind this choice). Both
@@ -49,17 +66,23 @@ public final class TapPort implements Port {
     /** Ethernet header plus one VLAN tag on top of the MTU. */
     private static final int L2_OVERHEAD = ETHERNET_HEADER + 4;
     private static final int DISCARD_BYTES = 64 * 1024;
+    /** The largest GSO frame passed on: a 64 KiB IP packet plus Ethernet header and VLAN tag. */
+    private static final int MAX_GSO_FRAME = 65_535 + L2_OVERHEAD;
+    /** virtio-net header fields are little endian; x86's native order. */
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     private final int id;
     private final String name;
     private final int mtu;
+    private final boolean offloads;
+    private final OffloadCounters[] offloadCounters;
+    private final MemorySegment[] txHeader;
     private final boolean persistent;
     private final int[] fds;
     private final Arena arena;
     private final MemorySegment[] errno;
     private final MemorySegment[] iov;
     private final long discardAddress;
-    private final long zeroHeaderAddress;
     private final SimplePortCounters[] queueCounters;
     private final PortCounters counters;
     private boolean closed;
@@ -68,6 +91,7 @@ public final class TapPort implements Port {
         this.id = id;
         this.name = config.name();
         this.mtu = mtu;
+        this.offloads = config.offloads();
         this.persistent = config.persistent();
         this.fds = fds;
         this.arena = Arena.ofShared();
@@ -75,15 +99,18 @@ public final class TapPort implements Port {
         this.errno = new MemorySegment[queues];
         this.iov = new MemorySegment[queues];
         this.queueCounters = new SimplePortCounters[queues];
+        this.offloadCounters = new OffloadCounters[queues];
+        this.txHeader = new MemorySegment[queues];
         for (int q = 0; q < queues; q++) {
             errno[q] = Native.errnoSegment(arena);
             iov[q] = arena.allocate(IoVec.LAYOUT, 2);
             queueCounters[q] = new SimplePortCounters();
+            offloadCounters[q] = new OffloadCounters();
+            txHeader[q] = arena.allocate(VNET_HEADER_SIZE, 8);
         }
         // Packets are only discarded when the pool is empty; one shared sink for all queues is fine
         // because its contents are never read.
         this.discardAddress = arena.allocate(DISCARD_BYTES, 64).address();
-        this.zeroHeaderAddress = arena.allocate(VNET_HEADER_SIZE, 8).address();
         this.counters = queues == 1 ? queueCounters[0] : new SummedPortCounters(queueCounters);
     }
 
@@ -108,7 +135,7 @@ public final class TapPort implements Port {
             }
             // Header size and offloads belong to the device, not the queue: set once.
             Tun.setVnetHeaderSize(fds[0], name, VNET_HEADER_SIZE);
-            Tun.setOffload(fds[0], name, 0);
+            Tun.setOffload(fds[0], name, config.offloads() ? Tun.TUN_F_TCP_OFFLOADS : 0);
             Tun.setPersistent(fds[0], name, config.persistent());
             int mtu;
             try (Netlink netlink = Netlink.open()) {
@@ -167,6 +194,9 @@ public final class TapPort implements Port {
 
     @Override
     public int receive(int queue, PacketVector into, FrameCache cache) {
+        if (offloads) {
+            return receiveWithOffloads(queue, into, cache);
+        }
         int fd = fds[queue];
         MemorySegment err = errno[queue];
         FrameSlab slab = cache.slab();
@@ -237,6 +267,132 @@ public final class TapPort implements Port {
         return received;
     }
 
+    /** Receive with offloads: readv into header + normal frame + spare large frame (see the class comment). */
+    private int receiveWithOffloads(int queue, PacketVector into, FrameCache cache) {
+        int fd = fds[queue];
+        MemorySegment err = errno[queue];
+        MemorySegment v = iov[queue];
+        FrameSlab slab = cache.slab();
+        MemorySegment memory = slab.memory();
+        long base = memory.address();
+        int headroom = slab.headroom();
+        if (headroom < VNET_HEADER_SIZE) {
+            throw new IllegalStateException("frame headroom " + headroom + " < virtio-net header " + VNET_HEADER_SIZE);
+        }
+        int normalData = slab.frameSize() - headroom;
+        long largeRest = (long) slab.largeFrameSize() - headroom - normalData;
+        int maxLength = mtu + L2_OVERHEAD;
+        int spare = cache.allocateLarge();
+        int budget = into.free();
+        int received = 0;
+        long bytes = 0;
+        int noFrame = 0;
+        int malformed = 0;
+        int oversize = 0;
+        int ioError = 0;
+        int large = 0;
+        int partial = 0;
+        for (int i = 0; i < budget; i++) {
+            int frame = cache.allocate();
+            if (frame < 0) {
+                long n = Libc.read(err, fd, discardAddress, DISCARD_BYTES);
+                if (n <= 0) {
+                    break;
+                }
+                noFrame++;
+                continue;
+            }
+            long header = slab.frameStart(frame) + headroom - VNET_HEADER_SIZE;
+            IoVec.set(v, 0, base + header, VNET_HEADER_SIZE + normalData);
+            long restCapacity;
+            if (spare >= 0) {
+                IoVec.set(v, 1, base + slab.frameStart(spare) + headroom + normalData, largeRest);
+                restCapacity = largeRest;
+            } else {
+                // No large frame free: a super-frame is still read (to keep the queue moving) and counted.
+                IoVec.set(v, 1, discardAddress, DISCARD_BYTES);
+                restCapacity = DISCARD_BYTES;
+            }
+            long n = Libc.readv(err, fd, v.address(), 2);
+            if (n < 0) {
+                cache.free(frame);
+                if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
+                    ioError++;
+                }
+                break;
+            }
+            int length = (int) n - VNET_HEADER_SIZE;
+            int gsoType = VirtioNetHeader.gsoType(memory, header);
+            int gsoKind = gsoType & ~VirtioNetHeader.GSO_ECN;
+            if (gsoKind != VirtioNetHeader.GSO_NONE && gsoKind != VirtioNetHeader.GSO_TCPV4
+                    && gsoKind != VirtioNetHeader.GSO_TCPV6) {
+                malformed++; // only TCP segmentation is negotiated
+                cache.free(frame);
+                continue;
+            }
+            if (length < ETHERNET_HEADER) {
+                malformed++;
+                cache.free(frame);
+                continue;
+            }
+            if (n >= VNET_HEADER_SIZE + normalData + restCapacity
+                    || (gsoKind == VirtioNetHeader.GSO_NONE && length > maxLength)) {
+                oversize++;
+                cache.free(frame);
+                continue;
+            }
+            int packet = frame;
+            if (length > normalData) {
+                if (spare < 0) {
+                    noFrame++;
+                    cache.free(frame);
+                    continue;
+                }
+                // The tail already sits in the spare; bring the head over (at most 1792 bytes).
+                MemorySegment.copy(memory, header + VNET_HEADER_SIZE, memory,
+                        slab.frameStart(spare) + headroom, normalData);
+                packet = spare;
+                spare = cache.allocateLarge();
+                cache.free(frame);
+                large++;
+            }
+            slab.setData(packet, headroom, length);
+            slab.setInPort(packet, id);
+            int flags = VirtioNetHeader.flags(memory, header);
+            if ((flags | gsoType) != 0) {
+                slab.setChecksumOffload(packet, flags,
+                        memory.get(LE_SHORT, header + VirtioNetHeader.CSUM_START) & 0xffff,
+                        memory.get(LE_SHORT, header + VirtioNetHeader.CSUM_OFFSET) & 0xffff);
+                slab.setGso(packet, gsoType, VirtioNetHeader.gsoSize(memory, header),
+                        memory.get(LE_SHORT, header + VirtioNetHeader.HDR_LEN) & 0xffff);
+                if ((flags & VirtioNetHeader.FLAG_NEEDS_CSUM) != 0) {
+                    partial++;
+                }
+            }
+            into.add(packet);
+            received++;
+            bytes += length;
+        }
+        if (spare >= 0) {
+            cache.free(spare);
+        }
+        SimplePortCounters c = queueCounters[queue];
+        if (received > 0) {
+            c.received(received, bytes);
+            OffloadCounters o = offloadCounters[queue];
+            if (large > 0) {
+                o.receivedLarge(large);
+            }
+            if (partial > 0) {
+                o.receivedPartialChecksum(partial);
+            }
+        }
+        if ((noFrame | malformed | oversize | ioError) != 0) {
+            countDrops(c, noFrame, malformed, oversize, ioError);
+        }
+        return received;
+    }
+
     private static void countDrops(SimplePortCounters c, int noFrame, int malformed, int oversize, int ioError) {
         if (noFrame > 0) {
             c.dropped(PortDropReason.NO_FRAME, noFrame);
@@ -268,30 +424,39 @@ public final class TapPort implements Port {
         int full = 0;
         int down = 0;
         int ioError = 0;
+        int large = 0;
+        boolean withOffloads = offloads;
         for (int i = 0; i < count; i++) {
             int frame = from.frame(i);
             int length = slab.length(frame);
             int offset = slab.dataOffset(frame);
+            // A GSO super-frame is as long as its segments together; the kernel cuts it for the pod.
+            boolean gso = withOffloads && slab.gsoType(frame) != FrameSlab.GSO_NONE;
             if (length < ETHERNET_HEADER) {
                 malformed++;
-            } else if (length > maxLength) {
+            } else if (length > maxLength && !(gso && length <= MAX_GSO_FRAME)) {
                 oversize++;
             } else {
                 long n;
                 if (offset >= VNET_HEADER_SIZE) {
                     long header = slab.frameStart(frame) + offset - VNET_HEADER_SIZE;
-                    VirtioNetHeader.clear(memory, header);
+                    writeHeader(memory, header, slab, frame, withOffloads);
                     n = Libc.write(err, fd, base + header, VNET_HEADER_SIZE + length);
                 } else {
                     // No headroom left (a node prepended into all of it): gather a separate header.
+                    MemorySegment h = txHeader[queue];
+                    writeHeader(h, 0, slab, frame, withOffloads);
                     MemorySegment v = iov[queue];
-                    IoVec.set(v, 0, zeroHeaderAddress, VNET_HEADER_SIZE);
+                    IoVec.set(v, 0, h.address(), VNET_HEADER_SIZE);
                     IoVec.set(v, 1, base + slab.frameStart(frame) + offset, length);
                     n = Libc.writev(err, fd, v.address(), 2);
                 }
                 if (n >= 0) {
                     sent++;
                     bytes += length;
+                    if (length > maxLength) {
+                        large++;
+                    }
                 } else if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS) {
                     full++;
                 } else if (n == -Errno.EIO) {
@@ -306,6 +471,9 @@ public final class TapPort implements Port {
         SimplePortCounters c = queueCounters[queue];
         if (sent > 0) {
             c.transmitted(sent, bytes);
+            if (large > 0) {
+                offloadCounters[queue].transmittedLarge(large);
+            }
         }
         if ((malformed | oversize | full | down | ioError) != 0) {
             countDrops(c, 0, malformed, oversize, ioError);
@@ -317,6 +485,56 @@ public final class TapPort implements Port {
             }
         }
         return sent;
+    }
+
+    /**
+     * The virtio-net header for a frame: its offload metadata when offloads are on (a super-frame and a
+     * partial checksum pass through to the kernel, which finishes them), all zero otherwise.
+     *
+     * <pre>
+     *  0       1        2           4           6             8              10            12
+     *  | flags |gso_type| hdr_len   | gso_size  | csum_start  | csum_offset  | num_buffers |
+     * </pre>
+     */
+    private static void writeHeader(MemorySegment m, long header, FrameSlab slab, int frame, boolean withOffloads) {
+        VirtioNetHeader.clear(m, header);
+        if (!withOffloads) {
+            return;
+        }
+        int flags = slab.offloadFlags(frame) & VirtioNetHeader.FLAG_NEEDS_CSUM;
+        int gsoType = slab.gsoType(frame);
+        if ((flags | gsoType) == 0) {
+            return;
+        }
+        m.set(ValueLayout.JAVA_BYTE, header + VirtioNetHeader.FLAGS, (byte) flags);
+        if (flags != 0) {
+            m.set(LE_SHORT, header + VirtioNetHeader.CSUM_START, (short) slab.csumStart(frame));
+            m.set(LE_SHORT, header + VirtioNetHeader.CSUM_OFFSET, (short) slab.csumOffset(frame));
+        }
+        if (gsoType != FrameSlab.GSO_NONE) {
+            int length = slab.length(frame);
+            int hdrLen = slab.gsoHeaderLength(frame);
+            m.set(ValueLayout.JAVA_BYTE, header + VirtioNetHeader.GSO_TYPE, (byte) gsoType);
+            m.set(LE_SHORT, header + VirtioNetHeader.GSO_SIZE, (short) slab.gsoSize(frame));
+            // A hint for the kernel's linear part; never more than the packet (tun refuses that).
+            m.set(LE_SHORT, header + VirtioNetHeader.HDR_LEN, (short) Math.min(hdrLen, length));
+        }
+    }
+
+    /** The transmit offloads: everything a TAP takes when it was opened with offloads, else none. */
+    @Override
+    public int offloads() {
+        return offloads ? PortOffloads.ALL : PortOffloads.NONE;
+    }
+
+    /** Whether the TAP negotiated checksum and TSO offloads with the kernel. */
+    public boolean offloadsEnabled() {
+        return offloads;
+    }
+
+    /** Offload counters of one queue (large frames, partial checksums). */
+    public OffloadCounters offloadCounters(int queue) {
+        return offloadCounters[queue];
     }
 
     @Override

@@ -9,8 +9,10 @@ import io.podswitch.nativeio.Ifreq;
  * @param mac hardware address of the interface in the low 48 bits, 0 = leave (kernel's random one)
  * @param persistent keep the interface when the descriptors close, so a restarted daemon can re-attach
  * @param queues number of queues (&gt; 1 opens the TAP with IFF_MULTI_QUEUE, one descriptor per queue)
+ * @param offloads negotiate checksum and TSO offloads with the kernel (TUNSETOFFLOAD CSUM|TSO4|TSO6):
+ *     the TAP then hands over and takes GSO super-frames up to 64 KiB; needs a slab with large frames
  */
-public record TapPortConfig(String name, int mtu, long mac, boolean persistent, int queues) {
+public record TapPortConfig(String name, int mtu, long mac, boolean persistent, int queues, boolean offloads) {
     /** The largest MTU whose frames (plus VLAN tag and virtio-net header) fit a 2 KiB frame with headroom. */
     public static final int MAX_MTU = 1500;
 
@@ -27,7 +29,17 @@ public record TapPortConfig(String name, int mtu, long mac, boolean persistent, 
         }
     }
 
-    /** One queue, not persistent, MTU 1500, kernel-chosen MAC. */
+    /** Without offloads (every packet complete and at most MTU-sized both ways). */
+    public TapPortConfig(String name, int mtu, long mac, boolean persistent, int queues) {
+        this(name, mtu, mac, persistent, queues, false);
+    }
+
+    /** The same configuration with offloads on or off. */
+    public TapPortConfig withOffloads(boolean on) {
+        return new TapPortConfig(name, mtu, mac, persistent, queues, on);
+    }
+
+    /** One queue, not persistent, MTU 1500, kernel-chosen MAC, no offloads. */
     public static TapPortConfig of(String name) {
         return new TapPortConfig(name, 1500, 0, false, 1);
     }

@@ -1,0 +1,49 @@
+package io.podswitch.port.tap;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Per-queue counters of a TAP's offload traffic: frames larger than a normal 2 KiB frame (GSO
+ * super-frames) received and transmitted, and received packets with a partial checksum. Written by
+ * the queue's worker once per burst with release stores, read by anyone with acquire loads.
+ */
+public final class OffloadCounters {
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int RX_LARGE = 0;
+    private static final int TX_LARGE = 1;
+    private static final int RX_PARTIAL_CHECKSUM = 2;
+
+    private final long[] values = new long[3];
+
+    void add(int index, long delta) {
+        LONGS.setRelease(values, index, (long) LONGS.get(values, index) + delta);
+    }
+
+    void receivedLarge(long n) {
+        add(RX_LARGE, n);
+    }
+
+    void transmittedLarge(long n) {
+        add(TX_LARGE, n);
+    }
+
+    void receivedPartialChecksum(long n) {
+        add(RX_PARTIAL_CHECKSUM, n);
+    }
+
+    /** Received frames that did not fit a normal frame (GSO super-frames in a large frame). */
+    public long largeReceived() {
+        return (long) LONGS.getAcquire(values, RX_LARGE);
+    }
+
+    /** Transmitted frames longer than MTU + Ethernet header (GSO super-frames passed on as one). */
+    public long largeTransmitted() {
+        return (long) LONGS.getAcquire(values, TX_LARGE);
+    }
+
+    /** Received packets whose L4 checksum the kernel left partial (NEEDS_CSUM). */
+    public long partialChecksumReceived() {
+        return (long) LONGS.getAcquire(values, RX_PARTIAL_CHECKSUM);
+    }
+}
