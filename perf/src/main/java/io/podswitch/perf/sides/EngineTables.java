@@ -1,12 +1,15 @@
 package io.podswitch.perf.sides;
 
+import io.podswitch.fib.Ip4Fib;
+import io.podswitch.fib.Ip6Fib;
 import io.podswitch.packet.Ip4;
 
 import java.util.Arrays;
 
 /**
- * The routing tables of the engine workload, for one family: {@code routes} background routes (drawn
- * with the workload's seed, never hit by the generated traffic) plus one host route per null port,
+ * The routing tables of the engine workload, for one family: {@code routes} background routes (IPv4:
+ * the BGP-shaped table of DPDK's lpm_perf_autotest, at most 1,076,806; IPv6: the table of
+ * lpm6_perf_autotest, at most 1000; drawn with the workload's seed, to a drop adjacency) plus one host route per null port,
  * {@link #destination4}/{@link #destination6} of port p → a REWRITE adjacency out of port p to the
  * device behind it ({@link #nextHopMac}). Built once per (family, routes, seed) and kept: loading a
  * million routes takes longer than a measured repetition, and the tables are the same every time.
@@ -27,7 +30,7 @@ final class EngineTables {
     }
 
     static EngineTables build(boolean ip6, int routes, long seed) {
-        RoutingTables t = new RoutingTables(4096);
+        RoutingTables t = new RoutingTables(4096, Ip4Fib.DEFAULT_TBL8_GROUPS, Ip6Fib.DEFAULT_TBL8_GROUPS);
         int drop = t.adjacencies().addDrop();
         int loaded = ip6 ? t.loadBackground6(routes, seed, drop) : t.loadBackground4(routes, seed, drop);
         return new EngineTables(t, ip6, loaded);

@@ -66,7 +66,7 @@ public final class L3SwitchPathSide implements SwitchPathSide {
                 attached.add(kind == PortKind.TAP ? TapAttachment.open(i, pods[i])
                         : AfXdpAttachment.open(i, pods[i], "psx" + id + (char) ('a' + i), umem, pool));
             }
-            RoutingTables tables = new RoutingTables(16);
+            RoutingTables tables = RoutingTables.small();
             int local = tables.adjacencies().addLocal();
             Interface[] interfaces = new Interface[2];
             for (int i = 0; i < 2; i++) {

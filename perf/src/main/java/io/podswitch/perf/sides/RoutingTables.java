@@ -1,26 +1,38 @@
 package io.podswitch.perf.sides;
 
 import io.podswitch.fib.AdjacencyTable;
+import io.podswitch.fib.Ip4Fib;
 import io.podswitch.fib.Ip4Lookup;
+import io.podswitch.fib.Ip6Fib;
 import io.podswitch.fib.Ip6Lookup;
-
-import java.util.Arrays;
+import io.podswitch.perf.fib.BgpLikeIp4Routes;
+import io.podswitch.perf.fib.Lpm6PerfTable;
 
 /**
- * The tables every worker's graph reads: IPv4 and IPv6 FIBs and the adjacency table, filled on
- * the control thread before the workers start.
- *
- * <p>Interim: until the DIR-24-8 FIB ({@code Ip4Fib}/{@code Ip6Fib}) is on main, the lookups are a
- * longest-prefix scan over the few routes a bench path needs, and background routes are not loaded.
+ * The tables every worker's graph reads: the IPv4 and IPv6 FIBs ({@link Ip4Fib}, DIR-24-8;
+ * {@link Ip6Fib}, rte_lpm6's layout) and the adjacency table, filled on the control thread before
+ * the workers start.
  */
 final class RoutingTables {
 
     private final AdjacencyTable adjacencies;
-    private final ScanLpm4 fib4 = new ScanLpm4();
-    private final ScanLpm6 fib6 = new ScanLpm6();
+    private final Ip4Fib fib4;
+    private final Ip6Fib fib6;
 
-    RoutingTables(int adjacencyCapacity) {
+    /**
+     * @param tbl8Groups4 IPv4 groups for routes longer than /24 ({@link Ip4Fib#DEFAULT_TBL8_GROUPS}
+     *                    for a full table; a few for a bench path's host routes)
+     * @param tbl8Groups6 IPv6 groups (each route longer than /24 needs up to 13)
+     */
+    RoutingTables(int adjacencyCapacity, int tbl8Groups4, int tbl8Groups6) {
         this.adjacencies = new AdjacencyTable(adjacencyCapacity);
+        this.fib4 = new Ip4Fib(tbl8Groups4);
+        this.fib6 = new Ip6Fib(tbl8Groups6);
+    }
+
+    /** Tables sized for a handful of host routes (a bench path between two pods). */
+    static RoutingTables small() {
+        return new RoutingTables(16, 64, 64);
     }
 
     AdjacencyTable adjacencies() {
@@ -43,84 +55,38 @@ final class RoutingTables {
         fib6.add(high, low, length, adjacency);
     }
 
-    /** Background routes the workload's destinations never hit; @return how many were loaded. */
+    /**
+     * Loads up to {@code count} routes of the BGP-shaped table DPDK's lpm_perf_autotest uses
+     * ({@link BgpLikeIp4Routes}, 1,076,806 routes), all to {@code adjacency}; stops early if the
+     * FIB has no tbl8 group left. @return how many were loaded
+     */
     int loadBackground4(int count, long seed, int adjacency) {
-        return 0;
+        BgpLikeIp4Routes routes = BgpLikeIp4Routes.generate(seed);
+        int n = Math.min(count, routes.size());
+        for (int i = 0; i < n; i++) {
+            try {
+                fib4.add(routes.prefix(i), routes.length(i), adjacency);
+            } catch (IllegalStateException full) {
+                return i;
+            }
+        }
+        return n;
     }
 
-    /** @return how many were loaded */
+    /**
+     * Loads up to {@code count} routes of the table DPDK's lpm6_perf_autotest uses
+     * ({@link Lpm6PerfTable}: 1000 routes, lengths 1..128). @return how many were loaded
+     */
     int loadBackground6(int count, long seed, int adjacency) {
-        return 0;
-    }
-
-    /** Longest-prefix match by scanning every route: fine for the handful of routes of a bench path. */
-    private static final class ScanLpm4 implements Ip4Lookup {
-        private int[] prefix = new int[8];
-        private int[] length = new int[8];
-        private int[] adjacency = new int[8];
-        private int count;
-
-        void add(int p, int len, int adj) {
-            if (count == prefix.length) {
-                prefix = Arrays.copyOf(prefix, count * 2);
-                length = Arrays.copyOf(length, count * 2);
-                adjacency = Arrays.copyOf(adjacency, count * 2);
+        Lpm6PerfTable table = new Lpm6PerfTable(seed);
+        int n = Math.min(count, Lpm6PerfTable.ROUTES);
+        for (int i = 0; i < n; i++) {
+            try {
+                fib6.add(table.routeHigh[i], table.routeLow[i], table.routeLength[i], adjacency);
+            } catch (IllegalStateException full) {
+                return i;
             }
-            prefix[count] = p;
-            length[count] = len;
-            adjacency[count++] = adj;
         }
-
-        @Override
-        public int lookup(int destination) {
-            int best = MISS;
-            int bestLength = -1;
-            for (int i = 0; i < count; i++) {
-                int len = length[i];
-                int mask = len == 0 ? 0 : -1 << (32 - len);
-                if (len > bestLength && (destination & mask) == prefix[i]) {
-                    best = adjacency[i];
-                    bestLength = len;
-                }
-            }
-            return best;
-        }
-    }
-
-    private static final class ScanLpm6 implements Ip6Lookup {
-        private long[] high = new long[8];
-        private long[] low = new long[8];
-        private int[] length = new int[8];
-        private int[] adjacency = new int[8];
-        private int count;
-
-        void add(long h, long l, int len, int adj) {
-            if (count == high.length) {
-                high = Arrays.copyOf(high, count * 2);
-                low = Arrays.copyOf(low, count * 2);
-                length = Arrays.copyOf(length, count * 2);
-                adjacency = Arrays.copyOf(adjacency, count * 2);
-            }
-            high[count] = h;
-            low[count] = l;
-            length[count] = len;
-            adjacency[count++] = adj;
-        }
-
-        @Override
-        public int lookup(long h, long l) {
-            int best = MISS;
-            int bestLength = -1;
-            for (int i = 0; i < count; i++) {
-                int len = length[i];
-                long maskHigh = len == 0 ? 0 : len >= 64 ? -1L : -1L << (64 - len);
-                long maskLow = len <= 64 ? 0 : len == 128 ? -1L : -1L << (128 - len);
-                if (len > bestLength && (h & maskHigh) == high[i] && (l & maskLow) == low[i]) {
-                    best = adjacency[i];
-                    bestLength = len;
-                }
-            }
-            return best;
-        }
+        return n;
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,22 @@ class NullPortEngineSideTest {
         assertTrue(run.packets() > 10_000, mode + ": " + run);
         assertTrue(run.elapsedNanos() >= 150_000_000L, run.toString());
         assertTrue(run.cpuNanos() > 0, run.toString());
+    }
+
+    @Test
+    void backgroundRoutesAreLoadedAndHostRoutesStillWin() {
+        EngineTables v4 = EngineTables.build(false, 50_000, 7);
+        assertEquals(50_000, v4.backgroundRoutes());
+        v4.ensurePorts(4);
+        for (int p = 0; p < 4; p++) {
+            int adj = v4.tables().fib4().lookup(EngineTables.destination4(p));
+            assertEquals(p, v4.tables().adjacencies().port(adj), "port of the host route of port " + p);
+        }
+        EngineTables v6 = EngineTables.build(true, 1 << 20, 7);
+        assertEquals(1000, v6.backgroundRoutes(), "the lpm6 perf table has 1000 routes");
+        v6.ensurePorts(2);
+        int adj = v6.tables().fib6().lookup(EngineTables.destination6High(1), EngineTables.DESTINATION6_LOW);
+        assertEquals(1, v6.tables().adjacencies().port(adj));
     }
 
     @Test
