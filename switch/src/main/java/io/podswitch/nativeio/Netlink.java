@@ -288,6 +288,69 @@ public final class Netlink implements AutoCloseable {
         exchange(add ? "RTM_NEWROUTE" : "RTM_DELROUTE", route.toString(), null, false);
     }
 
+    /**
+     * Every unicast route of {@code family} (Sockets.AF_INET or AF_INET6) in the main table, as
+     * {@code ip route show} lists them (for checks: is a pod's default route still there?).
+     */
+    public synchronized List<RouteEntry> routes(int family) {
+        request.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
+        int rtm = request.struct(RTMSG_SIZE);
+        request.putByte(rtm, family);
+        List<RouteEntry> out = new ArrayList<>();
+        exchange("RTM_GETROUTE dump", "family " + family, (buf, at, len, type) -> {
+            if (type == RTM_NEWROUTE) {
+                RouteEntry r = parseRoute(buf, at, len);
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+        }, true);
+        return out;
+    }
+
+    private static RouteEntry parseRoute(MemorySegment buf, int at, int len) {
+        int rtm = at + NLMSGHDR_SIZE;
+        int family = buf.get(JAVA_BYTE, rtm) & 0xff;
+        int prefixLength = buf.get(JAVA_BYTE, rtm + 1) & 0xff;
+        int table = buf.get(JAVA_BYTE, rtm + 4) & 0xff;
+        int routeType = buf.get(JAVA_BYTE, rtm + 7) & 0xff;
+        InetAddress destination = null;
+        InetAddress gateway = null;
+        int oif = 0;
+        int attr = rtm + RTMSG_SIZE;
+        int end = at + len;
+        while (attr + RTATTR_SIZE <= end) {
+            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
+            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
+            if (alen < RTATTR_SIZE || attr + alen > end) {
+                break;
+            }
+            int data = attr + RTATTR_SIZE;
+            int dlen = alen - RTATTR_SIZE;
+            if (atype == RTA_DST) {
+                destination = inet(buf, data, dlen);
+            } else if (atype == RTA_GATEWAY) {
+                gateway = inet(buf, data, dlen);
+            } else if (atype == RTA_OIF && dlen == 4) {
+                oif = buf.get(JAVA_INT, data);
+            } else if (atype == RTA_TABLE && dlen == 4) {
+                table = buf.get(JAVA_INT, data);
+            }
+            attr += align(alen);
+        }
+        if (table != RT_TABLE_MAIN || routeType != RTN_UNICAST) {
+            return null;
+        }
+        if (destination == null) {
+            try {
+                destination = InetAddress.getByAddress(new byte[family == Sockets.AF_INET6 ? 16 : 4]);
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
+        return new RouteEntry(destination, prefixLength, gateway, oif);
+    }
+
     // ---------------------------------------------------------------- neighbours
 
     /** Adds (or replaces) a permanent neighbour entry: {@code address} is at {@code mac} on {@code device}. */

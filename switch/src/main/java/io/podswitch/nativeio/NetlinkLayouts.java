@@ -183,6 +183,7 @@ public final class NetlinkLayouts {
     public static final int RTM_GETADDR = 22;
     public static final int RTM_NEWROUTE = 24;
     public static final int RTM_DELROUTE = 25;
+    public static final int RTM_GETROUTE = 26;
     public static final int RTM_NEWNEIGH = 28;
     public static final int RTM_DELNEIGH = 29;
     public static final int RTM_GETNEIGH = 30;
@@ -224,6 +225,7 @@ public final class NetlinkLayouts {
     public static final int RTA_DST = 1;
     public static final int RTA_OIF = 4;
     public static final int RTA_GATEWAY = 5;
+    public static final int RTA_TABLE = 15;
     public static final int RT_TABLE_MAIN = 254;
     public static final int RTPROT_UNSPEC = 0;
     public static final int RTPROT_STATIC = 4;

@@ -6,11 +6,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** Parses and prints literal IP addresses only (never a DNS lookup), canonical for IPv6. */
-final class IpAddresses {
+public final class IpAddresses {
     private IpAddresses() {
     }
 
-    static InetAddress parse(String text) {
+    public static InetAddress parse(String text) {
         String s = text.trim();
         if (s.isEmpty() || s.indexOf('%') >= 0 || !s.matches("[0-9a-fA-F:.]+")) {
             throw new IllegalArgumentException("not an IP address: '" + text + "'");
@@ -30,7 +30,7 @@ final class IpAddresses {
         }
     }
 
-    static String format(InetAddress address) {
+    public static String format(InetAddress address) {
         if (address instanceof Inet6Address) {
             return canonical6(address.getAddress());
         }

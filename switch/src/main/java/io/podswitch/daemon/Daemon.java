@@ -1,0 +1,210 @@
+package io.podswitch.daemon;
+
+import io.podswitch.config.cidr.Cidr;
+import io.podswitch.config.cidr.Ip4Address;
+import io.podswitch.config.cidr.Ip6Address;
+import io.podswitch.config.cidr.IpFamily;
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.daemon.api.ControlApi;
+import io.podswitch.daemon.api.ControlServer;
+import io.podswitch.daemon.api.ControlThread;
+import io.podswitch.daemon.api.DaemonOperations;
+import io.podswitch.daemon.engine.AddressBits;
+import io.podswitch.daemon.engine.PortCounterSource;
+import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.host.HostPort;
+import io.podswitch.daemon.ipam.Attachment;
+import io.podswitch.daemon.ipam.IpRange;
+import io.podswitch.daemon.ipam.Ipam;
+import io.podswitch.daemon.pod.PodMacs;
+import io.podswitch.daemon.pod.PodManager;
+import io.podswitch.daemon.pod.PodStore;
+import io.podswitch.daemon.stats.DaemonCounters;
+import io.podswitch.port.tap.TapPortConfig;
+import io.podswitch.stats.CounterSource;
+import io.podswitch.stats.StatsFile;
+import io.podswitch.stats.StatsPublisher;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * A running podswitchd: built by {@link #start}, stopped by {@link #close}. Everything that changes
+ * switch state runs on the {@link ControlThread}; see docs/daemon.md for the whole picture.
+ *
+ * <p>Startup, in order (each step needs the one before):
+ * <ol>
+ *   <li>IPAM (recovers allocations from {@code state-dir/ipam.state}) and the pod registry
+ *       ({@code state-dir/pods.json});</li>
+ *   <li>the engine: frames, tables, one graph per worker, workers started;</li>
+ *   <li>the host TAP with the kernel routes for the pod CIDRs, the switch's default route to it;</li>
+ *   <li>recovery: every recorded pod's TAP re-attached, pods whose netns is gone released;</li>
+ *   <li>the stats file, published every {@link #STATS_PERIOD_MS};</li>
+ *   <li>the control socket — last, so a client that can connect finds a complete daemon.</li>
+ * </ol>
+ */
+public final class Daemon implements AutoCloseable {
+    /** The IPAM attachment under which the host TAP's addresses are held (never collected by GC). */
+    public static final String HOST_CONTAINER_ID = "podswitch-host";
+    public static final long STATS_PERIOD_MS = 500;
+    private static final int MAX_COUNTERS = 16384;
+    private static final long STARTUP_TIMEOUT_MS = 120_000;
+
+    private final DaemonOptions options;
+    private final ControlThread control = new ControlThread();
+    private SwitchEngine engine;
+    private HostPort host;
+    private PodManager pods;
+    private StatsFile statsFile;
+    private StatsPublisher publisher;
+    private DaemonCounters counters;
+    private ControlServer server;
+    private ScheduledFuture<?> publishing;
+    private boolean closed;
+
+    private Daemon(DaemonOptions options) {
+        this.options = options;
+    }
+
+    public static Daemon start(DaemonOptions options, ClusterConfig config) throws Exception {
+        Daemon daemon = new Daemon(options);
+        try {
+            daemon.control.call(() -> {
+                daemon.build(config);
+                return null;
+            }, STARTUP_TIMEOUT_MS);
+            ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
+                    daemon.counters));
+            daemon.server = ControlServer.start(options.socket(), api);
+        } catch (ExecutionException e) {
+            daemon.close();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (Exception | Error e) {
+            daemon.close();
+            throw e;
+        }
+        DaemonLog.info("ready: node " + config.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
+                + daemon.pods.pods().size() + " pod(s) re-attached, socket " + options.socket());
+        return daemon;
+    }
+
+    private void build(ClusterConfig config) throws Exception {
+        List<IpRange> ranges = podRanges(config);
+        Files.createDirectories(options.stateDir());
+        Ipam ipam = new Ipam(ranges, options.stateDir().resolve("ipam.state"));
+        PodStore store = new PodStore(options.stateDir().resolve("pods.json"));
+        int podMtu = podMtu(config);
+
+        engine = new SwitchEngine(options.engineConfig());
+        Attachment hostKey = new Attachment(HOST_CONTAINER_ID, options.hostPortName());
+        List<InetAddress> hostAddresses = ipam.allocate(hostKey, List.of());
+        long switchMac = PodMacs.derive("podswitch-switch", config.thisNodeName());
+        host = HostPort.open(engine, options.hostPortName(), podMtu, switchMac, ranges, hostAddresses);
+
+        Files.createDirectories(options.runDir());
+        statsFile = StatsFile.create(options.statsFile(), MAX_COUNTERS);
+        publisher = new StatsPublisher(statsFile);
+        counters = new DaemonCounters(publisher);
+        for (CounterSource source : engine.counterSources()) {
+            counters.register(source);
+        }
+        counters.register(new PortCounterSource("host." + options.hostPortName(), host.port()));
+
+        pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
+        int reattached = pods.recover();
+        if (reattached > 0) {
+            DaemonLog.info("re-attached " + reattached + " pod(s) from " + store.file());
+        }
+        counters.publish(System.currentTimeMillis());
+        publishing = control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
+    }
+
+    private static String describe(List<IpRange> ranges) {
+        List<String> out = new ArrayList<>();
+        for (IpRange r : ranges) {
+            out.add(io.podswitch.daemon.ipam.IpAddresses.format(r.networkAddress()) + "/" + r.prefixLength());
+        }
+        return String.join(", ", out);
+    }
+
+    /** The node's pod CIDRs as IPAM ranges, primary family first. */
+    static List<IpRange> podRanges(ClusterConfig config) {
+        List<IpRange> ranges = new ArrayList<>();
+        for (IpFamily family : config.ipFamilies()) {
+            Cidr cidr = config.thisNode().podCidr(family).orElseThrow(() -> new IllegalStateException(
+                    "node " + config.thisNodeName() + " has no " + family + " pod CIDR"));
+            InetAddress network = switch (cidr.network()) {
+                case Ip4Address a -> AddressBits.fromIp4(a.value());
+                case Ip6Address a -> AddressBits.fromIp6(a.high(), a.low());
+            };
+            ranges.add(new IpRange(network, cidr.prefixLength()));
+        }
+        return ranges;
+    }
+
+    /** The overlay's pod MTU, capped to what a TAP frame holds. */
+    static int podMtu(ClusterConfig config) {
+        int mtu = config.overlay().podMtu();
+        if (mtu > TapPortConfig.MAX_MTU) {
+            DaemonLog.info("pod MTU " + mtu + " capped to " + TapPortConfig.MAX_MTU + " (TAP frames must fit 2 KiB)");
+            return TapPortConfig.MAX_MTU;
+        }
+        return mtu;
+    }
+
+    public DaemonOptions options() {
+        return options;
+    }
+
+    /**
+     * Stops serving, then on the control thread: closes the pod ports WITHOUT deleting their
+     * persistent TAPs (pods keep their interfaces for the next start), removes the host port (and with
+     * it the kernel routes), stops the workers, deletes the stats file. IPAM and the pod registry need
+     * no flush: every change was on disk before it was acknowledged. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (server != null) {
+            server.close();
+        }
+        try {
+            control.call(() -> {
+                shutdownOnControlThread();
+                return null;
+            }, 30_000);
+        } catch (Exception e) {
+            DaemonLog.warn("shutdown incomplete", e);
+        }
+        control.close();
+        DaemonLog.info("stopped");
+    }
+
+    private void shutdownOnControlThread() {
+        if (publishing != null) {
+            publishing.cancel(false); // on the control thread: it cannot be running now, and never runs again
+        }
+        if (pods != null) {
+            pods.closeAll();
+        }
+        if (host != null) {
+            host.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (statsFile != null) {
+            statsFile.close();
+        }
+    }
+}

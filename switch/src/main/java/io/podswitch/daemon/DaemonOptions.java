@@ -1,0 +1,134 @@
+package io.podswitch.daemon;
+
+import io.podswitch.daemon.engine.EngineConfig;
+import io.podswitch.worker.IdleStrategies;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * podswitchd's command line.
+ *
+ * <pre>
+ * podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
+ *            [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
+ * </pre>
+ *
+ * @param nodeName {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
+ */
+public record DaemonOptions(Path config, String nodeName, Path stateDir, Path runDir, int workers, String idle,
+                            int frames, String hostPortName, int maxPods) {
+    public static final Path DEFAULT_CONFIG = Path.of("/etc/podswitch/cluster.yaml");
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podswitch");
+    public static final Path DEFAULT_RUN_DIR = Path.of("/run/podswitch");
+    public static final String DEFAULT_HOST_PORT = "podswitch0";
+    public static final String USAGE = """
+            usage: podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
+                              [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
+              --config     cluster network config (default /etc/podswitch/cluster.yaml)
+              --node       this node's name (default: $NODE_NAME, else the config's node:)
+              --state-dir  IPAM and pod registry (default /var/lib/podswitch)
+              --run-dir    control socket podswitchd.sock and stats file (default /run/podswitch)
+              --workers    worker threads (default 1)
+              --idle       worker idle strategy (default backoff; spin for dedicated cores)
+              --frames     packet frames of 2 KiB (default 16384)
+              --host-port  name of the node's TAP into the switch (default podswitch0)
+              --max-pods   most pod attachments (default 1000)""";
+
+    /** Thrown for a malformed command line (exit 64 with the usage). */
+    public static final class UsageException extends Exception {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    public Path socket() {
+        return runDir.resolve("podswitchd.sock");
+    }
+
+    public Path statsFile() {
+        return runDir.resolve("stats");
+    }
+
+    public EngineConfig engineConfig() {
+        return new EngineConfig(workers, idle, frames, maxPods + 2);
+    }
+
+    public static DaemonOptions parse(String[] args, Map<String, String> env) throws UsageException {
+        Path config = DEFAULT_CONFIG;
+        String node = null;
+        Path state = DEFAULT_STATE_DIR;
+        Path run = DEFAULT_RUN_DIR;
+        int workers = 1;
+        String idle = IdleStrategies.DEFAULT;
+        int frames = EngineConfig.DEFAULT_FRAMES;
+        String hostPort = DEFAULT_HOST_PORT;
+        int maxPods = 1000;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help")) {
+                throw new UsageException("");
+            }
+            if (i + 1 >= args.length) {
+                throw new UsageException("missing value for " + arg);
+            }
+            String value = args[++i];
+            switch (arg) {
+                case "--config" -> config = Path.of(value);
+                case "--node" -> node = nonEmpty(arg, value);
+                case "--state-dir" -> state = Path.of(value);
+                case "--run-dir" -> run = Path.of(value);
+                case "--workers" -> workers = number(arg, value, 1, 64);
+                case "--idle" -> idle = idle(value);
+                case "--frames" -> frames = number(arg, value, 4096, 1 << 22);
+                case "--host-port" -> hostPort = interfaceName(value);
+                case "--max-pods" -> maxPods = number(arg, value, 1, 60000);
+                default -> throw new UsageException("unknown option " + arg);
+            }
+        }
+        if (node == null) {
+            String fromEnv = env.get("NODE_NAME");
+            node = fromEnv == null || fromEnv.isEmpty() ? null : fromEnv;
+        }
+        if (frames < workers * 2048) {
+            throw new UsageException("--frames " + frames + " is too few for " + workers + " worker(s): at least "
+                    + workers * 2048);
+        }
+        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods);
+    }
+
+    private static String nonEmpty(String option, String value) throws UsageException {
+        if (value.isEmpty()) {
+            throw new UsageException(option + " must not be empty");
+        }
+        return value;
+    }
+
+    private static int number(String option, String value, int min, int max) throws UsageException {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) {
+                throw new UsageException(option + " must be in [" + min + ", " + max + "]: " + value);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " is not a number: " + value);
+        }
+    }
+
+    private static String idle(String value) throws UsageException {
+        try {
+            IdleStrategies.parse(value);
+            return value;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--idle: " + e.getMessage());
+        }
+    }
+
+    private static String interfaceName(String value) throws UsageException {
+        if (value.isEmpty() || value.length() > 15 || value.contains("/") || value.contains(":")
+                || value.chars().anyMatch(c -> c <= ' ')) {
+            throw new UsageException("--host-port must be a valid interface name (at most 15 characters): " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,172 @@
+package io.podswitch.daemon.api;
+
+import io.podswitch.api.ApiError;
+import io.podswitch.api.AttachmentRequest;
+import io.podswitch.api.CniApi;
+import io.podswitch.api.GcRequest;
+import io.podswitch.api.StatusRequest;
+import io.podswitch.api.http.HttpRequest;
+import io.podswitch.api.http.HttpResponse;
+import io.podswitch.api.json.JsonParseException;
+import io.podswitch.api.json.JsonParser;
+import io.podswitch.api.json.JsonShapeException;
+import io.podswitch.api.json.JsonValue;
+import io.podswitch.api.json.JsonWriter;
+import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.pod.ApiException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Routes control API requests: parses and validates the body on the connection's thread, then runs
+ * the operation on the {@link ControlThread} and turns the outcome into a JSON response.
+ *
+ * <pre>
+ *   POST /v1/cni/add|del|check|status|gc   the CNI plugin's protocol (docs/cni.md)
+ *   GET  /v1/pods|routes|neighbors|ipam|counters   views for the CLI and operators
+ * </pre>
+ *
+ * Errors always carry an {@link ApiError} body: 400 + code 6 for malformed JSON, 400 + code 7 for a
+ * body of the wrong shape, 404/405 for unknown paths/methods, 503 + code 11 when the control thread
+ * is saturated or a request takes longer than {@link #REQUEST_TIMEOUT_MS}.
+ */
+public final class ControlApi {
+    public static final long REQUEST_TIMEOUT_MS = 60_000;
+
+    private final ControlThread control;
+    private final DaemonOperations operations;
+
+    public ControlApi(ControlThread control, DaemonOperations operations) {
+        this.control = control;
+        this.operations = operations;
+    }
+
+    public HttpResponse handle(HttpRequest request) {
+        String target = request.target();
+        int query = target.indexOf('?');
+        String path = query < 0 ? target : target.substring(0, query);
+        try {
+            if (path.startsWith("/v1/cni/")) {
+                if (!request.method().equals("POST")) {
+                    return error(405, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "method not allowed",
+                            request.method() + " " + path + " (use POST)"));
+                }
+                return cni(path, request);
+            }
+            if (!request.method().equals("GET")) {
+                return error(isView(path) ? 405 : 404, new ApiError(ApiError.INVALID_NETWORK_CONFIG,
+                        isView(path) ? "method not allowed" : "unknown endpoint", request.method() + " " + path));
+            }
+            return switch (path) {
+                case "/v1/pods" -> ok(run(operations::podsJson));
+                case "/v1/routes" -> ok(run(operations::routesJson));
+                case "/v1/neighbors" -> ok(run(operations::neighborsJson));
+                case "/v1/ipam" -> ok(run(operations::ipamJson));
+                case "/v1/counters" -> ok(run(operations::countersJson));
+                default -> error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path));
+            };
+        } catch (ApiException e) {
+            return error(e.error().httpStatus(), e.error());
+        }
+    }
+
+    private static boolean isView(String path) {
+        return switch (path) {
+            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters" -> true;
+            default -> false;
+        };
+    }
+
+    private HttpResponse cni(String path, HttpRequest request) throws ApiException {
+        ObjectReader body = parseBody(request);
+        try {
+            switch (path) {
+                case CniApi.PATH_ADD -> {
+                    AttachmentRequest add = AttachmentRequest.fromJson(body);
+                    return ok(run(() -> operations.add(add).toJson()));
+                }
+                case CniApi.PATH_DEL -> {
+                    AttachmentRequest del = AttachmentRequest.fromJson(body);
+                    run(() -> {
+                        operations.del(del);
+                        return null;
+                    });
+                    return ok(EMPTY);
+                }
+                case CniApi.PATH_CHECK -> {
+                    AttachmentRequest check = AttachmentRequest.fromJson(body);
+                    run(() -> {
+                        operations.check(check);
+                        return null;
+                    });
+                    return ok(EMPTY);
+                }
+                case CniApi.PATH_STATUS -> {
+                    StatusRequest.fromJson(body);
+                    run(() -> {
+                        operations.status();
+                        return null;
+                    });
+                    return ok(EMPTY);
+                }
+                case CniApi.PATH_GC -> {
+                    GcRequest gc = GcRequest.fromJson(body);
+                    run(() -> {
+                        operations.gc(gc);
+                        return null;
+                    });
+                    return ok(EMPTY);
+                }
+                default -> {
+                    return error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path));
+                }
+            }
+        } catch (JsonShapeException | IllegalArgumentException e) {
+            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request", e.getMessage());
+        }
+    }
+
+    private static final JsonValue EMPTY = new JsonValue.JsonObject(java.util.Map.of());
+
+    private static ObjectReader parseBody(HttpRequest request) throws ApiException {
+        try {
+            return ObjectReader.of(JsonParser.parse(request.body()), "");
+        } catch (JsonParseException e) {
+            throw new ApiException(ApiError.DECODING_FAILURE, "malformed JSON", e.getMessage());
+        } catch (JsonShapeException e) {
+            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request", e.getMessage());
+        }
+    }
+
+    /** Runs on the control thread; maps every failure to an ApiException. */
+    private <T> T run(Callable<T> operation) throws ApiException {
+        try {
+            return control.call(operation, REQUEST_TIMEOUT_MS);
+        } catch (ControlThread.BusyException e) {
+            throw new ApiException(ApiError.TRY_AGAIN_LATER, "busy", e.getMessage());
+        } catch (TimeoutException e) {
+            throw new ApiException(ApiError.TRY_AGAIN_LATER, "busy",
+                    "the request did not complete within " + REQUEST_TIMEOUT_MS + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ApiError.TRY_AGAIN_LATER, "interrupted", "podswitchd is shutting down");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ApiException api) {
+                throw api;
+            }
+            DaemonLog.warn("request failed", cause);
+            throw new ApiException(ApiError.INTERFACE_SETUP_FAILED, "internal error", String.valueOf(cause));
+        }
+    }
+
+    private static HttpResponse ok(JsonValue body) {
+        return HttpResponse.json(200, JsonWriter.write(body));
+    }
+
+    private static HttpResponse error(int status, ApiError error) {
+        return HttpResponse.json(status, JsonWriter.write(error.toJson()));
+    }
+}

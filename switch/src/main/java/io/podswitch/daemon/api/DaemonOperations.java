@@ -1,0 +1,186 @@
+package io.podswitch.daemon.api;
+
+import io.podswitch.api.AttachmentRequest;
+import io.podswitch.api.CniResult;
+import io.podswitch.api.GcRequest;
+import io.podswitch.api.json.JsonValue;
+import io.podswitch.api.json.JsonValue.JsonArray;
+import io.podswitch.api.json.JsonValue.JsonObject;
+import io.podswitch.api.json.ObjectBuilder;
+import io.podswitch.daemon.engine.AddressBits;
+import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.ipam.IpAddresses;
+import io.podswitch.daemon.ipam.IpRange;
+import io.podswitch.daemon.pod.ApiException;
+import io.podswitch.daemon.pod.PodManager;
+import io.podswitch.daemon.stats.DaemonCounters;
+import io.podswitch.fib.AdjacencyTable;
+import io.podswitch.graph.Interface;
+import io.podswitch.graph.L3Graph;
+import io.podswitch.neighbor.NeighborCache;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the control API can do, each operation run on the control thread: the CNI commands (through
+ * {@link PodManager}) and the JSON views of pods, routes, neighbours, IPAM and counters.
+ */
+public final class DaemonOperations {
+    private final PodManager pods;
+    private final SwitchEngine engine;
+    private final DaemonCounters counters;
+
+    public DaemonOperations(PodManager pods, SwitchEngine engine, DaemonCounters counters) {
+        this.pods = pods;
+        this.engine = engine;
+        this.counters = counters;
+    }
+
+    public CniResult add(AttachmentRequest request) throws ApiException {
+        return pods.add(request);
+    }
+
+    public void del(AttachmentRequest request) throws ApiException {
+        pods.del(request);
+    }
+
+    public void check(AttachmentRequest request) throws ApiException {
+        pods.check(request);
+    }
+
+    public void status() throws ApiException {
+        pods.status();
+    }
+
+    public void gc(GcRequest request) throws ApiException {
+        pods.gc(request);
+    }
+
+    /** {@code {"pods": [{containerID, ifName, network, netns, mac, mtu, addresses, portName, createdAt, portId, worker, rxPackets, txPackets}]}} */
+    public JsonValue podsJson() {
+        List<JsonValue> out = new ArrayList<>();
+        for (PodManager.PodView view : pods.pods()) {
+            JsonObject record = view.record().toJson();
+            ObjectBuilder b = new ObjectBuilder();
+            for (Map.Entry<String, JsonValue> e : record.members().entrySet()) {
+                b.put(e.getKey(), e.getValue());
+            }
+            out.add(b.put("portId", view.portId()).put("worker", view.worker()).put("rxPackets", view.rxPackets())
+                    .put("txPackets", view.txPackets()).build());
+        }
+        return new ObjectBuilder().put("pods", new JsonArray(out)).build();
+    }
+
+    /** {@code {"routes": [{prefix, kind, port?, portName?, mac?, mtu?}]}}, IPv4 then IPv6, shortest first. */
+    public JsonValue routesJson() {
+        List<JsonValue> out = new ArrayList<>();
+        engine.fib4().forEachRoute((prefix, length, adjacency) ->
+                out.add(route(IpAddresses.format(AddressBits.fromIp4(prefix)) + "/" + length, adjacency)));
+        engine.fib6().forEachRoute((high, low, length, adjacency) ->
+                out.add(route(IpAddresses.format(AddressBits.fromIp6(high, low)) + "/" + length, adjacency)));
+        return new ObjectBuilder().put("routes", new JsonArray(out)).build();
+    }
+
+    private JsonValue route(String prefix, int adjacency) {
+        AdjacencyTable adj = engine.adjacencies();
+        byte kind = adj.kind(adjacency);
+        ObjectBuilder b = new ObjectBuilder().put("prefix", prefix).put("kind", kindName(kind));
+        if (kind != AdjacencyTable.DROP && kind != AdjacencyTable.LOCAL) {
+            int port = adj.port(adjacency);
+            b.put("port", port);
+            Interface iface = engine.interfaces().get(port);
+            if (iface != null) {
+                b.put("portName", iface.port().name());
+            }
+            if (kind == AdjacencyTable.REWRITE) {
+                b.put("mac", AddressBits.formatMac(adj.mac(adjacency)));
+            } else if (kind == AdjacencyTable.VIA) {
+                InetAddress via = adj.nextHop4(adjacency) != 0
+                        ? AddressBits.fromIp4(adj.nextHop4(adjacency))
+                        : AddressBits.fromIp6(adj.nextHop6High(adjacency), adj.nextHop6Low(adjacency));
+                b.put("via", IpAddresses.format(via));
+            }
+            b.put("mtu", adj.mtu(adjacency));
+        }
+        return b.build();
+    }
+
+    private static String kindName(byte kind) {
+        return switch (kind) {
+            case AdjacencyTable.DROP -> "drop";
+            case AdjacencyTable.LOCAL -> "local";
+            case AdjacencyTable.CONNECTED -> "connected";
+            case AdjacencyTable.VIA -> "via";
+            case AdjacencyTable.REWRITE -> "rewrite";
+            default -> "unknown(" + kind + ")";
+        };
+    }
+
+    /**
+     * {@code {"neighbors": [{worker, port, portName, address, mac, state}]}}: what each worker's ARP/ND
+     * cache holds. The caches belong to the worker threads; this reads them from the control thread
+     * without stopping anyone, so an entry changing at that instant may show half-updated (a
+     * diagnostic view, never used for forwarding).
+     */
+    public JsonValue neighborsJson() {
+        List<JsonValue> out = new ArrayList<>();
+        List<L3Graph> graphs = engine.graphs();
+        for (int w = 0; w < graphs.size(); w++) {
+            addNeighbors(out, w, graphs.get(w).neighbors().ip4(), true);
+            addNeighbors(out, w, graphs.get(w).neighbors().ip6(), false);
+        }
+        return new ObjectBuilder().put("neighbors", new JsonArray(out)).build();
+    }
+
+    private void addNeighbors(List<JsonValue> out, int worker, NeighborCache cache, boolean ip4) {
+        for (int slot = 0; slot < cache.slotCount(); slot++) {
+            byte state = cache.state(slot);
+            if (state == NeighborCache.FREE) {
+                continue;
+            }
+            int port = cache.port(slot);
+            InetAddress address = ip4 ? AddressBits.fromIp4((int) cache.low(slot))
+                    : AddressBits.fromIp6(cache.high(slot), cache.low(slot));
+            ObjectBuilder b = new ObjectBuilder().put("worker", worker).put("port", port);
+            Interface iface = engine.interfaces().get(port);
+            if (iface != null) {
+                b.put("portName", iface.port().name());
+            }
+            out.add(b.put("address", IpAddresses.format(address)).put("mac", AddressBits.formatMac(cache.mac(slot)))
+                    .put("state", state == NeighborCache.STATIC ? "static" : "dynamic").build());
+        }
+    }
+
+    /** {@code {"ranges": [{cidr, gateway, size, allocated}], "allocations": [{containerID, ifName, addresses}]}} */
+    public JsonValue ipamJson() {
+        List<JsonValue> ranges = new ArrayList<>();
+        for (IpRange range : pods.ranges()) {
+            ranges.add(new ObjectBuilder().put("cidr", IpAddresses.format(range.networkAddress()) + "/" + range.prefixLength())
+                    .put("gateway", IpAddresses.format(range.gateway()))
+                    .put("size", range.size().min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue())
+                    .put("allocated", pods.allocatedIn(range)).build());
+        }
+        List<JsonValue> allocations = new ArrayList<>();
+        for (Map.Entry<io.podswitch.daemon.ipam.Attachment, List<InetAddress>> e : pods.ipam().allocations().entrySet()) {
+            List<String> addresses = new ArrayList<>();
+            for (InetAddress a : e.getValue()) {
+                addresses.add(IpAddresses.format(a));
+            }
+            allocations.add(new ObjectBuilder().put("containerID", e.getKey().containerId())
+                    .put("ifName", e.getKey().ifName()).put("addresses", ObjectBuilder.strings(addresses)).build());
+        }
+        return new ObjectBuilder().put("ranges", new JsonArray(ranges)).put("allocations", new JsonArray(allocations))
+                .build();
+    }
+
+    /** {@code {"counters": {name: value, ...}}} */
+    public JsonValue countersJson() {
+        ObjectBuilder b = new ObjectBuilder();
+        for (Map.Entry<String, Long> e : counters.snapshot().entrySet()) {
+            b.put(e.getKey(), e.getValue());
+        }
+        return new ObjectBuilder().put("counters", b.build()).build();
+    }
+}

@@ -1,0 +1,134 @@
+package io.podswitch.daemon.cli;
+
+import io.podswitch.api.ApiError;
+import io.podswitch.api.CniApi;
+import io.podswitch.api.http.HttpClientException;
+import io.podswitch.api.http.HttpLimits;
+import io.podswitch.api.http.HttpRequest;
+import io.podswitch.api.http.HttpResponse;
+import io.podswitch.api.json.JsonParseException;
+import io.podswitch.api.json.JsonParser;
+import io.podswitch.api.json.JsonShapeException;
+import io.podswitch.api.json.JsonValue;
+import io.podswitch.api.json.JsonWriter;
+import io.podswitch.api.json.ObjectReader;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code podswitch pods|routes|neighbors|ipam|counters [--socket PATH] [--json]}: asks a running
+ * podswitchd over its control socket and prints a table (or the raw JSON with {@code --json}).
+ * Exit 0 on success, 1 when the daemon is down or answers with an error, 64 for a bad command line.
+ */
+public final class ClientCommand {
+    private static final String USAGE = "usage: podswitch pods|routes|neighbors|ipam|counters [--socket PATH] [--json]";
+    private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private ClientCommand() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.println(USAGE);
+            return 64;
+        }
+        String view = args[0];
+        if (!List.of("pods", "routes", "neighbors", "ipam", "counters").contains(view)) {
+            err.println("podswitch: unknown command '" + view + "'");
+            err.println(USAGE);
+            return 64;
+        }
+        String socketEnv = env.get(CniApi.SOCKET_ENV);
+        Path socket = Path.of(socketEnv == null || socketEnv.isEmpty() ? CniApi.DEFAULT_SOCKET : socketEnv);
+        boolean json = false;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--json" -> json = true;
+                case "--socket" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("podswitch " + view + ": --socket needs a path");
+                        return 64;
+                    }
+                    socket = Path.of(args[++i]);
+                }
+                default -> {
+                    err.println("podswitch " + view + ": unknown option " + args[i]);
+                    err.println(USAGE);
+                    return 64;
+                }
+            }
+        }
+        HttpResponse response;
+        try {
+            response = new io.podswitch.api.http.UnixHttpClient(socket, TIMEOUT_NANOS, HttpLimits.DEFAULT)
+                    .exchange(new HttpRequest("GET", "/v1/" + view, Map.of(), null), System.nanoTime() + TIMEOUT_NANOS);
+        } catch (HttpClientException e) {
+            err.println("podswitch " + view + ": podswitchd is not reachable on " + socket + " (" + e.getMessage()
+                    + "); is it running?");
+            return 1;
+        }
+        JsonValue body;
+        try {
+            body = JsonParser.parse(response.body());
+        } catch (JsonParseException e) {
+            err.println("podswitch " + view + ": the daemon's answer is not JSON: " + e.getMessage());
+            return 1;
+        }
+        if (response.status() != 200) {
+            String message = JsonWriter.write(body);
+            try {
+                ApiError error = ApiError.fromJson(ObjectReader.of(body, ""));
+                message = error.msg() + (error.details().isEmpty() ? "" : ": " + error.details());
+            } catch (JsonShapeException ignored) {
+                // print the raw body
+            }
+            err.println("podswitch " + view + ": podswitchd answered " + response.status() + ": " + message);
+            return 1;
+        }
+        if (json) {
+            out.println(JsonWriter.writePretty(body));
+            return 0;
+        }
+        try {
+            out.print(TableViews.render(view, ObjectReader.of(body, "")));
+        } catch (JsonShapeException e) {
+            err.println("podswitch " + view + ": unexpected answer: " + e.getMessage());
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Left-aligned columns separated by two spaces, a header line first. */
+    static String table(List<String> header, List<List<String>> rows) {
+        int[] widths = new int[header.size()];
+        List<List<String>> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(rows);
+        for (List<String> row : all) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (List<String> row : all) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                String cell = row.get(i);
+                line.append(cell);
+                if (i < row.size() - 1) {
+                    line.append(" ".repeat(widths[i] - cell.length() + 2));
+                }
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,89 @@
+package io.podswitch.daemon.cli;
+
+import io.podswitch.api.json.JsonValue;
+import io.podswitch.api.json.ObjectReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns the control API's JSON views into the CLI's human tables. */
+final class TableViews {
+    private TableViews() {
+    }
+
+    static String render(String view, ObjectReader body) {
+        return switch (view) {
+            case "pods" -> pods(body);
+            case "routes" -> routes(body);
+            case "neighbors" -> neighbors(body);
+            case "ipam" -> ipam(body);
+            default -> counters(body);
+        };
+    }
+
+    private static String pods(ObjectReader body) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ObjectReader p : body.optionalObjectList("pods")) {
+            String id = p.requiredString("containerID");
+            rows.add(List.of(id.length() > 12 ? id.substring(0, 12) : id, p.requiredString("ifName"),
+                    String.join(",", p.optionalStringList("addresses")), p.requiredString("mac"),
+                    num(p, "mtu"), num(p, "portId"), num(p, "worker"), num(p, "rxPackets"), num(p, "txPackets"),
+                    p.requiredString("netns")));
+        }
+        return ClientCommand.table(List.of("CONTAINER", "IF", "ADDRESSES", "MAC", "MTU", "PORT", "WORKER", "RX", "TX",
+                "NETNS"), rows);
+    }
+
+    private static String routes(ObjectReader body) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ObjectReader r : body.optionalObjectList("routes")) {
+            String target = r.has("portName") ? r.requiredString("portName") + " (port " + num(r, "port") + ")"
+                    : r.has("port") ? "port " + num(r, "port") : "";
+            String via = r.has("mac") ? r.requiredString("mac") : r.has("via") ? r.requiredString("via") : "";
+            rows.add(List.of(r.requiredString("prefix"), r.requiredString("kind"), target, via,
+                    r.has("mtu") ? num(r, "mtu") : ""));
+        }
+        return ClientCommand.table(List.of("PREFIX", "KIND", "PORT", "NEXT HOP", "MTU"), rows);
+    }
+
+    private static String neighbors(ObjectReader body) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ObjectReader n : body.optionalObjectList("neighbors")) {
+            String port = n.has("portName") ? n.requiredString("portName") + " (" + num(n, "port") + ")" : num(n, "port");
+            rows.add(List.of(n.requiredString("address"), n.requiredString("mac"), port, num(n, "worker"),
+                    n.requiredString("state")));
+        }
+        return ClientCommand.table(List.of("ADDRESS", "MAC", "PORT", "WORKER", "STATE"), rows);
+    }
+
+    private static String ipam(ObjectReader body) {
+        List<List<String>> ranges = new ArrayList<>();
+        for (ObjectReader r : body.optionalObjectList("ranges")) {
+            ranges.add(List.of(r.requiredString("cidr"), r.requiredString("gateway"), num(r, "allocated"), num(r, "size")));
+        }
+        List<List<String>> allocations = new ArrayList<>();
+        for (ObjectReader a : body.optionalObjectList("allocations")) {
+            allocations.add(List.of(a.requiredString("containerID"), a.requiredString("ifName"),
+                    String.join(",", a.optionalStringList("addresses"))));
+        }
+        return ClientCommand.table(List.of("RANGE", "GATEWAY", "ALLOCATED", "SIZE"), ranges) + "\n"
+                + ClientCommand.table(List.of("CONTAINER", "IF", "ADDRESSES"), allocations);
+    }
+
+    private static String counters(ObjectReader body) {
+        List<List<String>> rows = new ArrayList<>();
+        ObjectReader counters = body.optionalObject("counters");
+        if (counters != null) {
+            for (Map.Entry<String, JsonValue> e : counters.object().members().entrySet()) {
+                if (e.getValue() instanceof JsonValue.JsonNumber n && n.asLong() != 0) {
+                    rows.add(List.of(e.getKey(), Long.toString(n.asLong())));
+                }
+            }
+        }
+        return ClientCommand.table(List.of("COUNTER (non-zero)", "VALUE"), rows);
+    }
+
+    private static String num(ObjectReader r, String name) {
+        return Long.toString(r.optionalLong(name, Long.MIN_VALUE, Long.MAX_VALUE, 0));
+    }
+}

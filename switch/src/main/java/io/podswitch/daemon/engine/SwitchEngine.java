@@ -1,0 +1,248 @@
+package io.podswitch.daemon.engine;
+
+import io.podswitch.fib.AdjacencyTable;
+import io.podswitch.fib.Ip4Fib;
+import io.podswitch.fib.Ip6Fib;
+import io.podswitch.graph.Interface;
+import io.podswitch.graph.InterfaceTable;
+import io.podswitch.graph.L3Graph;
+import io.podswitch.neighbor.NeighborTable;
+import io.podswitch.packet.FramePool;
+import io.podswitch.packet.FrameSlab;
+import io.podswitch.port.Port;
+import io.podswitch.stats.CounterSource;
+import io.podswitch.worker.Qsbr;
+import io.podswitch.worker.RxQueueCommand;
+import io.podswitch.worker.Worker;
+import io.podswitch.worker.WorkerConfig;
+import io.podswitch.worker.WorkerGroup;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The data path as the daemon runs it: one frame slab and pool, the shared tables (interfaces,
+ * adjacencies, IPv4/IPv6 FIBs), one {@link L3Graph} per worker, the workers and their QSBR.
+ *
+ * <p>Control thread only (every method but {@link #counterSources()}'s sources): the tables have one
+ * writer, and this class is that writer. Workers read the tables lock-free; whatever is unpublished
+ * is reused or closed only after a QSBR grace period (see {@link #detachPort}).
+ */
+public final class SwitchEngine implements AutoCloseable {
+    /** A worker that takes longer than this to pass a quiescent point is stuck: fail loudly. */
+    private static final long GRACE_TIMEOUT_MS = 5_000;
+    private static final int NEIGHBORS_PER_FAMILY = 4096;
+
+    private final FrameSlab slab;
+    private final InterfaceTable interfaces;
+    private final AdjacencyTable adjacencies;
+    private final Ip4Fib fib4;
+    private final Ip6Fib fib6;
+    private final Qsbr qsbr;
+    private final List<L3Graph> graphs = new ArrayList<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private final WorkerGroup group;
+    private final BitSet usedPortIds = new BitSet();
+    private final int maxPorts;
+    private int nextWorker;
+    private boolean closed;
+
+    static final int LARGE_FRAMES = 128;
+
+    public SwitchEngine(EngineConfig config) {
+        this.maxPorts = config.maxPorts();
+        // Large frames carry the 64 KiB TCP super-frames of pod TAPs with offloads (see nativeio.md);
+        // TAP receive borrows one per burst, so a few hundred serve every pod of a node.
+        slab = FrameSlab.withLargeFrames(config.frames(), LARGE_FRAMES);
+        FramePool pool = new FramePool(slab);
+        interfaces = new InterfaceTable(config.maxPorts());
+        adjacencies = new AdjacencyTable(2 * config.maxPorts() * 2 + 64);
+        // Routes longer than /24 (pod /32s) need tbl8 groups: one per /24 holding pods (256 KiB).
+        fib4 = new Ip4Fib(256);
+        // Pod /128s each need up to 13 groups on their own path; the pods of one /64 share most of it.
+        fib6 = new Ip6Fib(4 * config.maxPorts() + 256);
+        qsbr = new Qsbr(config.workers());
+        WorkerConfig workerConfig = WorkerConfig.defaults()
+                .withIdleStrategy(config.idleStrategy())
+                .withCacheCapacity(EngineConfig.WORKER_CACHE_FRAMES);
+        workerConfig = new WorkerConfig(workerConfig.burstSize(), config.maxPorts(), workerConfig.tickCycles(),
+                workerConfig.tickIntervalNs(), workerConfig.commandsPerTick(), workerConfig.commandQueueCapacity(),
+                workerConfig.cacheCapacity(), workerConfig.cpu(), workerConfig.idleStrategy());
+        for (int i = 0; i < config.workers(); i++) {
+            // Every worker transmits on its own TAP queue index 0: the TAP ports have one queue, and a
+            // TAP fd tolerates writers from several threads (each write is one whole frame).
+            L3Graph graph = new L3Graph(slab, interfaces, fib4, fib6, adjacencies,
+                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0);
+            graphs.add(graph);
+            workers.add(new Worker(i, workerConfig, pool, graph, qsbr));
+        }
+        group = WorkerGroup.start(workers, Throwable::printStackTrace);
+    }
+
+    public InterfaceTable interfaces() {
+        return interfaces;
+    }
+
+    public AdjacencyTable adjacencies() {
+        return adjacencies;
+    }
+
+    public Ip4Fib fib4() {
+        return fib4;
+    }
+
+    public Ip6Fib fib6() {
+        return fib6;
+    }
+
+    public List<L3Graph> graphs() {
+        return List.copyOf(graphs);
+    }
+
+    public int workerCount() {
+        return workers.size();
+    }
+
+    /** Are all worker threads alive? */
+    public boolean running() {
+        if (closed) {
+            return false;
+        }
+        for (Thread t : group.threads()) {
+            if (!t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Workers and graphs (each graph's counters prefixed with its worker), for the stats file. */
+    public List<CounterSource> counterSources() {
+        List<CounterSource> sources = new ArrayList<>(group.counterSources());
+        for (int i = 0; i < graphs.size(); i++) {
+            sources.add(new PrefixedCounters("worker." + i + ".", graphs.get(i)));
+        }
+        return sources;
+    }
+
+    /** The lowest free port id. @throws IllegalStateException when every id is in use */
+    public int allocatePortId() {
+        int id = usedPortIds.nextClearBit(0);
+        if (id >= maxPorts) {
+            throw new IllegalStateException("all " + maxPorts + " port ids are in use");
+        }
+        usedPortIds.set(id);
+        return id;
+    }
+
+    /** Returns a port id; only after its port is detached (no worker can see it any more). */
+    public void releasePortId(int id) {
+        usedPortIds.clear(id);
+    }
+
+    /**
+     * Publishes the interface and gives the port's queue 0 to the next worker (round-robin).
+     * @return the worker that polls the port
+     * @throws IllegalStateException when the worker refuses (its RX table is full) or does not answer
+     */
+    public int attachPort(Interface iface) {
+        interfaces.put(iface);
+        int worker = nextWorker;
+        nextWorker = (nextWorker + 1) % workers.size();
+        RxQueueCommand add = RxQueueCommand.add(iface.port(), 0);
+        if (!runCommand(worker, add) || !add.succeeded()) {
+            interfaces.remove(iface.id());
+            quiesce();
+            throw new IllegalStateException("worker " + worker + " did not take port " + iface.port().name());
+        }
+        return worker;
+    }
+
+    /**
+     * Takes a port out of the data path so that it may be closed. The caller has already deleted the
+     * routes pointing at it. Order (each step makes the next one safe):
+     * <ol>
+     *   <li>remove the RX queue from its worker and wait until the worker applied it — nobody receives
+     *       from the port any more;</li>
+     *   <li>grace period — no worker is still inside a burst that looked the port up;</li>
+     *   <li>unpublish the interface — new lookups of its id find nothing (frames still buffered for
+     *       it are dropped and counted);</li>
+     *   <li>grace period — no worker still holds the old {@code Interface}; the caller may close the
+     *       port and release its adjacencies and id.</li>
+     * </ol>
+     * @throws IllegalStateException when a worker does not answer (stuck): the port must then stay open
+     */
+    public void detachPort(Port port, int worker) {
+        RxQueueCommand remove = RxQueueCommand.remove(port, 0);
+        if (!runCommand(worker, remove)) {
+            // Closing the port now could let the worker read a reused descriptor number: refuse.
+            throw new IllegalStateException("worker " + worker + " did not release port " + port.name()
+                    + " within " + GRACE_TIMEOUT_MS + " ms");
+        }
+        quiesce();
+        interfaces.remove(port.id());
+        quiesce();
+    }
+
+    /**
+     * Waits for one QSBR grace period, then reclaims the FIB groups retired before it. Call after
+     * unpublishing anything (routes, interfaces) and before reusing what was unpublished.
+     */
+    public void quiesce() {
+        long epoch4 = fib4.epoch();
+        long epoch6 = fib6.epoch();
+        if (!qsbr.synchronize(GRACE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("a worker did not pass a quiescent point within "
+                    + GRACE_TIMEOUT_MS + " ms");
+        }
+        fib4.reclaim(epoch4);
+        fib6.reclaim(epoch6);
+    }
+
+    /** Offers a command and waits until the worker applied it. @return false on timeout */
+    private boolean runCommand(int worker, RxQueueCommand command) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_TIMEOUT_MS);
+        while (!workers.get(worker).commands().offer(command)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        while (!command.isDone()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleepBriefly();
+        }
+        return true;
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(0, 200_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a worker", e);
+        }
+    }
+
+    /** Stops the workers (each flushes and returns its frames), then frees the slab. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        group.close();
+        for (Thread t : group.threads()) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        slab.close();
+    }
+}

@@ -1,0 +1,177 @@
+package io.podswitch.daemon.host;
+
+import io.podswitch.daemon.engine.AddressBits;
+import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.ipam.IpRange;
+import io.podswitch.fib.AdjacencyTable;
+import io.podswitch.graph.Interface;
+import io.podswitch.nativeio.Netlink;
+import io.podswitch.nativeio.Route;
+import io.podswitch.port.tap.TapPort;
+import io.podswitch.port.tap.TapPortConfig;
+import java.net.InetAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The node's own way into the switch: a TAP ({@code podswitch0}) in the root namespace.
+ *
+ * <pre>
+ *   kernel (root netns)                        switch
+ *   ───────────────────                        ──────
+ *   podswitch0  10.244.1.2/32 (host address)   host port: proxy ARP/ND for every target
+ *   route 10.244.1.0/24 dev podswitch0   ───►  10.244.1.5/32 → pod port (REWRITE pod MAC)
+ *                                        ◄───  0.0.0.0/0, 10.244.1.2/32 → host port (REWRITE kernel MAC)
+ *                                              10.244.1.0/24 → DROP (no such pod: no loop via the kernel)
+ *                                              10.244.1.1/32 → LOCAL (the gateway, answers ping)
+ * </pre>
+ *
+ * The kernel treats the pod CIDR as a connected network on {@code podswitch0}: it ARPs/NDs for a pod
+ * address, the switch answers with its own MAC (proxy neighbours) and forwards to the pod. The host
+ * address (one IPAM address per family, on {@code podswitch0}) gives the node a source address inside
+ * the pod CIDR, so node→pod traffic (kubelet probes) works even on a node without other addresses of
+ * that family, and replies route straight back through the host port.
+ */
+public final class HostPort implements AutoCloseable {
+    private final SwitchEngine engine;
+    private final TapPort port;
+    private final int worker;
+    private final long kernelMac;
+    private final List<Integer> adjacencies;
+    private final List<Runnable> routeRemovals;
+
+    private HostPort(SwitchEngine engine, TapPort port, int worker, long kernelMac, List<Integer> adjacencies,
+                     List<Runnable> routeRemovals) {
+        this.engine = engine;
+        this.port = port;
+        this.worker = worker;
+        this.kernelMac = kernelMac;
+        this.adjacencies = adjacencies;
+        this.routeRemovals = routeRemovals;
+    }
+
+    /**
+     * Creates the TAP (not persistent: it disappears with the daemon, and with it the kernel routes),
+     * configures the kernel side through rtnetlink and installs the switch side.
+     *
+     * @param ranges        the node's pod CIDRs, primary family first
+     * @param hostAddresses one address per range (same order) for the kernel side of the TAP
+     */
+    public static HostPort open(SwitchEngine engine, String name, int mtu, long switchMac, List<IpRange> ranges,
+                                List<InetAddress> hostAddresses) {
+        int portId = engine.allocatePortId();
+        TapPort tap;
+        try {
+            tap = TapPort.open(portId, new TapPortConfig(name, mtu, 0, false, 1, true));
+        } catch (RuntimeException e) {
+            engine.releasePortId(portId);
+            throw e;
+        }
+        // Each step pushes its undo: a failure leaves no route, adjacency, polled queue or TAP behind.
+        Deque<Runnable> undo = new ArrayDeque<>();
+        undo.push(() -> engine.releasePortId(portId));
+        undo.push(tap::close);
+        try {
+            long kernelMac;
+            try (Netlink netlink = Netlink.open()) {
+                kernelMac = netlink.link(name).mac();
+                for (int i = 0; i < ranges.size(); i++) {
+                    IpRange range = ranges.get(i);
+                    InetAddress host = hostAddresses.get(i);
+                    netlink.addAddress(name, host, range.isIpv4() ? 32 : 128);
+                    netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, name, false));
+                }
+            }
+            Interface.Builder iface = Interface.builder(tap, switchMac).mtu(tap.mtu()).proxyNeighbors(true);
+            for (IpRange range : ranges) {
+                if (range.isIpv4()) {
+                    iface.ip4(AddressBits.ip4(range.gateway()));
+                } else {
+                    iface.ip6(AddressBits.ip6High(range.gateway()), AddressBits.ip6Low(range.gateway()));
+                }
+            }
+            AdjacencyTable adj = engine.adjacencies();
+            List<Integer> adjacencies = List.of(adj.addRewrite(portId, kernelMac, tap.mtu()), adj.addLocal(), adj.addDrop());
+            int toKernel = adjacencies.get(0);
+            int local = adjacencies.get(1);
+            int drop = adjacencies.get(2);
+            undo.push(() -> {
+                engine.quiesce();
+                adjacencies.forEach(adj::release);
+            });
+            int worker = engine.attachPort(iface.build());
+            undo.push(() -> engine.detachPort(tap, worker));
+            List<Runnable> removals = new ArrayList<>();
+            for (int i = 0; i < ranges.size(); i++) {
+                IpRange range = ranges.get(i);
+                InetAddress host = hostAddresses.get(i);
+                if (range.isIpv4()) {
+                    int net = AddressBits.ip4(range.networkAddress());
+                    int gw = AddressBits.ip4(range.gateway());
+                    int hostIp = AddressBits.ip4(host);
+                    route(undo, removals, () -> engine.fib4().add(0, 0, toKernel), () -> engine.fib4().delete(0, 0));
+                    route(undo, removals, () -> engine.fib4().add(net, range.prefixLength(), drop),
+                            () -> engine.fib4().delete(net, range.prefixLength()));
+                    route(undo, removals, () -> engine.fib4().add(gw, 32, local), () -> engine.fib4().delete(gw, 32));
+                    route(undo, removals, () -> engine.fib4().add(hostIp, 32, toKernel),
+                            () -> engine.fib4().delete(hostIp, 32));
+                } else {
+                    long nh = AddressBits.ip6High(range.networkAddress());
+                    long nl = AddressBits.ip6Low(range.networkAddress());
+                    long gh = AddressBits.ip6High(range.gateway());
+                    long gl = AddressBits.ip6Low(range.gateway());
+                    long hh = AddressBits.ip6High(host);
+                    long hl = AddressBits.ip6Low(host);
+                    route(undo, removals, () -> engine.fib6().add(0, 0, 0, toKernel), () -> engine.fib6().delete(0, 0, 0));
+                    route(undo, removals, () -> engine.fib6().add(nh, nl, range.prefixLength(), drop),
+                            () -> engine.fib6().delete(nh, nl, range.prefixLength()));
+                    route(undo, removals, () -> engine.fib6().add(gh, gl, 128, local),
+                            () -> engine.fib6().delete(gh, gl, 128));
+                    route(undo, removals, () -> engine.fib6().add(hh, hl, 128, toKernel),
+                            () -> engine.fib6().delete(hh, hl, 128));
+                }
+            }
+            return new HostPort(engine, tap, worker, kernelMac, adjacencies, removals);
+        } catch (RuntimeException e) {
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void route(Deque<Runnable> undo, List<Runnable> removals, Runnable add, Runnable delete) {
+        add.run();
+        undo.push(delete);
+        removals.add(delete);
+    }
+
+    public TapPort port() {
+        return port;
+    }
+
+    /** The MAC of the kernel's side of the TAP: where the switch sends traffic for the node. */
+    public long kernelMac() {
+        return kernelMac;
+    }
+
+    /** Removes the switch side (routes, port) and closes the TAP, which takes the kernel routes with it. */
+    @Override
+    public void close() {
+        for (Runnable removal : routeRemovals) {
+            removal.run();
+        }
+        engine.detachPort(port, worker);
+        for (int a : adjacencies) {
+            engine.adjacencies().release(a);
+        }
+        port.close();
+        engine.releasePortId(port.id());
+    }
+}

@@ -1,0 +1,57 @@
+package io.podswitch.daemon.pod;
+
+import io.podswitch.api.Attachment;
+import io.podswitch.api.json.JsonValue;
+import io.podswitch.api.json.JsonValue.JsonObject;
+import io.podswitch.api.json.ObjectBuilder;
+import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.engine.AddressBits;
+import io.podswitch.daemon.ipam.IpAddresses;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the daemon remembers about one wired pod attachment, durably (see {@link PodStore}): enough
+ * to re-attach its TAP after a restart and to tear it down later.
+ *
+ * @param network     the CNI network name the attachment belongs to (GC is per network)
+ * @param netns       the pod's network namespace path
+ * @param mac         the pod interface's MAC (low 48 bits)
+ * @param mtu         the pod interface's MTU
+ * @param addresses   the pod's addresses, primary family first (prefix = the node's pod CIDR's)
+ * @param createdAt   ISO-8601 instant of the ADD
+ */
+public record PodRecord(String network, Attachment attachment, String netns, long mac, int mtu,
+                        List<InetAddress> addresses, String createdAt) {
+    public PodRecord {
+        addresses = List.copyOf(addresses);
+    }
+
+    /** The TAP's name inside the pod: the CNI interface name. */
+    public String portName() {
+        return attachment.ifName();
+    }
+
+    public JsonObject toJson() {
+        List<JsonValue> ips = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            ips.add(new JsonValue.JsonString(IpAddresses.format(a)));
+        }
+        return new ObjectBuilder().put("network", network).put("containerID", attachment.containerId())
+                .put("ifName", attachment.ifName()).put("netns", netns).put("mac", AddressBits.formatMac(mac))
+                .put("mtu", mtu).put("addresses", new JsonValue.JsonArray(ips)).put("portName", portName())
+                .put("createdAt", createdAt).build();
+    }
+
+    /** @throws IllegalArgumentException (or a JSON shape exception) for a malformed record */
+    public static PodRecord fromJson(ObjectReader r) {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String a : r.optionalStringList("addresses")) {
+            addresses.add(IpAddresses.parse(a));
+        }
+        return new PodRecord(r.requiredNonEmptyString("network"), Attachment.fromJson(r),
+                r.requiredNonEmptyString("netns"), AddressBits.parseMac(r.requiredNonEmptyString("mac")),
+                (int) r.optionalLong("mtu", 68, 65535, 1500), addresses, r.requiredNonEmptyString("createdAt"));
+    }
+}

@@ -1,0 +1,59 @@
+package io.podswitch.daemon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.podswitch.api.json.JsonParser;
+import io.podswitch.api.json.ObjectReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClientCommandTest {
+    @Test
+    void daemonDownIsAClearErrorAndExitOne(@TempDir Path dir) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ClientCommand.run(new String[] {"pods", "--socket", dir.resolve("none.sock").toString()}, Map.of(),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, exit);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("is it running?"), err.toString());
+    }
+
+    @Test
+    void badCommandLines() {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        assertEquals(64, ClientCommand.run(new String[0], Map.of(), quiet, quiet));
+        assertEquals(64, ClientCommand.run(new String[] {"things"}, Map.of(), quiet, quiet));
+        assertEquals(64, ClientCommand.run(new String[] {"pods", "--socket"}, Map.of(), quiet, quiet));
+        assertEquals(64, ClientCommand.run(new String[] {"pods", "--wide"}, Map.of(), quiet, quiet));
+    }
+
+    @Test
+    void tables() {
+        String pods = TableViews.render("pods", json("{\"pods\":[{\"containerID\":\"0123456789abcdef\",\"ifName\":\"eth0\","
+                + "\"addresses\":[\"10.244.1.5\",\"fd00::5\"],\"mac\":\"0a:58:00:00:00:01\",\"mtu\":1450,\"portId\":3,"
+                + "\"worker\":0,\"rxPackets\":7,\"txPackets\":9,\"netns\":\"/var/run/netns/x\"}]}"));
+        assertEquals("""
+                CONTAINER     IF    ADDRESSES           MAC                MTU   PORT  WORKER  RX  TX  NETNS
+                0123456789ab  eth0  10.244.1.5,fd00::5  0a:58:00:00:00:01  1450  3     0       7   9   /var/run/netns/x
+                """, pods);
+        String routes = TableViews.render("routes", json("{\"routes\":[{\"prefix\":\"0.0.0.0/0\",\"kind\":\"rewrite\","
+                + "\"port\":0,\"portName\":\"podswitch0\",\"mac\":\"aa:bb:cc:dd:ee:ff\",\"mtu\":1450},"
+                + "{\"prefix\":\"10.244.1.1/32\",\"kind\":\"local\"}]}"));
+        assertTrue(routes.contains("podswitch0 (port 0)  aa:bb:cc:dd:ee:ff  1450"), routes);
+        assertTrue(routes.contains("10.244.1.1/32  local"), routes);
+        String ipam = TableViews.render("ipam", json("{\"ranges\":[{\"cidr\":\"10.244.1.0/24\",\"gateway\":\"10.244.1.1\","
+                + "\"size\":253,\"allocated\":2}],\"allocations\":[{\"containerID\":\"c\",\"ifName\":\"eth0\",\"addresses\":[\"10.244.1.2\"]}]}"));
+        assertTrue(ipam.contains("10.244.1.0/24  10.244.1.1  2          253"), ipam);
+        String counters = TableViews.render("counters", json("{\"counters\":{\"a\":0,\"b\":5}}"));
+        assertEquals("COUNTER (non-zero)  VALUE\nb                   5\n", counters);
+    }
+
+    private static ObjectReader json(String text) {
+        return ObjectReader.of(JsonParser.parse(text), "");
+    }
+}
