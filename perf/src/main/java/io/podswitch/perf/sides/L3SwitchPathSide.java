@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * podswitch routing between two pods, the way it routes between real ones: each pod gets an
- * interface (a TAP inside its namespace, or a veth whose switch end is an AF_XDP port), and one
+ * interface (a TAP inside its namespace with offloads on, as podswitchd attaches pods, or a veth whose switch end is an AF_XDP port), and one
  * worker runs the {@link L3Graph} over both ports.
  *
  * <pre>
@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class L3SwitchPathSide implements SwitchPathSide {
     private static final SecureRandom IDS = new SecureRandom();
     private static final int TAP_FRAMES = 4096;
+    /** 68 KiB frames for GSO super-frames from offloading TAPs (podswitchd keeps 128 too). */
+    private static final int TAP_LARGE_FRAMES = 128;
     /** Two fill rings of 2048 and two TX rings of 2048, the worker's cache and packets in flight. */
     private static final int AF_XDP_FRAMES = 16384;
 
@@ -56,7 +58,8 @@ public final class L3SwitchPathSide implements SwitchPathSide {
             gateways[i] = ip4(pods[i].gateway(), pods[i]);
             PodInterface.prefixLength(pods[i]);
         }
-        FrameSlab slab = new FrameSlab(kind == PortKind.AF_XDP ? AF_XDP_FRAMES : TAP_FRAMES);
+        FrameSlab slab = kind == PortKind.AF_XDP ? new FrameSlab(AF_XDP_FRAMES)
+                : FrameSlab.withLargeFrames(TAP_FRAMES, TAP_LARGE_FRAMES);
         List<PodAttachment> attached = new ArrayList<>();
         try {
             FramePool pool = new FramePool(slab);

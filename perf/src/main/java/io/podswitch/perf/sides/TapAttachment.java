@@ -7,7 +7,8 @@ import io.podswitch.port.tap.TapPort;
 import io.podswitch.port.tap.TapPortConfig;
 
 /**
- * A pod attached by a TAP created right inside its namespace (as podswitch attaches real pods):
+ * A pod attached by a TAP created right inside its namespace, as podswitchd attaches real pods:
+ * offloads on (checksum and TSO: GSO super-frames up to 64 KiB in the slab's large frames),
  * podswitch holds the descriptor, the pod sees {@code ifName}. The TAP is not persistent, so
  * closing the descriptor removes the interface, its address and its routes.
  */
@@ -22,7 +23,7 @@ record TapAttachment(int netnsFd, TapPort port, long switchMac, long podMac) imp
         int fd = Netns.open(pod.netns());
         TapPort tap = null;
         try {
-            tap = TapPort.openIn(fd, pod.netns(), id, new TapPortConfig(pod.ifName(), 1500, 0, false, 1));
+            tap = TapPort.openIn(fd, pod.netns(), id, new TapPortConfig(pod.ifName(), 1500, 0, false, 1, true));
             long podMac = PodInterface.configure(fd, pod, false);
             return new TapAttachment(fd, tap, gatewayMac(id), podMac);
         } catch (RuntimeException e) {
