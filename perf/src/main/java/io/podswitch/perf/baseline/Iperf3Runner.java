@@ -37,7 +37,8 @@ public final class Iperf3Runner {
             while (json == null && System.nanoTime() < deadline) { // the server needs a moment to listen
                 Exec.Result r = Exec.exec(Exec.inNetns(clientNs, iperf3.toString(), "-c", serverIp, "-p",
                         Integer.toString(port), "-t", Long.toString(seconds), "-J"), Duration.ofSeconds(seconds + 30));
-                if (r.exitCode() == 0) {
+                // iperf3 -J may exit 0 and still report "unable to connect" in its JSON: retry that too.
+                if (r.exitCode() == 0 && jsonError(r.stdout()) == null) {
                     json = r.stdout();
                 } else {
                     String why = error(r.stdout(), r.stderr());
@@ -74,13 +75,22 @@ public final class Iperf3Runner {
         throw new IOException("iperf3 JSON has no end.sum_received.bits_per_second");
     }
 
-    private static String error(String stdout, String stderr) {
+    /** The {@code error} of iperf3's JSON output, or null when there is none (or no JSON). */
+    static String jsonError(String stdout) {
         try {
             if (Json.parse(stdout) instanceof Map<?, ?> root && root.get("error") instanceof String e) {
                 return e;
             }
         } catch (IllegalArgumentException ignored) {
-            // not JSON: fall through to the raw text
+            // not JSON
+        }
+        return null;
+    }
+
+    private static String error(String stdout, String stderr) {
+        String e = jsonError(stdout);
+        if (e != null) {
+            return e;
         }
         String s = (stdout + stderr).strip();
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;

@@ -115,5 +115,9 @@ class BaselineOutputTest {
                 () -> Iperf3Runner.receivedGbps("{\"start\": {}, \"error\": \"unable to connect to server\"}"));
         assertTrue(e.getMessage().contains("unable to connect"));
         assertThrows(IOException.class, () -> Iperf3Runner.receivedGbps("iperf3: error"));
+        assertEquals("unable to connect to server: Connection refused",
+                Iperf3Runner.jsonError("{\"start\": {}, \"error\": \"unable to connect to server: Connection refused\"}"));
+        assertEquals(null, Iperf3Runner.jsonError(json));
+        assertEquals(null, Iperf3Runner.jsonError("not json"));
     }
 }

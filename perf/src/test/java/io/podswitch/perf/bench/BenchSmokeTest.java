@@ -44,10 +44,19 @@ class BenchSmokeTest {
         return r;
     }
 
+    /** podswitch figures of the scenarios whose side is bound in this build (engine, switch path over TAP). */
+    private static List<Measurement> boundPodswitchFigures(Report r, List<String> scenarios) {
+        return r.measurements().stream().filter(Measurement::isPodswitch)
+                .filter(m -> scenarios.contains(m.scenario()))
+                .filter(m -> !"cross-node".equals(m.parameters().get("placement"))).toList();
+    }
+
     @Test
     void everyScenarioRunsInSmokeModeWithoutRoot(@TempDir Path dir) throws Exception {
         Report r = smoke(dir, false);
         assertTrue(r.measurements().stream().anyMatch(m -> m.status() == Status.NEEDS_ROOT));
+        List<Measurement> engine = boundPodswitchFigures(r, List.of("engine"));
+        assertTrue(!engine.isEmpty() && engine.stream().allMatch(m -> m.status() == Status.OK), engine.toString());
     }
 
     @Test
@@ -55,5 +64,7 @@ class BenchSmokeTest {
     void everyScenarioRunsInSmokeModeAsRoot(@TempDir Path dir) throws Exception {
         Report r = smoke(dir, RootCheck.isRoot());
         assertTrue(r.measurements().stream().noneMatch(m -> m.status() == Status.NEEDS_ROOT));
+        List<Measurement> bound = boundPodswitchFigures(r, List.of("engine", "tap-forward", "pod-tcp", "latency", "cni"));
+        assertTrue(!bound.isEmpty() && bound.stream().noneMatch(m -> m.status() == Status.UNAVAILABLE), bound.toString());
     }
 }

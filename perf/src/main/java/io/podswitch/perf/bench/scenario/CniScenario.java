@@ -81,7 +81,7 @@ public final class CniScenario implements Scenario {
             out.addAll(podswitch.not(METRICS, params, Status.NEEDS_ROOT, "pod namespaces need root"));
         } else {
             CniSide cni = side.get();
-            out.addAll(measure(ctx, podswitch, params, new Plugin() {
+            List<Measurement> measured = measure(ctx, podswitch, params, new Plugin() {
                 @Override
                 public void add(String id, Path netns) throws Exception {
                     cni.add(id, netns, "eth0");
@@ -91,7 +91,13 @@ public final class CniScenario implements Scenario {
                 public void del(String id, Path netns) throws Exception {
                     cni.del(id, netns, "eth0");
                 }
-            }));
+            });
+            try {
+                cni.finish();
+                out.addAll(measured);
+            } catch (Exception e) {
+                out.addAll(podswitch.not(METRICS, params, Status.FAILED, "stopping: " + Outcomes.reason(e)));
+            }
         }
         out.addAll(bridgeBaseline(ctx, params));
         return out;

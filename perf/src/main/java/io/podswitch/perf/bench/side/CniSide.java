@@ -13,4 +13,11 @@ public interface CniSide {
 
     /** CNI DEL for the same pod. */
     void del(String containerId, Path netns, String ifName) throws Exception;
+
+    /**
+     * Called once after the scenario's last ADD/DEL (also when one failed): stop what the side
+     * started for them (e.g. the daemon), so nothing keeps running into the next scenario.
+     */
+    default void finish() throws Exception {
+    }
 }

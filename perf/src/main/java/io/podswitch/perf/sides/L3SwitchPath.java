@@ -1,0 +1,65 @@
+package io.podswitch.perf.sides;
+
+import io.podswitch.packet.FrameSlab;
+import io.podswitch.perf.bench.side.SwitchPath;
+import io.podswitch.worker.WorkerGroup;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A running {@link L3SwitchPathSide} path: its worker, the two pod attachments and the frame slab. */
+final class L3SwitchPath implements SwitchPath {
+    private final WorkerGroup group;
+    private final List<PodAttachment> attached;
+    private final FrameSlab slab;
+    private final AtomicReference<Throwable> workerFailure;
+    private final List<Thread> threads;
+    private boolean closed;
+
+    L3SwitchPath(WorkerGroup group, List<PodAttachment> attached, FrameSlab slab,
+                 AtomicReference<Throwable> workerFailure) {
+        this.group = group;
+        this.attached = List.copyOf(attached);
+        this.slab = slab;
+        this.workerFailure = workerFailure;
+        this.threads = group.threads();
+    }
+
+    @Override
+    public long cpuNanos() {
+        return WorkerCpuTime.of(threads);
+    }
+
+    /** Stops the worker, removes both pod interfaces (and the veths), frees the slab. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        group.close();
+        IOException failure = new IOException("closing the podswitch path");
+        release(attached, slab, failure);
+        Throwable worker = workerFailure.get();
+        if (worker != null) {
+            failure.initCause(worker);
+            throw new IOException("podswitch worker failed while forwarding: " + worker, worker);
+        }
+        if (failure.getSuppressed().length > 0) {
+            throw failure;
+        }
+    }
+
+    /** Closes the attachments (last first) and the slab; errors are added to {@code cause}. */
+    static void release(List<PodAttachment> attached, FrameSlab slab, Exception cause) {
+        for (int i = attached.size() - 1; i >= 0; i--) {
+            try {
+                attached.get(i).close();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        slab.close();
+    }
+}

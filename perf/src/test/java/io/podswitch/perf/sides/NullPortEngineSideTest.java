@@ -1,0 +1,60 @@
+package io.podswitch.perf.sides;
+
+import io.podswitch.perf.bench.side.EngineMode;
+import io.podswitch.perf.bench.side.EngineRun;
+import io.podswitch.perf.bench.side.EngineSide;
+import io.podswitch.perf.bench.side.EngineWorkload;
+import io.podswitch.perf.bench.side.PodswitchSides;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The engine side forwards for real: a FIB miss or a wrong MAC would drop every packet and count 0. */
+class NullPortEngineSideTest {
+
+    private static final EngineSide ENGINE = new NullPortEngineSide();
+
+    @Test
+    void isTheRegisteredEngineSide() {
+        assertInstanceOf(NullPortEngineSide.class, PodswitchSides.load().engine().orElseThrow());
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineMode.class)
+    void forwardsInEveryModeWithTwoWorkers(EngineMode mode) throws Exception {
+        EngineRun run = ENGINE.forward(new EngineWorkload(mode, 2, 64, List.of(), 1000, 7), Duration.ofMillis(200));
+        assertTrue(run.packets() > 1_000, mode + ": " + run);
+        assertTrue(run.elapsedNanos() >= 150_000_000L, run.toString());
+        assertTrue(run.cpuNanos() > 0, run.toString());
+    }
+
+    @Test
+    void backgroundRoutesAreLoadedAndHostRoutesStillWin() {
+        EngineTables v4 = EngineTables.build(false, 50_000, 7);
+        assertEquals(50_000, v4.backgroundRoutes());
+        v4.ensurePorts(4);
+        for (int p = 0; p < 4; p++) {
+            int adj = v4.tables().fib4().lookup(EngineTables.destination4(p));
+            assertEquals(p, v4.tables().adjacencies().port(adj), "port of the host route of port " + p);
+        }
+        EngineTables v6 = EngineTables.build(true, 1 << 20, 7);
+        assertEquals(1000, v6.backgroundRoutes(), "the lpm6 perf table has 1000 routes");
+        v6.ensurePorts(2);
+        int adj = v6.tables().fib6().lookup(EngineTables.destination6High(1), EngineTables.DESTINATION6_LOW);
+        assertEquals(1, v6.tables().adjacencies().port(adj));
+    }
+
+    @Test
+    void forwardsLargeFrames() throws Exception {
+        EngineRun run = ENGINE.forward(new EngineWorkload(EngineMode.IP4, 1, 1500, List.of(0), 1000, 7),
+                Duration.ofMillis(100));
+        assertTrue(run.packets() > 100, run.toString()); // a cold JIT on a loaded machine: few, but not none
+    }
+}
