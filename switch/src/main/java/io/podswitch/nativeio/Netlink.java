@@ -233,18 +233,10 @@ public final class Netlink implements AutoCloseable {
     /** The addresses of {@code device} (IPv4 and IPv6, including link-local ones). */
     public synchronized List<InterfaceAddress> addresses(String device) {
         int index = linkIndex(device);
-        request.begin(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
-        request.struct(IFADDRMSG_SIZE);
-        List<InterfaceAddress> out = new ArrayList<>();
-        exchange("RTM_GETADDR dump", device, (buf, at, len, type) -> {
-            if (type == RTM_NEWADDR) {
-                InterfaceAddress a = parseAddress(buf, at, len);
-                if (a != null && a.ifindex() == index) {
-                    out.add(a);
-                }
-            }
-        }, true);
-        return out;
+        List<InterfaceAddress> all = dump(RTM_GETADDR, IFADDRMSG_SIZE, Sockets.AF_UNSPEC, RTM_NEWADDR, device,
+                Netlink::parseAddress);
+        all.removeIf(a -> a.ifindex() != index);
+        return all;
     }
 
     // ---------------------------------------------------------------- routes
@@ -293,19 +285,7 @@ public final class Netlink implements AutoCloseable {
      * {@code ip route show} lists them (for checks: is a pod's default route still there?).
      */
     public synchronized List<RouteEntry> routes(int family) {
-        request.begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
-        int rtm = request.struct(RTMSG_SIZE);
-        request.putByte(rtm, family);
-        List<RouteEntry> out = new ArrayList<>();
-        exchange("RTM_GETROUTE dump", "family " + family, (buf, at, len, type) -> {
-            if (type == RTM_NEWROUTE) {
-                RouteEntry r = parseRoute(buf, at, len);
-                if (r != null) {
-                    out.add(r);
-                }
-            }
-        }, true);
-        return out;
+        return dump(RTM_GETROUTE, RTMSG_SIZE, family, RTM_NEWROUTE, "family " + family, Netlink::parseRoute);
     }
 
     private static RouteEntry parseRoute(MemorySegment buf, int at, int len) {
@@ -382,22 +362,46 @@ public final class Netlink implements AutoCloseable {
 
     /** Every neighbour entry of {@code family} (Sockets.AF_INET, AF_INET6, or AF_UNSPEC for both). */
     public synchronized List<Neighbour> neighbours(int family) {
-        request.begin(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
-        int nd = request.struct(NDMSG_SIZE);
-        request.putByte(nd, family);
-        List<Neighbour> out = new ArrayList<>();
-        exchange("RTM_GETNEIGH dump", "family " + family, (buf, at, len, type) -> {
-            if (type == RTM_NEWNEIGH) {
-                Neighbour n = parseNeighbour(buf, at, len);
-                if (n != null) {
-                    out.add(n);
+        return dump(RTM_GETNEIGH, NDMSG_SIZE, family, RTM_NEWNEIGH, "family " + family, Netlink::parseNeighbour);
+    }
+
+    // ---------------------------------------------------------------- exchange
+
+    /** Parses one reply message; null skips it. */
+    @FunctionalInterface
+    private interface EntryParser<T> {
+        T parse(MemorySegment buffer, int offset, int length);
+    }
+
+    /**
+     * A dump request: the family-leading struct ({@code rtmsg}, {@code ndmsg}, {@code ifaddrmsg}
+     * all start with the family byte), then every reply of {@code replyType} parsed into a list.
+     */
+    private <T> List<T> dump(int requestType, int structSize, int family, int replyType, String object,
+                             EntryParser<T> parser) {
+        request.begin(requestType, NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
+        int header = request.struct(structSize);
+        request.putByte(header, family);
+        List<T> out = new ArrayList<>();
+        exchange(messageName(requestType) + " dump", object, (buf, at, len, type) -> {
+            if (type == replyType) {
+                T entry = parser.parse(buf, at, len);
+                if (entry != null) {
+                    out.add(entry);
                 }
             }
         }, true);
         return out;
     }
 
-    // ---------------------------------------------------------------- exchange
+    private static String messageName(int type) {
+        return switch (type) {
+            case RTM_GETADDR -> "RTM_GETADDR";
+            case RTM_GETROUTE -> "RTM_GETROUTE";
+            case RTM_GETNEIGH -> "RTM_GETNEIGH";
+            default -> "netlink type " + type;
+        };
+    }
 
     @FunctionalInterface
     private interface MessageHandler {
