@@ -82,7 +82,7 @@ public final class TunnelPeer {
         this.local6Low = ip6 ? local6[1] : 0;
         this.remote6High = ip6 ? remote6[0] : 0;
         this.remote6Low = ip6 ? remote6[1] : 0;
-        if (ip6 ? Ip6.isMulticast(remote6High) || Ip6.isUnspecified(remote6High, remote6Low)
+        if (ip6 ? !unicast6(remote6High, remote6Low) || !unicast6(local6High, local6Low)
                 : Ip4.isMartianSource(remote4) || Ip4.isMartianSource(local4)) {
             throw new IllegalArgumentException("peer '" + name + "': tunnel addresses must be unicast");
         }
@@ -110,6 +110,10 @@ public final class TunnelPeer {
         }
         return new TunnelPeer(id, name, mode, vni, port, localMac, remoteMac, true, 0, 0, localAddress,
                 remoteAddress);
+    }
+
+    private static boolean unicast6(long high, long low) {
+        return !Ip6.isMulticast(high) && !Ip6.isUnspecified(high, low) && !Ip6.isLoopback(high, low);
     }
 
     private byte[] buildTemplate() {
