@@ -1,6 +1,7 @@
 package io.podswitch.service;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -15,6 +16,9 @@ import java.util.List;
  * (skip and M are coprime because M is prime). Backends then take turns claiming the next free slot in
  * their preference list until all M slots are filled. A backend of weight w takes w turns per round, so
  * it ends up with about w / (sum of weights) of the slots.
+ *
+ * <p>Backends take turns in canonical order (address, then port), whatever the order of the list, so
+ * every node builds the same table from the same backends.
  *
  * <p>Eligibility (Kubernetes' ProposeTerminatingEndpoints semantics): only backends that are ready and not
  * terminating populate the table; when there is none, ready terminating backends do, so connections to a
@@ -82,9 +86,27 @@ public final class MaglevTable {
         }
     }
 
+    /**
+     * The backends that populate the table, in canonical order — by address and port, unsigned — so
+     * that the order in which they take turns, and hence the table, does not depend on the caller's list
+     * order: nodes that receive the same backends in different orders still agree on every slot.
+     */
     private static int[] eligible(List<MaglevBackend> backends) {
         int[] serving = indicesOf(backends, false);
-        return serving.length > 0 ? serving : indicesOf(backends, true);
+        int[] chosen = serving.length > 0 ? serving : indicesOf(backends, true);
+        Comparator<Integer> canonical = (a, b) -> {
+            MaglevBackend x = backends.get(a);
+            MaglevBackend y = backends.get(b);
+            int c = Long.compareUnsigned(x.addressHigh(), y.addressHigh());
+            if (c == 0) {
+                c = Long.compareUnsigned(x.addressLow(), y.addressLow());
+            }
+            if (c == 0) {
+                c = Integer.compare(x.port(), y.port());
+            }
+            return c != 0 ? c : Integer.compare(a, b);
+        };
+        return Arrays.stream(chosen).boxed().sorted(canonical).mapToInt(Integer::intValue).toArray();
     }
 
     private static int[] indicesOf(List<MaglevBackend> backends, boolean terminating) {

@@ -90,6 +90,18 @@ class MaglevPropertiesTest {
         }
     }
 
+    @Property(tries = 10)
+    void listOrderDoesNotMatter(@ForAll long seed, @ForAll @IntRange(min = 2, max = 20) int n) {
+        List<MaglevBackend> list = backends(seed, n, true);
+        List<MaglevBackend> shuffled = new ArrayList<>(list);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+        MaglevTable a = MaglevTable.build(list, 65_521);
+        MaglevTable b = MaglevTable.build(shuffled, 65_521);
+        for (int s = 0; s < a.size(); s++) {
+            assertEquals(list.get(a.slot(s)), shuffled.get(b.slot(s)), "backend in slot " + s);
+        }
+    }
+
     static int[] counts(MaglevTable table, int n) {
         int[] counts = new int[n];
         for (int s = 0; s < table.size(); s++) {
