@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The data-path side (flow hash, Maglev lookup, conntrack lookup / insert / touch / sweep) allocates
+ * The data-path side (flow hash, Maglev lookup, conntrack lookup / insert / touch / sweep, session affinity) allocates
  * nothing once warm. Runs on a dedicated thread and measures up to four windows, passing on a clean one,
  * so a late JIT compilation on a loaded machine is not taken for a data-path allocation.
  */
@@ -30,20 +30,21 @@ class ServiceAllocationTest {
         maglev.publish(backends);
         ConnTrack table = new ConnTrack("conntrack.alloc", 8192, 64,
             new ConnTrackTimeouts(50_000, 1_000_000, 50_000, 10_000, 200_000));
+        SessionAffinity affinity = new SessionAffinity("affinity.alloc", 4096, 64, 100_000);
         AtomicLong least = new AtomicLong(Long.MAX_VALUE);
         AtomicLong checksum = new AtomicLong();
         Thread worker = new Thread(() -> {
             long now = 0;
             long sum = 0;
             for (int warm = 0; warm < 60; warm++) {
-                sum += round(maglev, table, now);
+                sum += round(maglev, table, affinity, now);
                 now += 10_000;
             }
             for (int window = 0; window < 4 && least.get() != 0; window++) {
                 long before = THREADS.getCurrentThreadAllocatedBytes();
                 long start = System.nanoTime();
                 for (int r = 0; r < 20; r++) {
-                    sum += round(maglev, table, now);
+                    sum += round(maglev, table, affinity, now);
                     now += 10_000;
                 }
                 long elapsed = System.nanoTime() - start;
@@ -61,7 +62,7 @@ class ServiceAllocationTest {
     }
 
     /** One vector's worth of work per flow: hash, conntrack hit or Maglev pick + insert, touch; then a sweep. */
-    private static long round(Maglev maglev, ConnTrack table, long now) {
+    private static long round(Maglev maglev, ConnTrack table, SessionAffinity affinity, long now) {
         MaglevTable maglevTable = maglev.table();
         long sum = 0;
         for (int f = 0; f < FLOWS; f++) {
@@ -69,13 +70,16 @@ class ServiceAllocationTest {
             int port = 30000 + f;
             int slot = table.lookup4(6, source, 0x0A60_0001, port, 80, now);
             if (slot < 0) {
-                int backend = maglevTable.lookup(FlowHash.hash4(6, source, 0x0A60_0001, port, 80));
+                int sticky = affinity.lookup(1, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(source), now);
+                int backend = sticky >= 0 ? affinity.backend(sticky)
+                    : maglevTable.lookup(FlowHash.hash4(6, source, 0x0A60_0001, port, 80));
+                affinity.record(1, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(source), backend, now);
                 slot = table.insert4(6, source, 0x0A60_0001, port, 80, backend, 0, TcpState.initial(TcpState.SYN), now);
                 sum += slot == ConnTrack.FULL ? 1 : backend;
             } else {
                 sum += table.touch(slot, TcpState.ACK, now) + table.backend(slot);
             }
         }
-        return sum + table.sweep(now, 256);
+        return sum + table.sweep(now, 256) + affinity.sweep(now, 128);
     }
 }
