@@ -1,0 +1,37 @@
+package io.podswitch.service;
+
+/**
+ * One backend as the Maglev table sees it. The address is 128 bits (IPv4 in its IPv4-mapped form, see
+ * {@link FlowHash#ipv4MappedLow(int)}); address and port form the stable key from which every node derives
+ * the same permutation.
+ *
+ * @param ready       the endpoint passes its readiness checks (Kubernetes' {@code serving} condition)
+ * @param terminating the endpoint's pod is being deleted; it serves only when no other backend is ready
+ * @param weight      relative share of the table, 1..{@link #MAX_WEIGHT}; 0 keeps the backend out of it
+ */
+public record MaglevBackend(long addressHigh, long addressLow, int port, int weight, boolean ready, boolean terminating) {
+    public static final int MAX_WEIGHT = 256;
+
+    public MaglevBackend {
+        if (port < 0 || port > 0xffff) {
+            throw new IllegalArgumentException("backend port out of range 0..65535: " + port);
+        }
+        if (weight < 0 || weight > MAX_WEIGHT) {
+            throw new IllegalArgumentException("backend weight out of range 0.." + MAX_WEIGHT + ": " + weight);
+        }
+    }
+
+    public static MaglevBackend ipv4(int address, int port, int weight, boolean ready, boolean terminating) {
+        return new MaglevBackend(FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(address), port, weight, ready, terminating);
+    }
+
+    /** First independent hash of the key: decides where the backend's permutation starts. */
+    long offsetHash() {
+        return FlowHash.mix(FlowHash.mix(addressHigh ^ 0x6A09_E667_F3BC_C908L) ^ addressLow ^ ((long) port << 48));
+    }
+
+    /** Second independent hash (different seed, different order): decides the permutation's stride. */
+    long skipHash() {
+        return FlowHash.mix(FlowHash.mix(addressLow ^ 0xBB67_AE85_84CA_A73BL) ^ addressHigh ^ port);
+    }
+}
