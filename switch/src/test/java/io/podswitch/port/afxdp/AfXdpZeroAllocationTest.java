@@ -45,8 +45,12 @@ class AfXdpZeroAllocationTest {
                     }
                     long before = threads.getThreadAllocatedBytes(threadId);
                     long forwardedBefore = fwd.forwarded();
-                    flood(net, a, b, 120_000);
-                    awaitQuiet(fwd);
+                    // Flood until 100,000 packets went through: on a loaded machine the kernel drops
+                    // part of an unpaced flood (fill ring empty while the forwarder is descheduled).
+                    for (int round = 0; round < 10 && fwd.forwarded() - forwardedBefore < 100_000; round++) {
+                        flood(net, a, b, 40_000);
+                        awaitQuiet(fwd);
+                    }
                     long allocated = threads.getThreadAllocatedBytes(threadId) - before;
                     long forwarded = fwd.forwarded() - forwardedBefore;
                     assertTrue(forwarded >= 100_000, "forwarded " + forwarded);
