@@ -73,9 +73,17 @@ class ZeroAllocationTest {
             int via = adj.addVia4(1, ip4("192.168.1.254"), 0);
             long[] r6 = Ip6.parse("fd01::fe");
             int via6 = adj.addVia6(1, r6[0], r6[1], 0);
-            NaiveLpm4 fib4 = new NaiveLpm4().add("10.0.0.1/32", local).add("10.0.0.0/24", podNet)
-                    .add("0.0.0.0/0", via);
-            NaiveLpm6 fib6 = new NaiveLpm6().add("fd00::1/128", local).add("fd00::/64", podNet).add("::/0", via6);
+            // The production FIBs, as the daemon builds them (the golden tests use a naive LPM).
+            io.podswitch.fib.Ip4Fib fib4 = new io.podswitch.fib.Ip4Fib(16);
+            fib4.add(ip4("10.0.0.1"), 32, local);
+            fib4.add(ip4("10.0.0.0"), 24, podNet);
+            fib4.add(0, 0, via);
+            io.podswitch.fib.Ip6Fib fib6 = new io.podswitch.fib.Ip6Fib(64);
+            long[] own6 = Ip6.parse("fd00::1");
+            long[] net6 = Ip6.parse("fd00::");
+            fib6.add(own6[0], own6[1], 128, local);
+            fib6.add(net6[0], net6[1], 64, podNet);
+            fib6.add(0L, 0L, 0, via6);
             NeighborTable neighbors = new NeighborTable(64);
             neighbors.putStatic4(1, ip4("192.168.1.254"), routerMac);
             neighbors.putStatic6(1, r6[0], r6[1], routerMac);
