@@ -31,8 +31,10 @@ final class Ip4RewriteNode extends GraphNode {
     static final int FRAGMENTATION_NOT_SUPPORTED = 2;
     static final int BAD_ADJACENCY = 3;
     static final int LOCAL_TOO_BIG = 4;
+    static final int ENCAP_FAILED = 5;
 
     private final AdjacencyTable adjacencies;
+    private final GraphOverlay overlay;
     private final InterfaceTable interfaces;
     private final NeighborCache neighbors;
     private final InterfaceOutput output;
@@ -41,8 +43,9 @@ final class Ip4RewriteNode extends GraphNode {
 
     Ip4RewriteNode(GraphContext ctx, ArpResolver resolver) {
         super("ip4-rewrite", ctx, "ttl_expired", "mtu_exceeded", "fragmentation_not_supported", "bad_adjacency",
-                "local_too_big");
+                "local_too_big", "encap_failed");
         this.adjacencies = ctx.adjacencies;
+        this.overlay = ctx.overlay;
         this.interfaces = ctx.interfaces;
         this.neighbors = ctx.neighbors.ip4();
         this.output = ctx.output;
@@ -99,7 +102,14 @@ final class Ip4RewriteNode extends GraphNode {
             Bytes.mac(m, eth + Ethernet.SOURCE, iface.mac());
             byte kind = adjacencies.kind(adj);
             int nextHop;
-            if (kind == AdjacencyTable.REWRITE) {
+            if (kind == AdjacencyTable.ENCAP) {
+                if (overlay == null || !overlay.encapsulate(f, adjacencies.peer(adj))) {
+                    drop(f, ENCAP_FAILED, cache);
+                } else {
+                    output.send(port, f, cache);
+                }
+                continue;
+            } else if (kind == AdjacencyTable.REWRITE) {
                 Bytes.mac(m, eth + Ethernet.DESTINATION, adjacencies.mac(adj));
                 output.send(port, f, cache);
                 continue;

@@ -24,8 +24,10 @@ final class Ip6RewriteNode extends GraphNode {
     static final int MTU_EXCEEDED = 1;
     static final int BAD_ADJACENCY = 2;
     static final int LOCAL_TOO_BIG = 3;
+    static final int ENCAP_FAILED = 4;
 
     private final AdjacencyTable adjacencies;
+    private final GraphOverlay overlay;
     private final InterfaceTable interfaces;
     private final NeighborCache neighbors;
     private final InterfaceOutput output;
@@ -33,8 +35,9 @@ final class Ip6RewriteNode extends GraphNode {
     GraphNode icmpError;
 
     Ip6RewriteNode(GraphContext ctx, NdResolver resolver) {
-        super("ip6-rewrite", ctx, "hop_limit_expired", "mtu_exceeded", "bad_adjacency", "local_too_big");
+        super("ip6-rewrite", ctx, "hop_limit_expired", "mtu_exceeded", "bad_adjacency", "local_too_big", "encap_failed");
         this.adjacencies = ctx.adjacencies;
+        this.overlay = ctx.overlay;
         this.interfaces = ctx.interfaces;
         this.neighbors = ctx.neighbors.ip6();
         this.output = ctx.output;
@@ -88,7 +91,14 @@ final class Ip6RewriteNode extends GraphNode {
             long nextHigh;
             long nextLow;
             byte kind = linkLocal ? AdjacencyTable.CONNECTED : adjacencies.kind(adj);
-            if (kind == AdjacencyTable.REWRITE) {
+            if (kind == AdjacencyTable.ENCAP) {
+                if (overlay == null || !overlay.encapsulate(f, adjacencies.peer(adj))) {
+                    drop(f, ENCAP_FAILED, cache);
+                } else {
+                    output.send(port, f, cache);
+                }
+                continue;
+            } else if (kind == AdjacencyTable.REWRITE) {
                 Bytes.mac(m, eth + Ethernet.DESTINATION, adjacencies.mac(adj));
                 output.send(port, f, cache);
                 continue;
