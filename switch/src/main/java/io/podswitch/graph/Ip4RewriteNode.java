@@ -31,7 +31,6 @@ final class Ip4RewriteNode extends GraphNode {
     static final int FRAGMENTATION_NOT_SUPPORTED = 2;
     static final int BAD_ADJACENCY = 3;
     static final int LOCAL_TOO_BIG = 4;
-    static final int ENCAP_FAILED = 5;
 
     private final AdjacencyTable adjacencies;
     private final GraphOverlay overlay;
@@ -43,7 +42,7 @@ final class Ip4RewriteNode extends GraphNode {
 
     Ip4RewriteNode(GraphContext ctx, ArpResolver resolver) {
         super("ip4-rewrite", ctx, "ttl_expired", "mtu_exceeded", "fragmentation_not_supported", "bad_adjacency",
-                "local_too_big", "encap_failed");
+                "local_too_big");
         this.adjacencies = ctx.adjacencies;
         this.overlay = ctx.overlay;
         this.interfaces = ctx.interfaces;
@@ -103,10 +102,10 @@ final class Ip4RewriteNode extends GraphNode {
             byte kind = adjacencies.kind(adj);
             int nextHop;
             if (kind == AdjacencyTable.ENCAP) {
-                if (overlay == null || !overlay.encapsulate(f, adjacencies.peer(adj))) {
-                    drop(f, ENCAP_FAILED, cache);
+                if (overlay == null) {
+                    drop(f, BAD_ADJACENCY, cache);
                 } else {
-                    output.send(port, f, cache);
+                    overlay.send(f, adjacencies.peer(adj), port, output, cache);
                 }
                 continue;
             } else if (kind == AdjacencyTable.REWRITE) {

@@ -24,7 +24,6 @@ final class Ip6RewriteNode extends GraphNode {
     static final int MTU_EXCEEDED = 1;
     static final int BAD_ADJACENCY = 2;
     static final int LOCAL_TOO_BIG = 3;
-    static final int ENCAP_FAILED = 4;
 
     private final AdjacencyTable adjacencies;
     private final GraphOverlay overlay;
@@ -35,7 +34,7 @@ final class Ip6RewriteNode extends GraphNode {
     GraphNode icmpError;
 
     Ip6RewriteNode(GraphContext ctx, NdResolver resolver) {
-        super("ip6-rewrite", ctx, "hop_limit_expired", "mtu_exceeded", "bad_adjacency", "local_too_big", "encap_failed");
+        super("ip6-rewrite", ctx, "hop_limit_expired", "mtu_exceeded", "bad_adjacency", "local_too_big");
         this.adjacencies = ctx.adjacencies;
         this.overlay = ctx.overlay;
         this.interfaces = ctx.interfaces;
@@ -92,10 +91,10 @@ final class Ip6RewriteNode extends GraphNode {
             long nextLow;
             byte kind = linkLocal ? AdjacencyTable.CONNECTED : adjacencies.kind(adj);
             if (kind == AdjacencyTable.ENCAP) {
-                if (overlay == null || !overlay.encapsulate(f, adjacencies.peer(adj))) {
-                    drop(f, ENCAP_FAILED, cache);
+                if (overlay == null) {
+                    drop(f, BAD_ADJACENCY, cache);
                 } else {
-                    output.send(port, f, cache);
+                    overlay.send(f, adjacencies.peer(adj), port, output, cache);
                 }
                 continue;
             } else if (kind == AdjacencyTable.REWRITE) {

@@ -169,6 +169,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         }
         arpResolver.counters.commit();
         ndResolver.counters.commit();
+        if (ctx.overlay != null) {
+            ctx.overlay.encapCounters.commit();
+        }
         return ctx.output.flush(cache);
     }
 
@@ -208,7 +211,7 @@ public final class L3Graph implements PacketProcessor, CounterSource {
     }
 
     private NodeCounters[] allCounters() {
-        NodeCounters[] all = new NodeCounters[order.length + 4];
+        NodeCounters[] all = new NodeCounters[order.length + (ctx.overlay == null ? 4 : 5)];
         for (int i = 0; i < order.length; i++) {
             all[i] = order[i].counters;
         }
@@ -216,6 +219,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         all[order.length + 1] = ndResolver.counters;
         all[order.length + 2] = ctx.output.counters;
         all[order.length + 3] = graphCounters;
+        if (ctx.overlay != null) {
+            all[order.length + 4] = ctx.overlay.encapCounters;
+        }
         return all;
     }
 
