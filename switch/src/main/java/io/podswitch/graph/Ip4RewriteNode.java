@@ -19,7 +19,10 @@ import java.lang.foreign.MemorySegment;
  * as fragmentation_not_supported: the switch does not fragment), TTL decrement with the header
  * checksum updated incrementally (RFC 1624 eqn. 3 over the TTL/protocol word), source MAC of the
  * egress port, destination MAC from the adjacency or the neighbour table; a next hop without a
- * neighbour entry waits in the ARP resolver. Packets the switch built itself keep their TTL.
+ * neighbour entry waits in the ARP resolver. Packets the switch built itself keep their TTL. An
+ * ENCAP adjacency (a remote pod network) goes through the same TTL and MTU steps (its MTU already
+ * excludes the tunnel headers), then to {@link GraphOverlay#send} instead of a neighbour; without an
+ * overlay it is a bad adjacency.
  *
  * <p>GSO super-frames (from a TAP with offloads) are checked as the segments they become (IP header +
  * TCP header + gso_size ≤ MTU). Their IPv4 header checksum is complete, so the TTL update is the same;

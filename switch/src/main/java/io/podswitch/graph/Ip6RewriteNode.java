@@ -16,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * ip6-rewrite: hop limit (≤ 1 → time exceeded), MTU (too big → packet too big with the MTU; IPv6
  * routers never fragment), hop limit decrement (no header checksum in IPv6), source MAC of the
  * egress port, destination MAC from the adjacency or the neighbour table, or a wait in the ND
- * resolver. Packets the switch built itself keep their hop limit. GSO super-frames are checked as the
+ * resolver. ENCAP adjacencies are encapsulated after the same checks (see ip4-rewrite). Packets the
+ * switch built itself keep their hop limit. GSO super-frames are checked as the
  * segments they become (40 + TCP header + gso_size ≤ MTU).
  */
 final class Ip6RewriteNode extends GraphNode {

@@ -263,4 +263,15 @@ class OverlayGoldenTest {
         assertEquals(1, h.counter("ip6-rewrite.mtu_exceeded"));
         assertNotEquals(0, h.graph.overlayCounters().encapPackets(0));
     }
+
+    @Test
+    void ttlOneTowardsARemotePodIsTimeExceededNotEncapsulated() throws Exception {
+        GoldenHarness h = new GoldenHarness(dir).overlay(ours(TunnelMode.VXLAN))
+                .input(POD_PORT, 1, eth(POD_PORT_MAC, POD_MAC, 0x0800, ipPacket(false, true, 0, 1, 20)))
+                .run();
+        assertEquals(0, h.output(UPLINK).size());
+        assertEquals(1, h.output(POD_PORT).size());
+        assertEquals(11, h.output(POD_PORT).get(0)[34] & 0xff, "time exceeded");
+        assertEquals(0, h.graph.overlayCounters().encapPackets(0));
+    }
 }
