@@ -23,6 +23,12 @@ public final class AdjacencyTable {
     public static final byte VIA = 3;
     /** Fully resolved: send out of {@link #port} with destination MAC {@link #mac}, no lookup needed. */
     public static final byte REWRITE = 4;
+    /**
+     * To a pod on another node: encapsulate for tunnel peer {@link #peer} (an id in the overlay's
+     * PeerTable) and send out of the uplink {@link #port}. The MTU is the inner packet's limit: the
+     * uplink MTU minus the 50 (outer IPv4) or 70 (outer IPv6) bytes of tunnel headers.
+     */
+    public static final byte ENCAP = 5;
 
     private final byte[] kind;
     private final int[] port;
@@ -31,6 +37,7 @@ public final class AdjacencyTable {
     private final long[] nextHop6High;
     private final long[] nextHop6Low;
     private final int[] mtu;
+    private final int[] peer;
     private final int[] freeList;
     private int freeCount;
     private int used;
@@ -43,6 +50,7 @@ public final class AdjacencyTable {
         nextHop6High = new long[capacity];
         nextHop6Low = new long[capacity];
         mtu = new int[capacity];
+        peer = new int[capacity];
         freeList = new int[capacity];
     }
 
@@ -96,6 +104,17 @@ public final class AdjacencyTable {
         return i;
     }
 
+    /** A route to a remote pod network over tunnel peer {@code peerId}; {@code mtuBytes} already excludes the tunnel overhead. */
+    public int addEncap(int uplinkPort, int peerId, int mtuBytes) {
+        if (peerId < 0) {
+            throw new IllegalArgumentException("negative tunnel peer id: " + peerId);
+        }
+        int i = claim();
+        fill(i, ENCAP, uplinkPort, 0L, 0, 0L, 0L, mtuBytes);
+        peer[i] = peerId;
+        return i;
+    }
+
     private void fill(int i, byte k, int p, long m, int nh4, long nh6h, long nh6l, int mtuBytes) {
         kind[i] = k;
         port[i] = p;
@@ -104,6 +123,7 @@ public final class AdjacencyTable {
         nextHop6High[i] = nh6h;
         nextHop6Low[i] = nh6l;
         mtu[i] = mtuBytes;
+        peer[i] = -1;
     }
 
     /** Returns an index to the free list; the caller guarantees no reader can still hold it (QSBR). */
@@ -137,5 +157,10 @@ public final class AdjacencyTable {
 
     public int mtu(int i) {
         return mtu[i];
+    }
+
+    /** The tunnel peer id of an {@link #ENCAP} adjacency, -1 for every other kind. */
+    public int peer(int i) {
+        return peer[i];
     }
 }

@@ -29,6 +29,8 @@ final class EthernetInputNode extends GraphNode {
     GraphNode arp;
     GraphNode ip4Input;
     GraphNode ip6Input;
+    /** Null when the graph has no overlay. */
+    GraphNode overlayDecap;
 
     EthernetInputNode(GraphContext ctx) {
         super("ethernet-input", ctx, "too_short", "unknown_port", "not_for_us", "unwanted_multicast",
@@ -52,7 +54,10 @@ final class EthernetInputNode extends GraphNode {
             }
             long eth = slab.dataStart(f);
             int type = Bytes.u16(m, eth + Ethernet.TYPE);
-            if (type == Ethernet.TYPE_VLAN || type == Ethernet.TYPE_QINQ) {
+            boolean decapsulated = meta.has(f, FrameMetadata.DECAPSULATED);
+            if (decapsulated) {
+                // An inner frame from overlay-decap: never tagged for the uplink's VLAN, never unwrapped again.
+            } else if (type == Ethernet.TYPE_VLAN || type == Ethernet.TYPE_QINQ) {
                 if (iface.vlan() == Interface.UNTAGGED || type == Ethernet.TYPE_QINQ) {
                     drop(f, VLAN_TAGGED, cache);
                     continue;
@@ -99,7 +104,10 @@ final class EthernetInputNode extends GraphNode {
                 continue;
             }
             meta.flags[f] = flags;
-            if (type == Ethernet.TYPE_IP4) {
+            if (flags == 0 && !decapsulated && overlayDecap != null && iface.uplink()
+                    && OverlayDecapNode.isTunnel(m, eth, slab.length(f), type, iface)) {
+                enqueue(overlayDecap, f, cache);
+            } else if (type == Ethernet.TYPE_IP4) {
                 enqueue(ip4Input, f, cache);
             } else if (type == Ethernet.TYPE_IP6) {
                 enqueue(ip6Input, f, cache);

@@ -10,6 +10,8 @@ final class FrameMetadata {
     static final byte L2_MULTICAST = 1;
     /** The switch built this packet (echo reply, ICMP error): no TTL decrement, no ICMP error about it. */
     static final byte ORIGINATED = 2;
+    /** overlay-decap unwrapped this frame: ethernet-input takes it as is (no VLAN, never decapsulated twice). */
+    static final byte DECAPSULATED = 4;
 
     /** Pseudo adjacency: an IPv6 link-local destination, sent back out of the input port. */
     static final int ADJ_LINK_LOCAL = -2;

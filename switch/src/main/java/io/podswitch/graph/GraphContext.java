@@ -20,9 +20,12 @@ final class GraphContext {
     final int vectorCapacity;
     final L3GraphConfig config;
     final InterfaceOutput output;
+    /** The worker's tunnel encap/decap, or null when the node has no overlay. */
+    final GraphOverlay overlay;
 
     GraphContext(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
-                 AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config) {
+                 AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config,
+                 io.podswitch.overlay.PeerTable peers) {
         this.slab = slab;
         this.interfaces = interfaces;
         this.fib4 = fib4;
@@ -34,5 +37,6 @@ final class GraphContext {
         this.vectorCapacity = config.vectorCapacity();
         this.config = config;
         this.output = new InterfaceOutput(slab, interfaces, txQueue, config.vectorCapacity());
+        this.overlay = peers == null ? null : new GraphOverlay(slab, peers);
     }
 }

@@ -38,6 +38,7 @@ public final class Interface {
     private final long[] guardIp6High;
     private final long[] guardIp6Low;
     private final boolean proxyNeighbors;
+    private final boolean uplink;
 
     private Interface(Builder b) {
         this.port = b.port;
@@ -52,6 +53,7 @@ public final class Interface {
         this.guardIp6High = b.guardIp6High.clone();
         this.guardIp6Low = b.guardIp6Low.clone();
         this.proxyNeighbors = b.proxyNeighbors;
+        this.uplink = b.uplink;
     }
 
     /** Is a source guard set (a pod port)? */
@@ -93,6 +95,11 @@ public final class Interface {
     /** Does the switch answer ARP/NS for every target on this port (the host port)? */
     public boolean proxiesNeighbors() {
         return proxyNeighbors;
+    }
+
+    /** Does tunnel traffic (VXLAN/Geneve to one of this port's addresses) arrive here for decapsulation? */
+    public boolean uplink() {
+        return uplink;
     }
 
     public static Builder builder(Port port, long mac) {
@@ -221,6 +228,7 @@ public final class Interface {
         private long[] guardIp6High = new long[0];
         private long[] guardIp6Low = new long[0];
         private boolean proxyNeighbors;
+        private boolean uplink;
 
         private Builder(Port port, long mac) {
             if (port == null) {
@@ -308,6 +316,12 @@ public final class Interface {
         /** Answers ARP and neighbour solicitations for every target (the host port). */
         public Builder proxyNeighbors(boolean on) {
             this.proxyNeighbors = on;
+            return this;
+        }
+
+        /** Marks the node's underlay port: UDP to a tunnel port addressed to this port is decapsulated. */
+        public Builder uplink(boolean on) {
+            this.uplink = on;
             return this;
         }
 

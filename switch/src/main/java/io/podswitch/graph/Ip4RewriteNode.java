@@ -19,7 +19,10 @@ import java.lang.foreign.MemorySegment;
  * as fragmentation_not_supported: the switch does not fragment), TTL decrement with the header
  * checksum updated incrementally (RFC 1624 eqn. 3 over the TTL/protocol word), source MAC of the
  * egress port, destination MAC from the adjacency or the neighbour table; a next hop without a
- * neighbour entry waits in the ARP resolver. Packets the switch built itself keep their TTL.
+ * neighbour entry waits in the ARP resolver. Packets the switch built itself keep their TTL. An
+ * ENCAP adjacency (a remote pod network) goes through the same TTL and MTU steps (its MTU already
+ * excludes the tunnel headers), then to {@link GraphOverlay#send} instead of a neighbour; without an
+ * overlay it is a bad adjacency.
  *
  * <p>GSO super-frames (from a TAP with offloads) are checked as the segments they become (IP header +
  * TCP header + gso_size ≤ MTU). Their IPv4 header checksum is complete, so the TTL update is the same;
@@ -33,6 +36,7 @@ final class Ip4RewriteNode extends GraphNode {
     static final int LOCAL_TOO_BIG = 4;
 
     private final AdjacencyTable adjacencies;
+    private final GraphOverlay overlay;
     private final InterfaceTable interfaces;
     private final NeighborCache neighbors;
     private final InterfaceOutput output;
@@ -43,6 +47,7 @@ final class Ip4RewriteNode extends GraphNode {
         super("ip4-rewrite", ctx, "ttl_expired", "mtu_exceeded", "fragmentation_not_supported", "bad_adjacency",
                 "local_too_big");
         this.adjacencies = ctx.adjacencies;
+        this.overlay = ctx.overlay;
         this.interfaces = ctx.interfaces;
         this.neighbors = ctx.neighbors.ip4();
         this.output = ctx.output;
@@ -99,7 +104,14 @@ final class Ip4RewriteNode extends GraphNode {
             Bytes.mac(m, eth + Ethernet.SOURCE, iface.mac());
             byte kind = adjacencies.kind(adj);
             int nextHop;
-            if (kind == AdjacencyTable.REWRITE) {
+            if (kind == AdjacencyTable.ENCAP) {
+                if (overlay == null) {
+                    drop(f, BAD_ADJACENCY, cache);
+                } else {
+                    overlay.send(f, adjacencies.peer(adj), port, output, cache);
+                }
+                continue;
+            } else if (kind == AdjacencyTable.REWRITE) {
                 Bytes.mac(m, eth + Ethernet.DESTINATION, adjacencies.mac(adj));
                 output.send(port, f, cache);
                 continue;

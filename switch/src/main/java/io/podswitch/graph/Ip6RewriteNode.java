@@ -16,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * ip6-rewrite: hop limit (≤ 1 → time exceeded), MTU (too big → packet too big with the MTU; IPv6
  * routers never fragment), hop limit decrement (no header checksum in IPv6), source MAC of the
  * egress port, destination MAC from the adjacency or the neighbour table, or a wait in the ND
- * resolver. Packets the switch built itself keep their hop limit. GSO super-frames are checked as the
+ * resolver. ENCAP adjacencies are encapsulated after the same checks (see ip4-rewrite). Packets the
+ * switch built itself keep their hop limit. GSO super-frames are checked as the
  * segments they become (40 + TCP header + gso_size ≤ MTU).
  */
 final class Ip6RewriteNode extends GraphNode {
@@ -26,6 +27,7 @@ final class Ip6RewriteNode extends GraphNode {
     static final int LOCAL_TOO_BIG = 3;
 
     private final AdjacencyTable adjacencies;
+    private final GraphOverlay overlay;
     private final InterfaceTable interfaces;
     private final NeighborCache neighbors;
     private final InterfaceOutput output;
@@ -35,6 +37,7 @@ final class Ip6RewriteNode extends GraphNode {
     Ip6RewriteNode(GraphContext ctx, NdResolver resolver) {
         super("ip6-rewrite", ctx, "hop_limit_expired", "mtu_exceeded", "bad_adjacency", "local_too_big");
         this.adjacencies = ctx.adjacencies;
+        this.overlay = ctx.overlay;
         this.interfaces = ctx.interfaces;
         this.neighbors = ctx.neighbors.ip6();
         this.output = ctx.output;
@@ -88,7 +91,14 @@ final class Ip6RewriteNode extends GraphNode {
             long nextHigh;
             long nextLow;
             byte kind = linkLocal ? AdjacencyTable.CONNECTED : adjacencies.kind(adj);
-            if (kind == AdjacencyTable.REWRITE) {
+            if (kind == AdjacencyTable.ENCAP) {
+                if (overlay == null) {
+                    drop(f, BAD_ADJACENCY, cache);
+                } else {
+                    overlay.send(f, adjacencies.peer(adj), port, output, cache);
+                }
+                continue;
+            } else if (kind == AdjacencyTable.REWRITE) {
                 Bytes.mac(m, eth + Ethernet.DESTINATION, adjacencies.mac(adj));
                 output.send(port, f, cache);
                 continue;

@@ -4,6 +4,7 @@ import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.fib.Ip4Lookup;
 import io.podswitch.fib.Ip6Lookup;
 import io.podswitch.neighbor.NeighborTable;
+import io.podswitch.overlay.PeerTable;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.PacketVector;
@@ -20,6 +21,8 @@ import io.podswitch.stats.CounterSource;
  *                  └─► ip6-input ─► ip6-lookup ─┬─► ip6-rewrite ─────► interface-output
  *                          │                    ├─► ip6-local ─► nd (unicast NS/NA)
  *                          └─► nd (multicast)   └─► icmp6-error ─► ip6-lookup
+ *  ip4/ip6-rewrite: ENCAP adjacencies are wrapped for a tunnel peer and leave on the uplink
+ *  ethernet-input ─► overlay-decap (uplink, UDP 4789/6081 to us) ─► ethernet-input (inner frame)
  *  unresolved next hops wait in ip4-neighbor / ip6-neighbor until arp / nd learn them
  * </pre>
  *
@@ -54,10 +57,23 @@ public final class L3Graph implements PacketProcessor, CounterSource {
      */
     public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
                    AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config) {
+        this(slab, interfaces, fib4, fib6, adjacencies, neighbors, txQueue, config, null);
+    }
+
+    /**
+     * A graph with an overlay: ENCAP adjacencies wrap packets for the {@code peers}' tunnels, and
+     * VXLAN/Geneve frames arriving on an {@link Interface#uplink() uplink} for one of its addresses
+     * are decapsulated and routed (see docs/overlay.md, "Graph integration").
+     *
+     * @param peers the tunnel peers (shared, written by the control thread); null for no overlay
+     */
+    public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
+                   AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config,
+                   PeerTable peers) {
         if (txQueue < 0) {
             throw new IllegalArgumentException("negative tx queue: " + txQueue);
         }
-        ctx = new GraphContext(slab, interfaces, fib4, fib6, adjacencies, neighbors, txQueue, config);
+        ctx = new GraphContext(slab, interfaces, fib4, fib6, adjacencies, neighbors, txQueue, config, peers);
         chunk = config.vectorCapacity();
         arpResolver = new ArpResolver(ctx);
         ndResolver = new NdResolver(ctx);
@@ -75,6 +91,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         Icmp4ErrorNode icmp4Error = new Icmp4ErrorNode(ctx);
         Icmp6ErrorNode icmp6Error = new Icmp6ErrorNode(ctx);
 
+        OverlayDecapNode overlayDecap = new OverlayDecapNode(ctx);
+        overlayDecap.ethernetInput = ethernetInput;
+        ethernetInput.overlayDecap = ctx.overlay == null ? null : overlayDecap;
         ethernetInput.arp = arp;
         ethernetInput.ip4Input = ip4Input;
         ethernetInput.ip6Input = ip6Input;
@@ -95,7 +114,7 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         icmp4Error.lookup = ip4Lookup;
         icmp6Error.lookup = ip6Lookup;
 
-        order = new GraphNode[] {ethernetInput, arp, ip4Input, ip6Input, ip4Lookup, ip6Lookup, ip4Local, ip6Local,
+        order = new GraphNode[] {ethernetInput, overlayDecap, arp, ip4Input, ip6Input, ip4Lookup, ip6Lookup, ip4Local, ip6Local,
                 nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error};
     }
 
@@ -108,10 +127,13 @@ public final class L3Graph implements PacketProcessor, CounterSource {
     public void process(PacketVector burst, FrameCache cache) {
         int n = burst.size();
         PacketVector in = ethernetInput.input;
+        byte[] flags = ctx.meta.flags;
         for (int start = 0; start < n; start += chunk) {
             int end = Math.min(n, start + chunk);
             for (int i = start; i < end; i++) {
-                in.add(burst.frame(i));
+                int f = burst.frame(i);
+                flags[f] = 0;   // a received frame carries no flags (DECAPSULATED must not be stale)
+                in.add(f);
             }
             dispatch(cache);
         }
@@ -147,6 +169,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         }
         arpResolver.counters.commit();
         ndResolver.counters.commit();
+        if (ctx.overlay != null) {
+            ctx.overlay.encapCounters.commit();
+        }
         return ctx.output.flush(cache);
     }
 
@@ -186,7 +211,7 @@ public final class L3Graph implements PacketProcessor, CounterSource {
     }
 
     private NodeCounters[] allCounters() {
-        NodeCounters[] all = new NodeCounters[order.length + 4];
+        NodeCounters[] all = new NodeCounters[order.length + (ctx.overlay == null ? 4 : 5)];
         for (int i = 0; i < order.length; i++) {
             all[i] = order[i].counters;
         }
@@ -194,13 +219,24 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         all[order.length + 1] = ndResolver.counters;
         all[order.length + 2] = ctx.output.counters;
         all[order.length + 3] = graphCounters;
+        if (ctx.overlay != null) {
+            all[order.length + 4] = ctx.overlay.encapCounters;
+        }
         return all;
+    }
+
+    /** This worker's tunnel counters ({@code overlay.*}), or null when the graph has no overlay. */
+    public io.podswitch.overlay.OverlayCounters overlayCounters() {
+        return ctx.overlay == null ? null : ctx.overlay.counters;
     }
 
     @Override
     public void visit(CounterVisitor visitor) {
         for (NodeCounters c : allCounters()) {
             c.visit(visitor);
+        }
+        if (ctx.overlay != null) {
+            ctx.overlay.counters.visit(visitor);
         }
     }
 }

@@ -53,6 +53,13 @@ final class GoldenHarness {
     private long neighborLifetimeNanos = NeighborTable.DEFAULT_LIFETIME_NANOS;
     private boolean podGuard;
     private boolean uplinkProxy;
+    private io.podswitch.overlay.PeerTable peers;
+
+    /** Overlay routes installed by {@link #overlay}: IPv4-outer peer 0 and IPv6-outer peer 1. */
+    static final String REMOTE_PODS4_VIA_PEER0 = "10.1.0.0/16";
+    static final String REMOTE_PODS6_VIA_PEER0 = "fd10::/64";
+    static final String REMOTE_PODS4_VIA_PEER1 = "10.2.0.0/16";
+    static final String REMOTE_PODS6_VIA_PEER1 = "fd20::/64";
 
     GoldenHarness(Path dir) {
         this(dir, L3GraphConfig.DEFAULTS);
@@ -78,6 +85,15 @@ final class GoldenHarness {
     /** Makes the uplink answer ARP/NS for every target (as the host port does). */
     GoldenHarness uplinkProxy() {
         uplinkProxy = true;
+        return this;
+    }
+
+    /**
+     * Gives the graph an overlay: the uplink is flagged as such, and the REMOTE_PODS* routes lead to
+     * ENCAP adjacencies for peer 0 (MTU UPLINK_MTU − 50) and peer 1 (UPLINK_MTU − 70).
+     */
+    GoldenHarness overlay(io.podswitch.overlay.PeerTable table) {
+        peers = table;
         return this;
     }
 
@@ -118,7 +134,7 @@ final class GoldenHarness {
             }
             Interface pod = podBuilder.build();
             Interface uplink = Interface.builder(ports[1], UPLINK_MAC).ip4("192.168.1.1").ip6("fd01::1")
-                    .proxyNeighbors(uplinkProxy).build();
+                    .proxyNeighbors(uplinkProxy).uplink(peers != null).build();
             AdjacencyTable adj = new AdjacencyTable(64);
             int local = adj.addLocal();
             int drop = adj.addDrop();
@@ -134,13 +150,19 @@ final class GoldenHarness {
             NaiveLpm6 fib6 = new NaiveLpm6().add("fd00::1/128", local).add("fd01::1/128", local)
                     .add("fd00::/64", podNet).add("fd01::/64", uplinkNet).add("2001:db8::/32", viaRouter6)
                     .add("2001:db8:dead::/48", drop);
+            if (peers != null) {
+                int encap0 = adj.addEncap(UPLINK, 0, UPLINK_MTU - 50);
+                int encap1 = adj.addEncap(UPLINK, 1, UPLINK_MTU - 70);
+                fib4.add(REMOTE_PODS4_VIA_PEER0, encap0).add(REMOTE_PODS4_VIA_PEER1, encap1);
+                fib6.add(REMOTE_PODS6_VIA_PEER0, encap0).add(REMOTE_PODS6_VIA_PEER1, encap1);
+            }
             NeighborTable neighbors = new NeighborTable(256, neighborLifetimeNanos);
             neighbors.putStatic4(UPLINK, ip4("192.168.1.254"), ROUTER_MAC);
             neighbors.putStatic4(POD_PORT, ip4("10.0.0.10"), POD_MAC);
             neighbors.putStatic6(UPLINK, router6[0], router6[1], ROUTER_MAC);
             long[] pod6 = io.podswitch.packet.Ip6.parse("fd00::10");
             neighbors.putStatic6(POD_PORT, pod6[0], pod6[1], POD_MAC);
-            graph = new L3Graph(slab, new InterfaceTable(pod, uplink), fib4, fib6, adj, neighbors, 0, config);
+            graph = new L3Graph(slab, new InterfaceTable(pod, uplink), fib4, fib6, adj, neighbors, 0, config, peers);
 
             FramePool pool = new FramePool(slab);
             FrameCache cache = new FrameCache(pool, 64);
