@@ -25,7 +25,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <pre>
  *   POST /v1/cni/add|del|check|status|gc   the CNI plugin's protocol (docs/cni.md)
- *   GET  /v1/pods|routes|neighbors|ipam|counters   views for the CLI and operators
+ *   GET  /v1/pods|routes|neighbors|ipam|counters|peers   views for the CLI and operators
+ *   POST /v1/reload                          reload the cluster config (peers) without a restart
  * </pre>
  *
  * Errors always carry an {@link ApiError} body: 400 + code 6 for malformed JSON, 400 + code 7 for a
@@ -37,10 +38,17 @@ public final class ControlApi {
 
     private final ControlThread control;
     private final DaemonOperations operations;
+    private final PeerOperations peerOperations;
 
     public ControlApi(ControlThread control, DaemonOperations operations) {
+        this(control, operations, null);
+    }
+
+    /** @param peerOperations {@code /v1/peers} and {@code /v1/reload}; null answers them 404 */
+    public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations) {
         this.control = control;
         this.operations = operations;
+        this.peerOperations = peerOperations;
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -55,6 +63,13 @@ public final class ControlApi {
                 }
                 return cni(path, request);
             }
+            if (path.equals("/v1/reload") && peerOperations != null) {
+                if (!request.method().equals("POST")) {
+                    return error(405, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "method not allowed",
+                            request.method() + " " + path + " (use POST)"));
+                }
+                return ok(run(peerOperations::reloadJson));
+            }
             if (!request.method().equals("GET")) {
                 return error(isView(path) ? 405 : 404, new ApiError(ApiError.INVALID_NETWORK_CONFIG,
                         isView(path) ? "method not allowed" : "unknown endpoint", request.method() + " " + path));
@@ -65,6 +80,9 @@ public final class ControlApi {
                 case "/v1/neighbors" -> ok(run(operations::neighborsJson));
                 case "/v1/ipam" -> ok(run(operations::ipamJson));
                 case "/v1/counters" -> ok(run(operations::countersJson));
+                case "/v1/peers" -> peerOperations == null
+                        ? error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path))
+                        : ok(run(peerOperations::peersJson));
                 default -> error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path));
             };
         } catch (ApiException e) {
@@ -74,7 +92,7 @@ public final class ControlApi {
 
     private static boolean isView(String path) {
         return switch (path) {
-            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters" -> true;
+            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters", "/v1/peers" -> true;
             default -> false;
         };
     }

@@ -96,6 +96,8 @@ public final class DaemonOperations {
             }
             if (kind == AdjacencyTable.REWRITE) {
                 b.put("mac", AddressBits.formatMac(adj.mac(adjacency)));
+            } else if (kind == AdjacencyTable.ENCAP) {
+                b.put("peer", adj.peer(adjacency));
             } else if (kind == AdjacencyTable.VIA) {
                 InetAddress via = adj.nextHop4(adjacency) != 0
                         ? AddressBits.fromIp4(adj.nextHop4(adjacency))
@@ -114,6 +116,7 @@ public final class DaemonOperations {
             case AdjacencyTable.CONNECTED -> "connected";
             case AdjacencyTable.VIA -> "via";
             case AdjacencyTable.REWRITE -> "rewrite";
+            case AdjacencyTable.ENCAP -> "encap";
             default -> "unknown(" + kind + ")";
         };
     }

@@ -17,6 +17,8 @@ final class TableViews {
             case "routes" -> routes(body);
             case "neighbors" -> neighbors(body);
             case "ipam" -> ipam(body);
+            case "peers" -> peers(body);
+            case "reload" -> "reloaded: " + body.requiredString("summary") + "\n";
             default -> counters(body);
         };
     }
@@ -54,6 +56,33 @@ final class TableViews {
                     n.requiredString("state")));
         }
         return ClientCommand.table(List.of("ADDRESS", "MAC", "PORT", "WORKER", "STATE"), rows);
+    }
+
+    private static String peers(ObjectReader body) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ObjectReader p : body.optionalObjectList("peers")) {
+            String hop = p.requiredString("nextHop") + (p.requiredString("nextHopMac").isEmpty() ? ""
+                    : " " + p.requiredString("nextHopMac"));
+            rows.add(List.of(p.requiredString("name"), String.join(",", p.optionalStringList("addresses")),
+                    String.join(",", p.optionalStringList("podCIDRs")), p.requiredString("mode"), hop,
+                    p.requiredString("state"), num(p, "encapPackets") + "/" + num(p, "encapBytes"),
+                    num(p, "decapPackets") + "/" + num(p, "decapBytes")));
+        }
+        StringBuilder out = new StringBuilder(ClientCommand.table(List.of("NODE", "ADDRESSES", "POD CIDRS", "MODE",
+                "NEXT HOP", "STATE", "ENCAP PKTS/BYTES", "DECAP PKTS/BYTES"), rows));
+        ObjectReader drops = body.optionalObject("drops");
+        if (drops != null) {
+            List<List<String>> dropRows = new ArrayList<>();
+            for (Map.Entry<String, JsonValue> e : drops.object().members().entrySet()) {
+                if (e.getValue() instanceof JsonValue.JsonNumber n && n.asLong() != 0) {
+                    dropRows.add(List.of(e.getKey(), Long.toString(n.asLong())));
+                }
+            }
+            if (!dropRows.isEmpty()) {
+                out.append('\n').append(ClientCommand.table(List.of("OVERLAY DROP", "PACKETS"), dropRows));
+            }
+        }
+        return out.toString();
     }
 
     private static String ipam(ObjectReader body) {
