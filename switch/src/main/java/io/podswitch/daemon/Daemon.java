@@ -175,7 +175,7 @@ public final class Daemon implements AutoCloseable {
     /** Re-reads the kernel's routes and neighbours for the peers; a failure is logged, never fatal. */
     private void refreshPeers() {
         try {
-            cluster.manager().refresh();
+            cluster.refresh();
         } catch (RuntimeException e) {
             DaemonLog.warn("peer refresh failed", e);
         }

@@ -120,6 +120,22 @@ public final class ClusterPeers implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Once a second on the control thread: the NIC's MTU (never above what the uplink port was opened
+     * with: its frames and checks are sized for that), then the peers' routes and neighbours.
+     */
+    public void refresh() {
+        if (uplinkPort != null) {
+            UplinkAttachment attachment = uplinkPort.attachment();
+            int now;
+            try (Netlink netlink = Netlink.open()) {
+                now = netlink.link(attachment.interfaceName()).mtu();
+            }
+            manager.uplinkMtuChanged(Math.min(now, attachment.mtu()));
+        }
+        manager.refresh();
+    }
+
     public PeerManager manager() {
         return manager;
     }

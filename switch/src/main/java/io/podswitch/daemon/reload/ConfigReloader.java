@@ -53,6 +53,7 @@ public final class ConfigReloader {
             return ReloadResult.refused(summary, errors);
         }
         if (next.equals(running)) {
+            DaemonLog.info("reload (" + trigger + "): " + file + " unchanged");
             return ReloadResult.applied("unchanged");
         }
         if (peers == null) {
