@@ -19,6 +19,8 @@ import io.podswitch.daemon.ipam.Ipam;
 import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
 import io.podswitch.daemon.pod.PodStore;
+import io.podswitch.daemon.services.ServiceCounterSource;
+import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.port.tap.TapPortConfig;
 import io.podswitch.stats.CounterSource;
@@ -59,6 +61,7 @@ public final class Daemon implements AutoCloseable {
     private SwitchEngine engine;
     private HostPort host;
     private PodManager pods;
+    private ServiceManager services;
     private StatsFile statsFile;
     private StatsPublisher publisher;
     private DaemonCounters counters;
@@ -78,7 +81,7 @@ public final class Daemon implements AutoCloseable {
                 return null;
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
-                    daemon.counters));
+                    daemon.counters, daemon.services));
             daemon.server = ControlServer.start(options.socket(), api);
         } catch (ExecutionException e) {
             daemon.close();
@@ -113,6 +116,13 @@ public final class Daemon implements AutoCloseable {
             counters.register(source);
         }
         counters.register(new PortCounterSource("host." + options.hostPortName(), host.port()));
+
+        services = new ServiceManager(engine.serviceTable());
+        ServiceManager.Change loaded = services.apply(config);
+        if (loaded.added() > 0) {
+            DaemonLog.info("services: " + config.services().size() + " service(s), " + loaded.added() + " key(s) published");
+        }
+        counters.register(new ServiceCounterSource(engine.serviceTable()));
 
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
         int reattached = pods.recover();
@@ -154,6 +164,20 @@ public final class Daemon implements AutoCloseable {
             return TapPortConfig.MAX_MTU;
         }
         return mtu;
+    }
+
+    /**
+     * Applies a (reloaded) configuration's services as a diff, on the control thread (see
+     * {@link ServiceManager#apply}). For the reload mechanism.
+     *
+     * @throws IllegalArgumentException the services do not fit or are invalid (nothing changed)
+     */
+    public ServiceManager.Change applyServices(ClusterConfig config) throws Exception {
+        try {
+            return control.call(() -> services.apply(config), ControlApi.REQUEST_TIMEOUT_MS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     public DaemonOptions options() {
