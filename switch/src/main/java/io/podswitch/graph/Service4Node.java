@@ -102,10 +102,12 @@ final class Service4Node extends GraphNode {
         int sport = Bytes.u16(m, l4);
         int dport = Bytes.u16(m, l4 + 2);
         ServiceEntry entry = table.find4(proto, dst, dport);
+        if (entry != null && entry.kind() == ServiceKind.NODE_PORT) {
+            entry = null; // a packet to 0.0.0.0 is not a node-port packet
+        }
         boolean nodePort = false;
-        Interface in = null;
         if (entry == null) {
-            in = interfaces.get(slab.inPort(f));
+            Interface in = interfaces.get(slab.inPort(f));
             if (in != null && in.uplink() && in.ownsIp4(dst)) {
                 entry = table.find(proto, FlowHash.IPV4_MAPPED_HIGH, ServiceTable.NODE_PORT4_LOW, dport);
                 nodePort = entry != null && entry.kind() == ServiceKind.NODE_PORT;

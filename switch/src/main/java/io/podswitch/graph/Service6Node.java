@@ -87,6 +87,9 @@ final class Service6Node extends GraphNode {
         int sport = Bytes.u16(m, l4);
         int dport = Bytes.u16(m, l4 + 2);
         ServiceEntry entry = balancer.table.find(proto, dstHigh, dstLow, dport);
+        if (entry != null && entry.kind() == ServiceKind.NODE_PORT) {
+            entry = null; // a packet to :: is not a node-port packet
+        }
         boolean nodePort = false;
         if (entry == null) {
             Interface in = interfaces.get(slab.inPort(f));
