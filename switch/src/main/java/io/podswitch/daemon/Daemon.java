@@ -24,6 +24,8 @@ import io.podswitch.daemon.pod.PodStore;
 import io.podswitch.daemon.reload.ConfigReloader;
 import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
+import io.podswitch.daemon.services.ServiceCounterSource;
+import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.port.tap.TapPortConfig;
 import io.podswitch.stats.CounterSource;
@@ -68,6 +70,7 @@ public final class Daemon implements AutoCloseable {
     private SwitchEngine engine;
     private HostPort host;
     private PodManager pods;
+    private ServiceManager services;
     private StatsFile statsFile;
     private StatsPublisher publisher;
     private DaemonCounters counters;
@@ -91,7 +94,7 @@ public final class Daemon implements AutoCloseable {
                 return null;
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
-                    daemon.counters), new PeerOperations(daemon.engine,
+                    daemon.counters, daemon.services), new PeerOperations(daemon.engine,
                     daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader));
             daemon.server = ControlServer.start(options.socket(), api);
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
@@ -141,6 +144,13 @@ public final class Daemon implements AutoCloseable {
                     cluster.uplinkPort().attachment().port()));
         }
 
+        services = new ServiceManager(engine.serviceTable());
+        ServiceManager.Change loaded = services.apply(config);
+        if (loaded.added() > 0) {
+            DaemonLog.info("services: " + config.services().size() + " service(s), " + loaded.added() + " key(s) published");
+        }
+        counters.register(new ServiceCounterSource(engine.serviceTable()));
+
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
         int reattached = pods.recover();
         if (reattached > 0) {
@@ -155,7 +165,7 @@ public final class Daemon implements AutoCloseable {
         if (options.nodeName() != null) {
             env.put("NODE_NAME", options.nodeName());
         }
-        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager());
+        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services);
     }
 
     /** SIGHUP or a config file change: reload on the control thread (the outcome is logged there). */

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <pre>
  *   POST /v1/cni/add|del|check|status|gc   the CNI plugin's protocol (docs/cni.md)
- *   GET  /v1/pods|routes|neighbors|ipam|counters|peers   views for the CLI and operators
- *   POST /v1/reload                          reload the cluster config (peers) without a restart
+ *   GET  /v1/pods|routes|neighbors|ipam|counters|peers|services   views for the CLI and operators
+ *   POST /v1/reload                          reload the cluster config (peers, services) without a restart
+ *   POST|DELETE /v1/services/endpoints   add / remove a service backend at run time (docs/service.md)
  * </pre>
  *
  * Errors always carry an {@link ApiError} body: 400 + code 6 for malformed JSON, 400 + code 7 for a
@@ -70,6 +71,9 @@ public final class ControlApi {
                 }
                 return ok(run(peerOperations::reloadJson));
             }
+            if (path.equals(SERVICE_ENDPOINTS)) {
+                return serviceEndpoints(request);
+            }
             if (!request.method().equals("GET")) {
                 return error(isView(path) ? 405 : 404, new ApiError(ApiError.INVALID_NETWORK_CONFIG,
                         isView(path) ? "method not allowed" : "unknown endpoint", request.method() + " " + path));
@@ -83,6 +87,7 @@ public final class ControlApi {
                 case "/v1/peers" -> peerOperations == null
                         ? error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path))
                         : ok(run(peerOperations::peersJson));
+                case "/v1/services" -> ok(run(operations::servicesJson));
                 default -> error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path));
             };
         } catch (ApiException e) {
@@ -92,9 +97,31 @@ public final class ControlApi {
 
     private static boolean isView(String path) {
         return switch (path) {
-            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters", "/v1/peers" -> true;
+            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters", "/v1/peers", "/v1/services" -> true;
             default -> false;
         };
+    }
+
+    static final String SERVICE_ENDPOINTS = "/v1/services/endpoints";
+
+    /** POST adds (or replaces) a service backend, DELETE removes one; the body names service and address. */
+    private HttpResponse serviceEndpoints(HttpRequest request) throws ApiException {
+        boolean add = request.method().equals("POST");
+        if (!add && !request.method().equals("DELETE")) {
+            return error(405, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "method not allowed",
+                    request.method() + " " + SERVICE_ENDPOINTS + " (use POST to add, DELETE to remove)"));
+        }
+        if (request.body() == null || request.body().length == 0) {
+            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request",
+                    "a JSON body {\"service\": ..., \"address\": ...} is required");
+        }
+        ServiceEndpointRequest endpoint;
+        try {
+            endpoint = ServiceEndpointRequest.fromJson(parseBody(request));
+        } catch (JsonShapeException | IllegalArgumentException e) {
+            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request", e.getMessage());
+        }
+        return ok(run(() -> add ? operations.addServiceBackend(endpoint) : operations.removeServiceBackend(endpoint)));
     }
 
     private HttpResponse cni(String path, HttpRequest request) throws ApiException {

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * Exit 0 on success, 1 when the daemon is down or answers with an error, 64 for a bad command line.
  */
 public final class ClientCommand {
-    private static final String USAGE =
-            "usage: podswitch pods|routes|neighbors|ipam|counters|peers|reload [--socket PATH] [--json]";
+    private static final String USAGE = "usage: podswitch pods|routes|neighbors|ipam|counters|peers|services|reload [--socket PATH] [--json]\n"
+            + "       podswitch services add-backend|remove-backend SERVICE ADDRESS [options] (see podswitch services help)";
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private ClientCommand() {
@@ -42,7 +42,10 @@ public final class ClientCommand {
             return 64;
         }
         String view = args[0];
-        if (!List.of("pods", "routes", "neighbors", "ipam", "counters", "peers", "reload").contains(view)) {
+        if (view.equals("services") && args.length > 1 && !args[1].startsWith("--")) {
+            return ServicesCommand.run(args, env, out, err);
+        }
+        if (!List.of("pods", "routes", "neighbors", "ipam", "counters", "peers", "services", "reload").contains(view)) {
             err.println("podswitch: unknown command '" + view + "'");
             err.println(USAGE);
             return 64;

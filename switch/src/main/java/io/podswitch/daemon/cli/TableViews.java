@@ -19,6 +19,7 @@ final class TableViews {
             case "ipam" -> ipam(body);
             case "peers" -> peers(body);
             case "reload" -> "reloaded: " + body.requiredString("summary") + "\n";
+            case "services" -> services(body);
             default -> counters(body);
         };
     }
@@ -97,6 +98,29 @@ final class TableViews {
         }
         return ClientCommand.table(List.of("RANGE", "GATEWAY", "ALLOCATED", "SIZE"), ranges) + "\n"
                 + ClientCommand.table(List.of("CONTAINER", "IF", "ADDRESSES"), allocations);
+    }
+
+    /** One row per service key (VIP/port or node port), backends listed with the service. */
+    private static String services(ObjectReader body) {
+        List<List<String>> keys = new ArrayList<>();
+        List<List<String>> backends = new ArrayList<>();
+        for (ObjectReader s : body.optionalObjectList("services")) {
+            String name = s.requiredString("name");
+            for (ObjectReader k : s.optionalObjectList("keys")) {
+                keys.add(List.of(k.requiredString("name"), num(k, "generation"), num(k, "packets"),
+                        num(k, "newConnections"), num(k, "noBackend")));
+            }
+            for (ObjectReader b : s.optionalObjectList("backends")) {
+                String port = num(b, "port");
+                backends.add(List.of(name, b.requiredString("address"), port.equals("0") ? "targetPort" : port,
+                        num(b, "weight"), b.optionalBoolean("ready", false) ? "yes" : "no",
+                        b.optionalBoolean("terminating", false) ? "yes" : "no",
+                        b.optionalBoolean("local", false) ? "yes" : "no"));
+            }
+        }
+        return ClientCommand.table(List.of("KEY", "GEN", "PACKETS", "NEW CONNECTIONS", "NO BACKEND"), keys) + "\n"
+                + ClientCommand.table(List.of("SERVICE", "BACKEND", "PORT", "WEIGHT", "READY", "TERMINATING", "LOCAL"),
+                backends);
     }
 
     private static String counters(ObjectReader body) {
