@@ -27,6 +27,7 @@ public final class Sockets {
     public static final int SO_RCVBUF = 8;
     public static final int SO_RCVTIMEO = 20;
     public static final int SO_REUSEADDR = 2;
+    public static final int SO_REUSEPORT = 15;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
     public static final int MSG_DONTWAIT = 0x40;

@@ -6,7 +6,8 @@ import java.lang.invoke.VarHandle;
 /**
  * What a UDP tunnel port did beyond the {@code PortCounters}: the finer reasons behind its MALFORMED
  * and OVERSIZE drops, and how much of its transmit went out as UDP GSO. Written by the owning worker
- * once per burst with release stores, read by anyone with acquire loads.
+ * once per burst with release stores, read by anyone with acquire loads. A port keeps one per receive
+ * queue and one per transmitting thread; {@link UdpTunnelPort#udpCounters()} sums them.
  */
 public final class UdpTunnelCounters {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
@@ -89,5 +90,16 @@ public final class UdpTunnelCounters {
 
     public long value(int index) {
         return get(index);
+    }
+
+    /** A snapshot: the sum of {@code parts} (control plane and tests; allocates). */
+    static UdpTunnelCounters sum(Iterable<UdpTunnelCounters> parts) {
+        UdpTunnelCounters total = new UdpTunnelCounters();
+        for (UdpTunnelCounters p : parts) {
+            for (int i = 0; i < NAMES.length; i++) {
+                total.values[i] += p.get(i);
+            }
+        }
+        return total;
     }
 }

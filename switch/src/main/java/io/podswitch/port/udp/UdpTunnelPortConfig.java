@@ -14,11 +14,13 @@ import java.util.regex.Pattern;
  * @param udpPort the tunnel's UDP port, bound on each address: 4789 (VXLAN) or 6081 (Geneve)
  * @param mac the MAC of the uplink {@code Interface}: received frames are addressed to it
  * @param mtu the underlay MTU (largest outer IP packet sent); at most {@link #MAX_MTU}
+ * @param queues receive queues: sockets per address, bound with SO_REUSEPORT when more than one, so the
+ *     kernel spreads peers (by their address and port) over the queues; each queue is polled by one worker
  * @param socketBufferBytes SO_RCVBUF / SO_SNDBUF (forced past the sysctl limits when running as root)
  * @param gso send runs of equal-size datagrams to one destination as one UDP GSO message
  */
 public record UdpTunnelPortConfig(String name, InetAddress local4, InetAddress local6, int udpPort, long mac,
-                                  int mtu, int socketBufferBytes, boolean gso) {
+                                  int mtu, int queues, int socketBufferBytes, boolean gso) {
     /** Received outer packets must fit a 2 KiB frame after the synthesised headers, as on the TAP. */
     public static final int MAX_MTU = 1500;
     public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 << 20;
@@ -55,20 +57,28 @@ public record UdpTunnelPortConfig(String name, InetAddress local4, InetAddress l
             throw new IllegalArgumentException("UDP tunnel port " + name + ": MTU " + mtu + " outside [" + minMtu
                     + ", " + MAX_MTU + "]");
         }
+        if (queues < 1 || queues > 64) {
+            throw new IllegalArgumentException("UDP tunnel port " + name + ": queues " + queues + " outside [1, 64]");
+        }
         if (socketBufferBytes < 64 * 1024 || socketBufferBytes > 1 << 30) {
             throw new IllegalArgumentException("UDP tunnel port " + name + ": socket buffer " + socketBufferBytes
                     + " bytes outside [64 KiB, 1 GiB]");
         }
     }
 
-    /** Default buffers, GSO as measured best (see docs/overlay.md, "udp uplink"). */
+    /** One queue, default buffers, GSO on (measured best, see docs/overlay.md, "udp uplink"). */
     public static UdpTunnelPortConfig of(String name, InetAddress local4, InetAddress local6, int udpPort, long mac,
                                          int mtu) {
-        return new UdpTunnelPortConfig(name, local4, local6, udpPort, mac, mtu, DEFAULT_SOCKET_BUFFER_BYTES, true);
+        return new UdpTunnelPortConfig(name, local4, local6, udpPort, mac, mtu, 1, DEFAULT_SOCKET_BUFFER_BYTES, true);
     }
 
     /** The same configuration with GSO on or off. */
     public UdpTunnelPortConfig withGso(boolean on) {
-        return new UdpTunnelPortConfig(name, local4, local6, udpPort, mac, mtu, socketBufferBytes, on);
+        return new UdpTunnelPortConfig(name, local4, local6, udpPort, mac, mtu, queues, socketBufferBytes, on);
+    }
+
+    /** The same configuration with {@code n} receive queues. */
+    public UdpTunnelPortConfig withQueues(int n) {
+        return new UdpTunnelPortConfig(name, local4, local6, udpPort, mac, mtu, n, socketBufferBytes, gso);
     }
 }

@@ -42,7 +42,7 @@ final class LoopbackPorts {
         boolean v6 = a.getAddress().length == 16;
         for (int attempt = 0; ; attempt++) {
             UdpTunnelPortConfig config = new UdpTunnelPortConfig("lo" + id, v6 ? null : a, v6 ? a : null,
-                    freePort(a), MAC, 1500, UdpTunnelPortConfig.DEFAULT_SOCKET_BUFFER_BYTES, gso);
+                    freePort(a), MAC, 1500, 1, UdpTunnelPortConfig.DEFAULT_SOCKET_BUFFER_BYTES, gso);
             try {
                 return UdpTunnelPort.open(id, config);
             } catch (NativeException e) {

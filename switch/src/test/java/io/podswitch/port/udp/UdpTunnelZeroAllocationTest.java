@@ -101,7 +101,7 @@ class UdpTunnelZeroAllocationTest {
             int port = LoopbackPorts.freePort(LoopbackPorts.address(local4));
             try {
                 return UdpTunnelPort.open(id, new UdpTunnelPortConfig("zero" + id, LoopbackPorts.address(local4),
-                        LoopbackPorts.address("::1"), port, LoopbackPorts.MAC, 1500,
+                        LoopbackPorts.address("::1"), port, LoopbackPorts.MAC, 1500, 1,
                         UdpTunnelPortConfig.DEFAULT_SOCKET_BUFFER_BYTES, true));
             } catch (NativeException e) {
                 if (e.errno() != Errno.EADDRINUSE || attempt == 5) {
