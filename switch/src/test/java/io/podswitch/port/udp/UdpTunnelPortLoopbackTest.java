@@ -249,6 +249,106 @@ class UdpTunnelPortLoopbackTest {
     }
 
     @Test
+    void receiveQueuesShareTheAddressAndTheKernelSpreadsSenders() throws Exception {
+        try (FrameSlab slab = new FrameSlab(1024)) {
+            UdpTunnelPort b = null;
+            for (int attempt = 0; b == null; attempt++) {
+                var local = LoopbackPorts.address("127.0.0.2");
+                try {
+                    b = UdpTunnelPort.open(2, UdpTunnelPortConfig.of("mq", local, null, LoopbackPorts.freePort(local),
+                            MAC_B, 1500).withQueues(2));
+                } catch (NativeException e) {
+                    if (e.errno() != Errno.EADDRINUSE || attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
+            try (UdpTunnelPort port = b) {
+                assertEquals(2, port.queueCount());
+                FrameCache cache = new FrameCache(new FramePool(slab), 64);
+                InetSocketAddress to = new InetSocketAddress(LoopbackPorts.address("127.0.0.2"), port.config().udpPort());
+                for (int s = 0; s < 16; s++) {
+                    try (DatagramSocket sender = new DatagramSocket(new InetSocketAddress(LoopbackPorts.address("127.0.0.1"), 0))) {
+                        for (int i = 0; i < 10; i++) {
+                            sender.send(new DatagramPacket(new byte[64], 64, to));
+                        }
+                    }
+                }
+                PacketVector in = new PacketVector();
+                long[] perQueue = new long[2];
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (perQueue[0] + perQueue[1] < 160 && System.nanoTime() < deadline) {
+                    for (int q = 0; q < 2; q++) {
+                        perQueue[q] += port.receive(q, in, cache);
+                        cache.freeAll(in);
+                    }
+                }
+                assertEquals(160, perQueue[0] + perQueue[1]);
+                assertTrue(perQueue[0] > 0 && perQueue[1] > 0, "16 senders on one queue: " + perQueue[0] + "/" + perQueue[1]);
+                assertEquals(perQueue[1], port.receiveCounters(1).rxPackets());
+                assertEquals(160, port.counters().rxPackets());
+            }
+        }
+    }
+
+    @Test
+    void severalThreadsTransmitAtOnceEachWithItsOwnState() throws Exception {
+        try (FrameSlab slab = new FrameSlab(4096); UdpTunnelPort a = LoopbackPorts.open(1, "127.0.0.1", true);
+             UdpTunnelPort b = LoopbackPorts.open(2, "127.0.0.2", false)) {
+            FramePool pool = new FramePool(slab);
+            int threads = 3;
+            int bursts = 100;
+            int burst = 8;
+            Thread[] senders = new Thread[threads];
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                senders[t] = new Thread(() -> {
+                    try {
+                        FrameCache cache = new FrameCache(pool, 32);
+                        for (int i = 0; i < bursts; i++) {
+                            byte[][] frames = new byte[burst][];
+                            for (int k = 0; k < burst; k++) {
+                                frames[k] = outer4(b.config().udpPort(), 100 + seed, seed);
+                            }
+                            send(a, cache, frames);
+                        }
+                        cache.flush();
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                senders[t].start();
+            }
+            for (Thread t : senders) {
+                t.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            int total = threads * bursts * burst;
+            assertEquals(total, a.counters().txPackets());
+            FrameCache cache = new FrameCache(pool, 64);
+            PacketVector in = new PacketVector();
+            long got = 0;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            int[] perSize = new int[threads];
+            while (got < total && System.nanoTime() < deadline) {
+                b.receive(0, in, cache);
+                for (int i = 0; i < in.size(); i++) {
+                    perSize[slab.length(in.frame(i)) - 42 - 100]++;
+                }
+                got += in.size();
+                cache.freeAll(in);
+            }
+            assertEquals(total, got);
+            for (int t = 0; t < threads; t++) {
+                assertEquals(bursts * burst, perSize[t], "datagrams of thread " + t);
+            }
+        }
+    }
+
+    @Test
     void badConfigurationAndBindFailuresAreExplained() {
         var local = LoopbackPorts.address("127.0.0.1");
         var six = LoopbackPorts.address("::1");
@@ -268,6 +368,8 @@ class UdpTunnelPortLoopbackTest {
                 () -> UdpTunnelPortConfig.of("up", null, six, 4789, MAC_B, 1000));
         assertThrows(IllegalArgumentException.class,
                 () -> UdpTunnelPortConfig.of("bad name", local, null, 4789, MAC_B, 1500));
+        assertThrows(IllegalArgumentException.class,
+                () -> UdpTunnelPortConfig.of("up", local, null, 4789, MAC_B, 1500).withQueues(0));
 
         NativeException e = assertThrows(NativeException.class, () -> UdpTunnelPort.open(1,
                 UdpTunnelPortConfig.of("up", LoopbackPorts.address("192.0.2.99"), null, 4789, MAC_B, 1500)));
