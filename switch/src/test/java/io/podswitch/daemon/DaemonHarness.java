@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 final class DaemonHarness implements AutoCloseable {
     /** The JVM flags of bin/podswitchd and bin/podswitch-cni that matter here. */
-    static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
+    static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000", "--enable-native-access=ALL-UNNAMED",
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
     static final List<String> PLUGIN_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData");
