@@ -31,7 +31,7 @@ public final class Datagrams {
     public static final int UDP_SEGMENT = 103;
     /** UDP GRO on receive (Linux 5.0). */
     public static final int UDP_GRO = 104;
-    /** The kernel's UDP_MAX_SEGMENTS (64 up to Linux 6.x's increase to 128; 64 is safe everywhere). */
+    /** Segments per UDP GSO message: the kernel's UDP_MAX_SEGMENTS was 64 for years and later grew; 64 works everywhere. */
     public static final int UDP_MAX_SEGMENTS = 64;
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = Sockets.MSG_DONTWAIT;

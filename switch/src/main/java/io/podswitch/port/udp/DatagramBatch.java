@@ -134,8 +134,10 @@ final class DatagramBatch {
 
     /**
      * Sends the batch on {@code fd} with {@code sendmmsg} — one call, more only when the kernel stops
-     * at a failing message (counted by errno and skipped) — then frees every frame. A full socket
-     * buffer (EAGAIN, ENOBUFS) drops the rest of the batch as TX_FULL: a worker never waits.
+     * at a failing message (counted by errno and skipped) — then frees every frame. Above the path
+     * MTU (EMSGSIZE, or EINVAL for a GSO message) is OVERSIZE; unreachable or down LINK_DOWN; anything
+     * else IO_ERROR. A full socket buffer (EAGAIN, ENOBUFS) drops the rest of the batch as TX_FULL: a
+     * worker never waits.
      * @return datagrams sent
      */
     int flush(int fd, FrameCache cache, SimplePortCounters counters, UdpTunnelCounters detail) {
@@ -190,7 +192,8 @@ final class DatagramBatch {
                 break;
             }
             int lost = segments[done];
-            if (e == Errno.EMSGSIZE) {
+            // EINVAL on a GSO message: its segments do not fit the path MTU (udp_send_skb's check).
+            if (e == Errno.EMSGSIZE || (e == Errno.EINVAL && lost > 1)) {
                 oversize += lost;
             } else if (e == Errno.ENETUNREACH || e == Errno.EHOSTUNREACH || e == Errno.ENETDOWN
                     || e == Errno.EADDRNOTAVAIL) {

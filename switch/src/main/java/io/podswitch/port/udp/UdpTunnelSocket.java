@@ -45,6 +45,8 @@ final class UdpTunnelSocket {
     /** sockaddr slots are 32 bytes apart (sockaddr_in6 is 28). */
     static final long NAME_STRIDE = 32;
     private static final int DISCARD_BYTES = 64 * 1024;
+    /** A slab whose frames leave less room than this after the synthesised headers is a configuration error. */
+    private static final int MIN_DATAGRAM_ROOM = 256;
 
     private final int fd;
     private final boolean ip6;
@@ -187,6 +189,10 @@ final class UdpTunnelSocket {
         int headroom = slab.headroom();
         int headerLength = synthesizer.headerLength();
         long capacity = slab.frameSize() - headroom - headerLength;
+        if (capacity < MIN_DATAGRAM_ROOM) {
+            throw new IllegalStateException("frames of " + slab.frameSize() + " bytes with " + headroom
+                    + " bytes headroom leave " + capacity + " bytes for a datagram on " + label);
+        }
         int limit = Math.min(budget, MAX_BURST);
         int want = Math.min(limit, Math.max(MIN_ARM, 2 * lastReceived));
         int armed = 0;

@@ -72,6 +72,9 @@ class UdpTunnelPortLoopbackTest {
             send(a, cache, frames);
             assertEquals(100, a.counters().txPackets());
             assertEquals(1, a.udpCounters().txSyscalls(), "one sendmmsg per burst");
+            // The kernel reports twice the requested size (its bookkeeping share).
+            assertTrue(io.podswitch.nativeio.Sockets.getInt(b.fd(0, false), io.podswitch.nativeio.Sockets.SOL_SOCKET,
+                    io.podswitch.nativeio.Sockets.SO_RCVBUF, "SO_RCVBUF", "test") >= UdpTunnelPortConfig.DEFAULT_SOCKET_BUFFER_BYTES);
 
             PacketVector in = new PacketVector();
             LoopbackPorts.receive(b, in, cache, 100);

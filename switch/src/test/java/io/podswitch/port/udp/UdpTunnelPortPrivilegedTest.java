@@ -163,6 +163,63 @@ class UdpTunnelPortPrivilegedTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void datagramsAboveThePathMtuAreCountedOversizeWithAndWithoutGso() throws Exception {
+        String sfx = NetnsFixture.suffix();
+        String nsA = "pm" + sfx + "a";
+        String nsB = "pm" + sfx + "b";
+        UdpTunnelPort a = null;
+        try {
+            NetnsFixture.run("ip", "netns", "add", nsA);
+            NetnsFixture.run("ip", "netns", "add", nsB);
+            NetnsFixture.run("ip", "link", "add", "pm" + sfx + "va", "netns", nsA, "type", "veth", "peer", "name",
+                    "pm" + sfx + "vb", "netns", nsB);
+            NetnsFixture.run("ip", "-n", nsA, "addr", "add", A4 + "/24", "dev", "pm" + sfx + "va");
+            NetnsFixture.run("ip", "-n", nsA, "link", "set", "pm" + sfx + "va", "up");
+            // The route to B allows 1000-byte packets only: what a learned path MTU looks like to a socket.
+            NetnsFixture.run("ip", "-n", nsA, "route", "add", B4 + "/32", "dev", "pm" + sfx + "va", "mtu", "1000");
+            UdpTunnelPortConfig config = UdpTunnelPortConfig.of("uplink", LoopbackPorts.address(A4), null, 4789,
+                    MAC_A, 1500);
+            a = Netns.call(nsA, () -> UdpTunnelPort.open(1, config));
+            try (FrameSlab slab = new FrameSlab(256)) {
+                FrameCache cache = new FrameCache(new FramePool(slab), 64);
+                TunnelPeer b4 = peerOfA(TunnelMode.VXLAN, false, A4, B4, A6, B6);
+                Encapsulator encap = encapsulator(slab, table(b4));
+                // Ten equal 1200-byte frames and a shorter one: one GSO message, refused whole (EINVAL).
+                assertEquals(0, send(a, slab, cache, encap, b4, 1200, 1200, 1200, 1200, 1200, 1200, 1200, 1200, 1200,
+                        1200, 500));
+                assertEquals(11, a.counters().drops(PortDropReason.OVERSIZE));
+                assertEquals(1, a.udpCounters().txGsoMessages());
+                // One 1200-byte frame alone: EMSGSIZE.
+                assertEquals(0, send(a, slab, cache, encap, b4, 1200));
+                assertEquals(12, a.counters().drops(PortDropReason.OVERSIZE));
+                // A frame that fits the path goes out.
+                assertEquals(1, send(a, slab, cache, encap, b4, 500));
+                assertEquals(0, a.counters().drops(PortDropReason.IO_ERROR));
+                assertEquals(1, a.counters().txPackets());
+            }
+        } finally {
+            if (a != null) {
+                a.close();
+            }
+            NetnsFixture.quietly("ip", "netns", "del", nsA);
+            NetnsFixture.quietly("ip", "netns", "del", nsB);
+        }
+    }
+
+    /** Encapsulates inner frames of the given payload sizes for {@code peer} and transmits them as one burst. */
+    private static int send(UdpTunnelPort port, FrameSlab slab, FrameCache cache, Encapsulator encap, TunnelPeer peer,
+                            int... sizes) {
+        PacketVector out = new PacketVector();
+        for (int size : sizes) {
+            int f = cache.allocate();
+            load(slab, f, inner(false, size, size));
+            assertTrue(encap.encapsulate(f, peer.id()));
+            out.add(f);
+        }
+        return port.transmit(0, out, cache);
+    }
+
     /** tcpdump in B's namespace, writing every UDP packet on the veth; returns once it listens. */
     private static Process startCapture(String ns, String dev, Path pcap) throws Exception {
         Process p = new ProcessBuilder("ip", "netns", "exec", ns, "tcpdump", "-i", dev, "-U", "-n", "-w",
