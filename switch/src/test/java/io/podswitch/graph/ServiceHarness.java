@@ -50,7 +50,8 @@ final class ServiceHarness implements AutoCloseable {
     final FrameSlab slab = new FrameSlab(1024);
     final FramePool pool = new FramePool(slab);
     final MemoryPort pod = new MemoryPort(POD_PORT, "pod0", pool, 2, 256);
-    final MemoryPort uplink = new MemoryPort(UPLINK, "uplink", pool, 2, 256);
+    static final int UPLINK_MTU = 1400;
+    final MemoryPort uplink = new MemoryPort(UPLINK, "uplink", pool, 2, 256, UPLINK_MTU);
     final ServiceTable table = new ServiceTable(64, 2);
     final ServiceConnTrack[] tracks = new ServiceConnTrack[2];
     final SessionAffinity[] affinities = new SessionAffinity[2];
