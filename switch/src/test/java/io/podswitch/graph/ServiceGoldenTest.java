@@ -280,6 +280,7 @@ class ServiceGoldenTest {
         assertEquals(777, ByteBuffer.wrap(rst2, 38, 4).getInt());
         assertEquals(RST, rst2[47]);
         assertEquals(0, h.send(0, POD_PORT, fromPod(tcp4(POD, VIP, 64, 40000, 80, RST, 5, 0, new byte[0]))).size());
+        assertEquals(1, h.counter(0, "ip4-service.no_backend_reset_dropped"));
 
         h.put(1, 6, "fd96::10", 80, List.of());
         byte[] rst6 = h.sendExpectOne(0, POD_PORT, fromPod(tcp6(POD6, VIP6, 64, 40000, 80, SYN, 1000, 0, new byte[0])),
