@@ -175,6 +175,29 @@ final class ServiceHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets pending neighbour resolutions time out, drains every transmit ring and returns the workers'
+     * cached frames to the pool: afterwards every frame is in the pool unless one leaked.
+     */
+    int settle() {
+        advance(10_000_000_000L);
+        int drained = 0;
+        for (int w = 0; w < 2; w++) {
+            graphs[w].flush(caches[w]);
+        }
+        for (MemoryPort p : new MemoryPort[] {pod, uplink}) {
+            for (int q = 0; q < 2; q++) {
+                while (p.take(q) != null) {
+                    drained++;
+                }
+            }
+        }
+        for (FrameCache c : caches) {
+            c.flush();
+        }
+        return drained;
+    }
+
     long counter(int worker, String name) {
         return graphs[worker].counter(name);
     }
