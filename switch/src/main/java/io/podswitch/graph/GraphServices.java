@@ -26,8 +26,14 @@ public final class GraphServices {
      */
     public GraphServices(ServiceTable table, ServiceConnTrack[] tracks, int worker, SessionAffinity affinity,
                          HairpinAddresses hairpin, int sweepBudget) {
-        if (worker < 0 || worker >= tracks.length || tracks[worker] == null) {
-            throw new IllegalArgumentException("no conntrack table for worker " + worker);
+        if (worker < 0 || worker >= tracks.length) {
+            throw new IllegalArgumentException("no conntrack table for worker " + worker + " (" + tracks.length
+                    + " tables)");
+        }
+        for (int w = 0; w < tracks.length; w++) {
+            if (tracks[w] == null) {
+                throw new IllegalArgumentException("conntrack table of worker " + w + " is missing");
+            }
         }
         if (worker >= table.counters().workers()) {
             throw new IllegalArgumentException("service counters have no stripe for worker " + worker);

@@ -143,6 +143,11 @@ public final class L3Graph implements PacketProcessor, CounterSource {
             ip4Service.icmpError = icmp4Error;
             ip6Service.lookup = ip6Lookup;
             ip6Service.icmpError = icmp6Error;
+            // Errors the switch itself sends about a DNATed packet (TTL expired, fragmentation needed /
+            // packet too big towards a remote backend) quote the translated header: they go through the
+            // service stage, which translates the quote back, so the client's PMTU discovery works.
+            icmp4Error.lookup = ip4Service;
+            icmp6Error.lookup = ip6Service;
             order = new GraphNode[] {ethernetInput, overlayDecap, arp, ip4Input, ip6Input, ip4Service, ip6Service,
                     ip4Lookup, ip6Lookup, ip4Local, ip6Local, nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error};
         }

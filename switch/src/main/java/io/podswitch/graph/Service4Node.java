@@ -38,6 +38,7 @@ final class Service4Node extends GraphNode {
     static final int UN_NAT = 5;
     static final int ICMP_UN_NAT = 6;
     static final int FRAGMENT = 7;
+    static final int NO_BACKEND_RESET_DROPPED = 8;
 
     private static final int UDP_CHECKSUM = 6;
     private static final int UDP_HEADER = 8;
@@ -53,7 +54,8 @@ final class Service4Node extends GraphNode {
 
     Service4Node(GraphContext ctx, ServiceBalancer balancer) {
         super("ip4-service", ctx, "no_backend_rst", "no_backend_unreachable", "no_backend_rate_limited",
-                "no_local_backend", "dnat", "un_nat", "icmp_un_nat", "fragment");
+                "no_local_backend", "dnat", "un_nat", "icmp_un_nat", "fragment",
+                "no_backend_reset_dropped");
         this.balancer = balancer;
         this.table = balancer.table;
         this.interfaces = ctx.interfaces;
@@ -181,7 +183,7 @@ final class Service4Node extends GraphNode {
         MemorySegment m = memory;
         int flags = Bytes.u8(m, l4 + Tcp.FLAGS);
         if ((flags & Tcp.FLAG_RST) != 0) {
-            counters.count(NO_BACKEND_RST); // never answer a RST with a RST (RFC 9293 3.10.7.1)
+            counters.count(NO_BACKEND_RESET_DROPPED); // never answer a RST with a RST (RFC 9293 3.10.7.1)
             return null;
         }
         if (!bucket.tryTake()) {

@@ -28,6 +28,7 @@ final class Service6Node extends GraphNode {
     static final int DNAT = 4;
     static final int UN_NAT = 5;
     static final int ICMP_UN_NAT = 6;
+    static final int NO_BACKEND_RESET_DROPPED = 7;
 
     private static final int TCP = 6;
     private static final int UDP = 17;
@@ -44,7 +45,7 @@ final class Service6Node extends GraphNode {
 
     Service6Node(GraphContext ctx, ServiceBalancer balancer) {
         super("ip6-service", ctx, "no_backend_rst", "no_backend_unreachable", "no_backend_rate_limited",
-                "no_local_backend", "dnat", "un_nat", "icmp_un_nat");
+                "no_local_backend", "dnat", "un_nat", "icmp_un_nat", "no_backend_reset_dropped");
         this.balancer = balancer;
         this.interfaces = ctx.interfaces;
         this.clock = ctx.clock;
@@ -155,7 +156,7 @@ final class Service6Node extends GraphNode {
         MemorySegment m = memory;
         int flags = Bytes.u8(m, l4 + Tcp.FLAGS);
         if ((flags & Tcp.FLAG_RST) != 0) {
-            counters.count(NO_BACKEND_RST);
+            counters.count(NO_BACKEND_RESET_DROPPED); // never answer a RST with a RST
             return null;
         }
         if (!bucket.tryTake()) {

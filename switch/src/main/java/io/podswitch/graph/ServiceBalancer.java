@@ -184,9 +184,14 @@ final class ServiceBalancer {
 
     /**
      * Looks a packet up as a reply of a service flow (source = backend, destination = SNAT address) in
-     * every worker's table, this worker's first; on a hit {@link #reply} holds the original addresses.
+     * every worker's table, this worker's first; on a hit {@link #reply} holds the original addresses. Only
+     * packets from a current endpoint are looked up: replies of a removed endpoint's flows pass untranslated
+     * (its clients' next packets are sent elsewhere anyway, see {@code BACKEND_GONE}).
      */
     boolean findReply(int proto, long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort) {
+        if (!table.isBackend(proto, srcHigh, srcLow, srcPort)) {
+            return false; // not from an endpoint: ordinary traffic (the common case), no table probed
+        }
         if (!own.isEmpty() && own.findReply(proto, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, reply)) {
             return true;
         }

@@ -18,10 +18,12 @@ import java.lang.invoke.VarHandle;
 public final class ServiceTable {
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(ServiceEntry[].class);
     private static final VarHandle INDEX;
+    private static final VarHandle BACKENDS;
 
     static {
         try {
             INDEX = MethodHandles.lookup().findVarHandle(ServiceTable.class, "index", int[].class);
+            BACKENDS = MethodHandles.lookup().findVarHandle(ServiceTable.class, "backends", long[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -34,6 +36,13 @@ public final class ServiceTable {
     private final ServiceCounters counters;
     @SuppressWarnings("unused")
     private int[] index = new int[16];
+    /**
+     * Every endpoint's (protocol, address, port) as a 64-bit hash with the low bit set (0 = empty), open
+     * addressing, load factor at most 1/2: a filter in front of the reply lookup, which only a packet from an
+     * endpoint can need. A hash collision only costs a lookup that misses.
+     */
+    @SuppressWarnings("unused")
+    private long[] backends = new long[16];
     private int count;
 
     /**
@@ -132,7 +141,57 @@ public final class ServiceTable {
         }
     }
 
+    /**
+     * Worker: whether a packet from this (protocol, address, port) may be a reply of a service flow, i.e. it
+     * comes from an endpoint of a published entry. Allocation-free; false positives only on a hash collision.
+     */
+    public boolean isBackend(int protocol, long high, long low, int port) {
+        long[] set = (long[]) BACKENDS.getAcquire(this);
+        int mask = set.length - 1;
+        long h = backendHash(protocol, high, low, port);
+        for (int i = (int) (h >>> 32) & mask; ; i = (i + 1) & mask) {
+            long v = set[i];
+            if (v == 0) {
+                return false;
+            }
+            if (v == h) {
+                return true;
+            }
+        }
+    }
+
+    private static long backendHash(int protocol, long high, long low, int port) {
+        return FlowHash.mix(FlowHash.mix(high ^ 0x3C6E_F372_FE94_F82BL) ^ low ^ ((long) protocol << 16 | port) << 40) | 1;
+    }
+
+    private void rebuildBackends() {
+        int endpoints = 0;
+        for (ServiceEntry e : byId) {
+            if (e != null) {
+                endpoints += e.backendCount();
+            }
+        }
+        int size = Math.max(16, Integer.highestOneBit(Math.max(1, endpoints) * 2) << 1);
+        long[] set = new long[size];
+        int mask = size - 1;
+        for (ServiceEntry e : byId) {
+            if (e == null) {
+                continue;
+            }
+            for (int b = 0; b < e.backendCount(); b++) {
+                long h = backendHash(e.protocol(), e.backendHigh(b), e.backendLow(b), e.backendPort(b));
+                int i = (int) (h >>> 32) & mask;
+                while (set[i] != 0 && set[i] != h) {
+                    i = (i + 1) & mask;
+                }
+                set[i] = h;
+            }
+        }
+        BACKENDS.setRelease(this, set);
+    }
+
     private void rebuildIndex() {
+        rebuildBackends();
         int size = Math.max(16, Integer.highestOneBit(Math.max(1, count) * 2) << 1);
         int[] slots = new int[size];
         int mask = size - 1;

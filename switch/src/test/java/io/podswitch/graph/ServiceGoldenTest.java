@@ -192,6 +192,34 @@ class ServiceGoldenTest {
         assertEquals(1, h.counter(1, "ip6-service.icmp_un_nat"));
     }
 
+    /**
+     * The switch's own "fragmentation needed" / "packet too big" about a DNATed packet (the uplink MTU is
+     * 1400) quotes the translated header; the pod must get the header it sent, or PMTU discovery breaks.
+     */
+    @Test
+    void theSwitchsOwnErrorsAboutDnatedPacketsQuoteTheOriginalHeader() {
+        h.put(0, 6, "10.96.0.10", 80, List.of(ep4("172.16.0.5", 8080)));
+        h.put(1, 6, "fd96::10", 80, List.of(ep6("2001:db8::5", 8080)));
+        byte[] big = bytes(1400, 5);
+        byte[] original = tcp4(POD, VIP, 64, 40000, 80, ACK, 1, 1, big);
+        byte[] error = h.sendExpectOne(0, POD_PORT, fromPod(original), POD_PORT);
+        assertChecksumsValid(error);
+        assertEquals(3, error[34]);
+        assertEquals(4, error[35]);
+        assertEquals(ServiceHarness.UPLINK_MTU, ByteBuffer.wrap(error, 40, 2).getShort());
+        // The quote is the packet as the pod sent it (TTL not yet decremented), cut to fit 576 bytes.
+        assertArrayEquals(java.util.Arrays.copyOf(original, 576 - 28), java.util.Arrays.copyOfRange(error, 42, error.length));
+        assertEquals(1, h.counter(0, "ip4-service.icmp_un_nat"));
+
+        byte[] original6 = tcp6(POD6, VIP6, 64, 40000, 80, ACK, 1, 1, big);
+        byte[] error6 = h.sendExpectOne(0, POD_PORT, fromPod(original6), POD_PORT);
+        assertChecksumsValid(error6);
+        assertEquals(2, error6[54]);
+        assertArrayEquals(java.util.Arrays.copyOf(original6, 1280 - 48),
+                java.util.Arrays.copyOfRange(error6, 62, error6.length));
+        assertEquals(1, h.counter(0, "ip6-service.icmp_un_nat"));
+    }
+
     @Test
     void hairpinIsSnatedToTheHairpinAddressAndBack() {
         h.put(0, 6, "10.96.0.10", 80, List.of(ep4("10.0.0.10", 8080)));
@@ -252,6 +280,7 @@ class ServiceGoldenTest {
         assertEquals(777, ByteBuffer.wrap(rst2, 38, 4).getInt());
         assertEquals(RST, rst2[47]);
         assertEquals(0, h.send(0, POD_PORT, fromPod(tcp4(POD, VIP, 64, 40000, 80, RST, 5, 0, new byte[0]))).size());
+        assertEquals(1, h.counter(0, "ip4-service.no_backend_reset_dropped"));
 
         h.put(1, 6, "fd96::10", 80, List.of());
         byte[] rst6 = h.sendExpectOne(0, POD_PORT, fromPod(tcp6(POD6, VIP6, 64, 40000, 80, SYN, 1000, 0, new byte[0])),

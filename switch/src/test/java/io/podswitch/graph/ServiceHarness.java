@@ -50,7 +50,8 @@ final class ServiceHarness implements AutoCloseable {
     final FrameSlab slab = new FrameSlab(1024);
     final FramePool pool = new FramePool(slab);
     final MemoryPort pod = new MemoryPort(POD_PORT, "pod0", pool, 2, 256);
-    final MemoryPort uplink = new MemoryPort(UPLINK, "uplink", pool, 2, 256);
+    static final int UPLINK_MTU = 1400;
+    final MemoryPort uplink = new MemoryPort(UPLINK, "uplink", pool, 2, 256, UPLINK_MTU);
     final ServiceTable table = new ServiceTable(64, 2);
     final ServiceConnTrack[] tracks = new ServiceConnTrack[2];
     final SessionAffinity[] affinities = new SessionAffinity[2];
@@ -172,6 +173,29 @@ final class ServiceHarness implements AutoCloseable {
         for (L3Graph g : graphs) {
             g.tick(now);
         }
+    }
+
+    /**
+     * Lets pending neighbour resolutions time out, drains every transmit ring and returns the workers'
+     * cached frames to the pool: afterwards every frame is in the pool unless one leaked.
+     */
+    int settle() {
+        advance(10_000_000_000L);
+        int drained = 0;
+        for (int w = 0; w < 2; w++) {
+            graphs[w].flush(caches[w]);
+        }
+        for (MemoryPort p : new MemoryPort[] {pod, uplink}) {
+            for (int q = 0; q < 2; q++) {
+                while (p.take(q) != null) {
+                    drained++;
+                }
+            }
+        }
+        for (FrameCache c : caches) {
+            c.flush();
+        }
+        return drained;
     }
 
     long counter(int worker, String name) {

@@ -44,8 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * passes, as in ZeroAllocationTest).
  */
 class ServiceZeroAllocationTest {
-    static final int PACKETS = 5_000_000;
-    static final int WARMUP = 3_000_000;
+    static final int PACKETS = 3_000_000;
+    static final int WARMUP = 2_000_000;
 
     @Test
     void servicePathAllocatesNothingAfterWarmUp() throws Exception {

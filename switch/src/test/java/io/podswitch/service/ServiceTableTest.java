@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -98,6 +99,22 @@ class ServiceTableTest {
         }
         assertEquals(-1, e.indexOfServing(FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(Ip4.parse("10.0.9.9")), 80));
         assertEquals(0, e.indexOfServing(FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(Ip4.parse("10.0.0.5")), 80));
+    }
+
+    @Test
+    void backendFilterFollowsTheEndpointsOfPublishedEntries() {
+        ServiceTable t = new ServiceTable(4, 1);
+        long a = FlowHash.ipv4MappedLow(Ip4.parse("10.0.0.5"));
+        assertFalse(t.isBackend(TCP, 0, a, 8080));
+        t.put(v4(0, TCP, "10.96.0.1", 80, 1, ep("10.0.0.5", 8080)));
+        assertTrue(t.isBackend(TCP, 0, a, 8080));
+        assertFalse(t.isBackend(UDP, 0, a, 8080), "protocol is part of the key");
+        assertFalse(t.isBackend(TCP, 0, a, 8081), "port is part of the key");
+        assertFalse(t.isBackend(TCP, 0, FlowHash.ipv4MappedLow(Ip4.parse("10.0.0.6")), 8080));
+        t.put(v4(0, TCP, "10.96.0.1", 80, 2, ep("10.0.0.6", 8080)));
+        assertFalse(t.isBackend(TCP, 0, a, 8080), "a removed endpoint leaves the filter");
+        t.remove(0);
+        assertFalse(t.isBackend(TCP, 0, FlowHash.ipv4MappedLow(Ip4.parse("10.0.0.6")), 8080));
     }
 
     @Test

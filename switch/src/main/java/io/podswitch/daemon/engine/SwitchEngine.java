@@ -95,12 +95,12 @@ public final class SwitchEngine implements AutoCloseable {
         serviceTable = new ServiceTable(SERVICE_KEYS, config.workers());
         ServiceConnTrack[] serviceTracks = new ServiceConnTrack[config.workers()];
         for (int i = 0; i < config.workers(); i++) {
-            serviceTracks[i] = new ServiceConnTrack("service-conntrack.worker" + i, SERVICE_FLOWS_PER_WORKER,
+            serviceTracks[i] = new ServiceConnTrack("service-conntrack", SERVICE_FLOWS_PER_WORKER,
                     ConnTrackTimeouts.DEFAULTS);
         }
         for (int i = 0; i < config.workers(); i++) {
             GraphServices services = new GraphServices(serviceTable, serviceTracks, i,
-                    new SessionAffinity("service-affinity.worker" + i, AFFINITY_CLIENTS_PER_WORKER, 64,
+                    new SessionAffinity("service-affinity", AFFINITY_CLIENTS_PER_WORKER, 64,
                             AFFINITY_TABLE_TIMEOUT_NANOS), HairpinAddresses.DEFAULTS, SERVICE_SWEEP_BUDGET);
             // Every worker transmits on its own TAP queue index 0: the TAP ports have one queue, and a
             // TAP fd tolerates writers from several threads (each write is one whole frame).

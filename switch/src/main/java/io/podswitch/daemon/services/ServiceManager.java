@@ -197,15 +197,6 @@ public final class ServiceManager {
         return out;
     }
 
-    /** Published keys with their entry names and ids (counters, tests). */
-    public Map<Integer, String> keyNames() {
-        Map<Integer, String> out = new LinkedHashMap<>();
-        for (Published p : published.values()) {
-            out.put(p.id(), p.entry().name());
-        }
-        return out;
-    }
-
     // ------------------------------------------------------------------------------------------ diff
 
     private Change sync(Map<String, LiveService> next, List<Cidr> local) {
