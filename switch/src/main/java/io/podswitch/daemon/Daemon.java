@@ -16,6 +16,7 @@ import io.podswitch.daemon.host.HostPort;
 import io.podswitch.daemon.ipam.Attachment;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.ipam.Ipam;
+import io.podswitch.daemon.peers.ClusterPeers;
 import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
 import io.podswitch.daemon.pod.PodStore;
@@ -51,6 +52,8 @@ public final class Daemon implements AutoCloseable {
     /** The IPAM attachment under which the host TAP's addresses are held (never collected by GC). */
     public static final String HOST_CONTAINER_ID = "podswitch-host";
     public static final long STATS_PERIOD_MS = 500;
+    /** How often the peers' next hops are re-read from the kernel (routes and neighbour MACs). */
+    public static final long PEER_REFRESH_MS = 1000;
     private static final int MAX_COUNTERS = 16384;
     private static final long STARTUP_TIMEOUT_MS = 120_000;
 
@@ -64,6 +67,8 @@ public final class Daemon implements AutoCloseable {
     private DaemonCounters counters;
     private ControlServer server;
     private ScheduledFuture<?> publishing;
+    private ClusterPeers cluster;
+    private ScheduledFuture<?> peerRefresh;
     private boolean closed;
 
     private Daemon(DaemonOptions options) {
@@ -98,12 +103,20 @@ public final class Daemon implements AutoCloseable {
         Ipam ipam = new Ipam(ranges, options.stateDir().resolve("ipam.state"));
         PodStore store = new PodStore(options.stateDir().resolve("pods.json"));
         int podMtu = podMtu(config);
+        boolean clustered = config.nodes().size() > 1;
+        if (clustered) {
+            podMtu = PodMtu.limitToUplink(podMtu, ClusterPeers.uplinkMtu(config), config);
+        }
 
         engine = new SwitchEngine(options.engineConfig());
         Attachment hostKey = new Attachment(HOST_CONTAINER_ID, options.hostPortName());
         List<InetAddress> hostAddresses = ipam.allocate(hostKey, List.of());
         long switchMac = PodMacs.derive("podswitch-switch", config.thisNodeName());
         host = HostPort.open(engine, options.hostPortName(), podMtu, switchMac, ranges, hostAddresses);
+
+        if (clustered) {
+            cluster = ClusterPeers.open(engine, config, host, null);
+        }
 
         Files.createDirectories(options.runDir());
         statsFile = StatsFile.create(options.statsFile(), MAX_COUNTERS);
@@ -113,6 +126,10 @@ public final class Daemon implements AutoCloseable {
             counters.register(source);
         }
         counters.register(new PortCounterSource("host." + options.hostPortName(), host.port()));
+        if (cluster != null && cluster.uplinkPort() != null) {
+            counters.register(new PortCounterSource("uplink." + config.thisNode().uplink().interfaceName(),
+                    cluster.uplinkPort().attachment().port()));
+        }
 
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
         int reattached = pods.recover();
@@ -121,6 +138,18 @@ public final class Daemon implements AutoCloseable {
         }
         counters.publish(System.currentTimeMillis());
         publishing = control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
+        if (cluster != null) {
+            peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
+        }
+    }
+
+    /** Re-reads the kernel's routes and neighbours for the peers; a failure is logged, never fatal. */
+    private void refreshPeers() {
+        try {
+            cluster.manager().refresh();
+        } catch (RuntimeException e) {
+            DaemonLog.warn("peer refresh failed", e);
+        }
     }
 
     private static String describe(List<IpRange> ranges) {
@@ -191,8 +220,14 @@ public final class Daemon implements AutoCloseable {
         if (publishing != null) {
             publishing.cancel(false); // on the control thread: it cannot be running now, and never runs again
         }
+        if (peerRefresh != null) {
+            peerRefresh.cancel(false);
+        }
         if (pods != null) {
             pods.closeAll();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         if (host != null) {
             host.close();

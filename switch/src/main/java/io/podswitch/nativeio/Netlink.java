@@ -289,6 +289,15 @@ public final class Netlink implements AutoCloseable {
     }
 
     private static RouteEntry parseRoute(MemorySegment buf, int at, int len) {
+        return parseRoute(buf, at, len, true);
+    }
+
+    /** A route as {@code RTM_GETROUTE} for one address answers it (table local or main, any type). */
+    private static RouteEntry parseRouteAnyTable(MemorySegment buf, int at, int len) {
+        return parseRoute(buf, at, len, false);
+    }
+
+    private static RouteEntry parseRoute(MemorySegment buf, int at, int len, boolean mainUnicastOnly) {
         int rtm = at + NLMSGHDR_SIZE;
         int family = buf.get(JAVA_BYTE, rtm) & 0xff;
         int prefixLength = buf.get(JAVA_BYTE, rtm + 1) & 0xff;
@@ -318,7 +327,7 @@ public final class Netlink implements AutoCloseable {
             }
             attr += align(alen);
         }
-        if (table != RT_TABLE_MAIN || routeType != RTN_UNICAST) {
+        if (mainUnicastOnly && (table != RT_TABLE_MAIN || routeType != RTN_UNICAST)) {
             return null;
         }
         if (destination == null) {
@@ -346,6 +355,48 @@ public final class Netlink implements AutoCloseable {
         request.attr(NDA_DST, ip);
         request.attr(NDA_LLADDR, macBytes(mac));
         exchange("RTM_NEWNEIGH", object, null, false);
+    }
+
+    /**
+     * Adds (or replaces) a kernel-managed neighbour entry ({@code ip neigh replace ADDR dev DEV managed}):
+     * the kernel resolves {@code address} by ARP/ND at once and keeps it resolved, re-probing on its own,
+     * so a user-space data path can read a fresh MAC without sending ARP itself. Linux 5.16+.
+     */
+    public synchronized void addManagedNeighbour(String device, InetAddress address) {
+        byte[] ip = address.getAddress();
+        String object = AddressText.of(address) + " dev " + device + " managed";
+        int index = linkIndex(device);
+        request.begin(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, ++sequence);
+        int nd = request.struct(NDMSG_SIZE);
+        request.putByte(nd, ip.length == 16 ? Sockets.AF_INET6 : Sockets.AF_INET);
+        request.putInt(nd + 4, index);
+        request.putShort(nd + 8, NUD_NONE);
+        request.attr(NDA_DST, ip);
+        request.attrInt(NDA_FLAGS_EXT, NTF_EXT_MANAGED);
+        exchange("RTM_NEWNEIGH", object, null, false);
+    }
+
+    /**
+     * The kernel's route to {@code destination} ({@code ip route get}): the gateway (null when on-link)
+     * and the outgoing interface. NativeException (ENETUNREACH, ...) when there is none.
+     */
+    public synchronized RouteEntry routeTo(InetAddress destination) {
+        byte[] dst = destination.getAddress();
+        request.begin(RTM_GETROUTE, NLM_F_REQUEST, ++sequence);
+        int rtm = request.struct(RTMSG_SIZE);
+        request.putByte(rtm, dst.length == 16 ? Sockets.AF_INET6 : Sockets.AF_INET);
+        request.putByte(rtm + 1, dst.length * 8);
+        request.attr(RTA_DST, dst);
+        RouteEntry[] found = new RouteEntry[1];
+        exchange("RTM_GETROUTE", AddressText.of(destination), (buf, at, len, type) -> {
+            if (type == RTM_NEWROUTE) {
+                found[0] = parseRouteAnyTable(buf, at, len);
+            }
+        }, true);
+        if (found[0] == null) {
+            throw new NativeException("RTM_GETROUTE", AddressText.of(destination), Errno.ENETUNREACH, "no route");
+        }
+        return found[0];
     }
 
     public synchronized void deleteNeighbour(String device, InetAddress address) {

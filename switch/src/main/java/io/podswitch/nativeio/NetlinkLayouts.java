@@ -243,6 +243,13 @@ public final class NetlinkLayouts {
     public static final int NUD_REACHABLE = 0x02;
     public static final int NUD_STALE = 0x04;
     public static final int NUD_PERMANENT = 0x80;
+    public static final int NUD_NONE = 0x00;
+    /** Every state in which the entry's link-layer address is usable (the kernel's NUD_VALID). */
+    public static final int NUD_VALID = 0x02 | 0x80 | 0x40 | 0x04 | 0x08 | 0x10;
+    /** Extended neighbour flags (u32), e.g. {@link #NTF_EXT_MANAGED}. */
+    public static final int NDA_FLAGS_EXT = 15;
+    /** A kernel-managed entry: the kernel resolves it and keeps it resolved (Linux 5.16+). */
+    public static final int NTF_EXT_MANAGED = 1;
 
     /** Rounds up to the 4-byte netlink alignment (NLMSG_ALIGN / RTA_ALIGN). */
     public static int align(int length) {

@@ -46,6 +46,7 @@ public final class EffectiveConfigWriter {
             Map<String, Object> uplink = new LinkedHashMap<>();
             uplink.put("interface", node.uplink().interfaceName());
             uplink.put("mtu", node.uplink().mtu());
+            uplink.put("attach", node.uplink().attach().configName());
             n.put("uplink", uplink);
             nodes.add(n);
         }

@@ -7,6 +7,7 @@ import io.podswitch.config.model.ExternalTrafficPolicy;
 import io.podswitch.config.model.OverlayMode;
 import io.podswitch.config.model.Protocol;
 import io.podswitch.config.model.SessionAffinity;
+import io.podswitch.config.model.UplinkAttach;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ public final class SpecReader {
 
     private static final Map<String, IpFamily> FAMILIES = namesOf(IpFamily.values(), IpFamily::displayName);
     private static final Map<String, OverlayMode> MODES = namesOf(OverlayMode.values(), OverlayMode::configName);
+    private static final Map<String, UplinkAttach> ATTACHES = namesOf(UplinkAttach.values(), UplinkAttach::configName);
     private static final Map<String, Protocol> PROTOCOLS = namesOf(Protocol.values(), Protocol::name);
     private static final Map<String, SessionAffinity> AFFINITIES = namesOf(SessionAffinity.values(), SessionAffinity::configName);
     private static final Map<String, ExternalTrafficPolicy> POLICIES =
@@ -99,7 +101,8 @@ public final class SpecReader {
                     addresses(f, "addresses"),
                     cidrs(f, "podCIDRs"),
                     uplink.flatMap(u -> string(u, "interface")),
-                    uplink.flatMap(u -> integer(u, "mtu")));
+                    uplink.flatMap(u -> integer(u, "mtu")),
+                    uplink.flatMap(u -> u.get("attach").flatMap(n -> reader.choice(n, u.pathOf("attach"), ATTACHES))));
             return new Located<>(spec, f.position(), path);
         });
     }

@@ -109,7 +109,8 @@ public final class ClusterValidator {
                     cidrs,
                     node.podCidrs().isEmpty(),
                     new UplinkConfig(node.uplinkInterface().map(Located::value).orElse(NodeRules.DEFAULT_INTERFACE),
-                            node.uplinkMtu().map(Located::value).orElse(NodeRules.DEFAULT_MTU))));
+                            node.uplinkMtu().map(Located::value).orElse(NodeRules.DEFAULT_MTU),
+                            node.uplinkAttach().map(Located::value).orElse(NodeRules.DEFAULT_ATTACH))));
         }
         return new ClusterConfig(families,
                 spec.podCidrs().items().stream().map(Located::value).toList(),

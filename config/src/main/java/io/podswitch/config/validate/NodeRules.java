@@ -9,6 +9,7 @@ import io.podswitch.config.load.Located;
 import io.podswitch.config.load.LocatedList;
 import io.podswitch.config.load.NodeSpec;
 import io.podswitch.config.load.Problems;
+import io.podswitch.config.model.UplinkAttach;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ final class NodeRules {
 
     static final String DEFAULT_INTERFACE = "eth0";
     static final int DEFAULT_MTU = 1500;
+    static final UplinkAttach DEFAULT_ATTACH = UplinkAttach.AF_XDP;
     static final int MIN_MTU_IPV4 = 576;
     static final int MIN_MTU_IPV6 = 1280;
 

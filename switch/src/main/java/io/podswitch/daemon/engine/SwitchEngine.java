@@ -6,7 +6,10 @@ import io.podswitch.fib.Ip6Fib;
 import io.podswitch.graph.Interface;
 import io.podswitch.graph.InterfaceTable;
 import io.podswitch.graph.L3Graph;
+import io.podswitch.graph.L3GraphConfig;
 import io.podswitch.neighbor.NeighborTable;
+import io.podswitch.overlay.OverlayCounters;
+import io.podswitch.overlay.PeerTable;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.port.Port;
@@ -33,8 +36,12 @@ public final class SwitchEngine implements AutoCloseable {
     /** A worker that takes longer than this to pass a quiescent point is stuck: fail loudly. */
     private static final long GRACE_TIMEOUT_MS = 5_000;
     private static final int NEIGHBORS_PER_FAMILY = 4096;
+    /** Tunnel peers (other nodes) a daemon can know over its lifetime: peer ids are never reused. */
+    public static final int PEER_CAPACITY = 1024;
 
     private final FrameSlab slab;
+    private final FramePool pool;
+    private final PeerTable peers = new PeerTable(PEER_CAPACITY);
     private final InterfaceTable interfaces;
     private final AdjacencyTable adjacencies;
     private final Ip4Fib fib4;
@@ -55,7 +62,7 @@ public final class SwitchEngine implements AutoCloseable {
         // Large frames carry the 64 KiB TCP super-frames of pod TAPs with offloads (see nativeio.md);
         // TAP receive borrows one per burst, so a few hundred serve every pod of a node.
         slab = FrameSlab.withLargeFrames(config.frames(), LARGE_FRAMES);
-        FramePool pool = new FramePool(slab);
+        pool = new FramePool(slab);
         interfaces = new InterfaceTable(config.maxPorts());
         adjacencies = new AdjacencyTable(2 * config.maxPorts() * 2 + 64);
         // Routes longer than /24 (pod /32s) need tbl8 groups: one per /24 holding pods (256 KiB).
@@ -73,11 +80,50 @@ public final class SwitchEngine implements AutoCloseable {
             // Every worker transmits on its own TAP queue index 0: the TAP ports have one queue, and a
             // TAP fd tolerates writers from several threads (each write is one whole frame).
             L3Graph graph = new L3Graph(slab, interfaces, fib4, fib6, adjacencies,
-                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0);
+                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0, L3GraphConfig.DEFAULTS, peers);
             graphs.add(graph);
             workers.add(new Worker(i, workerConfig, pool, graph, qsbr));
         }
         group = WorkerGroup.start(workers, Throwable::printStackTrace);
+    }
+
+    public FrameSlab slab() {
+        return slab;
+    }
+
+    public FramePool pool() {
+        return pool;
+    }
+
+    /** The tunnel peers every worker's graph encapsulates for (written here, on the control thread). */
+    public PeerTable peers() {
+        return peers;
+    }
+
+    /**
+     * One peer's tunnel counters summed over the workers, in {@link OverlayCounters} order:
+     * encap packets, encap bytes, decap packets, decap bytes.
+     */
+    public long[] peerCounters(int peerId) {
+        long[] sum = new long[4];
+        for (L3Graph graph : graphs) {
+            OverlayCounters c = graph.overlayCounters();
+            sum[0] += c.encapPackets(peerId);
+            sum[1] += c.encapBytes(peerId);
+            sum[2] += c.decapPackets(peerId);
+            sum[3] += c.decapBytes(peerId);
+        }
+        return sum;
+    }
+
+    /** Overlay drops of one reason summed over the workers ({@code encap} or decap reasons). */
+    public long overlayDrops(boolean encap, int reason) {
+        long sum = 0;
+        for (L3Graph graph : graphs) {
+            OverlayCounters c = graph.overlayCounters();
+            sum += encap ? c.encapDrops(reason) : c.decapDrops(reason);
+        }
+        return sum;
     }
 
     public InterfaceTable interfaces() {

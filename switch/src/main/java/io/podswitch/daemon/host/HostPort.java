@@ -152,6 +152,37 @@ public final class HostPort implements AutoCloseable {
         removals.add(delete);
     }
 
+    /**
+     * Routes the cluster's pod CIDRs (every node's) to this TAP in the kernel, so node → remote pod
+     * goes kernel → podswitch0 → switch → uplink; the node's own, longer pod CIDR routes still win for
+     * local pods. With {@code dropUnownedInSwitch}, the switch drops cluster addresses that no more
+     * specific route claims (a node not in the config) instead of handing them back to the kernel, which
+     * would return them here. The routes go with the TAP.
+     */
+    public void routeClusterCidrs(List<IpRange> clusterRanges, boolean dropUnownedInSwitch) {
+        try (Netlink netlink = Netlink.open()) {
+            for (IpRange range : clusterRanges) {
+                netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, port.name(), false));
+            }
+        }
+        if (!dropUnownedInSwitch) {
+            return;
+        }
+        int drop = adjacencies.get(2);
+        for (IpRange range : clusterRanges) {
+            if (range.isIpv4()) {
+                int net = AddressBits.ip4(range.networkAddress());
+                engine.fib4().add(net, range.prefixLength(), drop);
+                routeRemovals.add(() -> engine.fib4().delete(net, range.prefixLength()));
+            } else {
+                long nh = AddressBits.ip6High(range.networkAddress());
+                long nl = AddressBits.ip6Low(range.networkAddress());
+                engine.fib6().add(nh, nl, range.prefixLength(), drop);
+                routeRemovals.add(() -> engine.fib6().delete(nh, nl, range.prefixLength()));
+            }
+        }
+    }
+
     public TapPort port() {
         return port;
     }

@@ -1,0 +1,22 @@
+package io.podswitch.config.model;
+
+/** How podswitchd attaches to a node's uplink NIC for traffic between nodes. */
+public enum UplinkAttach {
+    /**
+     * An AF_XDP socket on the NIC with a filtering XDP program: only the overlay's UDP port (and, in direct
+     * mode, packets to this node's pod CIDRs) reach the switch; everything else stays with the kernel.
+     */
+    AF_XDP("af_xdp"),
+    /** A kernel UDP socket on the overlay port, for hosts without XDP; the kernel does the L2/L3 underlay. */
+    UDP("udp");
+
+    private final String configName;
+
+    UplinkAttach(String configName) {
+        this.configName = configName;
+    }
+
+    public String configName() {
+        return configName;
+    }
+}

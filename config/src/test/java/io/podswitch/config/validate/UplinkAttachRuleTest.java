@@ -1,0 +1,43 @@
+package io.podswitch.config.validate;
+
+import static io.podswitch.config.validate.ConfigFixture.assertError;
+import static io.podswitch.config.validate.ConfigFixture.replace;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.podswitch.config.ConfigError;
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.UplinkAttach;
+import org.junit.jupiter.api.Test;
+
+/** {@code nodes[].uplink.attach}: af_xdp (default) or udp, misspellings located and corrected. */
+class UplinkAttachRuleTest {
+
+    @Test
+    void attachDefaultsToAfXdp() throws Exception {
+        ClusterConfig config = ConfigFixture.load(ConfigFixture.BASE);
+        assertEquals(UplinkAttach.AF_XDP, config.thisNode().uplink().attach());
+    }
+
+    @Test
+    void udpIsRead() throws Exception {
+        String yaml = replace("uplink: {interface: eth0, mtu: 1500}", "    uplink: {interface: eth0, mtu: 1500, attach: udp}");
+        ClusterConfig config = ConfigFixture.load(yaml);
+        assertEquals(UplinkAttach.UDP, config.thisNode().uplink().attach());
+        assertEquals(UplinkAttach.AF_XDP, config.node("node-b").orElseThrow().uplink().attach());
+    }
+
+    @Test
+    void unknownAttachIsLocatedWithASuggestion() {
+        String yaml = replace("uplink: {interface: eth0, mtu: 1500}",
+                "    uplink: {interface: eth0, mtu: 1500, attach: afxdp}  # <-");
+        ConfigError error = assertError(yaml, "nodes[0].uplink.attach", "'afxdp' is not one of af_xdp, udp; did you mean af_xdp?");
+        assertEquals(ConfigFixture.FILE, error.file());
+    }
+
+    @Test
+    void attachMustBeText() {
+        String yaml = replace("uplink: {interface: eth0, mtu: 1500}",
+                "    uplink: {interface: eth0, mtu: 1500, attach: [udp]}  # <-");
+        assertError(yaml, "nodes[0].uplink.attach", "expected a text value but found a list");
+    }
+}

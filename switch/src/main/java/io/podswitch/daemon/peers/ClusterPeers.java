@@ -1,0 +1,138 @@
+package io.podswitch.daemon.peers;
+
+import io.podswitch.config.cidr.Cidr;
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.NodeConfig;
+import io.podswitch.config.model.UplinkAttach;
+import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.host.HostPort;
+import io.podswitch.daemon.ipam.IpRange;
+import io.podswitch.daemon.uplink.AfXdpUplink;
+import io.podswitch.daemon.uplink.UplinkAttachment;
+import io.podswitch.daemon.uplink.UplinkFilter;
+import io.podswitch.daemon.uplink.UplinkPort;
+import io.podswitch.nativeio.Netlink;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * This node's link to the other nodes, as the daemon starts and stops it: the uplink attachment (per
+ * {@code nodes[].uplink.attach} and the overlay mode), its switch port, the next-hop source and the
+ * {@link PeerManager}; plus the kernel routes that send node → remote pod traffic through the host TAP.
+ * Control thread only.
+ *
+ * <table>
+ *   <tr><th>attach</th><th>mode</th><th>what runs</th></tr>
+ *   <tr><td>af_xdp</td><td>vxlan/geneve</td><td>AF_XDP on the NIC (tunnel UDP port), tunnel peers, MACs from the kernel's neighbours</td></tr>
+ *   <tr><td>af_xdp</td><td>direct</td><td>AF_XDP on the NIC (this node's pod CIDRs), REWRITE to the peers' MACs</td></tr>
+ *   <tr><td>udp</td><td>vxlan/geneve</td><td>a UDP-socket port made by the {@link UplinkFactory} given to {@link #open}</td></tr>
+ *   <tr><td>udp</td><td>direct</td><td>no switch port: kernel routes to the peers; the switch sends remote pod traffic to the host TAP</td></tr>
+ * </table>
+ */
+public final class ClusterPeers implements AutoCloseable {
+    /** Opens a non-AF_XDP uplink attachment (the UDP-socket port) on a port id; null if this build has none. */
+    @FunctionalInterface
+    public interface UplinkFactory {
+        UplinkAttachment open(SwitchEngine engine, int portId, ClusterConfig config);
+    }
+
+    private final UplinkPort uplinkPort;
+    private final PeerManager manager;
+
+    private ClusterPeers(UplinkPort uplinkPort, PeerManager manager) {
+        this.uplinkPort = uplinkPort;
+        this.manager = manager;
+    }
+
+    /** The NIC's MTU as the kernel reports it (the pod MTU is derived from it). */
+    public static int uplinkMtu(ClusterConfig config) {
+        try (Netlink netlink = Netlink.open()) {
+            return netlink.link(config.thisNode().uplink().interfaceName()).mtu();
+        }
+    }
+
+    public static ClusterPeers open(SwitchEngine engine, ClusterConfig config, HostPort host, UplinkFactory udpFactory) {
+        NodeConfig self = config.thisNode();
+        String nic = self.uplink().interfaceName();
+        boolean udp = self.uplink().attach() == UplinkAttach.UDP;
+        boolean direct = !config.overlay().mode().encapsulates();
+        boolean kernelRoutes = udp && direct;
+        host.routeClusterCidrs(clusterRanges(config), !kernelRoutes);
+        UplinkPort port = null;
+        UplinkSide side;
+        NextHops nextHops;
+        if (kernelRoutes) {
+            side = new UplinkSide(-1, nic, UplinkAttachment.KERNEL_L2_MAC, uplinkMtu(config), true);
+            nextHops = new KernelL2NextHops();
+        } else {
+            int portId = engine.allocatePortId();
+            UplinkAttachment attachment;
+            try {
+                if (udp) {
+                    attachment = udpFactory == null ? null : udpFactory.open(engine, portId, config);
+                    if (attachment == null) {
+                        throw new IllegalStateException("nodes[" + self.name() + "].uplink.attach: udp with overlay mode "
+                                + config.overlay().mode().configName() + " needs the UDP tunnel port, which this "
+                                + "build does not include; use attach: af_xdp");
+                    }
+                } else {
+                    attachment = AfXdpUplink.open(engine, portId, nic, UplinkFilter.of(config));
+                }
+            } catch (RuntimeException e) {
+                engine.releasePortId(portId);
+                throw e;
+            }
+            port = UplinkPort.attach(engine, attachment, self.addresses());
+            side = new UplinkSide(portId, nic, attachment.mac(), attachment.mtu(), false);
+            try {
+                nextHops = attachment.needsNextHopMacs() ? new KernelNextHops(nic) : new KernelL2NextHops();
+            } catch (RuntimeException e) {
+                port.close();
+                throw e;
+            }
+        }
+        PeerManager manager;
+        try {
+            manager = new PeerManager(engine, side, nextHops, kernelRoutes ? new KernelPodRoutes(nic) : null, config);
+        } catch (RuntimeException e) {
+            nextHops.close();
+            if (port != null) {
+                port.close();
+            }
+            throw e;
+        }
+        DaemonLog.info("uplink " + nic + " (" + self.uplink().attach().configName() + ", MTU " + side.mtu() + "), "
+                + config.overlay().mode().configName() + ", " + manager.views().size() + " peer(s)");
+        return new ClusterPeers(port, manager);
+    }
+
+    private static List<IpRange> clusterRanges(ClusterConfig config) {
+        List<IpRange> out = new ArrayList<>();
+        for (Cidr cidr : config.podCidrs()) {
+            out.add(new IpRange(KernelPodRoutes.inet(cidr.network()), cidr.prefixLength()));
+        }
+        return out;
+    }
+
+    public PeerManager manager() {
+        return manager;
+    }
+
+    /** The uplink's switch port (null when the kernel routes: udp attach in direct mode). */
+    public UplinkPort uplinkPort() {
+        return uplinkPort;
+    }
+
+    /** Peers out first (their routes point at the uplink), then the uplink port. */
+    @Override
+    public void close() {
+        try {
+            manager.close();
+        } finally {
+            if (uplinkPort != null) {
+                uplinkPort.close();
+            }
+        }
+    }
+}
