@@ -94,8 +94,11 @@ final class ClusterHarness implements AutoCloseable {
         return nodes.get(index - 1);
     }
 
+    /** Every pod, by name (a1, a2, b1, …): stable whatever order parallel ADDs finished in. */
     List<ClusterPod> pods() {
-        return List.copyOf(pods);
+        synchronized (pods) {
+            return pods.stream().sorted(Comparator.comparing(ClusterPod::name)).toList();
+        }
     }
 
     Path configFile() {

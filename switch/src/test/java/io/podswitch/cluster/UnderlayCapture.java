@@ -16,7 +16,7 @@ final class UnderlayCapture {
 
     /**
      * Captures {@code packets} tunnel packets (UDP to the layout's tunnel port) on the underlay bridge
-     * while {@code traffic} runs, and returns one line per packet: "VNI outer-source outer-destination".
+     * while {@code traffic} runs, and returns one line per packet: "VNI outer-source outer-destination" (VNI in decimal).
      */
     static List<String> tunnelPackets(ClusterHarness h, int packets, Runnable traffic) throws Exception {
         ClusterLayout l = h.layout();
@@ -39,7 +39,8 @@ final class UnderlayCapture {
         // an inner IPv4/IPv6 packet adds its own addresses to the fields: keep VNI and the outer pair
         return r.out().lines().map(line -> {
             String[] f = line.split(" ");
-            return f.length >= 3 ? f[0] + " " + f[1].split(",")[0] + " " + f[2].split(",")[0] : line;
+            // tshark prints the VXLAN VNI in decimal and the Geneve VNI in hex (0x00002a)
+            return f.length >= 3 ? Integer.decode(f[0]) + " " + f[1].split(",")[0] + " " + f[2].split(",")[0] : line;
         }).toList();
     }
 }

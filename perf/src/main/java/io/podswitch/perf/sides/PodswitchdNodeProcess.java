@@ -1,5 +1,7 @@
 package io.podswitch.perf.sides;
 
+import io.podswitch.perf.bench.side.SideUnavailableException;
+
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -63,7 +65,10 @@ final class PodswitchdNodeProcess implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("podswitchd exited with " + process.exitValue() + ": " + log());
+                // the daemon refused this node's setup (e.g. an uplink attachment this build lacks):
+                // this build cannot serve the request, which is "unavailable", not a failure of the run
+                throw new SideUnavailableException("podswitchd exited with " + process.exitValue() + ": "
+                        + lastLine(log()));
             }
             if (Files.exists(socket())) {
                 try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -76,6 +81,11 @@ final class PodswitchdNodeProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new IOException("podswitchd did not open " + socket() + " within 60 s: " + log());
+    }
+
+    private static String lastLine(String log) {
+        List<String> lines = log.strip().lines().filter(l -> l.startsWith("podswitchd")).toList();
+        return lines.isEmpty() ? log.strip() : lines.getLast();
     }
 
     String log() {
