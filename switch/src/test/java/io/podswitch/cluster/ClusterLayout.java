@@ -48,22 +48,6 @@ public record ClusterLayout(List<String> families, String mode, String attach, i
         return new ClusterLayout(families, mode, attach, n, uplinkMtu, podMtu, vni);
     }
 
-    public ClusterLayout withMtu(int uplink, int pod) {
-        return new ClusterLayout(families, mode, attach, nodes, uplink, pod, vni);
-    }
-
-    public ClusterLayout withAttach(String a) {
-        return new ClusterLayout(families, mode, a, nodes, uplinkMtu, podMtu, vni);
-    }
-
-    public boolean ip4() {
-        return families.contains("IPv4");
-    }
-
-    public boolean ip6() {
-        return families.contains("IPv6");
-    }
-
     public String primary() {
         return families.getFirst();
     }

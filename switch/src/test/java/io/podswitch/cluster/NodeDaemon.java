@@ -46,10 +46,6 @@ final class NodeDaemon {
         return dir.resolve("run").resolve("podswitchd.sock");
     }
 
-    Path statsFile() {
-        return dir.resolve("run").resolve("stats");
-    }
-
     Path logFile() {
         return dir.resolve("podswitchd.log");
     }
