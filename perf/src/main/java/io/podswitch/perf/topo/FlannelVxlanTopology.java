@@ -33,6 +33,23 @@ public final class FlannelVxlanTopology {
 
     /** Wires node 1 and node 2 with one pod each; the path goes from node 1's pod to node 2's. */
     public static CrossNodePath build(Topology t, CrossNodeUnderlay u) throws IOException {
+        return build(t, u, false);
+    }
+
+    /**
+     * As {@link #build(Topology, CrossNodeUnderlay)}; with {@code segmentBeforeUplink} the nodes' uplinks
+     * lose their segmentation offloads (TSO, GSO, UDP-tunnel segmentation), so the kernel cuts every
+     * super-frame into MTU-sized VXLAN packets before the wire, as it must for a NIC without tunnel
+     * offload. Without it, a veth underlay carries the 64 KiB super-frames whole from node to node —
+     * something no physical wire does, and no AF_XDP socket can do (it moves one frame per packet).
+     */
+    public static CrossNodePath build(Topology t, CrossNodeUnderlay u, boolean segmentBeforeUplink) throws IOException {
+        if (segmentBeforeUplink) {
+            for (String node : u.nodes()) {
+                Exec.run(Exec.inNetns(node, "ethtool", "-K", CrossNodeUnderlay.UPLINK, "tso", "off", "gso", "off",
+                        "tx-udp_tnl-segmentation", "off", "tx-udp_tnl-csum-segmentation", "off"));
+            }
+        }
         int n = u.nodes().size();
         int podMtu = u.mtu() - OVERHEAD;
         String[] pods = new String[n + 1];

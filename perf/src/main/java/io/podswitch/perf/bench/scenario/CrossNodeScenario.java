@@ -27,7 +27,9 @@ import java.util.Optional;
  * Pod to pod across nodes over a VXLAN overlay: two node namespaces on an underlay bridge (uplink MTU
  * 1500), one pod on each; iperf3 from node 1's pod to node 2's — TCP with 1 and 4 streams, and an
  * unpaced stream of 64-byte UDP datagrams (packets per second the receiver got). Baseline in the same
- * run: the kernel's own overlay as flannel's vxlan backend builds it ({@link FlannelVxlanTopology}).
+ * run: the kernel's own overlay as flannel's vxlan backend builds it ({@link FlannelVxlanTopology}),
+ * once as is (on veths the kernel's 64 KiB super-frames cross the underlay whole) and once with the
+ * uplinks' segmentation offloads off (MTU-sized packets on the wire, as on a NIC without tunnel offload).
  * podswitch: podswitchd per node with {@code overlay.mode: vxlan}, once per uplink attachment
  * ({@code af_xdp}, {@code udp}); the kernel figures are paired with each (the baseline has no such
  * setting, its runs are shared).
@@ -36,6 +38,7 @@ public final class CrossNodeScenario implements Scenario {
 
     static final String NAME = "cross-node";
     static final String KERNEL_VXLAN = "kernel-vxlan";
+    static final String KERNEL_VXLAN_SEGMENTED = "kernel-vxlan-segmented";
     static final Outcomes.Metric TCP = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
     static final Outcomes.Metric UDP = Outcomes.Metric.higher("udp_rate", "Mpps");
     static final int UPLINK_MTU = 1500;
@@ -94,14 +97,13 @@ public final class CrossNodeScenario implements Scenario {
 
     @Override
     public int plannedSteps(BenchSettings s) {
-        return STEPS.size() * (1 + ATTACH.size());
+        return STEPS.size() * (2 + ATTACH.size());
     }
 
     @Override
     public List<Measurement> run(ScenarioContext ctx) throws Exception {
         Optional<Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
         List<Measurement> out = new ArrayList<>();
-        Outcomes kernel = new Outcomes(NAME, KERNEL_VXLAN);
         Outcomes podswitch = new Outcomes(NAME, Measurement.PODSWITCH);
         String blocker = !ctx.isRoot() ? "namespaces and veths need root"
                 : iperf3.isEmpty() ? "iperf3 not installed (apt-get install -y iperf3)" : null;
@@ -109,34 +111,50 @@ public final class CrossNodeScenario implements Scenario {
         if (blocker != null) {
             for (String attach : ATTACH) {
                 for (Step s : STEPS) {
-                    out.add(kernel.not(s.metric(), s.params(attach), blockerStatus, blocker));
+                    out.add(new Outcomes(NAME, KERNEL_VXLAN).not(s.metric(), s.params(attach), blockerStatus, blocker));
+                    out.add(new Outcomes(NAME, KERNEL_VXLAN_SEGMENTED).not(s.metric(), s.params(attach), blockerStatus, blocker));
                     out.add(podswitch.not(s.metric(), s.params(attach), blockerStatus, blocker));
                 }
             }
             return out;
         }
         Iperf3Runner runner = new Iperf3Runner(iperf3.get());
-        // the baseline: one topology for all its steps; its figures pair with every attachment
-        Map<Step, Samples> kernelSamples = new LinkedHashMap<>();
-        Map<Step, String> kernelFailure = new LinkedHashMap<>();
+        List<List<Measurement>> baselines = List.of(
+                kernel(ctx, runner, KERNEL_VXLAN, false, "flannel-style vxlan, pod MTU 1450"),
+                kernel(ctx, runner, KERNEL_VXLAN_SEGMENTED, true,
+                        "flannel-style vxlan, pod MTU 1450, uplink TSO/GSO off (MTU-sized packets on the wire)"));
+        for (String attach : ATTACH) {
+            for (List<Measurement> baseline : baselines) {
+                out.addAll(baseline.stream().filter(m -> m.parameters().get("attach").equals(attach)).toList());
+            }
+            out.addAll(podswitch(ctx, runner, podswitch, attach));
+        }
+        return out;
+    }
+
+    /** One kernel baseline: one topology for all its steps; its figures pair with every attachment. */
+    private List<Measurement> kernel(ScenarioContext ctx, Iperf3Runner runner, String subject, boolean segment, String what) {
+        Outcomes o = new Outcomes(NAME, subject);
+        Map<Step, Samples> samples = new LinkedHashMap<>();
+        Map<Step, String> failure = new LinkedHashMap<>();
         try (Topology t = Topology.create()) {
-            CrossNodePath path = FlannelVxlanTopology.build(t, CrossNodeUnderlay.build(t, 2, UPLINK_MTU));
+            CrossNodePath path = FlannelVxlanTopology.build(t, CrossNodeUnderlay.build(t, 2, UPLINK_MTU), segment);
             for (Step s : STEPS) {
                 try {
-                    kernelSamples.put(s, measure(ctx, runner, path, KERNEL_VXLAN, s));
+                    samples.put(s, measure(ctx, runner, path, subject, s));
                 } catch (Exception e) {
-                    kernelFailure.put(s, Outcomes.reason(e));
+                    failure.put(s, Outcomes.reason(e));
                 }
             }
         } catch (Exception e) {
-            STEPS.forEach(s -> kernelFailure.put(s, Outcomes.reason(e)));
+            STEPS.forEach(s -> failure.put(s, Outcomes.reason(e)));
         }
+        List<Measurement> out = new ArrayList<>();
         for (String attach : ATTACH) {
             for (Step s : STEPS) {
-                out.add(kernelFailure.containsKey(s) ? kernel.not(s.metric(), s.params(attach), Status.FAILED, kernelFailure.get(s))
-                        : kernel.ok(s.metric(), s.params(attach), kernelSamples.get(s), note(s, "flannel-style vxlan, pod MTU 1450")));
+                out.add(failure.containsKey(s) ? o.not(s.metric(), s.params(attach), Status.FAILED, failure.get(s))
+                        : o.ok(s.metric(), s.params(attach), samples.get(s), note(s, what)));
             }
-            out.addAll(podswitch(ctx, runner, podswitch, attach));
         }
         return out;
     }
