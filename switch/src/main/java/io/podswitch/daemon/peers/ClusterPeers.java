@@ -77,6 +77,11 @@ public final class ClusterPeers implements AutoCloseable {
                                 + "build does not include; use attach: af_xdp");
                     }
                 } else {
+                    if (engine.workerCount() > 1) {
+                        // Every worker transmits on the graph's TX queue 0; an AF_XDP TX ring has one producer.
+                        throw new IllegalStateException("uplink " + nic + " (attach af_xdp) takes one worker: its "
+                                + "transmit ring has a single producer; run with --workers 1");
+                    }
                     attachment = AfXdpUplink.open(engine, portId, nic, UplinkFilter.of(config));
                 }
             } catch (RuntimeException e) {
@@ -113,6 +118,22 @@ public final class ClusterPeers implements AutoCloseable {
             out.add(new IpRange(KernelPodRoutes.inet(cidr.network()), cidr.prefixLength()));
         }
         return out;
+    }
+
+    /**
+     * Once a second on the control thread: the NIC's MTU (never above what the uplink port was opened
+     * with: its frames and checks are sized for that), then the peers' routes and neighbours.
+     */
+    public void refresh() {
+        if (uplinkPort != null) {
+            UplinkAttachment attachment = uplinkPort.attachment();
+            int now;
+            try (Netlink netlink = Netlink.open()) {
+                now = netlink.link(attachment.interfaceName()).mtu();
+            }
+            manager.uplinkMtuChanged(Math.min(now, attachment.mtu()));
+        }
+        manager.refresh();
     }
 
     public PeerManager manager() {
