@@ -1,8 +1,6 @@
 package io.podswitch.daemon;
 
 import io.podswitch.config.cidr.Cidr;
-import io.podswitch.config.cidr.Ip4Address;
-import io.podswitch.config.cidr.Ip6Address;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.daemon.api.ControlApi;
@@ -128,7 +126,7 @@ public final class Daemon implements AutoCloseable {
         host = HostPort.open(engine, options.hostPortName(), podMtu, switchMac, ranges, hostAddresses);
 
         if (clustered) {
-            cluster = ClusterPeers.open(engine, config, host, null);
+            cluster = ClusterPeers.open(engine, config, host);
         }
 
         Files.createDirectories(options.runDir());
@@ -205,11 +203,7 @@ public final class Daemon implements AutoCloseable {
         for (IpFamily family : config.ipFamilies()) {
             Cidr cidr = config.thisNode().podCidr(family).orElseThrow(() -> new IllegalStateException(
                     "node " + config.thisNodeName() + " has no " + family + " pod CIDR"));
-            InetAddress network = switch (cidr.network()) {
-                case Ip4Address a -> AddressBits.fromIp4(a.value());
-                case Ip6Address a -> AddressBits.fromIp6(a.high(), a.low());
-            };
-            ranges.add(new IpRange(network, cidr.prefixLength()));
+            ranges.add(new IpRange(AddressBits.inet(cidr.network()), cidr.prefixLength()));
         }
         return ranges;
     }

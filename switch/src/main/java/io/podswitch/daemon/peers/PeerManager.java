@@ -160,7 +160,7 @@ public final class PeerManager implements AutoCloseable {
                 "node " + node.name() + " has no " + overlay.underlayFamily() + " address for the underlay"));
         int id = ids.idFor(node.name());
         List<SwitchPrefix> routes = new ArrayList<>();
-        PeerState peer = new PeerState(node, id, KernelPodRoutes.inet(underlayAddress), routes);
+        PeerState peer = new PeerState(node, id, AddressBits.inet(underlayAddress), routes);
         if (uplink.kernelRoutesDirect()) {
             for (Cidr cidr : node.podCidrs()) {
                 IpAddress via = node.address(cidr.family()).orElse(underlayAddress);
@@ -229,7 +229,7 @@ public final class PeerManager implements AutoCloseable {
         OverlayConfig overlay = config.overlay();
         TunnelMode mode = overlay.mode() == OverlayMode.GENEVE ? TunnelMode.GENEVE : TunnelMode.VXLAN;
         String name = PEER_NAME.matcher(peer.node.name()).matches() ? peer.node.name() : "peer-" + peer.peerId;
-        InetAddress local = KernelPodRoutes.inet(config.thisNode().address(overlay.underlayFamily()).orElseThrow());
+        InetAddress local = AddressBits.inet(config.thisNode().address(overlay.underlayFamily()).orElseThrow());
         if (overlay.underlayFamily() == IpFamily.IPV4) {
             return TunnelPeer.ip4(peer.peerId, name, mode, overlay.vni(), overlay.udpPort(), uplink.mac(), peer.mac,
                     AddressBits.ip4(local), AddressBits.ip4(peer.underlay));
