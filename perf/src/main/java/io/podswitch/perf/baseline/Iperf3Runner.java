@@ -28,6 +28,28 @@ public final class Iperf3Runner {
     /** Gbit/s received by the server over {@code duration} (whole seconds, at least one). */
     public double tcpGbps(String clientNs, String serverNs, String serverIp, int port, Duration duration)
             throws IOException, InterruptedException {
+        return tcpGbps(clientNs, serverNs, serverIp, port, duration, 1);
+    }
+
+    /** Gbit/s received by the server over {@code duration} with {@code streams} parallel TCP streams ({@code -P}). */
+    public double tcpGbps(String clientNs, String serverNs, String serverIp, int port, Duration duration, int streams)
+            throws IOException, InterruptedException {
+        return receivedGbps(client(clientNs, serverNs, serverIp, port, duration, "-P", Integer.toString(streams)));
+    }
+
+    /**
+     * Packets per second (millions) the server received from an unpaced UDP stream ({@code -u -b 0})
+     * of {@code payload}-byte datagrams over {@code duration}: one sender thread, so on a small
+     * machine this is also bounded by the sender.
+     */
+    public double udpMpps(String clientNs, String serverNs, String serverIp, int port, Duration duration, int payload)
+            throws IOException, InterruptedException {
+        return receivedMpps(client(clientNs, serverNs, serverIp, port, duration, "-u", "-b", "0", "-l",
+                Integer.toString(payload)), payload);
+    }
+
+    private String client(String clientNs, String serverNs, String serverIp, int port, Duration duration,
+                          String... extra) throws IOException, InterruptedException {
         long seconds = Math.max(1, Math.round(duration.toMillis() / 1000.0));
         try (BackgroundProcess server = BackgroundProcess.start(Exec.inNetns(serverNs, iperf3.toString(), "-s",
                 "-p", Integer.toString(port)))) {
@@ -35,8 +57,10 @@ public final class Iperf3Runner {
             IOException last = new IOException("iperf3 server did not listen within " + SERVER_START);
             long deadline = System.nanoTime() + SERVER_START.toNanos();
             while (json == null && System.nanoTime() < deadline) { // the server needs a moment to listen
-                Exec.Result r = Exec.exec(Exec.inNetns(clientNs, iperf3.toString(), "-c", serverIp, "-p",
-                        Integer.toString(port), "-t", Long.toString(seconds), "-J"), Duration.ofSeconds(seconds + 30));
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(iperf3.toString(), "-c",
+                        serverIp, "-p", Integer.toString(port), "-t", Long.toString(seconds), "-J"));
+                args.addAll(java.util.List.of(extra));
+                Exec.Result r = Exec.exec(Exec.inNetns(clientNs, args.toArray(String[]::new)), Duration.ofSeconds(seconds + 30));
                 // iperf3 -J may exit 0 and still report "unable to connect" in its JSON: retry that too.
                 if (r.exitCode() == 0 && jsonError(r.stdout()) == null) {
                     json = r.stdout();
@@ -53,8 +77,27 @@ public final class Iperf3Runner {
             if (json == null) {
                 throw last;
             }
-            return receivedGbps(json);
+            return json;
         }
+    }
+
+    /** Parses iperf3 -J -u client output: datagrams the receiver got per second, in millions. */
+    public static double receivedMpps(String json, int payload) throws IOException {
+        try {
+            if (Json.parse(json) instanceof Map<?, ?> root) {
+                if (root.get("error") instanceof String error) {
+                    throw new IOException("iperf3: " + error);
+                }
+                if (root.get("end") instanceof Map<?, ?> end && end.get("sum_received") instanceof Map<?, ?> sum
+                        && sum.get("bytes") instanceof Double bytes && sum.get("seconds") instanceof Double seconds
+                        && seconds > 0) {
+                    return bytes / payload / seconds / 1e6;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException("iperf3 printed no JSON: " + e.getMessage(), e);
+        }
+        throw new IOException("iperf3 JSON has no end.sum_received.bytes/seconds");
     }
 
     /** Parses iperf3 -J client output. */

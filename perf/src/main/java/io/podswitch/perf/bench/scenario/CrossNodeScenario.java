@@ -1,0 +1,198 @@
+package io.podswitch.perf.bench.scenario;
+
+import io.podswitch.perf.baseline.Iperf3Runner;
+import io.podswitch.perf.bench.BenchSettings;
+import io.podswitch.perf.bench.Requirements;
+import io.podswitch.perf.bench.Samples;
+import io.podswitch.perf.bench.Scenario;
+import io.podswitch.perf.bench.ScenarioContext;
+import io.podswitch.perf.bench.side.CrossNodeSide;
+import io.podswitch.perf.bench.side.PodswitchSides;
+import io.podswitch.perf.bench.side.SideUnavailableException;
+import io.podswitch.perf.report.Measurement;
+import io.podswitch.perf.report.Status;
+import io.podswitch.perf.topo.CrossNodePath;
+import io.podswitch.perf.topo.CrossNodeUnderlay;
+import io.podswitch.perf.topo.FlannelVxlanTopology;
+import io.podswitch.perf.topo.Topology;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Pod to pod across nodes over a VXLAN overlay: two node namespaces on an underlay bridge (uplink MTU
+ * 1500), one pod on each; iperf3 from node 1's pod to node 2's — TCP with 1 and 4 streams, and an
+ * unpaced stream of 64-byte UDP datagrams (packets per second the receiver got). Baseline in the same
+ * run: the kernel's own overlay as flannel's vxlan backend builds it ({@link FlannelVxlanTopology}),
+ * once as is (on veths the kernel's 64 KiB super-frames cross the underlay whole) and once with the
+ * uplinks' segmentation offloads off (MTU-sized packets on the wire, as on a NIC without tunnel offload).
+ * podswitch: podswitchd per node with {@code overlay.mode: vxlan}, once per uplink attachment
+ * ({@code af_xdp}, {@code udp}); the kernel figures are paired with each (the baseline has no such
+ * setting, its runs are shared).
+ */
+public final class CrossNodeScenario implements Scenario {
+
+    static final String NAME = "cross-node";
+    static final String KERNEL_VXLAN = "kernel-vxlan";
+    static final String KERNEL_VXLAN_SEGMENTED = "kernel-vxlan-segmented";
+    static final Outcomes.Metric TCP = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
+    static final Outcomes.Metric UDP = Outcomes.Metric.higher("udp_rate", "Mpps");
+    static final int UPLINK_MTU = 1500;
+    static final int UDP_PAYLOAD = 64;
+    static final List<String> ATTACH = List.of("af_xdp", "udp");
+    private static final int PORT = 5201;
+
+    /** One traffic step: a label, its metric and parameters, and how iperf3 runs it. */
+    private record Step(String label, Outcomes.Metric metric, int streams) {
+        boolean udp() {
+            return metric == UDP;
+        }
+
+        Map<String, String> params(String attach) {
+            Map<String, String> p = new LinkedHashMap<>();
+            p.put("placement", "cross-node");
+            p.put("mode", "vxlan");
+            p.put("attach", attach);
+            if (udp()) {
+                p.put("udp_payload", Integer.toString(UDP_PAYLOAD));
+            } else {
+                p.put("streams", Integer.toString(streams));
+            }
+            return p;
+        }
+    }
+
+    private static final List<Step> STEPS = List.of(new Step("tcp 1 stream", TCP, 1), new Step("tcp 4 streams", TCP, 4),
+            new Step("udp 64B", UDP, 1));
+
+    private final Optional<CrossNodeSide> side;
+
+    public CrossNodeScenario() {
+        this(CrossNodeSide.load());
+    }
+
+    CrossNodeScenario(Optional<CrossNodeSide> side) {
+        this.side = side;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "iperf3 pod to pod across two nodes (TCP 1/4 streams, UDP 64 B pps) through podswitch vxlan; "
+                + "baseline the kernel's vxlan overlay as flannel builds it";
+    }
+
+    @Override
+    public Requirements requirements() {
+        return new Requirements(true, List.of("iperf3", "ip", "bridge"));
+    }
+
+    @Override
+    public int plannedSteps(BenchSettings s) {
+        return STEPS.size() * (2 + ATTACH.size());
+    }
+
+    @Override
+    public List<Measurement> run(ScenarioContext ctx) throws Exception {
+        Optional<Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
+        List<Measurement> out = new ArrayList<>();
+        Outcomes podswitch = new Outcomes(NAME, Measurement.PODSWITCH);
+        String blocker = !ctx.isRoot() ? "namespaces and veths need root"
+                : iperf3.isEmpty() ? "iperf3 not installed (apt-get install -y iperf3)" : null;
+        Status blockerStatus = !ctx.isRoot() ? Status.NEEDS_ROOT : Status.MISSING_TOOL;
+        if (blocker != null) {
+            for (String attach : ATTACH) {
+                for (Step s : STEPS) {
+                    out.add(new Outcomes(NAME, KERNEL_VXLAN).not(s.metric(), s.params(attach), blockerStatus, blocker));
+                    out.add(new Outcomes(NAME, KERNEL_VXLAN_SEGMENTED).not(s.metric(), s.params(attach), blockerStatus, blocker));
+                    out.add(podswitch.not(s.metric(), s.params(attach), blockerStatus, blocker));
+                }
+            }
+            return out;
+        }
+        Iperf3Runner runner = new Iperf3Runner(iperf3.get());
+        List<List<Measurement>> baselines = List.of(
+                kernel(ctx, runner, KERNEL_VXLAN, false, "flannel-style vxlan, pod MTU 1450"),
+                kernel(ctx, runner, KERNEL_VXLAN_SEGMENTED, true,
+                        "flannel-style vxlan, pod MTU 1450, uplink TSO/GSO off (MTU-sized packets on the wire)"));
+        for (String attach : ATTACH) {
+            for (List<Measurement> baseline : baselines) {
+                out.addAll(baseline.stream().filter(m -> m.parameters().get("attach").equals(attach)).toList());
+            }
+            out.addAll(podswitch(ctx, runner, podswitch, attach));
+        }
+        return out;
+    }
+
+    /** One kernel baseline: one topology for all its steps; its figures pair with every attachment. */
+    private List<Measurement> kernel(ScenarioContext ctx, Iperf3Runner runner, String subject, boolean segment, String what) {
+        Outcomes o = new Outcomes(NAME, subject);
+        Map<Step, Samples> samples = new LinkedHashMap<>();
+        Map<Step, String> failure = new LinkedHashMap<>();
+        try (Topology t = Topology.create()) {
+            CrossNodePath path = FlannelVxlanTopology.build(t, CrossNodeUnderlay.build(t, 2, UPLINK_MTU), segment);
+            for (Step s : STEPS) {
+                try {
+                    samples.put(s, measure(ctx, runner, path, subject, s));
+                } catch (Exception e) {
+                    failure.put(s, Outcomes.reason(e));
+                }
+            }
+        } catch (Exception e) {
+            STEPS.forEach(s -> failure.put(s, Outcomes.reason(e)));
+        }
+        List<Measurement> out = new ArrayList<>();
+        for (String attach : ATTACH) {
+            for (Step s : STEPS) {
+                out.add(failure.containsKey(s) ? o.not(s.metric(), s.params(attach), Status.FAILED, failure.get(s))
+                        : o.ok(s.metric(), s.params(attach), samples.get(s), note(s, what)));
+            }
+        }
+        return out;
+    }
+
+    private List<Measurement> podswitch(ScenarioContext ctx, Iperf3Runner runner, Outcomes o, String attach) {
+        List<Measurement> out = new ArrayList<>();
+        if (side.isEmpty()) {
+            STEPS.forEach(s -> out.add(o.not(s.metric(), s.params(attach), Status.UNAVAILABLE,
+                    PodswitchSides.unboundReason(CrossNodeSide.class))));
+            return out;
+        }
+        try (Topology t = Topology.create();
+             CrossNodeSide.Wiring w = side.get().connect(t, CrossNodeUnderlay.build(t, 2, UPLINK_MTU), "vxlan", attach)) {
+            for (Step s : STEPS) {
+                try {
+                    out.add(o.ok(s.metric(), s.params(attach), measure(ctx, runner, w.path(), "podswitch " + attach, s),
+                            note(s, "podswitchd vxlan, uplink attach " + attach + ", idle backoff")));
+                } catch (Exception e) {
+                    out.add(o.not(s.metric(), s.params(attach), Status.FAILED, Outcomes.reason(e)));
+                }
+            }
+        } catch (SideUnavailableException e) {
+            STEPS.forEach(s -> out.add(o.not(s.metric(), s.params(attach), Status.UNAVAILABLE, e.getMessage())));
+        } catch (Exception e) {
+            STEPS.forEach(s -> out.add(o.not(s.metric(), s.params(attach), Status.FAILED, Outcomes.reason(e))));
+        }
+        return out;
+    }
+
+    private static Samples measure(ScenarioContext ctx, Iperf3Runner runner, CrossNodePath p, String who, Step s)
+            throws Exception {
+        return ctx.measure(who + " " + s.label(), d -> Map.of(s.metric().name(), s.udp()
+                ? runner.udpMpps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, d, UDP_PAYLOAD)
+                : runner.tcpGbps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, d, s.streams())));
+    }
+
+    private static String note(Step s, String what) {
+        return what + (s.udp() ? "; iperf3 -u -b 0 -l 64, datagrams received per second"
+                : "; iperf3 TCP, " + s.streams() + " stream(s), receiver rate");
+    }
+}

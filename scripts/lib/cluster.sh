@@ -1,0 +1,145 @@
+# Sourced by scripts/demo: a podswitch cluster of network namespaces on one machine, nothing on the host.
+#
+#   psd<id>-ul: bridge br0 (the underlay) ── u1 ═ eth0 192.168.77.11/24 fd00:77::b/64 :psd<id>-node-a ─ podswitchd
+#                                        ── u2 ═ eth0 192.168.77.12/24 fd00:77::c/64 :psd<id>-node-b ─ podswitchd
+#                                        ── u3 ═ …                                   :psd<id>-node-c ─ podswitchd
+#   pods: namespaces psd<id>-<pod>, wired by the CNI plugin against their node's podswitchd
+#
+# Every name carries a random id; cluster_teardown (run it from an EXIT trap) kills the daemons and
+# deletes every namespace and the work directory.
+# Needs: $bin (the launchers), and sets CLUSTER_ID, CLUSTER_WORK, CLUSTER_NODES.
+
+cluster_init() { # NODES MODE
+    CLUSTER_ID=$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')
+    CLUSTER_WORK=$(mktemp -d /tmp/podswitch-demo.XXXXXX)
+    CLUSTER_NODES=$1
+    CLUSTER_MODE=$2
+    CLUSTER_NS=()
+    CLUSTER_PODS=()
+    declare -gA CLUSTER_PID=() POD_NODE=() POD_IP4=() POD_IP6=()
+}
+
+cluster_node_name() { echo "node-$(printf "\\x$(printf %x $((96 + $1)))")"; }   # 1 -> node-a
+cluster_node_ns() { echo "psd$CLUSTER_ID-$(cluster_node_name "$1")"; }
+cluster_node_ip4() { echo "192.168.77.$((10 + $1))"; }
+cluster_node_ip6() { printf 'fd00:77::%x\n' $((10 + $1)); }
+cluster_socket() { echo "$CLUSTER_WORK/$(cluster_node_name "$1")/run/podswitchd.sock"; }
+cluster_stats() { echo "$CLUSTER_WORK/$(cluster_node_name "$1")/run/stats"; }
+
+cluster_netns() { # NAME
+    ip netns add "$1"
+    CLUSTER_NS+=("$1")
+    ip -n "$1" link set lo up
+}
+
+# The underlay bridge and every node: uplink veth eth0 with its addresses, forwarding on, no DAD.
+cluster_build() {
+    local ul="psd$CLUSTER_ID-ul" i ns
+    cluster_netns "$ul"
+    ip -n "$ul" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+    ip -n "$ul" link set br0 up
+    for i in $(seq "$CLUSTER_NODES"); do
+        ns=$(cluster_node_ns "$i")
+        cluster_netns "$ns"
+        ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+            net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+        ip -n "$ul" link add "u$i" type veth peer name eth0 netns "$ns"
+        ip -n "$ul" link set "u$i" master br0 up
+        ip netns exec "$ul" ethtool -K "u$i" gro on >/dev/null 2>&1 || true
+        ip -n "$ns" link set eth0 up
+        ip -n "$ns" addr add "$(cluster_node_ip4 "$i")/24" dev eth0
+        ip -n "$ns" addr add "$(cluster_node_ip6 "$i")/64" dev eth0 nodad
+    done
+}
+
+# The cluster YAML every node reads (dual-stack, IPv4 primary; node i owns 10.244.i.0/24 and fd00:10:244:i::/64).
+cluster_config() {
+    local i
+    {
+        echo "ipFamilies: [IPv4, IPv6]"
+        echo "podCIDRs: [10.244.0.0/16, \"fd00:10:244::/56\"]"
+        echo "serviceCIDRs: [10.96.0.0/16, \"fd00:10:96::/112\"]"
+        echo "nodeCIDRs: [192.168.77.0/24, \"fd00:77::/64\"]"
+        echo "overlay:"
+        echo "  mode: $CLUSTER_MODE"
+        [ "$CLUSTER_MODE" = direct ] || echo "  vni: 42"
+        echo "nodes:"
+        for i in $(seq "$CLUSTER_NODES"); do
+            echo "  - name: $(cluster_node_name "$i")"
+            echo "    addresses: [$(cluster_node_ip4 "$i"), \"$(cluster_node_ip6 "$i")\"]"
+            printf '    podCIDRs: [10.244.%d.0/24, "fd00:10:244:%x::/64"]\n' "$i" "$i"
+            echo "    uplink: {interface: eth0, mtu: 1500}"
+        done
+    } > "$CLUSTER_WORK/cluster.yaml"
+}
+
+# Starts every node's podswitchd inside its namespace (in parallel) and waits for the control sockets.
+cluster_start() {
+    local i name
+    for i in $(seq "$CLUSTER_NODES"); do
+        name=$(cluster_node_name "$i")
+        mkdir -p "$CLUSTER_WORK/$name"
+        ip netns exec "$(cluster_node_ns "$i")" "$bin/podswitchd" --config "$CLUSTER_WORK/cluster.yaml" --node "$name" \
+            --state-dir "$CLUSTER_WORK/$name/state" --run-dir "$CLUSTER_WORK/$name/run" --idle backoff --frames 8192 \
+            > "$CLUSTER_WORK/$name/podswitchd.log" 2>&1 &
+        CLUSTER_PID[$i]=$!
+    done
+    for i in $(seq "$CLUSTER_NODES"); do
+        for _ in $(seq 300); do
+            [ -S "$(cluster_socket "$i")" ] && break
+            if ! kill -0 "${CLUSTER_PID[$i]}" 2>/dev/null; then
+                echo "demo: podswitchd on $(cluster_node_name "$i") exited:" >&2
+                cat "$CLUSTER_WORK/$(cluster_node_name "$i")/podswitchd.log" >&2
+                return 1
+            fi
+            sleep 0.1
+        done
+        [ -S "$(cluster_socket "$i")" ] || { echo "demo: podswitchd on $(cluster_node_name "$i") did not start" >&2; return 1; }
+    done
+}
+
+cluster_cni() { # COMMAND POD NODE
+    local netconf='{"cniVersion":"1.1.0","name":"podswitch-demo","type":"podswitch-cni","socket":"'$(cluster_socket "$3")'"}'
+    CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=/var/run/netns/psd$CLUSTER_ID-$2 CNI_IFNAME=eth0 CNI_PATH=$bin \
+        "$bin/podswitch-cni" <<< "$netconf"
+}
+
+# Creates pod POD on node NODE through the CNI plugin, as a container runtime does; prints the result.
+cluster_pod() { # POD NODE
+    local pod=$1 node=$2 result
+    cluster_netns "psd$CLUSTER_ID-$pod"
+    CLUSTER_PODS+=("$pod")
+    POD_NODE[$pod]=$node
+    result=$(cluster_cni ADD "$pod" "$node")
+    POD_IP4[$pod]=$(grep -oE '"address": *"[0-9.]+/' <<< "$result" | head -1 | sed -E 's/.*"([0-9.]+)\//\1/')
+    POD_IP6[$pod]=$(grep -oE '"address": *"[0-9a-f:]+/' <<< "$result" | head -1 | sed -E 's/.*"([0-9a-f:]+)\//\1/')
+    echo "   $pod on $(cluster_node_name "$node"): ${POD_IP4[$pod]}  ${POD_IP6[$pod]}"
+}
+
+pod_exec() { # POD command...
+    local pod=$1; shift
+    ip netns exec "psd$CLUSTER_ID-$pod" "$@"
+}
+
+node_exec() { # NODE command...
+    local node=$1; shift
+    ip netns exec "$(cluster_node_ns "$node")" "$@"
+}
+
+cluster_teardown() {
+    set +e
+    local i n
+    for i in "${!CLUSTER_PID[@]}"; do
+        kill "${CLUSTER_PID[$i]}" 2>/dev/null
+    done
+    for i in "${!CLUSTER_PID[@]}"; do
+        wait "${CLUSTER_PID[$i]}" 2>/dev/null
+    done
+    for (( i=${#CLUSTER_NS[@]}-1; i>=0; i-- )); do
+        n=${CLUSTER_NS[$i]}
+        # leftover tools (iperf3 servers) in the namespace go first, then the namespace with its links
+        ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+        ip netns del "$n" 2>/dev/null
+    done
+    [ -n "${CLUSTER_WORK:-}" ] && rm -rf "$CLUSTER_WORK"
+}

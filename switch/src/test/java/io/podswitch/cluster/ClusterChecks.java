@@ -1,0 +1,90 @@
+package io.podswitch.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Connectivity checks over a running cluster that collect every failure instead of stopping at the
+ * first, so one run shows the whole picture (which pairs, which families, which protocol).
+ */
+final class ClusterChecks {
+    static final int ECHO_PORT = 7007;
+
+    private final ClusterHarness h;
+    private final List<String> failures = new ArrayList<>();
+    private int checks;
+
+    ClusterChecks(ClusterHarness h) {
+        this.h = h;
+    }
+
+    List<String> failures() {
+        return List.copyOf(failures);
+    }
+
+    int checks() {
+        return checks;
+    }
+
+    void expect(boolean ok, String what) {
+        checks++;
+        if (!ok) {
+            failures.add(what);
+        }
+    }
+
+    void expectNull(String failure) {
+        checks++;
+        if (failure != null) {
+            failures.add(failure);
+        }
+    }
+
+    /** One ping from every pod to every other pod, per family. */
+    void pingEveryPair() {
+        for (ClusterPod from : h.pods()) {
+            for (ClusterPod to : h.pods()) {
+                if (from != to) {
+                    for (String f : h.layout().families()) {
+                        expect(ClusterHarness.ping(from.netns(), to.address(f)), "ping " + from.name() + " → " + to.name() + " " + f);
+                    }
+                }
+            }
+        }
+    }
+
+    /** TCP (64 KiB echoed) and UDP (one 1000-byte datagram echoed) from every pod to every other pod, per family. */
+    void tcpAndUdpEveryPair() {
+        for (ClusterPod to : h.pods()) {
+            h.echo(to, ECHO_PORT);
+        }
+        for (ClusterPod from : h.pods()) {
+            for (ClusterPod to : h.pods()) {
+                if (from != to) {
+                    for (String f : h.layout().families()) {
+                        expectNull(PodEcho.tcpRoundTrip(from.netns(), to.address(f), ECHO_PORT, 65536));
+                        expectNull(PodEcho.udpRoundTrip(from.netns(), to.address(f), ECHO_PORT, 1000));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every pod pings every node it does not run on, and every node pings every pod of the other nodes, per family. */
+    void podsAndRemoteNodes() {
+        for (ClusterPod pod : h.pods()) {
+            for (ClusterNode node : h.nodes()) {
+                if (node.index() != pod.node()) {
+                    for (String f : h.layout().families()) {
+                        expect(ClusterHarness.ping(pod.netns(), node.address(f)), "ping pod " + pod.name() + " → node " + node.name() + " " + f);
+                        expect(ClusterHarness.ping(node.netns(), pod.address(f)), "ping node " + node.name() + " → pod " + pod.name() + " " + f);
+                    }
+                }
+            }
+        }
+    }
+
+    String report() {
+        return failures.size() + " of " + checks + " checks failed: " + String.join("; ", failures);
+    }
+}

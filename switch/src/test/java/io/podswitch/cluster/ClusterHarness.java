@@ -1,0 +1,323 @@
+package io.podswitch.cluster;
+
+import io.podswitch.nativeio.NetnsFixture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * A multi-node podswitch cluster on one machine, built from network namespaces and nothing on the host:
+ *
+ * <pre>
+ *   pcl&lt;id&gt;-ul (underlay)          pcl&lt;id&gt;-node-a             pod namespaces pcl&lt;id&gt;-a1, -a2 …
+ *   ┌──────────────────┐           ┌──────────────────────────┐
+ *   │ br0 ── n1 ═══════╪═══ veth ═╪═ eth0 192.168.77.11/24   │   podswitchd (own JVM, inside this netns)
+ *   │     ── n2 ═══ … node-b      │        fd00:77::b/64     │     TAP eth0 in each of its pods
+ *   │     ── n3 ═══ … node-c      │ podswitch0 (host TAP)    │     control socket DIR/node-a/run/
+ *   └──────────────────┘           │ ip_forward on, no DAD    │
+ *                                  └──────────────────────────┘
+ * </pre>
+ *
+ * Every name carries a random 4-hex id, so runs never collide; {@link #close} (and a shutdown hook, if
+ * the JVM is stopped first) kills every process it started and deletes every namespace and file.
+ * The cluster YAML ({@link ClusterConfigYaml}) lives in DIR/cluster.yaml and is shared by all nodes.
+ */
+final class ClusterHarness implements AutoCloseable {
+    /** The uplink interface name inside every node namespace (the config's {@code uplink.interface}). */
+    static final String UPLINK = "eth0";
+    static final String BRIDGE = "br0";
+
+    final String id = NetnsFixture.suffix();
+    final Path dir;
+    private ClusterLayout layout;
+    private final String underlay;
+    private final List<ClusterNode> nodes = new ArrayList<>();
+    private final List<ClusterPod> pods = new ArrayList<>();
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Thread cleanupHook = Thread.ofPlatform().unstarted(this::teardown);
+    private boolean closed;
+
+    private ClusterHarness(ClusterLayout layout) throws IOException {
+        this.layout = layout;
+        this.dir = Files.createTempDirectory("podswitch-cluster-" + id + "-");
+        this.underlay = "pcl" + id + "-ul";
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    /** Builds the underlay and the layout's nodes and starts one podswitchd per node. */
+    static ClusterHarness start(ClusterLayout layout) throws Exception {
+        ClusterHarness h = new ClusterHarness(layout);
+        try {
+            h.namespace(h.underlay);
+            Sh.run("ip", "-n", h.underlay, "link", "add", BRIDGE, "type", "bridge", "stp_state", "0",
+                    "mcast_snooping", "0", "forward_delay", "0");
+            Sh.run("ip", "-n", h.underlay, "link", "set", BRIDGE, "mtu", Integer.toString(layout.uplinkMtu()), "up");
+            for (int i = 1; i <= layout.nodes(); i++) {
+                h.buildNode(i);
+            }
+            h.writeConfig();
+            for (ClusterNode n : h.nodes) {
+                n.daemon().launch();
+            }
+            for (ClusterNode n : h.nodes) {
+                n.daemon().awaitReady(90);
+            }
+            return h;
+        } catch (Exception | Error e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    ClusterLayout layout() {
+        return layout;
+    }
+
+    String underlayNetns() {
+        return underlay;
+    }
+
+    List<ClusterNode> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    ClusterNode node(int index) {
+        return nodes.get(index - 1);
+    }
+
+    /** Every pod, by name (a1, a2, b1, …): stable whatever order parallel ADDs finished in. */
+    List<ClusterPod> pods() {
+        synchronized (pods) {
+            return pods.stream().sorted(Comparator.comparing(ClusterPod::name)).toList();
+        }
+    }
+
+    Path configFile() {
+        return dir.resolve("cluster.yaml");
+    }
+
+    private void namespace(String name) {
+        Sh.run("ip", "netns", "add", name);
+        synchronized (namespaces) {
+            namespaces.add(name);
+        }
+        Sh.run("ip", "-n", name, "link", "set", "lo", "up");
+    }
+
+    /** Node i: its namespace, the uplink veth into the underlay bridge, addresses, forwarding on, no DAD. */
+    private ClusterNode buildNode(int i) {
+        String name = layout.nodeName(i);
+        String ns = "pcl" + id + "-" + name;
+        namespace(ns);
+        for (String s : List.of("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
+                "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")) {
+            Sh.runIn(ns, "sysctl", "-q", "-w", s);
+        }
+        String port = "n" + i;
+        String mtu = Integer.toString(layout.uplinkMtu());
+        Sh.run("ip", "-n", underlay, "link", "add", port, "mtu", mtu, "type", "veth", "peer", "name", UPLINK,
+                "mtu", mtu, "netns", ns);
+        Sh.run("ip", "-n", underlay, "link", "set", port, "master", BRIDGE, "up");
+        // NAPI on the bridge side, so frames an XDP program redirects into the veth are accepted (veth needs GRO or XDP on the peer)
+        Sh.quietly("ip", "netns", "exec", underlay, "ethtool", "-K", port, "gro", "on");
+        Sh.run("ip", "-n", ns, "link", "set", UPLINK, "up");
+        Sh.run("ip", "-n", ns, "addr", "add", ClusterLayout.node4(i) + "/24", "dev", UPLINK);
+        Sh.run("ip", "-n", ns, "addr", "add", ClusterLayout.node6(i) + "/64", "dev", UPLINK, "nodad");
+        ClusterNode node = new ClusterNode(i, name, ns, layout.nodeAddresses(i),
+                new NodeDaemon(name, ns, configFile(), dir.resolve(name)));
+        nodes.add(node);
+        return node;
+    }
+
+    /** (Re)writes the shared cluster YAML for the current node count (atomically: a reloading daemon never reads half a file). */
+    void writeConfig() throws IOException {
+        Path tmp = dir.resolve("cluster.yaml.tmp");
+        Files.writeString(tmp, ClusterConfigYaml.render(layout, nodes.size()));
+        Files.move(tmp, configFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Grows the cluster by one node at run time: builds it, appends it to the config, starts its
+     * daemon, and sends SIGHUP to every other daemon so that they reload the config.
+     */
+    ClusterNode addNode() throws Exception {
+        layout = layout.withNodes(nodes.size() + 1);
+        ClusterNode n = buildNode(nodes.size() + 1);
+        writeConfig();
+        n.daemon().launch();
+        for (ClusterNode other : nodes) {
+            if (other != n && other.daemon().running()) {
+                other.daemon().sighup();
+            }
+        }
+        n.daemon().awaitReady(90);
+        return n;
+    }
+
+    /** Kill -9 a node's daemon (a crash): its pods' TAPs stay, podswitch0 and its routes vanish. */
+    void crash(int node) throws InterruptedException {
+        node(node).daemon().kill9();
+    }
+
+    /** Starts a node's daemon again (same state dir: it recovers its pods) and waits until it answers. */
+    void restart(int node) throws Exception {
+        NodeDaemon d = node(node).daemon();
+        d.launch();
+        d.awaitReady(90);
+    }
+
+    /** Adds a pod on a node through the CNI plugin; {@code mtu} 0 = the daemon's default. */
+    ClusterPod addPod(int node, String name, int mtu) throws Exception {
+        String ns = "pcl" + id + "-" + name;
+        namespace(ns);
+        ClusterPod pod = wire(node, name, ns, mtu);
+        synchronized (pods) {
+            pods.add(pod);
+        }
+        return pod;
+    }
+
+    private ClusterPod wire(int node, String name, String ns, int mtu) throws Exception {
+        String netconf = CniPlugin.netconf(node(node).daemon().socket(), mtu);
+        CniPlugin.Outcome add = CniPlugin.run("ADD", "ctr-" + ns, ns, netconf);
+        if (add.exit() != 0) {
+            throw new IllegalStateException("CNI ADD of pod " + name + " on " + node(node).name() + " failed: " + add
+                    + "\n" + node(node).daemon().log());
+        }
+        return new ClusterPod(name, ns, node, CniPlugin.addresses(add), add.stdout());
+    }
+
+    /** {@code perNode} pods on every node (named a1, a2, b1, …), wired in parallel. */
+    List<ClusterPod> addPods(int perNode) throws Exception {
+        List<ClusterPod> added = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(6, nodes.size() * perNode))) {
+            List<Future<ClusterPod>> futures = new ArrayList<>();
+            for (ClusterNode n : nodes) {
+                for (int k = 1; k <= perNode; k++) {
+                    String name = (char) ('a' + n.index() - 1) + Integer.toString(k);
+                    futures.add(pool.submit(() -> addPod(n.index(), name, 0)));
+                }
+            }
+            for (Future<ClusterPod> f : futures) {
+                added.add(f.get());
+            }
+        }
+        return added;
+    }
+
+    /** An echo service (TCP and UDP) in a pod, closed with the harness. */
+    PodEcho echo(ClusterPod pod, int port) {
+        PodEcho e = PodEcho.start(pod.netns(), port);
+        synchronized (closeables) {
+            closeables.add(e);
+        }
+        return e;
+    }
+
+    /** A background process (iperf3 server, tcpdump …) inside a namespace, killed with the harness. */
+    Process background(String netns, String... command) throws IOException {
+        Process p = new ProcessBuilder(Sh.inNetns(netns, command)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("background.log").toFile())).start();
+        synchronized (closeables) {
+            closeables.add(() -> {
+                p.destroy();
+                if (!p.waitFor(3, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            });
+        }
+        return p;
+    }
+
+    /** One ping from a namespace (null: the test's own) — up to three tries, the first may wait for ARP/ND. */
+    static boolean ping(String netns, String target) {
+        return ping(netns, target, 3);
+    }
+
+    static boolean ping(String netns, String target, int tries) {
+        for (int attempt = 0; attempt < tries; attempt++) {
+            if (Sh.exec(Duration.ofSeconds(10), Sh.inNetns(netns, "ping", "-n", "-c", "1", "-W", "2", target)).ok()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Names of leftover namespaces of this harness (for the clean-teardown check). */
+    List<String> leftoverNamespaces() {
+        String all = Sh.run("ip", "netns", "list");
+        return all.lines().map(l -> l.split(" ")[0]).filter(n -> n.startsWith("pcl" + id)).toList();
+    }
+
+    /** Every daemon's log, for failure messages. */
+    String logs() {
+        StringBuilder sb = new StringBuilder();
+        for (ClusterNode n : nodes) {
+            sb.append("---- ").append(n.name()).append(" podswitchd log\n").append(n.daemon().log()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        teardown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down and the hook runs teardown itself
+        }
+    }
+
+    private void teardown() {
+        List<AutoCloseable> toClose;
+        synchronized (closeables) {
+            toClose = new ArrayList<>(closeables);
+            closeables.clear();
+        }
+        for (AutoCloseable c : toClose.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("cluster " + id + ": " + e);
+            }
+        }
+        for (ClusterNode n : nodes) {
+            try {
+                n.daemon().kill9(); // everything it made lives in namespaces deleted below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<String> ns;
+        synchronized (namespaces) {
+            ns = new ArrayList<>(namespaces);
+            namespaces.clear();
+        }
+        for (String n : ns.reversed()) {
+            Sh.quietly("ip", "netns", "del", n);
+        }
+        if (!Boolean.getBoolean("podswitch.cluster.keepLogs")) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("cluster " + id + ": cannot delete " + dir + ": " + e);
+            }
+        }
+    }
+}
