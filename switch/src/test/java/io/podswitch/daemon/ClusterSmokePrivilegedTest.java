@@ -40,53 +40,18 @@ class ClusterSmokePrivilegedTest {
 
     @Test
     void twoNodesVxlanPingAcrossAndNodeSurvivesDaemonKill() throws Exception {
-        String sfx = NetnsFixture.suffix();
-        int net = ThreadLocalRandom.current().nextInt(1, 255);
-        Path dir = Files.createTempDirectory("podswitch-cluster-");
-        List<String> namespaces = new ArrayList<>();
-        List<Process> daemons = new ArrayList<>();
-        String nodeA = "pcA" + sfx;
-        String nodeB = "pcB" + sfx;
-        try {
-            for (String ns : List.of(nodeA, nodeB)) {
-                NetnsFixture.run("ip", "netns", "add", ns);
-                namespaces.add(ns);
-                NetnsFixture.run("ip", "-n", ns, "link", "set", "lo", "up");
-            }
-            NetnsFixture.run("ip", "link", "add", "ua" + sfx, "netns", nodeA, "type", "veth", "peer", "name", "ub" + sfx,
-                    "netns", nodeB);
-            String addrA = "192.168." + net + ".1";
-            String addrB = "192.168." + net + ".2";
-            NetnsFixture.run("ip", "-n", nodeA, "addr", "add", addrA + "/24", "dev", "ua" + sfx);
-            NetnsFixture.run("ip", "-n", nodeB, "addr", "add", addrB + "/24", "dev", "ub" + sfx);
-            NetnsFixture.run("ip", "-n", nodeA, "link", "set", "ua" + sfx, "up");
-            NetnsFixture.run("ip", "-n", nodeB, "link", "set", "ub" + sfx, "up");
-
-            String config = "ipFamilies: [IPv4]\n"
-                    + "podCIDRs: [10.251.0.0/16]\n"
-                    + "serviceCIDRs: [10.97.0.0/16]\n"
-                    + "nodeCIDRs: [192.168." + net + ".0/24]\n"
-                    + "overlay: {mode: vxlan, vni: 42, podMTU: 1450}\n"
-                    + "nodes:\n"
-                    + "  - name: a\n"
-                    + "    addresses: [" + addrA + "]\n"
-                    + "    podCIDRs: [10.251.1.0/24]\n"
-                    + "    uplink: {interface: ua" + sfx + ", mtu: 1500}\n"
-                    + "  - name: b\n"
-                    + "    addresses: [" + addrB + "]\n"
-                    + "    podCIDRs: [10.251.2.0/24]\n"
-                    + "    uplink: {interface: ub" + sfx + ", mtu: 1500}\n";
-            Map<String, Path> sockets = new HashMap<>();
-            for (String node : List.of("a", "b")) {
-                Path nodeDir = Files.createDirectories(dir.resolve(node));
-                Files.writeString(nodeDir.resolve("cluster.yaml"), "node: " + node + "\n" + config);
-                sockets.put(node, nodeDir.resolve("run").resolve("podswitchd.sock"));
-                daemons.add(startDaemon(node.equals("a") ? nodeA : nodeB, nodeDir, "psw" + node + sfx));
-            }
-            for (int i = 0; i < 2; i++) {
-                awaitReady(daemons.get(i), sockets.get(i == 0 ? "a" : "b"), dir.resolve(i == 0 ? "a" : "b"));
-            }
-
+        try (TwoNodes c = new TwoNodes("{mode: vxlan, vni: 42, podMTU: 1450}", "af_xdp", false)) {
+            String sfx = c.sfx;
+            int net = c.net;
+            Path dir = c.dir;
+            String nodeA = c.nodeA;
+            String nodeB = c.nodeB;
+            String addrA = c.addrA;
+            String addrB = c.addrB;
+            String config = c.config;
+            Map<String, Path> sockets = c.sockets;
+            List<Process> daemons = c.daemons;
+            List<String> namespaces = c.namespaces;
             String podA = "ppA" + sfx;
             String podB = "ppB" + sfx;
             String ipA = addPod(podA, namespaces, sockets.get("a"), "ca" + sfx);
@@ -162,7 +127,105 @@ class ClusterSmokePrivilegedTest {
             assertFalse(link.contains("prog/xdp"), link);
             assertTrue(DaemonHarness.ping(nodeA, addrB), "node a → node b after the kill");
             assertTrue(DaemonHarness.ping(nodeB, addrA), "node b → node a after the kill");
-        } finally {
+        }
+    }
+
+    /**
+     * Direct routing: with an AF_XDP uplink the switches rewrite to each other's MACs (the XDP program
+     * takes this node's pod CIDRs); with a UDP attachment the kernels route the pod CIDRs to each other
+     * ({@code ip_forward} on, as on any router) and the switches hand remote pod traffic to the host TAP.
+     */
+    @Test
+    void twoNodesDirectRoutingWithBothAttachments() throws Exception {
+        for (String attach : List.of("af_xdp", "udp")) {
+            try (TwoNodes c = new TwoNodes("{mode: direct, podMTU: 1500}", attach, attach.equals("udp"))) {
+                String podA = "ppA" + c.sfx;
+                String podB = "ppB" + c.sfx;
+                String ipA = addPod(podA, c.namespaces, c.sockets.get("a"), "ca" + c.sfx);
+                String ipB = addPod(podB, c.namespaces, c.sockets.get("b"), "cb" + c.sfx);
+                assertTrue(DaemonHarness.ping(podA, ipB), attach + ": pod a → pod b\n" + logs(c.dir));
+                assertTrue(DaemonHarness.ping(podB, ipA), attach + ": pod b → pod a\n" + logs(c.dir));
+                assertTrue(DaemonHarness.ping(c.nodeA, ipB), attach + ": node a → pod b\n" + logs(c.dir));
+                ObjectReader peer = json(c.sockets.get("a"), "/v1/peers").optionalObjectList("peers").getFirst();
+                assertEquals("direct", peer.requiredString("mode"));
+                if (attach.equals("udp")) {
+                    assertEquals("kernel-routed", peer.requiredString("state"));
+                    String routes = NetnsFixture.run("ip", "-n", c.nodeA, "route", "show", "10.251.2.0/24");
+                    assertTrue(routes.contains("via " + c.addrB + " dev ua" + c.sfx), routes);
+                } else {
+                    assertEquals("resolved", peer.requiredString("state"));
+                    String routes = get(c.sockets.get("a"), "/v1/routes").bodyText();
+                    assertTrue(routes.contains("\"prefix\":\"10.251.2.0/24\",\"kind\":\"rewrite\""), routes);
+                }
+            }
+        }
+    }
+
+    /**
+     * Two node namespaces on a veth pair (the underlay), each with its own podswitchd JVM inside; the
+     * same config with {@code node:} set per node. Everything is removed on {@link #close}, also after a
+     * failure.
+     */
+    private static final class TwoNodes implements AutoCloseable {
+        final String sfx = NetnsFixture.suffix();
+        final int net = ThreadLocalRandom.current().nextInt(1, 255);
+        final Path dir;
+        final String nodeA = "pcA" + sfx;
+        final String nodeB = "pcB" + sfx;
+        final String addrA = "192.168." + net + ".1";
+        final String addrB = "192.168." + net + ".2";
+        final String config;
+        final List<String> namespaces = new ArrayList<>();
+        final List<Process> daemons = new ArrayList<>();
+        final Map<String, Path> sockets = new HashMap<>();
+
+        TwoNodes(String overlay, String attach, boolean ipForward) throws Exception {
+            dir = Files.createTempDirectory("podswitch-cluster-");
+            config = "ipFamilies: [IPv4]\n"
+                    + "podCIDRs: [10.251.0.0/16]\n"
+                    + "serviceCIDRs: [10.97.0.0/16]\n"
+                    + "nodeCIDRs: [192.168." + net + ".0/24]\n"
+                    + "overlay: " + overlay + "\n"
+                    + "nodes:\n"
+                    + "  - name: a\n"
+                    + "    addresses: [" + addrA + "]\n"
+                    + "    podCIDRs: [10.251.1.0/24]\n"
+                    + "    uplink: {interface: ua" + sfx + ", mtu: 1500, attach: " + attach + "}\n"
+                    + "  - name: b\n"
+                    + "    addresses: [" + addrB + "]\n"
+                    + "    podCIDRs: [10.251.2.0/24]\n"
+                    + "    uplink: {interface: ub" + sfx + ", mtu: 1500, attach: " + attach + "}\n";
+            try {
+                for (String ns : List.of(nodeA, nodeB)) {
+                    NetnsFixture.run("ip", "netns", "add", ns);
+                    namespaces.add(ns);
+                    NetnsFixture.run("ip", "-n", ns, "link", "set", "lo", "up");
+                    if (ipForward) {
+                        NetnsFixture.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+                    }
+                }
+                NetnsFixture.run("ip", "link", "add", "ua" + sfx, "netns", nodeA, "type", "veth", "peer", "name",
+                        "ub" + sfx, "netns", nodeB);
+                NetnsFixture.run("ip", "-n", nodeA, "addr", "add", addrA + "/24", "dev", "ua" + sfx);
+                NetnsFixture.run("ip", "-n", nodeB, "addr", "add", addrB + "/24", "dev", "ub" + sfx);
+                NetnsFixture.run("ip", "-n", nodeA, "link", "set", "ua" + sfx, "up");
+                NetnsFixture.run("ip", "-n", nodeB, "link", "set", "ub" + sfx, "up");
+                for (String node : List.of("a", "b")) {
+                    Path nodeDir = Files.createDirectories(dir.resolve(node));
+                    Files.writeString(nodeDir.resolve("cluster.yaml"), "node: " + node + "\n" + config);
+                    sockets.put(node, nodeDir.resolve("run").resolve("podswitchd.sock"));
+                    daemons.add(startDaemon(node.equals("a") ? nodeA : nodeB, nodeDir, "psw" + node + sfx));
+                }
+                awaitReady(daemons.get(0), sockets.get("a"), dir.resolve("a"));
+                awaitReady(daemons.get(1), sockets.get("b"), dir.resolve("b"));
+            } catch (Exception | Error e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
             for (Process p : daemons) {
                 p.destroy();
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
