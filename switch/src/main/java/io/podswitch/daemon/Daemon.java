@@ -25,6 +25,7 @@ import io.podswitch.daemon.reload.ConfigReloader;
 import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
 import io.podswitch.daemon.stats.DaemonCounters;
+import io.podswitch.nativeio.NetlinkMonitor;
 import io.podswitch.port.tap.TapPortConfig;
 import io.podswitch.stats.CounterSource;
 import io.podswitch.stats.StatsFile;
@@ -77,7 +78,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> peerRefresh;
     private ConfigReloader reloader;
     private ReloadTriggers reloadTriggers;
-    private boolean closed;
+    private NetlinkMonitor kernelEvents;
+    private volatile boolean closed;
 
     private Daemon(DaemonOptions options) {
         this.options = options;
@@ -150,12 +152,31 @@ public final class Daemon implements AutoCloseable {
         publishing = control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
         if (cluster != null) {
             peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
+            // Neighbour, route and link changes refresh the peers at once (the periodic refresh is the
+            // safety net for lost messages).
+            kernelEvents = NetlinkMonitor.start(NetlinkMonitor.RTMGRP_NEIGH | NetlinkMonitor.RTMGRP_LINK
+                    | NetlinkMonitor.RTMGRP_IPV4_ROUTE | NetlinkMonitor.RTMGRP_IPV6_ROUTE, 500,
+                    this::refreshOnKernelEvent, "podswitch-netlink-events");
         }
         Map<String, String> env = new HashMap<>(System.getenv());
         if (options.nodeName() != null) {
             env.put("NODE_NAME", options.nodeName());
         }
         reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager());
+    }
+
+    /** On the monitor's thread: run a refresh on the control thread and wait for it (coalesces bursts). */
+    private void refreshOnKernelEvent() {
+        try {
+            control.call(() -> {
+                refreshPeers();
+                return null;
+            }, 10_000);
+        } catch (Exception e) {
+            if (!closed) {
+                DaemonLog.warn("peer refresh after a kernel event failed", e);
+            }
+        }
     }
 
     /** SIGHUP or a config file change: reload on the control thread (the outcome is logged there). */
@@ -232,6 +253,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         if (reloadTriggers != null) {
             reloadTriggers.close();
+        }
+        if (kernelEvents != null) {
+            kernelEvents.close(); // before the control thread stops: its reader may be waiting on it
         }
         if (server != null) {
             server.close();

@@ -75,6 +75,15 @@ class ClusterSmokePrivilegedTest {
             assertTrue(macB.contains("link/ether " + peer.requiredString("nextHopMac")), macB);
             assertTrue(peer.optionalLong("encapPackets", 0, Long.MAX_VALUE, 0) >= 3);
 
+            // The kernel's neighbour entry for b changes: the tunnel peer follows (its template holds the
+            // MAC); traffic then goes to the wrong MAC until the entry is right again.
+            String realMac = peer.requiredString("nextHopMac");
+            NetnsFixture.run("ip", "-n", nodeA, "neigh", "replace", addrB, "lladdr", "02:00:5e:00:53:01", "dev", "ua" + sfx);
+            awaitPeerMac(sockets.get("a"), "02:00:5e:00:53:01");
+            NetnsFixture.run("ip", "-n", nodeA, "neigh", "replace", addrB, "lladdr", realMac, "dev", "ua" + sfx);
+            awaitPeerMac(sockets.get("a"), realMac);
+            assertTrue(DaemonHarness.ping(podA, ipB), "pod a → pod b with the MAC restored");
+
             // PMTU: node a's uplink MTU drops to 1400 under running pods (MTU 1450): the daemon sees it,
             // the tunnel MTU becomes 1350, the switch answers "fragmentation needed" with 1350, TCP lowers
             // its segment size, and a large transfer completes.
@@ -307,6 +316,19 @@ class ClusterSmokePrivilegedTest {
             Thread.sleep(100);
         }
         throw new AssertionError("expected " + count + " peers, saw " + seen);
+    }
+
+    private static void awaitPeerMac(Path socket, String mac) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            seen = json(socket, "/v1/peers").optionalObjectList("peers").getFirst().requiredString("nextHopMac");
+            if (seen.equals(mac)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("peer MAC " + seen + ", expected " + mac);
     }
 
     /** Waits until the route whose JSON starts with {@code route} shows {@code field}. */
