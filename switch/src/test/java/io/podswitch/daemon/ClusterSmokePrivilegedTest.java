@@ -171,6 +171,31 @@ class ClusterSmokePrivilegedTest {
     }
 
     /**
+     * Dual-stack pods over a Geneve tunnel with an IPv6 underlay: the next hop is resolved by the kernel's
+     * neighbour discovery (a managed ND entry); IPv4 and IPv6 pods reach each other and the other node.
+     */
+    @Test
+    void dualStackOverGeneveWithAnIpv6Underlay() throws Exception {
+        try (TwoNodes c = new TwoNodes("{mode: geneve, vni: 7, underlayFamily: IPv6}", "af_xdp", false, true)) {
+            List<String> a = addPodAll("ppA" + c.sfx, c.namespaces, c.sockets.get("a"), "ca" + c.sfx);
+            List<String> b = addPodAll("ppB" + c.sfx, c.namespaces, c.sockets.get("b"), "cb" + c.sfx);
+            assertEquals(2, a.size());
+            for (int i = 0; i < 2; i++) {
+                assertTrue(DaemonHarness.ping("ppA" + c.sfx, b.get(i)), "pod a → pod b " + b.get(i) + "\n" + logs(c.dir));
+                assertTrue(DaemonHarness.ping("ppB" + c.sfx, a.get(i)), "pod b → pod a " + a.get(i));
+                assertTrue(DaemonHarness.ping(c.nodeA, b.get(i)), "node a → pod b " + b.get(i));
+            }
+            assertTrue(DaemonHarness.ping("ppA" + c.sfx, c.addr6B), "pod a → node b over IPv6");
+            ObjectReader peer = json(c.sockets.get("a"), "/v1/peers").optionalObjectList("peers").getFirst();
+            assertEquals(c.addr6B, peer.requiredString("nextHop"));
+            assertEquals("resolved", peer.requiredString("state"));
+            assertTrue(counter(c.sockets.get("b"), "overlay.peer.a.decap_packets") >= 6);
+            String pods = get(c.sockets.get("a"), "/v1/pods").bodyText();
+            assertTrue(pods.contains("\"mtu\":1430"), "pod MTU = 1500 − 70 (Geneve over IPv6): " + pods);
+        }
+    }
+
+    /**
      * Two node namespaces on a veth pair (the underlay), each with its own podswitchd JVM inside; the
      * same config with {@code node:} set per node. Everything is removed on {@link #close}, also after a
      * failure.
@@ -188,9 +213,19 @@ class ClusterSmokePrivilegedTest {
         final List<Process> daemons = new ArrayList<>();
         final Map<String, Path> sockets = new HashMap<>();
 
+        final boolean dualStack;
+        final String addr6A = "fd00:192:" + Integer.toHexString(net) + "::1";
+        final String addr6B = "fd00:192:" + Integer.toHexString(net) + "::2";
+
         TwoNodes(String overlay, String attach, boolean ipForward) throws Exception {
+            this(overlay, attach, ipForward, false);
+        }
+
+        /** @param dualStack IPv4 + IPv6 pods and node addresses (else IPv4 only) */
+        TwoNodes(String overlay, String attach, boolean ipForward, boolean dualStack) throws Exception {
+            this.dualStack = dualStack;
             dir = Files.createTempDirectory("podswitch-cluster-");
-            config = "ipFamilies: [IPv4]\n"
+            config = dualStack ? dualStackConfig(overlay, attach) : "ipFamilies: [IPv4]\n"
                     + "podCIDRs: [10.251.0.0/16]\n"
                     + "serviceCIDRs: [10.97.0.0/16]\n"
                     + "nodeCIDRs: [192.168." + net + ".0/24]\n"
@@ -217,6 +252,10 @@ class ClusterSmokePrivilegedTest {
                         "ub" + sfx, "netns", nodeB);
                 NetnsFixture.run("ip", "-n", nodeA, "addr", "add", addrA + "/24", "dev", "ua" + sfx);
                 NetnsFixture.run("ip", "-n", nodeB, "addr", "add", addrB + "/24", "dev", "ub" + sfx);
+                if (dualStack) {
+                    NetnsFixture.run("ip", "-n", nodeA, "addr", "add", addr6A + "/64", "dev", "ua" + sfx, "nodad");
+                    NetnsFixture.run("ip", "-n", nodeB, "addr", "add", addr6B + "/64", "dev", "ub" + sfx, "nodad");
+                }
                 NetnsFixture.run("ip", "-n", nodeA, "link", "set", "ua" + sfx, "up");
                 NetnsFixture.run("ip", "-n", nodeB, "link", "set", "ub" + sfx, "up");
                 for (String node : List.of("a", "b")) {
@@ -231,6 +270,24 @@ class ClusterSmokePrivilegedTest {
                 close();
                 throw e;
             }
+        }
+
+        private String dualStackConfig(String overlay, String attach) {
+            String n6 = Integer.toHexString(net);
+            return "ipFamilies: [IPv4, IPv6]\n"
+                    + "podCIDRs: [10.251.0.0/16, \"fd00:251::/48\"]\n"
+                    + "serviceCIDRs: [10.97.0.0/16, \"fd00:97::/112\"]\n"
+                    + "nodeCIDRs: [192.168." + net + ".0/24, \"fd00:192:" + n6 + "::/64\"]\n"
+                    + "overlay: " + overlay + "\n"
+                    + "nodes:\n"
+                    + "  - name: a\n"
+                    + "    addresses: [" + addrA + ", \"" + addr6A + "\"]\n"
+                    + "    podCIDRs: [10.251.1.0/24, \"fd00:251:0:1::/64\"]\n"
+                    + "    uplink: {interface: ua" + sfx + ", mtu: 1500, attach: " + attach + "}\n"
+                    + "  - name: b\n"
+                    + "    addresses: [" + addrB + ", \"" + addr6B + "\"]\n"
+                    + "    podCIDRs: [10.251.2.0/24, \"fd00:251:0:2::/64\"]\n"
+                    + "    uplink: {interface: ub" + sfx + ", mtu: 1500, attach: " + attach + "}\n";
         }
 
         @Override
@@ -280,8 +337,14 @@ class ClusterSmokePrivilegedTest {
         throw new IllegalStateException("podswitchd did not answer in 60 s: " + Files.readString(nodeDir.resolve("daemon.log")));
     }
 
-    /** Creates a pod namespace, runs CNI ADD against {@code socket}; returns the pod's IPv4 address. */
+    /** Creates a pod namespace, runs CNI ADD against {@code socket}; returns the pod's first address. */
     private static String addPod(String ns, List<String> namespaces, Path socket, String containerId) throws Exception {
+        return addPodAll(ns, namespaces, socket, containerId).getFirst();
+    }
+
+    /** Creates a pod namespace, runs CNI ADD against {@code socket}; returns the pod's addresses, primary first. */
+    private static List<String> addPodAll(String ns, List<String> namespaces, Path socket, String containerId)
+            throws Exception {
         NetnsFixture.run("ip", "netns", "add", ns);
         namespaces.add(ns);
         NetnsFixture.run("ip", "-n", ns, "link", "set", "lo", "up");
@@ -295,8 +358,12 @@ class ClusterSmokePrivilegedTest {
                 + "\",\"type\":\"podswitch-cni\",\"socket\":\"" + socket + "\"}";
         DaemonHarness.Cni add = DaemonHarness.plugin(env, netconf);
         assertEquals(0, add.exit(), add.toString());
-        String address = add.json().optionalObjectList("ips").getFirst().requiredString("address");
-        return address.substring(0, address.indexOf('/'));
+        List<String> out = new ArrayList<>();
+        for (ObjectReader ip : add.json().optionalObjectList("ips")) {
+            String address = ip.requiredString("address");
+            out.add(address.substring(0, address.indexOf('/')));
+        }
+        return out;
     }
 
     private static void replaceFile(Path file, String content) throws IOException {

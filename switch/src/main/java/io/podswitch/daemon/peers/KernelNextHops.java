@@ -1,6 +1,7 @@
 package io.podswitch.daemon.peers;
 
 import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.ipam.IpAddresses;
 import io.podswitch.nativeio.Neighbour;
 import io.podswitch.nativeio.NetlinkLayouts;
 import io.podswitch.nativeio.Netlink;
@@ -42,7 +43,7 @@ public final class KernelNextHops implements NextHops {
     public InetAddress nextHop(InetAddress peer) {
         RouteEntry route = netlink.routeTo(peer);
         if (route.ifindex() != 0 && route.ifindex() != uplinkIndex) {
-            throw new IllegalStateException("the kernel routes " + peer.getHostAddress() + " via interface index "
+            throw new IllegalStateException("the kernel routes " + IpAddresses.format(peer) + " via interface index "
                     + route.ifindex() + ", not the uplink " + uplink);
         }
         return route.gateway() != null ? route.gateway() : peer;
@@ -56,7 +57,7 @@ public final class KernelNextHops implements NextHops {
                 netlink.addManagedNeighbour(uplink, nextHop);
                 created.add(nextHop);
             } catch (NativeException e) {
-                DaemonLog.info("neighbour " + nextHop.getHostAddress() + " on " + uplink + " not managed: " + e.getMessage());
+                DaemonLog.info("neighbour " + IpAddresses.format(nextHop) + " on " + uplink + " not managed: " + e.getMessage());
             }
         }
     }
@@ -78,7 +79,7 @@ public final class KernelNextHops implements NextHops {
         try {
             netlink.deleteNeighbour(uplink, nextHop);
         } catch (NativeException e) {
-            DaemonLog.info("neighbour " + nextHop.getHostAddress() + " on " + uplink + " not deleted: " + e.getMessage());
+            DaemonLog.info("neighbour " + IpAddresses.format(nextHop) + " on " + uplink + " not deleted: " + e.getMessage());
         }
     }
 

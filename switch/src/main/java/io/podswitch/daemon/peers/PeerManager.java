@@ -10,6 +10,7 @@ import io.podswitch.config.model.OverlayMode;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.ipam.IpAddresses;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.overlay.TunnelMode;
 import io.podswitch.overlay.TunnelPeer;
@@ -344,7 +345,7 @@ public final class PeerManager implements AutoCloseable {
     }
 
     private static String describe(InetAddress a) {
-        return a == null ? "(none)" : a.getHostAddress();
+        return a == null ? "(none)" : IpAddresses.format(a);
     }
 
     /** Every remote node with its next hop and counters, in configuration order. */
@@ -357,7 +358,7 @@ public final class PeerManager implements AutoCloseable {
             out.add(new PeerView(p.node.name(),
                     p.node.addresses().stream().map(Object::toString).toList(),
                     p.node.podCidrs().stream().map(Object::toString).toList(),
-                    mode, p.underlay.getHostAddress(),
+                    mode, IpAddresses.format(p.underlay),
                     kernel ? "kernel" : describe(p.nextHop),
                     p.mac == 0 ? "" : AddressBits.formatMac(p.mac),
                     kernel ? "kernel-routed" : p.state(), c[0], c[1], c[2], c[3]));
