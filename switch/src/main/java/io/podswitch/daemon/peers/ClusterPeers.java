@@ -58,8 +58,14 @@ public final class ClusterPeers implements AutoCloseable {
         boolean udp = self.uplink().attach() == UplinkAttach.UDP;
         boolean direct = !config.overlay().mode().encapsulates();
         boolean kernelRoutes = udp && direct;
+        int port = config.overlay().udpPort();
+        if (!direct && port != 4789 && port != 6081) {
+            // ethernet-input steers only the IANA tunnel ports to overlay-decap (docs/overlay.md).
+            throw new IllegalStateException("overlay.udpPort " + port + ": the switch decapsulates on 4789 (VXLAN) "
+                    + "and 6081 (Geneve) only; use one of them");
+        }
         host.routeClusterCidrs(clusterRanges(config), !kernelRoutes);
-        UplinkPort port = null;
+        UplinkPort uplink = null;
         UplinkSide side;
         NextHops nextHops;
         if (kernelRoutes) {
@@ -88,12 +94,12 @@ public final class ClusterPeers implements AutoCloseable {
                 engine.releasePortId(portId);
                 throw e;
             }
-            port = UplinkPort.attach(engine, attachment, self.addresses());
+            uplink = UplinkPort.attach(engine, attachment, self.addresses());
             side = new UplinkSide(portId, nic, attachment.mac(), attachment.mtu(), false);
             try {
                 nextHops = attachment.needsNextHopMacs() ? new KernelNextHops(nic) : new KernelL2NextHops();
             } catch (RuntimeException e) {
-                port.close();
+                uplink.close();
                 throw e;
             }
         }
@@ -102,14 +108,14 @@ public final class ClusterPeers implements AutoCloseable {
             manager = new PeerManager(engine, side, nextHops, kernelRoutes ? new KernelPodRoutes(nic) : null, config);
         } catch (RuntimeException e) {
             nextHops.close();
-            if (port != null) {
-                port.close();
+            if (uplink != null) {
+                uplink.close();
             }
             throw e;
         }
         DaemonLog.info("uplink " + nic + " (" + self.uplink().attach().configName() + ", MTU " + side.mtu() + "), "
                 + config.overlay().mode().configName() + ", " + manager.views().size() + " peer(s)");
-        return new ClusterPeers(port, manager);
+        return new ClusterPeers(uplink, manager);
     }
 
     private static List<IpRange> clusterRanges(ClusterConfig config) {
