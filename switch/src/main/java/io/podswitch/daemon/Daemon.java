@@ -139,8 +139,10 @@ public final class Daemon implements AutoCloseable {
         }
         counters.register(new PortCounterSource("host." + options.hostPortName(), host.port()));
         if (cluster != null && cluster.uplinkPort() != null) {
-            counters.register(new PortCounterSource("uplink." + config.thisNode().uplink().interfaceName(),
-                    cluster.uplinkPort().attachment().port()));
+            // An AF_XDP port names its own counters (port.<nic>.*, with the kernel's xsk.* drops).
+            io.podswitch.port.Port uplinkPort = cluster.uplinkPort().attachment().port();
+            counters.register(uplinkPort instanceof CounterSource own ? own
+                    : new PortCounterSource("uplink." + config.thisNode().uplink().interfaceName(), uplinkPort));
         }
 
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));

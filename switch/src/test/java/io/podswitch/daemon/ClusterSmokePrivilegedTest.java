@@ -75,6 +75,15 @@ class ClusterSmokePrivilegedTest {
             assertTrue(macB.contains("link/ether " + peer.requiredString("nextHopMac")), macB);
             assertTrue(peer.optionalLong("encapPackets", 0, Long.MAX_VALUE, 0) >= 3);
 
+            // podswitch peers, as an operator runs it.
+            java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
+            int exit = io.podswitch.daemon.cli.ClientCommand.run(new String[] {"peers", "--socket",
+                    sockets.get("a").toString()}, Map.of(), new java.io.PrintStream(table, true),
+                    new java.io.PrintStream(table, true));
+            System.out.println(table);
+            assertEquals(0, exit, table.toString());
+            assertTrue(table.toString().contains(" resolved "), table.toString());
+
             // The kernel's neighbour entry for b changes: the tunnel peer follows (its template holds the
             // MAC); traffic then goes to the wrong MAC until the entry is right again.
             String realMac = peer.requiredString("nextHopMac");
