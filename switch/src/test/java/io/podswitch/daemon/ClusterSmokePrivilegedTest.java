@@ -170,6 +170,11 @@ class ClusterSmokePrivilegedTest {
                     assertEquals("kernel-routed", peer.requiredString("state"));
                     String routes = NetnsFixture.run("ip", "-n", c.nodeA, "route", "show", "10.251.2.0/24");
                     assertTrue(routes.contains("via " + c.addrB + " dev ua" + c.sfx), routes);
+                    // A clean stop (SIGTERM) takes the kernel routes it installed with it.
+                    c.daemons.get(0).destroy();
+                    assertTrue(c.daemons.get(0).waitFor(20, TimeUnit.SECONDS), "podswitchd stops on SIGTERM");
+                    assertEquals("", NetnsFixture.run("ip", "-n", c.nodeA, "route", "show", "10.251.2.0/24").strip());
+                    assertTrue(Files.readString(c.dir.resolve("a").resolve("daemon.log")).contains("podswitchd: stopped"));
                 } else {
                     assertEquals("resolved", peer.requiredString("state"));
                     String routes = get(c.sockets.get("a"), "/v1/routes").bodyText();

@@ -87,9 +87,8 @@ public final class PeerManager implements AutoCloseable {
                 wanted.put(n.name(), n);
             }
         }
-        int added = 0;
         int removed = 0;
-        int changed = 0;
+        List<String> changed = new ArrayList<>();
         for (String name : List.copyOf(peers.keySet())) {
             NodeConfig now = wanted.get(name);
             PeerState installed = peers.get(name);
@@ -98,24 +97,29 @@ public final class PeerManager implements AutoCloseable {
                 removed++;
             } else if (!sameReach(installed.node, now)) {
                 remove(installed);
-                changed++;
+                changed.add(name);
             }
         }
+        int unchanged = peers.size();
         this.config = next;
+        int added = 0;
+        int failed = 0;
         for (NodeConfig n : wanted.values()) {
             if (!peers.containsKey(n.name())) {
                 try {
                     add(n);
                 } catch (RuntimeException e) {
                     DaemonLog.warn("peer " + n.name() + " not installed", e);
+                    failed++;
                     continue;
                 }
-                added++;
+                if (!changed.contains(n.name())) {
+                    added++;
+                }
             }
         }
-        added -= changed;
-        return added + " added, " + removed + " removed, " + changed + " changed, "
-                + (peers.size() - added - changed) + " unchanged";
+        return added + " added, " + removed + " removed, " + changed.size() + " changed, " + unchanged + " unchanged"
+                + (failed > 0 ? ", " + failed + " failed (see the log)" : "");
     }
 
     /** Only addresses and pod CIDRs decide how a peer is reached; its uplink name/MTU are its own business. */
