@@ -75,6 +75,19 @@ class ClusterSmokePrivilegedTest {
             assertTrue(macB.contains("link/ether " + peer.requiredString("nextHopMac")), macB);
             assertTrue(peer.optionalLong("encapPackets", 0, Long.MAX_VALUE, 0) >= 3);
 
+            // Garbage on the tunnel port from node b's kernel: a VXLAN header with the wrong VNI (99), and a
+            // datagram too short for any tunnel header; the XDP program hands both to the switch, which
+            // drops and counts them by reason. (A kernel UDP socket behind a veth sends a partial checksum
+            // that nobody completes on the AF_XDP copy path — counted bad_checksum — so the sending veth
+            // computes checksums itself here, as a NIC's wire packets always carry full ones.)
+            NetnsFixture.run("ip", "netns", "exec", nodeB, "ethtool", "-K", "ub" + sfx, "tx", "off");
+            String vniNinetyNine = "\\x08\\x00\\x00\\x00\\x00\\x00\\x63\\x00" + "\\x02\\x00\\x00\\x00\\x00\\x01".repeat(2)
+                    + "\\x08\\x00" + "\\x00".repeat(46);
+            NetnsFixture.run("ip", "netns", "exec", nodeB, "bash", "-c",
+                    "printf '" + vniNinetyNine + "' > /dev/udp/" + addrA + "/4789; printf 'xy' > /dev/udp/" + addrA + "/4789");
+            ObjectReader drops = awaitDrop(sockets.get("a"), "decap.bad_vni");
+            assertTrue(drops.optionalLong("decap.too_short", 0, Long.MAX_VALUE, 0) >= 1, drops.object().toString());
+
             // podswitch peers, as an operator runs it.
             java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
             int exit = io.podswitch.daemon.cli.ClientCommand.run(new String[] {"peers", "--socket",
@@ -397,6 +410,20 @@ class ClusterSmokePrivilegedTest {
             Thread.sleep(100);
         }
         throw new AssertionError("expected " + count + " peers, saw " + seen);
+    }
+
+    /** Waits until {@code /v1/peers} counts a drop of {@code reason}; returns the drops. */
+    private static ObjectReader awaitDrop(Path socket, String reason) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        ObjectReader drops = null;
+        while (System.nanoTime() < deadline) {
+            drops = json(socket, "/v1/peers").optionalObject("drops");
+            if (drops.optionalLong(reason, 0, Long.MAX_VALUE, 0) >= 1) {
+                return drops;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + reason + " drop counted: " + (drops == null ? "" : drops.object()));
     }
 
     private static void awaitPeerMac(Path socket, String mac) throws Exception {
