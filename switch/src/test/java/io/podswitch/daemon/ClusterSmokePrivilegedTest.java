@@ -198,8 +198,9 @@ class ClusterSmokePrivilegedTest {
     }
 
     /**
-     * Dual-stack pods over a Geneve tunnel with an IPv6 underlay: the next hop is resolved by the kernel's
-     * neighbour discovery (a managed ND entry); IPv4 and IPv6 pods reach each other and the other node.
+     * Dual-stack pods over a Geneve tunnel with an IPv6 underlay, two workers per daemon: the next hop is
+     * resolved by the kernel's neighbour discovery (a managed ND entry); IPv4 and IPv6 pods reach each
+     * other and the other node, their traffic handed to the uplink's worker through the shared TX ring.
      */
     @Test
     void dualStackOverGeneveWithAnIpv6Underlay() throws Exception {
@@ -217,7 +218,11 @@ class ClusterSmokePrivilegedTest {
             assertEquals(c.addr6B, peer.requiredString("nextHop"));
             assertEquals("resolved", peer.requiredString("state"));
             assertTrue(counter(c.sockets.get("b"), "overlay.peer.a.decap_packets") >= 6);
+            assertTrue(get(c.sockets.get("a"), "/v1/counters").bodyText().contains("shared_tx_ring_full"),
+                    "two workers: the uplink transmits through the shared ring");
+            assertEquals(0, counter(c.sockets.get("a"), "shared_tx_ring_full"));
             String pods = get(c.sockets.get("a"), "/v1/pods").bodyText();
+            assertTrue(pods.contains("\"worker\":0"), "the pod is on worker 0, the uplink on worker 1: " + pods);
             assertTrue(pods.contains("\"mtu\":1430"), "pod MTU = 1500 − 70 (Geneve over IPv6): " + pods);
         }
     }
@@ -248,9 +253,15 @@ class ClusterSmokePrivilegedTest {
             this(overlay, attach, ipForward, false);
         }
 
-        /** @param dualStack IPv4 + IPv6 pods and node addresses (else IPv4 only) */
+        final int workers;
+
+        /**
+         * @param dualStack IPv4 + IPv6 pods and node addresses (else IPv4 only); with it, two workers per
+         *                  daemon (the host TAP and the pod on one, the uplink on the other)
+         */
         TwoNodes(String overlay, String attach, boolean ipForward, boolean dualStack) throws Exception {
             this.dualStack = dualStack;
+            this.workers = dualStack ? 2 : 1;
             dir = Files.createTempDirectory("podswitch-cluster-");
             config = dualStack ? dualStackConfig(overlay, attach) : "ipFamilies: [IPv4]\n"
                     + "podCIDRs: [10.251.0.0/16]\n"
@@ -289,7 +300,7 @@ class ClusterSmokePrivilegedTest {
                     Path nodeDir = Files.createDirectories(dir.resolve(node));
                     Files.writeString(nodeDir.resolve("cluster.yaml"), "node: " + node + "\n" + config);
                     sockets.put(node, nodeDir.resolve("run").resolve("podswitchd.sock"));
-                    daemons.add(startDaemon(node.equals("a") ? nodeA : nodeB, nodeDir, "psw" + node + sfx));
+                    daemons.add(startDaemon(node.equals("a") ? nodeA : nodeB, nodeDir, "psw" + node + sfx, workers));
                 }
                 awaitReady(daemons.get(0), sockets.get("a"), dir.resolve("a"));
                 awaitReady(daemons.get(1), sockets.get("b"), dir.resolve("b"));
@@ -334,14 +345,14 @@ class ClusterSmokePrivilegedTest {
         }
     }
 
-    private static Process startDaemon(String netns, Path nodeDir, String hostPort) throws IOException {
+    private static Process startDaemon(String netns, Path nodeDir, String hostPort, int workers) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(DaemonHarness.JVM_FLAGS);
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 Podswitchd.class.getName(), "--config", nodeDir.resolve("cluster.yaml").toString(),
                 "--state-dir", nodeDir.resolve("state").toString(), "--run-dir", nodeDir.resolve("run").toString(),
-                "--host-port", hostPort, "--max-pods", "16", "--frames", "8192"));
+                "--host-port", hostPort, "--max-pods", "16", "--frames", "8192", "--workers", Integer.toString(workers)));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("daemon.log").toFile())).start();
     }

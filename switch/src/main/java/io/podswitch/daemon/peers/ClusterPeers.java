@@ -83,11 +83,6 @@ public final class ClusterPeers implements AutoCloseable {
                                 + "build does not include; use attach: af_xdp");
                     }
                 } else {
-                    if (engine.workerCount() > 1) {
-                        // Every worker transmits on the graph's TX queue 0; an AF_XDP TX ring has one producer.
-                        throw new IllegalStateException("uplink " + nic + " (attach af_xdp) takes one worker: its "
-                                + "transmit ring has a single producer; run with --workers 1");
-                    }
                     attachment = AfXdpUplink.open(engine, portId, nic, UplinkFilter.of(config));
                 }
             } catch (RuntimeException e) {
