@@ -25,6 +25,7 @@ import io.podswitch.daemon.reload.ReloadTriggers;
 import io.podswitch.daemon.services.ServiceCounterSource;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
+import io.podswitch.nativeio.NetlinkMonitor;
 import io.podswitch.port.tap.TapPortConfig;
 import io.podswitch.stats.CounterSource;
 import io.podswitch.stats.StatsFile;
@@ -78,7 +79,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> peerRefresh;
     private ConfigReloader reloader;
     private ReloadTriggers reloadTriggers;
-    private boolean closed;
+    private NetlinkMonitor kernelEvents;
+    private volatile boolean closed;
 
     private Daemon(DaemonOptions options) {
         this.options = options;
@@ -138,8 +140,10 @@ public final class Daemon implements AutoCloseable {
         }
         counters.register(new PortCounterSource("host." + options.hostPortName(), host.port()));
         if (cluster != null && cluster.uplinkPort() != null) {
-            counters.register(new PortCounterSource("uplink." + config.thisNode().uplink().interfaceName(),
-                    cluster.uplinkPort().attachment().port()));
+            // An AF_XDP port names its own counters (port.<nic>.*, with the kernel's xsk.* drops).
+            io.podswitch.port.Port uplinkPort = cluster.uplinkPort().attachment().port();
+            counters.register(uplinkPort instanceof CounterSource own ? own
+                    : new PortCounterSource("uplink." + config.thisNode().uplink().interfaceName(), uplinkPort));
         }
 
         services = new ServiceManager(engine.serviceTable());
@@ -158,12 +162,31 @@ public final class Daemon implements AutoCloseable {
         publishing = control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
         if (cluster != null) {
             peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
+            // Neighbour, route and link changes refresh the peers at once (the periodic refresh is the
+            // safety net for lost messages).
+            kernelEvents = NetlinkMonitor.start(NetlinkMonitor.RTMGRP_NEIGH | NetlinkMonitor.RTMGRP_LINK
+                    | NetlinkMonitor.RTMGRP_IPV4_ROUTE | NetlinkMonitor.RTMGRP_IPV6_ROUTE, 500,
+                    this::refreshOnKernelEvent, "podswitch-netlink-events");
         }
         Map<String, String> env = new HashMap<>(System.getenv());
         if (options.nodeName() != null) {
             env.put("NODE_NAME", options.nodeName());
         }
         reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services);
+    }
+
+    /** On the monitor's thread: run a refresh on the control thread and wait for it (coalesces bursts). */
+    private void refreshOnKernelEvent() {
+        try {
+            control.call(() -> {
+                refreshPeers();
+                return null;
+            }, 10_000);
+        } catch (Exception e) {
+            if (!closed) {
+                DaemonLog.warn("peer refresh after a kernel event failed", e);
+            }
+        }
     }
 
     /** SIGHUP or a config file change: reload on the control thread (the outcome is logged there). */
@@ -236,6 +259,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         if (reloadTriggers != null) {
             reloadTriggers.close();
+        }
+        if (kernelEvents != null) {
+            kernelEvents.close(); // before the control thread stops: its reader may be waiting on it
         }
         if (server != null) {
             server.close();

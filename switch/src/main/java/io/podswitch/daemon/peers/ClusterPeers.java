@@ -54,8 +54,14 @@ public final class ClusterPeers implements AutoCloseable {
         boolean udp = self.uplink().attach() == UplinkAttach.UDP;
         boolean direct = !config.overlay().mode().encapsulates();
         boolean kernelRoutes = udp && direct;
+        int port = config.overlay().udpPort();
+        if (!direct && port != 4789 && port != 6081) {
+            // ethernet-input steers only the IANA tunnel ports to overlay-decap (docs/overlay.md).
+            throw new IllegalStateException("overlay.udpPort " + port + ": the switch decapsulates on 4789 (VXLAN) "
+                    + "and 6081 (Geneve) only; use one of them");
+        }
         host.routeClusterCidrs(clusterRanges(config), !kernelRoutes);
-        UplinkPort port = null;
+        UplinkPort uplink = null;
         UplinkSide side;
         NextHops nextHops;
         if (kernelRoutes) {
@@ -68,23 +74,18 @@ public final class ClusterPeers implements AutoCloseable {
                 if (udp) {
                     attachment = UdpUplink.open(portId, config);
                 } else {
-                    if (engine.workerCount() > 1) {
-                        // Every worker transmits on the graph's TX queue 0; an AF_XDP TX ring has one producer.
-                        throw new IllegalStateException("uplink " + nic + " (attach af_xdp) takes one worker: its "
-                                + "transmit ring has a single producer; run with --workers 1");
-                    }
                     attachment = AfXdpUplink.open(engine, portId, nic, UplinkFilter.of(config));
                 }
             } catch (RuntimeException e) {
                 engine.releasePortId(portId);
                 throw e;
             }
-            port = UplinkPort.attach(engine, attachment, self.addresses());
+            uplink = UplinkPort.attach(engine, attachment, self.addresses());
             side = new UplinkSide(portId, nic, attachment.mac(), attachment.mtu(), false);
             try {
                 nextHops = attachment.needsNextHopMacs() ? new KernelNextHops(nic) : new KernelL2NextHops();
             } catch (RuntimeException e) {
-                port.close();
+                uplink.close();
                 throw e;
             }
         }
@@ -93,14 +94,14 @@ public final class ClusterPeers implements AutoCloseable {
             manager = new PeerManager(engine, side, nextHops, kernelRoutes ? new KernelPodRoutes(nic) : null, config);
         } catch (RuntimeException e) {
             nextHops.close();
-            if (port != null) {
-                port.close();
+            if (uplink != null) {
+                uplink.close();
             }
             throw e;
         }
         DaemonLog.info("uplink " + nic + " (" + self.uplink().attach().configName() + ", MTU " + side.mtu() + "), "
                 + config.overlay().mode().configName() + ", " + manager.views().size() + " peer(s)");
-        return new ClusterPeers(port, manager);
+        return new ClusterPeers(uplink, manager);
     }
 
     private static List<IpRange> clusterRanges(ClusterConfig config) {

@@ -10,6 +10,7 @@ import io.podswitch.config.model.OverlayMode;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.ipam.IpAddresses;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.overlay.TunnelMode;
 import io.podswitch.overlay.TunnelPeer;
@@ -86,9 +87,8 @@ public final class PeerManager implements AutoCloseable {
                 wanted.put(n.name(), n);
             }
         }
-        int added = 0;
         int removed = 0;
-        int changed = 0;
+        List<String> changed = new ArrayList<>();
         for (String name : List.copyOf(peers.keySet())) {
             NodeConfig now = wanted.get(name);
             PeerState installed = peers.get(name);
@@ -97,24 +97,29 @@ public final class PeerManager implements AutoCloseable {
                 removed++;
             } else if (!sameReach(installed.node, now)) {
                 remove(installed);
-                changed++;
+                changed.add(name);
             }
         }
+        int unchanged = peers.size();
         this.config = next;
+        int added = 0;
+        int failed = 0;
         for (NodeConfig n : wanted.values()) {
             if (!peers.containsKey(n.name())) {
                 try {
                     add(n);
                 } catch (RuntimeException e) {
                     DaemonLog.warn("peer " + n.name() + " not installed", e);
+                    failed++;
                     continue;
                 }
-                added++;
+                if (!changed.contains(n.name())) {
+                    added++;
+                }
             }
         }
-        added -= changed;
-        return added + " added, " + removed + " removed, " + changed + " changed, "
-                + (peers.size() - added - changed) + " unchanged";
+        return added + " added, " + removed + " removed, " + changed.size() + " changed, " + unchanged + " unchanged"
+                + (failed > 0 ? ", " + failed + " failed (see the log)" : "");
     }
 
     /** Only addresses and pod CIDRs decide how a peer is reached; its uplink name/MTU are its own business. */
@@ -344,7 +349,7 @@ public final class PeerManager implements AutoCloseable {
     }
 
     private static String describe(InetAddress a) {
-        return a == null ? "(none)" : a.getHostAddress();
+        return a == null ? "(none)" : IpAddresses.format(a);
     }
 
     /** Every remote node with its next hop and counters, in configuration order. */
@@ -357,7 +362,7 @@ public final class PeerManager implements AutoCloseable {
             out.add(new PeerView(p.node.name(),
                     p.node.addresses().stream().map(Object::toString).toList(),
                     p.node.podCidrs().stream().map(Object::toString).toList(),
-                    mode, p.underlay.getHostAddress(),
+                    mode, IpAddresses.format(p.underlay),
                     kernel ? "kernel" : describe(p.nextHop),
                     p.mac == 0 ? "" : AddressBits.formatMac(p.mac),
                     kernel ? "kernel-routed" : p.state(), c[0], c[1], c[2], c[3]));

@@ -17,14 +17,16 @@ import io.podswitch.port.afxdp.SlabUmem;
  * descriptor: closing the port, or the process dying (even by SIGKILL), detaches it.
  *
  * <p>One receive queue (queue 0): a multi-queue NIC must steer the overlay traffic there (or run with one
- * combined channel); traffic arriving on another queue finds no socket and goes to the kernel.
+ * combined channel); traffic arriving on another queue finds no socket and goes to the kernel. With more
+ * than one worker, the port is wrapped in a {@link SharedTransmitPort}: the AF_XDP TX ring has a single
+ * producer, the worker that polls the port.
  */
 public final class AfXdpUplink implements UplinkAttachment {
-    private final AfXdpPort port;
+    private final Port port;
     private final long mac;
     private final int mtu;
 
-    private AfXdpUplink(AfXdpPort port, long mac, int mtu) {
+    private AfXdpUplink(Port port, long mac, int mtu) {
         this.port = port;
         this.mac = mac;
         this.mtu = mtu;
@@ -39,9 +41,11 @@ public final class AfXdpUplink implements UplinkAttachment {
         if (link.mac() == 0) {
             throw new IllegalStateException("uplink " + interfaceName + " has no Ethernet address");
         }
-        AfXdpPort port = new AfXdpPort(portId, AfXdpPortConfig.of(interfaceName).withFilter(filter),
-                SlabUmem.over(engine.slab()), engine.pool());
-        return new AfXdpUplink(port, link.mac(), link.mtu());
+        AfXdpPortConfig config = AfXdpPortConfig.of(interfaceName).withFilter(filter);
+        AfXdpPort port = new AfXdpPort(portId, config, SlabUmem.over(engine.slab()), engine.pool());
+        // Several workers transmit on the uplink; its TX ring takes one producer.
+        Port shared = engine.workerCount() > 1 ? new SharedTransmitPort(port, engine.pool(), config.burst()) : port;
+        return new AfXdpUplink(shared, link.mac(), link.mtu());
     }
 
     @Override

@@ -93,9 +93,10 @@ public final class XdpPrograms {
         Label ipv6 = a.newLabel("ipv6");
         Label redirect = a.newLabel("redirect");
         Label pass = a.newLabel("pass");
-        boolean port = filter.udpDestinationPort() != 0;
-        boolean v4 = port || filter.hasIpv4Prefixes();
-        boolean v6 = port || filter.hasIpv6Prefixes();
+        boolean port4 = filter.udpPortIn(true);
+        boolean port6 = filter.udpPortIn(false);
+        boolean v4 = port4 || filter.hasIpv4Prefixes();
+        boolean v6 = port6 || filter.hasIpv6Prefixes();
         int portLe = Short.reverseBytes((short) filter.udpDestinationPort()) & 0xffff;
 
         a.movReg(R6, R1);
@@ -123,7 +124,7 @@ public final class XdpPrograms {
                     }
                 }
             }
-            if (port && !matchesEverything(filter, true)) {
+            if (port4 && !matchesEverything(filter, true)) {
                 a.load(BYTE, R5, R2, ETH_LEN + 9);
                 a.jump32Imm(JNE, R5, IPPROTO_UDP, pass);
                 a.load(HALF, R5, R2, ETH_LEN + 6);
@@ -137,7 +138,7 @@ public final class XdpPrograms {
                 a.alu64Reg(ADD, R4, R5);
                 boundsCheck(a, R4, ETH_LEN + UDP_LEN, pass);
                 a.load(HALF, R5, R4, ETH_LEN + 2);
-                a.jump32Imm(JEQ, R5, portLe, redirect);
+                emitPortMatch(a, filter, true, portLe, ETH_LEN + 16, redirect, pass);
             }
             if (!matchesEverything(filter, true)) {
                 a.jump(pass);
@@ -155,12 +156,12 @@ public final class XdpPrograms {
                     }
                 }
             }
-            if (port && !matchesEverything(filter, false)) {
+            if (port6 && !matchesEverything(filter, false)) {
                 a.load(BYTE, R5, R2, ETH_LEN + 6);
                 a.jump32Imm(JNE, R5, IPPROTO_UDP, pass);
                 boundsCheck(a, R2, ETH_LEN + IP6_LEN + UDP_LEN, pass);
                 a.load(HALF, R5, R2, ETH_LEN + IP6_LEN + 2);
-                a.jump32Imm(JEQ, R5, portLe, redirect);
+                emitPortMatch(a, filter, false, portLe, ETH_LEN + 24, redirect, pass);
             }
             if (!matchesEverything(filter, false)) {
                 a.jump(pass);
@@ -182,6 +183,25 @@ public final class XdpPrograms {
         a.movImm(R3, XDP_PASS);
         a.call(BPF_FUNC_REDIRECT_MAP);
         a.exit();
+    }
+
+    /**
+     * With the UDP destination port in r5: on a match, redirect — if the filter restricts UDP to some
+     * destinations, only when the destination address (at packet offset {@code dstAt}) is one of them.
+     * Falls through on no match.
+     */
+    private static void emitPortMatch(BpfAssembler a, XdpFilter filter, boolean ipv4, int portLe, int dstAt,
+                                      Label redirect, Label pass) {
+        if (filter.udpDestinations().isEmpty()) {
+            a.jump32Imm(JEQ, R5, portLe, redirect);
+            return;
+        }
+        a.jump32Imm(JNE, R5, portLe, pass);
+        for (IpPrefix p : filter.udpDestinations()) {
+            if (p.isIpv4() == ipv4) {
+                emitPrefixMatch(a, p, dstAt, redirect);
+            }
+        }
     }
 
     /** True when the filter has a zero-length prefix of the family: every such packet matches. */

@@ -53,6 +53,24 @@ class ClientCommandTest {
         assertEquals("COUNTER (non-zero)  VALUE\nb                   5\n", counters);
     }
 
+    @Test
+    void peersTable() {
+        String peers = TableViews.render("peers", json("{\"peers\":[{\"name\":\"node-b\",\"addresses\":[\"192.168.1.2\"],"
+                + "\"podCIDRs\":[\"10.244.2.0/24\"],\"mode\":\"vxlan\",\"underlay\":\"192.168.1.2\","
+                + "\"nextHop\":\"192.168.1.2\",\"nextHopMac\":\"02:00:00:00:00:0b\",\"state\":\"resolved\","
+                + "\"encapPackets\":3,\"encapBytes\":294,\"decapPackets\":4,\"decapBytes\":392}],"
+                + "\"drops\":{\"decap.bad_vni\":2,\"decap.unknown_peer\":0}}"));
+        assertEquals("""
+                NODE    ADDRESSES    POD CIDRS      MODE   NEXT HOP                       STATE     ENCAP PKTS/BYTES  DECAP PKTS/BYTES
+                node-b  192.168.1.2  10.244.2.0/24  vxlan  192.168.1.2 02:00:00:00:00:0b  resolved  3/294             4/392
+
+                OVERLAY DROP   PACKETS
+                decap.bad_vni  2
+                """, peers);
+        assertEquals("reloaded: 1 added, 0 removed, 0 changed, 1 unchanged\n", TableViews.render("reload",
+                json("{\"applied\":true,\"summary\":\"1 added, 0 removed, 0 changed, 1 unchanged\"}")));
+    }
+
     private static ObjectReader json(String text) {
         return ObjectReader.of(JsonParser.parse(text), "");
     }

@@ -41,6 +41,8 @@ class XdpProgramLoadTest {
     void filteredVariantsLoad() {
         List<XdpFilter> filters = List.of(
                 XdpFilter.udpPort(4789),
+                XdpFilter.udpPortTo(4789, List.of(IpPrefix.parse("192.168.1.1/32"), IpPrefix.parse("fd00::1/128"))),
+                XdpFilter.udpPortTo(6081, List.of(IpPrefix.parse("fd00::1/128"))),
                 XdpFilter.destinations(IpPrefix.parse("10.244.0.0/16")),
                 XdpFilter.destinations(IpPrefix.parse("fd00:10:244::/56"), IpPrefix.parse("2001:db8::1/128")),
                 new XdpFilter(6081, List.of(IpPrefix.parse("0.0.0.0/0"), IpPrefix.parse("10.1.2.0/23"),

@@ -50,6 +50,35 @@ class XdpProgramsTest {
     }
 
     @Test
+    void udpPortCanBeRestrictedToTheNodesOwnAddresses() throws Exception {
+        XdpFilter f = XdpFilter.udpPortTo(4789, List.of(IpPrefix.parse("192.168.1.1/32"), IpPrefix.parse("fd00::1/128")));
+        BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, f), QUEUE_0);
+        assertEquals(XDP_REDIRECT, vm.run(udp4("192.168.1.1", 4789, 0, 0), 0));
+        assertEquals(XDP_REDIRECT, vm.run(udp4("192.168.1.1", 4789, 8, 0), 0), "IPv4 options (IHL 7)");
+        assertEquals(XDP_PASS, vm.run(udp4("192.168.1.2", 4789, 0, 0), 0), "tunnel traffic for another host");
+        assertEquals(XDP_PASS, vm.run(udp4("255.255.255.255", 4789, 0, 0), 0), "broadcast");
+        assertEquals(XDP_PASS, vm.run(udp4("192.168.1.1", 4790, 0, 0), 0), "another port to our address");
+        assertEquals(XDP_PASS, vm.run(tcp4("192.168.1.1", 4789), 0));
+        assertEquals(XDP_REDIRECT, vm.run(udp6("fd00::1", 4789), 0));
+        assertEquals(XDP_PASS, vm.run(udp6("fd00::2", 4789), 0));
+        assertEquals(XDP_PASS, vm.run(arp(), 0));
+
+        XdpFilter only4 = XdpFilter.udpPortTo(4789, List.of(IpPrefix.parse("192.168.1.1/32")));
+        BpfInterpreter vm4 = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, only4), QUEUE_0);
+        assertEquals(XDP_REDIRECT, vm4.run(udp4("192.168.1.1", 4789, 0, 0), 0));
+        assertEquals(XDP_PASS, vm4.run(udp6("fd00::1", 4789), 0), "no IPv6 address listed: no IPv6 captured");
+        for (byte[] full : List.of(udp4("192.168.1.1", 4789, 8, 0), udp6("fd00::1", 4789))) {
+            for (int len = 0; len < full.length; len++) {
+                int action = vm.run(Arrays.copyOf(full, len), 0); // fails on an out-of-bounds read
+                assertEquals(true, action == XDP_PASS || action == XDP_REDIRECT);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> XdpFilter.udpPortTo(4789, List.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> new XdpFilter(0, List.of(IpPrefix.parse("10.0.0.0/8")), List.of(IpPrefix.parse("10.0.0.1/32"))));
+    }
+
+    @Test
     void prefixFilterMatchesDestinationsOfBothFamilies() throws Exception {
         XdpFilter f = XdpFilter.destinations(IpPrefix.parse("10.244.0.0/16"), IpPrefix.parse("192.168.7.9/32"),
                 IpPrefix.parse("fd00:10:244::/56"), IpPrefix.parse("2001:db8::5/128"));

@@ -1,0 +1,92 @@
+package io.podswitch.daemon.reload;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.podswitch.config.ConfigLoader;
+import io.podswitch.config.model.ClusterConfig;
+import java.nio.file.Files;
+import io.podswitch.daemon.services.ServiceManager;
+import io.podswitch.service.ServiceTable;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reload outcomes that need no switch: invalid files, unchanged files, a single-node daemon asked to join. */
+class ConfigReloaderTest {
+    private static final String ONE_NODE = """
+            ipFamilies: [IPv4]
+            podCIDRs: [10.244.0.0/16]
+            serviceCIDRs: [10.96.0.0/16]
+            nodeCIDRs: [192.168.1.0/24]
+            node: a
+            nodes:
+              - {name: a, addresses: [192.168.1.1]}
+            """;
+
+    @Test
+    void invalidFileIsRefusedWithPositionsAndKeepsRunning(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, ONE_NODE);
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services());
+        Files.writeString(file, ONE_NODE.replace("10.244.0.0/16", "10.244.0.0/33"));
+        ReloadResult result = reloader.reload("test");
+        assertFalse(result.applied());
+        assertEquals(1, result.errors().size(), result.errors().toString());
+        assertTrue(result.errors().getFirst().startsWith(file + ":2:"), result.errors().getFirst());
+        assertTrue(result.errors().getFirst().contains("podCIDRs[0]"), result.errors().getFirst());
+
+        Files.writeString(file, ONE_NODE);
+        assertEquals(new ReloadResult(true, "unchanged", java.util.List.of()), reloader.reload("test"));
+    }
+
+    @Test
+    void singleNodeDaemonCannotJoinAClusterWithoutARestart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, ONE_NODE);
+        ClusterConfig running = ConfigLoader.load(file, Map.of());
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), running, null, services());
+        Files.writeString(file, ONE_NODE + "  - {name: b, addresses: [192.168.1.2]}\n");
+        ReloadResult result = reloader.reload("test");
+        assertFalse(result.applied());
+        assertTrue(result.summary().contains("restart podswitchd"), result.summary());
+    }
+
+    @Test
+    void nodeNameFromTheEnvironmentIsKept(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, ONE_NODE.replace("node: a\n", ""));
+        Map<String, String> env = Map.of("NODE_NAME", "a");
+        ConfigReloader reloader = new ConfigReloader(file, env, ConfigLoader.load(file, env), null, services());
+        assertTrue(reloader.reload("test").applied());
+    }
+
+    @Test
+    void servicesAreAppliedOnReload(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, ONE_NODE);
+        ServiceManager services = services();
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services);
+        Files.writeString(file, ONE_NODE + """
+                services:
+                  - name: web
+                    vips: [10.96.0.10]
+                    ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+                    backends: [{address: 10.244.0.5}]
+                """);
+        ReloadResult result = reloader.reload("test");
+        assertTrue(result.applied(), result.toString());
+        assertTrue(result.summary().contains("services +1"), result.summary());
+        assertEquals(1, services.views().size());
+
+        Files.writeString(file, ONE_NODE);
+        assertTrue(reloader.reload("test").applied());
+        assertEquals(0, services.views().size(), "a service removed from the file is gone");
+    }
+
+    private static ServiceManager services() {
+        return new ServiceManager(new ServiceTable(64, 1), 13);
+    }
+}
