@@ -40,15 +40,32 @@ final class ClusterChecks {
         }
     }
 
-    /** One ping from every pod to every other pod, per family. */
-    void pingEveryPair() {
+    /** One ping from every pod to every other pod, per family; six at a time (each one mostly waits). */
+    void pingEveryPair() throws InterruptedException {
+        List<String[]> pings = new ArrayList<>();
         for (ClusterPod from : h.pods()) {
             for (ClusterPod to : h.pods()) {
                 if (from != to) {
                     for (String f : h.layout().families()) {
-                        expect(ClusterHarness.ping(from.netns(), to.address(f)), "ping " + from.name() + " → " + to.name() + " " + f);
+                        pings.add(new String[] {from.netns(), to.address(f), "ping " + from.name() + " → " + to.name() + " " + f});
                     }
                 }
+            }
+        }
+        List<java.util.concurrent.Callable<Boolean>> tasks = new ArrayList<>();
+        for (String[] p : pings) {
+            tasks.add(() -> ClusterHarness.ping(p[0], p[1]));
+        }
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6)) {
+            List<java.util.concurrent.Future<Boolean>> results = pool.invokeAll(tasks);
+            for (int i = 0; i < pings.size(); i++) {
+                boolean ok;
+                try {
+                    ok = results.get(i).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    ok = false;
+                }
+                expect(ok, pings.get(i)[2]);
             }
         }
     }

@@ -45,7 +45,7 @@ class OverlayClusterPrivilegedTest {
 
     @Test
     @Order(1)
-    void everyPodReachesEveryPodAndEveryRemoteNode() {
+    void everyPodReachesEveryPodAndEveryRemoteNode() throws Exception {
         ClusterChecks c = new ClusterChecks(h);
         c.pingEveryPair();
         c.tcpAndUdpEveryPair();

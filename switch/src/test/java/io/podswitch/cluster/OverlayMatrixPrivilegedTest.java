@@ -16,8 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every address-family setup × overlay mode × uplink attachment of issue 6, three nodes with two
  * pods each, lighter than {@link OverlayClusterPrivilegedTest} (which runs everything on dual-stack
  * VXLAN over AF_XDP): one ping per ordered pod pair and family, a TCP and a UDP echo across one node
- * pair per family, pod → remote node and node → remote pod; for the tunnel modes, tshark on the
- * underlay decodes VXLAN or Geneve with the configured VNI between node addresses of the underlay family.
+ * pair per family, pod → remote node and node → remote pod; for the tunnel modes of the single-stack
+ * setups (one IPv4 and one IPv6 underlay per mode and attachment), tshark on the underlay decodes
+ * VXLAN or Geneve with the configured VNI between node addresses of the underlay family.
  */
 @Tag("privileged")
 class OverlayMatrixPrivilegedTest {
@@ -54,8 +55,8 @@ class OverlayMatrixPrivilegedTest {
                 c.expect(ClusterHarness.ping(h.node(2).netns(), c1.address(f)), "node-b → pod c1 " + f);
             }
             assertTrue(c.failures().isEmpty(), c.report() + "\n" + h.logs());
-            if (!mode.equals("direct")) {
-                wireFormat(h, a1, c1);
+            if (!mode.equals("direct") && !families.contains(",")) {
+                wireFormat(h, a1, c1); // single-stack setups cover both underlay families
             }
         }
     }
