@@ -28,6 +28,19 @@ public final class Iperf3Runner {
     /** Gbit/s received by the server over {@code duration} (whole seconds, at least one). */
     public double tcpGbps(String clientNs, String serverNs, String serverIp, int port, Duration duration)
             throws IOException, InterruptedException {
+        return tcpGbps(clientNs, serverNs, serverIp, port, duration, 1);
+    }
+
+    /**
+     * As {@link #tcpGbps(String, String, String, int, Duration)} with {@code streams} parallel TCP
+     * streams ({@code -P}); the figure is their sum. {@code serverIp} may be a service address that
+     * leads to the server (iperf3's control connection and every stream must reach the same server).
+     */
+    public double tcpGbps(String clientNs, String serverNs, String serverIp, int port, Duration duration, int streams)
+            throws IOException, InterruptedException {
+        if (streams < 1 || streams > 128) {
+            throw new IllegalArgumentException("streams must be 1..128, got " + streams);
+        }
         long seconds = Math.max(1, Math.round(duration.toMillis() / 1000.0));
         try (BackgroundProcess server = BackgroundProcess.start(Exec.inNetns(serverNs, iperf3.toString(), "-s",
                 "-p", Integer.toString(port)))) {
@@ -36,7 +49,7 @@ public final class Iperf3Runner {
             long deadline = System.nanoTime() + SERVER_START.toNanos();
             while (json == null && System.nanoTime() < deadline) { // the server needs a moment to listen
                 Exec.Result r = Exec.exec(Exec.inNetns(clientNs, iperf3.toString(), "-c", serverIp, "-p",
-                        Integer.toString(port), "-t", Long.toString(seconds), "-J"), Duration.ofSeconds(seconds + 30));
+                        Integer.toString(port), "-t", Long.toString(seconds), "-P", Integer.toString(streams), "-J"), Duration.ofSeconds(seconds + 30));
                 // iperf3 -J may exit 0 and still report "unable to connect" in its JSON: retry that too.
                 if (r.exitCode() == 0 && jsonError(r.stdout()) == null) {
                     json = r.stdout();
