@@ -9,7 +9,7 @@ import java.util.List;
  * {@code service-ips} verdict map (daddr . proto . dport → goto service chain); per service a chain
  * that marks traffic from outside the cluster CIDR for masquerading and picks an endpoint with
  * {@code numgen random mod n vmap}; per endpoint a chain that marks hairpin traffic and DNATs;
- * services without endpoints in {@code no-endpoint-services} (reject); ClusterIP range checks.
+ * services without endpoints in {@code no-endpoint-services} (goto {@code reject-chain}); ClusterIP range checks.
  * Follows {@code pkg/proxy/nftables/proxier.go}.
  */
 public final class NftablesRules {
@@ -29,6 +29,8 @@ public final class NftablesRules {
         l.add("add rule " + t + " masquerading mark and 0x4000 == 0 return");
         l.add("add rule " + t + " masquerading mark set mark xor 0x4000");
         l.add("add rule " + t + " masquerading masquerade fully-random");
+        l.add("add chain " + t + " reject-chain { comment \"helper for @no-endpoint-services / @no-endpoint-nodeports\" ; }");
+        l.add("add rule " + t + " reject-chain reject");
         l.add("add chain " + t + " services");
         l.add("add chain " + t + " service-endpoints-check");
         l.add("add chain " + t + " nodeport-endpoints-check");
@@ -70,7 +72,7 @@ public final class NftablesRules {
             l.add("add element " + t + " cluster-ips { " + s.clusterIp() + " }");
             if (s.endpoints().isEmpty()) {
                 l.add("add element " + t + " no-endpoint-services { " + s.clusterIp() + " . " + s.protocol() + " . " + s.port()
-                        + " comment \"" + s.servicePortName() + "\" : reject }");
+                        + " : goto reject-chain }");
                 continue;
             }
             String svc = ChainNames.nftService(s);
