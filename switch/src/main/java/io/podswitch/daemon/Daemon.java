@@ -1,14 +1,13 @@
 package io.podswitch.daemon;
 
 import io.podswitch.config.cidr.Cidr;
-import io.podswitch.config.cidr.Ip4Address;
-import io.podswitch.config.cidr.Ip6Address;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.daemon.api.ControlApi;
 import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
+import io.podswitch.daemon.api.PeerOperations;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.PortCounterSource;
 import io.podswitch.daemon.engine.SwitchEngine;
@@ -20,6 +19,11 @@ import io.podswitch.daemon.peers.ClusterPeers;
 import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
 import io.podswitch.daemon.pod.PodStore;
+import io.podswitch.daemon.reload.ConfigReloader;
+import io.podswitch.daemon.reload.ReloadResult;
+import io.podswitch.daemon.reload.ReloadTriggers;
+import io.podswitch.daemon.services.ServiceCounterSource;
+import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.port.tap.TapPortConfig;
 import io.podswitch.stats.CounterSource;
@@ -28,6 +32,8 @@ import io.podswitch.stats.StatsPublisher;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -62,6 +68,7 @@ public final class Daemon implements AutoCloseable {
     private SwitchEngine engine;
     private HostPort host;
     private PodManager pods;
+    private ServiceManager services;
     private StatsFile statsFile;
     private StatsPublisher publisher;
     private DaemonCounters counters;
@@ -69,6 +76,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> publishing;
     private ClusterPeers cluster;
     private ScheduledFuture<?> peerRefresh;
+    private ConfigReloader reloader;
+    private ReloadTriggers reloadTriggers;
     private boolean closed;
 
     private Daemon(DaemonOptions options) {
@@ -83,8 +92,10 @@ public final class Daemon implements AutoCloseable {
                 return null;
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
-                    daemon.counters));
+                    daemon.counters, daemon.services), new PeerOperations(daemon.engine,
+                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader));
             daemon.server = ControlServer.start(options.socket(), api);
+            daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
         } catch (ExecutionException e) {
             daemon.close();
             throw e.getCause() instanceof Exception cause ? cause : e;
@@ -115,7 +126,7 @@ public final class Daemon implements AutoCloseable {
         host = HostPort.open(engine, options.hostPortName(), podMtu, switchMac, ranges, hostAddresses);
 
         if (clustered) {
-            cluster = ClusterPeers.open(engine, config, host, null);
+            cluster = ClusterPeers.open(engine, config, host);
         }
 
         Files.createDirectories(options.runDir());
@@ -131,6 +142,13 @@ public final class Daemon implements AutoCloseable {
                     cluster.uplinkPort().attachment().port()));
         }
 
+        services = new ServiceManager(engine.serviceTable());
+        ServiceManager.Change loaded = services.apply(config);
+        if (loaded.added() > 0) {
+            DaemonLog.info("services: " + config.services().size() + " service(s), " + loaded.added() + " key(s) published");
+        }
+        counters.register(new ServiceCounterSource(engine.serviceTable()));
+
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
         int reattached = pods.recover();
         if (reattached > 0) {
@@ -141,12 +159,31 @@ public final class Daemon implements AutoCloseable {
         if (cluster != null) {
             peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
         }
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (options.nodeName() != null) {
+            env.put("NODE_NAME", options.nodeName());
+        }
+        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services);
+    }
+
+    /** SIGHUP or a config file change: reload on the control thread (the outcome is logged there). */
+    private void reloadFromTrigger(String trigger) {
+        try {
+            reload(trigger);
+        } catch (Exception e) {
+            DaemonLog.warn("reload (" + trigger + ") failed", e);
+        }
+    }
+
+    /** Reloads the cluster config on the control thread; see {@link ConfigReloader}. */
+    public ReloadResult reload(String trigger) throws Exception {
+        return control.call(() -> reloader.reload(trigger), STARTUP_TIMEOUT_MS);
     }
 
     /** Re-reads the kernel's routes and neighbours for the peers; a failure is logged, never fatal. */
     private void refreshPeers() {
         try {
-            cluster.manager().refresh();
+            cluster.refresh();
         } catch (RuntimeException e) {
             DaemonLog.warn("peer refresh failed", e);
         }
@@ -166,11 +203,7 @@ public final class Daemon implements AutoCloseable {
         for (IpFamily family : config.ipFamilies()) {
             Cidr cidr = config.thisNode().podCidr(family).orElseThrow(() -> new IllegalStateException(
                     "node " + config.thisNodeName() + " has no " + family + " pod CIDR"));
-            InetAddress network = switch (cidr.network()) {
-                case Ip4Address a -> AddressBits.fromIp4(a.value());
-                case Ip6Address a -> AddressBits.fromIp6(a.high(), a.low());
-            };
-            ranges.add(new IpRange(network, cidr.prefixLength()));
+            ranges.add(new IpRange(AddressBits.inet(cidr.network()), cidr.prefixLength()));
         }
         return ranges;
     }
@@ -201,6 +234,9 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
+        if (reloadTriggers != null) {
+            reloadTriggers.close();
+        }
         if (server != null) {
             server.close();
         }

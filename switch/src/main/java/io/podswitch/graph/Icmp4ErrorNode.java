@@ -119,6 +119,9 @@ final class Icmp4ErrorNode extends GraphNode {
         Bytes.u16(m, icmp + Icmp4.NEXT_HOP_MTU, meta.icmpParam[f]);
         Bytes.u16(m, icmp + Icmp4.CHECKSUM, Checksum.compute(m, icmp, Icmp4.HEADER_LENGTH + quoted));
         slab.setLength(f, Ethernet.HEADER_LENGTH + PREPENDED + quoted);
+        // The error is a new, complete packet in the offending frame: a GSO super-frame's or partial
+        // checksum's offload state must not follow it out (a TAP would segment or checksum it as TCP).
+        slab.clearOffload(f);
         meta.flags[f] = FrameMetadata.ORIGINATED;
         return SENT;
     }

@@ -108,6 +108,9 @@ final class Icmp6ErrorNode extends GraphNode {
         Bytes.i32(m, icmp + Icmp6.BODY, meta.icmpParam[f]);
         NdResolver.finishChecksum(m, errorIp, icmp, icmpLength);
         slab.setLength(f, Ethernet.HEADER_LENGTH + PREPENDED + quoted);
+        // The error is a new, complete packet in the offending frame: a GSO super-frame's or partial
+        // checksum's offload state must not follow it out (a TAP would segment or checksum it as TCP).
+        slab.clearOffload(f);
         meta.flags[f] = FrameMetadata.ORIGINATED;
         return SENT;
     }

@@ -47,6 +47,8 @@ public final class L3Graph implements PacketProcessor, CounterSource {
     private final NdResolver ndResolver;
     private final NodeCounters graphCounters = new NodeCounters("graph", "pass_limit");
     private final int chunk;
+    /** The service stage's backend choice, or null without services. */
+    private final ServiceBalancer balancer;
     private long lastExpiryNanos = Long.MIN_VALUE;
     private boolean housekeepingDue;
 
@@ -70,6 +72,19 @@ public final class L3Graph implements PacketProcessor, CounterSource {
     public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
                    AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config,
                    PeerTable peers) {
+        this(slab, interfaces, fib4, fib6, adjacencies, neighbors, txQueue, config, peers, null);
+    }
+
+    /**
+     * A graph with services (docs/service.md, "Data path"): ip4-service / ip6-service sit between
+     * ip-input and lookup, DNAT packets to service keys and translate replies back.
+     *
+     * @param peers    the tunnel peers, or null for no overlay
+     * @param services this worker's view of the service tables, or null for no services
+     */
+    public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
+                   AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config,
+                   PeerTable peers, GraphServices services) {
         if (txQueue < 0) {
             throw new IllegalArgumentException("negative tx queue: " + txQueue);
         }
@@ -114,8 +129,23 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         icmp4Error.lookup = ip4Lookup;
         icmp6Error.lookup = ip6Lookup;
 
-        order = new GraphNode[] {ethernetInput, overlayDecap, arp, ip4Input, ip6Input, ip4Lookup, ip6Lookup, ip4Local, ip6Local,
-                nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error};
+        if (services == null) {
+            balancer = null;
+            order = new GraphNode[] {ethernetInput, overlayDecap, arp, ip4Input, ip6Input, ip4Lookup, ip6Lookup,
+                    ip4Local, ip6Local, nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error};
+        } else {
+            balancer = new ServiceBalancer(services);
+            Service4Node ip4Service = new Service4Node(ctx, balancer);
+            Service6Node ip6Service = new Service6Node(ctx, balancer);
+            ip4Input.lookup = ip4Service;
+            ip6Input.lookup = ip6Service;
+            ip4Service.lookup = ip4Lookup;
+            ip4Service.icmpError = icmp4Error;
+            ip6Service.lookup = ip6Lookup;
+            ip6Service.icmpError = icmp6Error;
+            order = new GraphNode[] {ethernetInput, overlayDecap, arp, ip4Input, ip6Input, ip4Service, ip6Service,
+                    ip4Lookup, ip6Lookup, ip4Local, ip6Local, nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error};
+        }
     }
 
     public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
@@ -184,6 +214,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
             lastExpiryNanos = nowNanos;
             ctx.neighbors.expire(nowNanos);
         }
+        if (balancer != null) {
+            balancer.sweep(nowNanos);
+        }
         housekeepingDue = true;
     }
 
@@ -211,7 +244,7 @@ public final class L3Graph implements PacketProcessor, CounterSource {
     }
 
     private NodeCounters[] allCounters() {
-        NodeCounters[] all = new NodeCounters[order.length + (ctx.overlay == null ? 4 : 5)];
+        NodeCounters[] all = new NodeCounters[order.length + (ctx.overlay == null ? 4 : 5) + (balancer == null ? 0 : 1)];
         for (int i = 0; i < order.length; i++) {
             all[i] = order[i].counters;
         }
@@ -221,6 +254,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         all[order.length + 3] = graphCounters;
         if (ctx.overlay != null) {
             all[order.length + 4] = ctx.overlay.encapCounters;
+        }
+        if (balancer != null) {
+            all[all.length - 1] = balancer.counters;
         }
         return all;
     }
@@ -237,6 +273,12 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         }
         if (ctx.overlay != null) {
             ctx.overlay.counters.visit(visitor);
+        }
+        if (balancer != null) {
+            balancer.config.ownTrack().visit(visitor);
+            if (balancer.config.affinity() != null) {
+                balancer.config.affinity().visit(visitor);
+            }
         }
     }
 }

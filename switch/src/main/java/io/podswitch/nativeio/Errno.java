@@ -41,6 +41,7 @@ public final class Errno {
     public static final int EHOSTUNREACH = 113;
     public static final int ENOTSOCK = 88;
     public static final int EOVERFLOW = 75;
+    public static final int ENOPROTOOPT = 92;
 
     private Errno() {
     }
@@ -85,6 +86,7 @@ public final class Errno {
             case EHOSTUNREACH -> "EHOSTUNREACH";
             case ENOTSOCK -> "ENOTSOCK";
             case EOVERFLOW -> "EOVERFLOW";
+            case ENOPROTOOPT -> "ENOPROTOOPT";
             default -> "errno " + errno;
         };
     }
@@ -120,6 +122,7 @@ public final class Errno {
             case EMFILE -> "Too many open files";
             case ENOSPC -> "No space left on device";
             case EOVERFLOW -> "Value too large for defined data type";
+            case ENOPROTOOPT -> "Protocol not available";
             default -> "see errno(3)";
         };
     }

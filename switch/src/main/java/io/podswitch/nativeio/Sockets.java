@@ -26,6 +26,10 @@ public final class Sockets {
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_RCVTIMEO = 20;
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_REUSEPORT = 15;
+    public static final int SO_SNDBUFFORCE = 32;
+    public static final int SO_RCVBUFFORCE = 33;
     public static final int MSG_DONTWAIT = 0x40;
 
     private static final MethodHandle SOCKET = Native.downcall("socket",
@@ -34,6 +38,8 @@ public final class Sockets {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = Native.downcall("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = Native.downcall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDTO = Native.downcall("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECV = Native.downcall("recv",
@@ -86,6 +92,25 @@ public final class Sockets {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("setsockopt " + name, t);
+        }
+    }
+
+    /** getsockopt(2) of an int option; {@code name} names the option in errors ("SO_RCVBUF"). */
+    public static int getInt(int fd, int level, int option, String name, String object) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoSegment(arena);
+            MemorySegment v = arena.allocate(JAVA_INT);
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, 4);
+            int rc = (int) GETSOCKOPT.invokeExact(errno, fd, level, option, v, length);
+            if (rc < 0) {
+                throw NativeException.of("getsockopt(" + name + ")", object, Native.errno(errno));
+            }
+            return v.get(JAVA_INT, 0);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("getsockopt " + name, t);
         }
     }
 

@@ -174,6 +174,11 @@ public final class SessionAffinity implements CounterSource {
         return before - live;
     }
 
+    /** When the client was last seen in {@code slot} (lets a caller apply a per-service timeout shorter than the table's). */
+    public long lastSeen(int slot) {
+        return lastSeen[slot];
+    }
+
     public int backend(int slot) {
         return backend[slot];
     }

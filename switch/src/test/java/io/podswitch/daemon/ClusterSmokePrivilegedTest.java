@@ -29,8 +29,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Two nodes (network namespaces joined by a veth pair as the underlay), each running podswitchd as its
  * own JVM inside its namespace with an AF_XDP uplink in VXLAN mode, one pod each wired by the CNI
- * plugin: pod ↔ remote pod and node → remote pod ping over IPv4, the tunnel counters rise; after a
- * SIGKILL of one daemon its node still reaches the other node (the XDP program went with the process).
+ * plugin: pod ↔ remote pod, node → remote pod and pod → remote node ping over IPv4, the tunnel counters
+ * rise; {@code /v1/peers} shows the kernel-resolved next hop; PMTU discovery with a pod MTU above the
+ * tunnel's lets iperf3 complete; a third node added by editing the file appears live, an invalid file is
+ * refused with its position, SIGHUP reloads; after a SIGKILL of one daemon its node still reaches the
+ * other node (the XDP program went with the process).
  */
 @Tag("privileged")
 class ClusterSmokePrivilegedTest {
@@ -97,6 +100,60 @@ class ClusterSmokePrivilegedTest {
             assertTrue(DaemonHarness.ping(podA, addrB), "pod a → node b\n" + logs(dir));
             assertTrue(counter(sockets.get("a"), "overlay.peer.b.encap_packets") >= 3);
             assertTrue(counter(sockets.get("b"), "overlay.peer.a.decap_packets") >= 3);
+
+            // GET /v1/peers: b with its next hop resolved by the kernel (the MAC of b's veth end).
+            ObjectReader peer = json(sockets.get("a"), "/v1/peers").optionalObjectList("peers").getFirst();
+            assertEquals("b", peer.requiredString("name"));
+            assertEquals("resolved", peer.requiredString("state"));
+            assertEquals(addrB, peer.requiredString("nextHop"));
+            String macB = NetnsFixture.run("ip", "-n", nodeB, "-o", "link", "show", "ub" + sfx);
+            assertTrue(macB.contains("link/ether " + peer.requiredString("nextHopMac")), macB);
+            assertTrue(peer.optionalLong("encapPackets", 0, Long.MAX_VALUE, 0) >= 3);
+
+            // PMTU: node a's uplink MTU drops to 1400 under running pods (MTU 1450): the daemon sees it,
+            // the tunnel MTU becomes 1350, the switch answers "fragmentation needed" with 1350, TCP lowers
+            // its segment size, and a large transfer completes.
+            NetnsFixture.run("ip", "-n", nodeA, "link", "set", "ua" + sfx, "mtu", "1400");
+            awaitRoute(sockets.get("a"), "\"prefix\":\"10.251.2.0/24\",\"kind\":\"encap\",\"port\":", "\"mtu\":1350");
+            Process server = new ProcessBuilder("ip", "netns", "exec", podB, "iperf3", "-s", "-1").redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("iperf3-server.log").toFile()).start();
+            try {
+                Thread.sleep(300);
+                String client = NetnsFixture.run("ip", "netns", "exec", podA, "iperf3", "-c", ipB, "-n", "8M");
+                assertTrue(client.contains("sender"), client);
+            } finally {
+                server.destroy();
+                server.waitFor(5, TimeUnit.SECONDS);
+            }
+            NetnsFixture.run("ip", "-n", nodeA, "link", "set", "ua" + sfx, "mtu", "1500");
+            assertTrue(counter(sockets.get("a"), "ip4-rewrite.mtu_exceeded") >= 1, "frag-needed was sent");
+
+            // Live reload through the file watch, written the way editors write (temp file + rename):
+            // node c appears with its routes; b's tunnel keeps working.
+            Path configA = dir.resolve("a").resolve("cluster.yaml");
+            String withC = "node: a\n" + config + "  - name: c\n    addresses: [192.168." + net + ".3]\n"
+                    + "    podCIDRs: [10.251.3.0/24]\n";
+            replaceFile(configA, withC);
+            awaitPeers(sockets.get("a"), 2);
+            String routes = get(sockets.get("a"), "/v1/routes").bodyText();
+            assertTrue(routes.contains("\"prefix\":\"10.251.3.0/24\",\"kind\":\"encap\""), routes);
+            assertTrue(DaemonHarness.ping(podA, ipB), "pod a → pod b after adding c");
+
+            // An invalid file: logged with its position, the running config stays.
+            replaceFile(configA, withC.replace("podCIDRs: [10.251.3.0/24]", "podCIDRs: [10.251.3.0/33]"));
+            awaitLog(dir.resolve("a").resolve("daemon.log"), "cluster.yaml:");
+            HttpResponse refused = post(sockets.get("a"), "/v1/reload");
+            assertEquals(400, refused.status(), refused.bodyText());
+            assertTrue(refused.bodyText().contains("nodes[2].podCIDRs[0]"), refused.bodyText());
+            assertEquals(2, json(sockets.get("a"), "/v1/peers").optionalObjectList("peers").size());
+
+            // Back to two nodes, by SIGHUP this time (the watch fires too; both end in the same state).
+            replaceFile(configA, "node: a\n" + config);
+            awaitPeers(sockets.get("a"), 1);
+            NetnsFixture.run("kill", "-HUP", Long.toString(daemons.get(0).pid()));
+            awaitLog(dir.resolve("a").resolve("daemon.log"), "reload (SIGHUP)");
+            assertTrue(daemons.get(0).isAlive(), "SIGHUP does not stop the daemon");
+            assertTrue(DaemonHarness.ping(podA, ipB), "pod a → pod b after removing c");
 
             // SIGKILL node a's daemon: the XDP program is gone with it, the node reaches node b itself.
             daemons.get(0).destroyForcibly();
@@ -168,6 +225,62 @@ class ClusterSmokePrivilegedTest {
         assertEquals(0, add.exit(), add.toString());
         String address = add.json().optionalObjectList("ips").getFirst().requiredString("address");
         return address.substring(0, address.indexOf('/'));
+    }
+
+    private static void replaceFile(Path file, String content) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, content);
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void awaitPeers(Path socket, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int seen = -1;
+        while (System.nanoTime() < deadline) {
+            seen = json(socket, "/v1/peers").optionalObjectList("peers").size();
+            if (seen == count) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("expected " + count + " peers, saw " + seen);
+    }
+
+    /** Waits until the route whose JSON starts with {@code route} shows {@code field}. */
+    private static void awaitRoute(Path socket, String route, String field) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String routes = "";
+        while (System.nanoTime() < deadline) {
+            routes = get(socket, "/v1/routes").bodyText();
+            int at = routes.indexOf(route);
+            if (at >= 0 && routes.substring(at, routes.indexOf('}', at)).contains(field)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + route + " with " + field + " in " + routes);
+    }
+
+    private static void awaitLog(Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (Files.readString(log).contains(text)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' in the log: " + Files.readString(log));
+    }
+
+    private static ObjectReader json(Path socket, String path) throws HttpClientException {
+        HttpResponse r = get(socket, path);
+        assertEquals(200, r.status(), r.bodyText());
+        return ObjectReader.of(JsonParser.parse(r.bodyText()), "");
+    }
+
+    private static HttpResponse post(Path socket, String path) throws HttpClientException {
+        return new UnixHttpClient(socket, TimeUnit.SECONDS.toNanos(2), HttpLimits.DEFAULT)
+                .exchange(HttpRequest.postJson(path, "{}"), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
     }
 
     private static HttpResponse get(Path socket, String path) throws HttpClientException {

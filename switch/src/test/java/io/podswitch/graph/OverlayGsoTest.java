@@ -64,7 +64,8 @@ class OverlayGsoTest {
         Interface b = Interface.builder(uplink, UPLINK_MAC).ip4("192.168.1.1").uplink(true).build();
         AdjacencyTable adj = new AdjacencyTable(8);
         int encap = adj.addEncap(1, 0, TUNNEL_MTU);
-        NaiveLpm4 fib4 = new NaiveLpm4().add("10.1.0.0/16", encap);
+        int toPod = adj.addRewrite(0, POD_MAC, 1500);
+        NaiveLpm4 fib4 = new NaiveLpm4().add("10.1.0.0/16", encap).add("10.0.0.2/32", toPod);
         graph = new L3Graph(slab, new InterfaceTable(a, b), fib4, new NaiveLpm6(), adj, new NeighborTable(16), 0,
                 L3GraphConfig.DEFAULTS, peers(false));
         graph.tick(System.nanoTime());
@@ -136,6 +137,31 @@ class OverlayGsoTest {
         assertEquals(1000 + 60_000, seq);
         assertEquals(1, graph.counter("overlay-encap.software_gso"));
         assertEquals(uplink.frames.size(), graph.overlayCounters().encapPackets(0));
+    }
+
+    @Test
+    void fragmentationNeededForASuperFrameLeavesWithoutItsOffloadState() {
+        build();
+        int bigMss = TUNNEL_MTU; // IP 20 + TCP 20 + 1450 > 1450: the error goes back to the pod
+        int f = cache.allocateLarge();
+        byte[] frame = tcpFrame(bigMss * 3);
+        MemorySegment.copy(frame, 0, slab.memory(), ValueLayout.JAVA_BYTE, slab.dataStart(f), frame.length);
+        slab.setLength(f, frame.length);
+        slab.setInPort(f, 0);
+        slab.setChecksumOffload(f, FrameSlab.NEEDS_CSUM, 34, 16);
+        slab.setGso(f, FrameSlab.GSO_TCPV4, bigMss, 54);
+        PacketVector v = new PacketVector(4);
+        v.add(f);
+        graph.process(v, cache);
+        graph.flush(cache);
+        assertEquals(1, pod.frames.size(), "fragmentation needed back to the pod");
+        byte[] icmp = pod.frames.get(0);
+        assertEquals(1, icmp[23] & 0xff, "ICMP");
+        assertEquals(3, icmp[34] & 0xff, "destination unreachable");
+        assertEquals(4, icmp[35] & 0xff, "fragmentation needed");
+        assertEquals(TUNNEL_MTU, ByteBuffer.wrap(icmp, 40, 2).getShort() & 0xffff);
+        assertEquals(0, pod.gsoTypes.get(0) | pod.offloadFlags.get(0),
+                "a TAP must not segment or checksum the ICMP error as the TCP super-frame it was");
     }
 
     @Test

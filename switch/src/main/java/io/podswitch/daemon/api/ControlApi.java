@@ -25,7 +25,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <pre>
  *   POST /v1/cni/add|del|check|status|gc   the CNI plugin's protocol (docs/cni.md)
- *   GET  /v1/pods|routes|neighbors|ipam|counters   views for the CLI and operators
+ *   GET  /v1/pods|routes|neighbors|ipam|counters|peers|services   views for the CLI and operators
+ *   POST /v1/reload                          reload the cluster config (peers, services) without a restart
+ *   POST|DELETE /v1/services/endpoints   add / remove a service backend at run time (docs/service.md)
  * </pre>
  *
  * Errors always carry an {@link ApiError} body: 400 + code 6 for malformed JSON, 400 + code 7 for a
@@ -37,10 +39,17 @@ public final class ControlApi {
 
     private final ControlThread control;
     private final DaemonOperations operations;
+    private final PeerOperations peerOperations;
 
     public ControlApi(ControlThread control, DaemonOperations operations) {
+        this(control, operations, null);
+    }
+
+    /** @param peerOperations {@code /v1/peers} and {@code /v1/reload}; null answers them 404 */
+    public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations) {
         this.control = control;
         this.operations = operations;
+        this.peerOperations = peerOperations;
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -55,6 +64,16 @@ public final class ControlApi {
                 }
                 return cni(path, request);
             }
+            if (path.equals("/v1/reload") && peerOperations != null) {
+                if (!request.method().equals("POST")) {
+                    return error(405, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "method not allowed",
+                            request.method() + " " + path + " (use POST)"));
+                }
+                return ok(run(peerOperations::reloadJson));
+            }
+            if (path.equals(SERVICE_ENDPOINTS)) {
+                return serviceEndpoints(request);
+            }
             if (!request.method().equals("GET")) {
                 return error(isView(path) ? 405 : 404, new ApiError(ApiError.INVALID_NETWORK_CONFIG,
                         isView(path) ? "method not allowed" : "unknown endpoint", request.method() + " " + path));
@@ -65,6 +84,10 @@ public final class ControlApi {
                 case "/v1/neighbors" -> ok(run(operations::neighborsJson));
                 case "/v1/ipam" -> ok(run(operations::ipamJson));
                 case "/v1/counters" -> ok(run(operations::countersJson));
+                case "/v1/peers" -> peerOperations == null
+                        ? error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path))
+                        : ok(run(peerOperations::peersJson));
+                case "/v1/services" -> ok(run(operations::servicesJson));
                 default -> error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path));
             };
         } catch (ApiException e) {
@@ -74,9 +97,31 @@ public final class ControlApi {
 
     private static boolean isView(String path) {
         return switch (path) {
-            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters" -> true;
+            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters", "/v1/peers", "/v1/services" -> true;
             default -> false;
         };
+    }
+
+    static final String SERVICE_ENDPOINTS = "/v1/services/endpoints";
+
+    /** POST adds (or replaces) a service backend, DELETE removes one; the body names service and address. */
+    private HttpResponse serviceEndpoints(HttpRequest request) throws ApiException {
+        boolean add = request.method().equals("POST");
+        if (!add && !request.method().equals("DELETE")) {
+            return error(405, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "method not allowed",
+                    request.method() + " " + SERVICE_ENDPOINTS + " (use POST to add, DELETE to remove)"));
+        }
+        if (request.body() == null || request.body().length == 0) {
+            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request",
+                    "a JSON body {\"service\": ..., \"address\": ...} is required");
+        }
+        ServiceEndpointRequest endpoint;
+        try {
+            endpoint = ServiceEndpointRequest.fromJson(parseBody(request));
+        } catch (JsonShapeException | IllegalArgumentException e) {
+            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request", e.getMessage());
+        }
+        return ok(run(() -> add ? operations.addServiceBackend(endpoint) : operations.removeServiceBackend(endpoint)));
     }
 
     private HttpResponse cni(String path, HttpRequest request) throws ApiException {

@@ -13,6 +13,8 @@ import io.podswitch.daemon.ipam.IpAddresses;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.pod.ApiException;
 import io.podswitch.daemon.pod.PodManager;
+import io.podswitch.daemon.services.ServiceManager;
+import io.podswitch.daemon.services.ServiceView;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.graph.Interface;
@@ -31,11 +33,18 @@ public final class DaemonOperations {
     private final PodManager pods;
     private final SwitchEngine engine;
     private final DaemonCounters counters;
+    private final ServiceManager services;
 
     public DaemonOperations(PodManager pods, SwitchEngine engine, DaemonCounters counters) {
+        this(pods, engine, counters, null);
+    }
+
+    /** @param services the service manager, or null when the daemon runs without services */
+    public DaemonOperations(PodManager pods, SwitchEngine engine, DaemonCounters counters, ServiceManager services) {
         this.pods = pods;
         this.engine = engine;
         this.counters = counters;
+        this.services = services;
     }
 
     public CniResult add(AttachmentRequest request) throws ApiException {
@@ -96,6 +105,8 @@ public final class DaemonOperations {
             }
             if (kind == AdjacencyTable.REWRITE) {
                 b.put("mac", AddressBits.formatMac(adj.mac(adjacency)));
+            } else if (kind == AdjacencyTable.ENCAP) {
+                b.put("peer", adj.peer(adjacency));
             } else if (kind == AdjacencyTable.VIA) {
                 InetAddress via = adj.nextHop4(adjacency) != 0
                         ? AddressBits.fromIp4(adj.nextHop4(adjacency))
@@ -114,6 +125,7 @@ public final class DaemonOperations {
             case AdjacencyTable.CONNECTED -> "connected";
             case AdjacencyTable.VIA -> "via";
             case AdjacencyTable.REWRITE -> "rewrite";
+            case AdjacencyTable.ENCAP -> "encap";
             default -> "unknown(" + kind + ")";
         };
     }
@@ -173,6 +185,54 @@ public final class DaemonOperations {
         }
         return new ObjectBuilder().put("ranges", new JsonArray(ranges)).put("allocations", new JsonArray(allocations))
                 .build();
+    }
+
+    /** {@code {"services": [...]}}: see {@link ServiceView#toJson()}. */
+    public JsonValue servicesJson() {
+        List<JsonValue> out = new ArrayList<>();
+        if (services != null) {
+            for (ServiceView view : services.views()) {
+                out.add(view.toJson());
+            }
+        }
+        return new ObjectBuilder().put("services", new JsonArray(out)).build();
+    }
+
+    /** Adds (or replaces) a backend of a service; the answer is the service's new view. */
+    public JsonValue addServiceBackend(ServiceEndpointRequest request) throws ApiException {
+        ServiceManager.Change change = editServices(() -> services.addBackend(request.service(), request.address(),
+                request.port(), request.weight(), request.ready(), request.terminating()));
+        return changeJson(request.service(), change);
+    }
+
+    /** Removes a backend of a service. */
+    public JsonValue removeServiceBackend(ServiceEndpointRequest request) throws ApiException {
+        ServiceManager.Change change = editServices(() -> services.removeBackend(request.service(), request.address(),
+                request.port()));
+        return changeJson(request.service(), change);
+    }
+
+    private ServiceManager.Change editServices(java.util.function.Supplier<ServiceManager.Change> edit)
+            throws ApiException {
+        if (services == null) {
+            throw new ApiException(io.podswitch.api.ApiError.INVALID_NETWORK_CONFIG, "services are not enabled", "");
+        }
+        try {
+            return edit.get();
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(io.podswitch.api.ApiError.INVALID_NETWORK_CONFIG, "invalid endpoint change",
+                    e.getMessage());
+        }
+    }
+
+    private JsonValue changeJson(String service, ServiceManager.Change change) {
+        ObjectBuilder b = new ObjectBuilder().put("service", service).put("keysUpdated", change.updated());
+        for (ServiceView view : services.views()) {
+            if (view.config().name().equals(service)) {
+                b.put("view", view.toJson());
+            }
+        }
+        return b.build();
     }
 
     /** {@code {"counters": {name: value, ...}}} */

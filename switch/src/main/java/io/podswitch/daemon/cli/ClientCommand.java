@@ -20,12 +20,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code podswitch pods|routes|neighbors|ipam|counters [--socket PATH] [--json]}: asks a running
+ * {@code podswitch pods|routes|neighbors|ipam|counters|peers|reload [--socket PATH] [--json]}: asks a running
  * podswitchd over its control socket and prints a table (or the raw JSON with {@code --json}).
  * Exit 0 on success, 1 when the daemon is down or answers with an error, 64 for a bad command line.
  */
 public final class ClientCommand {
-    private static final String USAGE = "usage: podswitch pods|routes|neighbors|ipam|counters [--socket PATH] [--json]";
+    private static final String USAGE = "usage: podswitch pods|routes|neighbors|ipam|counters|peers|services|reload [--socket PATH] [--json]\n"
+            + "       podswitch services add-backend|remove-backend SERVICE ADDRESS [options] (see podswitch services help)";
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private ClientCommand() {
@@ -41,7 +42,10 @@ public final class ClientCommand {
             return 64;
         }
         String view = args[0];
-        if (!List.of("pods", "routes", "neighbors", "ipam", "counters").contains(view)) {
+        if (view.equals("services") && args.length > 1 && !args[1].startsWith("--")) {
+            return ServicesCommand.run(args, env, out, err);
+        }
+        if (!List.of("pods", "routes", "neighbors", "ipam", "counters", "peers", "services", "reload").contains(view)) {
             err.println("podswitch: unknown command '" + view + "'");
             err.println(USAGE);
             return 64;
@@ -69,7 +73,8 @@ public final class ClientCommand {
         HttpResponse response;
         try {
             response = new io.podswitch.api.http.UnixHttpClient(socket, TIMEOUT_NANOS, HttpLimits.DEFAULT)
-                    .exchange(new HttpRequest("GET", "/v1/" + view, Map.of(), null), System.nanoTime() + TIMEOUT_NANOS);
+                    .exchange(view.equals("reload") ? HttpRequest.postJson("/v1/reload", "{}")
+                            : new HttpRequest("GET", "/v1/" + view, Map.of(), null), System.nanoTime() + TIMEOUT_NANOS);
         } catch (HttpClientException e) {
             err.println("podswitch " + view + ": podswitchd is not reachable on " + socket + " (" + e.getMessage()
                     + "); is it running?");

@@ -17,6 +17,9 @@ final class TableViews {
             case "routes" -> routes(body);
             case "neighbors" -> neighbors(body);
             case "ipam" -> ipam(body);
+            case "peers" -> peers(body);
+            case "reload" -> "reloaded: " + body.requiredString("summary") + "\n";
+            case "services" -> services(body);
             default -> counters(body);
         };
     }
@@ -56,6 +59,33 @@ final class TableViews {
         return ClientCommand.table(List.of("ADDRESS", "MAC", "PORT", "WORKER", "STATE"), rows);
     }
 
+    private static String peers(ObjectReader body) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ObjectReader p : body.optionalObjectList("peers")) {
+            String hop = p.requiredString("nextHop") + (p.requiredString("nextHopMac").isEmpty() ? ""
+                    : " " + p.requiredString("nextHopMac"));
+            rows.add(List.of(p.requiredString("name"), String.join(",", p.optionalStringList("addresses")),
+                    String.join(",", p.optionalStringList("podCIDRs")), p.requiredString("mode"), hop,
+                    p.requiredString("state"), num(p, "encapPackets") + "/" + num(p, "encapBytes"),
+                    num(p, "decapPackets") + "/" + num(p, "decapBytes")));
+        }
+        StringBuilder out = new StringBuilder(ClientCommand.table(List.of("NODE", "ADDRESSES", "POD CIDRS", "MODE",
+                "NEXT HOP", "STATE", "ENCAP PKTS/BYTES", "DECAP PKTS/BYTES"), rows));
+        ObjectReader drops = body.optionalObject("drops");
+        if (drops != null) {
+            List<List<String>> dropRows = new ArrayList<>();
+            for (Map.Entry<String, JsonValue> e : drops.object().members().entrySet()) {
+                if (e.getValue() instanceof JsonValue.JsonNumber n && n.asLong() != 0) {
+                    dropRows.add(List.of(e.getKey(), Long.toString(n.asLong())));
+                }
+            }
+            if (!dropRows.isEmpty()) {
+                out.append('\n').append(ClientCommand.table(List.of("OVERLAY DROP", "PACKETS"), dropRows));
+            }
+        }
+        return out.toString();
+    }
+
     private static String ipam(ObjectReader body) {
         List<List<String>> ranges = new ArrayList<>();
         for (ObjectReader r : body.optionalObjectList("ranges")) {
@@ -68,6 +98,29 @@ final class TableViews {
         }
         return ClientCommand.table(List.of("RANGE", "GATEWAY", "ALLOCATED", "SIZE"), ranges) + "\n"
                 + ClientCommand.table(List.of("CONTAINER", "IF", "ADDRESSES"), allocations);
+    }
+
+    /** One row per service key (VIP/port or node port), backends listed with the service. */
+    private static String services(ObjectReader body) {
+        List<List<String>> keys = new ArrayList<>();
+        List<List<String>> backends = new ArrayList<>();
+        for (ObjectReader s : body.optionalObjectList("services")) {
+            String name = s.requiredString("name");
+            for (ObjectReader k : s.optionalObjectList("keys")) {
+                keys.add(List.of(k.requiredString("name"), num(k, "generation"), num(k, "packets"),
+                        num(k, "newConnections"), num(k, "noBackend")));
+            }
+            for (ObjectReader b : s.optionalObjectList("backends")) {
+                String port = num(b, "port");
+                backends.add(List.of(name, b.requiredString("address"), port.equals("0") ? "targetPort" : port,
+                        num(b, "weight"), b.optionalBoolean("ready", false) ? "yes" : "no",
+                        b.optionalBoolean("terminating", false) ? "yes" : "no",
+                        b.optionalBoolean("local", false) ? "yes" : "no"));
+            }
+        }
+        return ClientCommand.table(List.of("KEY", "GEN", "PACKETS", "NEW CONNECTIONS", "NO BACKEND"), keys) + "\n"
+                + ClientCommand.table(List.of("SERVICE", "BACKEND", "PORT", "WEIGHT", "READY", "TERMINATING", "LOCAL"),
+                backends);
     }
 
     private static String counters(ObjectReader body) {

@@ -37,6 +37,14 @@ public final class AddressBits {
         return v;
     }
 
+    /** A configuration address as a {@link InetAddress} (for netlink, sockets and IPAM). */
+    public static InetAddress inet(io.podswitch.config.cidr.IpAddress address) {
+        return switch (address) {
+            case io.podswitch.config.cidr.Ip4Address a -> fromIp4(a.value());
+            case io.podswitch.config.cidr.Ip6Address a -> fromIp6(a.high(), a.low());
+        };
+    }
+
     public static InetAddress fromIp4(int value) {
         return of(new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value});
     }

@@ -3,6 +3,7 @@ package io.podswitch.daemon.engine;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.fib.Ip4Fib;
 import io.podswitch.fib.Ip6Fib;
+import io.podswitch.graph.GraphServices;
 import io.podswitch.graph.Interface;
 import io.podswitch.graph.InterfaceTable;
 import io.podswitch.graph.L3Graph;
@@ -13,6 +14,11 @@ import io.podswitch.overlay.PeerTable;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.port.Port;
+import io.podswitch.service.ConnTrackTimeouts;
+import io.podswitch.service.HairpinAddresses;
+import io.podswitch.service.ServiceConnTrack;
+import io.podswitch.service.ServiceTable;
+import io.podswitch.service.SessionAffinity;
 import io.podswitch.stats.CounterSource;
 import io.podswitch.worker.Qsbr;
 import io.podswitch.worker.RxQueueCommand;
@@ -47,6 +53,7 @@ public final class SwitchEngine implements AutoCloseable {
     private final Ip4Fib fib4;
     private final Ip6Fib fib6;
     private final Qsbr qsbr;
+    private final ServiceTable serviceTable;
     private final List<L3Graph> graphs = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final WorkerGroup group;
@@ -56,6 +63,15 @@ public final class SwitchEngine implements AutoCloseable {
     private boolean closed;
 
     static final int LARGE_FRAMES = 128;
+    /** Service keys (each VIP/port and node port of every service is one). */
+    static final int SERVICE_KEYS = 4096;
+    /** Service flows each worker tracks (about 140 bytes each: 9 MiB per worker). */
+    static final int SERVICE_FLOWS_PER_WORKER = 65_536;
+    /** ClientIP affinity entries per worker; the table timeout is the longest a service may ask for (1 day). */
+    static final int AFFINITY_CLIENTS_PER_WORKER = 16_384;
+    static final long AFFINITY_TABLE_TIMEOUT_NANOS = 86_400_000_000_000L;
+    /** Conntrack records and affinity slots each worker examines per slow tick. */
+    static final int SERVICE_SWEEP_BUDGET = 1024;
 
     public SwitchEngine(EngineConfig config) {
         this.maxPorts = config.maxPorts();
@@ -76,11 +92,20 @@ public final class SwitchEngine implements AutoCloseable {
         workerConfig = new WorkerConfig(workerConfig.burstSize(), config.maxPorts(), workerConfig.tickCycles(),
                 workerConfig.tickIntervalNs(), workerConfig.commandsPerTick(), workerConfig.commandQueueCapacity(),
                 workerConfig.cacheCapacity(), workerConfig.cpu(), workerConfig.idleStrategy());
+        serviceTable = new ServiceTable(SERVICE_KEYS, config.workers());
+        ServiceConnTrack[] serviceTracks = new ServiceConnTrack[config.workers()];
         for (int i = 0; i < config.workers(); i++) {
+            serviceTracks[i] = new ServiceConnTrack("service-conntrack.worker" + i, SERVICE_FLOWS_PER_WORKER,
+                    ConnTrackTimeouts.DEFAULTS);
+        }
+        for (int i = 0; i < config.workers(); i++) {
+            GraphServices services = new GraphServices(serviceTable, serviceTracks, i,
+                    new SessionAffinity("service-affinity.worker" + i, AFFINITY_CLIENTS_PER_WORKER, 64,
+                            AFFINITY_TABLE_TIMEOUT_NANOS), HairpinAddresses.DEFAULTS, SERVICE_SWEEP_BUDGET);
             // Every worker transmits on its own TAP queue index 0: the TAP ports have one queue, and a
             // TAP fd tolerates writers from several threads (each write is one whole frame).
             L3Graph graph = new L3Graph(slab, interfaces, fib4, fib6, adjacencies,
-                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0, L3GraphConfig.DEFAULTS, peers);
+                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0, L3GraphConfig.DEFAULTS, peers, services);
             graphs.add(graph);
             workers.add(new Worker(i, workerConfig, pool, graph, qsbr));
         }
@@ -140,6 +165,11 @@ public final class SwitchEngine implements AutoCloseable {
 
     public Ip6Fib fib6() {
         return fib6;
+    }
+
+    /** The services the workers balance (written by the daemon's ServiceManager, control thread). */
+    public ServiceTable serviceTable() {
+        return serviceTable;
     }
 
     public List<L3Graph> graphs() {

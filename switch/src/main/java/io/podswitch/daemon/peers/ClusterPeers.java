@@ -5,10 +5,12 @@ import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.NodeConfig;
 import io.podswitch.config.model.UplinkAttach;
 import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.host.HostPort;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.uplink.AfXdpUplink;
+import io.podswitch.daemon.uplink.UdpUplink;
 import io.podswitch.daemon.uplink.UplinkAttachment;
 import io.podswitch.daemon.uplink.UplinkFilter;
 import io.podswitch.daemon.uplink.UplinkPort;
@@ -26,17 +28,11 @@ import java.util.List;
  *   <tr><th>attach</th><th>mode</th><th>what runs</th></tr>
  *   <tr><td>af_xdp</td><td>vxlan/geneve</td><td>AF_XDP on the NIC (tunnel UDP port), tunnel peers, MACs from the kernel's neighbours</td></tr>
  *   <tr><td>af_xdp</td><td>direct</td><td>AF_XDP on the NIC (this node's pod CIDRs), REWRITE to the peers' MACs</td></tr>
- *   <tr><td>udp</td><td>vxlan/geneve</td><td>a UDP-socket port made by the {@link UplinkFactory} given to {@link #open}</td></tr>
+ *   <tr><td>udp</td><td>vxlan/geneve</td><td>a {@link UdpUplink}: kernel UDP sockets on the node's addresses</td></tr>
  *   <tr><td>udp</td><td>direct</td><td>no switch port: kernel routes to the peers; the switch sends remote pod traffic to the host TAP</td></tr>
  * </table>
  */
 public final class ClusterPeers implements AutoCloseable {
-    /** Opens a non-AF_XDP uplink attachment (the UDP-socket port) on a port id; null if this build has none. */
-    @FunctionalInterface
-    public interface UplinkFactory {
-        UplinkAttachment open(SwitchEngine engine, int portId, ClusterConfig config);
-    }
-
     private final UplinkPort uplinkPort;
     private final PeerManager manager;
 
@@ -52,7 +48,7 @@ public final class ClusterPeers implements AutoCloseable {
         }
     }
 
-    public static ClusterPeers open(SwitchEngine engine, ClusterConfig config, HostPort host, UplinkFactory udpFactory) {
+    public static ClusterPeers open(SwitchEngine engine, ClusterConfig config, HostPort host) {
         NodeConfig self = config.thisNode();
         String nic = self.uplink().interfaceName();
         boolean udp = self.uplink().attach() == UplinkAttach.UDP;
@@ -70,13 +66,13 @@ public final class ClusterPeers implements AutoCloseable {
             UplinkAttachment attachment;
             try {
                 if (udp) {
-                    attachment = udpFactory == null ? null : udpFactory.open(engine, portId, config);
-                    if (attachment == null) {
-                        throw new IllegalStateException("nodes[" + self.name() + "].uplink.attach: udp with overlay mode "
-                                + config.overlay().mode().configName() + " needs the UDP tunnel port, which this "
-                                + "build does not include; use attach: af_xdp");
-                    }
+                    attachment = UdpUplink.open(portId, config);
                 } else {
+                    if (engine.workerCount() > 1) {
+                        // Every worker transmits on the graph's TX queue 0; an AF_XDP TX ring has one producer.
+                        throw new IllegalStateException("uplink " + nic + " (attach af_xdp) takes one worker: its "
+                                + "transmit ring has a single producer; run with --workers 1");
+                    }
                     attachment = AfXdpUplink.open(engine, portId, nic, UplinkFilter.of(config));
                 }
             } catch (RuntimeException e) {
@@ -110,9 +106,25 @@ public final class ClusterPeers implements AutoCloseable {
     private static List<IpRange> clusterRanges(ClusterConfig config) {
         List<IpRange> out = new ArrayList<>();
         for (Cidr cidr : config.podCidrs()) {
-            out.add(new IpRange(KernelPodRoutes.inet(cidr.network()), cidr.prefixLength()));
+            out.add(new IpRange(AddressBits.inet(cidr.network()), cidr.prefixLength()));
         }
         return out;
+    }
+
+    /**
+     * Once a second on the control thread: the NIC's MTU (never above what the uplink port was opened
+     * with: its frames and checks are sized for that), then the peers' routes and neighbours.
+     */
+    public void refresh() {
+        if (uplinkPort != null) {
+            UplinkAttachment attachment = uplinkPort.attachment();
+            int now;
+            try (Netlink netlink = Netlink.open()) {
+                now = netlink.link(attachment.interfaceName()).mtu();
+            }
+            manager.uplinkMtuChanged(Math.min(now, attachment.mtu()));
+        }
+        manager.refresh();
     }
 
     public PeerManager manager() {

@@ -1,13 +1,10 @@
 package io.podswitch.daemon.peers;
 
 import io.podswitch.config.cidr.Cidr;
-import io.podswitch.config.cidr.Ip4Address;
-import io.podswitch.config.cidr.Ip6Address;
 import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.nativeio.Netlink;
 import io.podswitch.nativeio.Route;
-import java.net.InetAddress;
 
 /**
  * Direct routing done by the kernel (UDP-socket uplink, mode direct): {@code <remote pod CIDR> via
@@ -32,14 +29,7 @@ public final class KernelPodRoutes implements AutoCloseable {
     }
 
     private Route route(Cidr podCidr, IpAddress via) {
-        return new Route(inet(podCidr.network()), podCidr.prefixLength(), inet(via), uplink, false);
-    }
-
-    static InetAddress inet(IpAddress address) {
-        return switch (address) {
-            case Ip4Address a -> AddressBits.fromIp4(a.value());
-            case Ip6Address a -> AddressBits.fromIp6(a.high(), a.low());
-        };
+        return new Route(AddressBits.inet(podCidr.network()), podCidr.prefixLength(), AddressBits.inet(via), uplink, false);
     }
 
     @Override

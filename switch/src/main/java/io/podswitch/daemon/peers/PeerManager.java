@@ -48,6 +48,8 @@ public final class PeerManager implements AutoCloseable {
     private final PeerIds ids = new PeerIds(SwitchEngine.PEER_CAPACITY);
     private final Map<String, PeerState> peers = new LinkedHashMap<>();
     private ClusterConfig config;
+    /** The uplink's IP MTU now (it may change at run time: {@link #uplinkMtuChanged}). */
+    private int uplinkMtu;
     /** The kernel's neighbour table read once per {@link #refresh} (null: read on demand). */
     private Map<InetAddress, Long> neighbourSnapshot;
 
@@ -61,6 +63,7 @@ public final class PeerManager implements AutoCloseable {
         this.nextHops = nextHops;
         this.kernelRoutes = kernelRoutes;
         this.config = config;
+        this.uplinkMtu = uplink.mtu();
         apply(config);
     }
 
@@ -157,7 +160,7 @@ public final class PeerManager implements AutoCloseable {
                 "node " + node.name() + " has no " + overlay.underlayFamily() + " address for the underlay"));
         int id = ids.idFor(node.name());
         List<SwitchPrefix> routes = new ArrayList<>();
-        PeerState peer = new PeerState(node, id, KernelPodRoutes.inet(underlayAddress), routes);
+        PeerState peer = new PeerState(node, id, AddressBits.inet(underlayAddress), routes);
         if (uplink.kernelRoutesDirect()) {
             for (Cidr cidr : node.podCidrs()) {
                 IpAddress via = node.address(cidr.family()).orElse(underlayAddress);
@@ -169,7 +172,7 @@ public final class PeerManager implements AutoCloseable {
         resolve(peer);
         if (overlay.mode().encapsulates()) {
             publishTunnel(peer);
-            int mtu = uplink.mtu() - overlay.overheadBytes();
+            int mtu = uplinkMtu - overlay.overheadBytes();
             peer.adjacency = engine.adjacencies().addEncap(uplink.portId(), id, mtu);
         } else {
             peer.adjacency = directAdjacency(peer.mac);
@@ -188,7 +191,7 @@ public final class PeerManager implements AutoCloseable {
 
     private int directAdjacency(long mac) {
         AdjacencyTable adj = engine.adjacencies();
-        return mac != 0 ? adj.addRewrite(uplink.portId(), mac, uplink.mtu()) : adj.addDrop();
+        return mac != 0 ? adj.addRewrite(uplink.portId(), mac, uplinkMtu) : adj.addDrop();
     }
 
     /** Finds the next hop and its MAC (0 when unresolved); never throws for an unreachable peer. */
@@ -226,7 +229,7 @@ public final class PeerManager implements AutoCloseable {
         OverlayConfig overlay = config.overlay();
         TunnelMode mode = overlay.mode() == OverlayMode.GENEVE ? TunnelMode.GENEVE : TunnelMode.VXLAN;
         String name = PEER_NAME.matcher(peer.node.name()).matches() ? peer.node.name() : "peer-" + peer.peerId;
-        InetAddress local = KernelPodRoutes.inet(config.thisNode().address(overlay.underlayFamily()).orElseThrow());
+        InetAddress local = AddressBits.inet(config.thisNode().address(overlay.underlayFamily()).orElseThrow());
         if (overlay.underlayFamily() == IpFamily.IPV4) {
             return TunnelPeer.ip4(peer.peerId, name, mode, overlay.vni(), overlay.udpPort(), uplink.mac(), peer.mac,
                     AddressBits.ip4(local), AddressBits.ip4(peer.underlay));
@@ -309,6 +312,35 @@ public final class PeerManager implements AutoCloseable {
             }
         }
         return changes;
+    }
+
+    /**
+     * The uplink's MTU changed (an operator lowered the NIC's MTU, or the underlay path shrank): every
+     * peer gets a new adjacency with the new MTU, so packets above it get "fragmentation needed" /
+     * "packet too big" with the new tunnel MTU and the pods' path MTU discovery follows. Routes are
+     * re-pointed first, the old adjacencies released after a grace period.
+     */
+    public void uplinkMtuChanged(int mtu) {
+        if (mtu == uplinkMtu || uplink.kernelRoutesDirect()) {
+            return;
+        }
+        DaemonLog.info("uplink " + uplink.interfaceName() + " MTU " + uplinkMtu + " → " + mtu + ": peers' MTU follows");
+        uplinkMtu = mtu;
+        boolean encap = config.overlay().mode().encapsulates();
+        List<Integer> old = new ArrayList<>();
+        for (PeerState peer : peers.values()) {
+            old.add(peer.adjacency);
+            peer.adjacency = encap
+                    ? engine.adjacencies().addEncap(uplink.portId(), peer.peerId, mtu - config.overlay().overheadBytes())
+                    : directAdjacency(peer.mac);
+            for (SwitchPrefix p : peer.routes) {
+                p.install(engine, peer.adjacency);
+            }
+        }
+        engine.quiesce();
+        for (int a : old) {
+            engine.adjacencies().release(a);
+        }
     }
 
     private static String describe(InetAddress a) {

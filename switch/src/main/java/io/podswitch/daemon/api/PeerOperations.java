@@ -1,0 +1,69 @@
+package io.podswitch.daemon.api;
+
+import io.podswitch.api.ApiError;
+import io.podswitch.api.json.JsonValue;
+import io.podswitch.api.json.JsonValue.JsonArray;
+import io.podswitch.api.json.ObjectBuilder;
+import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.peers.PeerManager;
+import io.podswitch.daemon.peers.PeerView;
+import io.podswitch.daemon.pod.ApiException;
+import io.podswitch.daemon.reload.ConfigReloader;
+import io.podswitch.daemon.reload.ReloadResult;
+import io.podswitch.overlay.DecapDrop;
+import io.podswitch.overlay.EncapDrop;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cluster side of the control API, run on the control thread: {@code GET /v1/peers} (every remote
+ * node with its next hop, MAC, state and tunnel counters, plus the overlay drops by reason — drops like
+ * a bad VNI or an unknown peer cannot be pinned on one peer) and {@code POST /v1/reload}.
+ */
+public final class PeerOperations {
+    private final SwitchEngine engine;
+    private final PeerManager peers;
+    private final ConfigReloader reloader;
+
+    /** @param peers null on a single-node daemon */
+    public PeerOperations(SwitchEngine engine, PeerManager peers, ConfigReloader reloader) {
+        this.engine = engine;
+        this.peers = peers;
+        this.reloader = reloader;
+    }
+
+    /**
+     * {@code {"peers": [{name, addresses, podCIDRs, mode, underlay, nextHop, nextHopMac, state, encapPackets,
+     * encapBytes, decapPackets, decapBytes}], "drops": {"encap.<reason>": n, "decap.<reason>": n}}}
+     */
+    public JsonValue peersJson() {
+        List<JsonValue> out = new ArrayList<>();
+        if (peers != null) {
+            for (PeerView p : peers.views()) {
+                out.add(new ObjectBuilder().put("name", p.name()).put("addresses", ObjectBuilder.strings(p.addresses()))
+                        .put("podCIDRs", ObjectBuilder.strings(p.podCidrs())).put("mode", p.mode())
+                        .put("underlay", p.underlay()).put("nextHop", p.nextHop()).put("nextHopMac", p.nextHopMac())
+                        .put("state", p.state()).put("encapPackets", p.encapPackets()).put("encapBytes", p.encapBytes())
+                        .put("decapPackets", p.decapPackets()).put("decapBytes", p.decapBytes()).build());
+            }
+        }
+        ObjectBuilder drops = new ObjectBuilder();
+        for (int r = 0; r < EncapDrop.COUNT; r++) {
+            drops.put("encap." + EncapDrop.name(r), engine.overlayDrops(true, r));
+        }
+        for (int r = 0; r < DecapDrop.COUNT; r++) {
+            drops.put("decap." + DecapDrop.name(r), engine.overlayDrops(false, r));
+        }
+        return new ObjectBuilder().put("peers", new JsonArray(out)).put("drops", drops.build()).build();
+    }
+
+    /** {@code {"applied": true, "summary": "..."}}; a refused reload is an error (code 7) listing why. */
+    public JsonValue reloadJson() throws ApiException {
+        ReloadResult result = reloader.reload("API");
+        if (!result.applied()) {
+            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "reload refused: " + result.summary(),
+                    String.join("\n", result.errors()));
+        }
+        return new ObjectBuilder().put("applied", true).put("summary", result.summary()).build();
+    }
+}

@@ -1,0 +1,95 @@
+package io.podswitch.daemon.reload;
+
+import io.podswitch.config.ConfigError;
+import io.podswitch.config.ConfigException;
+import io.podswitch.config.ConfigLoader;
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.peers.PeerManager;
+import io.podswitch.daemon.services.ServiceManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reloads the cluster config without a restart: load + validate the file, then
+ * {@link ServiceManager#apply} and {@link PeerManager#apply} the difference. An invalid file is logged error by error as
+ * {@code file:line:col: field: message} and the running config stays; a change only a restart can make
+ * (this node's pod CIDRs or addresses, the families, the overlay) is refused with one clear line.
+ * Control thread only (SIGHUP, the file watcher and {@code POST /v1/reload} all post here).
+ */
+public final class ConfigReloader {
+    private final Path file;
+    private final Map<String, String> env;
+    private final PeerManager peers;
+    private final ServiceManager services;
+    private ClusterConfig running;
+
+    /**
+     * @param peers the running peer manager, or null on a single-node daemon (no uplink was opened)
+     * @param services the running service manager
+     */
+    public ConfigReloader(Path file, Map<String, String> env, ClusterConfig running, PeerManager peers,
+                          ServiceManager services) {
+        this.file = file;
+        this.env = Map.copyOf(env);
+        this.running = running;
+        this.peers = peers;
+        this.services = services;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public ReloadResult reload(String trigger) {
+        ClusterConfig next;
+        try {
+            next = ConfigLoader.load(file, env);
+        } catch (ConfigException e) {
+            List<String> errors = new ArrayList<>();
+            for (ConfigError error : e.errors()) {
+                errors.add(error.format());
+                DaemonLog.info("reload (" + trigger + "): " + error.format());
+            }
+            String summary = "invalid configuration " + file + " (" + errors.size() + " error(s)); keeping the running one";
+            DaemonLog.info("reload (" + trigger + "): " + summary);
+            return ReloadResult.refused(summary, errors);
+        }
+        if (next.equals(running)) {
+            DaemonLog.info("reload (" + trigger + "): " + file + " unchanged");
+            return ReloadResult.applied("unchanged");
+        }
+        if (peers == null && next.nodes().size() > 1) {
+            String why = "this daemon started as a single node (no uplink opened); restart podswitchd to join "
+                    + "the " + next.nodes().size() + " nodes of " + file;
+            DaemonLog.info("reload (" + trigger + "): refused: " + why);
+            return ReloadResult.refused(why, List.of(why));
+        }
+        // Services first: ServiceManager.apply changes nothing when it refuses, so a refusal here leaves
+        // everything as it was; a peer refusal after it puts the running services back.
+        ServiceManager.Change serviceChange;
+        try {
+            serviceChange = services.apply(next);
+        } catch (IllegalArgumentException e) {
+            DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
+            return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
+        }
+        String peerSummary = "no peers";
+        if (peers != null) {
+            try {
+                peerSummary = peers.apply(next);
+            } catch (IllegalArgumentException e) {
+                services.apply(running);
+                DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
+                return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
+            }
+        }
+        running = next;
+        String summary = "peers " + peerSummary + "; services +" + serviceChange.added() + " ~"
+                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s)";
+        DaemonLog.info("reload (" + trigger + "): " + summary);
+        return ReloadResult.applied(summary);
+    }
+}

@@ -1,0 +1,70 @@
+package io.podswitch.nativeio;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Batched datagram I/O for the UDP tunnel port: {@code sendmmsg(2)} and {@code recvmmsg(2)} over
+ * arrays of {@link MsgHdr mmsghdr}, plus the UDP and IP socket options it sets.
+ *
+ * <p>Data path only, with the conventions of {@link Libc#read}: raw addresses instead of segments,
+ * a caller-owned errno capture segment, result = messages moved or {@code -errno}; no exception, no
+ * allocation. Bound {@linkplain Linker.Option#critical critical}: both are only called on
+ * non-blocking sockets ({@code SOCK_NONBLOCK}, and {@code MSG_DONTWAIT} on receive), so they return
+ * at once.
+ */
+public final class Datagrams {
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int SOL_UDP = 17;
+    /** IP_MTU_DISCOVER / IPV6_MTU_DISCOVER with PMTUDISC_DO: DF set, never fragment, EMSGSIZE above the path MTU. */
+    public static final int IP_MTU_DISCOVER = 10;
+    public static final int IPV6_MTU_DISCOVER = 23;
+    public static final int PMTUDISC_DO = 2;
+    public static final int IPV6_V6ONLY = 26;
+    /** UDP GSO (Linux 4.18): the cmsg / socket option carries the segment size (u16). */
+    public static final int UDP_SEGMENT = 103;
+    /** UDP GRO on receive (Linux 5.0). */
+    public static final int UDP_GRO = 104;
+    /** The kernel's UDP_MAX_SEGMENTS (64 up to Linux 6.x's increase to 128; 64 is safe everywhere). */
+    public static final int UDP_MAX_SEGMENTS = 64;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = Sockets.MSG_DONTWAIT;
+
+    private static final MethodHandle SENDMMSG = Native.downcall("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), Linker.Option.critical(false));
+    private static final MethodHandle RECVMMSG = Native.downcall("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG),
+            Linker.Option.critical(false));
+
+    private Datagrams() {
+    }
+
+    /** sendmmsg(2) of {@code count} mmsghdrs at {@code msgsAddress}; messages sent, or -errno. */
+    public static int sendmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
+        try {
+            int n = (int) SENDMMSG.invokeExact(errno, fd, msgsAddress, count, 0);
+            return n >= 0 ? n : -Native.errno(errno);
+        } catch (Throwable t) {
+            throw new AssertionError("sendmmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * recvmmsg(2) with {@code MSG_DONTWAIT} into {@code count} mmsghdrs at {@code msgsAddress}, no timeout;
+     * messages received, or -errno ({@code -EAGAIN} when nothing is queued).
+     */
+    public static int recvmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
+        try {
+            int n = (int) RECVMMSG.invokeExact(errno, fd, msgsAddress, count, MSG_DONTWAIT, 0L);
+            return n >= 0 ? n : -Native.errno(errno);
+        } catch (Throwable t) {
+            throw new AssertionError("recvmmsg downcall failed", t);
+        }
+    }
+}
