@@ -61,7 +61,12 @@ public final class ServiceScenario implements Scenario {
             new ServiceSpec("empty", "http", "10.96.0.12", WEB_PORT, WEB_TARGET, List.of()));
     static final List<String> SUBJECTS = List.of(KubeProxyMode.IPTABLES.subject(), KubeProxyMode.NFTABLES.subject(),
             KubeProxyMode.IPVS.subject(), PODSWITCH);
-    private static final List<String> PATHS = List.of("vip", "direct");
+    /**
+     * Direct first: every direct connection then starts before any service flow has used its
+     * (client port, backend) pair, so a stale service conntrack entry cannot capture its replies
+     * (podswitch un-DNATs such replies; see docs/benchmarks-service.md).
+     */
+    private static final List<String> PATHS = List.of("direct", "vip");
     private static final List<Integer> STREAMS = List.of(1, 4);
     private static final List<Integer> PERCENTILES = List.of(50, 99);
 
