@@ -43,6 +43,7 @@ final class DaemonHarness implements AutoCloseable {
     final int octet = ThreadLocalRandom.current().nextInt(1, 255);
     final boolean ip4;
     final boolean ip6;
+    final String families;
     final Path dir;
     final String hostPort = "psw" + suffix;
     private final List<String> namespaces = new ArrayList<>();
@@ -57,6 +58,7 @@ final class DaemonHarness implements AutoCloseable {
     DaemonHarness(String families) throws IOException {
         this.ip4 = families.contains("IPv4");
         this.ip6 = families.contains("IPv6");
+        this.families = families;
         this.dir = Files.createTempDirectory("podswitchd-test-");
         Files.writeString(dir.resolve("cluster.yaml"), config(families));
     }
@@ -93,6 +95,14 @@ final class DaemonHarness implements AutoCloseable {
                 + "    addresses: [" + String.join(", ", addrs) + "]\n"
                 + "    podCIDRs: [" + String.join(", ", nodePod) + "]\n"
                 + "    uplink: {interface: lo, mtu: 1500}\n";
+    }
+
+    /**
+     * Rewrites cluster.yaml as the constructor wrote it plus {@code servicesYaml} (a {@code services:}
+     * block); the daemon sees it at its next start.
+     */
+    void writeServices(String servicesYaml) throws IOException {
+        Files.writeString(dir.resolve("cluster.yaml"), config(families) + servicesYaml);
     }
 
     String gateway4() {

@@ -46,11 +46,16 @@ public final class CniPluginRunner {
         invoke("ADD", containerId, netns, ifName);
     }
 
+    /** ADD, returning the plugin's result JSON (interfaces, ips, routes). */
+    public String addWithResult(String containerId, Path netns, String ifName) throws IOException {
+        return invoke("ADD", containerId, netns, ifName);
+    }
+
     public void del(String containerId, Path netns, String ifName) throws IOException {
         invoke("DEL", containerId, netns, ifName);
     }
 
-    private void invoke(String command, String containerId, Path netns, String ifName) throws IOException {
+    private String invoke(String command, String containerId, Path netns, String ifName) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(plugin.toString());
         Map<String, String> env = pb.environment();
         env.put("CNI_COMMAND", command);
@@ -80,6 +85,7 @@ public final class CniPluginRunner {
             throw new IOException("CNI " + command + " by " + plugin.getFileName() + " for " + containerId + " failed ("
                     + p.exitValue() + "): " + msg.strip());
         }
+        return new String(out.join(), StandardCharsets.UTF_8);
     }
 
     private static byte[] readAll(java.io.InputStream in) {

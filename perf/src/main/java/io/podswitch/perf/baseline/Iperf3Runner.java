@@ -31,9 +31,16 @@ public final class Iperf3Runner {
         return tcpGbps(clientNs, serverNs, serverIp, port, duration, 1);
     }
 
-    /** Gbit/s received by the server over {@code duration} with {@code streams} parallel TCP streams ({@code -P}). */
+    /**
+     * Gbit/s received by the server over {@code duration} with {@code streams} parallel TCP streams
+     * ({@code -P}); the figure is their sum. {@code serverIp} may be a service address that leads to the
+     * server (iperf3's control connection and every stream must reach the same server).
+     */
     public double tcpGbps(String clientNs, String serverNs, String serverIp, int port, Duration duration, int streams)
             throws IOException, InterruptedException {
+        if (streams < 1 || streams > 128) {
+            throw new IllegalArgumentException("streams must be 1..128, got " + streams);
+        }
         return receivedGbps(client(clientNs, serverNs, serverIp, port, duration, "-P", Integer.toString(streams)));
     }
 

@@ -13,7 +13,7 @@ public final class BenchArguments {
 
     public static final String USAGE = """
             usage: podswitch bench [SCENARIO...] [--duration S] [--repeat N] [--warmup S] [--cores LIST]
-                                   [--packet-size LIST] [--out DIR] [--seed N] [--smoke]
+                                   [--packet-size LIST] [--out DIR] [--seed N] [--smoke] [--side LIST]
                    podswitch bench list
                    podswitch bench compare OLD.json NEW.json [--threshold PCT]
               SCENARIO        scenario names (see `bench list`); default: all
@@ -25,6 +25,7 @@ public final class BenchArguments {
               --out DIR       report directory (default bench-results/<date-time>)
               --seed N        seed for every random choice (default fixed)
               --smoke         run each step minimally: proves the harness works, measures nothing
+              --side LIST     only these subjects, e.g. kernel-iptables,podswitch (service scenario; default all)
               --threshold PCT compare: regression threshold in percent (default 5)
             exit: 0 ok, 2 usage error, 1 run or I/O failure; compare: 3 when regressions were found
             """;
@@ -56,6 +57,7 @@ public final class BenchArguments {
         Path out = null;
         boolean smoke = false;
         long seed = BenchSettings.DEFAULT_SEED;
+        List<String> sides = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -67,6 +69,7 @@ public final class BenchArguments {
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--seed" -> seed = longValue(a, value(args, ++i, a));
                 case "--smoke" -> smoke = true;
+                case "--side" -> sides.addAll(sideList(value(args, ++i, a)));
                 default -> {
                     if (a.startsWith("-")) {
                         throw new UsageException("unknown option '" + a + "'");
@@ -87,7 +90,7 @@ public final class BenchArguments {
         if (out == null) {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        BenchSettings settings = new BenchSettings(scenarios, duration, warmup, repeat, cores, sizes, out, false, seed);
+        BenchSettings settings = new BenchSettings(scenarios, duration, warmup, repeat, cores, sizes, out, false, seed, sides);
         return new BenchInvocation.Run(smoke ? settings.asSmoke() : settings);
     }
 
@@ -199,6 +202,19 @@ public final class BenchArguments {
             }
         }
         return new ArrayList<>(cpus);
+    }
+
+    /** "kernel-iptables,podswitch" → names; each must look like a subject name. */
+    static List<String> sideList(String v) throws UsageException {
+        List<String> sides = new ArrayList<>();
+        for (String part : v.split(",", -1)) {
+            String name = part.trim();
+            if (!name.matches("[a-z0-9][a-z0-9-]*")) {
+                throw new UsageException("--side needs names like kernel-iptables,podswitch, got '" + v + "'");
+            }
+            sides.add(name);
+        }
+        return sides;
     }
 
     static List<Integer> packetSizes(String v) throws UsageException {

@@ -6,6 +6,7 @@ import io.podswitch.perf.bench.scenario.EngineScenario;
 import io.podswitch.perf.bench.scenario.FibScenario;
 import io.podswitch.perf.bench.scenario.LatencyScenario;
 import io.podswitch.perf.bench.scenario.PodTcpScenario;
+import io.podswitch.perf.bench.scenario.ServiceScenario;
 import io.podswitch.perf.bench.scenario.TapForwardScenario;
 
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ public final class ScenarioRegistry {
     public static ScenarioRegistry standard() {
         List<Scenario> all = new ArrayList<>(List.of(new EngineScenario(), new FibScenario(),
                 new AfXdpForwardScenario(), new TapForwardScenario(), new PodTcpScenario(), new LatencyScenario(),
-                new CniScenario()));
+                new CniScenario(), new ServiceScenario()));
         ServiceLoader.load(Scenario.class).forEach(all::add);
         return new ScenarioRegistry(all);
     }

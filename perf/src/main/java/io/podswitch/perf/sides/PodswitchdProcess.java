@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * podswitchd as a child JVM for the cni scenario, configured like a single-node cluster: a temp
+ * podswitchd as a child JVM for the cni and service scenarios, configured like a single-node cluster: a temp
  * directory holds the config, the state and the control socket; the host TAP gets a unique name
  * ({@code psb<4 hex>}); pods get addresses from 10.204.X.0/24 (X random per run), a range no other
  * bench topology uses. {@link #close} stops the daemon (SIGTERM, then SIGKILL after 10 s) and
@@ -35,12 +35,14 @@ final class PodswitchdProcess implements AutoCloseable {
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Path dir;
-    private final Process process;
+    private final List<String> command;
+    private Process process;
     private final Thread cleanupHook;
     private boolean closed;
 
-    private PodswitchdProcess(Path dir, Process process) {
+    private PodswitchdProcess(Path dir, List<String> command, Process process) {
         this.dir = dir;
+        this.command = List.copyOf(command);
         this.process = process;
         this.cleanupHook = Thread.ofPlatform().unstarted(this::stopAndDelete);
         Runtime.getRuntime().addShutdownHook(cleanupHook);
@@ -48,27 +50,39 @@ final class PodswitchdProcess implements AutoCloseable {
 
     /** Starts the daemon and returns once its control socket accepts connections. */
     static PodswitchdProcess start(String classPath, int maxPods) throws Exception {
+        byte[] id = new byte[2];
+        IDS.nextBytes(id);
+        String hex = HexFormat.of().formatHex(id);
+        int octet = 1 + IDS.nextInt(254);
+        return start(classPath, config(octet), null, List.of("--host-port", "psb" + hex, "--max-pods",
+                Integer.toString(maxPods)));
+    }
+
+    /**
+     * Starts the daemon with {@code configYaml} as its cluster.yaml, inside network namespace
+     * {@code netns} ({@code ip netns exec}; null: this process's namespace), with {@code extraArgs}
+     * after the directory options; returns once its control socket accepts connections.
+     */
+    static PodswitchdProcess start(String classPath, String configYaml, String netns, List<String> extraArgs)
+            throws Exception {
         try {
             Class.forName(DAEMON_CLASS, false, PodswitchdProcess.class.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new SideUnavailableException("podswitchd (" + DAEMON_CLASS + ") is not on the class path");
         }
-        byte[] id = new byte[2];
-        IDS.nextBytes(id);
-        String hex = HexFormat.of().formatHex(id);
-        int octet = 1 + IDS.nextInt(254);
         Path dir = Files.createTempDirectory("podswitch-bench-cni-");
-        Files.writeString(dir.resolve("cluster.yaml"), config(octet));
+        Files.writeString(dir.resolve("cluster.yaml"), configYaml);
         List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
         cmd.addAll(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", classPath, DAEMON_CLASS,
                 "--config", dir.resolve("cluster.yaml").toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--host-port", "psb" + hex,
-                "--max-pods", Integer.toString(maxPods)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile())).start();
-        PodswitchdProcess daemon = new PodswitchdProcess(dir, p);
+                "--run-dir", dir.resolve("run").toString()));
+        cmd.addAll(extraArgs);
+        PodswitchdProcess daemon = new PodswitchdProcess(dir, cmd, launch(cmd, dir));
         try {
             daemon.awaitSocket();
             return daemon;
@@ -76,6 +90,26 @@ final class PodswitchdProcess implements AutoCloseable {
             daemon.close();
             throw e;
         }
+    }
+
+    private static Process launch(List<String> cmd, Path dir) throws IOException {
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile())).start();
+    }
+
+    /**
+     * Stops the daemon (SIGTERM), replaces its cluster.yaml and starts it again on the same state
+     * directory: it recovers its IPAM allocations and re-attaches the pods. Returns once it answers.
+     */
+    synchronized void restartWith(String configYaml) throws Exception {
+        if (closed) {
+            throw new IllegalStateException("podswitchd is closed");
+        }
+        stop();
+        Files.writeString(dir.resolve("cluster.yaml"), configYaml);
+        Files.deleteIfExists(socket());
+        process = launch(command, dir);
+        awaitSocket();
     }
 
     private static String config(int octet) {
@@ -143,6 +177,16 @@ final class PodswitchdProcess implements AutoCloseable {
     }
 
     private void stopAndDelete() {
+        stop();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** SIGTERM (to {@code ip netns exec}'s exec'd JVM), SIGKILL after 10 s. */
+    private void stop() {
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -152,11 +196,6 @@ final class PodswitchdProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
         }
     }
 }

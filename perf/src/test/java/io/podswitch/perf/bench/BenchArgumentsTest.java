@@ -58,6 +58,19 @@ class BenchArgumentsTest {
     }
 
     @Test
+    void sidesSelectSubjectsAndSurviveSmokeMode() throws UsageException {
+        assertEquals(List.of(), run().sides());
+        assertTrue(run().sideSelected("podswitch"));
+        BenchSettings s = run("service", "--side", "kernel-iptables,podswitch", "--side", "kernel-nft", "--smoke");
+        assertEquals(List.of("kernel-iptables", "podswitch", "kernel-nft"), s.sides());
+        assertTrue(s.sideSelected("kernel-nft"));
+        assertTrue(!s.sideSelected("kernel-ipvs"));
+        assertTrue(error("--side", "Kernel_IPVS").contains("--side needs names like"));
+        assertTrue(error("--side", "a,,b").contains("--side needs names like"));
+        assertTrue(error("--side").contains("--side needs a value"));
+    }
+
+    @Test
     void badArgumentsNameTheArgument() {
         assertTrue(error("--frobnicate").contains("unknown option '--frobnicate'"));
         assertTrue(error("--duration").contains("--duration needs a value"));

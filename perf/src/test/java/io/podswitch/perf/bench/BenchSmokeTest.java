@@ -64,7 +64,7 @@ class BenchSmokeTest {
     void everyScenarioRunsInSmokeModeAsRoot(@TempDir Path dir) throws Exception {
         Report r = smoke(dir, RootCheck.isRoot());
         assertTrue(r.measurements().stream().noneMatch(m -> m.status() == Status.NEEDS_ROOT));
-        List<Measurement> bound = boundPodswitchFigures(r, List.of("engine", "tap-forward", "pod-tcp", "latency", "cni"));
+        List<Measurement> bound = boundPodswitchFigures(r, List.of("engine", "tap-forward", "pod-tcp", "latency", "cni", "service"));
         assertTrue(!bound.isEmpty() && bound.stream().noneMatch(m -> m.status() == Status.UNAVAILABLE), bound.toString());
     }
 }

@@ -8,16 +8,22 @@ import java.util.ServiceLoader;
  * reports {@link #unboundReason} instead of a figure.
  */
 public record PodswitchSides(Optional<EngineSide> engine, Optional<SwitchPathSide> switchPath,
-                             Optional<CniSide> cni) {
+                             Optional<CniSide> cni, Optional<ServiceSide> service) {
+
+    /** Without a service side (scenarios that do not use it). */
+    public PodswitchSides(Optional<EngineSide> engine, Optional<SwitchPathSide> switchPath, Optional<CniSide> cni) {
+        this(engine, switchPath, cni, Optional.empty());
+    }
 
     /** The sides registered with {@link ServiceLoader} on the class path. */
     public static PodswitchSides load() {
         return new PodswitchSides(ServiceLoader.load(EngineSide.class).findFirst(),
-                ServiceLoader.load(SwitchPathSide.class).findFirst(), ServiceLoader.load(CniSide.class).findFirst());
+                ServiceLoader.load(SwitchPathSide.class).findFirst(), ServiceLoader.load(CniSide.class).findFirst(),
+                ServiceLoader.load(ServiceSide.class).findFirst());
     }
 
     public static PodswitchSides none() {
-        return new PodswitchSides(Optional.empty(), Optional.empty(), Optional.empty());
+        return new PodswitchSides(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public static String unboundReason(Class<?> side) {

@@ -1,0 +1,311 @@
+package io.podswitch.perf.bench.scenario;
+
+import io.podswitch.perf.baseline.Iperf3Runner;
+import io.podswitch.perf.bench.BenchSettings;
+import io.podswitch.perf.bench.Requirements;
+import io.podswitch.perf.bench.Samples;
+import io.podswitch.perf.bench.Scenario;
+import io.podswitch.perf.bench.ScenarioContext;
+import io.podswitch.perf.bench.connrate.ConnectionRateResult;
+import io.podswitch.perf.bench.connrate.ShortConnectionLoad;
+import io.podswitch.perf.bench.side.PodswitchSides;
+import io.podswitch.perf.bench.side.ServiceNode;
+import io.podswitch.perf.bench.side.ServiceSide;
+import io.podswitch.perf.bench.side.ServiceSpec;
+import io.podswitch.perf.bench.side.SideUnavailableException;
+import io.podswitch.perf.kubeproxy.KernelServiceNode;
+import io.podswitch.perf.kubeproxy.KubeProxyMode;
+import io.podswitch.perf.report.Measurement;
+import io.podswitch.perf.report.Status;
+import io.podswitch.perf.topo.Exec;
+import io.podswitch.perf.topo.Topology;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Pod → ClusterIP service on one node: podswitch's in-data-path load balancer against the kernel's
+ * service proxy as kube-proxy programs it (iptables, nftables, IPVS modes), each on its own node of
+ * namespaces with the same addressing (pods in 10.244.0.0/24, services in 10.96.0.0/16).
+ *
+ * <p>Services: {@code web} 10.96.0.10:80 → three backend pods :8080; {@code iperf} 10.96.0.11:5201 →
+ * backend 0 only (iperf3's control and data connections must all reach the same server);
+ * {@code empty} 10.96.0.12:80 without endpoints. Per subject: short-connection rate and
+ * connect+reply latency (p50, p99) to the ClusterIP and directly to backend 0 (port 8081, the
+ * reference without a service), and iperf3 TCP throughput with 1 and 4 streams through the ClusterIP and
+ * directly. {@code --side} picks subjects; the others are listed as skipped.
+ */
+public final class ServiceScenario implements Scenario {
+
+    static final String NAME = "service";
+    static final Outcomes.Metric CONN_RATE = Outcomes.Metric.higher("connection_rate", "conn/s");
+    static final Outcomes.Metric CONN_LATENCY = Outcomes.Metric.lower("connection_latency", "µs");
+    static final Outcomes.Metric THROUGHPUT = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
+    static final String PODSWITCH = Measurement.PODSWITCH;
+    static final int BACKENDS = 3;
+    static final int WEB_PORT = 80;
+    static final int WEB_TARGET = 8080;
+    static final int IPERF_PORT = 5201;
+    static final String WEB_VIP = "10.96.0.10";
+    static final String IPERF_VIP = "10.96.0.11";
+    static final List<ServiceSpec> SERVICES = List.of(
+            new ServiceSpec("web", "http", WEB_VIP, WEB_PORT, WEB_TARGET, List.of(0, 1, 2)),
+            new ServiceSpec("iperf", "iperf", IPERF_VIP, IPERF_PORT, IPERF_PORT, List.of(0)),
+            new ServiceSpec("empty", "http", "10.96.0.12", WEB_PORT, WEB_TARGET, List.of()));
+    static final List<String> SUBJECTS = List.of(KubeProxyMode.IPTABLES.subject(), KubeProxyMode.NFTABLES.subject(),
+            KubeProxyMode.IPVS.subject(), PODSWITCH);
+    /**
+     * Direct connections go to their own server port on backend 0, which no service targets: on
+     * podswitch a finished service flow's conntrack entry un-DNATs the replies of a later direct
+     * connection that reuses its (client port, backend address, backend port) — see
+     * docs/benchmarks-service.md — and the reference figure must not pay for that.
+     */
+    static final int DIRECT_PORT = 8081;
+    private static final List<String> PATHS = List.of("direct", "vip");
+    private static final List<Integer> STREAMS = List.of(1, 4);
+    private static final List<Integer> PERCENTILES = List.of(50, 99);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "pod → ClusterIP: connection rate, latency and iperf3 through the VIP and direct; podswitch vs kube-proxy iptables/nftables/IPVS";
+    }
+
+    @Override
+    public Requirements requirements() {
+        return new Requirements(true, List.of("ip", "ss", "iptables-restore", "nft", "ipvsadm", "iperf3"));
+    }
+
+    @Override
+    public int plannedSteps(BenchSettings s) {
+        int sides = 0;
+        for (String subject : SUBJECTS) {
+            sides += s.sideSelected(subject) ? 1 : 0;
+        }
+        return sides * (PATHS.size() * (1 + STREAMS.size()));
+    }
+
+    static int parallel(ScenarioContext ctx) {
+        return ctx.smoke() ? 2 : 8;
+    }
+
+    @Override
+    public List<Measurement> run(ScenarioContext ctx) throws Exception {
+        for (String s : ctx.settings().sides()) {
+            if (!SUBJECTS.contains(s)) {
+                throw new IllegalArgumentException("--side " + s + ": the service scenario knows " + SUBJECTS);
+            }
+        }
+        Optional<Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
+        List<Measurement> out = new ArrayList<>();
+        for (String subject : SUBJECTS) {
+            Outcomes o = new Outcomes(NAME, subject);
+            if (!ctx.settings().sideSelected(subject)) {
+                out.addAll(notMeasured(ctx, o, Status.SKIPPED, "not selected (--side)"));
+            } else if (!ctx.isRoot()) {
+                out.addAll(notMeasured(ctx, o, Status.NEEDS_ROOT, "namespaces and veths need root"));
+            } else {
+                out.addAll(runSubject(ctx, o, iperf3));
+            }
+        }
+        return out;
+    }
+
+    private List<Measurement> runSubject(ScenarioContext ctx, Outcomes o, Optional<Path> iperf3) {
+        Optional<KubeProxyMode> mode = mode(o.subject());
+        String toolVersion = "";
+        if (mode.isPresent()) {
+            if (mode.get() == KubeProxyMode.IPVS) {
+                String why = ipvsUnavailable();
+                if (why != null) {
+                    return notMeasured(ctx, o, Status.UNAVAILABLE, why);
+                }
+            }
+            Optional<Path> tool = ctx.tool(mode.get().tool(), installHint(mode.get()));
+            if (tool.isEmpty()) {
+                return notMeasured(ctx, o, Status.MISSING_TOOL, mode.get().tool() + " not installed (" + installHint(mode.get()) + ")");
+            }
+            toolVersion = version(tool.get());
+        } else if (ctx.sides().service().isEmpty()) {
+            return notMeasured(ctx, o, Status.UNAVAILABLE, PodswitchSides.unboundReason(ServiceSide.class));
+        }
+        try (Topology t = Topology.create()) {
+            ServiceNode node = mode.isPresent()
+                    ? KernelServiceNode.build(t, mode.get(), BACKENDS, SERVICES, toolVersion)
+                    : ctx.sides().service().get().build(t, BACKENDS, SERVICES, ctx.settings().cores());
+            try (node; ShortConnectionLoad.Servers _ = ShortConnectionLoad.startServers(node.backendNs(), WEB_TARGET);
+                 ShortConnectionLoad.Servers _ = ShortConnectionLoad.startServers(List.of(node.backendNs().getFirst()), DIRECT_PORT)) {
+                ctx.note(o.subject() + ": " + node.implementation());
+                check(node);
+                List<Measurement> out = new ArrayList<>();
+                for (String path : PATHS) {
+                    out.addAll(connections(ctx, o, node, path));
+                }
+                for (String path : PATHS) {
+                    for (int streams : STREAMS) {
+                        out.add(throughput(ctx, o, node, path, streams, iperf3));
+                    }
+                }
+                return out;
+            }
+        } catch (SideUnavailableException e) {
+            return notMeasured(ctx, o, Status.UNAVAILABLE, e.getMessage());
+        } catch (Exception e) {
+            return notMeasured(ctx, o, Status.FAILED, Outcomes.reason(e));
+        }
+    }
+
+    /** Before measuring: 30 connections to the ClusterIP all answered, by more than one backend. */
+    private static void check(ServiceNode node) throws IOException {
+        ConnectionRateResult r = ShortConnectionLoad.count(node.clientNs(), WEB_VIP + ":" + WEB_PORT, 2, 30);
+        if (r.ok() != 30 || r.backends().size() < 2) {
+            throw new IOException("service check: 30 connections to " + WEB_VIP + ":" + WEB_PORT + " gave " + r.ok()
+                    + " answers (refused " + r.refused() + ", timeouts " + r.timeouts() + ", errors " + r.errors()
+                    + ") from backends " + r.backends());
+        }
+    }
+
+    private List<Measurement> connections(ScenarioContext ctx, Outcomes o, ServiceNode node, String path) {
+        int parallel = parallel(ctx);
+        String target = path.equals("vip") ? WEB_VIP + ":" + WEB_PORT : node.backendIps().getFirst() + ":" + DIRECT_PORT;
+        Map<String, String> params = Outcomes.params("path", path, "parallel", Integer.toString(parallel));
+        Duration warmup = ctx.smoke() ? Duration.ZERO : Duration.ofMillis(500);
+        Map<String, Long> lastSpread = new LinkedHashMap<>();
+        try {
+            Samples s = ctx.measure(o.subject() + " connections " + path, d -> {
+                ConnectionRateResult r = ShortConnectionLoad.timed(node.clientNs(), target, parallel, warmup, d);
+                if (r.ok() == 0) {
+                    throw new IOException("no connection completed to " + target + " (refused " + r.refused()
+                            + ", timeouts " + r.timeouts() + ", errors " + r.errors() + ")");
+                }
+                lastSpread.clear();
+                lastSpread.putAll(r.backends());
+                Map<String, Double> v = new LinkedHashMap<>();
+                v.put(CONN_RATE.name(), r.perSecond());
+                v.put("p50", r.p50Micros());
+                v.put("p99", r.p99Micros());
+                v.put("failed", (double) (r.refused() + r.timeouts() + r.errors()));
+                return v;
+            });
+            String note = "connect + 6-byte request + reply + close (RST), " + parallel + " in parallel; replies per backend "
+                    + lastSpread + " (last repetition); failed attempts per repetition " + join(s.get("failed"));
+            List<Measurement> out = new ArrayList<>();
+            out.add(o.ok(CONN_RATE, params, s, note));
+            for (int p : PERCENTILES) {
+                out.add(o.ok(CONN_LATENCY, withPercentile(params, p), s.get("p" + p), "HdrHistogram over every connection of the repetition"));
+            }
+            return out;
+        } catch (Exception e) {
+            List<Measurement> out = new ArrayList<>();
+            out.add(o.not(CONN_RATE, params, Status.FAILED, Outcomes.reason(e)));
+            for (int p : PERCENTILES) {
+                out.add(o.not(CONN_LATENCY, withPercentile(params, p), Status.FAILED, Outcomes.reason(e)));
+            }
+            return out;
+        }
+    }
+
+    private Measurement throughput(ScenarioContext ctx, Outcomes o, ServiceNode node, String path, int streams,
+                                   Optional<Path> iperf3) {
+        Map<String, String> params = Outcomes.params("path", path, "streams", Integer.toString(streams));
+        if (iperf3.isEmpty()) {
+            return o.not(THROUGHPUT, params, Status.MISSING_TOOL, "iperf3 not installed (apt-get install -y iperf3)");
+        }
+        Iperf3Runner runner = new Iperf3Runner(iperf3.get());
+        String target = path.equals("vip") ? IPERF_VIP : node.backendIps().getFirst();
+        try {
+            Samples s = ctx.measure(o.subject() + " iperf3 " + path + " x" + streams, d -> Map.of(THROUGHPUT.name(),
+                    runner.tcpGbps(node.clientNs(), node.backendNs().getFirst(), target, IPERF_PORT, d, streams)));
+            return o.ok(THROUGHPUT, params, s, "iperf3 -P " + streams + " to " + target
+                    + (path.equals("vip") ? " (service with backend 0 only)" : " (backend 0's pod address)") + ", whole seconds");
+        } catch (Exception e) {
+            return o.not(THROUGHPUT, params, Status.FAILED, Outcomes.reason(e));
+        }
+    }
+
+    private static List<Measurement> notMeasured(ScenarioContext ctx, Outcomes o, Status status, String reason) {
+        List<Measurement> out = new ArrayList<>();
+        String parallel = Integer.toString(parallel(ctx));
+        for (String path : PATHS) {
+            Map<String, String> params = Outcomes.params("path", path, "parallel", parallel);
+            out.add(o.not(CONN_RATE, params, status, reason));
+            for (int p : PERCENTILES) {
+                out.add(o.not(CONN_LATENCY, withPercentile(params, p), status, reason));
+            }
+        }
+        for (String path : PATHS) {
+            for (int streams : STREAMS) {
+                out.add(o.not(THROUGHPUT, Outcomes.params("path", path, "streams", Integer.toString(streams)), status, reason));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> withPercentile(Map<String, String> params, int p) {
+        Map<String, String> m = new LinkedHashMap<>(params);
+        m.put("percentile", Integer.toString(p));
+        return m;
+    }
+
+    static Optional<KubeProxyMode> mode(String subject) {
+        for (KubeProxyMode m : KubeProxyMode.values()) {
+            if (m.subject().equals(subject)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String installHint(KubeProxyMode m) {
+        return switch (m) {
+            case IPTABLES -> "apt-get install -y iptables";
+            case NFTABLES -> "apt-get install -y nftables";
+            case IPVS -> "apt-get install -y ipvsadm";
+        };
+    }
+
+    /** Null when IPVS can be used, else why not (the module is missing from this kernel, typically). */
+    static String ipvsUnavailable() {
+        if (Files.exists(Path.of("/proc/net/ip_vs"))) {
+            return null;
+        }
+        try {
+            Exec.Result r = Exec.exec(List.of("modprobe", "ip_vs"), Exec.DEFAULT_TIMEOUT);
+            if (r.exitCode() == 0 && Files.exists(Path.of("/proc/net/ip_vs"))) {
+                return null;
+            }
+            return "the ip_vs module cannot be loaded in this kernel (modprobe ip_vs: " + (r.stderr() + r.stdout()).strip() + ")";
+        } catch (IOException e) {
+            return "the ip_vs module cannot be loaded: " + e.getMessage();
+        }
+    }
+
+    private static String version(Path tool) {
+        try {
+            Exec.Result r = Exec.exec(List.of(tool.toString(), "--version"), Exec.DEFAULT_TIMEOUT);
+            String v = (r.stdout() + r.stderr()).strip();
+            return v.isEmpty() ? tool.getFileName().toString() : v.lines().findFirst().orElse(v);
+        } catch (IOException e) {
+            return tool.getFileName().toString();
+        }
+    }
+
+    private static String join(double[] values) {
+        StringBuilder b = new StringBuilder();
+        for (double v : values) {
+            b.append(b.isEmpty() ? "" : "/").append((long) v);
+        }
+        return b.toString();
+    }
+}
