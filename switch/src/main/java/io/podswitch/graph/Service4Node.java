@@ -12,6 +12,7 @@ import io.podswitch.service.FlowHash;
 import io.podswitch.service.ServiceEntry;
 import io.podswitch.service.ServiceKind;
 import io.podswitch.service.ServiceTable;
+import io.podswitch.service.TcpState;
 
 import java.lang.foreign.MemorySegment;
 
@@ -138,6 +139,12 @@ final class Service4Node extends GraphNode {
             }
             counters.count(DNAT);
             return lookup;
+        }
+        if (!fragment && proto == Ip4.PROTOCOL_TCP && (Bytes.u8(m, l4 + Tcp.FLAGS) & (TcpState.SYN | TcpState.ACK))
+                == TcpState.SYN && balancer.anyFlows()) {
+            balancer.supersedeReused(proto, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(src), sport,
+                    FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(dst), dport);
+            return lookup; // a SYN is never a reply
         }
         if (!fragment && balancer.anyFlows() && balancer.findReply(proto, FlowHash.IPV4_MAPPED_HIGH,
                 FlowHash.ipv4MappedLow(src), sport, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(dst), dport)) {

@@ -10,6 +10,7 @@ import io.podswitch.packet.Ip6;
 import io.podswitch.packet.Tcp;
 import io.podswitch.service.ServiceEntry;
 import io.podswitch.service.ServiceKind;
+import io.podswitch.service.TcpState;
 
 import java.lang.foreign.MemorySegment;
 
@@ -116,6 +117,11 @@ final class Service6Node extends GraphNode {
             }
             counters.count(DNAT);
             return lookup;
+        }
+        if (proto == TCP && (Bytes.u8(m, l4 + Tcp.FLAGS) & (TcpState.SYN | TcpState.ACK)) == TcpState.SYN
+                && balancer.anyFlows()) {
+            balancer.supersedeReused(proto, srcHigh, srcLow, sport, dstHigh, dstLow, dport);
+            return lookup; // a SYN is never a reply
         }
         if (balancer.anyFlows() && balancer.findReply(proto, srcHigh, srcLow, sport, dstHigh, dstLow, dport)) {
             rewrite(f, ip, l4, proto, true, balancer.reply.vipHigh, balancer.reply.vipLow, balancer.reply.vipPort);

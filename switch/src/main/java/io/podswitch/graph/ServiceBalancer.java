@@ -31,11 +31,13 @@ final class ServiceBalancer {
     static final int HAIRPIN = 6;
     static final int NODE_PORT_SNAT = 7;
     static final int REPLIES = 8;
+    static final int SUPERSEDED = 9;
 
     private static final int SNAT_ATTEMPTS = 8;
 
     final NodeCounters counters = new NodeCounters("service", "new_flows", "pinned", "conntrack_full",
-            "snat_conflict", "affinity_hits", "backend_gone", "hairpin", "node_port_snat", "replies");
+            "snat_conflict", "affinity_hits", "backend_gone", "hairpin", "node_port_snat", "replies",
+            "superseded");
     final ServiceTable table;
     final ServiceCounters serviceCounters;
     private final ServiceConnTrack own;
@@ -201,6 +203,20 @@ final class ServiceBalancer {
             }
         }
         return false;
+    }
+
+    /**
+     * A TCP SYN that is not for a service: if it opens a connection straight to a backend on the exact
+     * tuple a tracked service flow was translated to (the client reused its source port after the
+     * service connection ended), that flow is over — mark it superseded so the new connection's replies
+     * are not translated as the old flow's. Only SYNs to endpoints pay the probe.
+     */
+    void supersedeReused(int proto, long clientHigh, long clientLow, int clientPort, long backendHigh,
+                         long backendLow, int backendPort) {
+        if (findReply(proto, backendHigh, backendLow, backendPort, clientHigh, clientLow, clientPort)) {
+            reply.table.supersede(reply.record);
+            counters.count(SUPERSEDED);
+        }
     }
 
     /** Whether any worker tracks a flow (replies cannot match otherwise). */

@@ -24,7 +24,7 @@ import java.lang.invoke.VarHandle;
  *  | service 32    | generation 32 (the entry generation the pin was last checked against) |
  *  | seq 64: seqlock, odd while the owner rewrites the record (readers retry)               |
  *  | lastSeen 64 (owner) | replySeen 64 (reply direction, opaque) |
- *  | tcpState 8 (owner)  | replyFlags 8 (FIN/RST seen in replies, opaque) |
+ *  | tcpState 8 (owner)  | replyFlags 8 (FIN/RST seen in replies, SUPERSEDED; opaque)         |
  *  +---------------------------------------------------------------------------------------+
  * </pre>
  *
@@ -48,6 +48,12 @@ public final class ServiceConnTrack implements CounterSource {
     public static final int FULL = -2;
     /** Another live flow already has this reverse key: pick another SNAT port, or go stateless. */
     public static final int CONFLICT = -3;
+    /**
+     * replyFlags bit: a new connection now uses this flow's translated tuple directly (a SYN from the
+     * client straight to the backend with the same ports), so the old service flow is over; its
+     * replies must no longer be translated (they belong to the new connection) and it expires at once.
+     */
+    static final int SUPERSEDED = 0x80;
     static final int WAYS = 8;
     private static final int READ_ATTEMPTS = 4;
     private static final int TCP = 6;
@@ -285,6 +291,9 @@ public final class ServiceConnTrack implements CounterSource {
     private boolean isDead(int r, long now) {
         int state = tcpState[r];
         int flags = (byte) BYTES.getOpaque(replyFlags, r);
+        if ((flags & SUPERSEDED) != 0) {
+            return true;
+        }
         if (state != TcpState.NONE) {
             if ((flags & TcpState.RST) != 0) {
                 state = TcpState.CLOSED;
@@ -391,7 +400,7 @@ public final class ServiceConnTrack implements CounterSource {
                 if ((long) LONGS.getOpaque(seq, r) != s1) {
                     continue; // rewritten while we read: read again
                 }
-                if (!match) {
+                if (!match || ((byte) BYTES.getOpaque(replyFlags, r) & SUPERSEDED) != 0) {
                     break;
                 }
                 out.clientHigh = ch;
@@ -422,6 +431,12 @@ public final class ServiceConnTrack implements CounterSource {
                 BYTES.setOpaque(replyFlags, r, (byte) (old | closing));
             }
         }
+    }
+
+    /** Any worker: marks the flow {@link #SUPERSEDED} (opaque, like {@link #touchReply}). */
+    public void supersede(int r) {
+        int old = (byte) BYTES.getOpaque(replyFlags, r);
+        BYTES.setOpaque(replyFlags, r, (byte) (old | SUPERSEDED));
     }
 
     /** Flows present (dead ones count until a probe or sweep reaches them). */

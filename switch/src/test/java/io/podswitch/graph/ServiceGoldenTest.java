@@ -134,6 +134,42 @@ class ServiceGoldenTest {
         assertEquals(2, h.counter(1, "ip6-service.un_nat"));
     }
 
+    /**
+     * The client ends a service connection and opens one straight to the backend with the same source
+     * port: the old flow's translated tuple now belongs to the direct connection, whose replies must
+     * reach the client from the backend's own address, not from the VIP.
+     */
+    @Test
+    void aDirectConnectionReusingATranslatedTupleIsNotUnNated() {
+        h.put(0, 6, "10.96.0.10", 80, List.of(ep4("172.16.0.5", 8080)));
+        h.put(1, 6, "fd96::10", 443, List.of(ep6("2001:db8::5", 8443)));
+        byte[] none = new byte[0];
+        h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, VIP, 64, 40000, 80, SYN, 1000, 0, none)), UPLINK);
+        h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, 40000, SYN | ACK, 5000, 1001, none)),
+                POD_PORT);
+        h.sendExpectOne(0, POD_PORT, fromPod(tcp6(POD6, VIP6, 64, 40000, 443, SYN, 7, 0, none)), UPLINK);
+
+        // New direct connections on the same tuples (received by the other worker: any worker's SYN counts).
+        expect(toRouter(tcp4(POD, BACKEND, 63, 40000, 8080, SYN, 9000, 0, none)),
+                h.sendExpectOne(1, POD_PORT, fromPod(tcp4(POD, BACKEND, 64, 40000, 8080, SYN, 9000, 0, none)), UPLINK));
+        expect(toPod(tcp4(BACKEND, POD, 63, 8080, 40000, SYN | ACK, 7000, 9001, none)),
+                h.sendExpectOne(0, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, 40000, SYN | ACK, 7000, 9001, none)),
+                        POD_PORT));
+        expect(toRouter(tcp6(POD6, BACKEND6, 63, 40000, 8443, SYN, 70, 0, none)),
+                h.sendExpectOne(1, POD_PORT, fromPod(tcp6(POD6, BACKEND6, 64, 40000, 8443, SYN, 70, 0, none)), UPLINK));
+        expect(toPod(tcp6(BACKEND6, POD6, 63, 8443, 40000, SYN | ACK, 90, 71, none)),
+                h.sendExpectOne(0, UPLINK, fromRouter(tcp6(BACKEND6, POD6, 64, 8443, 40000, SYN | ACK, 90, 71, none)),
+                        POD_PORT));
+        assertEquals(2, h.counter(1, "service.superseded"));
+
+        // A new connection to the VIP on the same tuple is a service flow again, translated both ways.
+        expect(toRouter(tcp4(POD, BACKEND, 63, 40000, 8080, SYN, 11000, 0, none)),
+                h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, VIP, 64, 40000, 80, SYN, 11000, 0, none)), UPLINK));
+        expect(toPod(tcp4(VIP, POD, 63, 80, 40000, SYN | ACK, 12000, 11001, none)),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, 40000, SYN | ACK, 12000, 11001, none)),
+                        POD_PORT));
+    }
+
     /** A TAP frame with NEEDS_CSUM holds only the pseudo-header sum: it must stay a correct partial sum. */
     @Test
     void partialChecksumFramesStayCorrect() {
