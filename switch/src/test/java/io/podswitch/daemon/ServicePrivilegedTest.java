@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,13 +118,20 @@ class ServicePrivilegedTest {
     @Test
     void directConnectionReusingAFinishedServiceFlowsPortIsNotTranslated() throws Exception {
         List<ServerSocket> servers = new ArrayList<>();
-        try (DaemonHarness h = new DaemonHarness("IPv4")) {
+        try (DaemonHarness h = new DaemonHarness("IPv4,IPv6")) {
             Pods pods = setUp(h, servers);
             Outcome viaService = connect(pods.client(), WEB4, 80, 30, null);
             List<Integer> portsToB0 = viaService.localPorts().get("b0");
             assertTrue(portsToB0 != null && !portsToB0.isEmpty(), "some service flows went to b0: " + viaService.replies());
             int port = portsToB0.getFirst();
-            Outcome direct = connect(pods.client(), pods.addresses().getFirst()[0], TARGET_PORT, 1, port);
+            Outcome direct;
+            try {
+                direct = connect(pods.client(), pods.addresses().getFirst()[0], TARGET_PORT, 1, port);
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("direct connection from port " + port + " to b0 timed out: b0's SYN-ACK was "
+                        + "translated by the finished service flow's conntrack entry (it reaches the client from "
+                        + WEB4 + ":80, which answers with an RST)", e);
+            }
             assertEquals(Map.of("b0", 1), direct.replies(), "direct connection from port " + port);
         } finally {
             for (ServerSocket s : servers) {
