@@ -9,11 +9,12 @@
 # deletes every namespace and the work directory.
 # Needs: $bin (the launchers), and sets CLUSTER_ID, CLUSTER_WORK, CLUSTER_NODES.
 
-cluster_init() { # NODES MODE
+cluster_init() { # NODES MODE [ATTACH]
     CLUSTER_ID=$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')
     CLUSTER_WORK=$(mktemp -d /tmp/podswitch-demo.XXXXXX)
     CLUSTER_NODES=$1
     CLUSTER_MODE=$2
+    CLUSTER_ATTACH=${3:-}
     CLUSTER_NS=()
     CLUSTER_PODS=()
     declare -gA CLUSTER_PID=() POD_NODE=() POD_IP4=() POD_IP6=()
@@ -68,7 +69,7 @@ cluster_config() {
             echo "  - name: $(cluster_node_name "$i")"
             echo "    addresses: [$(cluster_node_ip4 "$i"), \"$(cluster_node_ip6 "$i")\"]"
             printf '    podCIDRs: [10.244.%d.0/24, "fd00:10:244:%x::/64"]\n' "$i" "$i"
-            echo "    uplink: {interface: eth0, mtu: 1500}"
+            echo "    uplink: {interface: eth0, mtu: 1500${CLUSTER_ATTACH:+, attach: $CLUSTER_ATTACH}}"
         done
     } > "$CLUSTER_WORK/cluster.yaml"
 }

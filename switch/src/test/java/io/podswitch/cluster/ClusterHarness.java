@@ -164,6 +164,29 @@ final class ClusterHarness implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Switches the running cluster to another overlay mode / uplink attachment (same families, same
+     * nodes): every daemon is killed, the config rewritten and every daemon started again. The pods
+     * stay — each restarted daemon re-attaches its pods' persistent TAPs — so only the daemons' start
+     * is paid, not the pods'.
+     */
+    void reconfigure(ClusterLayout next) throws Exception {
+        if (!next.families().equals(layout.families()) || next.nodes() != nodes.size()) {
+            throw new IllegalArgumentException("reconfigure keeps families and nodes: " + layout.label() + " → " + next.label());
+        }
+        for (ClusterNode n : nodes) {
+            n.daemon().kill9();
+        }
+        layout = next;
+        writeConfig();
+        for (ClusterNode n : nodes) {
+            n.daemon().launch();
+        }
+        for (ClusterNode n : nodes) {
+            n.daemon().awaitReady(90);
+        }
+    }
+
     /** Kill -9 a node's daemon (a crash): its pods' TAPs stay, podswitch0 and its routes vanish. */
     void crash(int node) throws InterruptedException {
         node(node).daemon().kill9();
@@ -197,15 +220,20 @@ final class ClusterHarness implements AutoCloseable {
         return new ClusterPod(name, ns, node, CniPlugin.addresses(add), add.stdout());
     }
 
-    /** {@code perNode} pods on every node (named a1, a2, b1, …), wired in parallel. */
+    /** {@code perNode} pods on every node (named a1, a2, b1, …), wired in parallel, with the daemon's default MTU. */
     List<ClusterPod> addPods(int perNode) throws Exception {
+        return addPods(perNode, 0);
+    }
+
+    /** As {@link #addPods(int)} with a pod MTU ({@code 0}: the daemon's default). */
+    List<ClusterPod> addPods(int perNode, int mtu) throws Exception {
         List<ClusterPod> added = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(6, nodes.size() * perNode))) {
             List<Future<ClusterPod>> futures = new ArrayList<>();
             for (ClusterNode n : nodes) {
                 for (int k = 1; k <= perNode; k++) {
                     String name = (char) ('a' + n.index() - 1) + Integer.toString(k);
-                    futures.add(pool.submit(() -> addPod(n.index(), name, 0)));
+                    futures.add(pool.submit(() -> addPod(n.index(), name, mtu)));
                 }
             }
             for (Future<ClusterPod> f : futures) {
