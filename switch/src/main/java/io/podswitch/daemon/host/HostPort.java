@@ -183,6 +183,38 @@ public final class HostPort implements AutoCloseable {
         }
     }
 
+    /**
+     * Node → ClusterIP: routes the service CIDRs to this TAP in the kernel, so traffic from the node to
+     * a VIP (kubelet probes, hostNetwork pods) enters the switch, whose service stage DNATs it to a
+     * backend on any node; the backend's reply comes back to this switch, is un-NATed and routed to the
+     * host address on the TAP. The source the kernel picks is the TAP's host address (the only address
+     * on the device), so replies route back here. In the switch the CIDRs become DROP routes: a VIP
+     * without a service key (or an unused address of the range) is dropped instead of following the
+     * default route back to the kernel, which would send it here again until its TTL ran out. Service
+     * traffic never reaches that route: the service stage runs before the lookup. The routes go with
+     * the TAP.
+     */
+    public void routeServiceCidrs(List<IpRange> serviceRanges) {
+        try (Netlink netlink = Netlink.open()) {
+            for (IpRange range : serviceRanges) {
+                netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, port.name(), false));
+            }
+        }
+        int drop = adjacencies.get(2);
+        for (IpRange range : serviceRanges) {
+            if (range.isIpv4()) {
+                int net = AddressBits.ip4(range.networkAddress());
+                engine.fib4().add(net, range.prefixLength(), drop);
+                routeRemovals.add(() -> engine.fib4().delete(net, range.prefixLength()));
+            } else {
+                long nh = AddressBits.ip6High(range.networkAddress());
+                long nl = AddressBits.ip6Low(range.networkAddress());
+                engine.fib6().add(nh, nl, range.prefixLength(), drop);
+                routeRemovals.add(() -> engine.fib6().delete(nh, nl, range.prefixLength()));
+            }
+        }
+    }
+
     public TapPort port() {
         return port;
     }

@@ -3,6 +3,7 @@ package io.podswitch.daemon.uplink;
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.Ip4Address;
 import io.podswitch.config.cidr.Ip6Address;
+import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.nativeio.bpf.IpPrefix;
 import io.podswitch.nativeio.bpf.XdpFilter;
@@ -12,22 +13,48 @@ import java.util.List;
 
 /**
  * What the uplink's XDP program steals from the kernel: in overlay mode the tunnel's UDP port, in
- * direct mode every packet to this node's pod CIDRs (IPv4 and IPv6). Everything else — ARP, ND, ssh,
- * kubelet, the node's own traffic — passes to the kernel.
+ * direct mode every packet to this node's pod CIDRs (IPv4 and IPv6); in both modes TCP and UDP to this
+ * node's addresses in the NodePort range, so external clients reach services' node ports. Everything
+ * else — ARP, ND, ssh, kubelet, the node's own traffic — passes to the kernel.
+ *
+ * <p>The whole range is redirected, not the configured node ports: services change without the XDP
+ * program being replaced. A packet to a port in the range that no service serves finds no service key
+ * in the switch and follows the switch's default route to the host TAP, so the node's kernel still
+ * answers it (a listener on such a port, or a RST). The kernel's own outgoing connections do not use
+ * the range as source ports (Linux's default {@code ip_local_port_range} starts at 32768), so their
+ * replies keep going straight to the kernel.
  */
 public final class UplinkFilter {
+    /** The Kubernetes NodePort range; the config validator accepts node ports only inside it. */
+    public static final int NODE_PORT_MIN = 30000;
+    public static final int NODE_PORT_MAX = 32767;
+
     private UplinkFilter() {
     }
 
     public static XdpFilter of(ClusterConfig config) {
+        XdpFilter base;
         if (config.overlay().mode().encapsulates()) {
-            return XdpFilter.udpPort(config.overlay().udpPort());
+            base = XdpFilter.udpPort(config.overlay().udpPort());
+        } else {
+            List<IpPrefix> prefixes = new ArrayList<>();
+            for (Cidr cidr : config.thisNode().podCidrs()) {
+                prefixes.add(prefix(cidr));
+            }
+            base = new XdpFilter(0, prefixes);
         }
-        List<IpPrefix> prefixes = new ArrayList<>();
-        for (Cidr cidr : config.thisNode().podCidrs()) {
-            prefixes.add(prefix(cidr));
+        List<IpPrefix> nodeAddresses = new ArrayList<>();
+        for (IpAddress address : config.thisNode().addresses()) {
+            nodeAddresses.add(prefix(address));
         }
-        return new XdpFilter(0, prefixes);
+        return nodeAddresses.isEmpty() ? base : base.withNodePorts(nodeAddresses, NODE_PORT_MIN, NODE_PORT_MAX);
+    }
+
+    static IpPrefix prefix(IpAddress address) {
+        return switch (address) {
+            case Ip4Address a -> new IpPrefix(ByteBuffer.allocate(4).putInt(a.value()).array(), 32);
+            case Ip6Address a -> new IpPrefix(ByteBuffer.allocate(16).putLong(a.high()).putLong(a.low()).array(), 128);
+        };
     }
 
     static IpPrefix prefix(Cidr cidr) {

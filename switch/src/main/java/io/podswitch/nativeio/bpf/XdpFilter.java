@@ -4,22 +4,49 @@ import java.util.List;
 
 /**
  * Which packets the filtered XDP program hands to the AF_XDP socket; everything else goes on to the
- * kernel stack. A packet matches when it is UDP (IPv4 or IPv6, no IPv6 extension headers, not a
- * non-first IPv4 fragment) to {@code udpDestinationPort}, <em>or</em> when its destination address
- * lies in one of {@code destinations}. Untagged Ethernet only (VLAN-tagged frames pass to the kernel).
+ * kernel stack. A packet matches when
+ * <ul>
+ *   <li>it is UDP (IPv4 or IPv6, no IPv6 extension headers, not a non-first IPv4 fragment) to
+ *       {@code udpDestinationPort}, <em>or</em></li>
+ *   <li>its destination address lies in one of {@code destinations}, <em>or</em></li>
+ *   <li>it is TCP or UDP (same header rules) to one of {@code nodeAddresses} with a destination port in
+ *       {@code nodePortLow..nodePortHigh} — the NodePort range: a range, not the configured node ports,
+ *       so a service change never reprograms XDP; a port in the range that no service serves is handed
+ *       back to the node's kernel by the switch.</li>
+ * </ul>
+ * Untagged Ethernet only (VLAN-tagged frames pass to the kernel).
  *
  * @param udpDestinationPort the UDP port to capture (e.g. the VXLAN/Geneve overlay port), 0 for none
  * @param destinations destination prefixes to capture (IPv4 and IPv6 may be mixed), possibly empty
+ * @param nodeAddresses the node's own addresses (full-length prefixes) whose node-port range is captured, possibly empty
+ * @param nodePortLow first port of the node-port range (ignored without node addresses)
+ * @param nodePortHigh last port of the node-port range, inclusive
  */
-public record XdpFilter(int udpDestinationPort, List<IpPrefix> destinations) {
+public record XdpFilter(int udpDestinationPort, List<IpPrefix> destinations, List<IpPrefix> nodeAddresses,
+                        int nodePortLow, int nodePortHigh) {
     public XdpFilter {
         if (udpDestinationPort < 0 || udpDestinationPort > 0xffff) {
             throw new IllegalArgumentException("UDP port out of range: " + udpDestinationPort);
         }
         destinations = List.copyOf(destinations);
-        if (udpDestinationPort == 0 && destinations.isEmpty()) {
-            throw new IllegalArgumentException("a filter needs a UDP port or at least one destination prefix");
+        nodeAddresses = List.copyOf(nodeAddresses);
+        for (IpPrefix a : nodeAddresses) {
+            if (a.length() != (a.isIpv4() ? 32 : 128)) {
+                throw new IllegalArgumentException("a node address must be a single address (/32 or /128): " + a);
+            }
         }
+        if (!nodeAddresses.isEmpty() && (nodePortLow < 1 || nodePortLow > nodePortHigh || nodePortHigh > 0xffff)) {
+            throw new IllegalArgumentException("node port range must be within 1..65535 and not empty: "
+                    + nodePortLow + "-" + nodePortHigh);
+        }
+        if (udpDestinationPort == 0 && destinations.isEmpty() && nodeAddresses.isEmpty()) {
+            throw new IllegalArgumentException("a filter needs a UDP port, a destination prefix or a node address");
+        }
+    }
+
+    /** A filter without node ports. */
+    public XdpFilter(int udpDestinationPort, List<IpPrefix> destinations) {
+        this(udpDestinationPort, destinations, List.of(), 0, 0);
     }
 
     public static XdpFilter udpPort(int port) {
@@ -30,11 +57,20 @@ public record XdpFilter(int udpDestinationPort, List<IpPrefix> destinations) {
         return new XdpFilter(0, List.of(prefixes));
     }
 
+    /** This filter, also capturing TCP and UDP to {@code addresses} with a destination port in {@code low..high}. */
+    public XdpFilter withNodePorts(List<IpPrefix> addresses, int low, int high) {
+        return new XdpFilter(udpDestinationPort, destinations, addresses, low, high);
+    }
+
     boolean hasIpv4Prefixes() {
         return destinations.stream().anyMatch(IpPrefix::isIpv4);
     }
 
     boolean hasIpv6Prefixes() {
         return destinations.stream().anyMatch(p -> !p.isIpv4());
+    }
+
+    boolean hasNodeAddresses(boolean ipv4) {
+        return nodeAddresses.stream().anyMatch(p -> p.isIpv4() == ipv4);
     }
 }
