@@ -176,6 +176,9 @@ final class ClusterHarness implements AutoCloseable {
                 "mtu", mtu, "netns", ns);
         Sh.run("ip", "-n", underlay, "link", "set", "x" + i, "master", BRIDGE, "up");
         Sh.quietly("ip", "netns", "exec", underlay, "ethtool", "-K", "x" + i, "gro", "on");
+        // A veth leaves TCP/UDP checksums to "the hardware" (CHECKSUM_PARTIAL); an AF_XDP socket receives
+        // the raw frame without that note, so the host computes them itself, as a real NIC's wire carries.
+        Sh.run("ip", "netns", "exec", ns, "ethtool", "-K", UPLINK, "tx", "off");
         Sh.run("ip", "-n", ns, "link", "set", UPLINK, "up");
         Sh.run("ip", "-n", ns, "addr", "add", externalAddress4(i) + "/24", "dev", UPLINK);
         Sh.run("ip", "-n", ns, "addr", "add", externalAddress6(i) + "/64", "dev", UPLINK, "nodad");

@@ -304,8 +304,11 @@ class ServiceClusterPrivilegedTest {
     @Test
     @Order(10)
     void longLivedConnectionSurvivesOtherBackendChangesAndEndsWithItsOwn() throws Exception {
-        Socket conn = Netns.call(pod("c2").netns(), Socket::new);
-        conn.connect(new InetSocketAddress(InetAddress.getByName("10.96.0.15"), 80), 3000);
+        Socket conn = Netns.call(pod("c2").netns(), () -> { // the descriptor is made by connect: inside the pod
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress(InetAddress.getByName("10.96.0.15"), 80), 3000);
+            return s;
+        });
         conn.setSoTimeout(3000);
         BufferedReader in = new BufferedReader(new InputStreamReader(conn.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = conn.getOutputStream();

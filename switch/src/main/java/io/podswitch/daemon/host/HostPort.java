@@ -6,6 +6,7 @@ import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.graph.Interface;
 import io.podswitch.nativeio.Netlink;
+import io.podswitch.nativeio.NetlinkLayouts;
 import io.podswitch.nativeio.Route;
 import io.podswitch.port.tap.TapPort;
 import io.podswitch.port.tap.TapPortConfig;
@@ -212,6 +213,22 @@ public final class HostPort implements AutoCloseable {
                 engine.fib6().add(nh, nl, range.prefixLength(), drop);
                 routeRemovals.add(() -> engine.fib6().delete(nh, nl, range.prefixLength()));
             }
+        }
+    }
+
+    /**
+     * Lets the node's kernel forward node-port replies out of the NIC. After un-NAT, the reply to an
+     * external client has the node's own address as its source and follows the switch's default route
+     * to this TAP; the kernel drops a packet with a local source arriving on a non-loopback device
+     * ("martian source") unless the device has {@code accept_local}. {@code rp_filter} 2 (loose) on the
+     * TAP: the effective value is the larger of {@code all} and the device's, so this also keeps a host
+     * with strict filtering ({@code all} = 1) from dropping node-port traffic, whose client is reached
+     * through the NIC, not this TAP. Both through rtnetlink (IFLA_INET_CONF); they go with the TAP.
+     */
+    public void acceptNodePortReplies() {
+        try (Netlink netlink = Netlink.open()) {
+            netlink.setIpv4DeviceConf(port.name(), NetlinkLayouts.IPV4_DEVCONF_ACCEPT_LOCAL, 1);
+            netlink.setIpv4DeviceConf(port.name(), NetlinkLayouts.IPV4_DEVCONF_RP_FILTER, 2);
         }
     }
 

@@ -55,6 +55,9 @@ public final class ClusterPeers implements AutoCloseable {
         boolean direct = !config.overlay().mode().encapsulates();
         boolean kernelRoutes = udp && direct;
         host.routeClusterCidrs(clusterRanges(config), !kernelRoutes);
+        if (!udp) {
+            host.acceptNodePortReplies(); // the AF_XDP uplink steers node ports to the switch
+        }
         UplinkPort port = null;
         UplinkSide side;
         NextHops nextHops;
