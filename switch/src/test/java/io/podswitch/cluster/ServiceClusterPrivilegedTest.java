@@ -299,6 +299,11 @@ class ServiceClusterPrivilegedTest {
             accept.join(5000);
         }
         assertEquals("refused", NamedServer.tcpHello(external, ClusterLayout.node4(1), 30998), "the kernel's RST");
+        // What lets the kernel forward node-port replies (source = its own address) out of the NIC, set by rtnetlink.
+        for (ClusterNode n : h.nodes()) {
+            assertEquals("1", Sh.runIn(n.netns(), "cat", "/proc/sys/net/ipv4/conf/podswitch0/accept_local").strip(), n.name());
+            assertEquals("2", Sh.runIn(n.netns(), "cat", "/proc/sys/net/ipv4/conf/podswitch0/rp_filter").strip(), n.name());
+        }
     }
 
     @Test
