@@ -14,10 +14,14 @@ import io.podswitch.daemon.DaemonLog;
 public final class NodePortNotice {
     private boolean logged;
 
-    /** Logs once when {@code config} has node ports and this node's uplink cannot steer them to the switch. */
-    public void check(ClusterConfig config) {
+    /**
+     * Logs once when {@code config} has node ports and this node's uplink cannot steer them to the switch.
+     *
+     * @return true when this call logged the notice
+     */
+    public boolean check(ClusterConfig config) {
         if (logged || config.nodes().size() < 2 || config.thisNode().uplink().attach() != UplinkAttach.UDP) {
-            return;
+            return false;
         }
         boolean nodePorts = config.services().stream().anyMatch(s -> s.ports().stream().anyMatch(p -> p.hasNodePort()));
         if (nodePorts) {
@@ -26,5 +30,6 @@ public final class NodePortNotice {
                     + ": uplink " + config.thisNode().uplink().interfaceName() + " has attach: udp, so traffic to "
                     + "the node's addresses never enters the switch (use attach: af_xdp for NodePort)");
         }
+        return nodePorts;
     }
 }
