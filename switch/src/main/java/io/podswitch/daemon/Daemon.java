@@ -23,6 +23,7 @@ import io.podswitch.daemon.reload.ConfigReloader;
 import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
 import io.podswitch.daemon.services.ServiceCounterSource;
+import io.podswitch.daemon.services.NodePortNotice;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.nativeio.NetlinkMonitor;
@@ -70,6 +71,7 @@ public final class Daemon implements AutoCloseable {
     private HostPort host;
     private PodManager pods;
     private ServiceManager services;
+    private final NodePortNotice nodePortNotice = new NodePortNotice();
     private StatsFile statsFile;
     private StatsPublisher publisher;
     private DaemonCounters counters;
@@ -126,6 +128,7 @@ public final class Daemon implements AutoCloseable {
         List<InetAddress> hostAddresses = ipam.allocate(hostKey, List.of());
         long switchMac = PodMacs.derive("podswitch-switch", config.thisNodeName());
         host = HostPort.open(engine, options.hostPortName(), podMtu, switchMac, ranges, hostAddresses);
+        host.routeServiceCidrs(serviceRanges(config));
 
         if (clustered) {
             cluster = ClusterPeers.open(engine, config, host);
@@ -152,6 +155,7 @@ public final class Daemon implements AutoCloseable {
             DaemonLog.info("services: " + config.services().size() + " service(s), " + loaded.added() + " key(s) published");
         }
         counters.register(new ServiceCounterSource(engine.serviceTable()));
+        nodePortNotice.check(config);
 
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
         int reattached = pods.recover();
@@ -200,7 +204,11 @@ public final class Daemon implements AutoCloseable {
 
     /** Reloads the cluster config on the control thread; see {@link ConfigReloader}. */
     public ReloadResult reload(String trigger) throws Exception {
-        return control.call(() -> reloader.reload(trigger), STARTUP_TIMEOUT_MS);
+        return control.call(() -> {
+            ReloadResult result = reloader.reload(trigger);
+            nodePortNotice.check(reloader.running());
+            return result;
+        }, STARTUP_TIMEOUT_MS);
     }
 
     /** Re-reads the kernel's routes and neighbours for the peers; a failure is logged, never fatal. */
@@ -221,6 +229,15 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The node's pod CIDRs as IPAM ranges, primary family first. */
+    /** The cluster's service CIDRs as ranges (routed from the node's kernel into the switch). */
+    static List<IpRange> serviceRanges(ClusterConfig config) {
+        List<IpRange> ranges = new ArrayList<>();
+        for (Cidr cidr : config.serviceCidrs()) {
+            ranges.add(new IpRange(AddressBits.inet(cidr.network()), cidr.prefixLength()));
+        }
+        return ranges;
+    }
+
     static List<IpRange> podRanges(ClusterConfig config) {
         List<IpRange> ranges = new ArrayList<>();
         for (IpFamily family : config.ipFamilies()) {

@@ -139,6 +139,27 @@ public final class Netlink implements AutoCloseable {
         setLinkAttribute(name, "address " + formatMac(mac), r -> r.attr(IFLA_ADDRESS, macBytes(mac)));
     }
 
+    /**
+     * Sets one IPv4 per-device setting (what {@code /proc/sys/net/ipv4/conf/NAME/...} shows) through
+     * RTM_SETLINK: IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { [index] = value } } }.
+     *
+     * @param index an {@code IPV4_DEVCONF_*} index (e.g. {@link NetlinkLayouts#IPV4_DEVCONF_ACCEPT_LOCAL})
+     */
+    public synchronized void setIpv4DeviceConf(String name, int index, int value) {
+        if (index < 1 || index > 64) {
+            throw new IllegalArgumentException("IPv4 devconf index " + index + " out of range for " + name);
+        }
+        setLinkAttribute(name, "ipv4 devconf " + index + "=" + value, r -> {
+            int spec = r.beginNested(IFLA_AF_SPEC);
+            int inet = r.beginNested(Sockets.AF_INET);
+            int conf = r.beginNested(IFLA_INET_CONF);
+            r.attrInt(index, value);
+            r.endNested(conf);
+            r.endNested(inet);
+            r.endNested(spec);
+        });
+    }
+
     /** Moves the link into the network namespace open as {@code netnsFd} (it goes down on the way). */
     public synchronized void moveToNetns(String name, int netnsFd) {
         setLinkAttribute(name, "netns fd " + netnsFd, r -> r.attrInt(IFLA_NET_NS_FD, netnsFd));

@@ -210,6 +210,12 @@ public final class NetlinkLayouts {
     public static final int IFLA_LINKINFO = 18;
     public static final int IFLA_NET_NS_PID = 19;
     public static final int IFLA_NET_NS_FD = 28;
+    public static final int IFLA_AF_SPEC = 26;
+    /** In IFLA_AF_SPEC / AF_INET: the nested array of IPv4 device settings (linux/if_link.h). */
+    public static final int IFLA_INET_CONF = 1;
+    /** Indices into IFLA_INET_CONF (enum in linux/ip.h): /proc/sys/net/ipv4/conf/DEV/rp_filter and accept_local. */
+    public static final int IPV4_DEVCONF_RP_FILTER = 8;
+    public static final int IPV4_DEVCONF_ACCEPT_LOCAL = 23;
     public static final int IFLA_INFO_KIND = 1;
     public static final int IFLA_INFO_DATA = 2;
     public static final int VETH_INFO_PEER = 1;

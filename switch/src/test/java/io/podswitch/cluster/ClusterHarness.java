@@ -44,6 +44,8 @@ final class ClusterHarness implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Thread cleanupHook = Thread.ofPlatform().unstarted(this::teardown);
+    /** Appended to the rendered cluster YAML (e.g. a {@code services:} section); empty by default. */
+    private volatile String extraYaml = "";
     private boolean closed;
 
     private ClusterHarness(ClusterLayout layout) throws IOException {
@@ -141,9 +143,54 @@ final class ClusterHarness implements AutoCloseable {
     /** (Re)writes the shared cluster YAML for the current node count (atomically: a reloading daemon never reads half a file). */
     void writeConfig() throws IOException {
         Path tmp = dir.resolve("cluster.yaml.tmp");
-        Files.writeString(tmp, ClusterConfigYaml.render(layout, nodes.size()));
+        Files.writeString(tmp, ClusterConfigYaml.render(layout, nodes.size()) + extraYaml);
         Files.move(tmp, configFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Replaces the YAML appended to the cluster config (top-level keys such as {@code services:}),
+     * rewrites the file and sends SIGHUP to every running daemon so that it reloads.
+     */
+    void reconfigure(String yaml) throws IOException {
+        extraYaml = yaml;
+        writeConfig();
+        for (ClusterNode n : nodes) {
+            if (n.daemon().running()) {
+                n.daemon().sighup();
+            }
+        }
+    }
+
+    /**
+     * A host on the underlay that is not a node (an external client): its own namespace with a veth into
+     * the bridge, {@code 192.168.77.(100+i)/24} and {@code fd00:77::(100+i)/64}; deleted with the harness.
+     * Returns the namespace name.
+     */
+    String externalHost(int i) {
+        String ns = "pcl" + id + "-ext" + i;
+        namespace(ns);
+        Sh.run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0");
+        String mtu = Integer.toString(layout.uplinkMtu());
+        Sh.run("ip", "-n", underlay, "link", "add", "x" + i, "mtu", mtu, "type", "veth", "peer", "name", UPLINK,
+                "mtu", mtu, "netns", ns);
+        Sh.run("ip", "-n", underlay, "link", "set", "x" + i, "master", BRIDGE, "up");
+        Sh.quietly("ip", "netns", "exec", underlay, "ethtool", "-K", "x" + i, "gro", "on");
+        // A veth leaves TCP/UDP checksums to "the hardware" (CHECKSUM_PARTIAL); an AF_XDP socket receives
+        // the raw frame without that note, so the host computes them itself, as a real NIC's wire carries.
+        Sh.run("ip", "netns", "exec", ns, "ethtool", "-K", UPLINK, "tx", "off");
+        Sh.run("ip", "-n", ns, "link", "set", UPLINK, "up");
+        Sh.run("ip", "-n", ns, "addr", "add", externalAddress4(i) + "/24", "dev", UPLINK);
+        Sh.run("ip", "-n", ns, "addr", "add", externalAddress6(i) + "/64", "dev", UPLINK, "nodad");
+        return ns;
+    }
+
+    static String externalAddress4(int i) {
+        return "192.168.77." + (100 + i);
+    }
+
+    static String externalAddress6(int i) {
+        return "fd00:77::" + Integer.toHexString(100 + i);
     }
 
     /**
@@ -250,6 +297,13 @@ final class ClusterHarness implements AutoCloseable {
             closeables.add(e);
         }
         return e;
+    }
+
+    /** Something to close with the harness (before the namespaces go). */
+    void closeLater(AutoCloseable c) {
+        synchronized (closeables) {
+            closeables.add(c);
+        }
     }
 
     /** A background process (iperf3 server, tcpdump …) inside a namespace, killed with the harness. */

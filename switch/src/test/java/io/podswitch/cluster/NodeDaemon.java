@@ -145,6 +145,14 @@ final class NodeDaemon {
                 .exchange(new HttpRequest("GET", path, Map.of(), null), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
     }
 
+    /** A control API request with a JSON body (e.g. POST/DELETE /v1/services/endpoints). */
+    HttpResponse send(String method, String path, String json) throws HttpClientException {
+        return new UnixHttpClient(socket(), TimeUnit.SECONDS.toNanos(2), HttpLimits.DEFAULT).exchange(
+                new HttpRequest(method, path, Map.of("content-type", "application/json"),
+                        json.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+
     /** GET a control API path as JSON; a non-200 answer throws with its body. */
     ObjectReader getJson(String path) throws HttpClientException {
         HttpResponse r = get(path);

@@ -6,6 +6,7 @@ import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.graph.Interface;
 import io.podswitch.nativeio.Netlink;
+import io.podswitch.nativeio.NetlinkLayouts;
 import io.podswitch.nativeio.Route;
 import io.podswitch.port.tap.TapPort;
 import io.podswitch.port.tap.TapPortConfig;
@@ -180,6 +181,54 @@ public final class HostPort implements AutoCloseable {
                 engine.fib6().add(nh, nl, range.prefixLength(), drop);
                 routeRemovals.add(() -> engine.fib6().delete(nh, nl, range.prefixLength()));
             }
+        }
+    }
+
+    /**
+     * Node → ClusterIP: routes the service CIDRs to this TAP in the kernel, so traffic from the node to
+     * a VIP (kubelet probes, hostNetwork pods) enters the switch, whose service stage DNATs it to a
+     * backend on any node; the backend's reply comes back to this switch, is un-NATed and routed to the
+     * host address on the TAP. The source the kernel picks is the TAP's host address (the only address
+     * on the device), so replies route back here. In the switch the CIDRs become DROP routes: a VIP
+     * without a service key (or an unused address of the range) is dropped instead of following the
+     * default route back to the kernel, which would send it here again until its TTL ran out. Service
+     * traffic never reaches that route: the service stage runs before the lookup. The routes go with
+     * the TAP.
+     */
+    public void routeServiceCidrs(List<IpRange> serviceRanges) {
+        try (Netlink netlink = Netlink.open()) {
+            for (IpRange range : serviceRanges) {
+                netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, port.name(), false));
+            }
+        }
+        int drop = adjacencies.get(2);
+        for (IpRange range : serviceRanges) {
+            if (range.isIpv4()) {
+                int net = AddressBits.ip4(range.networkAddress());
+                engine.fib4().add(net, range.prefixLength(), drop);
+                routeRemovals.add(() -> engine.fib4().delete(net, range.prefixLength()));
+            } else {
+                long nh = AddressBits.ip6High(range.networkAddress());
+                long nl = AddressBits.ip6Low(range.networkAddress());
+                engine.fib6().add(nh, nl, range.prefixLength(), drop);
+                routeRemovals.add(() -> engine.fib6().delete(nh, nl, range.prefixLength()));
+            }
+        }
+    }
+
+    /**
+     * Lets the node's kernel forward node-port replies out of the NIC. After un-NAT, the reply to an
+     * external client has the node's own address as its source and follows the switch's default route
+     * to this TAP; the kernel drops a packet with a local source arriving on a non-loopback device
+     * ("martian source") unless the device has {@code accept_local}. {@code rp_filter} 2 (loose) on the
+     * TAP: the effective value is the larger of {@code all} and the device's, so this also keeps a host
+     * with strict filtering ({@code all} = 1) from dropping node-port traffic, whose client is reached
+     * through the NIC, not this TAP. Both through rtnetlink (IFLA_INET_CONF); they go with the TAP.
+     */
+    public void acceptNodePortReplies() {
+        try (Netlink netlink = Netlink.open()) {
+            netlink.setIpv4DeviceConf(port.name(), NetlinkLayouts.IPV4_DEVCONF_ACCEPT_LOCAL, 1);
+            netlink.setIpv4DeviceConf(port.name(), NetlinkLayouts.IPV4_DEVCONF_RP_FILTER, 2);
         }
     }
 

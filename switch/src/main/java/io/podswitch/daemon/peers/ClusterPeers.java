@@ -61,6 +61,9 @@ public final class ClusterPeers implements AutoCloseable {
                     + "and 6081 (Geneve) only; use one of them");
         }
         host.routeClusterCidrs(clusterRanges(config), !kernelRoutes);
+        if (!udp) {
+            host.acceptNodePortReplies(); // the AF_XDP uplink steers node ports to the switch
+        }
         UplinkPort uplink = null;
         UplinkSide side;
         NextHops nextHops;

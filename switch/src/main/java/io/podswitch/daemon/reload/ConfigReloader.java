@@ -39,6 +39,11 @@ public final class ConfigReloader {
         this.services = services;
     }
 
+    /** The configuration in force (the last one applied). */
+    public ClusterConfig running() {
+        return running;
+    }
+
     public Path file() {
         return file;
     }

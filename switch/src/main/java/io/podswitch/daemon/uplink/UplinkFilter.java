@@ -13,27 +13,46 @@ import java.util.List;
 
 /**
  * What the uplink's XDP program steals from the kernel: in overlay mode UDP to the tunnel port addressed
- * to one of this node's addresses, in direct mode every packet to this node's pod CIDRs (IPv4 and IPv6).
- * Everything else — ARP, ND, ssh, kubelet, the node's own traffic, tunnel traffic for other hosts —
- * passes to the kernel.
+ * to one of this node's addresses, in direct mode every packet to this node's pod CIDRs (IPv4 and IPv6);
+ * in both modes TCP and UDP to this node's addresses in the NodePort range, so external clients reach
+ * services' node ports. Everything else — ARP, ND, ssh, kubelet, the node's own traffic, tunnel traffic
+ * for other hosts — passes to the kernel.
+ *
+ * <p>The whole range is redirected, not the configured node ports: services change without the XDP
+ * program being replaced. A packet to a port in the range that no service serves finds no service key
+ * in the switch and follows the switch's default route to the host TAP, so the node's kernel still
+ * answers it (a listener on such a port, or a RST). The kernel's own outgoing connections do not use
+ * the range as source ports (Linux's default {@code ip_local_port_range} starts at 32768), so their
+ * replies keep going straight to the kernel.
  */
 public final class UplinkFilter {
+    /** The Kubernetes NodePort range; the config validator accepts node ports only inside it. */
+    public static final int NODE_PORT_MIN = 30000;
+    public static final int NODE_PORT_MAX = 32767;
+
     private UplinkFilter() {
     }
 
     public static XdpFilter of(ClusterConfig config) {
+        List<IpPrefix> nodeAddresses = new ArrayList<>();
+        for (IpAddress address : config.thisNode().addresses()) {
+            nodeAddresses.add(prefix(address));
+        }
+        XdpFilter base;
         if (config.overlay().mode().encapsulates()) {
-            List<IpPrefix> own = new ArrayList<>();
-            for (IpAddress address : config.thisNode().addresses()) {
-                own.add(prefix(new Cidr(address, address instanceof Ip4Address ? 32 : 128)));
+            base = XdpFilter.udpPortTo(config.overlay().udpPort(), nodeAddresses);
+        } else {
+            List<IpPrefix> prefixes = new ArrayList<>();
+            for (Cidr cidr : config.thisNode().podCidrs()) {
+                prefixes.add(prefix(cidr));
             }
-            return XdpFilter.udpPortTo(config.overlay().udpPort(), own);
+            base = new XdpFilter(0, prefixes);
         }
-        List<IpPrefix> prefixes = new ArrayList<>();
-        for (Cidr cidr : config.thisNode().podCidrs()) {
-            prefixes.add(prefix(cidr));
-        }
-        return new XdpFilter(0, prefixes);
+        return nodeAddresses.isEmpty() ? base : base.withNodePorts(nodeAddresses, NODE_PORT_MIN, NODE_PORT_MAX);
+    }
+
+    static IpPrefix prefix(IpAddress address) {
+        return prefix(new Cidr(address, address instanceof Ip4Address ? 32 : 128));
     }
 
     static IpPrefix prefix(Cidr cidr) {

@@ -6,9 +6,11 @@ import static io.podswitch.nativeio.bpf.BpfAssembler.BYTE;
 import static io.podswitch.nativeio.bpf.BpfAssembler.HALF;
 import static io.podswitch.nativeio.bpf.BpfAssembler.JEQ;
 import static io.podswitch.nativeio.bpf.BpfAssembler.JGT;
+import static io.podswitch.nativeio.bpf.BpfAssembler.JLE;
 import static io.podswitch.nativeio.bpf.BpfAssembler.JLT;
 import static io.podswitch.nativeio.bpf.BpfAssembler.JNE;
 import static io.podswitch.nativeio.bpf.BpfAssembler.LSH;
+import static io.podswitch.nativeio.bpf.BpfAssembler.OR;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R0;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R1;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R2;
@@ -42,6 +44,11 @@ import io.podswitch.nativeio.bpf.BpfAssembler.Label;
  * ipv4:
  *   if r2 + 34 &gt; r3 goto pass
  *   for each IPv4 prefix: if (ip.dst &amp; mask) == net goto redirect
+ *   if node addresses: if ip.dst is none of them goto not-node-port
+ *                if ip.proto is not 6 (TCP) or 17 (UDP), ip.frag_off &amp; 0x1fff, ip.ihl &lt; 5 goto not-node-port
+ *                r4 = r2 + 4 * ip.ihl ; if r4 + 18 &gt; r3 goto not-node-port
+ *                w5 = dport (two byte loads: host order) ; if low &lt;= w5 &lt;= high goto redirect
+ *   not-node-port:
  *   if udp port: if ip.proto != 17 or ip.frag_off &amp; 0x1fff goto pass
  *                r4 = r2 + 4 * ip.ihl ; if ip.ihl &lt; 5 or r4 + 22 &gt; r3 goto pass
  *                if udp.dport == port goto redirect
@@ -49,6 +56,7 @@ import io.podswitch.nativeio.bpf.BpfAssembler.Label;
  * ipv6:
  *   if r2 + 54 &gt; r3 goto pass
  *   for each IPv6 prefix: if every 32-bit word of (ip6.dst &amp; mask) == net goto redirect
+ *   if node addresses: the same node-port test (ip6.next 6 or 17, ports at 54, r2 + 58 &lt;= r3)
  *   if udp port: if ip6.next != 17 or r2 + 62 &gt; r3 goto pass ; if udp.dport == port goto redirect
  *   goto pass
  * redirect:
@@ -75,6 +83,7 @@ public final class XdpPrograms {
     private static final int IP6_LEN = 40;
     private static final int UDP_LEN = 8;
     private static final int IPPROTO_UDP = 17;
+    private static final int IPPROTO_TCP = 6;
 
     private XdpPrograms() {
     }
@@ -95,8 +104,8 @@ public final class XdpPrograms {
         Label pass = a.newLabel("pass");
         boolean port4 = filter.udpPortIn(true);
         boolean port6 = filter.udpPortIn(false);
-        boolean v4 = port4 || filter.hasIpv4Prefixes();
-        boolean v6 = port6 || filter.hasIpv6Prefixes();
+        boolean v4 = port4 || filter.hasIpv4Prefixes() || filter.hasNodeAddresses(true);
+        boolean v6 = port6 || filter.hasIpv6Prefixes() || filter.hasNodeAddresses(false);
         int portLe = Short.reverseBytes((short) filter.udpDestinationPort()) & 0xffff;
 
         a.movReg(R6, R1);
@@ -122,6 +131,9 @@ public final class XdpPrograms {
                     if (p.isIpv4()) {
                         emitPrefixMatch(a, p, ETH_LEN + 16, redirect);
                     }
+                }
+                if (filter.hasNodeAddresses(true)) {
+                    emitNodePorts4(a, filter, redirect);
                 }
             }
             if (port4 && !matchesEverything(filter, true)) {
@@ -154,6 +166,9 @@ public final class XdpPrograms {
                     if (!p.isIpv4()) {
                         emitPrefixMatch(a, p, ETH_LEN + 24, redirect);
                     }
+                }
+                if (filter.hasNodeAddresses(false)) {
+                    emitNodePorts6(a, filter, redirect);
                 }
             }
             if (port6 && !matchesEverything(filter, false)) {
@@ -202,6 +217,75 @@ public final class XdpPrograms {
                 emitPrefixMatch(a, p, dstAt, redirect);
             }
         }
+    }
+
+    /**
+     * IPv4 TCP/UDP to one of the node's addresses with a destination port in the node-port range →
+     * {@code redirect}; anything else falls through (to the tunnel-port test, then pass).
+     */
+    private static void emitNodePorts4(BpfAssembler a, XdpFilter filter, Label redirect) {
+        Label toNode = a.newLabel("ip4-to-node");
+        Label transport = a.newLabel("ip4-node-tcp-udp");
+        Label notNodePort = a.newLabel("ip4-not-node-port");
+        for (IpPrefix address : filter.nodeAddresses()) {
+            if (address.isIpv4()) {
+                emitPrefixMatch(a, address, ETH_LEN + 16, toNode);
+            }
+        }
+        a.jump(notNodePort);
+        a.bind(toNode);
+        a.load(BYTE, R5, R2, ETH_LEN + 9);
+        a.jump32Imm(JEQ, R5, IPPROTO_TCP, transport);
+        a.jump32Imm(JNE, R5, IPPROTO_UDP, notNodePort);
+        a.bind(transport);
+        a.load(HALF, R5, R2, ETH_LEN + 6);
+        a.alu32Imm(AND, R5, swap16(0x1fff));
+        a.jump32Imm(JNE, R5, 0, notNodePort); // a non-first fragment carries no ports
+        a.load(BYTE, R5, R2, ETH_LEN);
+        a.alu32Imm(AND, R5, 0x0f);
+        a.alu32Imm(LSH, R5, 2);
+        a.jump32Imm(JLT, R5, IP4_LEN, notNodePort);
+        a.movReg(R4, R2);
+        a.alu64Reg(ADD, R4, R5);
+        boundsCheck(a, R4, ETH_LEN + 4, notNodePort);
+        emitPortRange(a, R4, ETH_LEN + 2, filter, redirect, notNodePort);
+        a.bind(notNodePort);
+    }
+
+    /** The IPv6 node-port test (no extension headers: the transport header follows the fixed header). */
+    private static void emitNodePorts6(BpfAssembler a, XdpFilter filter, Label redirect) {
+        Label toNode = a.newLabel("ip6-to-node");
+        Label transport = a.newLabel("ip6-node-tcp-udp");
+        Label notNodePort = a.newLabel("ip6-not-node-port");
+        for (IpPrefix address : filter.nodeAddresses()) {
+            if (!address.isIpv4()) {
+                emitPrefixMatch(a, address, ETH_LEN + 24, toNode);
+            }
+        }
+        a.jump(notNodePort);
+        a.bind(toNode);
+        a.load(BYTE, R5, R2, ETH_LEN + 6);
+        a.jump32Imm(JEQ, R5, IPPROTO_TCP, transport);
+        a.jump32Imm(JNE, R5, IPPROTO_UDP, notNodePort);
+        a.bind(transport);
+        boundsCheck(a, R2, ETH_LEN + IP6_LEN + 4, notNodePort);
+        emitPortRange(a, R2, ETH_LEN + IP6_LEN + 2, filter, redirect, notNodePort);
+        a.bind(notNodePort);
+    }
+
+    /**
+     * Reads the big-endian port at {@code base + at} into w5 in host order (two byte loads: the
+     * assembler has no byte-swap instruction) and jumps to {@code match} when it lies in the node-port
+     * range; below it, to {@code miss}; above it, it falls through (callers bind {@code miss} right
+     * after). The bytes must already be bounds-checked; clobbers r0 and r5.
+     */
+    private static void emitPortRange(BpfAssembler a, int base, int at, XdpFilter filter, Label match, Label miss) {
+        a.load(BYTE, R5, base, at);
+        a.alu32Imm(LSH, R5, 8);
+        a.load(BYTE, R0, base, at + 1);
+        a.alu64Reg(OR, R5, R0);
+        a.jump32Imm(JLT, R5, filter.nodePortLow(), miss);
+        a.jump32Imm(JLE, R5, filter.nodePortHigh(), match);
     }
 
     /** True when the filter has a zero-length prefix of the family: every such packet matches. */

@@ -46,7 +46,13 @@ class XdpProgramLoadTest {
                 XdpFilter.destinations(IpPrefix.parse("10.244.0.0/16")),
                 XdpFilter.destinations(IpPrefix.parse("fd00:10:244::/56"), IpPrefix.parse("2001:db8::1/128")),
                 new XdpFilter(6081, List.of(IpPrefix.parse("0.0.0.0/0"), IpPrefix.parse("10.1.2.0/23"),
-                        IpPrefix.parse("fd00::/7"), IpPrefix.parse("::/0"))));
+                        IpPrefix.parse("fd00::/7"), IpPrefix.parse("::/0"))),
+                XdpFilter.udpPort(4789).withNodePorts(List.of(IpPrefix.parse("192.168.77.11/32"),
+                        IpPrefix.parse("fd00:77::b/128"), IpPrefix.parse("10.0.0.1/32")), 30000, 32767),
+                XdpFilter.destinations(IpPrefix.parse("10.244.1.0/24"), IpPrefix.parse("fd00:10:244:1::/64"))
+                        .withNodePorts(List.of(IpPrefix.parse("fd00:77::b/128")), 30000, 32767),
+                new XdpFilter(0, List.of(IpPrefix.parse("0.0.0.0/0")), List.of(), List.of(IpPrefix.parse("192.168.77.11/32"),
+                        IpPrefix.parse("fd00:77::b/128")), 30000, 30000));
         for (XdpFilter f : filters) {
             int fd = Bpf.loadXdpProgram(XdpPrograms.redirectMatching(mapFd, f));
             assertTrue(fd > 0, f.toString());

@@ -75,7 +75,8 @@ class XdpProgramsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> XdpFilter.udpPortTo(4789, List.of()));
         assertThrows(IllegalArgumentException.class,
-                () -> new XdpFilter(0, List.of(IpPrefix.parse("10.0.0.0/8")), List.of(IpPrefix.parse("10.0.0.1/32"))));
+                () -> new XdpFilter(0, List.of(IpPrefix.parse("10.0.0.0/8")), List.of(IpPrefix.parse("10.0.0.1/32")),
+                        List.of(), 0, 0));
     }
 
     @Test
@@ -105,6 +106,48 @@ class XdpProgramsTest {
     }
 
     @Test
+    void nodePortRangeToTheNodesAddressesGoesToTheSwitch() throws Exception {
+        XdpFilter f = XdpFilter.udpPort(4789).withNodePorts(List.of(IpPrefix.parse("192.168.77.11/32"),
+                IpPrefix.parse("fd00:77::b/128")), 30000, 32767);
+        BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, f), QUEUE_0);
+        for (int port : new int[] {30000, 30080, 0x7f00, 32767}) { // 0x7f00: the byte order matters
+            assertEquals(XDP_REDIRECT, vm.run(tcp4("192.168.77.11", port), 0), "TCP " + port);
+            assertEquals(XDP_REDIRECT, vm.run(udp4("192.168.77.11", port, 0, 0), 0), "UDP " + port);
+            assertEquals(XDP_REDIRECT, vm.run(tcp6("fd00:77::b", port), 0), "TCP6 " + port);
+            assertEquals(XDP_REDIRECT, vm.run(udp6("fd00:77::b", port), 0), "UDP6 " + port);
+        }
+        assertEquals(XDP_REDIRECT, vm.run(tcp4opts("192.168.77.11", 30001), 0), "IPv4 options (IHL 7)");
+        for (int port : new int[] {22, 29999, 32768, 0x3075, 4790}) { // 0x3075 = 30000 byte-swapped
+            assertEquals(XDP_PASS, vm.run(tcp4("192.168.77.11", port), 0), "TCP " + port);
+            assertEquals(XDP_PASS, vm.run(udp4("192.168.77.11", port, 0, 0), 0), "UDP " + port);
+            assertEquals(XDP_PASS, vm.run(tcp6("fd00:77::b", port), 0), "TCP6 " + port);
+            assertEquals(XDP_PASS, vm.run(udp6("fd00:77::b", port), 0), "UDP6 " + port);
+        }
+        assertEquals(XDP_PASS, vm.run(tcp4("192.168.77.12", 30080), 0), "another node's address");
+        assertEquals(XDP_PASS, vm.run(tcp6("fd00:77::c", 30080), 0), "another node's address");
+        assertEquals(XDP_PASS, vm.run(udp4("192.168.77.11", 30080, 0, 100), 0), "non-first fragment");
+        assertEquals(XDP_PASS, vm.run(ip4("192.168.77.11", 1, 0, 0, 8), 0), "ICMP");
+        assertEquals(XDP_PASS, vm.run(sctp6("fd00:77::b", 30080), 0), "neither TCP nor UDP");
+        assertEquals(XDP_REDIRECT, vm.run(udp4("192.168.77.11", 4789, 0, 0), 0), "the tunnel port still");
+        assertEquals(XDP_REDIRECT, vm.run(udp6("fd00::1", 4789), 0), "the tunnel port still");
+    }
+
+    @Test
+    void nodePortsWithPrefixesAndSingleFamily() throws Exception {
+        XdpFilter f = XdpFilter.destinations(IpPrefix.parse("10.244.1.0/24"))
+                .withNodePorts(List.of(IpPrefix.parse("192.168.77.11/32")), 30000, 30000);
+        BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, f), QUEUE_0);
+        assertEquals(XDP_REDIRECT, vm.run(tcp4("10.244.1.9", 5), 0));
+        assertEquals(XDP_REDIRECT, vm.run(tcp4("192.168.77.11", 30000), 0));
+        assertEquals(XDP_PASS, vm.run(tcp4("192.168.77.11", 30001), 0));
+        assertEquals(XDP_PASS, vm.run(tcp6("fd00:77::b", 30000), 0), "no IPv6 in this filter");
+        XdpFilter only = new XdpFilter(0, List.of(), List.of(), List.of(IpPrefix.parse("fd00:77::b/128")), 30000, 32767);
+        BpfInterpreter vm6 = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, only), QUEUE_0);
+        assertEquals(XDP_REDIRECT, vm6.run(udp6("fd00:77::b", 31000), 0));
+        assertEquals(XDP_PASS, vm6.run(udp4("192.168.77.11", 31000, 0, 0), 0));
+    }
+
+    @Test
     void truncatedPacketsAreNeverReadPastTheirEnd() throws Exception {
         XdpFilter f = new XdpFilter(4789, List.of(IpPrefix.parse("10.0.0.0/8"), IpPrefix.parse("fd00::/8")));
         BpfInterpreter vm = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, f), QUEUE_0);
@@ -114,6 +157,16 @@ class XdpProgramsTest {
                 assertEquals(true, action == XDP_PASS || action == XDP_REDIRECT);
             }
         }
+        XdpFilter np = f.withNodePorts(List.of(IpPrefix.parse("11.0.0.1/32"), IpPrefix.parse("fc00::1/128")), 30000, 32767);
+        BpfInterpreter vmNp = new BpfInterpreter(XdpPrograms.redirectMatching(MAP_FD, np), QUEUE_0);
+        for (byte[] full : List.of(tcp4opts("11.0.0.1", 30000), tcp6("fc00::1", 30000), udp6("fc00::1", 30000))) {
+            assertEquals(XDP_REDIRECT, vmNp.run(full, 0));
+            for (int len = 0; len < full.length; len++) {
+                int action = vmNp.run(Arrays.copyOf(full, len), 0);
+                assertEquals(true, action == XDP_PASS || action == XDP_REDIRECT);
+            }
+        }
+        assertEquals(XDP_PASS, vmNp.run(Arrays.copyOf(tcp4opts("11.0.0.1", 30000), 14 + 28 + 3), 0), "port cut off");
         assertEquals(XDP_PASS, vm.run(Arrays.copyOf(udp4("11.0.0.1", 4789, 8, 0), 14 + 28 + 7), 0));
     }
 
@@ -121,6 +174,12 @@ class XdpProgramsTest {
     void badFiltersAndPrefixesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new XdpFilter(0, List.of()));
         assertThrows(IllegalArgumentException.class, () -> XdpFilter.udpPort(70000));
+        List<IpPrefix> node = List.of(IpPrefix.parse("192.168.77.11/32"));
+        assertThrows(IllegalArgumentException.class, () -> XdpFilter.udpPort(4789).withNodePorts(node, 32767, 30000));
+        assertThrows(IllegalArgumentException.class, () -> XdpFilter.udpPort(4789).withNodePorts(node, 0, 30000));
+        assertThrows(IllegalArgumentException.class, () -> XdpFilter.udpPort(4789).withNodePorts(node, 30000, 70000));
+        assertThrows(IllegalArgumentException.class,
+                () -> XdpFilter.udpPort(4789).withNodePorts(List.of(IpPrefix.parse("192.168.77.0/24")), 30000, 32767));
         assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("10.0.0.0/33"));
         assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("example.com/8"));
         assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("10.0.0.0"));
@@ -160,6 +219,28 @@ class XdpProgramsTest {
         byte[] p = ip4(dst, 6, 0, 0, 20);
         ByteBuffer.wrap(p).putShort(14 + 20 + 2, (short) port);
         return p;
+    }
+
+    private static byte[] tcp4opts(String dst, int port) throws Exception {
+        byte[] p = ip4(dst, 6, 8, 0, 20);
+        ByteBuffer.wrap(p).putShort(14 + 28 + 2, (short) port);
+        return p;
+    }
+
+    private static byte[] tcp6(String dst, int port) throws Exception {
+        return l4ip6(dst, 6, port, 20);
+    }
+
+    private static byte[] sctp6(String dst, int port) throws Exception {
+        return l4ip6(dst, 132, port, 12);
+    }
+
+    private static byte[] l4ip6(String dst, int next, int port, int l4) throws Exception {
+        ByteBuffer b = ethernet(0x86dd, 40 + l4);
+        b.putInt(0x60000000).putShort((short) l4).put((byte) next).put((byte) 64);
+        b.put(InetAddress.getByName("fd00::99").getAddress()).put(InetAddress.getByName(dst).getAddress());
+        b.putShort((short) 5555).putShort((short) port);
+        return b.array();
     }
 
     private static byte[] udp6(String dst, int port) throws Exception {

@@ -1,0 +1,35 @@
+package io.podswitch.daemon.services;
+
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.UplinkAttach;
+import io.podswitch.daemon.DaemonLog;
+
+/**
+ * Tells the operator, once per daemon, that node ports are configured but cannot be served: with
+ * {@code uplink.attach: udp} the switch sees only the tunnel's datagrams (kernel UDP sockets), so a
+ * packet from outside to a node port reaches the node's kernel, never the switch's service stage.
+ * (ClusterIP services work: pods' and the node's traffic enters the switch through its TAPs.)
+ * Control thread only.
+ */
+public final class NodePortNotice {
+    private boolean logged;
+
+    /**
+     * Logs once when {@code config} has node ports and this node's uplink cannot steer them to the switch.
+     *
+     * @return true when this call logged the notice
+     */
+    public boolean check(ClusterConfig config) {
+        if (logged || config.nodes().size() < 2 || config.thisNode().uplink().attach() != UplinkAttach.UDP) {
+            return false;
+        }
+        boolean nodePorts = config.services().stream().anyMatch(s -> s.ports().stream().anyMatch(p -> p.hasNodePort()));
+        if (nodePorts) {
+            logged = true;
+            DaemonLog.info("node ports are configured but not served on node " + config.thisNodeName()
+                    + ": uplink " + config.thisNode().uplink().interfaceName() + " has attach: udp, so traffic to "
+                    + "the node's addresses never enters the switch (use attach: af_xdp for NodePort)");
+        }
+        return nodePorts;
+    }
+}
