@@ -161,16 +161,25 @@ public final class HostPort implements AutoCloseable {
      * would return them here. The routes go with the TAP.
      */
     public void routeClusterCidrs(List<IpRange> clusterRanges, boolean dropUnownedInSwitch) {
+        routeToTap(clusterRanges, dropUnownedInSwitch);
+    }
+
+    /**
+     * Routes {@code ranges} to this TAP in the kernel and, with {@code dropInSwitch}, adds DROP routes for
+     * them in the switch (so nothing the switch cannot place goes back to the kernel, which would return
+     * it here until its TTL ran out). The switch routes are removed when the TAP closes.
+     */
+    private void routeToTap(List<IpRange> ranges, boolean dropInSwitch) {
         try (Netlink netlink = Netlink.open()) {
-            for (IpRange range : clusterRanges) {
+            for (IpRange range : ranges) {
                 netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, port.name(), false));
             }
         }
-        if (!dropUnownedInSwitch) {
+        if (!dropInSwitch) {
             return;
         }
         int drop = adjacencies.get(2);
-        for (IpRange range : clusterRanges) {
+        for (IpRange range : ranges) {
             if (range.isIpv4()) {
                 int net = AddressBits.ip4(range.networkAddress());
                 engine.fib4().add(net, range.prefixLength(), drop);
@@ -196,24 +205,7 @@ public final class HostPort implements AutoCloseable {
      * the TAP.
      */
     public void routeServiceCidrs(List<IpRange> serviceRanges) {
-        try (Netlink netlink = Netlink.open()) {
-            for (IpRange range : serviceRanges) {
-                netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, port.name(), false));
-            }
-        }
-        int drop = adjacencies.get(2);
-        for (IpRange range : serviceRanges) {
-            if (range.isIpv4()) {
-                int net = AddressBits.ip4(range.networkAddress());
-                engine.fib4().add(net, range.prefixLength(), drop);
-                routeRemovals.add(() -> engine.fib4().delete(net, range.prefixLength()));
-            } else {
-                long nh = AddressBits.ip6High(range.networkAddress());
-                long nl = AddressBits.ip6Low(range.networkAddress());
-                engine.fib6().add(nh, nl, range.prefixLength(), drop);
-                routeRemovals.add(() -> engine.fib6().delete(nh, nl, range.prefixLength()));
-            }
-        }
+        routeToTap(serviceRanges, true);
     }
 
     /**
