@@ -4,9 +4,10 @@ import io.podswitch.stats.CounterSource;
 
 /**
  * One worker's {@code sessionAffinity: ClientIP} table: (service, client address) → the backend the
- * client's previous connection used, for {@code timeout} after the client was last seen. Same layout
- * discipline as {@link ConnTrack} (fixed parallel arrays, linear probing, backward-shift deletion, lazy
- * and swept expiry, bounded probing with {@link #FULL}), keyed by the client address only, so all of a
+ * client's previous connection used, for {@code timeout} after the client was last seen. Fixed parallel
+ * arrays allocated once, open addressing with linear probing and backward-shift deletion (no tombstones,
+ * so probes stay short after many deletions), lazy and swept expiry, bounded probing with
+ * {@link #FULL}; keyed by the client address only, so all of a
  * client's connections to the service reach one backend. On {@link #FULL} the caller falls back to
  * Maglev for the connection (affinity is lost for it, nothing is dropped).
  *
@@ -116,7 +117,7 @@ public final class SessionAffinity implements CounterSource {
             if (now - lastSeen[slot] > timeout) {
                 expired++;
                 delete(slot);
-                slot = home; // the shift may leave the hole behind this slot: start over (see ConnTrack)
+                slot = home; // the backward shift may leave the hole behind this slot: start over
                 probe = 0;
                 continue;
             }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * nothing once warm. Runs on a dedicated thread and measures up to four windows, passing on a clean one,
  * so a late JIT compilation on a loaded machine is not taken for a data-path allocation.
  */
-class ServiceAllocationTest {
+class ServiceTablesZeroAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final int FLOWS = 4096;
@@ -28,7 +28,7 @@ class ServiceAllocationTest {
         }
         Maglev maglev = new Maglev(MaglevTable.DEFAULT_SIZE);
         maglev.publish(backends);
-        ConnTrack table = new ConnTrack("conntrack.alloc", 8192, 64,
+        ServiceConnTrack table = new ServiceConnTrack("conntrack.alloc", 8192,
             new ConnTrackTimeouts(50_000, 1_000_000, 50_000, 10_000, 200_000));
         SessionAffinity affinity = new SessionAffinity("affinity.alloc", 4096, 64, 100_000);
         AtomicLong least = new AtomicLong(Long.MAX_VALUE);
@@ -62,22 +62,28 @@ class ServiceAllocationTest {
     }
 
     /** One vector's worth of work per flow: hash, conntrack hit or Maglev pick + insert, touch; then a sweep. */
-    private static long round(Maglev maglev, ConnTrack table, SessionAffinity affinity, long now) {
+    private static long round(Maglev maglev, ServiceConnTrack table, SessionAffinity affinity, long now) {
         MaglevTable maglevTable = maglev.table();
+        long high = FlowHash.IPV4_MAPPED_HIGH;
+        long vip = FlowHash.ipv4MappedLow(0x0A60_0001);
         long sum = 0;
         for (int f = 0; f < FLOWS; f++) {
             int source = 0x0A01_0000 | (f * 7 + (int) (now / 10_000) % 3);
+            long client = FlowHash.ipv4MappedLow(source);
             int port = 30000 + f;
-            int slot = table.lookup4(6, source, 0x0A60_0001, port, 80, now);
+            int slot = table.lookup(6, high, client, port, high, vip, 80, now);
             if (slot < 0) {
-                int sticky = affinity.lookup(1, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(source), now);
+                int sticky = affinity.lookup(1, high, client, now);
                 int backend = sticky >= 0 ? affinity.backend(sticky)
                     : maglevTable.lookup(FlowHash.hash4(6, source, 0x0A60_0001, port, 80));
-                affinity.record(1, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(source), backend, now);
-                slot = table.insert4(6, source, 0x0A60_0001, port, 80, backend, 0, TcpState.initial(TcpState.SYN), now);
-                sum += slot == ConnTrack.FULL ? 1 : backend;
+                affinity.record(1, high, client, backend, now);
+                long backendLow = FlowHash.ipv4MappedLow(0x0A00_0100 + backend);
+                slot = table.insert(6, high, client, port, high, vip, 80, high, backendLow, 8080, high, client, port,
+                    1, 0, TcpState.initial(TcpState.SYN), now);
+                sum += slot < 0 ? 1 : backend;
             } else {
-                sum += table.touch(slot, TcpState.ACK, now) + table.backend(slot);
+                table.touch(slot, TcpState.ACK, now);
+                sum += table.backendLow(slot);
             }
         }
         return sum + table.sweep(now, 256) + affinity.sweep(now, 128);
