@@ -26,8 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   ... ShortConnectionClient --target 10.96.0.10:80 --parallel 8 --duration-ms 10000 [--warmup-ms 1000]
  *   ... ShortConnectionClient --target 10.96.0.10:80 --parallel 8 --count 300
  * </pre>
- * Duration mode counts only connections started after the warm-up and finished before its end;
- * count mode makes exactly {@code --count} attempts. Prints one {@link ConnectionRateResult} line.
+ * Duration mode starts connections until the end of the window (each thread at least one) and
+ * counts those started after the warm-up; the window's length runs until the last of them finished (at least the duration), so a
+ * stalled connection lengthens the window instead of vanishing. Count mode makes exactly
+ * {@code --count} attempts. Prints one {@link ConnectionRateResult} line.
  */
 public final class ShortConnectionClient {
 
@@ -77,6 +79,10 @@ public final class ShortConnectionClient {
         long refused;
         long timeouts;
         long otherErrors;
+        /** Connections started inside the measured window. */
+        long attempts;
+        /** When the last counted connection finished (System.nanoTime). */
+        long lastEndNanos;
     }
 
     ConnectionRateResult runTimed(int parallel, long warmupNanos, long durationNanos) throws InterruptedException {
@@ -86,14 +92,21 @@ public final class ShortConnectionClient {
         List<Tally> tallies = run(parallel, (tally, buffer) -> {
             while (true) {
                 long t0 = System.nanoTime();
-                if (t0 >= measureTo) {
-                    return;
+                if (t0 >= measureTo && tally.attempts > 0) {
+                    return; // every thread makes at least one counted attempt, even on a stalled machine
                 }
                 boolean measured = t0 >= measureFrom;
-                oneConnection(measured ? tally : null, buffer, t0, measureTo);
+                if (measured) {
+                    tally.attempts++;
+                }
+                oneConnection(measured ? tally : null, buffer, t0);
             }
         });
-        return merge(tallies, (measureTo - measureFrom) / 1e9);
+        long end = measureTo;
+        for (Tally t : tallies) {
+            end = Math.max(end, t.lastEndNanos);
+        }
+        return merge(tallies, (end - measureFrom) / 1e9);
     }
 
     ConnectionRateResult runCount(int parallel, int count) throws InterruptedException {
@@ -101,7 +114,7 @@ public final class ShortConnectionClient {
         long start = System.nanoTime();
         List<Tally> tallies = run(parallel, (tally, buffer) -> {
             while (left.getAndDecrement() > 0) {
-                oneConnection(tally, buffer, System.nanoTime(), Long.MAX_VALUE);
+                oneConnection(tally, buffer, System.nanoTime());
             }
         });
         return merge(tallies, (System.nanoTime() - start) / 1e9);
@@ -125,11 +138,8 @@ public final class ShortConnectionClient {
         return tallies;
     }
 
-    /**
-     * One connection; counted in {@code tally} (null: warm-up) when it finishes before
-     * {@code countUntil}. The reply is the backend's id.
-     */
-    private void oneConnection(Tally tally, byte[] buffer, long t0, long countUntil) {
+    /** One connection started at {@code t0}; counted in {@code tally} (null: warm-up). The reply is the backend's id. */
+    private void oneConnection(Tally tally, byte[] buffer, long t0) {
         try (Socket s = new Socket()) {
             s.setTcpNoDelay(true);
             s.setSoLinger(true, 0);
@@ -138,7 +148,8 @@ public final class ShortConnectionClient {
             s.getOutputStream().write(REQUEST);
             String id = readLine(s.getInputStream(), buffer);
             long t1 = System.nanoTime();
-            if (tally != null && t1 <= countUntil) {
+            if (tally != null) {
+                tally.lastEndNanos = t1;
                 if (id == null) {
                     tally.otherErrors++;
                 } else {

@@ -30,7 +30,7 @@ class ShortConnectionLoopbackTest {
 
             ConnectionRateResult timed = client.runTimed(2, TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.MILLISECONDS.toNanos(300));
             assertTrue(timed.ok() > 0, timed.toString());
-            assertEquals(0.3, timed.seconds(), 1e-9);
+            assertTrue(timed.seconds() >= 0.3 && timed.seconds() < 10, "window runs to the last counted connection: " + timed);
             assertEquals(timed.ok(), timed.backends().get("b7"));
         }
     }
