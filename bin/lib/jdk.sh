@@ -4,8 +4,7 @@
 PODSWITCH_MIN_JAVA=25
 PODSWITCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # FFM needs native access; Agrona's buffers and counters need jdk.internal.misc and java.nio open.
-# Data-path downcall wrappers are always inlined (C2 then removes the errno-capture slice: docs/nativeio.md).
-PODSWITCH_JVM_FLAGS="-XX:InlineSmallCode=10000 -XX:CompileCommand=quiet -XX:CompileCommand=inline,io.podswitch.nativeio.Datagrams::* -XX:CompileCommand=inline,io.podswitch.nativeio.Libc::read -XX:CompileCommand=inline,io.podswitch.nativeio.Libc::write -XX:CompileCommand=inline,io.podswitch.nativeio.Libc::readv -XX:CompileCommand=inline,io.podswitch.nativeio.Libc::writev -XX:CompileCommand=inline,io.podswitch.nativeio.XskSocket::kickTransmit -XX:CompileCommand=inline,io.podswitch.nativeio.XskSocket::wakeReceive --enable-native-access=ALL-UNNAMED --add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED"
+PODSWITCH_JVM_FLAGS="-XX:InlineSmallCode=10000 --enable-native-access=ALL-UNNAMED --add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED"
 
 # Prints the feature version (e.g. 25) of the JDK at $1, or nothing.
 podswitch_jdk_version() {

@@ -30,9 +30,7 @@ import java.util.stream.Stream;
  */
 final class DaemonHarness implements AutoCloseable {
     /** The JVM flags of bin/podswitchd and bin/podswitch-cni that matter here. */
-    static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000",
-            "-XX:CompileCommand=quiet", "-XX:CompileCommand=inline,io.podswitch.nativeio.Datagrams::*", "-XX:CompileCommand=inline,io.podswitch.nativeio.Libc::read", "-XX:CompileCommand=inline,io.podswitch.nativeio.Libc::write", "-XX:CompileCommand=inline,io.podswitch.nativeio.Libc::readv", "-XX:CompileCommand=inline,io.podswitch.nativeio.Libc::writev", "-XX:CompileCommand=inline,io.podswitch.nativeio.XskSocket::kickTransmit", "-XX:CompileCommand=inline,io.podswitch.nativeio.XskSocket::wakeReceive",
-            "--enable-native-access=ALL-UNNAMED",
+    static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000", "--enable-native-access=ALL-UNNAMED",
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
     static final List<String> PLUGIN_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData");

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class PodswitchdNodeProcess implements AutoCloseable {
     /** bin/podswitchd's flags, with a smaller pre-touched heap: two of these share the machine with the traffic tools. */
-    static final List<String> JVM_FLAGS = java.util.stream.Stream.concat(PodswitchdProcess.JVM_FLAGS.stream(),
-            java.util.stream.Stream.of("-XX:+UseG1GC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
-                    "-XX:+UseTransparentHugePages")).toList();
+    static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "--add-opens",
+            "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+            "-XX:+UseG1GC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages");
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final Path dir;

@@ -29,9 +29,7 @@ import java.util.stream.Stream;
  */
 final class PodswitchdProcess implements AutoCloseable {
     static final String DAEMON_CLASS = "io.podswitch.daemon.Podswitchd";
-    static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000",
-            "-XX:CompileCommand=quiet", "-XX:CompileCommand=inline,io.podswitch.nativeio.Datagrams::*", "-XX:CompileCommand=inline,io.podswitch.nativeio.Libc::read", "-XX:CompileCommand=inline,io.podswitch.nativeio.Libc::write", "-XX:CompileCommand=inline,io.podswitch.nativeio.Libc::readv", "-XX:CompileCommand=inline,io.podswitch.nativeio.Libc::writev", "-XX:CompileCommand=inline,io.podswitch.nativeio.XskSocket::kickTransmit", "-XX:CompileCommand=inline,io.podswitch.nativeio.XskSocket::wakeReceive",
-            "--enable-native-access=ALL-UNNAMED", "--add-opens",
+    static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000", "--enable-native-access=ALL-UNNAMED", "--add-opens",
             "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
     private static final SecureRandom IDS = new SecureRandom();
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
