@@ -45,14 +45,16 @@ public final class Datagrams {
     private Datagrams() {
     }
 
+    /*
+     * Each public wrapper and its raw call are kept under C2's MaxInlineSize (35 bytes of bytecode), so
+     * they are inlined even at call sites C2 judges cold; out of line, the JDK's errno-capture check
+     * allocates a segment slice per call (docs/nativeio.md, "Data path").
+     */
+
     /** sendmmsg(2) of {@code count} mmsghdrs at {@code msgsAddress}; messages sent, or -errno. */
     public static int sendmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
-        try {
-            int n = (int) SENDMMSG.invokeExact(errno, fd, msgsAddress, count, 0);
-            return n >= 0 ? n : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw new AssertionError("sendmmsg downcall failed", t);
-        }
+        int n = rawSendmmsg(errno, fd, msgsAddress, count);
+        return n >= 0 ? n : -Native.errno(errno);
     }
 
     /**
@@ -60,11 +62,27 @@ public final class Datagrams {
      * messages received, or -errno ({@code -EAGAIN} when nothing is queued).
      */
     public static int recvmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
+        int n = rawRecvmmsg(errno, fd, msgsAddress, count);
+        return n >= 0 ? n : -Native.errno(errno);
+    }
+
+    private static int rawSendmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
         try {
-            int n = (int) RECVMMSG.invokeExact(errno, fd, msgsAddress, count, MSG_DONTWAIT, 0L);
-            return n >= 0 ? n : -Native.errno(errno);
+            return (int) SENDMMSG.invokeExact(errno, fd, msgsAddress, count, 0);
         } catch (Throwable t) {
-            throw new AssertionError("recvmmsg downcall failed", t);
+            throw failed(t);
         }
+    }
+
+    private static int rawRecvmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
+        try {
+            return (int) RECVMMSG.invokeExact(errno, fd, msgsAddress, count, MSG_DONTWAIT, 0L);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
+    }
+
+    private static AssertionError failed(Throwable t) {
+        return new AssertionError("sendmmsg/recvmmsg downcall failed", t);
     }
 }

@@ -222,43 +222,69 @@ public final class Libc {
 
     // ---- data path: no exceptions, no allocation; result is bytes or -errno ----
 
+    /*
+     * The data-path wrappers below and their raw calls are kept under C2's MaxInlineSize (35 bytes of
+     * bytecode), so they are inlined even at call sites C2 judges cold; out of line, the JDK's
+     * errno-capture check allocates a segment slice per call (docs/nativeio.md, "Data path").
+     */
+
     /** read(2) into native memory at {@code address}; bytes read, or -errno. */
     public static long read(MemorySegment errno, int fd, long address, long length) {
-        try {
-            long n = (long) READ.invokeExact(errno, fd, address, length);
-            return n >= 0 ? n : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw new AssertionError("read downcall failed", t);
-        }
+        long n = rawRead(errno, fd, address, length);
+        return n >= 0 ? n : -Native.errno(errno);
     }
 
     /** write(2) from native memory at {@code address}; bytes written, or -errno. */
     public static long write(MemorySegment errno, int fd, long address, long length) {
-        try {
-            long n = (long) WRITE.invokeExact(errno, fd, address, length);
-            return n >= 0 ? n : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw new AssertionError("write downcall failed", t);
-        }
+        long n = rawWrite(errno, fd, address, length);
+        return n >= 0 ? n : -Native.errno(errno);
     }
 
     /** readv(2) with an iovec array at {@code iovAddress} (see {@link IoVec}); bytes, or -errno. */
     public static long readv(MemorySegment errno, int fd, long iovAddress, int iovCount) {
-        try {
-            long n = (long) READV.invokeExact(errno, fd, iovAddress, iovCount);
-            return n >= 0 ? n : -Native.errno(errno);
-        } catch (Throwable t) {
-            throw new AssertionError("readv downcall failed", t);
-        }
+        long n = rawReadv(errno, fd, iovAddress, iovCount);
+        return n >= 0 ? n : -Native.errno(errno);
     }
 
     /** writev(2) with an iovec array at {@code iovAddress} (see {@link IoVec}); bytes, or -errno. */
     public static long writev(MemorySegment errno, int fd, long iovAddress, int iovCount) {
+        long n = rawWritev(errno, fd, iovAddress, iovCount);
+        return n >= 0 ? n : -Native.errno(errno);
+    }
+
+    private static long rawRead(MemorySegment errno, int fd, long address, long length) {
         try {
-            long n = (long) WRITEV.invokeExact(errno, fd, iovAddress, iovCount);
-            return n >= 0 ? n : -Native.errno(errno);
+            return (long) READ.invokeExact(errno, fd, address, length);
         } catch (Throwable t) {
-            throw new AssertionError("writev downcall failed", t);
+            throw failed(t);
         }
+    }
+
+    private static long rawWrite(MemorySegment errno, int fd, long address, long length) {
+        try {
+            return (long) WRITE.invokeExact(errno, fd, address, length);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
+    }
+
+    private static long rawReadv(MemorySegment errno, int fd, long iovAddress, int iovCount) {
+        try {
+            return (long) READV.invokeExact(errno, fd, iovAddress, iovCount);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
+    }
+
+    private static long rawWritev(MemorySegment errno, int fd, long iovAddress, int iovCount) {
+        try {
+            return (long) WRITEV.invokeExact(errno, fd, iovAddress, iovCount);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
+    }
+
+    private static AssertionError failed(Throwable t) {
+        return new AssertionError("read/write downcall failed", t);
     }
 }
