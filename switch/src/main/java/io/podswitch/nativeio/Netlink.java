@@ -327,16 +327,11 @@ public final class Netlink implements AutoCloseable {
         InetAddress destination = null;
         InetAddress gateway = null;
         int oif = 0;
-        int attr = rtm + RTMSG_SIZE;
-        int end = at + len;
-        while (attr + RTATTR_SIZE <= end) {
-            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
-            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
-            if (alen < RTATTR_SIZE || attr + alen > end) {
-                break;
-            }
-            int data = attr + RTATTR_SIZE;
-            int dlen = alen - RTATTR_SIZE;
+        RtAttributes a = new RtAttributes(buf, rtm + RTMSG_SIZE, at + len);
+        while (a.next()) {
+            int atype = a.type();
+            int data = a.data();
+            int dlen = a.length();
             if (atype == RTA_DST) {
                 destination = inet(buf, data, dlen);
             } else if (atype == RTA_GATEWAY) {
@@ -346,7 +341,6 @@ public final class Netlink implements AutoCloseable {
             } else if (atype == RTA_TABLE && dlen == 4) {
                 table = buf.get(JAVA_INT, data);
             }
-            attr += align(alen);
         }
         if (mainUnicastOnly && (table != RT_TABLE_MAIN || routeType != RTN_UNICAST)) {
             return null;
@@ -540,18 +534,11 @@ public final class Netlink implements AutoCloseable {
             int echoed = (hdrFlags & NLM_F_CAPPED) != 0
                     ? NLMSGHDR_SIZE
                     : align(receiveBuffer.get(JAVA_INT, at + NLMSGHDR_SIZE + 4));
-            int attr = at + NLMSGHDR_SIZE + 4 + echoed;
-            int end = at + len;
-            while (attr + RTATTR_SIZE <= end) {
-                int alen = receiveBuffer.get(JAVA_SHORT, attr) & 0xffff;
-                int atype = receiveBuffer.get(JAVA_SHORT, attr + 2) & 0x3fff;
-                if (alen < RTATTR_SIZE || attr + alen > end) {
-                    break;
+            RtAttributes a = new RtAttributes(receiveBuffer, at + NLMSGHDR_SIZE + 4 + echoed, at + len);
+            while (a.next()) {
+                if (a.type() == NLMSGERR_ATTR_MSG) {
+                    text = string(receiveBuffer, a.data(), a.length());
                 }
-                if (atype == NLMSGERR_ATTR_MSG) {
-                    text = string(receiveBuffer, attr + RTATTR_SIZE, alen - RTATTR_SIZE);
-                }
-                attr += align(alen);
             }
         }
         String hint = Errno.hint(errno);
@@ -570,22 +557,15 @@ public final class Netlink implements AutoCloseable {
         String name = null;
         int mtu = 0;
         long mac = 0;
-        int attr = ifi + IFINFOMSG_SIZE;
-        int end = at + len;
-        while (attr + RTATTR_SIZE <= end) {
-            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
-            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
-            if (alen < RTATTR_SIZE || attr + alen > end) {
-                break;
-            }
-            int data = attr + RTATTR_SIZE;
-            switch (atype) {
-                case IFLA_IFNAME -> name = string(buf, data, alen - RTATTR_SIZE);
+        RtAttributes a = new RtAttributes(buf, ifi + IFINFOMSG_SIZE, at + len);
+        while (a.next()) {
+            int data = a.data();
+            switch (a.type()) {
+                case IFLA_IFNAME -> name = string(buf, data, a.length());
                 case IFLA_MTU -> mtu = buf.get(JAVA_INT, data);
-                case IFLA_ADDRESS -> mac = alen - RTATTR_SIZE == 6 ? readMac(buf, data) : 0;
+                case IFLA_ADDRESS -> mac = a.length() == 6 ? readMac(buf, data) : 0;
                 default -> { }
             }
-            attr += align(alen);
         }
         return new LinkInfo(index, name, mtu, mac, flags);
     }
@@ -596,20 +576,13 @@ public final class Netlink implements AutoCloseable {
         int ifindex = buf.get(JAVA_INT, ifa + 4);
         InetAddress local = null;
         InetAddress address = null;
-        int attr = ifa + IFADDRMSG_SIZE;
-        int end = at + len;
-        while (attr + RTATTR_SIZE <= end) {
-            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
-            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
-            if (alen < RTATTR_SIZE || attr + alen > end) {
-                break;
+        RtAttributes a = new RtAttributes(buf, ifa + IFADDRMSG_SIZE, at + len);
+        while (a.next()) {
+            if (a.type() == IFA_LOCAL) {
+                local = inet(buf, a.data(), a.length());
+            } else if (a.type() == IFA_ADDRESS) {
+                address = inet(buf, a.data(), a.length());
             }
-            if (atype == IFA_LOCAL) {
-                local = inet(buf, attr + RTATTR_SIZE, alen - RTATTR_SIZE);
-            } else if (atype == IFA_ADDRESS) {
-                address = inet(buf, attr + RTATTR_SIZE, alen - RTATTR_SIZE);
-            }
-            attr += align(alen);
         }
         // IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer's on point-to-point links).
         InetAddress own = local != null ? local : address;
@@ -635,22 +608,16 @@ public final class Netlink implements AutoCloseable {
         int state = buf.get(JAVA_SHORT, nd + 8) & 0xffff;
         InetAddress ip = null;
         long mac = 0;
-        int attr = nd + NDMSG_SIZE;
-        int end = at + len;
-        while (attr + RTATTR_SIZE <= end) {
-            int alen = buf.get(JAVA_SHORT, attr) & 0xffff;
-            int atype = buf.get(JAVA_SHORT, attr + 2) & 0x3fff;
-            if (alen < RTATTR_SIZE || attr + alen > end) {
-                break;
-            }
-            int data = attr + RTATTR_SIZE;
-            int dlen = alen - RTATTR_SIZE;
+        RtAttributes a = new RtAttributes(buf, nd + NDMSG_SIZE, at + len);
+        while (a.next()) {
+            int atype = a.type();
+            int data = a.data();
+            int dlen = a.length();
             if (atype == NDA_DST) {
                 ip = inet(buf, data, dlen);
             } else if (atype == NDA_LLADDR && dlen == 6) {
                 mac = readMac(buf, data);
             }
-            attr += align(alen);
         }
         return ip == null ? null : new Neighbour(ifindex, ip, mac, state);
     }
