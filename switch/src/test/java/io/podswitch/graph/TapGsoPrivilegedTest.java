@@ -119,13 +119,17 @@ class TapGsoPrivilegedTest {
     }
 
     private void build(boolean offloads) {
+        build(offloads, offloads);
+    }
+
+    private void build(boolean offloadsA, boolean offloadsB) {
         run("ip", "netns", "add", nsA);
         run("ip", "netns", "add", nsB);
         nsFdA = Netns.open(nsA);
         nsFdB = Netns.open(nsB);
         slab = FrameSlab.withLargeFrames(4096, 128);
-        portA = TapPort.open(0, new TapPortConfig(tapA, 1500, POD_MAC_A, false, 1, offloads));
-        portB = TapPort.open(1, new TapPortConfig(tapB, 1500, POD_MAC_B, false, 1, offloads));
+        portA = TapPort.open(0, new TapPortConfig(tapA, 1500, POD_MAC_A, false, 1, offloadsA));
+        portB = TapPort.open(1, new TapPortConfig(tapB, 1500, POD_MAC_B, false, 1, offloadsB));
         portA.moveToNetns(nsFdA, nsA);
         portB.moveToNetns(nsFdB, nsB);
         pod(nsFdA, nsA, tapA, "10.67.0.2", "10.67.0.1", "fd67::2", "fd67::1");
@@ -352,6 +356,57 @@ class TapGsoPrivilegedTest {
         assertTrue(xdp.counters().txPackets() > segmented, "segments went out on the AF_XDP port");
         assertTrue(v4 > 0.05 && v6 > 0.05, "transfer did not complete: " + v4 + " / " + v6);
         assertEquals(0, allocated, "software segmentation allocated");
+    }
+
+    /**
+     * Pod A's TAP without offloads (its kernel segments to the MTU), pod B's with: the switch coalesces
+     * A's segments into super-frames for B (software GRO). The bytes arrive intact (SHA-256 of 32 MiB on
+     * both ends, IPv4 and IPv6: B's kernel trusts the partial checksum, so a bad merge would not be
+     * caught by TCP), and coalescing allocates nothing.
+     */
+    @Test
+    void mtuSizedSegmentsAreCoalescedIntoSuperFramesForAnOffloadingPod() throws Exception {
+        build(false, true);
+        for (String address : new String[] {"10.67.1.2", "fd67:1::2"}) {
+            String[] digests = transferChecked(address);
+            assertEquals(digests[0], digests[1], "bytes received over " + address + " differ from those sent");
+        }
+        double v4 = iperf(nsB, nsA, "10.67.1.2", SECONDS) / 1e9;
+        long[] measured = allocationWhileTransferring("fd67:1::2");
+        long coalesced = portB.offloadCounters(0).coalescedTransmitted();
+        long superFrames = portB.offloadCounters(0).largeTransmitted();
+        System.out.printf("TAP(no offloads) -> TAP(GSO): IPv4 %.2f Gbit/s, IPv6 %.2f Gbit/s; %d segments coalesced"
+                + " into %d super-frames; allocated %d bytes; load %s%n", v4, measured[1] / 1e9, coalesced,
+                superFrames, measured[0], load());
+        assertEquals(0, portA.offloadCounters(0).largeReceived(), "pod A's kernel segments itself");
+        assertTrue(superFrames > 0 && coalesced > 2 * superFrames, coalesced + " segments in " + superFrames + " super-frames");
+        assertTrue(v4 > 0.05 && measured[1] > 50_000_000, "transfer did not complete");
+        assertEquals(0, measured[0], "coalescing allocated");
+    }
+
+    /** 32 MiB of seeded random bytes from pod A to pod B over TCP; the SHA-256 of what was sent and received. */
+    private String[] transferChecked(String address) throws Exception {
+        String family = address.contains(":") ? "socket.AF_INET6" : "socket.AF_INET";
+        Process server = new ProcessBuilder("ip", "netns", "exec", nsB, "python3", "-c",
+                "import socket,hashlib\n"
+                + "s=socket.socket(" + family + ");s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                + "s.bind(('" + address + "',5301));s.listen(1);print('ready',flush=True)\n"
+                + "c,_=s.accept();h=hashlib.sha256()\n"
+                + "while True:\n d=c.recv(1<<20)\n if not d: break\n h.update(d)\n"
+                + "print(h.hexdigest(),flush=True)").redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()))) {
+            assertEquals("ready", out.readLine());
+            String sent = run("ip", "netns", "exec", nsA, "python3", "-c",
+                    "import socket,hashlib,random\n"
+                    + "b=random.Random(7).randbytes(32<<20)\n"
+                    + "s=socket.create_connection(('" + address + "',5301),timeout=20);s.sendall(b);s.close()\n"
+                    + "print(hashlib.sha256(b).hexdigest())").trim();
+            String received = out.readLine();
+            assertTrue(server.waitFor(20, TimeUnit.SECONDS), "receiver did not finish");
+            return new String[] {sent, received};
+        } finally {
+            server.destroyForcibly();
+        }
     }
 
     @Test

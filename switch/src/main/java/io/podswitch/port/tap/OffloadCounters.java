@@ -5,7 +5,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Per-queue counters of a TAP's offload traffic: frames larger than a normal 2 KiB frame (GSO
- * super-frames) received and transmitted, and received packets with a partial checksum. Written by
+ * super-frames) received and transmitted, segments coalesced into transmitted super-frames, and
+ * received packets with a partial checksum. Written by
  * the queue's worker once per burst with release stores, read by anyone with acquire loads.
  */
 public final class OffloadCounters {
@@ -13,8 +14,9 @@ public final class OffloadCounters {
     private static final int RX_LARGE = 0;
     private static final int TX_LARGE = 1;
     private static final int RX_PARTIAL_CHECKSUM = 2;
+    private static final int TX_COALESCED = 3;
 
-    private final long[] values = new long[3];
+    private final long[] values = new long[4];
 
     void add(int index, long delta) {
         LONGS.setRelease(values, index, (long) LONGS.get(values, index) + delta);
@@ -26,6 +28,10 @@ public final class OffloadCounters {
 
     void transmittedLarge(long n) {
         add(TX_LARGE, n);
+    }
+
+    void coalesced(long n) {
+        add(TX_COALESCED, n);
     }
 
     void receivedPartialChecksum(long n) {
@@ -40,6 +46,11 @@ public final class OffloadCounters {
     /** Transmitted frames longer than MTU + Ethernet header (GSO super-frames passed on as one). */
     public long largeTransmitted() {
         return (long) LONGS.getAcquire(values, TX_LARGE);
+    }
+
+    /** Transmitted TCP segments that were merged into super-frames (software GRO, {@code TcpCoalescer}). */
+    public long coalescedTransmitted() {
+        return (long) LONGS.getAcquire(values, TX_COALESCED);
     }
 
     /** Received packets whose L4 checksum the kernel left partial (NEEDS_CSUM). */

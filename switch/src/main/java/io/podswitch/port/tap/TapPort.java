@@ -11,6 +11,7 @@ import io.podswitch.nativeio.VirtioNetHeader;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.PacketVector;
+import io.podswitch.packet.TcpCoalescer;
 import io.podswitch.port.Port;
 import io.podswitch.port.PortCounters;
 import io.podswitch.port.PortDropReason;
@@ -68,6 +69,10 @@ public final class TapPort implements Port {
     private static final int DISCARD_BYTES = 64 * 1024;
     /** The largest GSO frame passed on: a 64 KiB IP packet plus Ethernet header and VLAN tag. */
     private static final int MAX_GSO_FRAME = 65_535 + L2_OVERHEAD;
+    /** The most segments one coalesced write carries: 64 KiB of 1,448-byte segments is 46. */
+    private static final int MAX_COALESCED = 64;
+    /** Vector positions the coalescer considers (a worker's burst; later frames go one by one). */
+    private static final int COALESCE_WINDOW = 256;
     /** virtio-net header fields are little endian; x86's native order. */
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -77,6 +82,7 @@ public final class TapPort implements Port {
     private final boolean offloads;
     private final OffloadCounters[] offloadCounters;
     private final MemorySegment[] txHeader;
+    private final TcpCoalescer[] coalescers;
     private final boolean persistent;
     private final int[] fds;
     private final Arena arena;
@@ -101,9 +107,11 @@ public final class TapPort implements Port {
         this.queueCounters = new SimplePortCounters[queues];
         this.offloadCounters = new OffloadCounters[queues];
         this.txHeader = new MemorySegment[queues];
+        this.coalescers = new TcpCoalescer[queues];
         for (int q = 0; q < queues; q++) {
             errno[q] = Native.errnoSegment(arena);
-            iov[q] = arena.allocate(IoVec.LAYOUT, 2);
+            iov[q] = arena.allocate(IoVec.LAYOUT, 1 + MAX_COALESCED);
+            coalescers[q] = new TcpCoalescer(COALESCE_WINDOW, MAX_COALESCED);
             queueCounters[q] = new SimplePortCounters();
             offloadCounters[q] = new OffloadCounters();
             txHeader[q] = arena.allocate(VNET_HEADER_SIZE, 8);
@@ -410,11 +418,7 @@ public final class TapPort implements Port {
 
     @Override
     public int transmit(int queue, PacketVector from, FrameCache cache) {
-        int fd = fds[queue];
-        MemorySegment err = errno[queue];
         FrameSlab slab = cache.slab();
-        MemorySegment memory = slab.memory();
-        long base = memory.address();
         int maxLength = mtu + L2_OVERHEAD;
         int count = from.size();
         int sent = 0;
@@ -425,47 +429,55 @@ public final class TapPort implements Port {
         int down = 0;
         int ioError = 0;
         int large = 0;
+        int coalesced = 0;
         boolean withOffloads = offloads;
+        TcpCoalescer gro = coalescers[queue];
+        if (withOffloads) {
+            gro.begin(slab);
+        }
         for (int i = 0; i < count; i++) {
             int frame = from.frame(i);
             int length = slab.length(frame);
-            int offset = slab.dataOffset(frame);
-            // A GSO super-frame is as long as its segments together; the kernel cuts it for the pod.
-            boolean gso = withOffloads && slab.gsoType(frame) != FrameSlab.GSO_NONE;
-            if (length < ETHERNET_HEADER) {
-                malformed++;
-            } else if (length > maxLength && !(gso && length <= MAX_GSO_FRAME)) {
-                oversize++;
+            int run = withOffloads ? gro.run(from, i) : 1;
+            long n;
+            if (run > 1) {
+                length = gro.merge(from, i, run);
+                n = writeRun(queue, slab, from, i, run);
             } else {
-                long n;
-                if (offset >= VNET_HEADER_SIZE) {
-                    long header = slab.frameStart(frame) + offset - VNET_HEADER_SIZE;
-                    writeHeader(memory, header, slab, frame, withOffloads);
-                    n = Libc.write(err, fd, base + header, VNET_HEADER_SIZE + length);
-                } else {
-                    // No headroom left (a node prepended into all of it): gather a separate header.
-                    MemorySegment h = txHeader[queue];
-                    writeHeader(h, 0, slab, frame, withOffloads);
-                    MemorySegment v = iov[queue];
-                    IoVec.set(v, 0, h.address(), VNET_HEADER_SIZE);
-                    IoVec.set(v, 1, base + slab.frameStart(frame) + offset, length);
-                    n = Libc.writev(err, fd, v.address(), 2);
+                // A GSO super-frame is as long as its segments together; the kernel cuts it for the pod.
+                boolean gso = withOffloads && slab.gsoType(frame) != FrameSlab.GSO_NONE;
+                if (length < ETHERNET_HEADER) {
+                    malformed++;
+                    cache.free(frame);
+                    continue;
                 }
-                if (n >= 0) {
-                    sent++;
-                    bytes += length;
-                    if (length > maxLength) {
-                        large++;
-                    }
-                } else if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS) {
-                    full++;
-                } else if (n == -Errno.EIO) {
-                    down++; // tun refuses writes while the interface is down
-                } else {
-                    ioError++;
+                if (length > maxLength && !(gso && length <= MAX_GSO_FRAME)) {
+                    oversize++;
+                    cache.free(frame);
+                    continue;
                 }
+                n = writeOne(queue, slab, frame, withOffloads);
             }
-            cache.free(frame);
+            if (n >= 0) {
+                sent++;
+                bytes += length;
+                if (length > maxLength) {
+                    large++;
+                }
+                if (run > 1) {
+                    coalesced += run;
+                }
+            } else if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS) {
+                full += run;
+            } else if (n == -Errno.EIO) {
+                down += run; // tun refuses writes while the interface is down
+            } else {
+                ioError += run;
+            }
+            for (int k = i; k < i + run; k++) {
+                cache.free(from.frame(k));
+            }
+            i += run - 1;
         }
         from.clear();
         SimplePortCounters c = queueCounters[queue];
@@ -473,6 +485,9 @@ public final class TapPort implements Port {
             c.transmitted(sent, bytes);
             if (large > 0) {
                 offloadCounters[queue].transmittedLarge(large);
+            }
+            if (coalesced > 0) {
+                offloadCounters[queue].coalesced(coalesced);
             }
         }
         if ((malformed | oversize | full | down | ioError) != 0) {
@@ -485,6 +500,46 @@ public final class TapPort implements Port {
             }
         }
         return sent;
+    }
+
+    /** One frame, one write: the virtio-net header in the headroom right in front of the packet. */
+    private long writeOne(int queue, FrameSlab slab, int frame, boolean withOffloads) {
+        MemorySegment memory = slab.memory();
+        long base = memory.address();
+        int offset = slab.dataOffset(frame);
+        int length = slab.length(frame);
+        if (offset >= VNET_HEADER_SIZE) {
+            long header = slab.frameStart(frame) + offset - VNET_HEADER_SIZE;
+            writeHeader(memory, header, slab, frame, withOffloads);
+            return Libc.write(errno[queue], fds[queue], base + header, VNET_HEADER_SIZE + length);
+        }
+        // No headroom left (a node prepended into all of it): gather a separate header.
+        MemorySegment h = txHeader[queue];
+        writeHeader(h, 0, slab, frame, withOffloads);
+        MemorySegment v = iov[queue];
+        IoVec.set(v, 0, h.address(), VNET_HEADER_SIZE);
+        IoVec.set(v, 1, base + slab.frameStart(frame) + offset, length);
+        return Libc.writev(errno[queue], fds[queue], v.address(), 2);
+    }
+
+    /**
+     * A coalesced run (see {@link TcpCoalescer}), one writev: the header, the merged head frame whole,
+     * then only the payload of each following frame.
+     */
+    private long writeRun(int queue, FrameSlab slab, PacketVector from, int start, int run) {
+        TcpCoalescer gro = coalescers[queue];
+        long base = slab.memory().address();
+        int head = from.frame(start);
+        MemorySegment h = txHeader[queue];
+        writeHeader(h, 0, slab, head, true);
+        MemorySegment v = iov[queue];
+        IoVec.set(v, 0, h.address(), VNET_HEADER_SIZE);
+        IoVec.set(v, 1, base + slab.dataStart(head), slab.length(head));
+        for (int k = 1; k < run; k++) {
+            int frame = from.frame(start + k);
+            IoVec.set(v, k + 1, base + slab.dataStart(frame) + gro.payloadOffset(start + k), gro.payloadLength(start + k));
+        }
+        return Libc.writev(errno[queue], fds[queue], v.address(), run + 1);
     }
 
     /**
