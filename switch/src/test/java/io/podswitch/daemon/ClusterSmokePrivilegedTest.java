@@ -123,6 +123,9 @@ class ClusterSmokePrivilegedTest {
             }
             NetnsFixture.run("ip", "-n", nodeA, "link", "set", "ua" + sfx, "mtu", "1500");
             assertTrue(counter(sockets.get("a"), "ip4-rewrite.mtu_exceeded") >= 1, "frag-needed was sent");
+            // Node b got the transfer as MTU-sized VXLAN packets and handed pod b super-frames (GRO).
+            assertTrue(counter(sockets.get("b"), "offload.tx_coalesced") > 2 * counter(sockets.get("b"), "offload.tx_large"),
+                    "segments coalesced on node b's pod TAP: " + counter(sockets.get("b"), "offload.tx_coalesced"));
 
             // Live reload through the file watch, written the way editors write (temp file + rename):
             // node c appears with its routes; b's tunnel keeps working.

@@ -3,9 +3,16 @@ package io.podswitch.daemon.engine;
 import io.podswitch.port.Port;
 import io.podswitch.port.PortCounters;
 import io.podswitch.port.PortDropReason;
+import io.podswitch.port.tap.OffloadCounters;
+import io.podswitch.port.tap.TapPort;
 import io.podswitch.stats.CounterSource;
 
-/** A port's traffic and drop counters for the stats file, named {@code port.NAME.rx_packets} etc. */
+/**
+ * A port's traffic and drop counters for the stats file, named {@code port.NAME.rx_packets} etc.; for
+ * a TAP with offloads also its offload counters, summed over queues ({@code port.NAME.offload.tx_large},
+ * {@code .tx_coalesced}: TCP segments merged into those super-frames, {@code .rx_large},
+ * {@code .rx_partial_csum}).
+ */
 public final class PortCounterSource implements CounterSource {
     private static final PortDropReason[] REASONS = PortDropReason.values();
     private final PortCounters counters;
@@ -14,6 +21,11 @@ public final class PortCounterSource implements CounterSource {
     private final String txPackets;
     private final String txBytes;
     private final String[] drops = new String[REASONS.length];
+    private final TapPort offloadingTap;
+    private final String rxLarge;
+    private final String txLarge;
+    private final String txCoalesced;
+    private final String rxPartialChecksum;
 
     /** @param label the port's name in counter names (a pod port: {@code pod.CONTAINER.IFNAME}) */
     public PortCounterSource(String label, Port port) {
@@ -26,6 +38,11 @@ public final class PortCounterSource implements CounterSource {
         for (int i = 0; i < REASONS.length; i++) {
             drops[i] = p + "drop." + REASONS[i].name().toLowerCase(java.util.Locale.ROOT);
         }
+        offloadingTap = port instanceof TapPort tap && tap.offloadsEnabled() ? tap : null;
+        rxLarge = p + "offload.rx_large";
+        txLarge = p + "offload.tx_large";
+        txCoalesced = p + "offload.tx_coalesced";
+        rxPartialChecksum = p + "offload.rx_partial_csum";
     }
 
     @Override
@@ -37,5 +54,26 @@ public final class PortCounterSource implements CounterSource {
         for (int i = 0; i < REASONS.length; i++) {
             visitor.counter(drops[i], counters.drops(REASONS[i]));
         }
+        if (offloadingTap != null) {
+            visitOffloads(visitor);
+        }
+    }
+
+    private void visitOffloads(CounterVisitor visitor) {
+        long rx = 0;
+        long tx = 0;
+        long coalesced = 0;
+        long partial = 0;
+        for (int q = 0; q < offloadingTap.queueCount(); q++) {
+            OffloadCounters o = offloadingTap.offloadCounters(q);
+            rx += o.largeReceived();
+            tx += o.largeTransmitted();
+            coalesced += o.coalescedTransmitted();
+            partial += o.partialChecksumReceived();
+        }
+        visitor.counter(rxLarge, rx);
+        visitor.counter(txLarge, tx);
+        visitor.counter(txCoalesced, coalesced);
+        visitor.counter(rxPartialChecksum, partial);
     }
 }
