@@ -25,6 +25,28 @@ class ChecksumTest {
     }
 
     @Test
+    void longRangesWithARunningSumMatchTheTextbookLoop() {
+        // The wide (native-order) loop over up to 64 KiB, any alignment, on top of a pseudo-header sum.
+        Random r = new Random(11);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(70_000);
+            for (int round = 0; round < 300; round++) {
+                int length = round < 4 ? 65_535 - round : r.nextInt(65_536);
+                int offset = r.nextInt(64);
+                byte[] b = new byte[length + 4];
+                r.nextBytes(b);
+                MemorySegment.copy(b, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, offset, length);
+                // A running sum of the 4 bytes in front, as a pseudo-header sum would be.
+                long pseudo = ((b[length] & 0xff) << 8 | (b[length + 1] & 0xff)) + ((b[length + 2] & 0xff) << 8 | (b[length + 3] & 0xff));
+                byte[] whole = new byte[length + 4];
+                System.arraycopy(b, length, whole, 0, 4);
+                System.arraycopy(b, 0, whole, 4, length);
+                assertEquals(reference(whole), Checksum.finish(Checksum.add(m, offset, length, pseudo)), "length " + length);
+            }
+        }
+    }
+
+    @Test
     void matchesTheTextbookLoopForEveryLengthAndAlignment() {
         Random r = new Random(7);
         try (Arena arena = Arena.ofConfined()) {

@@ -5,7 +5,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * What a UDP tunnel port did beyond the {@code PortCounters}: the finer reasons behind its MALFORMED
- * and OVERSIZE drops, and how much of its transmit went out as UDP GSO. Written by the owning worker
+ * and OVERSIZE drops, how much of its transmit went out as UDP GSO and how much of its receive came in
+ * coalesced by UDP GRO. Written by the owning worker
  * once per burst with release stores, read by anyone with acquire loads. A port keeps one per receive
  * queue and one per transmitting thread; {@link UdpTunnelPort#udpCounters()} sums them.
  */
@@ -20,9 +21,12 @@ public final class UdpTunnelCounters {
     static final int TX_GSO_DATAGRAMS = 6;
     static final int TX_SYSCALLS = 7;
     static final int RX_SYSCALLS = 8;
+    static final int RX_GRO_DATAGRAMS = 9;
+    static final int RX_GRO_SEGMENTS = 10;
     private static final String[] NAMES = {
         "tx_not_udp", "tx_wrong_source", "tx_no_socket", "tx_malformed", "rx_truncated",
-        "tx_gso_messages", "tx_gso_datagrams", "tx_syscalls", "rx_syscalls"};
+        "tx_gso_messages", "tx_gso_datagrams", "tx_syscalls", "rx_syscalls", "rx_gro_datagrams",
+        "rx_gro_segments"};
 
     private final long[] values = new long[NAMES.length];
 
@@ -77,6 +81,16 @@ public final class UdpTunnelCounters {
     /** recvmmsg calls made. */
     public long rxSyscalls() {
         return get(RX_SYSCALLS);
+    }
+
+    /** Received datagrams that the kernel had coalesced (UDP_GRO) and that were split into frames. */
+    public long rxGroDatagrams() {
+        return get(RX_GRO_DATAGRAMS);
+    }
+
+    /** Tunnel datagrams carried inside those coalesced ones. */
+    public long rxGroSegments() {
+        return get(RX_GRO_SEGMENTS);
     }
 
     /** Stable counter names, suffixes of {@code port.<name>.}, in the order of {@link #value}. */

@@ -232,6 +232,12 @@ public final class UdpTunnelPort implements Port, CounterSource {
         return s != null && s.gso();
     }
 
+    /** Whether receive on the IPv6 (or IPv4) socket takes UDP GRO-coalesced datagrams and splits them. */
+    public boolean groActive(boolean ip6) {
+        UdpTunnelSocket s = ip6 ? sockets6[0] : sockets4[0];
+        return s != null && s.gro();
+    }
+
     /** The socket descriptor of a queue and family, -1 if none (for poll-based waiting in idle strategies). */
     public int fd(int queue, boolean ip6) {
         return ip6 ? fds6[queue] : fds4[queue];

@@ -52,6 +52,8 @@ final class UdpTunnelSocket {
     private final boolean ip6;
     private final String label;
     private final boolean gso;
+    /** UDP GRO on receive, or null when the kernel has no UDP_GRO (or GSO is configured off). */
+    private final UdpGroReceive gro;
     private final OuterHeaderSynthesizer synthesizer;
     private final SimplePortCounters counters;
     private final UdpTunnelCounters detail;
@@ -65,24 +67,28 @@ final class UdpTunnelSocket {
     private final int[] rxFrames = new int[MAX_BURST];
     private int lastReceived;
 
-    private UdpTunnelSocket(int fd, boolean ip6, String label, boolean gso, OuterHeaderSynthesizer synthesizer,
-                            SimplePortCounters counters, UdpTunnelCounters detail, Arena arena) {
+    private UdpTunnelSocket(int fd, boolean ip6, String label, boolean gso, boolean gro,
+                            OuterHeaderSynthesizer synthesizer, SimplePortCounters counters, UdpTunnelCounters detail,
+                            Arena arena) {
         this.fd = fd;
         this.ip6 = ip6;
         this.label = label;
         this.gso = gso;
+        this.gro = gro ? new UdpGroReceive(arena) : null;
         this.synthesizer = synthesizer;
         this.counters = counters;
         this.detail = detail;
         this.errno = Native.errnoSegment(arena);
         this.nameLength = SockAddr.size(ip6 ? Sockets.AF_INET6 : Sockets.AF_INET);
         this.rxMsgs = arena.allocate(MsgHdr.SIZE * MAX_BURST, 64);
-        this.rxIov = arena.allocate(IoVec.SIZE * MAX_BURST, 64);
+        int iovPerMessage = gro ? 2 : 1;
+        this.rxIov = arena.allocate(IoVec.SIZE * MAX_BURST * iovPerMessage, 64);
         this.rxNames = arena.allocate(NAME_STRIDE * MAX_BURST, 64);
         this.discardAddress = arena.allocate(DISCARD_BYTES, 64).address();
         for (int i = 0; i < MAX_BURST; i++) {
             // Fixed per slot: receive message i always uses name i and iovec i.
-            MsgHdr.set(rxMsgs, i, rxNames.address() + i * NAME_STRIDE, nameLength, rxIov.address() + i * IoVec.SIZE, 1);
+            MsgHdr.set(rxMsgs, i, rxNames.address() + i * NAME_STRIDE, nameLength,
+                    rxIov.address() + i * iovPerMessage * IoVec.SIZE, iovPerMessage);
         }
     }
 
@@ -116,6 +122,7 @@ final class UdpTunnelSocket {
                         "IP_MTU_DISCOVER", label);
             }
             boolean gso = config.gso() && gsoSupported(fd, label);
+            boolean gro = gso && groEnabled(fd, label);
             try (Arena temporary = Arena.ofConfined()) {
                 MemorySegment address = temporary.allocate(SockAddr.IN6_SIZE, 8);
                 SockAddr.write(address, local, config.udpPort());
@@ -130,7 +137,7 @@ final class UdpTunnelSocket {
                 synthesizer = OuterHeaderSynthesizer.ip4(config.mac(), java.nio.ByteBuffer.wrap(a).getInt(),
                         config.udpPort());
             }
-            return new UdpTunnelSocket(fd, v6, label, gso, synthesizer, counters, detail, arena);
+            return new UdpTunnelSocket(fd, v6, label, gso, gro, synthesizer, counters, detail, arena);
         } catch (RuntimeException e) {
             Libc.close(fd);
             throw e;
@@ -162,6 +169,23 @@ final class UdpTunnelSocket {
         }
     }
 
+    /** UDP_GRO (Linux 5.0): switched on where it exists. */
+    private static boolean groEnabled(int fd, String label) {
+        try {
+            Sockets.setInt(fd, Datagrams.SOL_UDP, Datagrams.UDP_GRO, 1, "UDP_GRO", label);
+            return true;
+        } catch (NativeException e) {
+            if (e.errno() == Errno.ENOPROTOOPT || e.errno() == Errno.EINVAL || e.errno() == Errno.EOPNOTSUPP) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    boolean gro() {
+        return gro != null;
+    }
+
     boolean isIp6() {
         return ip6;
     }
@@ -183,18 +207,28 @@ final class UdpTunnelSocket {
      * straight into frames, synthesises their outer headers and appends them to {@code into}.
      */
     int receive(PacketVector into, int budget, FrameCache cache, int portId) {
+        int sizeBefore = into.size();
+        if (gro != null && gro.waiting()) {
+            // Segments of the previous call's coalesced datagrams first, in order; nothing new until
+            // they are all out (their frames were counted as received when they were made).
+            budget -= gro.drain(into);
+            if (gro.waiting()) {
+                return into.size() - sizeBefore;
+            }
+        }
         FrameSlab slab = cache.slab();
         MemorySegment memory = slab.memory();
         long base = memory.address();
         int headroom = slab.headroom();
         int headerLength = synthesizer.headerLength();
-        long capacity = slab.frameSize() - headroom - headerLength;
+        int capacity = slab.frameSize() - headroom - headerLength;
         if (capacity < MIN_DATAGRAM_ROOM) {
             throw new IllegalStateException("frames of " + slab.frameSize() + " bytes with " + headroom
                     + " bytes headroom leave " + capacity + " bytes for a datagram on " + label);
         }
-        int limit = Math.min(budget, MAX_BURST);
+        int limit = Math.min(budget, gro != null ? UdpGroReceive.MAX_MESSAGES : MAX_BURST);
         int want = Math.min(limit, Math.max(MIN_ARM, 2 * lastReceived));
+        int iovPerMessage = gro != null ? 2 : 1;
         int armed = 0;
         while (armed < want) {
             int f = cache.allocate();
@@ -202,12 +236,18 @@ final class UdpTunnelSocket {
                 break;
             }
             rxFrames[armed] = f;
-            IoVec.set(rxIov, armed, base + slab.frameStart(f) + headroom + headerLength, capacity);
+            IoVec.set(rxIov, armed * iovPerMessage, base + slab.frameStart(f) + headroom + headerLength, capacity);
             rxMsgs.set(ValueLayout.JAVA_INT, armed * MsgHdr.SIZE + MsgHdr.NAMELEN, nameLength);
+            if (gro != null) {
+                gro.arm(rxMsgs, rxIov, armed);
+            }
             armed++;
         }
         if (armed == 0) {
-            return limit == 0 ? 0 : discard(limit);
+            if (limit > 0) {
+                discard(limit);
+            }
+            return into.size() - sizeBefore;
         }
         int n = Datagrams.recvmmsg(errno, fd, rxMsgs.address(), armed);
         detail.add(UdpTunnelCounters.RX_SYSCALLS, 1);
@@ -219,25 +259,63 @@ final class UdpTunnelSocket {
             if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
                 counters.dropped(PortDropReason.IO_ERROR, 1);
             }
-            return 0;
+            return into.size() - sizeBefore;
         }
         int received = 0;
         long bytes = 0;
         int truncated = 0;
+        int noFrame = 0;
         for (int i = 0; i < n; i++) {
             int f = rxFrames[i];
-            if ((MsgHdr.flags(rxMsgs, i) & Datagrams.MSG_TRUNC) != 0) {
-                truncated++;
+            int length = MsgHdr.length(rxMsgs, i);
+            int segmentSize = gro != null ? gro.segmentSize(rxMsgs, i) : 0;
+            if ((MsgHdr.flags(rxMsgs, i) & Datagrams.MSG_TRUNC) != 0
+                    || (length > capacity && (segmentSize <= 0 || segmentSize > capacity))) {
+                truncated++; // longer than a frame (with GRO: spilled into the overflow slice)
                 cache.free(f);
                 continue;
             }
             long p = slab.frameStart(f) + headroom;
-            int length = synthesizer.write(memory, p, MsgHdr.length(rxMsgs, i), rxNames, i * NAME_STRIDE);
-            slab.setData(f, headroom, length);
+            if (segmentSize > 0 && length > segmentSize) {
+                // A coalesced datagram: segment 0 is in frame i already (its outer headers are written
+                // in front of it; the bytes behind it are left for the copies), every further segment
+                // gets a frame of its own.
+                detail.add(UdpTunnelCounters.RX_GRO_DATAGRAMS, 1);
+                int firstLength = synthesizer.write(memory, p, segmentSize, rxNames, i * NAME_STRIDE);
+                slab.setData(f, headroom, firstLength);
+                slab.setInPort(f, portId);
+                gro.emit(f, into, cache);
+                received++;
+                bytes += firstLength;
+                for (int from = segmentSize; from < length; from += segmentSize) {
+                    int g = cache.allocate();
+                    if (g < 0) {
+                        noFrame += (length - from + segmentSize - 1) / segmentSize;
+                        break;
+                    }
+                    int piece = Math.min(segmentSize, length - from);
+                    long pg = slab.frameStart(g) + headroom;
+                    gro.copy(memory, p + headerLength, capacity, i, from, piece, pg + headerLength);
+                    int segmentLength = synthesizer.write(memory, pg, piece, rxNames, i * NAME_STRIDE);
+                    slab.setData(g, headroom, segmentLength);
+                    slab.setInPort(g, portId);
+                    gro.emit(g, into, cache);
+                    received++;
+                    bytes += segmentLength;
+                }
+                detail.add(UdpTunnelCounters.RX_GRO_SEGMENTS, (length + segmentSize - 1) / segmentSize);
+                continue;
+            }
+            int frameLength = synthesizer.write(memory, p, length, rxNames, i * NAME_STRIDE);
+            slab.setData(f, headroom, frameLength);
             slab.setInPort(f, portId);
-            into.add(f);
+            if (gro != null) {
+                gro.emit(f, into, cache);
+            } else {
+                into.add(f);
+            }
             received++;
-            bytes += length;
+            bytes += frameLength;
         }
         for (int i = n; i < armed; i++) {
             cache.free(rxFrames[i]);
@@ -250,7 +328,10 @@ final class UdpTunnelSocket {
             counters.dropped(PortDropReason.OVERSIZE, truncated);
             detail.add(UdpTunnelCounters.RX_TRUNCATED, truncated);
         }
-        return received;
+        if (noFrame > 0) {
+            counters.dropped(PortDropReason.NO_FRAME, noFrame);
+        }
+        return into.size() - sizeBefore;
     }
 
     /** No frame free: read the queued datagrams into a scratch buffer so the queue keeps moving, count them. */

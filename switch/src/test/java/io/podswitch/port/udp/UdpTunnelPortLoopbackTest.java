@@ -179,6 +179,52 @@ class UdpTunnelPortLoopbackTest {
     }
 
     @Test
+    void coalescedDatagramsAreSplitBackInOrderThroughASmallVector() {
+        try (FrameSlab slab = new FrameSlab(512); UdpTunnelPort a = LoopbackPorts.open(1, "127.0.0.1", true);
+             UdpTunnelPort b = LoopbackPorts.open(2, "127.0.0.2", true)) {
+            FramePool pool = new FramePool(slab);
+            FrameCache cache = new FrameCache(pool, 64);
+            assertTrue(b.groActive(false), "kernel without UDP_GRO (Linux < 5.0)?");
+            int pb = b.config().udpPort();
+            // 30 × 1000 bytes + 400: one GSO message from a, one coalesced datagram at b. A frame holds
+            // 1750 bytes of datagram, so segment 1 straddles the frame and the overflow slice.
+            byte[][] frames = new byte[33][];
+            for (int i = 0; i < 30; i++) {
+                frames[i] = outer4(pb, 1000, i);
+            }
+            frames[30] = outer4(pb, 400, 30);
+            frames[31] = outer4(pb, 64, 31);   // then two single small datagrams, after it in order
+            frames[32] = outer4(pb, 1400, 32);
+            send(a, cache, frames);
+            PacketVector small = new PacketVector(8);
+            java.util.List<byte[]> got = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (got.size() < 33 && System.nanoTime() < deadline) {
+                int n = b.receive(0, small, cache);
+                assertEquals(small.size(), n, "receive reports what it put in the vector");
+                assertTrue(n <= 8);
+                for (int i = 0; i < small.size(); i++) {
+                    got.add(read(slab, small.frame(i)));
+                }
+                cache.freeAll(small);
+            }
+            assertEquals(33, got.size(), "truncated " + b.udpCounters().rxTruncated() + " gro " + b.udpCounters().rxGroDatagrams() + "/" + b.udpCounters().rxGroSegments() + " sent " + a.counters().txPackets() + " gso " + a.udpCounters().txGsoMessages() + "/" + a.udpCounters().txGsoDatagrams() + " drops " + a.counters().drops(PortDropReason.OVERSIZE) + " rx " + b.counters().rxPackets());
+            for (int i = 0; i < 33; i++) {
+                byte[] frame = got.get(i);
+                assertEquals(frames[i].length, frame.length, "frame " + i);
+                assertArrayEquals(TestFrames.slice(frames[i], 42, frames[i].length), TestFrames.slice(frame, 42, frame.length),
+                        "datagram " + i);
+                assertEquals(frames[i].length - 14, u16(frame, 16), "synthesised IPv4 total length of " + i);
+            }
+            assertEquals(1, b.udpCounters().rxGroDatagrams());
+            assertEquals(31, b.udpCounters().rxGroSegments());
+            assertEquals(33, b.counters().rxPackets());
+            cache.flush();
+            assertEquals(512, pool.available(), "every frame back in the pool");
+        }
+    }
+
+    @Test
     void badFramesAreDroppedCountedAndReturned() {
         try (FrameSlab slab = new FrameSlab(64); UdpTunnelPort a = LoopbackPorts.open(1, "127.0.0.1", true)) {
             FramePool pool = new FramePool(slab);

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A dedicated thread pushes bursts of 32 frames through a dual-stack port A (sendmmsg, GSO runs and
  * single datagrams, IPv4 and IPv6) to port B on loopback and receives them there (recvmmsg, header
- * synthesis, the IPv6 UDP checksum); after warm-up its allocated bytes must not grow. A late JIT
+ * synthesis, the IPv6 UDP checksum, splitting UDP GRO-coalesced datagrams); after warm-up its allocated bytes must not grow. A late JIT
  * compile can allocate once, so up to four windows are measured and one clean window passes.
  */
 class UdpTunnelZeroAllocationTest {
@@ -93,6 +93,7 @@ class UdpTunnelZeroAllocationTest {
             assertEquals(0, lost[0], "datagrams lost on loopback");
             assertEquals(a.counters().txPackets(), b.counters().rxPackets());
             assertTrue(a.udpCounters().txGsoMessages() > 0);
+            assertTrue(b.udpCounters().rxGroDatagrams() > 0, "the GRO split path ran");
         }
     }
 
