@@ -27,23 +27,35 @@ public final class Checksum {
      * 3× the network-order loop on a 1,448-byte segment (docs/benchmarks-overlay.md).
      */
     public static long add(MemorySegment m, long offset, int length, long sum) {
+        int wide = length & -WIDE;
+        long s = wide > 0 ? sum + wideSum(m, offset, wide) : sum;
+        return addNarrow(m, offset + wide, length - wide, s);
+    }
+
+    /**
+     * The folded, network-order sum of {@code length} (a multiple of {@value #WIDE}) bytes. A method of
+     * its own so that {@link #add}, inlined everywhere, stays small (callers' inlining budgets matter
+     * on the data path: see docs/nativeio.md on the downcall wrappers).
+     */
+    private static int wideSum(MemorySegment m, long offset, int length) {
+        long a = 0;
+        long b = 0;
+        for (int i = 0; i < length; i += WIDE) {
+            long v0 = m.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i);
+            long v1 = m.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i + 8);
+            long v2 = m.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i + 16);
+            long v3 = m.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i + 24);
+            a += (v0 >>> 32) + (v0 & LOW32) + (v1 >>> 32) + (v1 & LOW32);
+            b += (v2 >>> 32) + (v2 & LOW32) + (v3 >>> 32) + (v3 & LOW32);
+        }
+        int folded = fold(a + b);
+        return NATIVE_IS_NETWORK ? folded : ((folded & 0xff) << 8) | (folded >>> 8);
+    }
+
+    /** Network-order 8-byte, 2-byte and odd-byte steps for what the wide loop left (under 32 bytes). */
+    private static long addNarrow(MemorySegment m, long offset, int length, long sum) {
         long s = sum;
         int i = 0;
-        int wide = length & -WIDE;
-        if (wide > 0) {
-            long a = 0;
-            long b = 0;
-            for (; i < wide; i += WIDE) {
-                long v0 = m.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i);
-                long v1 = m.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i + 8);
-                long v2 = m.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i + 16);
-                long v3 = m.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i + 24);
-                a += (v0 >>> 32) + (v0 & LOW32) + (v1 >>> 32) + (v1 & LOW32);
-                b += (v2 >>> 32) + (v2 & LOW32) + (v3 >>> 32) + (v3 & LOW32);
-            }
-            int folded = fold(a + b);
-            s += NATIVE_IS_NETWORK ? folded : ((folded & 0xff) << 8) | (folded >>> 8);
-        }
         for (; i + 8 <= length; i += 8) {
             long v = Bytes.i64(m, offset + i);
             s += (v >>> 32) + (v & LOW32);

@@ -23,9 +23,12 @@ import java.lang.foreign.MemorySegment;
  * TSO sender emits); IPv6 without extension headers, same class/flow, hop limit, addresses; TCP with
  * the same ports, acknowledgment, window, header length and option bytes, only ACK (and PSH) set, and a
  * sequence number right after the previous frame's payload. Every segment but the last carries exactly
- * the first's payload size; a shorter segment or PSH ends the run. Segments whose checksum is not known
- * good are verified first (a bad one travels alone, for the receiver to drop); the merged frame's
- * checksum is left partial, so the kernel recomputes it over data that was verified.
+ * the first's payload size; a shorter segment or PSH ends the run; a frame longer than the egress takes
+ * alone never merges. The merged frame's TCP checksum is left partial, and the pod's kernel trusts a
+ * partial checksum without computing it (it would only fill it in to forward the frame on), so this is
+ * the last integrity check: every segment of a run is verified first (unless the kernel marked it
+ * DATA_VALID), and a bad one travels alone, for the pod's TCP to drop. IPv4 header checksums are
+ * verified too (the head's is recomputed).
  *
  * <p>Use: {@link #begin} once per vector, then {@link #run} from each index in turn and {@link #merge}
  * for runs of two or more. Per-frame parse results live in arrays indexed by vector position, filled
@@ -47,9 +50,12 @@ public final class TcpCoalescer {
     private final int[] payloadLength;
     /** The pass in which each index was parsed (a long: never wraps back to a stale entry's value). */
     private final long[] parsedIn;
+    /** The pass in which each index's TCP checksum was verified good (checked only when it would merge). */
+    private final long[] verifiedIn;
     private long pass;
     private FrameSlab slab;
     private MemorySegment m;
+    private int maxFrameLength;
 
     /**
      * @param vectorCapacity how many vector positions are considered (later ones pass on alone)
@@ -64,12 +70,18 @@ public final class TcpCoalescer {
         this.headerLength = new int[vectorCapacity];
         this.payloadLength = new int[vectorCapacity];
         this.parsedIn = new long[vectorCapacity];
+        this.verifiedIn = new long[vectorCapacity];
     }
 
-    /** Starts a pass over a (new or changed) vector whose frames live in {@code frames}. */
-    public void begin(FrameSlab frames) {
+    /**
+     * Starts a pass over a (new or changed) vector whose frames live in {@code frames}.
+     * @param maxFrameLength the longest frame the egress takes alone (MTU + L2 overhead): a longer one
+     *     is never merged, so the port's own size check still drops it
+     */
+    public void begin(FrameSlab frames, int maxFrameLength) {
         this.slab = frames;
         this.m = frames.memory();
+        this.maxFrameLength = maxFrameLength;
         pass++;
     }
 
@@ -106,6 +118,10 @@ public final class TcpCoalescer {
             long data = slab.dataStart(frame);
             if ((int) nextSequence != Bytes.i32(m, data + l4 + Tcp.SEQUENCE)
                     || !sameFlow(firstData, data, l4, headers, count)) {
+                break;
+            }
+            // Checksums are verified only for frames that would merge (the first once it has a partner).
+            if ((count == 1 && !verified(first, start)) || !verified(frame, index)) {
                 break;
             }
             count++;
@@ -168,7 +184,8 @@ public final class TcpCoalescer {
 
     /**
      * Parses the frame at vector index {@code index} into the per-index arrays, once per pass.
-     * @return whether it is a complete TCP data segment with only ACK/PSH set and a good checksum
+     * @return whether it is a complete TCP data segment with only ACK/PSH set (its TCP checksum is
+     *     verified later, by {@link #verified}, only if it would merge)
      */
     private boolean candidate(int frame, int index) {
         if (parsedIn[index] == pass) {
@@ -182,7 +199,7 @@ public final class TcpCoalescer {
         }
         long data = slab.dataStart(frame);
         int length = slab.length(frame);
-        if (length < Ethernet.HEADER_LENGTH + Ip4.MIN_HEADER_LENGTH + Tcp.MIN_HEADER_LENGTH) {
+        if (length < Ethernet.HEADER_LENGTH + Ip4.MIN_HEADER_LENGTH + Tcp.MIN_HEADER_LENGTH || length > maxFrameLength) {
             return false;
         }
         long ip = data + Ethernet.HEADER_LENGTH;
@@ -191,8 +208,9 @@ public final class TcpCoalescer {
         int ipLength;
         if (type == Ethernet.TYPE_IP4) {
             if (Bytes.u8(m, ip + Ip4.VERSION_IHL) != 0x45 || Bytes.u8(m, ip + Ip4.PROTOCOL) != Ip4.PROTOCOL_TCP
-                    || (Bytes.u16(m, ip + Ip4.FLAGS_FRAGMENT) & (Ip4.FLAG_MF | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
-                return false;
+                    || (Bytes.u16(m, ip + Ip4.FLAGS_FRAGMENT) & (Ip4.FLAG_MF | Ip4.FRAGMENT_OFFSET_MASK)) != 0
+                    || Checksum.compute(m, ip, Ip4.MIN_HEADER_LENGTH) != 0) {
+                return false; // options, fragments and bad header checksums go alone (the pod drops the last)
             }
             l4 = Ethernet.HEADER_LENGTH + Ip4.MIN_HEADER_LENGTH;
             ipLength = Bytes.u16(m, ip + Ip4.TOTAL_LENGTH);
@@ -218,15 +236,35 @@ public final class TcpCoalescer {
             return false; // bad header length, or no payload (pure ACK): nothing to merge
         }
         int flags = Bytes.u8(m, tcp + Tcp.FLAGS);
-        if ((flags & ~ALLOWED_FLAGS) != 0 || (flags & Tcp.FLAG_ACK) == 0) {
-            return false;
-        }
-        if ((slab.offloadFlags(frame) & FrameSlab.DATA_VALID) == 0 && !checksumGood(ip, tcp, length - l4, type)) {
+        // Reserved bits and AccECN's AE (the low nibble of byte 12) must be clear: a merge keeps only the
+        // first segment's.
+        if ((flags & ~ALLOWED_FLAGS) != 0 || (flags & Tcp.FLAG_ACK) == 0
+                || (Bytes.u8(m, tcp + Tcp.DATA_OFFSET) & 0x0f) != 0) {
             return false;
         }
         l4Offset[index] = l4;
         headerLength[index] = headers;
         payloadLength[index] = length - headers;
+        return true;
+    }
+
+    /**
+     * Whether the frame at {@code index} has a good TCP checksum (once per pass). A frame the kernel
+     * marked DATA_VALID was verified already.
+     */
+    private boolean verified(int frame, int index) {
+        if (verifiedIn[index] == pass) {
+            return true;
+        }
+        if ((slab.offloadFlags(frame) & FrameSlab.DATA_VALID) == 0) {
+            long data = slab.dataStart(frame);
+            int l4 = l4Offset[index];
+            int type = Bytes.u16(m, data + Ethernet.TYPE);
+            if (!checksumGood(data + Ethernet.HEADER_LENGTH, data + l4, slab.length(frame) - l4, type)) {
+                return false;
+            }
+        }
+        verifiedIn[index] = pass;
         return true;
     }
 

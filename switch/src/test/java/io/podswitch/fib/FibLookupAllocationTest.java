@@ -30,11 +30,16 @@ class FibLookupAllocationTest {
             lows[i] = i;
         }
         long sum = run(fib4, fib6, destinations, results, highs, lows, 20_000); // warm up, let the JIT compile
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        sum += run(fib4, fib6, destinations, results, highs, lows, 20_000);
-        long after = THREADS.getCurrentThreadAllocatedBytes();
+        // Up to four windows, one clean passes: a late C2 compile in a shared JVM can allocate once; a
+        // per-lookup allocation would show in every window.
+        long least = Long.MAX_VALUE;
+        for (int window = 0; window < 4 && least != 0; window++) {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            sum += run(fib4, fib6, destinations, results, highs, lows, 20_000);
+            least = Math.min(least, THREADS.getCurrentThreadAllocatedBytes() - before);
+        }
         assertNotEquals(0, sum);
-        assertEquals(0, after - before, "bytes allocated by 7.7 million lookups");
+        assertEquals(0, least, "bytes allocated by 7.7 million lookups in the cleanest window");
     }
 
     private static long run(Ip4Fib fib4, Ip6Fib fib6, int[] destinations, int[] results, long[] highs, long[] lows, int rounds) {

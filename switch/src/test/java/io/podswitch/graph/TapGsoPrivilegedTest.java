@@ -380,6 +380,12 @@ class TapGsoPrivilegedTest {
                 superFrames, measured[0], load());
         assertEquals(0, portA.offloadCounters(0).largeReceived(), "pod A's kernel segments itself");
         assertTrue(superFrames > 0 && coalesced > 2 * superFrames, coalesced + " segments in " + superFrames + " super-frames");
+        // tx_packets counts the frames the TAP took from the switch, merged or not (sent + dropped =
+        // what it was given): at least every coalesced segment, and as many as pod A's TAP received
+        // (the switch forwards all of those to B, ARP/ND for the gateway aside).
+        long txB = portB.counters().txPackets();
+        assertTrue(txB >= coalesced, "tx_packets " + txB + " < coalesced " + coalesced);
+        assertTrue(txB >= portA.counters().rxPackets() * 9 / 10, "tx_packets " + txB + " vs rx at A " + portA.counters().rxPackets());
         assertTrue(v4 > 0.05 && measured[1] > 50_000_000, "transfer did not complete");
         assertEquals(0, measured[0], "coalescing allocated");
     }

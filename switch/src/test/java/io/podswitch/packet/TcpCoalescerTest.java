@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class TcpCoalescerTest {
     private static final int MSS = TcpFrames.MSS;
+    /** What the TAP passes as the longest frame it takes alone in these tests (no limit in the way). */
+    private static final int ANY_LENGTH = 9018;
 
     private final FrameSlab slab = FrameSlab.withLargeFrames(1024, 4);
     private final FramePool pool = new FramePool(slab);
@@ -56,7 +58,11 @@ class TcpCoalescerTest {
 
     /** The run lengths a pass over the vector finds, merging each run as the TAP does. */
     private List<Integer> runs(TcpCoalescer gro, PacketVector v) {
-        gro.begin(slab);
+        return runs(gro, v, ANY_LENGTH);
+    }
+
+    private List<Integer> runs(TcpCoalescer gro, PacketVector v, int maxFrameLength) {
+        gro.begin(slab, maxFrameLength);
         List<Integer> runs = new ArrayList<>();
         for (int i = 0; i < v.size(); ) {
             int r = gro.run(v, i);
@@ -77,7 +83,7 @@ class TcpCoalescerTest {
         PacketVector v = new PacketVector(64);
         int n = new TcpSegmenter(slab).segment(frames.superFrame(v4, payload, Tcp.FLAG_ACK | Tcp.FLAG_PSH), cache, v);
         TcpCoalescer gro = new TcpCoalescer(256, 64);
-        gro.begin(slab);
+        gro.begin(slab, ANY_LENGTH);
         assertEquals(n, gro.run(v, 0), "all " + n + " segments form one run");
         int length = gro.merge(v, 0, n);
         byte[] merged = gathered(gro, v, 0, n);
@@ -227,6 +233,86 @@ class TcpCoalescerTest {
             big.add(f);
         }
         assertEquals(List.of(45, 10), runs(new TcpCoalescer(256, 128), big));
+    }
+
+    @Test
+    void everyFieldThatMustMatchSplitsTheRun() {
+        // {IPv4?, offset in the frame, new 16-bit value}: MACs, TOS, DF, addresses, ACK number (IPv4);
+        // flow label, hop limit, source (IPv6).
+        int[][] changes = {{1, 0, 0x0300}, {1, 8, 0x0099}, {1, 14, 0x4510}, {1, 20, 0x0000}, {1, 26, 0x0a44},
+            {1, 30, 0x0a99}, {1, 34 + Tcp.ACKNOWLEDGMENT, 0x1111}, {0, 15, 0x0001}, {0, 20, 0x063f},
+            {0, 22, 0x0001}, {0, 54 + Tcp.ACKNOWLEDGMENT + 2, 0x2222}};
+        for (int[] change : changes) {
+            boolean v4 = change[0] == 1;
+            PacketVector v = segments(v4, 4 * MSS, Tcp.FLAG_ACK);
+            int f = v.frame(2);
+            Bytes.u16(m, slab.dataStart(f) + change[1], change[2]);
+            if (v4) {
+                fixIp4Checksum(f);
+            }
+            fixTcpChecksum(f, v4);
+            assertEquals(List.of(2, 1, 1), runs(new TcpCoalescer(256, 64), v),
+                    (v4 ? "IPv4" : "IPv6") + " offset " + change[1]);
+        }
+    }
+
+    @Test
+    void aFirstSegmentWithPshOrALongerFollowerStaysAlone() {
+        PacketVector psh = segments(true, 4 * MSS, Tcp.FLAG_ACK);
+        Bytes.u8(m, slab.dataStart(psh.frame(0)) + 34 + Tcp.FLAGS, Tcp.FLAG_ACK | Tcp.FLAG_PSH);
+        fixTcpChecksum(psh.frame(0), true);
+        assertEquals(List.of(1, 3), runs(new TcpCoalescer(256, 64), psh));
+        // Segment 0 cut to 1,000 bytes (the later ones renumbered to follow on): 1,448 > its size.
+        PacketVector longer = segments(true, 4 * MSS, Tcp.FLAG_ACK);
+        int cut = longer.frame(0);
+        slab.setLength(cut, slab.length(cut) - (MSS - 1000));
+        Bytes.u16(m, slab.dataStart(cut) + 14 + Ip4.TOTAL_LENGTH, slab.length(cut) - 14);
+        fixIp4Checksum(cut);
+        fixTcpChecksum(cut, true);
+        for (int i = 1; i < longer.size(); i++) {
+            long seq = slab.dataStart(longer.frame(i)) + 34 + Tcp.SEQUENCE;
+            Bytes.i32(m, seq, Bytes.i32(m, seq) - (MSS - 1000));
+            fixTcpChecksum(longer.frame(i), true);
+        }
+        assertEquals(List.of(1, 3), runs(new TcpCoalescer(256, 64), longer));
+    }
+
+    @Test
+    void superFramesBadHeadersReservedBitsAndOverlongFramesStayAlone() {
+        PacketVector gso = segments(true, 3 * MSS, Tcp.FLAG_ACK);
+        slab.setGso(gso.frame(1), FrameSlab.GSO_TCPV4, MSS, 66);
+        assertEquals(List.of(1, 1, 1), runs(new TcpCoalescer(256, 64), gso));
+        // A bad IPv4 header checksum; the AccECN AE bit / reserved bits in TCP byte 12.
+        PacketVector headers = segments(true, 4 * MSS, Tcp.FLAG_ACK);
+        Bytes.u16(m, slab.dataStart(headers.frame(1)) + 14 + Ip4.CHECKSUM, 0x1234);
+        long offsetByte = slab.dataStart(headers.frame(3)) + 34 + Tcp.DATA_OFFSET;
+        Bytes.u8(m, offsetByte, Bytes.u8(m, offsetByte) | 0x01);
+        fixTcpChecksum(headers.frame(3), true);
+        assertEquals(List.of(1, 1, 1, 1), runs(new TcpCoalescer(256, 64), headers));
+        // IPv6 segments of 1,534 bytes to an egress taking at most 1,518 alone: none merges (the TAP
+        // then drops them as oversize, as it would unmerged); IPv4 ones of 1,514 do.
+        assertEquals(List.of(1, 1, 1), runs(new TcpCoalescer(256, 64), segments(false, 3 * MSS, Tcp.FLAG_ACK), 1518));
+        assertEquals(List.of(3), runs(new TcpCoalescer(256, 64), segments(true, 3 * MSS, Tcp.FLAG_ACK), 1518));
+    }
+
+    @Test
+    void oneCoalescerServesPassAfterPassWithoutStaleState() {
+        TcpCoalescer gro = new TcpCoalescer(256, 64);
+        PacketVector v = segments(true, 6 * MSS, Tcp.FLAG_ACK);
+        assertEquals(List.of(6), runs(gro, v));
+        // Next pass, same positions: position 1 now holds a pure ACK (no payload), position 3 a corrupt
+        // segment. What the last pass learnt about positions 1 and 3 must not count.
+        PacketVector w = segments(true, 6 * MSS, Tcp.FLAG_ACK);
+        int ack = w.frame(1);
+        slab.setLength(ack, 14 + 20 + 32);
+        Bytes.u16(m, slab.dataStart(ack) + 14 + Ip4.TOTAL_LENGTH, 20 + 32);
+        fixIp4Checksum(ack);
+        fixTcpChecksum(ack, true);
+        long payload = slab.dataStart(w.frame(3)) + 66 + 10;
+        Bytes.u8(m, payload, Bytes.u8(m, payload) ^ 1);
+        assertEquals(List.of(1, 1, 1, 1, 2), runs(gro, w));
+        // And a third pass of good segments merges whole again.
+        assertEquals(List.of(6), runs(gro, segments(true, 6 * MSS, Tcp.FLAG_ACK)));
     }
 
     @Test

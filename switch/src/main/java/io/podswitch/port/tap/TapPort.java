@@ -433,15 +433,21 @@ public final class TapPort implements Port {
         boolean withOffloads = offloads;
         TcpCoalescer gro = coalescers[queue];
         if (withOffloads) {
-            gro.begin(slab);
+            gro.begin(slab, maxLength);
         }
         for (int i = 0; i < count; i++) {
             int frame = from.frame(i);
             int length = slab.length(frame);
             int run = withOffloads ? gro.run(from, i) : 1;
             long n;
+            int written = length;
             if (run > 1) {
-                length = gro.merge(from, i, run);
+                // Counted as the frames it carries (sent + dropped = the vector, as for every port);
+                // their bytes are the frames' own, as if written one by one.
+                for (int k = i + 1; k < i + run; k++) {
+                    length += slab.length(from.frame(k));
+                }
+                written = gro.merge(from, i, run);
                 n = writeRun(queue, slab, from, i, run);
             } else {
                 // A GSO super-frame is as long as its segments together; the kernel cuts it for the pod.
@@ -459,9 +465,9 @@ public final class TapPort implements Port {
                 n = writeOne(queue, slab, frame, withOffloads);
             }
             if (n >= 0) {
-                sent++;
+                sent += run;
                 bytes += length;
-                if (length > maxLength) {
+                if (written > maxLength) {
                     large++;
                 }
                 if (run > 1) {

@@ -158,21 +158,18 @@ final class UdpTunnelSocket {
 
     /** UDP_SEGMENT (Linux 4.18): setting the socket default to 0 (off) succeeds exactly where it exists. */
     private static boolean gsoSupported(int fd, String label) {
-        try {
-            Sockets.setInt(fd, Datagrams.SOL_UDP, Datagrams.UDP_SEGMENT, 0, "UDP_SEGMENT", label);
-            return true;
-        } catch (NativeException e) {
-            if (e.errno() == Errno.ENOPROTOOPT || e.errno() == Errno.EINVAL || e.errno() == Errno.EOPNOTSUPP) {
-                return false;
-            }
-            throw e;
-        }
+        return setUdpOptionIfKnown(fd, Datagrams.UDP_SEGMENT, 0, "UDP_SEGMENT", label);
     }
 
     /** UDP_GRO (Linux 5.0): switched on where it exists. */
     private static boolean groEnabled(int fd, String label) {
+        return setUdpOptionIfKnown(fd, Datagrams.UDP_GRO, 1, "UDP_GRO", label);
+    }
+
+    /** Sets a SOL_UDP option; false when this kernel does not know it, any other failure thrown. */
+    private static boolean setUdpOptionIfKnown(int fd, int option, int value, String name, String label) {
         try {
-            Sockets.setInt(fd, Datagrams.SOL_UDP, Datagrams.UDP_GRO, 1, "UDP_GRO", label);
+            Sockets.setInt(fd, Datagrams.SOL_UDP, option, value, name, label);
             return true;
         } catch (NativeException e) {
             if (e.errno() == Errno.ENOPROTOOPT || e.errno() == Errno.EINVAL || e.errno() == Errno.EOPNOTSUPP) {
