@@ -3,9 +3,6 @@ package io.podswitch.perf.sides;
 import io.podswitch.perf.bench.side.SideUnavailableException;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -13,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -28,11 +24,8 @@ import java.util.stream.Stream;
  * </pre>
  */
 final class PodswitchdProcess implements AutoCloseable {
-    static final String DAEMON_CLASS = "io.podswitch.daemon.Podswitchd";
-    static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000", "--enable-native-access=ALL-UNNAMED", "--add-opens",
-            "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
     private static final SecureRandom IDS = new SecureRandom();
-    private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long START_TIMEOUT_SECONDS = 30;
 
     private final Path dir;
     private final List<String> command;
@@ -66,23 +59,17 @@ final class PodswitchdProcess implements AutoCloseable {
     static PodswitchdProcess start(String classPath, String configYaml, String netns, List<String> extraArgs)
             throws Exception {
         try {
-            Class.forName(DAEMON_CLASS, false, PodswitchdProcess.class.getClassLoader());
+            Class.forName(DaemonLaunch.DAEMON_CLASS, false, PodswitchdProcess.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw new SideUnavailableException("podswitchd (" + DAEMON_CLASS + ") is not on the class path");
+            throw new SideUnavailableException("podswitchd (" + DaemonLaunch.DAEMON_CLASS + ") is not on the class path");
         }
         Path dir = Files.createTempDirectory("podswitch-bench-cni-");
         Files.writeString(dir.resolve("cluster.yaml"), configYaml);
-        List<String> cmd = new ArrayList<>();
-        if (netns != null) {
-            cmd.addAll(List.of("ip", "netns", "exec", netns));
-        }
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JVM_FLAGS);
-        cmd.addAll(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", classPath, DAEMON_CLASS,
-                "--config", dir.resolve("cluster.yaml").toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString()));
-        cmd.addAll(extraArgs);
-        PodswitchdProcess daemon = new PodswitchdProcess(dir, cmd, launch(cmd, dir));
+        List<String> args = new ArrayList<>(List.of("--config", dir.resolve("cluster.yaml").toString(),
+                "--state-dir", dir.resolve("state").toString(), "--run-dir", dir.resolve("run").toString()));
+        args.addAll(extraArgs);
+        List<String> cmd = DaemonLaunch.command(netns, List.of("-Xmx512m", "-XX:+UseSerialGC"), classPath, args);
+        PodswitchdProcess daemon = new PodswitchdProcess(dir, cmd, DaemonLaunch.launch(cmd, dir));
         try {
             daemon.awaitSocket();
             return daemon;
@@ -90,11 +77,6 @@ final class PodswitchdProcess implements AutoCloseable {
             daemon.close();
             throw e;
         }
-    }
-
-    private static Process launch(List<String> cmd, Path dir) throws IOException {
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile())).start();
     }
 
     /**
@@ -108,7 +90,7 @@ final class PodswitchdProcess implements AutoCloseable {
         stop();
         Files.writeString(dir.resolve("cluster.yaml"), configYaml);
         Files.deleteIfExists(socket());
-        process = launch(command, dir);
+        process = DaemonLaunch.launch(command, dir);
         awaitSocket();
     }
 
@@ -135,31 +117,12 @@ final class PodswitchdProcess implements AutoCloseable {
     }
 
     private void awaitSocket() throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("podswitchd exited with " + process.exitValue() + ": " + log());
-            }
-            if (Files.exists(socket())) {
-                try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                    c.connect(UnixDomainSocketAddress.of(socket()));
-                    return;
-                } catch (IOException notYet) {
-                    // the file exists before the server accepts: try again
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new IOException("podswitchd did not open " + socket() + " within 30 s: " + log());
+        DaemonLaunch.awaitSocket(process, socket(), dir, START_TIMEOUT_SECONDS,
+                status -> new IOException("podswitchd exited with " + status + ": " + log()));
     }
 
     String log() {
-        try {
-            String log = Files.readString(dir.resolve("daemon.log"));
-            return log.length() > 2000 ? "…" + log.substring(log.length() - 2000) : log;
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        return DaemonLaunch.log(dir);
     }
 
     @Override
@@ -185,17 +148,7 @@ final class PodswitchdProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM (to {@code ip netns exec}'s exec'd JVM), SIGKILL after 10 s. */
     private void stop() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        DaemonLaunch.stop(process);
     }
 }

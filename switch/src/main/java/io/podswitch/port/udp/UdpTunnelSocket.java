@@ -258,6 +258,11 @@ final class UdpTunnelSocket {
             }
             return into.size() - sizeBefore;
         }
+        // Frames armed for messages that did not come back go back first: a coalesced datagram's
+        // segments may need them.
+        for (int i = n; i < armed; i++) {
+            cache.free(rxFrames[i]);
+        }
         int received = 0;
         long bytes = 0;
         int truncated = 0;
@@ -313,9 +318,6 @@ final class UdpTunnelSocket {
             }
             received++;
             bytes += frameLength;
-        }
-        for (int i = n; i < armed; i++) {
-            cache.free(rxFrames[i]);
         }
         lastReceived = n;
         if (received > 0) {

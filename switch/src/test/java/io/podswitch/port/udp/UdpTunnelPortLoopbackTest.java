@@ -225,6 +225,39 @@ class UdpTunnelPortLoopbackTest {
     }
 
     @Test
+    void aCoalescedDatagramWithoutFramesForAllItsSegmentsIsCountedNotLeaked() {
+        try (FrameSlab slab = new FrameSlab(8); FrameSlab senderSlab = new FrameSlab(64);
+             UdpTunnelPort a = LoopbackPorts.open(1, "127.0.0.1", true);
+             UdpTunnelPort b = LoopbackPorts.open(2, "127.0.0.2", true)) {
+            FramePool pool = new FramePool(slab);
+            FrameCache cache = new FrameCache(pool, 4);
+            int pb = b.config().udpPort();
+            byte[][] frames = new byte[20][];
+            for (int i = 0; i < frames.length; i++) {
+                frames[i] = outer4(pb, 1000, i);
+            }
+            send(a, new FrameCache(new FramePool(senderSlab), 16), frames);
+            // 8 frames in the pool: the coalesced datagram's 20 segments cannot all get one.
+            PacketVector in = new PacketVector(64);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (b.udpCounters().rxGroDatagrams() == 0 && System.nanoTime() < deadline) {
+                b.receive(0, in, cache);
+            }
+            assertEquals(1, b.udpCounters().rxGroDatagrams());
+            long noFrame = b.counters().drops(PortDropReason.NO_FRAME);
+            assertEquals(20, in.size() + noFrame, in.size() + " delivered + " + noFrame + " without a frame");
+            assertEquals(8, in.size(), "the datagram's frame and the 7 armed but unused ones carry segments");
+            for (int i = 0; i < in.size(); i++) {
+                assertArrayEquals(TestFrames.slice(frames[i], 42, frames[i].length),
+                        TestFrames.slice(read(slab, in.frame(i)), 42, frames[i].length), "segment " + i + " in order");
+            }
+            cache.freeAll(in);
+            cache.flush();
+            assertEquals(8, pool.available(), "every frame back in the pool");
+        }
+    }
+
+    @Test
     void badFramesAreDroppedCountedAndReturned() {
         try (FrameSlab slab = new FrameSlab(64); UdpTunnelPort a = LoopbackPorts.open(1, "127.0.0.1", true)) {
             FramePool pool = new FramePool(slab);

@@ -1,0 +1,100 @@
+package io.podswitch.perf.sides;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How the bench starts, waits for and stops a podswitchd child JVM — shared by the single-node
+ * ({@link PodswitchdProcess}) and the per-node ({@link PodswitchdNodeProcess}) launchers. The JVM flags
+ * are bin/podswitchd's ({@code bin/lib/jdk.sh}), so the bench measures the daemon as it is shipped.
+ */
+final class DaemonLaunch {
+    static final String DAEMON_CLASS = "io.podswitch.daemon.Podswitchd";
+    /** {@code PODSWITCH_JVM_FLAGS} of bin/lib/jdk.sh. */
+    static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000", "--enable-native-access=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
+
+    private DaemonLaunch() {
+    }
+
+    /**
+     * {@code [ip netns exec NETNS] java FLAGS... -cp CLASSPATH podswitchd ARGS...}; ip execs java, so
+     * the child process is the daemon itself.
+     */
+    static List<String> command(String netns, List<String> heapAndGc, String classPath, List<String> daemonArgs) {
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_FLAGS);
+        cmd.addAll(heapAndGc);
+        cmd.addAll(List.of("-cp", classPath, DAEMON_CLASS));
+        cmd.addAll(daemonArgs);
+        return cmd;
+    }
+
+    /** Starts {@code cmd} with its output appended to {@code dir/daemon.log}. */
+    static Process launch(List<String> cmd, Path dir) throws IOException {
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile())).start();
+    }
+
+    /** What to throw when the daemon exits before it answers. */
+    @FunctionalInterface
+    interface EarlyExit {
+        Exception exited(int status);
+    }
+
+    /** Waits until {@code socket} accepts connections; a daemon that exits first ends the wait. */
+    static void awaitSocket(Process process, Path socket, Path dir, long timeoutSeconds, EarlyExit earlyExit)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw earlyExit.exited(process.exitValue());
+            }
+            if (Files.exists(socket)) {
+                try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                    c.connect(UnixDomainSocketAddress.of(socket));
+                    return;
+                } catch (IOException notYet) {
+                    // the file exists before the server accepts: try again
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("podswitchd did not open " + socket + " within " + timeoutSeconds + " s: " + log(dir));
+    }
+
+    /** The last 2,000 characters of {@code dir/daemon.log}. */
+    static String log(Path dir) {
+        try {
+            String log = Files.readString(dir.resolve("daemon.log"));
+            return log.length() > 2000 ? "…" + log.substring(log.length() - 2000) : log;
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    /** SIGTERM (to the exec'd JVM), SIGKILL after 10 s. */
+    static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
