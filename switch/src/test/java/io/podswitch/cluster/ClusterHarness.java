@@ -33,6 +33,8 @@ import java.util.stream.Stream;
 final class ClusterHarness implements AutoCloseable {
     /** The uplink interface name inside every node namespace (the config's {@code uplink.interface}). */
     static final String UPLINK = "eth0";
+    /** Receive and transmit queues of every node's uplink veth. */
+    static final int UPLINK_QUEUES = 4;
     static final String BRIDGE = "br0";
 
     final String id = NetnsFixture.suffix();
@@ -126,8 +128,13 @@ final class ClusterHarness implements AutoCloseable {
         }
         String port = "n" + i;
         String mtu = Integer.toString(layout.uplinkMtu());
-        Sh.run("ip", "-n", underlay, "link", "add", port, "mtu", mtu, "type", "veth", "peer", "name", UPLINK,
-                "mtu", mtu, "netns", ns);
+        // Multi-queue, like a real NIC: flows from the bridge land on different receive queues of the
+        // node's uplink (the veth receives on the queue its peer transmitted on), so an AF_XDP uplink
+        // must serve every queue or lose the traffic the others get.
+        String queues = Integer.toString(UPLINK_QUEUES);
+        Sh.run("ip", "-n", underlay, "link", "add", port, "mtu", mtu, "numtxqueues", queues, "numrxqueues", queues,
+                "type", "veth", "peer", "name", UPLINK, "mtu", mtu, "numtxqueues", queues, "numrxqueues", queues,
+                "netns", ns);
         Sh.run("ip", "-n", underlay, "link", "set", port, "master", BRIDGE, "up");
         // NAPI on the bridge side, so frames an XDP program redirects into the veth are accepted (veth needs GRO or XDP on the peer)
         Sh.quietly("ip", "netns", "exec", underlay, "ethtool", "-K", port, "gro", "on");

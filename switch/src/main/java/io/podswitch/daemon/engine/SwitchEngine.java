@@ -60,6 +60,8 @@ public final class SwitchEngine implements AutoCloseable {
     private final BitSet usedPortIds = new BitSet();
     private final int maxPorts;
     private int nextWorker;
+    /** Port id → the worker polling each of its receive queues (control thread only). */
+    private final java.util.Map<Integer, int[]> queuePollers = new java.util.HashMap<>();
     private boolean closed;
 
     static final int LARGE_FRAMES = 128;
@@ -218,28 +220,40 @@ public final class SwitchEngine implements AutoCloseable {
     }
 
     /**
-     * Publishes the interface and gives the port's queue 0 to the next worker (round-robin).
-     * @return the worker that polls the port
-     * @throws IllegalStateException when the worker refuses (its RX table is full) or does not answer
+     * Publishes the interface and gives the port's receive queues to the next workers, round-robin
+     * (queue 0 to the first; a multi-queue uplink spreads over the workers).
+     * @return the worker that polls queue 0
+     * @throws IllegalStateException when a worker refuses (its RX table is full) or does not answer;
+     *     queues already given are taken back
      */
     public int attachPort(Interface iface) {
         interfaces.put(iface);
-        int worker = nextWorker;
-        nextWorker = (nextWorker + 1) % workers.size();
-        RxQueueCommand add = RxQueueCommand.add(iface.port(), 0);
-        if (!runCommand(worker, add) || !add.succeeded()) {
-            interfaces.remove(iface.id());
-            quiesce();
-            throw new IllegalStateException("worker " + worker + " did not take port " + iface.port().name());
+        Port port = iface.port();
+        int[] pollers = new int[port.queueCount()];
+        for (int q = 0; q < pollers.length; q++) {
+            int worker = nextWorker;
+            nextWorker = (nextWorker + 1) % workers.size();
+            RxQueueCommand add = RxQueueCommand.add(port, q);
+            if (!runCommand(worker, add) || !add.succeeded()) {
+                for (int taken = 0; taken < q; taken++) {
+                    runCommand(pollers[taken], RxQueueCommand.remove(port, taken));
+                }
+                interfaces.remove(iface.id());
+                quiesce();
+                throw new IllegalStateException("worker " + worker + " did not take queue " + q + " of port " + port.name());
+            }
+            pollers[q] = worker;
         }
-        return worker;
+        queuePollers.put(port.id(), pollers);
+        return pollers[0];
     }
 
     /**
      * Takes a port out of the data path so that it may be closed. The caller has already deleted the
-     * routes pointing at it. Order (each step makes the next one safe):
+     * routes pointing at it. {@code worker} is the one {@link #attachPort} returned (the pollers of
+     * every queue are known here). Order (each step makes the next one safe):
      * <ol>
-     *   <li>remove the RX queue from its worker and wait until the worker applied it — nobody receives
+     *   <li>remove every RX queue from its worker and wait until each applied it — nobody receives
      *       from the port any more;</li>
      *   <li>grace period — no worker is still inside a burst that looked the port up;</li>
      *   <li>unpublish the interface — new lookups of its id find nothing (frames still buffered for
@@ -250,12 +264,15 @@ public final class SwitchEngine implements AutoCloseable {
      * @throws IllegalStateException when a worker does not answer (stuck): the port must then stay open
      */
     public void detachPort(Port port, int worker) {
-        RxQueueCommand remove = RxQueueCommand.remove(port, 0);
-        if (!runCommand(worker, remove)) {
-            // Closing the port now could let the worker read a reused descriptor number: refuse.
-            throw new IllegalStateException("worker " + worker + " did not release port " + port.name()
-                    + " within " + GRACE_TIMEOUT_MS + " ms");
+        int[] pollers = queuePollers.getOrDefault(port.id(), new int[] {worker});
+        for (int q = 0; q < pollers.length; q++) {
+            if (!runCommand(pollers[q], RxQueueCommand.remove(port, q))) {
+                // Closing the port now could let the worker read a reused descriptor number: refuse.
+                throw new IllegalStateException("worker " + pollers[q] + " did not release queue " + q + " of port "
+                        + port.name() + " within " + GRACE_TIMEOUT_MS + " ms");
+            }
         }
+        queuePollers.remove(port.id());
         quiesce();
         interfaces.remove(port.id());
         quiesce();

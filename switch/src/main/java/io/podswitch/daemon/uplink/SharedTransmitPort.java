@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Lets every worker transmit on a port whose queue accepts one producer only (an AF_XDP TX ring), as
- * the uplink must when pods are spread over several workers. The worker that polls the port (the
- * owner: whoever calls {@link #receive}) transmits directly; any other worker's frames go through a
+ * the uplink must when pods are spread over several workers. The worker that polls the port's queue 0
+ * (the owner: whoever calls {@link #receive} for queue 0; a multi-queue uplink's other queues are polled
+ * by other workers, which transmit through the ring) transmits directly; any other worker's frames go through a
  * lock-free ring of frame indices (Vyukov MPMC, {@link FrameRing}) that the owner drains into the real
  * queue before its own frames and at each receive.
  *
@@ -68,12 +69,17 @@ public final class SharedTransmitPort implements Port, CounterSource {
 
     @Override
     public int receive(int queue, PacketVector into, FrameCache cache) {
+        if (queue != 0) {
+            // Another receive queue of a multi-queue uplink, polled by another worker: that worker
+            // transmits through the ring like any other; only queue 0's poller owns the TX ring.
+            return inner.receive(queue, into, cache);
+        }
         Thread me = Thread.currentThread();
         if (owner != me) {
             owner = me;
         }
-        drainPending(queue, cache);
-        return inner.receive(queue, into, cache);
+        drainPending(0, cache);
+        return inner.receive(0, into, cache);
     }
 
     @Override
