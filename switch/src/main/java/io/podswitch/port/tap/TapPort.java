@@ -57,8 +57,10 @@ import java.lang.foreign.ValueLayout;
  * as one write and a partial checksum stays partial (the kernel finishes both).
  *
  * <p>Receive and transmit loop over the burst with one system call per packet — the tun driver has
- * no multi-packet read or write (see docs/nativeio.md for the measurements behind this choice). Both
- * are allocation free and never throw on the data path; every dropped packet is counted by reason.
+ * no multi-packet read or write (see docs/nativeio.md for the measurements behind this choice) — except
+ * that, with offloads, transmit first coalesces consecutive segments of one TCP flow ({@link TcpCoalescer})
+ * and writes each such run as one GSO super-frame with one {@code writev}. Both are allocation free and
+ * never throw on the data path; every dropped packet is counted by reason.
  */
 public final class TapPort implements Port {
     /** virtio_net_hdr_mrg_rxbuf: 12 bytes (TUNSETVNETHDRSZ 12), the size virtio 1.0 always uses. */

@@ -335,8 +335,14 @@ final class UdpTunnelSocket {
 
     /** No frame free: read the queued datagrams into a scratch buffer so the queue keeps moving, count them. */
     private int discard(int limit) {
+        int iovPerMessage = gro != null ? 2 : 1;
         for (int i = 0; i < limit; i++) {
-            IoVec.set(rxIov, i, discardAddress, DISCARD_BYTES);
+            // Every iovec of the message is rewritten: a stale one would still point into a frame
+            // that has since gone back to the pool (and to another owner).
+            IoVec.set(rxIov, i * iovPerMessage, discardAddress, DISCARD_BYTES);
+            if (gro != null) {
+                IoVec.set(rxIov, i * iovPerMessage + 1, discardAddress, 0);
+            }
             rxMsgs.set(ValueLayout.JAVA_INT, i * MsgHdr.SIZE + MsgHdr.NAMELEN, nameLength);
         }
         int n = Datagrams.recvmmsg(errno, fd, rxMsgs.address(), limit);

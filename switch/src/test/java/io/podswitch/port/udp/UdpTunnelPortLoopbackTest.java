@@ -258,6 +258,52 @@ class UdpTunnelPortLoopbackTest {
     }
 
     @Test
+    void withGroOnAnEmptyPoolDiscardsIntoScratchNeverIntoFramesArmedEarlier() throws Exception {
+        try (FrameSlab slab = new FrameSlab(64); UdpTunnelPort b = LoopbackPorts.open(2, "127.0.0.2", true);
+             DatagramSocket sender = new DatagramSocket(new InetSocketAddress(LoopbackPorts.address("127.0.0.1"), 0))) {
+            FramePool pool = new FramePool(slab);
+            FrameCache cache = new FrameCache(pool, 8);
+            assertTrue(b.groActive(false));
+            InetSocketAddress to = new InetSocketAddress(LoopbackPorts.address("127.0.0.2"), b.config().udpPort());
+            // Grow the armed burst (8, then 16, then 24 messages): every message's iovecs point into
+            // frames that go back to the pool afterwards.
+            for (int i = 0; i < 20; i++) {
+                sender.send(new DatagramPacket(new byte[100 + i], 100 + i, to));
+            }
+            PacketVector in = new PacketVector(64);
+            for (int call = 0; call < 3; call++) {
+                b.receive(0, in, cache);
+            }
+            assertEquals(20, in.size());
+            cache.freeAll(in);
+            // Now every frame is held (and marked); 30 datagrams arrive with no frame to put them in.
+            int[] held = new int[64];
+            for (int i = 0; i < held.length; i++) {
+                held[i] = cache.allocate();
+                slab.memory().asSlice(slab.frameStart(held[i]), slab.frameSize()).fill((byte) 0x5a);
+            }
+            for (int i = 0; i < 30; i++) {
+                sender.send(new DatagramPacket(new byte[200 + i], 200 + i, to));
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (b.counters().drops(PortDropReason.NO_FRAME) < 30 && System.nanoTime() < deadline) {
+                assertEquals(0, b.receive(0, in, cache));
+            }
+            assertEquals(30, b.counters().drops(PortDropReason.NO_FRAME));
+            for (int f : held) {
+                long start = slab.frameStart(f);
+                for (int k = 0; k < slab.frameSize(); k++) {
+                    assertEquals((byte) 0x5a, slab.memory().get(java.lang.foreign.ValueLayout.JAVA_BYTE, start + k),
+                            "frame " + f + " byte " + k + " was written while the pool was empty");
+                }
+                cache.free(f);
+            }
+            cache.flush();
+            assertEquals(64, pool.available());
+        }
+    }
+
+    @Test
     void badFramesAreDroppedCountedAndReturned() {
         try (FrameSlab slab = new FrameSlab(64); UdpTunnelPort a = LoopbackPorts.open(1, "127.0.0.1", true)) {
             FramePool pool = new FramePool(slab);
