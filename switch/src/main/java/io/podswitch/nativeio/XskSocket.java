@@ -20,6 +20,9 @@ import java.lang.foreign.StructLayout;
  * throw and never allocate: they return the errno, which the caller counts.
  */
 public final class XskSocket implements AutoCloseable {
+    /** What a raw call returns when the downcall itself threw (never a system call result). */
+    private static final long RAW_FAILED = Long.MIN_VALUE;
+
     static final int XDP_MMAP_OFFSETS = 1;
     static final int XDP_RX_RING = 2;
     static final int XDP_TX_RING = 3;
@@ -241,35 +244,55 @@ public final class XskSocket implements AutoCloseable {
      * Asks the kernel to send what is on the TX ring: {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}.
      * Skipped when the socket uses need-wakeup and the kernel has not asked for it.
      * @return 0, or the errno (EAGAIN/EBUSY/ENOBUFS mean "try again on the next burst")
+     *
+     * <p>This method, {@link #kick} and {@link #rawSendto} are each under C2's {@code MaxInlineSize}
+     * (35 bytes of bytecode), like the Libc data-path wrappers: inlined at every call site however cold,
+     * the FFM errno-capture check is scalar-replaced instead of allocating (docs/nativeio.md; measured
+     * in {@code AfXdpZeroAllocationTest}: 3–13 bytes per packet in every window before the split).
      */
     public int kickTransmit() {
-        if (needWakeup && !tx.needsWakeup()) {
-            return 0;
-        }
+        return needWakeup && !tx.needsWakeup() ? 0 : kick();
+    }
+
+    private int kick() {
+        long rc = rawSendto(dataPathErrno, fd);
+        return rc >= 0 ? 0 : failure(rc);
+    }
+
+    /** The errno of a failed raw call (EIO when the downcall itself threw). */
+    private int failure(long rc) {
+        return rc == RAW_FAILED ? Errno.EIO : Native.errno(dataPathErrno);
+    }
+
+    private static long rawSendto(MemorySegment errno, int fd) {
         try {
-            long rc = (long) XskLibc.SENDTO.invokeExact(dataPathErrno, fd, MemorySegment.NULL, 0L,
-                    XskLibc.MSG_DONTWAIT, MemorySegment.NULL, 0);
-            return rc < 0 ? Native.errno(dataPathErrno) : 0;
+            return (long) XskLibc.SENDTO.invokeExact(errno, fd, MemorySegment.NULL, 0L, XskLibc.MSG_DONTWAIT,
+                    MemorySegment.NULL, 0);
         } catch (Throwable t) {
-            return Errno.EIO;
+            return RAW_FAILED;
         }
     }
 
     /**
      * Wakes the driver to receive when it asked for it through the fill ring's need-wakeup flag:
-     * {@code recvfrom(fd, NULL, 0, MSG_DONTWAIT)}.
+     * {@code recvfrom(fd, NULL, 0, MSG_DONTWAIT)}. Split like {@link #kickTransmit}.
      * @return 0, or the errno
      */
     public int wakeReceive() {
-        if (!needWakeup || !fill.needsWakeup()) {
-            return 0;
-        }
+        return !needWakeup || !fill.needsWakeup() ? 0 : wake();
+    }
+
+    private int wake() {
+        long rc = rawRecvfrom(dataPathErrno, fd);
+        return rc >= 0 ? 0 : failure(rc);
+    }
+
+    private static long rawRecvfrom(MemorySegment errno, int fd) {
         try {
-            long rc = (long) XskLibc.RECVFROM.invokeExact(dataPathErrno, fd, MemorySegment.NULL, 0L,
-                    XskLibc.MSG_DONTWAIT, MemorySegment.NULL, MemorySegment.NULL);
-            return rc < 0 ? Native.errno(dataPathErrno) : 0;
+            return (long) XskLibc.RECVFROM.invokeExact(errno, fd, MemorySegment.NULL, 0L, XskLibc.MSG_DONTWAIT,
+                    MemorySegment.NULL, MemorySegment.NULL);
         } catch (Throwable t) {
-            return Errno.EIO;
+            return RAW_FAILED;
         }
     }
 
