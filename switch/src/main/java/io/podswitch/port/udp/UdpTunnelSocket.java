@@ -283,12 +283,8 @@ final class UdpTunnelSocket {
                 // in front of it; the bytes behind it are left for the copies), every further segment
                 // gets a frame of its own.
                 detail.add(UdpTunnelCounters.RX_GRO_DATAGRAMS, 1);
-                int firstLength = synthesizer.write(memory, p, segmentSize, rxNames, i * NAME_STRIDE);
-                slab.setData(f, headroom, firstLength);
-                slab.setInPort(f, portId);
-                gro.emit(f, into, cache);
+                bytes += deliver(slab, f, segmentSize, i, portId, into, cache);
                 received++;
-                bytes += firstLength;
                 for (int from = segmentSize; from < length; from += segmentSize) {
                     int g = cache.allocate();
                     if (g < 0) {
@@ -296,28 +292,16 @@ final class UdpTunnelSocket {
                         break;
                     }
                     int piece = Math.min(segmentSize, length - from);
-                    long pg = slab.frameStart(g) + headroom;
-                    gro.copy(memory, p + headerLength, capacity, i, from, piece, pg + headerLength);
-                    int segmentLength = synthesizer.write(memory, pg, piece, rxNames, i * NAME_STRIDE);
-                    slab.setData(g, headroom, segmentLength);
-                    slab.setInPort(g, portId);
-                    gro.emit(g, into, cache);
+                    gro.copy(memory, p + headerLength, capacity, i, from, piece,
+                            slab.frameStart(g) + headroom + headerLength);
+                    bytes += deliver(slab, g, piece, i, portId, into, cache);
                     received++;
-                    bytes += segmentLength;
                 }
                 detail.add(UdpTunnelCounters.RX_GRO_SEGMENTS, (length + segmentSize - 1) / segmentSize);
                 continue;
             }
-            int frameLength = synthesizer.write(memory, p, length, rxNames, i * NAME_STRIDE);
-            slab.setData(f, headroom, frameLength);
-            slab.setInPort(f, portId);
-            if (gro != null) {
-                gro.emit(f, into, cache);
-            } else {
-                into.add(f);
-            }
+            bytes += deliver(slab, f, length, i, portId, into, cache);
             received++;
-            bytes += frameLength;
         }
         lastReceived = n;
         if (received > 0) {
@@ -331,6 +315,26 @@ final class UdpTunnelSocket {
             counters.dropped(PortDropReason.NO_FRAME, noFrame);
         }
         return into.size() - sizeBefore;
+    }
+
+    /**
+     * Finishes a frame whose datagram (from message {@code message}) sits behind the headroom and the
+     * outer headers: writes those headers, sets the frame's data and input port, and hands it on (through
+     * the GRO FIFO when GRO is on, so order is kept). @return the frame's length
+     */
+    private int deliver(FrameSlab slab, int frame, int datagramLength, int message, int portId, PacketVector into,
+                        FrameCache cache) {
+        int headroom = slab.headroom();
+        int frameLength = synthesizer.write(slab.memory(), slab.frameStart(frame) + headroom, datagramLength, rxNames,
+                message * NAME_STRIDE);
+        slab.setData(frame, headroom, frameLength);
+        slab.setInPort(frame, portId);
+        if (gro != null) {
+            gro.emit(frame, into, cache);
+        } else {
+            into.add(frame);
+        }
+        return frameLength;
     }
 
     /** No frame free: read the queued datagrams into a scratch buffer so the queue keeps moving, count them. */
