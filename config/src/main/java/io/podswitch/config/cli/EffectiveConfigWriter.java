@@ -56,6 +56,9 @@ public final class EffectiveConfigWriter {
             services.add(service(service));
         }
         root.put("services", services);
+        if (!config.networkPolicy().isEmpty()) {
+            root.put("networkPolicy", NetworkPolicyWriter.section(config.networkPolicy()));
+        }
         DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.AUTO).setIndent(2)
                 .setIndicatorIndent(2).setIndentWithIndicator(true).setWidth(120).build();
         return new Dump(settings).dumpToString(root);

@@ -19,7 +19,8 @@ public record ClusterSpec(SourcePosition position,
                           Optional<Located<String>> node,
                           OverlaySpec overlay,
                           LocatedList<NodeSpec> nodes,
-                          LocatedList<ServiceSpec> services) {
+                          LocatedList<ServiceSpec> services,
+                          NetworkPolicySpec networkPolicy) {
 
     public ClusterSpec {
         nodeCidrMaskSizes = Map.copyOf(nodeCidrMaskSizes);
@@ -27,5 +28,6 @@ public record ClusterSpec(SourcePosition position,
 
     /** YAML keys at the top level, in documentation order. */
     public static final List<String> KEYS = java.util.List.of(
-            "ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node", "overlay", "nodes", "services");
+            "ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node", "overlay", "nodes", "services",
+            "networkPolicy");
 }

@@ -2,6 +2,7 @@ package io.podswitch.config.model;
 
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpFamily;
+import io.podswitch.config.model.policy.NetworkPolicyConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import java.util.Optional;
  */
 public record ClusterConfig(List<IpFamily> ipFamilies, List<Cidr> podCidrs, List<Cidr> serviceCidrs, List<Cidr> nodeCidrs,
                             Map<IpFamily, Integer> nodeCidrMaskSizes, String thisNodeName, OverlayConfig overlay,
-                            List<NodeConfig> nodes, List<ServiceConfig> services) {
+                            List<NodeConfig> nodes, List<ServiceConfig> services, NetworkPolicyConfig networkPolicy) {
 
     public ClusterConfig {
         ipFamilies = List.copyOf(ipFamilies);
@@ -23,6 +24,7 @@ public record ClusterConfig(List<IpFamily> ipFamilies, List<Cidr> podCidrs, List
         nodeCidrMaskSizes = Map.copyOf(nodeCidrMaskSizes);
         nodes = List.copyOf(nodes);
         services = List.copyOf(services);
+        networkPolicy = networkPolicy == null ? NetworkPolicyConfig.NONE : networkPolicy;
         String thisName = thisNodeName;
         if (nodes.stream().noneMatch(n -> n.name().equals(thisName))) {
             throw new IllegalArgumentException("this node '" + thisNodeName + "' is not among the nodes");

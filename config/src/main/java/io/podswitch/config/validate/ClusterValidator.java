@@ -11,6 +11,7 @@ import io.podswitch.config.model.NodeConfig;
 import io.podswitch.config.model.OverlayConfig;
 import io.podswitch.config.model.ServiceConfig;
 import io.podswitch.config.model.UplinkConfig;
+import io.podswitch.config.model.policy.NetworkPolicyConfig;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -56,11 +57,13 @@ public final class ClusterValidator {
         Optional<String> thisNode = thisNode(spec, env);
         Optional<OverlayConfig> overlay = new OverlayRules(problems).check(spec, families);
         List<ServiceConfig> services = new ServiceRules(problems).check(spec, families);
+        NetworkPolicyConfig networkPolicy = new NetworkPolicyRules(problems).check(spec, families);
 
         if (!problems.isEmpty() || families.isEmpty() || overlay.isEmpty() || thisNode.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services));
+        return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services,
+                networkPolicy));
     }
 
     /** This node's name: {@code NODE_NAME} if set, else {@code node:}; it must name one of the nodes. */
@@ -96,7 +99,8 @@ public final class ClusterValidator {
 
     private static ClusterConfig build(ClusterSpec spec, List<IpFamily> families, Map<IpFamily, Integer> maskSizes,
                                        Map<IpFamily, List<Optional<Cidr>>> podCidrs, String thisNode,
-                                       OverlayConfig overlay, List<ServiceConfig> services) {
+                                       OverlayConfig overlay, List<ServiceConfig> services,
+                                       NetworkPolicyConfig networkPolicy) {
         List<NodeConfig> nodes = new ArrayList<>();
         for (Located<NodeSpec> located : spec.nodes().items()) {
             NodeSpec node = located.value();
@@ -116,7 +120,7 @@ public final class ClusterValidator {
                 spec.podCidrs().items().stream().map(Located::value).toList(),
                 spec.serviceCidrs().items().stream().map(Located::value).toList(),
                 spec.nodeCidrs().items().stream().map(Located::value).toList(),
-                new EnumMap<>(maskSizes), thisNode, overlay, nodes, services);
+                new EnumMap<>(maskSizes), thisNode, overlay, nodes, services, networkPolicy);
     }
 
     private static <T> List<T> inFamilyOrder(List<T> values, List<IpFamily> families, java.util.function.Function<T, IpFamily> familyOf) {
