@@ -148,6 +148,7 @@ final class Service4Node extends GraphNode {
         }
         if (!fragment && balancer.anyFlows() && balancer.findReply(proto, FlowHash.IPV4_MAPPED_HIGH,
                 FlowHash.ipv4MappedLow(src), sport, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(dst), dport)) {
+            meta.unNated(f, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(src), sport);
             rewrite(f, ip, l4, proto, true, (int) balancer.reply.vipLow, balancer.reply.vipPort);
             rewrite(f, ip, l4, proto, false, (int) balancer.reply.clientLow, balancer.reply.clientPort);
             balancer.replied(proto, proto == Ip4.PROTOCOL_TCP ? Bytes.u8(m, l4 + Tcp.FLAGS) : 0, clock.nowNanos);
@@ -288,6 +289,7 @@ final class Service4Node extends GraphNode {
         // The ICMP checksum covers the whole quote: recompute it (at most 576 bytes).
         Bytes.u16(m, icmp + Icmp4.CHECKSUM, 0);
         Bytes.u16(m, icmp + Icmp4.CHECKSUM, Checksum.compute(m, icmp, icmpLength));
+        meta.unNated(f, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(outerSrc), 0); // related to a tracked flow
         balancer.replied(innerProto, 0, clock.nowNanos);
         counters.count(ICMP_UN_NAT);
     }

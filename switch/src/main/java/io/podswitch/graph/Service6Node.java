@@ -75,7 +75,7 @@ final class Service6Node extends GraphNode {
         long l4 = ip + Ip6.HEADER_LENGTH;
         if (proto == Ip6.NEXT_HEADER_ICMP6) {
             if (l4Length >= Icmp6.HEADER_LENGTH + Ip6.HEADER_LENGTH + 8 && balancer.anyFlows()) {
-                translateIcmpError(ip, l4, l4Length);
+                translateIcmpError(f, ip, l4, l4Length);
             }
             return lookup;
         }
@@ -124,6 +124,7 @@ final class Service6Node extends GraphNode {
             return lookup; // a SYN is never a reply
         }
         if (balancer.anyFlows() && balancer.findReply(proto, srcHigh, srcLow, sport, dstHigh, dstLow, dport)) {
+            meta.unNated(f, srcHigh, srcLow, sport);
             rewrite(f, ip, l4, proto, true, balancer.reply.vipHigh, balancer.reply.vipLow, balancer.reply.vipPort);
             rewrite(f, ip, l4, proto, false, balancer.reply.clientHigh, balancer.reply.clientLow,
                     balancer.reply.clientPort);
@@ -194,7 +195,7 @@ final class Service6Node extends GraphNode {
     }
 
     /** As {@link Service4Node}'s: translate the quoted (snat → backend) header back to (client → VIP). */
-    private void translateIcmpError(long ip, long icmp, int icmpLength) {
+    private void translateIcmpError(int f, long ip, long icmp, int icmpLength) {
         MemorySegment m = memory;
         int type = Bytes.u8(m, icmp + Icmp6.TYPE);
         if (type < Icmp6.DESTINATION_UNREACHABLE || type > Icmp6.PARAMETER_PROBLEM) {
@@ -242,6 +243,7 @@ final class Service6Node extends GraphNode {
         Bytes.u16(m, icmp + Icmp6.CHECKSUM, 0);
         long pseudo = Checksum.pseudoHeader6(m, ip, icmpLength, Ip6.NEXT_HEADER_ICMP6);
         Bytes.u16(m, icmp + Icmp6.CHECKSUM, Checksum.finish(Checksum.add(m, icmp, icmpLength, pseudo)));
+        meta.unNated(f, osH, osL, 0); // related to a tracked flow
         balancer.replied(innerProto, 0, clock.nowNanos);
         counters.count(ICMP_UN_NAT);
     }
