@@ -19,6 +19,12 @@ import io.podswitch.daemon.peers.ClusterPeers;
 import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
 import io.podswitch.daemon.pod.PodStore;
+import io.podswitch.daemon.policy.DenyLogger;
+import io.podswitch.daemon.policy.PolicyCompiler;
+import io.podswitch.daemon.policy.PolicyCounterSource;
+import io.podswitch.daemon.policy.PolicyManager;
+import io.podswitch.daemon.policy.PolicyOperations;
+import io.podswitch.daemon.policy.PolicyPodListener;
 import io.podswitch.daemon.reload.ConfigReloader;
 import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
@@ -28,6 +34,7 @@ import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.nativeio.NetlinkMonitor;
 import io.podswitch.port.tap.TapPortConfig;
+import io.podswitch.service.HairpinAddresses;
 import io.podswitch.stats.CounterSource;
 import io.podswitch.stats.StatsFile;
 import io.podswitch.stats.StatsPublisher;
@@ -71,6 +78,7 @@ public final class Daemon implements AutoCloseable {
     private HostPort host;
     private PodManager pods;
     private ServiceManager services;
+    private PolicyManager policy;
     private final NodePortNotice nodePortNotice = new NodePortNotice();
     private StatsFile statsFile;
     private StatsPublisher publisher;
@@ -97,7 +105,8 @@ public final class Daemon implements AutoCloseable {
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
                     daemon.counters, daemon.services), new PeerOperations(daemon.engine,
-                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader));
+                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader),
+                    new PolicyOperations(daemon.policy));
             daemon.server = ControlServer.start(options.socket(), api);
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
         } catch (ExecutionException e) {
@@ -157,13 +166,25 @@ public final class Daemon implements AutoCloseable {
         counters.register(new ServiceCounterSource(engine.serviceTable()));
         nodePortNotice.check(config);
 
+        policy = new PolicyManager(engine.policyTables(), policyNode(config, hostAddresses));
+        PolicyManager.Compilation compiled = policy.applyFile(config.networkPolicy());
+        if (compiled.policies() > 0) {
+            DaemonLog.info("network policy: " + compiled.policies() + " policies from " + options.config());
+        }
+        counters.register(new PolicyCounterSource(policy));
+        DenyLogger denyLogger = new DenyLogger(policy, engine.denyLogs());
+
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
+        pods.setListener(new PolicyPodListener(policy));
         int reattached = pods.recover();
         if (reattached > 0) {
             DaemonLog.info("re-attached " + reattached + " pod(s) from " + store.file());
         }
         counters.publish(System.currentTimeMillis());
-        publishing = control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
+        publishing = control.every(STATS_PERIOD_MS, () -> {
+            counters.publish(System.currentTimeMillis());
+            denyLogger.drain();
+        });
         if (cluster != null) {
             peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
             // Neighbour, route and link changes refresh the peers at once (the periodic refresh is the
@@ -176,7 +197,8 @@ public final class Daemon implements AutoCloseable {
         if (options.nodeName() != null) {
             env.put("NODE_NAME", options.nodeName());
         }
-        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services);
+        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services,
+                policy);
     }
 
     /** On the monitor's thread: run a refresh on the control thread and wait for it (coalesces bursts). */
@@ -228,7 +250,22 @@ public final class Daemon implements AutoCloseable {
         return String.join(", ", out);
     }
 
-    /** The node's pod CIDRs as IPAM ranges, primary family first. */
+    /**
+     * What NetworkPolicy needs to know about this node: its pod CIDRs (a pod with an address there is local)
+     * and its own addresses — the host port's, the node's, the switch's hairpin SNAT sources — traffic between
+     * which and local pods is always allowed (kubelet probes).
+     */
+    static PolicyCompiler.Node policyNode(ClusterConfig config, List<InetAddress> hostAddresses) {
+        List<io.podswitch.config.cidr.IpAddress> own = new ArrayList<>(config.thisNode().addresses());
+        for (InetAddress a : hostAddresses) {
+            own.add(io.podswitch.config.cidr.IpAddress.parse(io.podswitch.daemon.ipam.IpAddresses.format(a)));
+        }
+        own.add(new io.podswitch.config.cidr.Ip4Address(HairpinAddresses.DEFAULTS.ipv4()));
+        own.add(new io.podswitch.config.cidr.Ip6Address(HairpinAddresses.DEFAULTS.ipv6High(),
+                HairpinAddresses.DEFAULTS.ipv6Low()));
+        return new PolicyCompiler.Node(config.thisNode().podCidrs(), own);
+    }
+
     /** The cluster's service CIDRs as ranges (routed from the node's kernel into the switch). */
     static List<IpRange> serviceRanges(ClusterConfig config) {
         List<IpRange> ranges = new ArrayList<>();

@@ -15,6 +15,7 @@ import io.podswitch.api.json.JsonWriter;
 import io.podswitch.api.json.ObjectReader;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.pod.ApiException;
+import io.podswitch.daemon.policy.PolicyOperations;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -28,6 +29,8 @@ import java.util.concurrent.TimeoutException;
  *   GET  /v1/pods|routes|neighbors|ipam|counters|peers|services   views for the CLI and operators
  *   POST /v1/reload                          reload the cluster config (peers, services) without a restart
  *   POST|DELETE /v1/services/endpoints   add / remove a service backend at run time (docs/service.md)
+ *   GET  /v1/policy[/pod/NS/NAME|/check?...]  NetworkPolicy: policies, a pod's isolation, a connection check
+ *                                            (docs/network-policy.md)
  * </pre>
  *
  * Errors always carry an {@link ApiError} body: 400 + code 6 for malformed JSON, 400 + code 7 for a
@@ -40,6 +43,7 @@ public final class ControlApi {
     private final ControlThread control;
     private final DaemonOperations operations;
     private final PeerOperations peerOperations;
+    private final PolicyOperations policyOperations;
 
     public ControlApi(ControlThread control, DaemonOperations operations) {
         this(control, operations, null);
@@ -47,9 +51,16 @@ public final class ControlApi {
 
     /** @param peerOperations {@code /v1/peers} and {@code /v1/reload}; null answers them 404 */
     public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations) {
+        this(control, operations, peerOperations, null);
+    }
+
+    /** @param policyOperations {@code /v1/policy...}; null answers them 404 */
+    public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations,
+                      PolicyOperations policyOperations) {
         this.control = control;
         this.operations = operations;
         this.peerOperations = peerOperations;
+        this.policyOperations = policyOperations;
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -73,6 +84,14 @@ public final class ControlApi {
             }
             if (path.equals(SERVICE_ENDPOINTS)) {
                 return serviceEndpoints(request);
+            }
+            if (policyOperations != null && (path.equals(PolicyOperations.PATH) || path.startsWith(PolicyOperations.PATH + "/"))) {
+                if (!request.method().equals("GET")) {
+                    return error(405, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "method not allowed",
+                            request.method() + " " + path + " (use GET)"));
+                }
+                String q = query < 0 ? "" : target.substring(query + 1);
+                return ok(run(() -> policyOperations.handle(path, q)));
             }
             if (!request.method().equals("GET")) {
                 return error(isView(path) ? 405 : 404, new ApiError(ApiError.INVALID_NETWORK_CONFIG,

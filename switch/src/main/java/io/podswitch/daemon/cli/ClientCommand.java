@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientCommand {
     private static final String USAGE = "usage: podswitch pods|routes|neighbors|ipam|counters|peers|services|reload [--socket PATH] [--json]\n"
-            + "       podswitch services add-backend|remove-backend SERVICE ADDRESS [options] (see podswitch services help)";
+            + "       podswitch services add-backend|remove-backend SERVICE ADDRESS [options] (see podswitch services help)\n"
+            + "       podswitch policy [pod NAMESPACE/NAME | check FROM TO [PROTOCOL/]PORT] [--json] (see podswitch policy help)";
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private ClientCommand() {
@@ -44,6 +45,9 @@ public final class ClientCommand {
         String view = args[0];
         if (view.equals("services") && args.length > 1 && !args[1].startsWith("--")) {
             return ServicesCommand.run(args, env, out, err);
+        }
+        if (view.equals("policy")) {
+            return PolicyCommand.run(args, env, out, err);
         }
         if (!List.of("pods", "routes", "neighbors", "ipam", "counters", "peers", "services", "reload").contains(view)) {
             err.println("podswitch: unknown command '" + view + "'");

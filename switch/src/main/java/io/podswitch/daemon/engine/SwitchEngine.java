@@ -3,6 +3,7 @@ package io.podswitch.daemon.engine;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.fib.Ip4Fib;
 import io.podswitch.fib.Ip6Fib;
+import io.podswitch.graph.GraphPolicy;
 import io.podswitch.graph.GraphServices;
 import io.podswitch.graph.Interface;
 import io.podswitch.graph.InterfaceTable;
@@ -13,6 +14,9 @@ import io.podswitch.overlay.OverlayCounters;
 import io.podswitch.overlay.PeerTable;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
+import io.podswitch.policy.DenyLog;
+import io.podswitch.policy.PolicyConnTrack;
+import io.podswitch.policy.PolicyTables;
 import io.podswitch.port.Port;
 import io.podswitch.service.ConnTrackTimeouts;
 import io.podswitch.service.HairpinAddresses;
@@ -54,6 +58,8 @@ public final class SwitchEngine implements AutoCloseable {
     private final Ip6Fib fib6;
     private final Qsbr qsbr;
     private final ServiceTable serviceTable;
+    private final PolicyTables policyTables;
+    private final List<DenyLog> denyLogs = new ArrayList<>();
     private final List<L3Graph> graphs = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final WorkerGroup group;
@@ -74,6 +80,13 @@ public final class SwitchEngine implements AutoCloseable {
     static final long AFFINITY_TABLE_TIMEOUT_NANOS = 86_400_000_000_000L;
     /** Conntrack records and affinity slots each worker examines per slow tick. */
     static final int SERVICE_SWEEP_BUDGET = 1024;
+    /** Connections each worker's policy table tracks (about 90 bytes each: 6 MiB per worker). */
+    static final int POLICY_FLOWS_PER_WORKER = 65_536;
+    /** NetworkPolicies with counters of their own (more are enforced, sharing the last id's counters). */
+    static final int POLICY_IDS = 65_536;
+    /** Deny-log samples a worker writes per second, and its ring (the control thread drains it twice a second). */
+    static final int DENY_LOG_PER_SECOND = 20;
+    static final int DENY_LOG_CAPACITY = 64;
 
     public SwitchEngine(EngineConfig config) {
         this.maxPorts = config.maxPorts();
@@ -100,14 +113,21 @@ public final class SwitchEngine implements AutoCloseable {
             serviceTracks[i] = new ServiceConnTrack("service-conntrack", SERVICE_FLOWS_PER_WORKER,
                     ConnTrackTimeouts.DEFAULTS);
         }
+        policyTables = new PolicyTables(POLICY_IDS, config.workers());
+        PolicyConnTrack[] policyTracks = new PolicyConnTrack[config.workers()];
+        for (int i = 0; i < config.workers(); i++) {
+            policyTracks[i] = new PolicyConnTrack("policy-conntrack", POLICY_FLOWS_PER_WORKER, ConnTrackTimeouts.DEFAULTS);
+            denyLogs.add(new DenyLog(DENY_LOG_CAPACITY, DENY_LOG_PER_SECOND));
+        }
         for (int i = 0; i < config.workers(); i++) {
             GraphServices services = new GraphServices(serviceTable, serviceTracks, i,
                     new SessionAffinity("service-affinity", AFFINITY_CLIENTS_PER_WORKER, 64,
                             AFFINITY_TABLE_TIMEOUT_NANOS), HairpinAddresses.DEFAULTS, SERVICE_SWEEP_BUDGET);
+            GraphPolicy policy = new GraphPolicy(policyTables, policyTracks, i, denyLogs.get(i), SERVICE_SWEEP_BUDGET);
             // Every worker transmits on its own TAP queue index 0: the TAP ports have one queue, and a
             // TAP fd tolerates writers from several threads (each write is one whole frame).
             L3Graph graph = new L3Graph(slab, interfaces, fib4, fib6, adjacencies,
-                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0, L3GraphConfig.DEFAULTS, peers, services);
+                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0, L3GraphConfig.DEFAULTS, peers, services, policy);
             graphs.add(graph);
             workers.add(new Worker(i, workerConfig, pool, graph, qsbr));
         }
@@ -172,6 +192,16 @@ public final class SwitchEngine implements AutoCloseable {
     /** The services the workers balance (written by the daemon's ServiceManager, control thread). */
     public ServiceTable serviceTable() {
         return serviceTable;
+    }
+
+    /** The NetworkPolicy tables the workers enforce (written by the daemon's PolicyManager, control thread). */
+    public PolicyTables policyTables() {
+        return policyTables;
+    }
+
+    /** Each worker's deny log (drained by the control thread). */
+    public List<DenyLog> denyLogs() {
+        return List.copyOf(denyLogs);
     }
 
     public List<L3Graph> graphs() {

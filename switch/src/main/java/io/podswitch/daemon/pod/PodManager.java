@@ -57,6 +57,7 @@ public final class PodManager {
     private final Set<io.podswitch.daemon.ipam.Attachment> reserved;
     private final Map<Attachment, PodPort> live = new LinkedHashMap<>();
     private final PodSwitchSide switchSide;
+    private PodListener listener = PodListener.NONE;
 
     /**
      * @param ranges     the node's pod CIDRs, primary family first (as IPAM holds them)
@@ -74,6 +75,11 @@ public final class PodManager {
         this.counters = counters;
         this.reserved = Set.copyOf(reserved);
         this.switchSide = new PodSwitchSide(engine, ipam.ranges(), switchMac, counters);
+    }
+
+    /** Who hears about pods wired and unwired (NetworkPolicy); set before {@link #recover}. */
+    public void setListener(PodListener listener) {
+        this.listener = listener;
     }
 
     // ---------------------------------------------------------------- ADD
@@ -113,7 +119,7 @@ public final class PodManager {
             }
             undo.push(() -> PodNetns.closeAndDelete(tap, null));
             PodRecord record = new PodRecord(request.network(), attachment, request.netns(), mac, mtu, addresses,
-                    Instant.now().toString());
+                    Instant.now().toString(), PodRecord.podOf(request.args()));
             PodPort port = switchSide.install(record, tap, undo);
             try {
                 store.put(record);
@@ -122,6 +128,7 @@ public final class PodManager {
             }
             live.put(attachment, port);
             counters.register(port.counters());
+            listener.wired(record);
             return result(record, request.dns());
         } catch (ApiException e) {
             runUndo(undo, e);
@@ -239,6 +246,7 @@ public final class PodManager {
         PodPort port = live.remove(attachment);
         if (port != null) {
             switchSide.teardown(port);
+            listener.unwired(port.record());
         }
         try {
             store.remove(attachment);
@@ -328,6 +336,7 @@ public final class PodManager {
             if (port.record().network().equals(request.network()) && !valid.contains(a)) {
                 live.remove(a);
                 switchSide.teardown(port);
+                listener.unwired(port.record());
                 collected.add(a);
                 try {
                     store.remove(a);
@@ -411,6 +420,7 @@ public final class PodManager {
                 PodPort port = switchSide.install(record, tap, undo);
                 live.put(attachment, port);
                 counters.register(port.counters());
+                listener.wired(record);
                 reattached++;
             } catch (ApiException | RuntimeException e) {
                 runUndo(undo, e);

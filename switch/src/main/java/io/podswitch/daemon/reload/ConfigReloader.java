@@ -6,6 +6,7 @@ import io.podswitch.config.ConfigLoader;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.peers.PeerManager;
+import io.podswitch.daemon.policy.PolicyManager;
 import io.podswitch.daemon.services.ServiceManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ public final class ConfigReloader {
     private final Map<String, String> env;
     private final PeerManager peers;
     private final ServiceManager services;
+    private final PolicyManager policy;
     private ClusterConfig running;
 
     /**
@@ -32,11 +34,18 @@ public final class ConfigReloader {
      */
     public ConfigReloader(Path file, Map<String, String> env, ClusterConfig running, PeerManager peers,
                           ServiceManager services) {
+        this(file, env, running, peers, services, null);
+    }
+
+    /** @param policy the running NetworkPolicy manager (fed the file's networkPolicy section), or null */
+    public ConfigReloader(Path file, Map<String, String> env, ClusterConfig running, PeerManager peers,
+                          ServiceManager services, PolicyManager policy) {
         this.file = file;
         this.env = Map.copyOf(env);
         this.running = running;
         this.peers = peers;
         this.services = services;
+        this.policy = policy;
     }
 
     /** The configuration in force (the last one applied). */
@@ -91,9 +100,15 @@ public final class ConfigReloader {
                 return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
             }
         }
+        String policySummary = "";
+        if (policy != null && !next.networkPolicy().equals(running.networkPolicy())) {
+            // Cannot fail: the section was validated with the file. Last, so a refusal above leaves it as it was.
+            PolicyManager.Compilation c = policy.applyFile(next.networkPolicy());
+            policySummary = "; network policy " + c.policies() + " policies, generation " + c.generation();
+        }
         running = next;
         String summary = "peers " + peerSummary + "; services +" + serviceChange.added() + " ~"
-                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s)";
+                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s)" + policySummary;
         DaemonLog.info("reload (" + trigger + "): " + summary);
         return ReloadResult.applied(summary);
     }
