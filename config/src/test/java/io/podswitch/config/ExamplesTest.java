@@ -54,6 +54,9 @@ class ExamplesTest {
         assertEquals(IpFamily.IPV6, v6First.primaryFamily());
         assertEquals(IpFamily.IPV6, v6First.thisNode().podCidrs().getFirst().family());
         assertEquals(1400, v6First.overlay().podMtu());
+        var policy = ConfigLoader.load(Path.of("examples/dualstack-ipv4-primary.yaml"), Map.of()).networkPolicy();
+        assertEquals("shop/db-from-web", policy.policies().getFirst().id().toString());
+        assertEquals(2, policy.pods().size());
     }
 
     @Test

@@ -170,6 +170,23 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     /**
+     * Replaces the appended YAML, rewrites the file and makes every running daemon reload it through the
+     * control API ({@code POST /v1/reload}), which answers once the new config is in force on that node.
+     */
+    void reconfigureNow(String yaml) throws Exception {
+        extraYaml = yaml;
+        writeConfig();
+        for (ClusterNode n : nodes) {
+            if (n.daemon().running()) {
+                var r = n.daemon().send("POST", "/v1/reload", "{}");
+                if (r.status() != 200) {
+                    throw new IllegalStateException(n.name() + " refused the reload: " + r.bodyText());
+                }
+            }
+        }
+    }
+
+    /**
      * A host on the underlay that is not a node (an external client): its own namespace with a veth into
      * the bridge, {@code 192.168.77.(100+i)/24} and {@code fd00:77::(100+i)/64}; deleted with the harness.
      * Returns the namespace name.
@@ -255,18 +272,23 @@ final class ClusterHarness implements AutoCloseable {
 
     /** Adds a pod on a node through the CNI plugin; {@code mtu} 0 = the daemon's default. */
     ClusterPod addPod(int node, String name, int mtu) throws Exception {
+        return addPod(node, name, mtu, "");
+    }
+
+    /** As {@link #addPod(int, String, int)}, with CNI_ARGS (e.g. {@code K8S_POD_NAMESPACE=x;K8S_POD_NAME=a}). */
+    ClusterPod addPod(int node, String name, int mtu, String cniArgs) throws Exception {
         String ns = "pcl" + id + "-" + name;
         namespace(ns);
-        ClusterPod pod = wire(node, name, ns, mtu);
+        ClusterPod pod = wire(node, name, ns, mtu, cniArgs);
         synchronized (pods) {
             pods.add(pod);
         }
         return pod;
     }
 
-    private ClusterPod wire(int node, String name, String ns, int mtu) throws Exception {
+    private ClusterPod wire(int node, String name, String ns, int mtu, String cniArgs) throws Exception {
         String netconf = CniPlugin.netconf(node(node).daemon().socket(), mtu);
-        CniPlugin.Outcome add = CniPlugin.run("ADD", "ctr-" + ns, ns, netconf);
+        CniPlugin.Outcome add = CniPlugin.run("ADD", "ctr-" + ns, ns, netconf, cniArgs);
         if (add.exit() != 0) {
             throw new IllegalStateException("CNI ADD of pod " + name + " on " + node(node).name() + " failed: " + add
                     + "\n" + node(node).daemon().log());

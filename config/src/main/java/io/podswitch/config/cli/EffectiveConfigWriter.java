@@ -59,6 +59,11 @@ public final class EffectiveConfigWriter {
         if (!config.networkPolicy().isEmpty()) {
             root.put("networkPolicy", NetworkPolicyWriter.section(config.networkPolicy()));
         }
+        return dump(root);
+    }
+
+    /** YAML text of maps and lists, in the style every file the project writes uses. */
+    static String dump(Object root) {
         DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.AUTO).setIndent(2)
                 .setIndicatorIndent(2).setIndentWithIndicator(true).setWidth(120).build();
         return new Dump(settings).dumpToString(root);

@@ -25,6 +25,11 @@ public final class NetworkPolicyWriter {
     private NetworkPolicyWriter() {
     }
 
+    /** The section as YAML text, {@code networkPolicy:} and all, ready to append to a cluster file. */
+    public static String yaml(NetworkPolicyConfig config) {
+        return EffectiveConfigWriter.dump(Map.of("networkPolicy", section(config)));
+    }
+
     public static Map<String, Object> section(NetworkPolicyConfig config) {
         Map<String, Object> root = new LinkedHashMap<>();
         List<Object> namespaces = new ArrayList<>();
