@@ -26,6 +26,7 @@ import java.util.List;
  *  ip4/ip6-rewrite: ENCAP adjacencies are wrapped for a tunnel peer and leave on the uplink
  *  ethernet-input ─► overlay-decap (uplink, UDP 4789/6081 to us) ─► ethernet-input (inner frame)
  *  unresolved next hops wait in ip4-neighbor / ip6-neighbor until arp / nd learn them
+ *  with services and NetworkPolicy: ip4-input ─► ip4-service ─► ip4-lookup ─► ip4-policy ─► ip4-rewrite
  * </pre>
  *
  * Each call to {@link #process} pushes the burst through the nodes in a fixed order, repeating the

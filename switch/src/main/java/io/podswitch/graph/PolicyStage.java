@@ -6,6 +6,7 @@ import io.podswitch.policy.DenyLog;
 import io.podswitch.policy.PolicyConnTrack;
 import io.podswitch.policy.PolicyTables;
 import io.podswitch.policy.PortSets;
+import io.podswitch.service.TcpState;
 import io.podswitch.stats.StripedCounters;
 
 /**
@@ -40,6 +41,7 @@ final class PolicyStage {
     static final int FRAGMENT = 11;
     static final int LOG_SUPPRESSED = 12;
     static final int TRANSIT = 13;
+    private static final int TCP = 6;
     /** The family nodes' counter names, in index order. */
     static final String[] REASONS = {"allowed", "established", "revalidated", "related", "node", "self", "untracked",
             "conntrack_full", "denied_ingress", "denied_egress", "revoked", "fragment", "log_suppressed", "transit"};
@@ -145,6 +147,11 @@ final class PolicyStage {
         }
         if (!tracking || !opens) {
             return UNTRACKED; // nothing to key it by (another protocol, a fragment): every packet is judged
+        }
+        if (revoked && proto == TCP && (tcpFlags & (TcpState.SYN | TcpState.ACK)) != TcpState.SYN) {
+            // A segment of a connection just revoked is no new connection: passing it (its own direction is
+            // allowed) must not let the connection start over as if this side had opened it.
+            return UNTRACKED;
         }
         int inserted = own.insert(proto, sh, sl, sport, dh, dl, port, snap.generation(), tcpFlags, now);
         return inserted == PolicyConnTrack.FULL ? CONNTRACK_FULL : ALLOWED;

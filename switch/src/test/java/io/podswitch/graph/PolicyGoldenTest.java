@@ -181,6 +181,24 @@ class PolicyGoldenTest {
     }
 
     @Test
+    void aRevokedTcpConnectionIsNotPickedUpAgainByTheOtherSide() {
+        NetworkPolicy open = policy("x", "ingress").selectPod("a").ingress(allowAll()).build();
+        apply(open);
+        byte[] data = bytes(10, 1);
+        assertTrue(passes(1, UPLINK, fromRouter(tcp4(C, A, 64, 45000, 80, SYN, 1, 0, new byte[0]))));
+        assertTrue(passes(0, POD_PORT, fromPod(tcp4(A, C, 64, 80, 45000, SYN | ACK, 7, 2, new byte[0]))));
+        assertTrue(passes(1, UPLINK, fromRouter(tcp4(C, A, 64, 45000, 80, ACK, 2, 8, data))));
+        apply(policy("x", "ingress").selectPod("a").ingress().build());
+        assertTrue(passes(0, POD_PORT, fromPod(tcp4(A, C, 64, 80, 45000, ACK, 8, 12, data))),
+                "x/a's segment passes: its egress is open");
+        assertFalse(passes(1, UPLINK, fromRouter(tcp4(C, A, 64, 45000, 80, ACK, 12, 18, data))),
+                "but y/c's side of the revoked connection stays denied: x/a's mid-stream segment opened nothing");
+        assertTrue(passes(0, POD_PORT, fromPod(tcp4(A, C, 64, 46000, 80, SYN, 1, 0, new byte[0]))));
+        assertTrue(passes(1, UPLINK, fromRouter(tcp4(C, A, 64, 80, 46000, SYN | ACK, 5, 2, new byte[0]))),
+                "a connection x/a opens itself gets its replies");
+    }
+
+    @Test
     void serviceTrafficIsJudgedAgainstTheBackendAndItsRepliesBeforeUnNat() {
         h.put(0, 6, "10.96.0.10", 80, List.of(ep4("172.16.0.5", 8080)));
         apply(policy("x", "egress-to-c").selectPod("a").types(true, true).ingress()
