@@ -2,7 +2,6 @@ package io.podswitch.graph;
 
 import io.podswitch.packet.Bytes;
 import io.podswitch.packet.Ethernet;
-import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.Icmp4;
 import io.podswitch.packet.Ip4;
 import io.podswitch.packet.Tcp;
@@ -28,52 +27,15 @@ import java.lang.foreign.MemorySegment;
  * </ul>
  * Switch-built packets (ICMP errors, echo replies, RSTs) pass.
  */
-final class Policy4Node extends GraphNode {
+final class Policy4Node extends PolicyNode {
     private static final int SCTP = 132;
 
-    private final PolicyStage stage;
-    private final GraphClock clock;
-    GraphNode next;
-
     Policy4Node(GraphContext ctx, PolicyStage stage) {
-        super("ip4-policy", ctx, PolicyStage.REASONS);
-        this.stage = stage;
-        this.clock = ctx.clock;
+        super("ip4-policy", ctx, stage);
     }
 
     @Override
-    void process(FrameCache cache, int n) {
-        CompiledPolicy snap = stage.snapshot();
-        if (!snap.enforcing()) {
-            for (int i = 0; i < n; i++) {
-                enqueue(next, input.frame(i), cache);
-            }
-            return;
-        }
-        AddressClassifier addresses = snap.addresses();
-        for (int i = 0; i < n; i++) {
-            int f = input.frame(i);
-            if (meta.has(f, FrameMetadata.ORIGINATED)) {
-                enqueue(next, f, cache);
-                continue;
-            }
-            int result = judge(snap, addresses, f);
-            counters.count(result);
-            if (PolicyStage.isDrop(result)) {
-                if (stage.lastRevoked) {
-                    counters.count(PolicyStage.REVOKED);
-                }
-                if (!stage.logged) {
-                    counters.count(PolicyStage.LOG_SUPPRESSED);
-                }
-                cache.free(f);
-            } else {
-                enqueue(next, f, cache);
-            }
-        }
-    }
-
-    private int judge(CompiledPolicy snap, AddressClassifier addresses, int f) {
+    int judge(CompiledPolicy snap, AddressClassifier addresses, int f) {
         MemorySegment m = memory;
         long ip = slab.dataStart(f) + Ethernet.HEADER_LENGTH;
         int src = Bytes.i32(m, ip + Ip4.SOURCE);

@@ -2,7 +2,6 @@ package io.podswitch.graph;
 
 import io.podswitch.packet.Bytes;
 import io.podswitch.packet.Ethernet;
-import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.Icmp6;
 import io.podswitch.packet.Ip6;
 import io.podswitch.packet.Tcp;
@@ -19,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * than that (or an unknown one) make a packet of "another protocol", which only rules without ports allow.
  * ICMPv6 echo (128/129) is keyed like ICMP echo; errors (1–4) quoting a tracked connection pass as related.
  */
-final class Policy6Node extends GraphNode {
+final class Policy6Node extends PolicyNode {
     static final int MAX_EXTENSION_HEADERS = 4;
     private static final int TCP = 6;
     private static final int UDP = 17;
@@ -29,51 +28,15 @@ final class Policy6Node extends GraphNode {
     private static final int FRAGMENT = 44;
     private static final int DESTINATION_OPTIONS = 60;
 
-    private final PolicyStage stage;
-    private final GraphClock clock;
-    GraphNode next;
     /** Scratch of {@link #upperLayer}: the upper-layer header's offset from the IPv6 header, or -1 for a non-first fragment. */
     private int upperOffset;
 
     Policy6Node(GraphContext ctx, PolicyStage stage) {
-        super("ip6-policy", ctx, PolicyStage.REASONS);
-        this.stage = stage;
-        this.clock = ctx.clock;
+        super("ip6-policy", ctx, stage);
     }
 
     @Override
-    void process(FrameCache cache, int n) {
-        CompiledPolicy snap = stage.snapshot();
-        if (!snap.enforcing()) {
-            for (int i = 0; i < n; i++) {
-                enqueue(next, input.frame(i), cache);
-            }
-            return;
-        }
-        AddressClassifier addresses = snap.addresses();
-        for (int i = 0; i < n; i++) {
-            int f = input.frame(i);
-            if (meta.has(f, FrameMetadata.ORIGINATED)) {
-                enqueue(next, f, cache);
-                continue;
-            }
-            int result = judge(snap, addresses, f);
-            counters.count(result);
-            if (PolicyStage.isDrop(result)) {
-                if (stage.lastRevoked) {
-                    counters.count(PolicyStage.REVOKED);
-                }
-                if (!stage.logged) {
-                    counters.count(PolicyStage.LOG_SUPPRESSED);
-                }
-                cache.free(f);
-            } else {
-                enqueue(next, f, cache);
-            }
-        }
-    }
-
-    private int judge(CompiledPolicy snap, AddressClassifier addresses, int f) {
+    int judge(CompiledPolicy snap, AddressClassifier addresses, int f) {
         MemorySegment m = memory;
         long ip = slab.dataStart(f) + Ethernet.HEADER_LENGTH;
         boolean unNated = meta.has(f, FrameMetadata.UN_NATED);

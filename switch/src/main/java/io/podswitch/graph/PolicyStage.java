@@ -54,6 +54,7 @@ final class PolicyStage {
     private final DenyLog denyLog;
     final GraphPolicy config;
     private final PolicyConnTrack.Hit hit = new PolicyConnTrack.Hit();
+    private final PolicyConnTrack.Key key = new PolicyConnTrack.Key();
 
     // The last classification: which policy allowed each direction, or which table denied.
     private int egressPolicy;
@@ -110,8 +111,11 @@ final class PolicyStage {
         boolean revoked = false;
         // At most twice: a stale record of this worker's that is no longer allowed is forgotten, and another
         // worker's table may still hold the connection as the other side opened it since.
+        if (tracking) {
+            key.set(proto, sh, sl, sport, dh, dl, port);
+        }
         for (int attempt = 0; tracking && attempt < 2; attempt++) {
-            int r = find(proto, sh, sl, sport, dh, dl, port, now);
+            int r = find(now);
             if (r < 0) {
                 break;
             }
@@ -153,23 +157,25 @@ final class PolicyStage {
             // allowed) must not let the connection start over as if this side had opened it.
             return UNTRACKED;
         }
-        int inserted = own.insert(proto, sh, sl, sport, dh, dl, port, snap.generation(), tcpFlags, now);
+        int inserted = own.insert(key, snap.generation(), tcpFlags, now);
         return inserted == PolicyConnTrack.FULL ? CONNTRACK_FULL : ALLOWED;
     }
 
     /** Is this packet (an ICMP error quoting it) part of a tracked connection, in any worker's table? */
     boolean tracked(int proto, long sh, long sl, int sport, long dh, long dl, int dport, long now) {
-        return find(proto, sh, sl, sport, dh, dl, dport, now) >= 0;
+        key.set(proto, sh, sl, sport, dh, dl, dport);
+        return find(now) >= 0;
     }
 
-    private int find(int proto, long sh, long sl, int sport, long dh, long dl, int dport, long now) {
-        int r = own.isEmpty() ? PolicyConnTrack.MISS : own.lookupOwn(proto, sh, sl, sport, dh, dl, dport, now, hit);
+    /** The connection of {@link #key}: this worker's table first, then the others'. */
+    private int find(long now) {
+        int r = own.isEmpty() ? PolicyConnTrack.MISS : own.lookupOwn(key, now, hit);
         if (r >= 0) {
             return r;
         }
         for (PolicyConnTrack t : tracks) {
             if (t != own && !t.isEmpty()) {
-                r = t.lookupOther(proto, sh, sl, sport, dh, dl, dport, now, hit);
+                r = t.lookupOther(key, now, hit);
                 if (r >= 0) {
                     return r;
                 }

@@ -84,6 +84,41 @@ public final class PolicyConnTrack implements CounterSource {
     private long removed;
     private long full;
 
+    /**
+     * A packet's connection key in canonical order, computed once per packet and used with every table (a
+     * worker's own; the lookups of a packet that misses its own table go on to the others with the same key).
+     */
+    public static final class Key {
+        int protocol;
+        long aHigh;
+        long aLow;
+        int aPort;
+        long bHigh;
+        long bLow;
+        int bPort;
+        /** The packet's source is endpoint A. */
+        boolean srcIsA;
+        long hash;
+
+        /** Sets the key of a packet from {@code src} to {@code dst}. */
+        public Key set(int proto, long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort) {
+            protocol = proto;
+            srcIsA = lower(srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
+            aHigh = srcIsA ? srcHigh : dstHigh;
+            aLow = srcIsA ? srcLow : dstLow;
+            aPort = srcIsA ? srcPort : dstPort;
+            bHigh = srcIsA ? dstHigh : srcHigh;
+            bLow = srcIsA ? dstLow : srcLow;
+            bPort = srcIsA ? dstPort : srcPort;
+            hash = FlowHash.hash6(proto, aHigh, aLow, bHigh, bLow, aPort, bPort);
+            return this;
+        }
+
+        int ports() {
+            return aPort << 16 | bPort;
+        }
+    }
+
     /** Filled by the last successful lookup (any table): who opened the connection, and its generation. */
     public static final class Hit {
         public PolicyConnTrack table;
@@ -139,9 +174,13 @@ public final class PolicyConnTrack implements CounterSource {
         return c < 0 || (c == 0 && p1 <= p2);
     }
 
-    private int bucket(int proto, long ah, long al, int ap, long bh, long bl, int bp) {
-        long hash = FlowHash.hash6(proto, ah, al, bh, bl, ap, bp);
-        return ((int) (hash >>> 32) & bucketMask) * WAYS;
+    private int bucket(Key k) {
+        return ((int) (k.hash >>> 32) & bucketMask) * WAYS;
+    }
+
+    private boolean matches(int r, Key k) {
+        return ports[r] == k.ports() && aLow[r] == k.aLow && bLow[r] == k.bLow && aHigh[r] == k.aHigh
+                && bHigh[r] == k.bHigh && protocol[r] == (byte) k.protocol;
     }
 
     // ---------------------------------------------------------------- owner
@@ -150,25 +189,15 @@ public final class PolicyConnTrack implements CounterSource {
      * Owner: the live record of the connection between the two endpoints (either direction), or
      * {@link #MISS}; a dead record met on the way is removed. On a hit, {@code out} tells the direction.
      */
-    public int lookupOwn(int proto, long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort,
-                         long now, Hit out) {
-        boolean srcIsA = lower(srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
-        long ah = srcIsA ? srcHigh : dstHigh;
-        long al = srcIsA ? srcLow : dstLow;
-        int ap = srcIsA ? srcPort : dstPort;
-        long bh = srcIsA ? dstHigh : srcHigh;
-        long bl = srcIsA ? dstLow : srcLow;
-        int bp = srcIsA ? dstPort : srcPort;
-        int base = bucket(proto, ah, al, ap, bh, bl, bp);
-        int key = ap << 16 | bp;
+    public int lookupOwn(Key k, long now, Hit out) {
+        int base = bucket(k);
         for (int w = 0; w < WAYS; w++) {
             int v = index[base + w];
             if (v == 0) {
                 continue;
             }
             int r = v - 1;
-            if (ports[r] == key && aLow[r] == al && bLow[r] == bl && aHigh[r] == ah && bHigh[r] == bh
-                    && protocol[r] == (byte) proto) {
+            if (matches(r, k)) {
                 if (isDead(r, now)) {
                     expired++;
                     delete(r);
@@ -176,7 +205,7 @@ public final class PolicyConnTrack implements CounterSource {
                 }
                 out.table = this;
                 out.record = r;
-                out.fromInitiator = (initiator[r] == INITIATOR_A) == srcIsA;
+                out.fromInitiator = (initiator[r] == INITIATOR_A) == k.srcIsA;
                 out.generation = (long) LONGS.getOpaque(generation, r);
                 return r;
             }
@@ -185,19 +214,11 @@ public final class PolicyConnTrack implements CounterSource {
     }
 
     /**
-     * Owner: records a connection opened by {@code src}. Returns the record, or {@link #FULL} (no free record,
+     * Owner: records a connection opened by the key's source. Returns the record, or {@link #FULL} (no free record,
      * or the key's bucket is full of live connections: the connection goes untracked).
      */
-    public int insert(int proto, long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort,
-                      long gen, int tcpFlags, long now) {
-        boolean srcIsA = lower(srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
-        long ah = srcIsA ? srcHigh : dstHigh;
-        long al = srcIsA ? srcLow : dstLow;
-        int ap = srcIsA ? srcPort : dstPort;
-        long bh = srcIsA ? dstHigh : srcHigh;
-        long bl = srcIsA ? dstLow : srcLow;
-        int bp = srcIsA ? dstPort : srcPort;
-        int base = bucket(proto, ah, al, ap, bh, bl, bp);
+    public int insert(Key k, long gen, int tcpFlags, long now) {
+        int base = bucket(k);
         int way = -1;
         for (int w = 0; w < WAYS && way < 0; w++) {
             int v = index[base + w];
@@ -218,17 +239,17 @@ public final class PolicyConnTrack implements CounterSource {
         long s = seq[r];
         LONGS.setOpaque(seq, r, s + 1);
         VarHandle.storeStoreFence();
-        aHigh[r] = ah;
-        aLow[r] = al;
-        bHigh[r] = bh;
-        bLow[r] = bl;
-        ports[r] = ap << 16 | bp;
-        protocol[r] = (byte) proto;
-        initiator[r] = srcIsA ? INITIATOR_A : INITIATOR_B;
+        aHigh[r] = k.aHigh;
+        aLow[r] = k.aLow;
+        bHigh[r] = k.bHigh;
+        bLow[r] = k.bLow;
+        ports[r] = k.ports();
+        protocol[r] = (byte) k.protocol;
+        initiator[r] = k.srcIsA ? INITIATOR_A : INITIATOR_B;
         LONGS.setOpaque(generation, r, gen);
         lastSeen[r] = now;
         LONGS.setOpaque(otherSeen, r, now);
-        tcpState[r] = (byte) (proto == TCP ? TcpState.initial(tcpFlags) : TcpState.NONE);
+        tcpState[r] = (byte) (k.protocol == TCP ? TcpState.initial(tcpFlags) : TcpState.NONE);
         BYTES.setOpaque(otherFlags, r, (byte) 0);
         position[r] = way;
         LONGS.setRelease(seq, r, s + 2);
@@ -303,17 +324,8 @@ public final class PolicyConnTrack implements CounterSource {
      * comment); on a hit fills {@code out} and returns the record, else {@link #MISS}. Dead records are
      * left for their owner.
      */
-    public int lookupOther(int proto, long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort,
-                           long now, Hit out) {
-        boolean srcIsA = lower(srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
-        long ah = srcIsA ? srcHigh : dstHigh;
-        long al = srcIsA ? srcLow : dstLow;
-        int ap = srcIsA ? srcPort : dstPort;
-        long bh = srcIsA ? dstHigh : srcHigh;
-        long bl = srcIsA ? dstLow : srcLow;
-        int bp = srcIsA ? dstPort : srcPort;
-        int base = bucket(proto, ah, al, ap, bh, bl, bp);
-        int key = ap << 16 | bp;
+    public int lookupOther(Key k, long now, Hit out) {
+        int base = bucket(k);
         for (int w = 0; w < WAYS; w++) {
             int v = (int) INTS.getAcquire(index, base + w);
             if (v == 0) {
@@ -326,8 +338,7 @@ public final class PolicyConnTrack implements CounterSource {
                     Thread.onSpinWait();
                     continue;
                 }
-                boolean match = ports[r] == key && aLow[r] == al && bLow[r] == bl && aHigh[r] == ah && bHigh[r] == bh
-                        && protocol[r] == (byte) proto;
+                boolean match = matches(r, k);
                 byte who = initiator[r];
                 long gen = (long) LONGS.getOpaque(generation, r);
                 long last = Math.max(lastSeen[r], (long) LONGS.getOpaque(otherSeen, r));
@@ -344,7 +355,7 @@ public final class PolicyConnTrack implements CounterSource {
                 }
                 out.table = this;
                 out.record = r;
-                out.fromInitiator = (who == INITIATOR_A) == srcIsA;
+                out.fromInitiator = (who == INITIATOR_A) == k.srcIsA;
                 out.generation = gen;
                 return r;
             }

@@ -1,5 +1,6 @@
 package io.podswitch.cluster;
 
+import static io.podswitch.daemon.policy.Policies.allowAll;
 import static io.podswitch.daemon.policy.Policies.from;
 import static io.podswitch.daemon.policy.Policies.namespaces;
 import static io.podswitch.daemon.policy.Policies.nsName;
@@ -205,7 +206,10 @@ class NetworkPolicyClusterPrivilegedTest {
     @Test
     @Order(3)
     void policyChangesWhileTrafficRunsAndRepliesOfAllowedConnections() throws Exception {
-        applyPolicies();
+        // Some policy exists before the connection starts (it concerns neither end): connections are tracked
+        // from their first packet, as they are in any cluster that uses NetworkPolicy at all.
+        NetworkPolicy elsewhere = policy("z", "elsewhere").selectPod("c").ingress(allowAll()).build();
+        applyPolicies(elsewhere);
         NamedServer xa = NamedServer.start(pods.get("x/a").netns(), "x-a", 8080);
         NamedServer ya = NamedServer.start(pods.get("y/a").netns(), "y-a", 8080);
         try (xa; ya) {
@@ -244,12 +248,12 @@ class NetworkPolicyClusterPrivilegedTest {
                     assertTrue(exchange.get(), "no policy: exchange " + i);
                 }
                 NetworkPolicy fromY = policy("x", "live").selectPod("a").ingress(from(namespaces(nsName("y")))).build();
-                applyPolicies(fromY);
+                applyPolicies(elsewhere, fromY);
                 for (int i = 0; i < 5; i++) {
                     assertTrue(exchange.get(), "a policy that still allows the connection: exchange " + i);
                 }
                 NetworkPolicy fromZ = policy("x", "live").selectPod("a").ingress(from(namespaces(nsName("z")))).build();
-                applyPolicies(fromZ);
+                applyPolicies(elsewhere, fromZ);
                 assertTrue(!exchange.get(), "the same connection, no longer allowed, is stopped at its next segment");
                 assertTrue(!exchange.get());
                 applyPolicies();

@@ -25,6 +25,10 @@ class PolicyConnTrackTest {
     private static final int UDP = 17;
     private static final long SECOND = 1_000_000_000L;
 
+    private static PolicyConnTrack.Key k(int proto, long sh, long sl, int sp, long dh, long dl, int dp) {
+        return new PolicyConnTrack.Key().set(proto, sh, sl, sp, dh, dl, dp);
+    }
+
     private static long a(int i) {
         return FlowHash.ipv4MappedLow(0x0AF4_0000 + i);
     }
@@ -33,22 +37,22 @@ class PolicyConnTrackTest {
     void bothDirectionsFindTheConnectionAndKnowWhoOpenedIt() {
         PolicyConnTrack t = new PolicyConnTrack("ct", 64, ConnTrackTimeouts.DEFAULTS);
         PolicyConnTrack.Hit hit = new PolicyConnTrack.Hit();
-        int r = t.insert(TCP, H, a(9), 40000, H, a(2), 80, 7, TcpState.SYN, 0);
+        int r = t.insert(k(TCP, H, a(9), 40000, H, a(2), 80), 7, TcpState.SYN, 0);
         assertTrue(r >= 0);
-        assertEquals(r, t.lookupOwn(TCP, H, a(9), 40000, H, a(2), 80, 1, hit));
+        assertEquals(r, t.lookupOwn(k(TCP, H, a(9), 40000, H, a(2), 80), 1, hit));
         assertTrue(hit.fromInitiator);
         assertEquals(7, hit.generation);
-        assertEquals(r, t.lookupOwn(TCP, H, a(2), 80, H, a(9), 40000, 1, hit), "the reply finds the same record");
+        assertEquals(r, t.lookupOwn(k(TCP, H, a(2), 80, H, a(9), 40000), 1, hit), "the reply finds the same record");
         assertFalse(hit.fromInitiator);
-        assertEquals(r, t.lookupOther(TCP, H, a(2), 80, H, a(9), 40000, 1, hit), "and so does another worker");
+        assertEquals(r, t.lookupOther(k(TCP, H, a(2), 80, H, a(9), 40000), 1, hit), "and so does another worker");
         assertFalse(hit.fromInitiator);
-        assertEquals(PolicyConnTrack.MISS, t.lookupOwn(UDP, H, a(9), 40000, H, a(2), 80, 1, hit), "the protocol is in the key");
-        assertEquals(PolicyConnTrack.MISS, t.lookupOwn(TCP, H, a(9), 40001, H, a(2), 80, 1, hit));
+        assertEquals(PolicyConnTrack.MISS, t.lookupOwn(k(UDP, H, a(9), 40000, H, a(2), 80), 1, hit), "the protocol is in the key");
+        assertEquals(PolicyConnTrack.MISS, t.lookupOwn(k(TCP, H, a(9), 40001, H, a(2), 80), 1, hit));
         t.validated(r, 8);
-        t.lookupOwn(TCP, H, a(9), 40000, H, a(2), 80, 1, hit);
+        t.lookupOwn(k(TCP, H, a(9), 40000, H, a(2), 80), 1, hit);
         assertEquals(8, hit.generation);
         t.remove(r);
-        assertEquals(PolicyConnTrack.MISS, t.lookupOwn(TCP, H, a(9), 40000, H, a(2), 80, 1, hit));
+        assertEquals(PolicyConnTrack.MISS, t.lookupOwn(k(TCP, H, a(9), 40000, H, a(2), 80), 1, hit));
         assertTrue(t.isEmpty());
     }
 
@@ -56,16 +60,16 @@ class PolicyConnTrackTest {
     void timeoutsFollowTheTcpStateSeenFromBothSides() {
         PolicyConnTrack t = new PolicyConnTrack("ct", 64, ConnTrackTimeouts.DEFAULTS);
         PolicyConnTrack.Hit hit = new PolicyConnTrack.Hit();
-        int r = t.insert(TCP, H, a(1), 1000, H, a(2), 80, 1, TcpState.SYN, 0);
+        int r = t.insert(k(TCP, H, a(1), 1000, H, a(2), 80), 1, TcpState.SYN, 0);
         t.touch(r, TcpState.ACK, SECOND);
-        assertEquals(r, t.lookupOwn(TCP, H, a(1), 1000, H, a(2), 80, 1000 * SECOND, hit), "established: an hour");
+        assertEquals(r, t.lookupOwn(k(TCP, H, a(1), 1000, H, a(2), 80), 1000 * SECOND, hit), "established: an hour");
         t.touchOther(r, TCP, TcpState.RST, 1000 * SECOND);
-        assertEquals(PolicyConnTrack.MISS, t.lookupOwn(TCP, H, a(1), 1000, H, a(2), 80, 1011 * SECOND, hit),
+        assertEquals(PolicyConnTrack.MISS, t.lookupOwn(k(TCP, H, a(1), 1000, H, a(2), 80), 1011 * SECOND, hit),
                 "a RST seen by another worker closes it: 10 s");
-        int u = t.insert(UDP, H, a(1), 53, H, a(2), 53, 1, 0, 0);
+        int u = t.insert(k(UDP, H, a(1), 53, H, a(2), 53), 1, 0, 0);
         t.touchOther(u, UDP, 0, 100 * SECOND);
-        assertEquals(u, t.lookupOwn(UDP, H, a(1), 53, H, a(2), 53, 200 * SECOND, hit), "refreshed by the other side");
-        assertEquals(PolicyConnTrack.MISS, t.lookupOther(UDP, H, a(1), 53, H, a(2), 53, 221 * SECOND, hit));
+        assertEquals(u, t.lookupOwn(k(UDP, H, a(1), 53, H, a(2), 53), 200 * SECOND, hit), "refreshed by the other side");
+        assertEquals(PolicyConnTrack.MISS, t.lookupOther(k(UDP, H, a(1), 53, H, a(2), 53), 221 * SECOND, hit));
         assertEquals(1, t.sweep(221 * SECOND, 64));
     }
 
@@ -74,13 +78,13 @@ class PolicyConnTrackTest {
         PolicyConnTrack t = new PolicyConnTrack("ct", 8, ConnTrackTimeouts.DEFAULTS);
         int inserted = 0;
         for (int i = 0; i < 100; i++) {
-            if (t.insert(UDP, H, a(i), 1, H, a(1000), 2, 1, 0, 0) >= 0) {
+            if (t.insert(k(UDP, H, a(i), 1, H, a(1000), 2), 1, 0, 0) >= 0) {
                 inserted++;
             }
         }
         assertTrue(inserted <= 8);
-        assertEquals(PolicyConnTrack.FULL, t.insert(UDP, H, a(5000), 1, H, a(1000), 2, 1, 0, 0));
-        assertTrue(t.insert(UDP, H, a(5000), 1, H, a(1000), 2, 1, 0, 200 * SECOND) >= 0, "dead entries make room");
+        assertEquals(PolicyConnTrack.FULL, t.insert(k(UDP, H, a(5000), 1, H, a(1000), 2), 1, 0, 0));
+        assertTrue(t.insert(k(UDP, H, a(5000), 1, H, a(1000), 2), 1, 0, 200 * SECOND) >= 0, "dead entries make room");
         assertThrows(IllegalArgumentException.class, () -> new PolicyConnTrack("ct", 100, ConnTrackTimeouts.DEFAULTS));
     }
 
@@ -103,14 +107,14 @@ class PolicyConnTrackTest {
             switch (r.nextInt(4)) {
                 case 0 -> {
                     if (known == null) {
-                        int rec = t.insert(UDP, H, a(s), sp, H, a(d), dp, 1, 0, now);
+                        int rec = t.insert(k(UDP, H, a(s), sp, H, a(d), dp), 1, 0, now);
                         if (rec >= 0) {
                             live.put(key, rec);
                         }
                     }
                 }
                 case 1 -> {
-                    int rec = t.lookupOwn(UDP, H, a(s), sp, H, a(d), dp, now, hit);
+                    int rec = t.lookupOwn(k(UDP, H, a(s), sp, H, a(d), dp), now, hit);
                     assertEquals(known == null ? PolicyConnTrack.MISS : known, rec);
                     if (known != null) {
                         assertEquals(live.containsKey(key), hit.fromInitiator || (s == d && sp == dp));
@@ -125,7 +129,7 @@ class PolicyConnTrackTest {
                     }
                 }
                 default -> assertEquals(known == null ? PolicyConnTrack.MISS : known,
-                        t.lookupOther(UDP, H, a(s), sp, H, a(d), dp, now, hit));
+                        t.lookupOther(k(UDP, H, a(s), sp, H, a(d), dp), now, hit));
             }
             now += 1000;
         }
@@ -144,7 +148,7 @@ class PolicyConnTrackTest {
             while (System.nanoTime() < deadline && torn.get() == null) {
                 for (int k = 0; k < 256; k++) {
                     // connection k is opened by a(k) from port k+1 (odd k) or by a(5000) (even k): the hit must say so
-                    int rec = t.lookupOther(UDP, H, a(5000), 53, H, a(k), k + 1, 0, hit);
+                    int rec = t.lookupOther(k(UDP, H, a(5000), 53, H, a(k), k + 1), 0, hit);
                     if (rec >= 0) {
                         found.incrementAndGet();
                         if (hit.fromInitiator != (k % 2 == 0) || hit.generation != k) {
@@ -164,9 +168,9 @@ class PolicyConnTrackTest {
                 t.remove(records[k]);
                 records[k] = -1;
             } else if (k % 2 == 0) {
-                records[k] = t.insert(UDP, H, a(5000), 53, H, a(k), k + 1, k, 0, 0);
+                records[k] = t.insert(k(UDP, H, a(5000), 53, H, a(k), k + 1), k, 0, 0);
             } else {
-                records[k] = t.insert(UDP, H, a(k), k + 1, H, a(5000), 53, k, 0, 0);
+                records[k] = t.insert(k(UDP, H, a(k), k + 1, H, a(5000), 53), k, 0, 0);
             }
             n++;
         }
