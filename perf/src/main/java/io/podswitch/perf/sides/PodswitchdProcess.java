@@ -94,6 +94,32 @@ final class PodswitchdProcess implements AutoCloseable {
         awaitSocket();
     }
 
+    /**
+     * Replaces cluster.yaml and has the running daemon reload it ({@code POST /v1/reload}); returns when the
+     * reload answered (the new configuration is in force) with its summary.
+     */
+    synchronized String reloadWith(String configYaml) throws Exception {
+        Path tmp = dir.resolve("cluster.yaml.tmp");
+        Files.writeString(tmp, configYaml);
+        Files.move(tmp, dir.resolve("cluster.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        var r = request("POST", "/v1/reload", "{}");
+        if (r.status() != 200) {
+            throw new IOException("podswitchd refused the reload: " + r.bodyText());
+        }
+        return r.bodyText();
+    }
+
+    /** A control API request (JSON body, may be null), answered within 60 s. */
+    io.podswitch.api.http.HttpResponse request(String method, String path, String json) throws Exception {
+        long timeout = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        return new io.podswitch.api.http.UnixHttpClient(socket(), timeout, io.podswitch.api.http.HttpLimits.DEFAULT)
+                .exchange(new io.podswitch.api.http.HttpRequest(method, path,
+                        json == null ? java.util.Map.of() : java.util.Map.of("content-type", "application/json"),
+                        json == null ? null : json.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        System.nanoTime() + timeout);
+    }
+
     private static String config(int octet) {
         return "ipFamilies: [IPv4]\n"
                 + "podCIDRs: [10.204.0.0/16]\n"
