@@ -84,31 +84,37 @@ public final class PolicyManager {
         return publish();
     }
 
-    public Compilation putNamespace(NamespaceInfo namespace) {
-        namespaces.put(namespace.name(), namespace);
+    /** A batch of changes from the API (one reconcile), applied with one compilation. */
+    public record Changes(List<NamespaceInfo> putNamespaces, List<String> removedNamespaces, List<PodInfo> putPods,
+                          List<NamespacedName> removedPods, List<NetworkPolicy> putPolicies,
+                          List<NamespacedName> removedPolicies) {
+        public Changes {
+            putNamespaces = List.copyOf(putNamespaces);
+            removedNamespaces = List.copyOf(removedNamespaces);
+            putPods = List.copyOf(putPods);
+            removedPods = List.copyOf(removedPods);
+            putPolicies = List.copyOf(putPolicies);
+            removedPolicies = List.copyOf(removedPolicies);
+        }
+
+        public boolean isEmpty() {
+            return putNamespaces.isEmpty() && removedNamespaces.isEmpty() && putPods.isEmpty() && removedPods.isEmpty()
+                    && putPolicies.isEmpty() && removedPolicies.isEmpty();
+        }
+    }
+
+    /** Applies a batch (puts replace by name, removes of unknown names are no-ops) and compiles once. */
+    public Compilation apply(Changes changes) {
+        if (changes.isEmpty()) {
+            return last;
+        }
+        changes.removedNamespaces().forEach(namespaces::remove);
+        changes.putNamespaces().forEach(n -> namespaces.put(n.name(), n));
+        changes.removedPods().forEach(pods::remove);
+        changes.putPods().forEach(p -> pods.put(p.id(), p));
+        changes.removedPolicies().forEach(policies::remove);
+        changes.putPolicies().forEach(p -> policies.put(p.id(), p));
         return publish();
-    }
-
-    public Compilation removeNamespace(String name) {
-        return namespaces.remove(name) == null ? last : publish();
-    }
-
-    public Compilation putPod(PodInfo pod) {
-        pods.put(pod.id(), pod);
-        return publish();
-    }
-
-    public Compilation removePod(NamespacedName id) {
-        return pods.remove(id) == null ? last : publish();
-    }
-
-    public Compilation putPolicy(NetworkPolicy policy) {
-        policies.put(policy.id(), policy);
-        return publish();
-    }
-
-    public Compilation removePolicy(NamespacedName id) {
-        return policies.remove(id) == null ? last : publish();
     }
 
     // ---------------------------------------------------------------- pods wired on this node
