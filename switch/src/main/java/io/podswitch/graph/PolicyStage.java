@@ -60,7 +60,6 @@ final class PolicyStage {
     private int egressPolicy;
     private int ingressPolicy;
     private int deniedTable;
-    private int deniedSlot;
     private boolean deniedEgress;
     /** After a drop: whether it was a connection a policy change revoked, and whether its sample was logged. */
     boolean lastRevoked;
@@ -200,14 +199,12 @@ final class PolicyStage {
         egressPolicy = snap.egress(fromInfo, toInfo, proto, port);
         if (egressPolicy == PortSets.DENIED) {
             deniedTable = snap.egressTableOf(fromInfo);
-            deniedSlot = AddressInfo.slot(fromInfo);
             deniedEgress = true;
             return DENIED_EGRESS;
         }
         ingressPolicy = snap.ingress(fromInfo, toInfo, proto, port);
         if (ingressPolicy == PortSets.DENIED) {
             deniedTable = snap.ingressTableOf(toInfo);
-            deniedSlot = AddressInfo.slot(toInfo);
             deniedEgress = false;
             return DENIED_INGRESS;
         }
@@ -218,7 +215,7 @@ final class PolicyStage {
                      boolean ipv6, boolean revoked, long now) {
         policyCounters.add(worker, snap.denyPolicy()[deniedTable], PolicyTables.DENIED_PACKETS, 1);
         int what = proto | (ipv6 ? DenyLog.IPV6 : 0) | (deniedEgress ? DenyLog.EGRESS : 0) | (revoked ? DenyLog.REVOKED : 0);
-        logged = denyLog.offer(now, sh, sl, dh, dl, sport, Math.max(port, 0), what, deniedSlot, deniedTable);
+        logged = denyLog.offer(now, sh, sl, dh, dl, sport, Math.max(port, 0), what);
         lastRevoked = revoked;
         return deniedEgress ? DENIED_EGRESS : DENIED_INGRESS;
     }

@@ -13,7 +13,7 @@ import java.lang.invoke.VarHandle;
  *  record i (parallel arrays, ring of a power-of-two size):
  *  +---------------------------------------------------------------------+
  *  | nanos 64 | srcHigh 64 | srcLow 64 | dstHigh 64 | dstLow 64          |
- *  | ports 32 (sport 16 | dport 16) | what 32 (see below) | slot 32 | table 32 |
+ *  | ports 32 (sport 16 | dport 16) | what 32 (see below)                |
  *  +---------------------------------------------------------------------+
  *  what = protocol 8 | ipv6 1 << 8 | egress 1 << 9 | revoked 1 << 10
  *  head (worker, release) ─► records ─► tail (control thread, release)
@@ -33,8 +33,6 @@ public final class DenyLog {
     private final long[] dstLow;
     private final int[] ports;
     private final int[] what;
-    private final int[] slot;
-    private final int[] table;
     /** [0] head (next record the worker writes), [8] tail (next record the reader takes): padded apart. */
     private final long[] cursors = new long[16];
     private final long perSecond;
@@ -43,7 +41,7 @@ public final class DenyLog {
 
     /** One denied packet as read by the control thread. */
     public record Sample(long nanos, long srcHigh, long srcLow, long dstHigh, long dstLow, int sport, int dport,
-                         int protocol, boolean ipv6, boolean egress, boolean revoked, int slot, int table) {
+                         int protocol, boolean ipv6, boolean egress, boolean revoked) {
     }
 
     /**
@@ -63,8 +61,6 @@ public final class DenyLog {
         dstLow = new long[capacity];
         ports = new int[capacity];
         what = new int[capacity];
-        slot = new int[capacity];
-        table = new int[capacity];
         this.perSecond = perSecond;
         tokens = perSecond;
     }
@@ -84,8 +80,7 @@ public final class DenyLog {
     }
 
     /** Worker: records one denied packet if the rate and the ring allow it; false when it was suppressed. */
-    public boolean offer(long now, long sh, long sl, long dh, long dl, int sport, int dport, int whatBits, int slotValue,
-                      int tableValue) {
+    public boolean offer(long now, long sh, long sl, long dh, long dl, int sport, int dport, int whatBits) {
         long head = cursors[0];
         if (tokens <= 0 || head - (long) LONG.getAcquire(cursors, 8) > mask) {
             return false;
@@ -99,8 +94,6 @@ public final class DenyLog {
         dstLow[i] = dl;
         ports[i] = sport << 16 | dport;
         what[i] = whatBits;
-        slot[i] = slotValue;
-        table[i] = tableValue;
         LONG.setRelease(cursors, 0, head + 1);
         return true;
     }
@@ -113,7 +106,7 @@ public final class DenyLog {
             int i = (int) tail & mask;
             int w = what[i];
             consumer.accept(new Sample(nanos[i], srcHigh[i], srcLow[i], dstHigh[i], dstLow[i], ports[i] >>> 16,
-                    ports[i] & 0xffff, w & 0xff, (w & IPV6) != 0, (w & EGRESS) != 0, (w & REVOKED) != 0, slot[i], table[i]));
+                    ports[i] & 0xffff, w & 0xff, (w & IPV6) != 0, (w & EGRESS) != 0, (w & REVOKED) != 0));
             tail++;
             LONG.setRelease(cursors, 8, tail);
         }

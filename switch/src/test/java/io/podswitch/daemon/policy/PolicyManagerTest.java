@@ -106,7 +106,7 @@ class PolicyManagerTest {
 
         DenyLog log = new DenyLog(8, 10);
         log.offer(0, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(ip("10.244.2.7")), FlowHash.IPV4_MAPPED_HIGH,
-                FlowHash.ipv4MappedLow(ip("10.244.1.5")), 40000, 81, 6, 0, 0);
+                FlowHash.ipv4MappedLow(ip("10.244.1.5")), 40000, 81, 6);
         List<String> lines = new ArrayList<>();
         new DenyLogger(manager, List.of(log), lines::add).drain();
         assertEquals(List.of("policy: denied ingress TCP 10.244.2.7:40000 (x/b) → 10.244.1.5:81 (x/a): x/a's ingress is "
