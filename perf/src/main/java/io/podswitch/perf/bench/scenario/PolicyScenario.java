@@ -250,7 +250,7 @@ public final class PolicyScenario implements Scenario {
     private Measurement update(ScenarioContext ctx, Outcomes o, PolicyNode node, int size, Map<String, String> params) {
         try {
             Samples s = ctx.measure(o.subject() + " update, " + size + " rules", d -> {
-                double[] ms = new double[UPDATES_PER_REPETITION];
+                double[] ms = new double[ctx.smoke() ? 1 : UPDATES_PER_REPETITION];
                 for (int i = 0; i < ms.length; i++) {
                     node.program(new PolicyRuleSet(size, false));
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
