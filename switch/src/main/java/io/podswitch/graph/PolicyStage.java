@@ -16,10 +16,11 @@ import io.podswitch.stats.StripedCounters;
  *   <li>neither end is a pod of this node → pass (the other node judges it);</li>
  *   <li>a pod talking to itself, or a pod and its node → pass (Kubernetes: a pod cannot block itself, the
  *       node always reaches its pods);</li>
- *   <li>a tracked connection (this worker's table first, then the others') validated under the current
- *       policy generation → pass; under an older one → classified again in the connection's own direction:
- *       still allowed → pass, no longer → forgotten (by its owner) and the packet judged as a new connection
- *       in its own direction (dropped as "revoked" if that is denied too);</li>
+ *   <li>a tracked connection (this worker's table first, then the others') judged under the current policy
+ *       generation → pass; under an older one → classified again in the connection's own direction: still
+ *       allowed → pass, no longer → the record becomes a tombstone (revoked) and the packet is judged on its
+ *       own, as are all the connection's later packets, none of which may open it again (a TCP SYN may: a
+ *       new connection on the same ports); dropped as "revoked" when its own direction is denied too;</li>
  *   <li>else a new connection: egress of the source pod (if on this node and isolated) and ingress of the
  *       destination pod (likewise) must both allow it; allowed → tracked (when {@code tracking}) and passed,
  *       denied → dropped, counted against the isolating policy, sampled into the deny log.</li>
@@ -108,36 +109,33 @@ final class PolicyStage {
         }
         boolean tracking = keyed && snap.tracking();
         boolean revoked = false;
-        // At most twice: a stale record of this worker's that is no longer allowed is forgotten, and another
-        // worker's table may still hold the connection as the other side opened it since.
+        PolicyConnTrack table = null;
+        int r = PolicyConnTrack.MISS;
         if (tracking) {
             key.set(proto, sh, sl, sport, dh, dl, port);
+            r = find(now);
         }
-        for (int attempt = 0; tracking && attempt < 2; attempt++) {
-            int r = find(now);
-            if (r < 0) {
-                break;
-            }
-            PolicyConnTrack table = hit.table;
-            if (hit.generation == snap.generation()) {
+        if (r >= 0) {
+            table = hit.table;
+            boolean current = hit.generation == snap.generation();
+            if (current && !hit.revoked) {
                 refresh(table, r, proto, tcpFlags, now);
                 return ESTABLISHED;
             }
-            // A policy changed since this connection was allowed: check it again, in its own direction.
-            int again = hit.fromInitiator ? classify(snap, proto, port, srcInfo, dstInfo)
-                    : classify(snap, proto, sport, dstInfo, srcInfo);
-            if (again == ALLOWED) {
-                table.validated(r, snap.generation());
-                refresh(table, r, proto, tcpFlags, now);
+            // A policy changed since this connection was judged: is it still allowed as it was opened?
+            boolean allowed = !(current && hit.revoked) && (hit.fromInitiator
+                    ? classify(snap, proto, port, srcInfo, dstInfo) : classify(snap, proto, sport, dstInfo, srcInfo)) == ALLOWED;
+            refresh(table, r, proto, tcpFlags, now); // a revoked connection that keeps trying keeps its tombstone
+            if (allowed) {
+                table.allowed(r, snap.generation());
                 return REVALIDATED;
             }
-            // No longer allowed as it was opened: forget it (its owner can), and judge this packet as what
-            // it now is, a new connection in its own direction (which the policy may well allow).
-            revoked = true;
-            if (table != own) {
-                break; // this worker's table (searched first) has no record of it
+            if (!hit.revoked || !current) {
+                table.revoked(r, snap.generation());
             }
-            own.remove(r);
+            // Revoked: from now on each of its packets is judged as what it is on its own, and none re-opens it
+            // (only a SYN, a new connection on the same ports, may).
+            revoked = true;
         }
         if (classify(snap, proto, port, srcInfo, dstInfo) != ALLOWED) {
             return deny(snap, proto, sh, sl, sport, dh, dl, port, ipv6, revoked, now);
@@ -151,10 +149,15 @@ final class PolicyStage {
         if (!tracking || !opens) {
             return UNTRACKED; // nothing to key it by (another protocol, a fragment): every packet is judged
         }
-        if (revoked && proto == TCP && (tcpFlags & (TcpState.SYN | TcpState.ACK)) != TcpState.SYN) {
-            // A segment of a connection just revoked is no new connection: passing it (its own direction is
-            // allowed) must not let the connection start over as if this side had opened it.
-            return UNTRACKED;
+        if (revoked) {
+            if (proto != TCP || (tcpFlags & (TcpState.SYN | TcpState.ACK)) != TcpState.SYN) {
+                return UNTRACKED;
+            }
+            if (table == own) {
+                own.remove(r); // the tuple is reused by a new connection, which replaces the tombstone
+            } else {
+                table.supersede(r);
+            }
         }
         int inserted = own.insert(key, snap.generation(), tcpFlags, now);
         return inserted == PolicyConnTrack.FULL ? CONNTRACK_FULL : ALLOWED;

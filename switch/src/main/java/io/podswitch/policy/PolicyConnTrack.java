@@ -31,7 +31,7 @@ import java.lang.invoke.VarHandle;
  *  | seq 64: seqlock, odd while the owner rewrites the record (other readers retry)            |
  *  | generation 64 (opaque, any worker: the policy generation the connection was last allowed under) |
  *  | lastSeen 64 (owner) | otherSeen 64 (opaque, other workers)                                 |
- *  | tcpState 8 (owner)  | otherFlags 8 (FIN/RST other workers saw, opaque)                     |
+ *  | tcpState 8 (owner)  | flags 8 (FIN/RST other workers saw, REVOKED; opaque, any worker)     |
  *  +------------------------------------------------------------------------------------------+
  *  index: bucketed hash of the key, {@value #WAYS} ways per bucket, record + 1 per way (0 = empty),
  *         twice as many ways as records; a full bucket → {@link #FULL} (the flow goes untracked)
@@ -45,6 +45,14 @@ public final class PolicyConnTrack implements CounterSource {
     public static final int MISS = -1;
     public static final int FULL = -2;
     static final int WAYS = 8;
+    /**
+     * flags bit: a policy change revoked the connection. The record stays (a tombstone, refreshed while the
+     * connection keeps trying) so that neither side can pick the connection up again mid-stream; a later
+     * change that allows it again clears the bit.
+     */
+    static final int REVOKED = 0x40;
+    /** flags bit: a new connection reuses the tuple (a SYN after a revocation); the record is dead. */
+    static final int SUPERSEDED = 0x80;
     private static final int READ_ATTEMPTS = 4;
     private static final int TCP = 6;
     /** initiator byte values. */
@@ -126,6 +134,8 @@ public final class PolicyConnTrack implements CounterSource {
         /** The lookup's source endpoint opened the connection (the packet goes the connection's way). */
         public boolean fromInitiator;
         public long generation;
+        /** The connection was revoked (see {@link #REVOKED}) under {@link #generation}. */
+        public boolean revoked;
     }
 
     /**
@@ -207,6 +217,7 @@ public final class PolicyConnTrack implements CounterSource {
                 out.record = r;
                 out.fromInitiator = (initiator[r] == INITIATOR_A) == k.srcIsA;
                 out.generation = (long) LONGS.getOpaque(generation, r);
+                out.revoked = ((byte) BYTES.getOpaque(otherFlags, r) & REVOKED) != 0;
                 return r;
             }
         }
@@ -267,7 +278,7 @@ public final class PolicyConnTrack implements CounterSource {
         lastSeen[r] = now;
     }
 
-    /** Owner: the connection is no longer allowed (a policy change); later packets are new connections. */
+    /** Owner: forgets a connection (its tuple is reused by a new one). */
     public void remove(int r) {
         if (position[r] >= 0) {
             removed++;
@@ -284,8 +295,11 @@ public final class PolicyConnTrack implements CounterSource {
 
     private boolean isDead(int r, long now) {
         int state = tcpState[r];
+        int flags = (byte) BYTES.getOpaque(otherFlags, r);
+        if ((flags & SUPERSEDED) != 0) {
+            return true;
+        }
         if (state != TcpState.NONE) {
-            int flags = (byte) BYTES.getOpaque(otherFlags, r);
             if ((flags & TcpState.RST) != 0) {
                 state = TcpState.CLOSED;
             } else if ((flags & TcpState.FIN) != 0 && state == TcpState.ESTABLISHED) {
@@ -341,6 +355,8 @@ public final class PolicyConnTrack implements CounterSource {
                 boolean match = matches(r, k);
                 byte who = initiator[r];
                 long gen = (long) LONGS.getOpaque(generation, r);
+                int flags = (byte) BYTES.getOpaque(otherFlags, r);
+                boolean revoked = (flags & REVOKED) != 0;
                 long last = Math.max(lastSeen[r], (long) LONGS.getOpaque(otherSeen, r));
                 int state = tcpState[r];
                 VarHandle.loadLoadFence();
@@ -350,13 +366,14 @@ public final class PolicyConnTrack implements CounterSource {
                 if (!match) {
                     break;
                 }
-                if (now - last > timeouts.forState(state)) {
+                if ((flags & SUPERSEDED) != 0 || now - last > timeouts.forState(state)) {
                     return MISS; // dead (its owner will reclaim it)
                 }
                 out.table = this;
                 out.record = r;
                 out.fromInitiator = (who == INITIATOR_A) == k.srcIsA;
                 out.generation = gen;
+                out.revoked = revoked;
                 return r;
             }
         }
@@ -375,9 +392,34 @@ public final class PolicyConnTrack implements CounterSource {
         }
     }
 
-    /** Any worker: the connection was allowed again under {@code gen} (opaque; a stale writer only costs a re-check). */
-    public void validated(int r, long gen) {
+    /**
+     * Any worker: the connection is allowed under policy generation {@code gen} (a revocation, if any, is lifted).
+     * Opaque stores: two workers racing write the same verdict for the same generation, and a stale writer only
+     * costs a re-check.
+     */
+    public void allowed(int r, long gen) {
+        setRevoked(r, false);
         LONGS.setOpaque(generation, r, gen);
+    }
+
+    /** Any worker: the connection is no longer allowed under generation {@code gen} (it becomes a tombstone). */
+    public void revoked(int r, long gen) {
+        setRevoked(r, true);
+        LONGS.setOpaque(generation, r, gen);
+    }
+
+    /** Any worker: a new connection reuses the tuple of this (revoked) one, which is dead from now on. */
+    public void supersede(int r) {
+        int old = (byte) BYTES.getOpaque(otherFlags, r);
+        BYTES.setOpaque(otherFlags, r, (byte) (old | SUPERSEDED));
+    }
+
+    private void setRevoked(int r, boolean on) {
+        int old = (byte) BYTES.getOpaque(otherFlags, r);
+        int next = on ? old | REVOKED : old & ~REVOKED;
+        if (next != old) {
+            BYTES.setOpaque(otherFlags, r, (byte) next);
+        }
     }
 
     public int size() {
