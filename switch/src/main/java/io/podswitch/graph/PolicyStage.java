@@ -141,10 +141,10 @@ final class PolicyStage {
             return deny(snap, proto, sh, sl, sport, dh, dl, port, ipv6, revoked, now);
         }
         if (egressPolicy >= 0) {
-            policyCounters.add(worker, egressPolicy, PolicyTables.ALLOWED_FLOWS, 1);
+            policyCounters.add(worker, egressPolicy, PolicyTables.EGRESS_ALLOWED_FLOWS, 1);
         }
         if (ingressPolicy >= 0) {
-            policyCounters.add(worker, ingressPolicy, PolicyTables.ALLOWED_FLOWS, 1);
+            policyCounters.add(worker, ingressPolicy, PolicyTables.INGRESS_ALLOWED_FLOWS, 1);
         }
         if (!tracking || !opens) {
             return UNTRACKED; // nothing to key it by (another protocol, a fragment): every packet is judged
@@ -216,7 +216,8 @@ final class PolicyStage {
 
     private int deny(CompiledPolicy snap, int proto, long sh, long sl, int sport, long dh, long dl, int port,
                      boolean ipv6, boolean revoked, long now) {
-        policyCounters.add(worker, snap.denyPolicy()[deniedTable], PolicyTables.DENIED_PACKETS, 1);
+        policyCounters.add(worker, snap.denyPolicy()[deniedTable],
+                deniedEgress ? PolicyTables.EGRESS_DENIED_PACKETS : PolicyTables.INGRESS_DENIED_PACKETS, 1);
         int what = proto | (ipv6 ? DenyLog.IPV6 : 0) | (deniedEgress ? DenyLog.EGRESS : 0) | (revoked ? DenyLog.REVOKED : 0);
         logged = denyLog.offer(now, sh, sl, dh, dl, sport, Math.max(port, 0), what);
         lastRevoked = revoked;

@@ -9,9 +9,12 @@ import io.podswitch.stats.StripedCounters;
  * period coming for free from the vector boundary), and the per-policy counters.
  */
 public final class PolicyTables {
-    /** Counter kinds of {@link #counters()}. */
-    public static final int ALLOWED_FLOWS = 0;
-    public static final int DENIED_PACKETS = 1;
+    /** Counter kinds of {@link #counters()}: new connections a policy's rule allowed, packets it denied, per direction. */
+    public static final int EGRESS_ALLOWED_FLOWS = 0;
+    public static final int INGRESS_ALLOWED_FLOWS = 1;
+    public static final int EGRESS_DENIED_PACKETS = 2;
+    public static final int INGRESS_DENIED_PACKETS = 3;
+    private static final int KINDS = 4;
 
     private final StripedCounters counters;
     private volatile CompiledPolicy current;
@@ -21,7 +24,7 @@ public final class PolicyTables {
      * @param workers   the workers that count
      */
     public PolicyTables(int policyIds, int workers) {
-        counters = new StripedCounters(workers, policyIds, 2);
+        counters = new StripedCounters(workers, policyIds, KINDS);
         current = CompiledPolicy.none(0);
     }
 
@@ -44,6 +47,16 @@ public final class PolicyTables {
 
     public StripedCounters counters() {
         return counters;
+    }
+
+    /** New connections the policy with counter id {@code id} allowed, both directions, summed over the workers. */
+    public long allowedFlows(int id) {
+        return counters.get(id, EGRESS_ALLOWED_FLOWS) + counters.get(id, INGRESS_ALLOWED_FLOWS);
+    }
+
+    /** Packets denied against the policy with counter id {@code id}, both directions, summed over the workers. */
+    public long deniedPackets(int id) {
+        return counters.get(id, EGRESS_DENIED_PACKETS) + counters.get(id, INGRESS_DENIED_PACKETS);
     }
 
     public int policyCapacity() {

@@ -296,7 +296,7 @@ class NetworkPolicyClusterPrivilegedTest {
         assertEquals(List.of(), failures);
         long denied = 0;
         for (ClusterNode n : h.nodes()) {
-            denied += n.daemon().counterSum("policy.x/deny-ingress.denied_packets");
+            denied += n.daemon().counterSum("policy.x/deny-ingress.ingress_denied_packets");
         }
         assertTrue(denied >= 6 * 3, "every denied SYN (and its retransmissions) counted against x/deny-ingress: " + denied);
         long deadline = System.nanoTime() + 5_000_000_000L;

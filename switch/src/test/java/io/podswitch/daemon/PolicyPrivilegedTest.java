@@ -89,8 +89,8 @@ class PolicyPrivilegedTest {
                     && explained.contains("from pods app=web on TCP/postgres"), explained);
             String check = cli(h, "policy", "check", "shop/other-0", "shop/db-0", "tcp/5432");
             assertTrue(check.contains(": denied"), check);
-            assertTrue(h.counterSum("policy.shop/db-from-web.denied_packets") > 0);
-            assertTrue(h.counterSum("policy.shop/db-from-web.allowed_flows") >= 2);
+            assertTrue(h.counterSum("policy.shop/db-from-web.ingress_denied_packets") > 0);
+            assertTrue(h.counterSum("policy.shop/db-from-web.ingress_allowed_flows") >= 2);
 
             h.stop();
             h.start(); // re-attaches the pods from pods.json, names included

@@ -128,8 +128,9 @@ class PolicyGoldenTest {
                 "not another address");
         assertTrue(passes(1, UPLINK, fromRouter(tcp4(C, B, 64, 40003, 81, SYN, 1, 0, new byte[0]))), "x/b is not isolated");
         assertEquals(2, counter("ip4-policy.denied_ingress"));
-        assertEquals(2, tables.counters().get(0, PolicyTables.DENIED_PACKETS));
-        assertEquals(1, tables.counters().get(0, PolicyTables.ALLOWED_FLOWS));
+        assertEquals(2, tables.counters().get(0, PolicyTables.INGRESS_DENIED_PACKETS));
+        assertEquals(1, tables.counters().get(0, PolicyTables.INGRESS_ALLOWED_FLOWS));
+        assertEquals(3, tables.deniedPackets(0) + tables.allowedFlows(0), "nothing counted as egress");
         List<DenyLog.Sample> samples = denied();
         assertEquals(2, samples.size());
         assertEquals(81, samples.get(0).dport());

@@ -83,7 +83,7 @@ public final class SwitchEngine implements AutoCloseable {
     /** Connections each worker's policy table tracks (about 90 bytes each: 6 MiB per worker). */
     static final int POLICY_FLOWS_PER_WORKER = 65_536;
     /** NetworkPolicies with counters of their own (more are enforced, sharing the last id's counters). */
-    static final int POLICY_IDS = 65_536;
+    static final int POLICY_IDS = 16_384;
     /** Deny-log samples a worker writes per second, and its ring (the control thread drains it twice a second). */
     static final int DENY_LOG_PER_SECOND = 20;
     static final int DENY_LOG_CAPACITY = 64;

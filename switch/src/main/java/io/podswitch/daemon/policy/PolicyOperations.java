@@ -69,8 +69,8 @@ public final class PolicyOperations {
             }
             int id = ids.getOrDefault(p.id(), -1);
             policies.add(policy(p).put("selectsOnThisNode", ObjectBuilder.strings(selected))
-                    .put("allowedFlows", id < 0 ? 0 : manager.tables().counters().get(id, PolicyTables.ALLOWED_FLOWS))
-                    .put("deniedPackets", id < 0 ? 0 : manager.tables().counters().get(id, PolicyTables.DENIED_PACKETS))
+                    .put("allowedFlows", id < 0 ? 0 : manager.tables().allowedFlows(id))
+                    .put("deniedPackets", id < 0 ? 0 : manager.tables().deniedPackets(id))
                     .build());
         }
         ObjectBuilder tables = new ObjectBuilder().put("generation", c.generation()).put("compileMicros", c.nanos() / 1000)

@@ -75,16 +75,16 @@ class PolicyManagerTest {
     void policyIdsSurviveChangesAndCountersOfDeletedPoliciesAreZeroed() {
         manager.replaceAll(List.of(), List.of(), List.of(policy("x", "p1").ingress().build(), policy("x", "p2").ingress().build()));
         int p2 = manager.policyIds().get(new NamespacedName("x", "p2"));
-        tables.counters().add(0, p2, PolicyTables.DENIED_PACKETS, 5);
+        tables.counters().add(0, p2, PolicyTables.INGRESS_DENIED_PACKETS, 5);
         manager.replaceAll(List.of(), List.of(), List.of(policy("x", "p2").ingress().build()));
         assertEquals(p2, manager.policyIds().get(new NamespacedName("x", "p2")));
-        assertEquals(5, tables.counters().get(p2, PolicyTables.DENIED_PACKETS));
+        assertEquals(5, tables.deniedPackets(p2));
         manager.replaceAll(List.of(), List.of(), List.of(policy("x", "p3").ingress().build()));
         int p3 = manager.policyIds().get(new NamespacedName("x", "p3"));
-        assertEquals(0, tables.counters().get(p3, PolicyTables.DENIED_PACKETS), "an id is zeroed before it is reused");
+        assertEquals(0, tables.deniedPackets(p3), "an id is zeroed before it is reused");
         List<String> names = new ArrayList<>();
         new PolicyCounterSource(manager).visit((name, value) -> names.add(name));
-        assertTrue(names.contains("policy.x/p3.allowed_flows") && names.contains("policy.x/p3.denied_packets"), names.toString());
+        assertTrue(names.contains("policy.x/p3.egress_allowed_flows") && names.contains("policy.x/p3.ingress_denied_packets"), names.toString());
         assertFalse(names.stream().anyMatch(n -> n.contains("p2")));
     }
 
