@@ -6,10 +6,6 @@ import io.podswitch.perf.topo.Exec;
 import io.podswitch.perf.topo.Topology;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A node as Calico's iptables (or nftables) data plane builds it, in namespaces: pods on routed veths (the
@@ -21,6 +17,7 @@ import java.util.List;
  * <pre>
  *   client pod  eth0 10.244.0.2/32 ── cali-client ─┐
  *   server pod  eth0 10.244.0.3/32 ── cali-server ─┤ [node: routes 10.244.0.x/32 → cali-x, proxy ARP, filter rules]
+ *                                                    uplink0: the node's default route (proxy ARP needs one)
  * </pre>
  */
 public final class CalicoPolicyNode implements PolicyNode {
@@ -67,12 +64,16 @@ public final class CalicoPolicyNode implements PolicyNode {
     public static CalicoPolicyNode build(Topology t, Dataplane dataplane, String toolVersion) throws IOException {
         String node = t.netns("node");
         t.sysctl(node, "net.ipv4.ip_forward", "1");
+        // Proxy ARP answers for 169.254.1.1 only if the node has a route to it through another interface: a real
+        // node has its default route; this one gets a veth for it (no dummy interfaces in every kernel).
+        t.veth(node, "uplink0", node, "uplink1");
+        Exec.run(Exec.inNetns(node, "ip", "route", "add", "default", "dev", "uplink0"));
         String client = pod(t, node, "client", "cali-client", CLIENT_IP);
         String server = pod(t, node, "server", "cali-server", SERVER_IP);
         if (dataplane == Dataplane.IPTABLES) {
             Exec.run(Exec.inNetns(node, "ipset", "create", CalicoIptablesRules.CLIENT_SET, "hash:ip", "family", "inet"));
             Exec.run(Exec.inNetns(node, "ipset", "add", CalicoIptablesRules.CLIENT_SET, CLIENT_IP));
-            load(node, CalicoIptablesRules.setup(), "iptables-restore", "--noflush");
+            Exec.runWithFile(node, CalicoIptablesRules.setup(), "iptables-restore", "--noflush");
         }
         CalicoPolicyNode n = new CalicoPolicyNode(dataplane, node, client, server, "Calico-style " + (dataplane
                 == Dataplane.IPTABLES ? "iptables + ipset" : "nftables sets") + " rules (" + toolVersion + ")");
@@ -87,6 +88,7 @@ public final class CalicoPolicyNode implements PolicyNode {
         Exec.run(Exec.inNetns(pod, "ip", "route", "add", GATEWAY, "dev", "eth0", "scope", "link"));
         t.route(pod, "default", GATEWAY);
         t.sysctl(node, "net.ipv4.conf." + hostSide + ".proxy_arp", "1");
+        t.sysctl(node, "net.ipv4.neigh." + hostSide + ".proxy_delay", "0"); // as felix sets it: answer at once
         Exec.run(Exec.inNetns(node, "ip", "route", "add", ip + "/32", "dev", hostSide));
         return pod;
     }
@@ -94,23 +96,9 @@ public final class CalicoPolicyNode implements PolicyNode {
     @Override
     public void program(PolicyRuleSet rules) throws IOException {
         if (dataplane == Dataplane.IPTABLES) {
-            load(node, CalicoIptablesRules.policy(rules), "iptables-restore", "--noflush");
+            Exec.runWithFile(node, CalicoIptablesRules.policy(rules), "iptables-restore", "--noflush");
         } else {
-            load(node, CalicoNftRules.script(rules, CLIENT_IP), "nft", "-f");
-        }
-    }
-
-    /** Writes {@code text} to a temp file and loads it with {@code tool args... FILE} in {@code ns}. */
-    static void load(String ns, String text, String tool, String... args) throws IOException {
-        Path f = Files.createTempFile("podswitch-bench-policy-", ".txt");
-        try {
-            Files.writeString(f, text);
-            List<String> cmd = new ArrayList<>(List.of(tool));
-            cmd.addAll(List.of(args));
-            cmd.add(f.toString());
-            Exec.run(Exec.inNetns(ns, cmd.toArray(String[]::new)));
-        } finally {
-            Files.deleteIfExists(f);
+            Exec.runWithFile(node, CalicoNftRules.script(rules, CLIENT_IP), "nft", "-f");
         }
     }
 

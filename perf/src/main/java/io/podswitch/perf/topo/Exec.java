@@ -2,6 +2,8 @@ package io.podswitch.perf.topo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,23 @@ public final class Exec {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
         full.addAll(List.of(command));
         return full;
+    }
+
+    /**
+     * Writes {@code text} to a temporary file and runs {@code tool args... FILE} inside {@code netns} (rule sets too
+     * large for a command line: iptables-restore, nft -f).
+     */
+    public static void runWithFile(String netns, String text, String tool, String... args) throws IOException {
+        Path f = Files.createTempFile("podswitch-bench-" + tool + "-", ".txt");
+        try {
+            Files.writeString(f, text);
+            List<String> cmd = new ArrayList<>(List.of(tool));
+            cmd.addAll(List.of(args));
+            cmd.add(f.toString());
+            run(inNetns(netns, cmd.toArray(String[]::new)));
+        } finally {
+            Files.deleteIfExists(f);
+        }
     }
 
     static CompletableFuture<String> drain(java.io.InputStream in) {
