@@ -36,13 +36,24 @@ public final class DaemonMetrics {
 
     public DaemonMetrics(String node, String httpTransport, SwitchEngine engine, DaemonCounters counters,
                          PodManager pods, PeerManager peers, Health health) {
+        this(node, httpTransport, engine, engine.serviceTable(), counters, pods, peers, health);
+    }
+
+    /**
+     * @param services the service table to report (the engine's; a benchmark passes a larger one)
+     * @param pods     IPAM and pods, or null to leave those families out (benchmarks)
+     */
+    public DaemonMetrics(String node, String httpTransport, SwitchEngine engine, ServiceTable services,
+                         DaemonCounters counters, PodManager pods, PeerManager peers, Health health) {
         registry.register(new Info(node, httpTransport));
         registry.register(new WorkerMetrics(engine));
         registry.register(new GraphMetrics(engine));
         registry.register(new PortMetrics(counters));
-        registry.register(new ServiceMetrics(engine.serviceTable()));
+        registry.register(new ServiceMetrics(services));
         registry.register(new OverlayMetrics(engine, peers));
-        registry.register(new IpamMetrics(pods));
+        if (pods != null) {
+            registry.register(new IpamMetrics(pods));
+        }
         registry.register(new HealthMetrics(health));
     }
 
@@ -58,10 +69,5 @@ public final class DaemonMetrics {
     /** Collects every family. Control thread only. */
     public MetricSnapshots scrape() {
         return registry.scrape();
-    }
-
-    /** The service table's families alone (benchmarks of the scrape cost). */
-    static MultiCollector services(ServiceTable table) {
-        return new ServiceMetrics(table);
     }
 }
