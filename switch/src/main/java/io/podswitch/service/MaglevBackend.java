@@ -5,11 +5,15 @@ package io.podswitch.service;
  * {@link FlowHash#ipv4MappedLow(int)}); address and port form the stable key from which every node derives
  * the same permutation.
  *
- * @param ready       the endpoint passes its readiness checks (Kubernetes' {@code serving} condition)
- * @param terminating the endpoint's pod is being deleted; it serves only when no other backend is ready
- * @param weight      relative share of the table, 1..{@link #MAX_WEIGHT}; 0 keeps the backend out of it
+ * <p>The three conditions are an EndpointSlice endpoint's, with kube-proxy's meaning (see
+ * {@link MaglevTable}): a <em>ready</em> backend takes new connections; when a service has none, backends
+ * that are <em>serving</em> and <em>terminating</em> do (a rolling update keeps answering while old pods
+ * still serve).
+ *
+ * @param weight relative share of the table, 1..{@link #MAX_WEIGHT}; 0 keeps the backend out of it
  */
-public record MaglevBackend(long addressHigh, long addressLow, int port, int weight, boolean ready, boolean terminating) {
+public record MaglevBackend(long addressHigh, long addressLow, int port, int weight, boolean ready, boolean serving,
+                            boolean terminating) {
     public static final int MAX_WEIGHT = 256;
 
     public MaglevBackend {
@@ -21,8 +25,26 @@ public record MaglevBackend(long addressHigh, long addressLow, int port, int wei
         }
     }
 
+    /**
+     * The cluster file's two flags: {@code ready} there is the serving condition, so a ready terminating
+     * backend is serving-and-terminating (a fallback), a ready one that is not terminating is ready.
+     */
+    public MaglevBackend(long addressHigh, long addressLow, int port, int weight, boolean ready, boolean terminating) {
+        this(addressHigh, addressLow, port, weight, ready && !terminating, ready, terminating);
+    }
+
     public static MaglevBackend ipv4(int address, int port, int weight, boolean ready, boolean terminating) {
         return new MaglevBackend(FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(address), port, weight, ready, terminating);
+    }
+
+    /** Takes new connections while the service has any ready backend. */
+    boolean primary() {
+        return weight > 0 && ready;
+    }
+
+    /** Takes new connections only when the service has no ready backend. */
+    boolean fallback() {
+        return weight > 0 && !ready && serving && terminating;
     }
 
     /** First independent hash of the key: decides where the backend's permutation starts. */
@@ -33,5 +55,10 @@ public record MaglevBackend(long addressHigh, long addressLow, int port, int wei
     /** Second independent hash (different seed, different order): decides the permutation's stride. */
     long skipHash() {
         return FlowHash.mix(FlowHash.mix(addressLow ^ 0xBB67_AE85_84CA_A73BL) ^ addressHigh ^ port);
+    }
+
+    /** Third independent hash: where the stride starts in the shared bijection (see {@link MaglevTable}). */
+    long startHash() {
+        return FlowHash.mix(offsetHash() ^ 0x3C6E_F372_FE94_F82BL);
     }
 }
