@@ -1,7 +1,6 @@
 package io.podswitch.service;
 
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -94,14 +93,41 @@ public final class MaglevTable {
      *                                  slots, or more than 65,535 backends
      */
     public static MaglevTable build(List<MaglevBackend> backends, int size) {
+        int n = backends.size();
+        long[] high = new long[n];
+        long[] low = new long[n];
+        int[] port = new int[n];
+        int[] weight = new int[n];
+        byte[] role = new byte[n];
+        for (int i = 0; i < n; i++) {
+            MaglevBackend b = backends.get(i);
+            high[i] = b.addressHigh();
+            low[i] = b.addressLow();
+            port[i] = b.port();
+            weight[i] = b.weight();
+            role[i] = b.primary() ? PRIMARY : b.fallback() ? FALLBACK : 0;
+        }
+        return build(high, low, port, weight, role, size);
+    }
+
+    /** A backend's role in a table: takes new connections, or only while no backend is {@link #PRIMARY}. */
+    static final byte PRIMARY = 1;
+    static final byte FALLBACK = 2;
+
+    /**
+     * Builds the table over parallel arrays (the caller's endpoint list; what {@link ServiceBackends} holds):
+     * {@code role[i]} is {@link #PRIMARY}, {@link #FALLBACK} or 0 (never), weights 1..256 for the first two.
+     */
+    static MaglevTable build(long[] high, long[] low, int[] port, int[] weight, byte[] role, int size) {
         if (size < 3 || !isPrime(size)) {
             throw new IllegalArgumentException("Maglev table size must be a prime >= 3: " + size);
         }
-        if (backends.size() > 0xffff) {
-            throw new IllegalArgumentException("too many backends for one table (max 65535): " + backends.size());
+        int n = high.length;
+        if (n > 0xffff) {
+            throw new IllegalArgumentException("too many backends for one table (max 65535): " + n);
         }
-        int[] eligible = eligible(backends);
-        long[] members = new long[(backends.size() + 63) >>> 6];
+        int[] eligible = eligible(high, low, port, role);
+        long[] members = new long[(n + 63) >>> 6];
         for (int index : eligible) {
             members[index >>> 6] |= 1L << index;
         }
@@ -111,8 +137,8 @@ public final class MaglevTable {
         if (eligible.length > size) {
             throw new IllegalArgumentException(eligible.length + " eligible backends do not fit a table of " + size);
         }
-        int[] slots = populate(backends, eligible, size);
-        if (backends.size() <= 256) {
+        int[] slots = populate(high, low, weight, eligible, size);
+        if (n <= 256) {
             byte[] bytes = new byte[size];
             for (int s = 0; s < size; s++) {
                 bytes[s] = (byte) slots[s];
@@ -127,18 +153,18 @@ public final class MaglevTable {
     }
 
     /** The population loop: backends in canonical order take turns claiming their next free slot. */
-    private static int[] populate(List<MaglevBackend> backends, int[] eligible, int size) {
+    private static int[] populate(long[] high, long[] low, int[] weights, int[] eligible, int size) {
         int n = eligible.length;
         int[] offset = new int[n];
         int[] skip = new int[n];
         int[] position = new int[n];
         int[] weight = new int[n];
         for (int k = 0; k < n; k++) {
-            MaglevBackend backend = backends.get(eligible[k]);
-            offset[k] = (int) Long.remainderUnsigned(backend.offsetHash(), size);
-            skip[k] = (int) Long.remainderUnsigned(backend.skipHash(), size - 1) + 1;
-            position[k] = (int) Long.remainderUnsigned(backend.startHash(), size);
-            weight[k] = backend.weight();
+            int i = eligible[k];
+            offset[k] = (int) Long.remainderUnsigned(MaglevBackend.offsetHash(high[i], low[i]), size);
+            skip[k] = (int) Long.remainderUnsigned(MaglevBackend.skipHash(high[i], low[i]), size - 1) + 1;
+            position[k] = (int) Long.remainderUnsigned(MaglevBackend.startHash(high[i], low[i]), size);
+            weight[k] = weights[i];
         }
         int[] f = bijection(size);
         int[] slots = new int[size];
@@ -187,38 +213,76 @@ public final class MaglevTable {
     }
 
     /**
-     * The backends that populate the table, in canonical order — by address and port, unsigned — so
-     * that the order in which they take turns, and hence the table, does not depend on the caller's list
-     * order: nodes that receive the same backends in different orders still agree on every slot.
+     * The backends that populate the table — the primary ones, or without any the fallback ones — in
+     * canonical order, by address and port, unsigned: the order in which they take turns, and hence the
+     * table, does not depend on the caller's list order, so nodes that receive the same backends in
+     * different orders still agree on every slot.
      */
-    private static int[] eligible(List<MaglevBackend> backends) {
-        int[] ready = indicesOf(backends, false);
-        int[] chosen = ready.length > 0 ? ready : indicesOf(backends, true);
-        Comparator<Integer> canonical = (a, b) -> {
-            MaglevBackend x = backends.get(a);
-            MaglevBackend y = backends.get(b);
-            int c = Long.compareUnsigned(x.addressHigh(), y.addressHigh());
-            if (c == 0) {
-                c = Long.compareUnsigned(x.addressLow(), y.addressLow());
-            }
-            if (c == 0) {
-                c = Integer.compare(x.port(), y.port());
-            }
-            return c != 0 ? c : Integer.compare(a, b);
-        };
-        return Arrays.stream(chosen).boxed().sorted(canonical).mapToInt(Integer::intValue).toArray();
+    private static int[] eligible(long[] high, long[] low, int[] port, byte[] role) {
+        int[] chosen = indicesOf(role, PRIMARY);
+        if (chosen.length == 0) {
+            chosen = indicesOf(role, FALLBACK);
+        }
+        // Insertion-merge sort on indices (no boxing): lists are at most a few hundred long.
+        int[] buffer = new int[chosen.length];
+        sort(chosen, buffer, 0, chosen.length, high, low, port);
+        return chosen;
     }
 
-    private static int[] indicesOf(List<MaglevBackend> backends, boolean fallback) {
-        int[] indices = new int[backends.size()];
-        int count = 0;
-        for (int i = 0; i < backends.size(); i++) {
-            MaglevBackend b = backends.get(i);
-            if (fallback ? b.fallback() : b.primary()) {
-                indices[count++] = i;
+    private static void sort(int[] a, int[] buffer, int from, int to, long[] high, long[] low, int[] port) {
+        if (to - from <= 16) {
+            for (int i = from + 1; i < to; i++) {
+                int v = a[i];
+                int j = i - 1;
+                while (j >= from && compare(a[j], v, high, low, port) > 0) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = v;
+            }
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        sort(a, buffer, from, mid, high, low, port);
+        sort(a, buffer, mid, to, high, low, port);
+        System.arraycopy(a, from, buffer, from, to - from);
+        int i = from;
+        int j = mid;
+        for (int k = from; k < to; k++) {
+            if (j >= to || (i < mid && compare(buffer[i], buffer[j], high, low, port) <= 0)) {
+                a[k] = buffer[i++];
+            } else {
+                a[k] = buffer[j++];
             }
         }
-        return Arrays.copyOf(indices, count);
+    }
+
+    private static int compare(int a, int b, long[] high, long[] low, int[] port) {
+        int c = Long.compareUnsigned(high[a], high[b]);
+        if (c == 0) {
+            c = Long.compareUnsigned(low[a], low[b]);
+        }
+        if (c == 0) {
+            c = Integer.compare(port[a], port[b]);
+        }
+        return c != 0 ? c : Integer.compare(a, b);
+    }
+
+    private static int[] indicesOf(byte[] role, byte wanted) {
+        int count = 0;
+        for (byte r : role) {
+            if (r == wanted) {
+                count++;
+            }
+        }
+        int[] indices = new int[count];
+        int k = 0;
+        for (int i = 0; i < role.length; i++) {
+            if (role[i] == wanted) {
+                indices[k++] = i;
+            }
+        }
+        return indices;
     }
 
     static boolean isPrime(int n) {

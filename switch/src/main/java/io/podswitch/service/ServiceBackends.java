@@ -1,7 +1,11 @@
 package io.podswitch.service;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+
+import org.agrona.collections.LongHashSet;
 
 /**
  * The endpoints of one service port in one family and the Maglev tables over them. Immutable, built on the
@@ -18,7 +22,8 @@ import java.util.List;
  * </ul>
  * Each is sized by the endpoints it may choose from ({@link MaglevTable#sizeFor}): a service with up to 255
  * pods holds 4 KiB of slots per table, not 256 KiB. Slot values are indices into this endpoint list in both
- * tables.
+ * tables. The ports of a service served by the same pods share their tables (built once): Maglev hashes
+ * addresses, not ports.
  *
  * <p>Per endpoint (parallel arrays, about 24 bytes):
  * <pre>
@@ -39,13 +44,15 @@ public final class ServiceBackends {
     private final MaglevTable cluster;
     private final MaglevTable local;
     private final boolean anyUsable;
+    private final boolean distinctAddresses;
 
     /**
      * @param clusterTable build the table over every endpoint
      * @param localTable   build the table over this node's endpoints
      * @param fixedSize    a table size for both tables (a prime; tests), or 0 to size each by its endpoints
      */
-    private ServiceBackends(List<ServiceEndpoint> endpoints, boolean clusterTable, boolean localTable, int fixedSize) {
+    private ServiceBackends(List<ServiceEndpoint> endpoints, boolean clusterTable, boolean localTable, int fixedSize,
+                            Collection<ServiceBackends> siblings) {
         int n = endpoints.size();
         if (n > 0xffff) {
             throw new IllegalArgumentException("too many endpoints (max 65535): " + n);
@@ -55,8 +62,10 @@ public final class ServiceBackends {
         port = new char[n];
         weight = new char[n];
         flags = new byte[n];
-        List<MaglevBackend> all = clusterTable ? new ArrayList<>(n) : null;
-        List<MaglevBackend> mine = localTable ? new ArrayList<>(n) : null;
+        int[] ports = new int[n];
+        int[] weights = new int[n];
+        byte[] role = new byte[n];
+        byte[] localRole = new byte[n];
         int localCount = 0;
         boolean usable = false;
         Boolean ipv4 = null;
@@ -70,38 +79,81 @@ public final class ServiceBackends {
             low[i] = e.addressLow();
             port[i] = (char) e.port();
             weight[i] = (char) e.weight();
-            flags[i] = (byte) ((e.ready() ? READY : 0) | (e.serving() ? SERVING : 0) | (e.terminating() ? TERMINATING : 0)
-                    | (e.local() ? LOCAL : 0));
-            MaglevBackend b = e.toMaglev();
-            usable |= b.primary() || b.fallback();
+            ports[i] = e.port();
+            weights[i] = e.weight();
+            flags[i] = flagsOf(e);
+            // kube-proxy's CategorizeEndpoints: ready ones, else serving-and-terminating ones.
+            boolean takes = e.weight() > 0;
+            role[i] = takes && e.ready() ? MaglevTable.PRIMARY
+                    : takes && e.serving() && e.terminating() ? MaglevTable.FALLBACK : 0;
+            usable |= role[i] != 0;
             if (e.local()) {
+                localRole[i] = role[i];
                 localCount++;
-            }
-            if (all != null) {
-                all.add(b);
-            }
-            if (mine != null) {
-                // Indices stay aligned with the endpoint list: a remote endpoint becomes weight 0 (excluded).
-                mine.add(e.local() ? b : new MaglevBackend(b.addressHigh(), b.addressLow(), b.port(), 0, false, false,
-                        false));
             }
         }
         anyUsable = usable;
-        cluster = all == null ? null
-                : MaglevTable.build(all, fixedSize > 0 ? fixedSize : MaglevTable.sizeFor(n));
-        local = mine == null ? null
-                : MaglevTable.build(mine, fixedSize > 0 ? fixedSize : MaglevTable.sizeFor(localCount));
+        distinctAddresses = distinct(high, low);
+        ServiceBackends sibling = null;
+        for (ServiceBackends candidate : siblings) {
+            if (candidate.sameTablesAs(this)) {
+                sibling = candidate;
+                break;
+            }
+        }
+        boolean share = sibling != null;
+        // Both tables index the same list: a remote endpoint simply has no role in the local one.
+        cluster = !clusterTable ? null : share && sibling.cluster != null ? sibling.cluster
+                : MaglevTable.build(high, low, ports, weights, role, fixedSize > 0 ? fixedSize : MaglevTable.sizeFor(n));
+        local = !localTable ? null : share && sibling.local != null ? sibling.local
+                : MaglevTable.build(high, low, ports, weights, localRole,
+                        fixedSize > 0 ? fixedSize : MaglevTable.sizeFor(localCount));
+    }
+
+    /**
+     * Whether the tables built for {@code other}'s endpoints would equal this one's: the same addresses at the
+     * same positions, with the same weights and conditions, no address twice — ports may differ, as they do
+     * between a service's ports served by the same pods (Maglev hashes the address; the canonical turn order
+     * looks at the port only to order two endpoints of one address).
+     */
+    private boolean sameTablesAs(ServiceBackends other) {
+        return distinctAddresses && other.distinctAddresses && Arrays.equals(high, other.high)
+                && Arrays.equals(low, other.low) && Arrays.equals(weight, other.weight)
+                && Arrays.equals(flags, other.flags);
+    }
+
+    private static boolean distinct(long[] high, long[] low) {
+        if (high.length < 2) {
+            return true;
+        }
+        LongHashSet seen = new LongHashSet(high.length * 2);
+        for (int i = 0; i < high.length; i++) {
+            // A collision of this 64-bit mix only makes two distinct addresses look equal: no sharing then.
+            if (!seen.add(FlowHash.mix(high[i] ^ FlowHash.mix(low[i])))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Tables sized by their endpoints. */
     public static ServiceBackends of(List<ServiceEndpoint> endpoints, boolean clusterTable, boolean localTable) {
-        return new ServiceBackends(endpoints, clusterTable, localTable, 0);
+        return new ServiceBackends(endpoints, clusterTable, localTable, 0, List.of());
     }
 
-    /** Both tables of a fixed size (a prime): tests and the old sizing's baseline. */
+    /**
+     * Tables sized by their endpoints, taken from one of {@code siblings} (the other ports of the same service)
+     * when they would be the same — the same pods serve both ports — instead of built again.
+     */
+    public static ServiceBackends of(List<ServiceEndpoint> endpoints, boolean clusterTable, boolean localTable,
+                                     Collection<ServiceBackends> siblings) {
+        return new ServiceBackends(endpoints, clusterTable, localTable, 0, siblings);
+    }
+
+    /** Both tables of a fixed size (a prime): tests. */
     public static ServiceBackends withTableSize(List<ServiceEndpoint> endpoints, boolean clusterTable,
                                                 boolean localTable, int tableSize) {
-        return new ServiceBackends(endpoints, clusterTable, localTable, tableSize);
+        return new ServiceBackends(endpoints, clusterTable, localTable, tableSize, List.of());
     }
 
     public int count() {
@@ -159,6 +211,26 @@ public final class ServiceBackends {
             }
         }
         return -1;
+    }
+
+    /** Whether this list is exactly {@code endpoints}, index by index (every field). Control thread. */
+    public boolean holds(List<ServiceEndpoint> endpoints) {
+        if (endpoints.size() != port.length) {
+            return false;
+        }
+        for (int i = 0; i < port.length; i++) {
+            ServiceEndpoint e = endpoints.get(i);
+            if (e.addressLow() != low[i] || e.addressHigh() != high[i] || e.port() != port[i] || e.weight() != weight[i]
+                    || flagsOf(e) != flags[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte flagsOf(ServiceEndpoint e) {
+        return (byte) ((e.ready() ? READY : 0) | (e.serving() ? SERVING : 0) | (e.terminating() ? TERMINATING : 0)
+                | (e.local() ? LOCAL : 0));
     }
 
     /** The endpoints as records (control plane: views and tests). */

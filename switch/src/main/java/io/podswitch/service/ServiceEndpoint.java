@@ -41,8 +41,4 @@ public record ServiceEndpoint(long addressHigh, long addressLow, int port, int w
     public boolean mayKeepFlows() {
         return ready || serving || terminating;
     }
-
-    MaglevBackend toMaglev() {
-        return new MaglevBackend(addressHigh, addressLow, port, weight, ready, serving, terminating);
-    }
 }

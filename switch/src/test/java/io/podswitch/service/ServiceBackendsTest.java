@@ -121,4 +121,35 @@ class ServiceBackendsTest {
             ServiceKind.CLUSTER_IP, TCP, 0, vip, 80, clusterOnly, true, false, 0, 1));
         assertTrue(missing.getMessage().contains("local table was not built"), missing.getMessage());
     }
+
+    static ServiceEndpoint at(String address, int port) {
+        return new ServiceEndpoint(FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(Ip4.parse(address)), port, 1, true,
+            true, false, address.endsWith(".1"));
+    }
+
+    @Test
+    void portsServedByTheSamePodsShareTheirTables() {
+        ServiceBackends http = ServiceBackends.of(List.of(at("10.0.0.1", 8080), at("10.0.0.2", 8080)), true, true);
+        List<ServiceEndpoint> httpsEndpoints = List.of(at("10.0.0.1", 8443), at("10.0.0.2", 8443));
+        ServiceBackends https = ServiceBackends.of(httpsEndpoints, true, true, List.of(http));
+        assertSame(http.cluster(), https.cluster(), "built once for both ports");
+        assertSame(http.local(), https.local());
+        assertEquals(8443, https.port(0), "each port keeps its own target ports");
+        ServiceBackends fresh = ServiceBackends.of(httpsEndpoints, true, true);
+        for (int s = 0; s < fresh.cluster().size(); s++) {
+            assertEquals(fresh.cluster().slot(s), https.cluster().slot(s), "what a separate build gives");
+        }
+        ServiceBackends otherPods = ServiceBackends.of(List.of(at("10.0.0.1", 8443), at("10.0.0.3", 8443)), true, true,
+            List.of(http));
+        assertFalse(otherPods.cluster() == http.cluster(), "other pods: built anew");
+        ServiceBackends draining = ServiceBackends.of(List.of(at("10.0.0.1", 8443),
+            new ServiceEndpoint(0, FlowHash.ipv4MappedLow(Ip4.parse("10.0.0.2")), 8443, 1, false, true, true, false)),
+            true, true, List.of(http));
+        assertFalse(draining.cluster() == http.cluster(), "other conditions: built anew");
+        // One address twice (two ports of one pod in one list): the turn order looks at the ports, no sharing.
+        ServiceBackends twice = ServiceBackends.of(List.of(at("10.0.0.1", 8080), at("10.0.0.1", 9090)), true, false);
+        ServiceBackends twiceOther = ServiceBackends.of(List.of(at("10.0.0.1", 9999), at("10.0.0.1", 1000)), true,
+            false, List.of(twice));
+        assertFalse(twice.cluster() == twiceOther.cluster());
+    }
 }

@@ -83,15 +83,24 @@ public final class ServiceManager {
     record Key(int protocol, long high, long low, int port) {
     }
 
-    /** The endpoints of one port and family and which tables its keys need. */
+    /** The endpoints of one port and family and which tables its keys need (only while a change is planned). */
     private record BackendsSpec(List<ServiceEndpoint> endpoints, boolean cluster, boolean local) {
+        /** Whether {@code b} holds exactly these endpoints and tables (then its entry can stay). */
+        boolean heldBy(ServiceBackends b) {
+            return (b.cluster() != null) == cluster && (b.local() != null) == local && b.holds(endpoints);
+        }
     }
 
-    /** Everything that decides a key's entry: equal specs, same entry. */
-    private record Spec(String name, ServiceKind kind, BackendsSpec backends, boolean internalLocal,
-                        boolean externalLocal, long affinityNanos) {
+    /** What decides a key's entry besides its endpoints. */
+    private record Spec(String name, ServiceKind kind, boolean internalLocal, boolean externalLocal,
+                        long affinityNanos) {
     }
 
+    /** A key as the service wants it. */
+    private record Desired(Spec spec, BackendsSpec backends) {
+    }
+
+    /** A key as it is published (the endpoints live in the entry's backends, not twice). */
     private record Published(Spec spec, ServiceEntry entry) {
     }
 
@@ -111,7 +120,7 @@ public final class ServiceManager {
     }
 
     /** One service's change, built and validated, not yet applied. */
-    private record Plan(ServiceId id, DesiredService source, DesiredService live, Map<Key, Spec> desired,
+    private record Plan(ServiceId id, DesiredService source, DesiredService live, Map<Key, Desired> desired,
                         Map<Key, Published> next, List<Key> built) {
     }
 
@@ -389,7 +398,7 @@ public final class ServiceManager {
      * @param leaving services whose keys are free for this one (a batch replaces or removes them)
      */
     private Plan plan(DesiredService source, DesiredService live, Set<ServiceId> leaving) {
-        Map<Key, Spec> desired = expand(live);
+        Map<Key, Desired> desired = expand(live);
         for (Key key : desired.keySet()) {
             ServiceId owner = owners.get(key);
             if (owner != null && !owner.equals(live.id()) && !leaving.contains(owner)) {
@@ -398,36 +407,53 @@ public final class ServiceManager {
         }
         Held held = services.get(live.id());
         Map<Key, Published> current = held == null ? Map.of() : held.keys;
-        // Keys of one port and family share their backends: reuse a built (or still published) one.
-        Map<BackendsSpec, ServiceBackends> shared = new HashMap<>();
+        // Keys of one port and family share their backends: reuse one still published or built here.
+        Set<ServiceBackends> published = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Published p : current.values()) {
-            shared.putIfAbsent(p.spec().backends(), p.entry().backends());
+            published.add(p.entry().backends());
         }
+        Map<BackendsSpec, ServiceBackends> built = new HashMap<>();
         Map<Key, Published> next = new LinkedHashMap<>();
-        List<Key> built = new ArrayList<>();
-        for (Map.Entry<Key, Spec> e : desired.entrySet()) {
+        List<Key> changed = new ArrayList<>();
+        for (Map.Entry<Key, Desired> e : desired.entrySet()) {
             Key key = e.getKey();
-            Spec spec = e.getValue();
+            Desired d = e.getValue();
             Published old = current.get(key);
-            if (old != null && old.spec().equals(spec)) {
+            if (old != null && old.spec().equals(d.spec()) && d.backends().heldBy(old.entry().backends())) {
                 next.put(key, old);
                 continue;
             }
-            ServiceBackends backends = shared.computeIfAbsent(spec.backends(), this::build);
+            ServiceBackends backends = built.get(d.backends());
+            if (backends == null) {
+                for (ServiceBackends candidate : published) {
+                    if (d.backends().heldBy(candidate)) {
+                        backends = candidate;
+                        break;
+                    }
+                }
+            }
+            if (backends == null) {
+                List<ServiceBackends> siblings = new ArrayList<>(published);
+                siblings.addAll(built.values());
+                backends = build(d.backends(), siblings);
+            }
+            built.put(d.backends(), backends);
+            Spec spec = d.spec();
             // The id is assigned at commit; -1 marks "not yet" (entries are rebuilt with it there, cheaply).
             ServiceEntry entry = new ServiceEntry(old == null ? -1 : old.entry().id(), spec.name(), spec.kind(),
                 key.protocol(), key.high(), key.low(), key.port(), backends, spec.internalLocal(),
                 spec.externalLocal(), spec.affinityNanos(), 0);
             next.put(key, new Published(spec, entry));
-            built.add(key);
+            changed.add(key);
         }
-        return new Plan(live.id(), source, live, desired, next, built);
+        return new Plan(live.id(), source, live, desired, next, changed);
     }
 
-    private ServiceBackends build(BackendsSpec spec) {
+    /** The backends of one port and family; its tables come from another port's when the pods are the same. */
+    private ServiceBackends build(BackendsSpec spec, List<ServiceBackends> siblings) {
         return maglevSize > 0
             ? ServiceBackends.withTableSize(spec.endpoints(), spec.cluster(), spec.local(), maglevSize)
-            : ServiceBackends.of(spec.endpoints(), spec.cluster(), spec.local());
+            : ServiceBackends.of(spec.endpoints(), spec.cluster(), spec.local(), siblings);
     }
 
     /** Assigns ids and generations, then applies removals before publications (freed ids are reused). */
@@ -515,7 +541,7 @@ public final class ServiceManager {
     // ---------------------------------------------------------------------------------- expansion
 
     /** The keys a service holds, validated. */
-    private Map<Key, Spec> expand(DesiredService s) {
+    private Map<Key, Desired> expand(DesiredService s) {
         ServiceId id = s.id();
         if (s.clusterIps().isEmpty()) {
             throw new IllegalArgumentException("service " + id + " has no ClusterIP (headless services are not proxied)");
@@ -535,7 +561,7 @@ public final class ServiceManager {
             ? s.sessionAffinityTimeoutSeconds() * 1_000_000_000L : 0;
         boolean itpLocal = s.internalTrafficLocal();
         boolean etpLocal = s.externalTrafficLocal();
-        Map<Key, Spec> keys = new LinkedHashMap<>();
+        Map<Key, Desired> keys = new LinkedHashMap<>();
         for (DesiredServicePort port : s.ports()) {
             validate(id, port);
             if (port.protocol() == Protocol.SCTP) {
@@ -564,15 +590,15 @@ public final class ServiceManager {
                     itpLocal || (etpLocal && accessible));
                 String base = id + ":" + portName(port) + ":" + (family == IpFamily.IPV4 ? "v4" : "v6");
                 put(keys, id, key(protocol, vip, port.port()),
-                    new Spec(base, ServiceKind.CLUSTER_IP, backends, itpLocal, etpLocal, affinity));
+                    new Desired(new Spec(base, ServiceKind.CLUSTER_IP, itpLocal, etpLocal, affinity), backends));
                 if (port.nodePort() != 0) {
                     IpAddress any = family == IpFamily.IPV4 ? new Ip4Address(0) : new Ip6Address(0, 0);
-                    put(keys, id, key(protocol, any, port.nodePort()),
-                        new Spec(base + ":nodeport", ServiceKind.NODE_PORT, backends, itpLocal, etpLocal, affinity));
+                    put(keys, id, key(protocol, any, port.nodePort()), new Desired(
+                        new Spec(base + ":nodeport", ServiceKind.NODE_PORT, itpLocal, etpLocal, affinity), backends));
                 }
                 for (IpAddress external : externals) {
-                    put(keys, id, key(protocol, external, port.port()), new Spec(base + ":external:" + external,
-                        ServiceKind.EXTERNAL_IP, backends, itpLocal, etpLocal, affinity));
+                    put(keys, id, key(protocol, external, port.port()), new Desired(new Spec(base + ":external:"
+                        + external, ServiceKind.EXTERNAL_IP, itpLocal, etpLocal, affinity), backends));
                 }
             }
         }
@@ -631,8 +657,8 @@ public final class ServiceManager {
         return false;
     }
 
-    private static void put(Map<Key, Spec> keys, ServiceId id, Key key, Spec spec) {
-        if (keys.put(key, spec) != null) {
+    private static void put(Map<Key, Desired> keys, ServiceId id, Key key, Desired desired) {
+        if (keys.put(key, desired) != null) {
             throw new IllegalArgumentException("service " + id + " claims " + describe(key) + " twice");
         }
     }

@@ -260,6 +260,8 @@ class ServiceManagerDesiredTest {
         assertEquals(2400, table.size());
         assertTrue(table.capacity() >= 2400, "past the first 1,024 ids");
         assertEquals("ns/s1199:b:v4", v4(table, UDP, "10.96.4.175", 53).name());
+        assertSame(v4(table, TCP, "10.96.4.175", 80).internalTable(), v4(table, UDP, "10.96.4.175", 53).internalTable(),
+            "two ports served by the same pod: one table");
         assertEquals(new ServiceManager.Change(0, 0, 2398), m.replaceAll(many.subList(0, 1)));
         assertEquals(2, table.size());
     }
