@@ -59,6 +59,7 @@ public final class SwitchEngine implements AutoCloseable {
     private final Qsbr qsbr;
     private final ServiceTable serviceTable;
     private final PolicyTables policyTables;
+    private final PolicyConnTrack[] policyTracks;
     private final List<DenyLog> denyLogs = new ArrayList<>();
     private final List<L3Graph> graphs = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
@@ -71,8 +72,12 @@ public final class SwitchEngine implements AutoCloseable {
     private boolean closed;
 
     static final int LARGE_FRAMES = 128;
-    /** Service keys (each VIP/port and node port of every service is one). */
-    static final int SERVICE_KEYS = 4096;
+    /**
+     * Most service keys (each ClusterIP/port, node port and external IP/port of every service is one): the
+     * table grows with what it holds, up to this (10,000 dual-stack services with two ports, node ports and
+     * external IPs are about 100,000).
+     */
+    static final int SERVICE_KEYS = 1 << 20;
     /** Service flows each worker tracks (about 140 bytes each: 9 MiB per worker). */
     static final int SERVICE_FLOWS_PER_WORKER = 65_536;
     /** ClientIP affinity entries per worker; the table timeout is the longest a service may ask for (1 day). */
@@ -114,7 +119,7 @@ public final class SwitchEngine implements AutoCloseable {
                     ConnTrackTimeouts.DEFAULTS);
         }
         policyTables = new PolicyTables(POLICY_IDS, config.workers());
-        PolicyConnTrack[] policyTracks = new PolicyConnTrack[config.workers()];
+        policyTracks = new PolicyConnTrack[config.workers()];
         for (int i = 0; i < config.workers(); i++) {
             policyTracks[i] = new PolicyConnTrack("policy-conntrack", POLICY_FLOWS_PER_WORKER, ConnTrackTimeouts.DEFAULTS);
             denyLogs.add(new DenyLog(DENY_LOG_CAPACITY, DENY_LOG_PER_SECOND));
@@ -200,6 +205,11 @@ public final class SwitchEngine implements AutoCloseable {
     }
 
     /** Each worker's deny log (drained by the control thread). */
+    /** Each worker's policy connection table (index = worker), for counters and metrics. */
+    public List<PolicyConnTrack> policyConnTracks() {
+        return List.of(policyTracks);
+    }
+
     public List<DenyLog> denyLogs() {
         return List.copyOf(denyLogs);
     }

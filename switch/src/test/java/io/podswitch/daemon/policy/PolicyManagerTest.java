@@ -18,7 +18,13 @@ import io.podswitch.config.model.policy.PodInfo;
 import io.podswitch.policy.AddressInfo;
 import io.podswitch.policy.CompiledPolicy;
 import io.podswitch.policy.DenyLog;
+import io.podswitch.policy.PolicyConnTrack;
 import io.podswitch.policy.PolicyTables;
+import io.podswitch.service.ConnTrackTimeouts;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.podswitch.service.FlowHash;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +92,29 @@ class PolicyManagerTest {
         new PolicyCounterSource(manager).visit((name, value) -> names.add(name));
         assertTrue(names.contains("policy.x/p3.egress_allowed_flows") && names.contains("policy.x/p3.ingress_denied_packets"), names.toString());
         assertFalse(names.stream().anyMatch(n -> n.contains("p2")));
+    }
+
+    @Test
+    void prometheusFamiliesPerPolicyAndDirection() {
+        manager.replaceAll(List.of(), List.of(), List.of(policy("x", "p.1").ingress().build()));
+        int id = manager.policyIds().get(new NamespacedName("x", "p.1"));
+        tables.counters().add(0, id, PolicyTables.INGRESS_DENIED_PACKETS, 7);
+        tables.counters().add(0, id, PolicyTables.EGRESS_ALLOWED_FLOWS, 2);
+        PolicyConnTrack track = new PolicyConnTrack("policy-conntrack", 64, ConnTrackTimeouts.DEFAULTS);
+        track.insert(new PolicyConnTrack.Key().set(6, 0, 1, 1000, 0, 2, 80), 1, 0x02, 0);
+        Map<String, Double> points = new java.util.TreeMap<>();
+        for (MetricSnapshot family : new PolicyMetrics(manager, List.of(track)).collect()) {
+            for (DataPointSnapshot p : family.getDataPoints()) {
+                double v = p instanceof CounterSnapshot.CounterDataPointSnapshot c ? c.getValue()
+                        : ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue();
+                points.put(family.getMetadata().getName() + p.getLabels(), v);
+            }
+        }
+        assertEquals(7.0, points.get("podswitch_policy_denied_packets{direction=\"ingress\",policy=\"x/p.1\"}"), points.toString());
+        assertEquals(2.0, points.get("podswitch_policy_allowed_flows{direction=\"egress\",policy=\"x/p.1\"}"), points.toString());
+        assertEquals(1.0, points.get("podswitch_policy_compiled{object=\"policies\"}"), points.toString());
+        assertEquals(1.0, points.get("podswitch_policy_conntrack_entries{worker=\"0\"}"), points.toString());
+        assertEquals(1.0, points.get("podswitch_policy_conntrack_events{event=\"inserted\",worker=\"0\"}"), points.toString());
     }
 
     @Test
