@@ -294,20 +294,9 @@ public final class PolicyConnTrack implements CounterSource {
     }
 
     private boolean isDead(int r, long now) {
-        int state = tcpState[r];
         int flags = (byte) BYTES.getOpaque(otherFlags, r);
-        if ((flags & SUPERSEDED) != 0) {
-            return true;
-        }
-        if (state != TcpState.NONE) {
-            if ((flags & TcpState.RST) != 0) {
-                state = TcpState.CLOSED;
-            } else if ((flags & TcpState.FIN) != 0 && state == TcpState.ESTABLISHED) {
-                state = TcpState.CLOSING;
-            }
-        }
-        long last = Math.max(lastSeen[r], (long) LONGS.getOpaque(otherSeen, r));
-        return now - last > timeouts.forState(state);
+        return (flags & SUPERSEDED) != 0
+                || timeouts.expired(tcpState[r], flags, lastSeen[r], (long) LONGS.getOpaque(otherSeen, r), now);
     }
 
     /** Slow tick (owner): examines up to {@code budget} records from where the last sweep stopped. */
