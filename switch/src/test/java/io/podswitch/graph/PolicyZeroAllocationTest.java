@@ -18,7 +18,6 @@ import static io.podswitch.graph.TestFrames.ip4;
 import static io.podswitch.graph.TestFrames.ip4Packet;
 import static io.podswitch.graph.TestFrames.ip6;
 import static io.podswitch.graph.TestFrames.ip6Packet;
-import static io.podswitch.graph.TestFrames.mac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,13 +27,8 @@ import io.podswitch.config.model.policy.NamespaceInfo;
 import io.podswitch.config.model.policy.NamespacedName;
 import io.podswitch.config.model.policy.NetworkPolicy;
 import io.podswitch.daemon.policy.PolicyCompiler;
-import io.podswitch.fib.AdjacencyTable;
-import io.podswitch.neighbor.NeighborTable;
-import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
-import io.podswitch.packet.Ip6;
-import io.podswitch.packet.PacketVector;
 import io.podswitch.policy.DenyLog;
 import io.podswitch.policy.PolicyConnTrack;
 import io.podswitch.policy.PolicyTables;
@@ -47,13 +41,11 @@ import io.podswitch.service.ServiceEntry;
 import io.podswitch.service.ServiceKind;
 import io.podswitch.service.ServiceTable;
 import io.podswitch.service.SessionAffinity;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,13 +63,11 @@ class PolicyZeroAllocationTest {
 
     @Test
     void policyPathAllocatesNothingAfterWarmUp() throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        threads.setThreadAllocatedMemoryEnabled(true);
-        long podPortMac = mac("02:00:00:00:00:01");
-        long uplinkMac = mac("02:00:00:00:01:01");
-        long podMac = mac("02:aa:00:00:00:10");
-        long routerMac = mac("02:bb:00:00:00:fe");
-        int pod = ip4("10.0.0.10");
+        long podPortMac = RoutedAllocationProof.POD_PORT_MAC;
+        long uplinkMac = RoutedAllocationProof.UPLINK_MAC;
+        long podMac = RoutedAllocationProof.POD_MAC;
+        long routerMac = RoutedAllocationProof.ROUTER_MAC;
+        int pod = RoutedAllocationProof.POD;
         int remote = ip4("172.16.0.5");
         int vip = ip4("10.96.0.10");
         byte[] pod6 = ip6("fd00::10");
@@ -110,28 +100,7 @@ class PolicyZeroAllocationTest {
         TemplatePort uplink = new TemplatePort(1, fromUplink.toArray(byte[][]::new));
 
         try (FrameSlab slab = new FrameSlab(4096)) {
-            Interface podIf = Interface.builder(podPort, podPortMac).ip4("10.0.0.1").ip6("fd00::1").build();
-            Interface upIf = Interface.builder(uplink, uplinkMac).ip4("192.168.1.1").ip6("fd01::1").uplink(true).build();
-            AdjacencyTable adj = new AdjacencyTable(16);
-            int local = adj.addLocal();
-            int podNet = adj.addConnected(0, 0);
-            int via = adj.addVia4(1, ip4("192.168.1.254"), 0);
-            long[] r6 = Ip6.parse("fd01::fe");
-            int via6 = adj.addVia6(1, r6[0], r6[1], 0);
-            io.podswitch.fib.Ip4Fib fib4 = new io.podswitch.fib.Ip4Fib(16);
-            fib4.add(ip4("10.0.0.1"), 32, local);
-            fib4.add(ip4("10.0.0.0"), 24, podNet);
-            fib4.add(0, 0, via);
-            io.podswitch.fib.Ip6Fib fib6 = new io.podswitch.fib.Ip6Fib(64);
-            long[] net6 = Ip6.parse("fd00::");
-            fib6.add(net6[0], net6[1], 64, podNet);
-            fib6.add(0L, 0L, 0, via6);
-            NeighborTable neighbors = new NeighborTable(64);
-            neighbors.putStatic4(1, ip4("192.168.1.254"), routerMac);
-            neighbors.putStatic6(1, r6[0], r6[1], routerMac);
-            neighbors.putStatic4(0, pod, podMac);
-            long[] p6 = Ip6.parse("fd00::10");
-            neighbors.putStatic6(0, p6[0], p6[1], podMac);
+            RoutedAllocationProof.Topology topo = RoutedAllocationProof.topology(podPort, uplink);
 
             ServiceTable table = new ServiceTable(16, 1);
             table.put(new ServiceEntry(0, "tcp", ServiceKind.CLUSTER_IP, 6, FlowHash.IPV4_MAPPED_HIGH,
@@ -145,7 +114,7 @@ class PolicyZeroAllocationTest {
             PolicyConnTrack[] policyTracks = {new PolicyConnTrack("policy-conntrack", 1024, fast)};
             DenyLog log = new DenyLog(64, 100);
             GraphPolicy policy = new GraphPolicy(policyTables, policyTracks, 0, log, 256);
-            L3Graph graph = new L3Graph(slab, new InterfaceTable(podIf, upIf), fib4, fib6, adj, neighbors, 0,
+            L3Graph graph = new L3Graph(slab, topo.interfaces(), topo.fib4(), topo.fib6(), topo.adjacencies(), topo.neighbors(), 0,
                     L3GraphConfig.DEFAULTS, null, services, policy);
             FramePool pool = new FramePool(slab);
 
@@ -179,62 +148,19 @@ class PolicyZeroAllocationTest {
             }, "policy-control");
             control.start();
 
-            AtomicReference<long[]> result = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread worker = new Thread(() -> {
-                try {
-                    FrameCache cache = new FrameCache(pool, 512);
-                    PacketVector burst = new PacketVector(64);
-                    long t = Thread.currentThread().threadId();
-                    long now = 1_000_000_000L;
-                    now = route(graph, podPort, uplink, burst, cache, WARMUP, now);
-                    long[] measured = null;
-                    for (int window = 0; window < 4 && (measured == null || measured[0] != 0); window++) {
-                        long before = threads.getThreadAllocatedBytes(t);
-                        long start = System.nanoTime();
-                        now = route(graph, podPort, uplink, burst, cache, PACKETS, now);
-                        long elapsed = System.nanoTime() - start;
-                        long allocated = threads.getThreadAllocatedBytes(t) - before;
-                        System.out.printf("policy window %d: allocated %d bytes%n", window, allocated);
-                        measured = new long[] {allocated, PACKETS, elapsed};
-                    }
-                    result.set(measured);
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "policy-zero-allocation-worker");
-            worker.start();
-            worker.join();
-            running.set(false);
-            control.join();
-            if (failure.get() != null) {
-                throw new AssertionError(failure.get());
+            RoutedAllocationProof.Window w;
+            try {
+                w = RoutedAllocationProof.measure("policy", graph, pool, podPort, uplink, WARMUP, PACKETS);
+            } finally {
+                running.set(false);
+                control.join();
             }
-            long[] r = result.get();
-            System.out.printf("policy path: %d packets in %d ms (%.2f Mpps)%n", r[1], r[2] / 1_000_000, r[1] * 1e3 / r[2]);
-            assertEquals(0, r[0], "bytes allocated by the worker thread on the policy path");
+            assertEquals(0, w.allocated(), "bytes allocated by the worker thread on the policy path");
             for (String c : new String[] {"ip4-policy.allowed", "ip4-policy.established", "ip4-policy.revalidated",
                     "ip4-policy.denied_ingress", "ip4-policy.related", "ip4-policy.fragment", "ip4-policy.log_suppressed",
                     "ip6-policy.established", "ip6-policy.allowed", "ip4-service.un_nat"}) {
                 assertTrue(graph.counter(c) > 0, c + " exercised");
             }
         }
-    }
-
-    private static long route(L3Graph graph, TemplatePort a, TemplatePort b, PacketVector burst, FrameCache cache,
-                              int packets, long startNanos) {
-        long routed = 0;
-        long now = startNanos;
-        int cycle = 0;
-        while (routed < packets) {
-            routed += (cycle & 1) == 0 ? a.receive(0, burst, cache) : b.receive(0, burst, cache);
-            graph.process(burst, cache);
-            graph.flush(cache);
-            if ((++cycle & 15) == 0) {
-                now += 1_000_000;
-                graph.tick(now);
-            }
-        }
-        return now;
     }
 }
