@@ -33,7 +33,8 @@ cluster_netns() { # NAME
     ip -n "$1" link set lo up
 }
 
-# The underlay bridge and every node: uplink veth eth0 with its addresses, forwarding on, no DAD.
+# The underlay bridge and every node: uplink veth eth0 with its addresses, no DAD (podswitchd turns
+# forwarding on itself).
 cluster_build() {
     local ul="psd$CLUSTER_ID-ul" i ns
     cluster_netns "$ul"
@@ -42,8 +43,7 @@ cluster_build() {
     for i in $(seq "$CLUSTER_NODES"); do
         ns=$(cluster_node_ns "$i")
         cluster_netns "$ns"
-        ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-            net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+        ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
         ip -n "$ul" link add "u$i" type veth peer name eth0 netns "$ns"
         ip -n "$ul" link set "u$i" master br0 up
         ip netns exec "$ul" ethtool -K "u$i" gro on >/dev/null 2>&1 || true

@@ -8,6 +8,7 @@ import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
 import io.podswitch.daemon.api.PeerOperations;
+import io.podswitch.daemon.egress.EgressManager;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.PortCounterSource;
 import io.podswitch.daemon.engine.SwitchEngine;
@@ -50,6 +51,7 @@ import java.util.concurrent.ScheduledFuture;
  *   <li>IPAM (recovers allocations from {@code state-dir/ipam.state}) and the pod registry
  *       ({@code state-dir/pods.json});</li>
  *   <li>the engine: frames, tables, one graph per worker, workers started;</li>
+ *   <li>egress: kernel forwarding on, the masquerade table programmed (docs/egress.md);</li>
  *   <li>the host TAP with the kernel routes for the pod CIDRs, the switch's default route to it;</li>
  *   <li>recovery: every recorded pod's TAP re-attached, pods whose netns is gone released;</li>
  *   <li>the stats file, published every {@link #STATS_PERIOD_MS};</li>
@@ -79,6 +81,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> publishing;
     private ClusterPeers cluster;
     private ScheduledFuture<?> peerRefresh;
+    private EgressManager egress;
+    private ScheduledFuture<?> egressCheck;
     private ConfigReloader reloader;
     private ReloadTriggers reloadTriggers;
     private NetlinkMonitor kernelEvents;
@@ -124,6 +128,7 @@ public final class Daemon implements AutoCloseable {
         }
 
         engine = new SwitchEngine(options.engineConfig());
+        egress = EgressManager.start(config, options.hostPortName());
         Attachment hostKey = new Attachment(HOST_CONTAINER_ID, options.hostPortName());
         List<InetAddress> hostAddresses = ipam.allocate(hostKey, List.of());
         long switchMac = PodMacs.derive("podswitch-switch", config.thisNodeName());
@@ -164,6 +169,7 @@ public final class Daemon implements AutoCloseable {
         }
         counters.publish(System.currentTimeMillis());
         publishing = control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
+        egressCheck = control.every(EgressManager.CHECK_PERIOD_MS, egress::check);
         if (cluster != null) {
             peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
             // Neighbour, route and link changes refresh the peers at once (the periodic refresh is the
@@ -176,7 +182,8 @@ public final class Daemon implements AutoCloseable {
         if (options.nodeName() != null) {
             env.put("NODE_NAME", options.nodeName());
         }
-        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services);
+        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services,
+                egress);
     }
 
     /** On the monitor's thread: run a refresh on the control thread and wait for it (coalesces bursts). */
@@ -302,6 +309,9 @@ public final class Daemon implements AutoCloseable {
         if (peerRefresh != null) {
             peerRefresh.cancel(false);
         }
+        if (egressCheck != null) {
+            egressCheck.cancel(false);
+        }
         if (pods != null) {
             pods.closeAll();
         }
@@ -313,6 +323,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (engine != null) {
             engine.close();
+        }
+        if (egress != null) {
+            egress.close(); // after the workers stopped: no pod packet can leave unmasqueraded meanwhile
         }
         if (publisher != null) {
             publisher.close();

@@ -53,6 +53,8 @@ final class DaemonHarness implements AutoCloseable {
     int workers = 1;
     private Daemon daemon;
     private Process child;
+    /** The machine's forwarding settings before this daemon changed them (restored by close). */
+    private final ForwardingSnapshot forwarding = new ForwardingSnapshot();
 
     /** @param families "IPv4", "IPv6" or "IPv4,IPv6" (primary first) */
     DaemonHarness(String families) throws IOException {
@@ -90,6 +92,8 @@ final class DaemonHarness implements AutoCloseable {
                 + "nodeCIDRs: [" + String.join(", ", nodeNets) + "]\n"
                 + "node: n1\n"
                 + "overlay: {mode: direct, podMTU: 1400}\n"
+                // the machine's own namespace: no nf_tables table of ours is left there by a test
+                + "masquerade: false\n"
                 + "nodes:\n"
                 + "  - name: n1\n"
                 + "    addresses: [" + String.join(", ", addrs) + "]\n"
@@ -330,6 +334,7 @@ final class DaemonHarness implements AutoCloseable {
             NetnsFixture.quietly("ip", "netns", "del", ns);
         }
         NetnsFixture.quietly("ip", "link", "del", hostPort);
+        forwarding.restore();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
