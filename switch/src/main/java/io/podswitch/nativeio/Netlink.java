@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,15 +25,12 @@ public final class Netlink implements AutoCloseable {
     private static final int BUFFER_BYTES = 64 * 1024;
 
     private final NetlinkSocket socket;
-    private final Arena arena;
     private final NetlinkRequest request;
     private int sequence;
-    private boolean closed;
 
     private Netlink(NetlinkSocket socket) {
         this.socket = socket;
-        this.arena = Arena.ofShared();
-        this.request = new NetlinkRequest(arena.allocate(BUFFER_BYTES, 8));
+        this.request = socket.newRequest(BUFFER_BYTES);
         this.sequence = (int) (System.nanoTime() & 0x3fffffff);
     }
 
@@ -441,7 +437,7 @@ public final class Netlink implements AutoCloseable {
 
     /** Sends the request in the buffer and reads its answers (see {@link NetlinkSocket#exchange}). */
     private void exchange(String operation, String object, NetlinkSocket.MessageHandler handler, boolean replyExpected) {
-        checkOpen();
+        socket.checkOpen();
         socket.exchange(request, sequence, operation, object, handler, replyExpected);
     }
 
@@ -559,18 +555,8 @@ public final class Netlink implements AutoCloseable {
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("rtnetlink socket is closed");
-        }
-    }
-
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            socket.close();
-            arena.close();
-        }
+        socket.close();
     }
 }

@@ -111,6 +111,11 @@ final class NetlinkSocket implements AutoCloseable {
         return receiveBuffer;
     }
 
+    /** A request buffer of {@code bytes} that lives as long as this socket. */
+    NetlinkRequest newRequest(int bytes) {
+        return new NetlinkRequest(arena.allocate(bytes, 8));
+    }
+
     /**
      * Sends one request (sequence number {@code seq}) and reads answers with that sequence number until
      * the ACK, the end of a dump, or (for a get that asks for no ACK) the first reply; every answer but
@@ -198,12 +203,13 @@ final class NetlinkSocket implements AutoCloseable {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException(label + " socket is closed");
         }
     }
 
+    /** Closes the descriptor and frees the buffers (also those of {@link #newRequest}). Idempotent. */
     @Override
     public void close() {
         if (!closed) {

@@ -12,7 +12,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -31,14 +30,12 @@ public final class NfTables implements AutoCloseable {
     private static final int REQUEST_BYTES = 4096;
 
     private final NetlinkSocket socket;
-    private final Arena arena = Arena.ofShared();
     private final NetlinkRequest request;
     private int sequence;
-    private boolean closed;
 
     private NfTables(NetlinkSocket socket) {
         this.socket = socket;
-        this.request = new NetlinkRequest(arena.allocate(REQUEST_BYTES, 8));
+        this.request = socket.newRequest(REQUEST_BYTES);
         this.sequence = (int) (System.nanoTime() & 0x3fffffff);
     }
 
@@ -60,7 +57,7 @@ public final class NfTables implements AutoCloseable {
      * the batch was applied.
      */
     public synchronized void commit(NftBatch batch) {
-        checkOpen();
+        socket.checkOpen();
         if (!batch.asksForAcks()) {
             throw new IllegalArgumentException("commit needs a batch that asks for ACKs (NfTables.batch())");
         }
@@ -100,7 +97,7 @@ public final class NfTables implements AutoCloseable {
 
     /** Does {@code family name} exist? */
     public synchronized boolean tableExists(int family, String name) {
-        checkOpen();
+        socket.checkOpen();
         request.begin(messageType(NFT_MSG_GETTABLE), NLM_F_REQUEST, ++sequence);
         nfgenmsg(family);
         request.attrString(NFTA_TABLE_NAME, name);
@@ -117,36 +114,39 @@ public final class NfTables implements AutoCloseable {
 
     /** Every chain of {@code family} (NFPROTO_UNSPEC: every family), base chains with hook, priority and policy. */
     public synchronized List<NftChain> chains(int family) {
-        checkOpen();
-        request.begin(messageType(NFT_MSG_GETCHAIN), NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
+        return dump(NFT_MSG_GETCHAIN, family, null, null, "list chains", familyName(family), NFT_MSG_NEWCHAIN,
+                NfTables::parseChain);
+    }
+
+    /** The rules of one chain, in order: their handles and comments. */
+    public synchronized List<NftRuleEntry> rules(int family, String table, String chain) {
+        List<NftRuleEntry> all = dump(NFT_MSG_GETRULE, family, table, chain, "list rules",
+                familyName(family) + " " + table + " " + chain, NFT_MSG_NEWRULE, NfTables::parseRule);
+        return all.stream().filter(r -> r.table().equals(table) && r.chain().equals(chain)).toList();
+    }
+
+    /** A dump request (NFTA_*_TABLE / _CHAIN filter when given: attribute numbers 1 and 2 for rules). */
+    private <T> List<T> dump(int getMessage, int family, String table, String chain, String operation, String object,
+                             int replyMessage, Parser<T> parser) {
+        socket.checkOpen();
+        request.begin(messageType(getMessage), NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
         nfgenmsg(family);
-        List<NftChain> out = new ArrayList<>();
-        socket.exchange(request, sequence, "list chains", familyName(family), (buf, at, len, type) -> {
-            if (type == messageType(NFT_MSG_NEWCHAIN)) {
-                out.add(parseChain(buf, at, len));
+        if (table != null) {
+            request.attrString(NFTA_RULE_TABLE, table);
+            request.attrString(NFTA_RULE_CHAIN, chain);
+        }
+        List<T> out = new ArrayList<>();
+        socket.exchange(request, sequence, operation, object, (buf, at, len, type) -> {
+            if (type == messageType(replyMessage)) {
+                out.add(parser.parse(buf, at, len));
             }
         }, true);
         return out;
     }
 
-    /** The rules of one chain, in order: their handles and comments. */
-    public synchronized List<NftRuleEntry> rules(int family, String table, String chain) {
-        checkOpen();
-        request.begin(messageType(NFT_MSG_GETRULE), NLM_F_REQUEST | NLM_F_DUMP, ++sequence);
-        nfgenmsg(family);
-        request.attrString(NFTA_RULE_TABLE, table);
-        request.attrString(NFTA_RULE_CHAIN, chain);
-        List<NftRuleEntry> out = new ArrayList<>();
-        socket.exchange(request, sequence, "list rules", familyName(family) + " " + table + " " + chain,
-                (buf, at, len, type) -> {
-                    if (type == messageType(NFT_MSG_NEWRULE)) {
-                        NftRuleEntry rule = parseRule(buf, at, len);
-                        if (rule.table().equals(table) && rule.chain().equals(chain)) {
-                            out.add(rule);
-                        }
-                    }
-                }, true);
-        return out;
+    @FunctionalInterface
+    private interface Parser<T> {
+        T parse(MemorySegment buffer, int offset, int length);
     }
 
     private void nfgenmsg(int family) {
@@ -232,18 +232,8 @@ public final class NfTables implements AutoCloseable {
         return length == 4 ? Integer.reverseBytes(buf.get(JAVA_INT, at)) : otherwise;
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("nf_tables socket is closed");
-        }
-    }
-
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            socket.close();
-            arena.close();
-        }
+        socket.close();
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,7 @@ class EgressClusterPrivilegedTest {
             h.closeLater(NamedServer.start(h.node(2).netns(), "node-b", NODE_PORT));
             services = SERVICE.formatted(b1.address("IPv4"), b1.address("IPv6"));
             h.reconfigure(services);
-            awaitGreeting(() -> NamedServer.tcpHello(a1.netns(), "10.96.0.50", 80), "b1 " + a1.address("IPv4"));
+            awaitGreeting(() -> hello("10.96.0.50", 80), greeting("b1", a1.address("IPv4")));
         } catch (Exception | Error e) {
             h.close();
             throw e;
@@ -93,10 +94,11 @@ class EgressClusterPrivilegedTest {
     void podsReachTheInternetWithTheNodesAddress() throws Exception {
         for (String family : List.of("IPv4", "IPv6")) {
             String target = family.equals("IPv4") ? ClusterHarness.INTERNET4 : ClusterHarness.INTERNET6;
-            String node = family.equals("IPv4") ? ClusterLayout.node4(1) : ClusterLayout.node6(1);
-            assertEquals("internet " + node, NamedServer.tcpHello(a1.netns(), target, PORT), "TCP " + family + "\n" + h.logs());
+            String node = nodeA(family);
+            assertEquals(greeting("internet", node), hello(family), "TCP " + family + "\n" + h.logs());
             List<String> seen = echoRequestSources(family, () -> ClusterHarness.ping(a1.netns(), target));
-            assertEquals(List.of(node), seen, "ping " + family + ": the far side sees the node's address");
+            assertEquals(List.of(greeting("", node)), seen.stream().map(a -> greeting("", a)).toList(),
+                    "ping " + family + ": the far side sees the node's address");
         }
         String counters = Sh.runIn(h.node(1).netns(), "nft", "list", "chain", "inet", "podswitch", "masquerade-pods");
         assertFalse(counters.contains("meta l4proto tcp counter packets 0 "), counters);
@@ -107,29 +109,32 @@ class EgressClusterPrivilegedTest {
     void podToPodPodToServiceAndPodToNodeKeepThePodsAddress() {
         for (String family : List.of("IPv4", "IPv6")) {
             String self = a1.address(family);
-            assertEquals("b1 " + self, NamedServer.tcpHello(a1.netns(), b1.address(family), PORT), "pod → pod " + family);
+            assertEquals(greeting("b1", self), hello(b1.address(family), PORT), "pod → pod " + family);
             String vip = family.equals("IPv4") ? "10.96.0.50" : "fd00:10:96::32";
-            assertEquals("b1 " + self, NamedServer.tcpHello(a1.netns(), vip, 80), "pod → service " + family);
+            assertEquals(greeting("b1", self), hello(vip, 80), "pod → service " + family);
             String nodeB = family.equals("IPv4") ? ClusterLayout.node4(2) : ClusterLayout.node6(2);
-            assertEquals("node-b " + self, NamedServer.tcpHello(a1.netns(), nodeB, NODE_PORT), "pod → other node " + family);
+            assertEquals(greeting("node-b", self), hello(nodeB, NODE_PORT), "pod → other node " + family);
         }
     }
 
     @Test
     @Order(4)
     void nonMasqueradeRangesAndMasqueradeFalseKeepThePodsAddressAfterAReload() throws Exception {
-        h.reconfigure(services + "nonMasqueradeCIDRs: [203.0.113.0/24]\n");
-        awaitGreeting(() -> hello("IPv4"), "internet " + a1.address("IPv4"));
-        assertEquals("internet " + ClusterLayout.node6(1), hello("IPv6"), "IPv6 is still masqueraded");
+        try {
+            h.reconfigure(services + "nonMasqueradeCIDRs: [203.0.113.0/24]\n");
+            awaitGreeting(() -> hello("IPv4"), greeting("internet", a1.address("IPv4")));
+            assertEquals(greeting("internet", nodeA("IPv6")), hello("IPv6"), "IPv6 is still masqueraded");
 
-        h.reconfigure(services + "masquerade: false\n");
-        awaitGreeting(() -> hello("IPv6"), "internet " + a1.address("IPv6"));
-        assertEquals("internet " + a1.address("IPv4"), hello("IPv4"));
-        assertFalse(Sh.runIn(h.node(1).netns(), "nft", "list", "tables").contains("podswitch"), "no table with masquerade: false");
-
-        h.reconfigure(services);
-        awaitGreeting(() -> hello("IPv4"), "internet " + ClusterLayout.node4(1));
-        assertEquals("internet " + ClusterLayout.node6(1), hello("IPv6"));
+            h.reconfigure(services + "masquerade: false\n");
+            awaitGreeting(() -> hello("IPv6"), greeting("internet", a1.address("IPv6")));
+            assertEquals(greeting("internet", a1.address("IPv4")), hello("IPv4"));
+            assertFalse(Sh.runIn(h.node(1).netns(), "nft", "list", "tables").contains("podswitch"),
+                    "no table with masquerade: false");
+        } finally {
+            h.reconfigure(services);
+        }
+        awaitGreeting(() -> hello("IPv4"), greeting("internet", nodeA("IPv4")));
+        assertEquals(greeting("internet", nodeA("IPv6")), hello("IPv6"));
     }
 
     @Test
@@ -143,8 +148,7 @@ class EgressClusterPrivilegedTest {
         Sh.runIn(ns, "ip6tables", "-P", "FORWARD", "DROP");
         h.restart(1);
         for (String family : List.of("IPv4", "IPv6")) {
-            String node = family.equals("IPv4") ? ClusterLayout.node4(1) : ClusterLayout.node6(1);
-            awaitGreeting(() -> hello(family), "internet " + node);
+            awaitGreeting(() -> hello(family), greeting("internet", nodeA(family)));
         }
         for (String tool : List.of("iptables", "ip6tables")) {
             assertEquals(List.of("-P FORWARD DROP",
@@ -158,7 +162,7 @@ class EgressClusterPrivilegedTest {
         h.restart(1);
         assertEquals(1, Sh.runIn(ns, "nft", "list", "tables").lines().filter(l -> l.contains("podswitch")).count());
         assertEquals(3, Sh.runIn(ns, "iptables", "-S", "FORWARD").lines().count(), "the rules are not doubled");
-        awaitGreeting(() -> hello("IPv4"), "internet " + ClusterLayout.node4(1));
+        awaitGreeting(() -> hello("IPv4"), greeting("internet", nodeA("IPv4")));
 
         h.node(1).daemon().stop();
         assertFalse(Sh.runIn(ns, "nft", "list", "tables").contains("podswitch"));
@@ -166,9 +170,25 @@ class EgressClusterPrivilegedTest {
         assertEquals(List.of("-P FORWARD DROP"), Sh.runIn(ns, "ip6tables", "-S", "FORWARD").lines().toList());
     }
 
+    /** a1's TCP connection to the internet's server over {@code family}: the greeting, canonical. */
     private String hello(String family) {
-        return NamedServer.tcpHello(a1.netns(), family.equals("IPv4") ? ClusterHarness.INTERNET4 : ClusterHarness.INTERNET6,
-                PORT);
+        return hello(family.equals("IPv4") ? ClusterHarness.INTERNET4 : ClusterHarness.INTERNET6, PORT);
+    }
+
+    /** a1's TCP connection to {@code address:port}: "NAME CLIENT" with the client address in one spelling. */
+    private String hello(String address, int port) {
+        String line = NamedServer.tcpHello(a1.netns(), address, port);
+        String[] parts = line.split(" ");
+        return parts.length == 2 ? greeting(parts[0], parts[1]) : line;
+    }
+
+    /** "NAME ADDRESS" with the address as Java spells it (the server prints IPv6 unabbreviated). */
+    private static String greeting(String name, String address) {
+        return (name.isEmpty() ? "" : name + " ") + InetAddress.ofLiteral(address).getHostAddress();
+    }
+
+    private static String nodeA(String family) {
+        return family.equals("IPv4") ? ClusterLayout.node4(1) : ClusterLayout.node6(1);
     }
 
     /** Reloads and restarts take effect asynchronously: retries until the greeting is the expected one. */
