@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Reloads the cluster config without a restart: load + validate the file, then
- * {@link EgressManager#apply}, {@link ServiceManager#apply} and {@link PeerManager#apply} the difference. An invalid file is logged error by error as
+ * {@link EgressManager#apply}, {@link FileServices#apply} and {@link PeerManager#apply} the difference. An invalid
+ * file is logged error by error as
  * {@code file:line:col: field: message} and the running config stays; a change only a restart can make
  * (this node's pod CIDRs or addresses, the families, the overlay) is refused with one clear line.
  * Control thread only (SIGHUP, the file watcher and {@code POST /v1/reload} all post here).
@@ -77,7 +78,7 @@ public final class ConfigReloader {
             return ReloadResult.refused(why, List.of(why));
         }
         // The masquerade table first: it changes in one kernel transaction or not at all, so a refusal here
-        // leaves everything as it was. Then services (ServiceManager.apply changes nothing when it refuses);
+        // leaves everything as it was. Then services (FileServices.apply changes nothing when it refuses);
         // a later refusal puts what was applied before it back.
         String egressSummary = "not managed";
         try {
@@ -91,7 +92,7 @@ public final class ConfigReloader {
         }
         ServiceManager.Change serviceChange;
         try {
-            serviceChange = services.apply(next);
+            serviceChange = FileServices.apply(services, next);
         } catch (IllegalArgumentException e) {
             restoreEgress();
             DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
@@ -102,7 +103,7 @@ public final class ConfigReloader {
             try {
                 peerSummary = peers.apply(next);
             } catch (IllegalArgumentException e) {
-                services.apply(running);
+                FileServices.apply(services, running);
                 restoreEgress();
                 DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
                 return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
