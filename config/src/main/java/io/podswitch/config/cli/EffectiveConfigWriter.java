@@ -56,6 +56,10 @@ public final class EffectiveConfigWriter {
             services.add(service(service));
         }
         root.put("services", services);
+        root.put("masquerade", config.masquerade().enabled());
+        if (!config.masquerade().nonMasqueradeCidrs().isEmpty()) {
+            root.put("nonMasqueradeCIDRs", strings(config.masquerade().nonMasqueradeCidrs()));
+        }
         if (!config.networkPolicy().isEmpty()) {
             root.put("networkPolicy", NetworkPolicyWriter.section(config.networkPolicy()));
         }

@@ -5,6 +5,7 @@ import io.podswitch.config.cidr.IpFamily;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The file as written, before validation: every value keeps its position and path, and anything the user
@@ -20,6 +21,7 @@ public record ClusterSpec(SourcePosition position,
                           OverlaySpec overlay,
                           LocatedList<NodeSpec> nodes,
                           LocatedList<ServiceSpec> services,
+                          MasqueradeSpec masquerade,
                           NetworkPolicySpec networkPolicy) {
 
     public ClusterSpec {
@@ -27,7 +29,8 @@ public record ClusterSpec(SourcePosition position,
     }
 
     /** YAML keys at the top level, in documentation order. */
-    public static final List<String> KEYS = java.util.List.of(
-            "ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node", "overlay", "nodes", "services",
-            "networkPolicy");
+    public static final List<String> KEYS = Stream.of(
+            List.of("ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node", "overlay", "nodes",
+                    "services"),
+            MasqueradeSpec.KEYS, List.of("networkPolicy")).flatMap(List::stream).toList();
 }

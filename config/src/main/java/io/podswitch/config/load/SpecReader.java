@@ -54,6 +54,7 @@ public final class SpecReader {
                 overlay(top),
                 reader.list(top.get("nodes"), top.position(), "nodes", this::node),
                 reader.list(top.get("services"), top.position(), "services", this::service),
+                MasqueradeSpec.read(top, reader),
                 new NetworkPolicyReader(reader).read(top.get("networkPolicy"), top.position())));
     }
 

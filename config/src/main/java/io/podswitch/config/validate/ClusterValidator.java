@@ -7,6 +7,7 @@ import io.podswitch.config.load.Located;
 import io.podswitch.config.load.NodeSpec;
 import io.podswitch.config.load.Problems;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.MasqueradeConfig;
 import io.podswitch.config.model.NodeConfig;
 import io.podswitch.config.model.OverlayConfig;
 import io.podswitch.config.model.ServiceConfig;
@@ -57,13 +58,14 @@ public final class ClusterValidator {
         Optional<String> thisNode = thisNode(spec, env);
         Optional<OverlayConfig> overlay = new OverlayRules(problems).check(spec, families);
         List<ServiceConfig> services = new ServiceRules(problems).check(spec, families);
+        MasqueradeConfig masquerade = new MasqueradeRules(problems, familyRules).check(spec.masquerade(), families);
         NetworkPolicyConfig networkPolicy = new NetworkPolicyRules(problems).check(spec, families);
 
         if (!problems.isEmpty() || families.isEmpty() || overlay.isEmpty() || thisNode.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services,
-                networkPolicy));
+                masquerade, networkPolicy));
     }
 
     /** This node's name: {@code NODE_NAME} if set, else {@code node:}; it must name one of the nodes. */
@@ -99,7 +101,7 @@ public final class ClusterValidator {
 
     private static ClusterConfig build(ClusterSpec spec, List<IpFamily> families, Map<IpFamily, Integer> maskSizes,
                                        Map<IpFamily, List<Optional<Cidr>>> podCidrs, String thisNode,
-                                       OverlayConfig overlay, List<ServiceConfig> services,
+                                       OverlayConfig overlay, List<ServiceConfig> services, MasqueradeConfig masquerade,
                                        NetworkPolicyConfig networkPolicy) {
         List<NodeConfig> nodes = new ArrayList<>();
         for (Located<NodeSpec> located : spec.nodes().items()) {
@@ -120,7 +122,7 @@ public final class ClusterValidator {
                 spec.podCidrs().items().stream().map(Located::value).toList(),
                 spec.serviceCidrs().items().stream().map(Located::value).toList(),
                 spec.nodeCidrs().items().stream().map(Located::value).toList(),
-                new EnumMap<>(maskSizes), thisNode, overlay, nodes, services, networkPolicy);
+                new EnumMap<>(maskSizes), thisNode, overlay, nodes, services, masquerade, networkPolicy);
     }
 
     private static <T> List<T> inFamilyOrder(List<T> values, List<IpFamily> families, java.util.function.Function<T, IpFamily> familyOf) {

@@ -5,6 +5,7 @@ import io.podswitch.config.ConfigException;
 import io.podswitch.config.ConfigLoader;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.egress.EgressManager;
 import io.podswitch.daemon.peers.PeerManager;
 import io.podswitch.daemon.policy.PolicyManager;
 import io.podswitch.daemon.services.ServiceManager;
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * Reloads the cluster config without a restart: load + validate the file, then
- * {@link FileServices#apply} and {@link PeerManager#apply} the difference. An invalid file is logged error by error as
+ * {@link EgressManager#apply}, {@link FileServices#apply} and {@link PeerManager#apply} the difference. An invalid
+ * file is logged error by error as
  * {@code file:line:col: field: message} and the running config stays; a change only a restart can make
  * (this node's pod CIDRs or addresses, the families, the overlay) is refused with one clear line.
  * Control thread only (SIGHUP, the file watcher and {@code POST /v1/reload} all post here).
@@ -25,26 +27,29 @@ public final class ConfigReloader {
     private final Map<String, String> env;
     private final PeerManager peers;
     private final ServiceManager services;
+    private final EgressManager egress;
     private final PolicyManager policy;
     private ClusterConfig running;
 
     /**
      * @param peers the running peer manager, or null on a single-node daemon (no uplink was opened)
      * @param services the running service manager
+     * @param egress   the running masquerade (nf_tables) manager, or null when none runs (unit tests)
      */
     public ConfigReloader(Path file, Map<String, String> env, ClusterConfig running, PeerManager peers,
-                          ServiceManager services) {
-        this(file, env, running, peers, services, null);
+                          ServiceManager services, EgressManager egress) {
+        this(file, env, running, peers, services, egress, null);
     }
 
     /** @param policy the running NetworkPolicy manager (fed the file's networkPolicy section), or null */
     public ConfigReloader(Path file, Map<String, String> env, ClusterConfig running, PeerManager peers,
-                          ServiceManager services, PolicyManager policy) {
+                          ServiceManager services, EgressManager egress, PolicyManager policy) {
         this.file = file;
         this.env = Map.copyOf(env);
         this.running = running;
         this.peers = peers;
         this.services = services;
+        this.egress = egress;
         this.policy = policy;
     }
 
@@ -81,12 +86,24 @@ public final class ConfigReloader {
             DaemonLog.info("reload (" + trigger + "): refused: " + why);
             return ReloadResult.refused(why, List.of(why));
         }
-        // Services first: FileServices.apply changes nothing when it refuses, so a refusal here leaves
-        // everything as it was; a peer refusal after it puts the running services back.
+        // The masquerade table first: it changes in one kernel transaction or not at all, so a refusal here
+        // leaves everything as it was. Then services (FileServices.apply changes nothing when it refuses);
+        // a later refusal puts what was applied before it back.
+        String egressSummary = "not managed";
+        try {
+            if (egress != null) {
+                egressSummary = egress.apply(next);
+            }
+        } catch (RuntimeException e) {
+            String why = "masquerade: " + e.getMessage();
+            DaemonLog.info("reload (" + trigger + "): refused: " + why);
+            return ReloadResult.refused(why, List.of(why));
+        }
         ServiceManager.Change serviceChange;
         try {
             serviceChange = FileServices.apply(services, next);
         } catch (IllegalArgumentException e) {
+            restoreEgress();
             DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
             return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
         }
@@ -96,6 +113,7 @@ public final class ConfigReloader {
                 peerSummary = peers.apply(next);
             } catch (IllegalArgumentException e) {
                 FileServices.apply(services, running);
+                restoreEgress();
                 DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
                 return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
             }
@@ -108,8 +126,16 @@ public final class ConfigReloader {
         }
         running = next;
         String summary = "peers " + peerSummary + "; services +" + serviceChange.added() + " ~"
-                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s)" + policySummary;
+                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s); masquerade " + egressSummary
+                + policySummary;
         DaemonLog.info("reload (" + trigger + "): " + summary);
         return ReloadResult.applied(summary);
+    }
+
+    /** After a later refusal: the masquerade table of the running config again (a no-op when it did not change). */
+    private void restoreEgress() {
+        if (egress != null) {
+            egress.apply(running);
+        }
     }
 }
