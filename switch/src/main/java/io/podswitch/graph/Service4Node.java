@@ -114,7 +114,7 @@ final class Service4Node extends GraphNode {
             // From outside the external policy applies, and a remote backend's flow is SNATed to the uplink's
             // own address (the external IP is not routed back to this node).
             Interface in = interfaces.get(slab.inPort(f));
-            fromOutside = in != null && in.uplink();
+            fromOutside = in != null && in.fromOutside4(src);
             snatLow = fromOutside && in.ip4Count() > 0 ? FlowHash.ipv4MappedLow(in.ip4(0)) : 0;
         }
         if (entry == null) {

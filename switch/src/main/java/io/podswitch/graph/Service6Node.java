@@ -97,7 +97,7 @@ final class Service6Node extends GraphNode {
         } else if (entry != null && entry.kind() == ServiceKind.EXTERNAL_IP) {
             // As in ip4-service: the external policy from outside, SNAT to the uplink's own address.
             Interface in = interfaces.get(slab.inPort(f));
-            fromOutside = in != null && in.uplink();
+            fromOutside = in != null && in.fromOutside6(srcHigh, srcLow);
             boolean address = fromOutside && in.ip6Count() > 0;
             snatHigh = address ? in.ip6High(0) : 0;
             snatLow = address ? in.ip6Low(0) : 0;
