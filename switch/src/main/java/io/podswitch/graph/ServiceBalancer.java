@@ -155,6 +155,7 @@ final class ServiceBalancer {
             counters.count(NODE_PORT_SNAT);
         }
         int state = proto == ServiceEntry.TCP ? TcpState.initial(tcpFlags) : TcpState.NONE;
+        boolean addressSnat = snat;
         for (int attempt = 0; attempt < SNAT_ATTEMPTS; attempt++) {
             int inserted = own.insert(proto, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, backendHigh,
                     backendLow, backendPort, snatHigh, snatLow, snatPort, id, entry.generation(), state, now);
@@ -165,13 +166,17 @@ final class ServiceBalancer {
                 counters.count(CONNTRACK_FULL);
                 break;
             }
-            // CONFLICT: another flow already arrives at the same (snat, snatPort) from this backend. With
-            // SNAT, try another source port (deterministic, above the privileged range); without SNAT
-            // the tuple cannot change, so the flow goes stateless.
+            // CONFLICT: another flow already arrives at the same (source, port) from this backend — e.g. the
+            // client reused its port for another service with the same endpoint while the first flow still
+            // lingers. Try another source port (deterministic, above the privileged range); without SNAT
+            // only the port changes, the client's address stays (what Linux NAT does on a reply-tuple clash).
             counters.count(SNAT_CONFLICT);
-            if (!snat) {
+            if (attempt == SNAT_ATTEMPTS - 1) {
+                snatPort = srcPort; // every alternative taken: stateless, with the client's own port
+                snat = addressSnat;
                 break;
             }
+            snat = true;
             snatPort = 1024 + (int) Long.remainderUnsigned(hash + attempt * 0x9E37_79B9L, 64_512);
         }
         counters.count(NEW_FLOWS);

@@ -275,6 +275,39 @@ class ServiceGoldenTest {
                         POD_PORT));
     }
 
+    /**
+     * Two services with the same endpoint; the client reuses its port for the second while the first flow
+     * still lives: the second flow's reverse key would clash, so its source port is translated (address
+     * kept), and each reply is un-NATed as its own service's.
+     */
+    @Test
+    void aClientPortReusedForAnotherServiceWithTheSameEndpointGetsAnotherPort() {
+        h.put(0, 6, "10.96.0.10", 80, List.of(ep4("172.16.0.5", 8080)));
+        h.put(1, 6, "10.96.0.11", 80, List.of(ep4("172.16.0.5", 8080)));
+        int other = ip4("10.96.0.11");
+        expect(toRouter(tcp4(POD, BACKEND, 63, 40000, 8080, SYN, 1, 0, new byte[0])),
+                h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, VIP, 64, 40000, 80, SYN, 1, 0, new byte[0])), UPLINK));
+        byte[] second = h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, other, 64, 40000, 80, SYN, 7, 0, new byte[0])),
+                UPLINK);
+        assertChecksumsValid(second);
+        ByteBuffer b = ByteBuffer.wrap(second);
+        assertEquals(POD, b.getInt(26), "the client's address kept");
+        assertEquals(BACKEND, b.getInt(30));
+        int port = b.getShort(34) & 0xffff;
+        assertTrue(port != 40000 && port >= 1024, "another source port: " + port);
+        assertEquals(1, h.counter(0, "service.snat_conflict"));
+        expect(toPod(tcp4(other, POD, 63, 80, 40000, SYN | ACK, 9, 8, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, port, SYN | ACK, 9, 8, new byte[0])),
+                        POD_PORT));
+        expect(toPod(tcp4(VIP, POD, 63, 80, 40000, SYN | ACK, 3, 2, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, 40000, SYN | ACK, 3, 2, new byte[0])),
+                        POD_PORT));
+        // The second flow's next packets keep the port it was given.
+        byte[] next = h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, other, 64, 40000, 80, ACK, 8, 10, new byte[0])),
+                UPLINK);
+        assertEquals(port, ByteBuffer.wrap(next).getShort(34) & 0xffff);
+    }
+
     @Test
     void clientIpAffinityKeepsAClientOnOneBackend() {
         h.put(0, ServiceKind.CLUSTER_IP, 6, "10.96.0.10", 80,
