@@ -47,6 +47,8 @@ final class ServiceBalancer {
     private final int worker;
     final GraphServices config;
     final NatReply reply = new NatReply();
+    /** Scratch for {@link #trackedElsewhere}. */
+    private final NatReply elsewhere = new NatReply();
 
     // The decision for the current packet.
     long backendHigh;
@@ -157,8 +159,12 @@ final class ServiceBalancer {
         int state = proto == ServiceEntry.TCP ? TcpState.initial(tcpFlags) : TcpState.NONE;
         boolean addressSnat = snat;
         for (int attempt = 0; attempt < SNAT_ATTEMPTS; attempt++) {
-            int inserted = own.insert(proto, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, backendHigh,
-                    backendLow, backendPort, snatHigh, snatLow, snatPort, id, entry.generation(), state, now);
+            // Address SNAT (node ports, external IPs: one node address for clients arriving on every uplink
+            // queue, hence every worker) can clash with another worker's flow too; the own table checks itself.
+            int inserted = addressSnat && trackedElsewhere(proto, backendHigh, backendLow, backendPort, snatHigh,
+                    snatLow, snatPort) ? ServiceConnTrack.CONFLICT
+                    : own.insert(proto, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, backendHigh, backendLow,
+                            backendPort, snatHigh, snatLow, snatPort, id, entry.generation(), state, now);
             if (inserted >= 0) {
                 break;
             }
@@ -182,6 +188,18 @@ final class ServiceBalancer {
         counters.count(NEW_FLOWS);
         serviceCounters.increment(worker, id, ServiceCounters.NEW_CONNECTIONS);
         return FORWARD;
+    }
+
+    /** Whether another worker tracks a flow that the backend reaches at (snat, snatPort). */
+    private boolean trackedElsewhere(int proto, long backendHigh, long backendLow, int backendPort, long snatHigh,
+                                     long snatLow, int snatPort) {
+        for (ServiceConnTrack t : tracks) {
+            if (t != own && !t.isEmpty() && t.findReply(proto, backendHigh, backendLow, backendPort, snatHigh, snatLow,
+                    snatPort, elsewhere)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

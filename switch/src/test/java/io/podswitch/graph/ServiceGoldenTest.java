@@ -431,6 +431,32 @@ class ServiceGoldenTest {
         assertEquals(1, h.counter(0, "ip4-local.unsupported_protocol"));
     }
 
+    /**
+     * Two external clients with the same source port reach one remote backend through the node port on
+     * two uplink queues (two workers): both flows are SNATed to the node address, so the second, on the
+     * other worker, must take another port or the backend's replies could not tell them apart.
+     */
+    @Test
+    void nodePortClientsOnTwoWorkersWithTheSamePortGetDistinctSnatPorts() {
+        int first = ip4("172.16.9.9");
+        int second = ip4("172.16.9.10");
+        int node = ip4("192.168.1.1");
+        h.put(0, ServiceKind.NODE_PORT, 6, "0.0.0.0", 30080, List.of(ep4("172.16.0.5", 8080)), false, 0);
+        expect(toRouter(tcp4(node, BACKEND, 63, 5555, 8080, SYN, 1, 0, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(first, node, 64, 5555, 30080, SYN, 1, 0, new byte[0])), UPLINK));
+        byte[] out = h.sendExpectOne(0, UPLINK, fromRouter(tcp4(second, node, 64, 5555, 30080, SYN, 1, 0, new byte[0])),
+                UPLINK);
+        int port = ByteBuffer.wrap(out).getShort(34) & 0xffff;
+        assertTrue(port != 5555, "another SNAT port on the other worker");
+        assertEquals(1, h.counter(0, "service.snat_conflict"));
+        expect(toRouter(tcp4(node, second, 63, 30080, 5555, SYN | ACK, 3, 2, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, node, 64, 8080, port, SYN | ACK, 3, 2, new byte[0])),
+                        UPLINK));
+        expect(toRouter(tcp4(node, first, 63, 30080, 5555, SYN | ACK, 3, 2, new byte[0])),
+                h.sendExpectOne(0, UPLINK, fromRouter(tcp4(BACKEND, node, 64, 8080, 5555, SYN | ACK, 3, 2, new byte[0])),
+                        UPLINK));
+    }
+
     @Test
     void nodePortOverIpv6() {
         byte[] client = ip6("2001:db8:9::9");
