@@ -17,8 +17,8 @@ import static io.podswitch.nativeio.bpf.BpfAssembler.R2;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R3;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R4;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R5;
-import static io.podswitch.nativeio.bpf.BpfAssembler.R10;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R6;
+import static io.podswitch.nativeio.bpf.BpfAssembler.R10;
 import static io.podswitch.nativeio.bpf.BpfAssembler.WORD;
 
 import io.podswitch.nativeio.bpf.BpfAssembler.Label;
