@@ -103,13 +103,15 @@ final class Service6Node extends GraphNode {
             snatLow = address ? in.ip6Low(0) : 0;
         }
         if (entry == null) {
+            // As in ip4-service: a node port from outside, or from this node's pods (short-circuited).
             Interface in = interfaces.get(slab.inPort(f));
-            if (in != null && in.uplink() && in.ownsIp6(dstHigh, dstLow)) {
+            Interface node = in != null && in.uplink() ? in : interfaces.uplink();
+            if (node != null && node.ownsIp6(dstHigh, dstLow)) {
                 entry = balancer.table.find(proto, 0L, 0L, dport);
                 if (entry != null && entry.kind() != ServiceKind.NODE_PORT) {
                     entry = null;
                 }
-                fromOutside = entry != null;
+                fromOutside = entry != null && node == in;
             }
         }
         if (entry != null) {

@@ -293,6 +293,12 @@ class ServiceClusterPrivilegedTest {
                 canonicalLine(NamedServer.tcpHello(external, ClusterLayout.node6(2), 30081)));
         // node-a has no local backend of "local": the SYN is dropped (no_local_backend), the client times out.
         assertEquals("timeout-or-refused", timeoutOrRefused(NamedServer.tcpHello(external, ClusterLayout.node4(1), 30081)));
+        // A pod on node-a reaching its own node's node port is short-circuited (kube-proxy's rule): served,
+        // its address kept, both families.
+        ClusterPod a2 = pod("a2");
+        assertEquals("b1 " + a2.address("IPv4"), NamedServer.tcpHello(a2.netns(), ClusterLayout.node4(1), 30081));
+        assertEquals("b1 " + canonical(a2.address("IPv6")),
+                canonicalLine(NamedServer.tcpHello(a2.netns(), ClusterLayout.node6(1), 30081)));
     }
 
     private static String timeoutOrRefused(String answer) {

@@ -432,6 +432,30 @@ class ServiceGoldenTest {
     }
 
     /**
+     * A pod reaching a node port on its own node's (uplink) address is served in the switch, as kube-proxy
+     * serves it: short-circuited to every endpoint (even with externalTrafficPolicy Local and no local
+     * endpoint), its address kept; the reply comes back from the node address and port.
+     */
+    @Test
+    void aPodReachesANodePortOnItsOwnNodesAddress() {
+        int node = ip4("192.168.1.1");
+        h.put(0, ServiceKind.NODE_PORT, 6, "0.0.0.0", 30080, List.of(ep4("172.16.0.5", 8080)), true, 0);
+        expect(toRouter(tcp4(POD, BACKEND, 63, 41000, 8080, SYN, 1, 0, new byte[0])),
+                h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, node, 64, 41000, 30080, SYN, 1, 0, new byte[0])), UPLINK));
+        expect(toPod(tcp4(node, POD, 63, 30080, 41000, SYN | ACK, 3, 2, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, 41000, SYN | ACK, 3, 2, new byte[0])),
+                        POD_PORT));
+        assertEquals(0, h.counter(0, "service.node_port_snat"));
+        byte[] ipv6Node = ip6("fd01::1");
+        h.put(1, ServiceKind.NODE_PORT, 17, "::", 30053, List.of(ep6("2001:db8::5", 53)), false, 0);
+        byte[] data = bytes(8, 3);
+        expect(toRouter(udp6(POD6, BACKEND6, 63, 4444, 53, data)),
+                h.sendExpectOne(0, POD_PORT, fromPod(udp6(POD6, ipv6Node, 64, 4444, 30053, data)), UPLINK));
+        expect(toPod(udp6(ipv6Node, POD6, 63, 30053, 4444, data)),
+                h.sendExpectOne(1, UPLINK, fromRouter(udp6(BACKEND6, POD6, 64, 53, 4444, data)), POD_PORT));
+    }
+
+    /**
      * Two external clients with the same source port reach one remote backend through the node port on
      * two uplink queues (two workers): both flows are SNATed to the node address, so the second, on the
      * other worker, must take another port or the backend's replies could not tell them apart.
