@@ -43,7 +43,20 @@ final class RoutedAllocationProof {
     }
 
     static Topology topology(TemplatePort podPort, TemplatePort uplink) {
-        Interface podIf = Interface.builder(podPort, POD_PORT_MAC).ip4("10.0.0.1").ip6("fd00::1").build();
+        return topology(podPort, uplink, false);
+    }
+
+    /**
+     * With {@code podPortIsHostPort}, the pod port is also marked as the node's host port whose kernel side is the
+     * pod's addresses 10.0.0.10 / fd00::10 ({@link Interface.Builder#hostAddresses}).
+     */
+    static Topology topology(TemplatePort podPort, TemplatePort uplink, boolean podPortIsHostPort) {
+        Interface.Builder podBuilder = Interface.builder(podPort, POD_PORT_MAC).ip4("10.0.0.1").ip6("fd00::1");
+        if (podPortIsHostPort) {
+            long[] host6 = Ip6.parse("fd00::10");
+            podBuilder.hostAddresses(new int[] {POD}, new long[] {host6[0]}, new long[] {host6[1]});
+        }
+        Interface podIf = podBuilder.build();
         Interface upIf = Interface.builder(uplink, UPLINK_MAC).ip4("192.168.1.1").ip6("fd01::1").uplink(true).build();
         AdjacencyTable adj = new AdjacencyTable(16);
         int local = adj.addLocal();
