@@ -1,5 +1,6 @@
 package io.podswitch.perf.sides;
 
+import io.podswitch.cni.install.PluginJvm;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.CniSide;
 
@@ -21,8 +22,7 @@ import java.util.stream.Collectors;
 public final class PodswitchdCniSide implements CniSide {
     static final String PLUGIN_CLASS = "io.podswitch.cni.PodswitchCni";
     /** bin/podswitch-cni's flags: start-up time is pod start-up time. */
-    static final List<String> PLUGIN_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData", "-Xss512k");
+    static final List<String> PLUGIN_FLAGS = PluginJvm.flags();
     private static final int MAX_PODS = 256;
 
     private PodswitchdProcess daemon;
