@@ -20,7 +20,8 @@ public final class InstallCni {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs install-cni in this JVM (the bench and tests use it like the command): the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         for (String a : args) {
             if (a.equals("-h") || a.equals("--help")) {
                 out.println(InstallOptions.USAGE);
@@ -56,7 +57,7 @@ public final class InstallCni {
     }
 
     /** The jar this class was loaded from, or null (run from a classes directory, e.g. in tests). */
-    static Path ownJar() {
+    public static Path ownJar() {
         try {
             Path p = Path.of(InstallCni.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return Files.isRegularFile(p) ? p : null;

@@ -27,8 +27,10 @@ import java.util.stream.Stream;
 
 /**
  * CNI ADD and DEL latency for a batch of pods (100; 3 in smoke mode): each repetition creates the
- * pods' namespaces (not timed), times ADD for every pod, then DEL for every pod. Baseline: the
- * reference {@code bridge} plugin with {@code host-local} IPAM, executed exactly as a runtime would.
+ * pods' namespaces (not timed), times ADD for every pod, then DEL for every pod. podswitch runs as a
+ * node runs it (the launcher and AOT cache {@code install-cni} installed); {@code podswitchd-api} is
+ * the same requests sent straight to the daemon (its share of the time). Baseline: the reference
+ * {@code bridge} plugin with {@code host-local} IPAM, executed exactly as a runtime would.
  */
 public final class CniScenario implements Scenario {
 
@@ -37,6 +39,8 @@ public final class CniScenario implements Scenario {
     static final Outcomes.Metric ADD_P99 = Outcomes.Metric.lower("add_latency_p99", "ms");
     static final Outcomes.Metric DEL_MEDIAN = Outcomes.Metric.lower("del_latency_p50", "ms");
     static final List<Outcomes.Metric> METRICS = List.of(ADD_MEDIAN, ADD_P99, DEL_MEDIAN);
+    /** The same requests straight on podswitchd's socket: the daemon's share, without the plugin's JVM. */
+    static final String DAEMON_ALONE = "podswitchd-api";
 
     /** ADD and DEL of one pod, whoever implements them. */
     private interface Plugin {
@@ -81,17 +85,11 @@ public final class CniScenario implements Scenario {
             out.addAll(podswitch.not(METRICS, params, Status.NEEDS_ROOT, "pod namespaces need root"));
         } else {
             CniSide cni = side.get();
-            List<Measurement> measured = measure(ctx, podswitch, params, new Plugin() {
-                @Override
-                public void add(String id, Path netns) throws Exception {
-                    cni.add(id, netns, "eth0");
-                }
-
-                @Override
-                public void del(String id, Path netns) throws Exception {
-                    cni.del(id, netns, "eth0");
-                }
-            });
+            List<Measurement> measured = new ArrayList<>(measure(ctx, podswitch, params, plugin(cni)));
+            Optional<CniSide> alone = cni.daemonAlone();
+            if (alone.isPresent()) {
+                measured.addAll(measure(ctx, new Outcomes(NAME, DAEMON_ALONE), params, plugin(alone.get())));
+            }
             try {
                 cni.finish();
                 out.addAll(measured);
@@ -101,6 +99,20 @@ public final class CniScenario implements Scenario {
         }
         out.addAll(bridgeBaseline(ctx, params));
         return out;
+    }
+
+    private static Plugin plugin(CniSide cni) {
+        return new Plugin() {
+            @Override
+            public void add(String id, Path netns) throws Exception {
+                cni.add(id, netns, "eth0");
+            }
+
+            @Override
+            public void del(String id, Path netns) throws Exception {
+                cni.del(id, netns, "eth0");
+            }
+        };
     }
 
     private List<Measurement> bridgeBaseline(ScenarioContext ctx, Map<String, String> params) throws IOException {
