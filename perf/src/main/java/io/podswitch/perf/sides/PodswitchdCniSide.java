@@ -16,6 +16,9 @@ import io.podswitch.cni.install.PluginJvm;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.CniSide;
 
+import io.podswitch.perf.bench.jvm.SubjectJvmLog;
+import io.podswitch.perf.report.Measurement;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -133,6 +136,8 @@ public final class PodswitchdCniSide implements CniSide {
 
     /** {@code dir/podswitch-cni}: a shell launcher that execs the plugin JVM, as bin/podswitch-cni does. */
     static Path launcher(Path dir, String classPath) throws Exception {
+        SubjectJvmLog.startingAsShipped(Measurement.PODSWITCH, "CNI plugin child JVM per call (bin/podswitch-cni's flags)",
+                PLUGIN_FLAGS);
         Files.createDirectories(dir);
         List<String> words = new ArrayList<>();
         words.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
