@@ -41,6 +41,7 @@ public final class AotTraining {
     }
 
     public static void main(String[] args) throws IOException {
+        System.getenv(); // the plugin's main reads its environment: ProcessEnvironment and friends belong in the cache
         Path dir = Files.createTempDirectory("podswitch-cni-training-");
         try {
             Path netns = Files.createFile(dir.resolve("netns"));

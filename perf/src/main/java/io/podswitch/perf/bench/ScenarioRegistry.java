@@ -3,6 +3,7 @@ package io.podswitch.perf.bench;
 import io.podswitch.perf.bench.scenario.AfXdpForwardScenario;
 import io.podswitch.perf.bench.scenario.ChurnScenario;
 import io.podswitch.perf.bench.scenario.CniScenario;
+import io.podswitch.perf.bench.scenario.CniStartScenario;
 import io.podswitch.perf.bench.scenario.EngineScenario;
 import io.podswitch.perf.bench.scenario.FibScenario;
 import io.podswitch.perf.bench.scenario.LatencyScenario;
@@ -36,7 +37,7 @@ public final class ScenarioRegistry {
     public static ScenarioRegistry standard() {
         List<Scenario> all = new ArrayList<>(List.of(new EngineScenario(), new FibScenario(),
                 new AfXdpForwardScenario(), new TapForwardScenario(), new PodTcpScenario(), new LatencyScenario(),
-                new CniScenario(), new PodmanRunScenario(), new ChurnScenario(), new ServiceScenario()));
+                new CniScenario(), new CniStartScenario(), new PodmanRunScenario(), new ChurnScenario(), new ServiceScenario()));
         ServiceLoader.load(Scenario.class).forEach(all::add);
         return new ScenarioRegistry(all);
     }

@@ -389,8 +389,8 @@ public final class ChurnSoak {
                     Thread.sleep(1);
                 }
                 // Most of an ADD is the plugin's JVM starting; the daemon's part comes last. Aim the kill
-                // at 40–100 % of a typical ADD so that it lands inside the daemon's work often.
-                Thread.sleep((long) (typicalAddMillis() * (0.4 + 0.6 * random.nextDouble())));
+                // at 60–110 % of a typical ADD so that it lands inside the daemon's work often.
+                Thread.sleep((long) (typicalAddMillis() * (0.6 + 0.5 * random.nextDouble())));
                 killOrDrain.lock();
                 try {
                     killAndRestart(random);

@@ -1,7 +1,10 @@
 package io.podswitch.perf.sides;
 
 import io.podswitch.cni.install.InstallCni;
+import io.podswitch.cni.install.PluginJvm;
+import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.bench.side.SideUnavailableException;
+import io.podswitch.perf.report.Measurement;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,8 +61,28 @@ public final class CniInstallation {
         return shared;
     }
 
+    /** For the report: the plugin runs in a JVM per call, with its shipped flags (never C2, by design). */
+    public void recordSubjectJvm() throws IOException {
+        SubjectJvmLog.startingAsShipped(Measurement.PODSWITCH, "CNI plugin child JVM per call (the launcher install-cni "
+                + "wrote, AOT cache)", PluginJvm.flags());
+    }
+
     public Path binDir() {
         return root.resolve("bin");
+    }
+
+    /** The installed launcher, as runtimes execute it. */
+    public Path launcher() {
+        return binDir().resolve("podswitch-cni");
+    }
+
+    /** The installed plugin jar (its AOT cache is {@link #aotCache}). */
+    public Path jar() {
+        return root.resolve("plugin").resolve("podswitch-cni.jar");
+    }
+
+    public Path aotCache() {
+        return root.resolve("plugin").resolve("podswitch-cni.aot");
     }
 
     /** The conflist install-cni wrote (the shipped one). */

@@ -105,6 +105,7 @@ public final class PodswitchdCniSide implements CniSide {
             daemon = PodswitchdProcess.start(absoluteClassPath(), MAX_PODS);
             try {
                 CniInstallation installed = CniInstallation.shared();
+                installed.recordSubjectJvm();
                 String conflist = Files.readString(installed.conflist());
                 plugin = new CniPluginRunner(installed.binDir().resolve("podswitch-cni"),
                         netconf(conflist, "podswitch-bench", daemon.socket()));

@@ -53,6 +53,7 @@ public final class PodswitchdPodNetwork implements PodNetwork {
 
     public static PodswitchdPodNetwork start(String families, int maxPods) throws Exception {
         CniInstallation plugin = CniInstallation.shared();
+        plugin.recordSubjectJvm();
         return new PodswitchdPodNetwork(PodswitchdProcess.start(PodswitchdCniSide.absoluteClassPath(), families, maxPods),
                 plugin, families);
     }
@@ -138,6 +139,11 @@ public final class PodswitchdPodNetwork implements PodNetwork {
             throw new IOException("GET " + path + " answered " + r.status() + ": " + r.bodyText());
         }
         return ObjectReader.of(JsonParser.parse(r.bodyText()), "");
+    }
+
+    @Override
+    public Path socketPath() {
+        return daemon.socket();
     }
 
     @Override

@@ -14,6 +14,9 @@ public interface PodNetwork extends AutoCloseable {
     /** The installed conflist (the shipped one, naming this daemon's socket), with {@code network} as its name. */
     String conflist(String network) throws IOException;
 
+    /** podswitchd's control socket (what the conflist names). */
+    Path socketPath();
+
     /** The pods' gateway of a family, or null when the cluster does not have that family. */
     String gateway(boolean ipv6);
 
