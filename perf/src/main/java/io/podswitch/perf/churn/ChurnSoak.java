@@ -2,12 +2,11 @@ package io.podswitch.perf.churn;
 
 import io.podswitch.api.json.JsonParser;
 import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
 import io.podswitch.api.json.JsonValue.JsonObject;
-import io.podswitch.api.json.JsonValue.JsonString;
 import io.podswitch.api.json.JsonWriter;
 import io.podswitch.api.json.ObjectReader;
 import io.podswitch.perf.bench.side.PodNetwork;
+import io.podswitch.perf.runtime.Conflists;
 import io.podswitch.perf.topo.Exec;
 
 import java.io.IOException;
@@ -117,24 +116,13 @@ public final class ChurnSoak {
         this.progress = progress;
         this.launcher = node.cniBinDir().resolve("podswitch-cni");
         this.runId = Long.toHexString(new SplittableRandom(settings.seed()).nextLong() & 0xfffL | 0x1000L);
-        this.netconf = pluginNetconf(node.conflist(NETWORK));
+        this.netconf = Conflists.pluginNetconf(node.conflist(NETWORK));
         for (boolean v6 : List.of(false, true)) {
             String gw = node.gateway(v6);
             if (gw != null) {
                 gateways.add(gw);
             }
         }
-    }
-
-    /** What a runtime hands the plugin: its entry of the conflist plus the list's cniVersion and name. */
-    static JsonObject pluginNetconf(String conflist) {
-        JsonObject list = (JsonObject) JsonParser.parse(conflist);
-        JsonObject first = (JsonObject) ((JsonArray) list.get("plugins")).elements().getFirst();
-        Map<String, JsonValue> m = new LinkedHashMap<>();
-        m.put("cniVersion", list.get("cniVersion"));
-        m.put("name", list.get("name"));
-        m.putAll(first.members());
-        return new JsonObject(m);
     }
 
     public ChurnReport run() throws Exception {

@@ -6,15 +6,11 @@ import io.podswitch.api.http.HttpLimits;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
-import io.podswitch.api.json.JsonValue.JsonObject;
-import io.podswitch.api.json.JsonValue.JsonString;
 import io.podswitch.api.json.JsonWriter;
 import io.podswitch.cni.install.PluginJvm;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.CniSide;
+import io.podswitch.perf.runtime.Conflists;
 
 import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.report.Measurement;
@@ -25,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,25 +102,14 @@ public final class PodswitchdCniSide implements CniSide {
                 CniInstallation installed = CniInstallation.shared();
                 installed.recordSubjectJvm();
                 String conflist = Files.readString(installed.conflist());
-                plugin = new CniPluginRunner(installed.binDir().resolve("podswitch-cni"),
-                        netconf(conflist, "podswitch-bench", daemon.socket()));
+                plugin = new CniPluginRunner(installed.launcher(), JsonWriter.write(
+                        Conflists.pluginNetconf(Conflists.forDaemon(conflist, "podswitch-bench", daemon.socket()))));
             } catch (Exception e) {
                 finish();
                 throw e;
             }
         }
         return plugin;
-    }
-
-    /** What a runtime hands the plugin for a conflist: its podswitch-cni entry with cniVersion, name and the socket. */
-    static String netconf(String conflist, String network, Path socket) {
-        JsonObject list = (JsonObject) JsonParser.parse(conflist);
-        Map<String, JsonValue> m = new LinkedHashMap<>();
-        m.put("cniVersion", list.get("cniVersion"));
-        m.put("name", new JsonString(network));
-        m.putAll(((JsonObject) ((JsonArray) list.get("plugins")).elements().getFirst()).members());
-        m.put("socket", new JsonString(socket.toString()));
-        return JsonWriter.write(new JsonObject(m));
     }
 
     /** The bench JVM's class path with absolute entries (the plugin and daemon may run elsewhere). */

@@ -7,19 +7,15 @@ import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
 import io.podswitch.api.json.JsonParser;
 import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
-import io.podswitch.api.json.JsonValue.JsonObject;
-import io.podswitch.api.json.JsonValue.JsonString;
-import io.podswitch.api.json.JsonWriter;
 import io.podswitch.api.json.ObjectReader;
 import io.podswitch.perf.bench.side.PodNetwork;
 import io.podswitch.perf.bench.side.PodNetworkSide;
+import io.podswitch.perf.runtime.Conflists;
 import io.podswitch.perf.topo.Exec;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,21 +61,7 @@ public final class PodswitchdPodNetwork implements PodNetwork {
 
     @Override
     public String conflist(String network) throws IOException {
-        JsonObject installed = (JsonObject) JsonParser.parse(Files.readString(plugin.conflist()));
-        Map<String, JsonValue> members = new LinkedHashMap<>(installed.members());
-        members.put("name", new JsonString(network));
-        List<JsonValue> plugins = new ArrayList<>();
-        for (JsonValue v : ((JsonArray) installed.get("plugins")).elements()) {
-            JsonObject p = (JsonObject) v;
-            if (p.get("type").equals(new JsonString("podswitch-cni"))) {
-                Map<String, JsonValue> m = new LinkedHashMap<>(p.members());
-                m.put("socket", new JsonString(daemon.socket().toString()));
-                p = new JsonObject(m);
-            }
-            plugins.add(p);
-        }
-        members.put("plugins", new JsonArray(plugins));
-        return JsonWriter.writePretty(new JsonObject(members)) + "\n";
+        return Conflists.forDaemon(Files.readString(plugin.conflist()), network, daemon.socket());
     }
 
     @Override
