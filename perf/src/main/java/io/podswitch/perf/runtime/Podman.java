@@ -15,8 +15,9 @@ import java.util.Set;
 /**
  * podman 4 (Debian's 4.3.1: CNI network backend, runc) confined to a temp dir: {@code CONTAINERS_CONF}
  * names a containers.conf that points the CNI config and plugin dirs, the lock/tmp dir and the event
- * log into it, and the storage ({@code --root}, {@code --runroot}, vfs driver) lives there too — the
- * machine's own podman configuration is never read or changed. What these machines need:
+ * log into it, and the storage ({@code --root}, vfs driver) lives there too, the {@code --runroot} in
+ * a short temp dir of its own (podman refuses one longer than 50 characters) — the machine's own
+ * podman configuration is never read or changed. What these machines need:
  * <ul>
  *   <li>{@code default_ulimits}: rootful podman otherwise asks runc for RLIMIT_NOFILE/NPROC of
  *       1048576, which fails without CAP_SYS_RESOURCE ("error setting rlimit type 6: operation not
@@ -36,6 +37,7 @@ public final class Podman implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     private final Path dir;
+    private final Path runRoot;
     private final Path confDir;
     private final Map<String, String> env;
     private final Set<String> containers = new LinkedHashSet<>();
@@ -46,6 +48,8 @@ public final class Podman implements AutoCloseable {
      */
     public Podman(Path dir, List<Path> pluginDirs) throws IOException {
         this.dir = dir;
+        // podman refuses a runroot longer than 50 characters: a short one of its own in /tmp
+        this.runRoot = Files.createTempDirectory("psr");
         this.confDir = dir.resolve("net.d");
         Files.createDirectories(confDir);
         Files.createDirectories(dir.resolve("tmp"));
@@ -87,7 +91,7 @@ public final class Podman implements AutoCloseable {
     /** {@code podman ARGS} on this instance's config and storage; the outcome whatever the exit code. */
     public Exec.Result podman(String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of("podman", "--root", dir.resolve("root").toString(), "--runroot",
-                dir.resolve("runroot").toString(), "--storage-driver", "vfs"));
+                runRoot.toString(), "--storage-driver", "vfs"));
         argv.addAll(List.of(args));
         return Exec.exec(argv, env, TIMEOUT);
     }
@@ -150,6 +154,7 @@ public final class Podman implements AutoCloseable {
                 // no cache dir: nothing left
             }
         }
+        TempDirs.remove(runRoot);
         TempDirs.remove(dir);
     }
 }
