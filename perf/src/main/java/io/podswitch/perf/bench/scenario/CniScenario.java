@@ -46,11 +46,13 @@ public final class CniScenario implements Scenario {
     static final String BRIDGE = "cni-bridge";
     static final String INSTALL_HINT = "apt-get install -y containernetworking-plugins";
 
-    /** ADD and DEL of one pod, whoever implements them. */
-    private interface Plugin {
-        void add(String id, Path netns) throws Exception;
+    /** One CNI command for one pod, whoever implements it. */
+    private interface Command {
+        void run(String id, Path netns, String ifName) throws Exception;
+    }
 
-        void del(String id, Path netns) throws Exception;
+    /** ADD and DEL of one pod, whoever implements them. */
+    private record Plugin(Command add, Command del) {
     }
 
     /** A subject to time, or the reason it cannot be. */
@@ -114,17 +116,7 @@ public final class CniScenario implements Scenario {
         } else {
             CniPluginRunner runner = new CniPluginRunner(bridge.get(), CniPluginRunner.bridgeConfig(
                     "podswitch-bench", bridgeName, "10.202.0.0/16", ipam));
-            subjects.add(Subject.of(BRIDGE, new Plugin() {
-                @Override
-                public void add(String id, Path netns) throws Exception {
-                    runner.add(id, netns, "eth0");
-                }
-
-                @Override
-                public void del(String id, Path netns) throws Exception {
-                    runner.del(id, netns, "eth0");
-                }
-            }));
+            subjects.add(Subject.of(BRIDGE, new Plugin(runner::add, runner::del)));
         }
         try {
             return measure(ctx, params, subjects);
@@ -140,17 +132,7 @@ public final class CniScenario implements Scenario {
     }
 
     private static Plugin plugin(CniSide cni) {
-        return new Plugin() {
-            @Override
-            public void add(String id, Path netns) throws Exception {
-                cni.add(id, netns, "eth0");
-            }
-
-            @Override
-            public void del(String id, Path netns) throws Exception {
-                cni.del(id, netns, "eth0");
-            }
-        };
+        return new Plugin(cni::add, cni::del);
     }
 
     private List<Measurement> measure(ScenarioContext ctx, Map<String, String> params, List<Subject> subjects) {
@@ -206,7 +188,7 @@ public final class CniScenario implements Scenario {
                 for (Subject s : subjects) {
                     String ns = namespaces.get(s.name()).get(i);
                     long start = System.nanoTime();
-                    s.plugin().add(ns, Path.of("/var/run/netns", ns));
+                    s.plugin().add().run(ns, Path.of("/var/run/netns", ns), "eth0");
                     add.get(s.name())[i] = (System.nanoTime() - start) / 1e6;
                 }
             }
@@ -214,7 +196,7 @@ public final class CniScenario implements Scenario {
                 for (Subject s : subjects) {
                     String ns = namespaces.get(s.name()).get(i);
                     long start = System.nanoTime();
-                    s.plugin().del(ns, Path.of("/var/run/netns", ns));
+                    s.plugin().del().run(ns, Path.of("/var/run/netns", ns), "eth0");
                     del.get(s.name())[i] = (System.nanoTime() - start) / 1e6;
                 }
             }

@@ -16,6 +16,7 @@ import io.podswitch.perf.runtime.Podman;
 import io.podswitch.perf.stats.Percentiles;
 import io.podswitch.perf.topo.Exec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,8 +99,8 @@ public final class PodmanRunScenario implements Scenario {
                 podman.importBusybox();
                 podman.addNetwork("10-podswitch.conflist", node.conflist(PODSWITCH_NET));
                 int octet = 1 + ctx.random().nextInt(254);
-                podman.ok("network", "create", "--driver", "bridge", "--interface-name", bridge, "--subnet",
-                        "10.206." + octet + ".0/24", BRIDGE_NET);
+                podman.ok("network", "create", "--driver", "bridge", "--subnet", "10.206." + octet + ".0/24", BRIDGE_NET);
+                renameBridge(podman, bridge);
                 return measure(ctx, podman, params);
             } finally {
                 podman.close();
@@ -110,6 +111,21 @@ public final class PodmanRunScenario implements Scenario {
         } catch (Exception e) {
             return notMeasured(params, Status.FAILED, Outcomes.reason(e));
         }
+    }
+
+    /**
+     * podman 4.3 names the bridge itself (cni-podmanN, N the first index its own config dir does not
+     * use: cni-podman0 here, which the machine's default network may be using) and has no
+     * {@code --interface-name} yet (4.4): rename it in the conflist podman wrote.
+     */
+    private static void renameBridge(Podman podman, String bridge) throws IOException {
+        Path conflist = podman.confDir().resolve(BRIDGE_NET + ".conflist");
+        String text = Files.readString(conflist);
+        String renamed = text.replaceFirst("\"bridge\": \"cni-podman[0-9]+\"", "\"bridge\": \"" + bridge + "\"");
+        if (renamed.equals(text)) {
+            throw new IOException("podman's bridge network config names no cni-podmanN bridge: " + conflist);
+        }
+        Files.writeString(conflist, renamed);
     }
 
     private List<Measurement> measure(ScenarioContext ctx, Podman podman, Map<String, String> params) throws Exception {
