@@ -136,6 +136,8 @@ final class PodswitchdProcess implements AutoCloseable {
                 + "nodeCIDRs: [" + String.join(", ", nodeNets) + "]\n"
                 + "node: n1\n"
                 + "overlay: {mode: direct, podMTU: 1400}\n"
+                // runs in the machine's own namespace: no masquerade table in the host's nftables
+                + "masquerade: false\n"
                 + "nodes:\n"
                 + "  - name: n1\n"
                 + "    addresses: [" + String.join(", ", addresses) + "]\n"
