@@ -3,6 +3,7 @@ package io.podswitch.daemon;
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.NodeConfig;
 import io.podswitch.daemon.api.ControlApi;
 import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
@@ -15,6 +16,7 @@ import io.podswitch.daemon.host.HostPort;
 import io.podswitch.daemon.ipam.Attachment;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.ipam.Ipam;
+import io.podswitch.daemon.kubernetes.KubernetesSource;
 import io.podswitch.daemon.peers.ClusterPeers;
 import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
@@ -33,10 +35,12 @@ import io.podswitch.stats.StatsFile;
 import io.podswitch.stats.StatsPublisher;
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -82,17 +86,39 @@ public final class Daemon implements AutoCloseable {
     private ConfigReloader reloader;
     private ReloadTriggers reloadTriggers;
     private NetlinkMonitor kernelEvents;
+    /** With {@code source: kubernetes}: the API server's informers (null with the file source). */
+    private KubernetesSource kubernetes;
     private volatile boolean closed;
 
     private Daemon(DaemonOptions options) {
         this.options = options;
     }
 
-    public static Daemon start(DaemonOptions options, ClusterConfig config) throws Exception {
+    /**
+     * Builds and starts the daemon. With {@code source: kubernetes} it first connects to the API server and waits
+     * (logging why) until this node's Node object has its pod CIDRs and InternalIP: the switch and IPAM are
+     * built from them; until then there is no control socket, so CNI ADDs fail with "try again later".
+     */
+    public static Daemon start(DaemonOptions options, ClusterConfig fileConfig) throws Exception {
         Daemon daemon = new Daemon(options);
         try {
+            ClusterConfig config = fileConfig;
+            NodeConfig self = null;
+            if (fileConfig.fromKubernetes()) {
+                daemon.kubernetes = KubernetesSource.connect(fileConfig, Optional.ofNullable(options.kubeconfig()),
+                        daemon.control::post);
+                self = daemon.kubernetes.awaitThisNode(Duration.ofSeconds(30));
+                DaemonLog.info("kubernetes: this node " + self.name() + ": addresses " + self.addresses() + ", pod CIDRs "
+                        + self.podCidrs());
+                config = fileConfig.withNodes(List.of(self));
+            }
+            ClusterConfig built = config;
+            NodeConfig thisNode = self;
             daemon.control.call(() -> {
-                daemon.build(config);
+                daemon.build(built);
+                if (thisNode != null) {
+                    daemon.kubernetes.applyNodesTo(daemon.cluster.manager(), thisNode);
+                }
                 return null;
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
@@ -100,6 +126,9 @@ public final class Daemon implements AutoCloseable {
                     daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader));
             daemon.server = ControlServer.start(options.socket(), api);
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
+            if (daemon.kubernetes != null) {
+                daemon.kubernetes.markNetworkAvailable();
+            }
         } catch (ExecutionException e) {
             daemon.close();
             throw e.getCause() instanceof Exception cause ? cause : e;
@@ -107,8 +136,9 @@ public final class Daemon implements AutoCloseable {
             daemon.close();
             throw e;
         }
-        DaemonLog.info("ready: node " + config.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
-                + daemon.pods.pods().size() + " pod(s) re-attached, socket " + options.socket());
+        DaemonLog.info("ready: node " + fileConfig.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
+                + daemon.pods.pods().size() + " pod(s) re-attached, socket " + options.socket()
+                + (daemon.kubernetes != null ? ", cluster from the Kubernetes API" : ""));
         return daemon;
     }
 
@@ -118,7 +148,8 @@ public final class Daemon implements AutoCloseable {
         Ipam ipam = new Ipam(ranges, options.stateDir().resolve("ipam.state"));
         PodStore store = new PodStore(options.stateDir().resolve("pods.json"));
         int podMtu = podMtu(config);
-        boolean clustered = config.nodes().size() > 1;
+        // With the API as the source, nodes join at any time: the uplink is always open.
+        boolean clustered = config.fromKubernetes() || config.nodes().size() > 1;
         if (clustered) {
             podMtu = PodMtu.limitToUplink(podMtu, ClusterPeers.uplinkMtu(config), config);
         }
@@ -262,6 +293,11 @@ public final class Daemon implements AutoCloseable {
         return options;
     }
 
+    /** The Kubernetes source, or null with {@code source: file}. */
+    public KubernetesSource kubernetes() {
+        return kubernetes;
+    }
+
     /**
      * Stops serving, then on the control thread: closes the pod ports WITHOUT deleting their
      * persistent TAPs (pods keep their interfaces for the next start), removes the host port (and with
@@ -276,6 +312,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         if (reloadTriggers != null) {
             reloadTriggers.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.close(); // first: no informer event reaches tables being torn down
         }
         if (kernelEvents != null) {
             kernelEvents.close(); // before the control thread stops: its reader may be waiting on it

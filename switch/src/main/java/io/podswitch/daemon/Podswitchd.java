@@ -50,11 +50,6 @@ public final class Podswitchd {
                     + e.errors().size() + " error(s))");
             return 2;
         }
-        if (config.fromKubernetes()) {
-            // The Kubernetes source lands in steps (docs/kubernetes.md); until the daemon side is in, say so.
-            System.err.println("podswitchd: " + options.config() + ": source: kubernetes is not supported by this build yet");
-            return 2;
-        }
         Daemon daemon;
         try {
             daemon = Daemon.start(options, config);

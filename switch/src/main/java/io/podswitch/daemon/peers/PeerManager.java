@@ -16,9 +16,11 @@ import io.podswitch.overlay.TunnelMode;
 import io.podswitch.overlay.TunnelPeer;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +51,8 @@ public final class PeerManager implements AutoCloseable {
     private final PeerIds ids = new PeerIds(SwitchEngine.PEER_CAPACITY);
     private final Map<String, PeerState> peers = new LinkedHashMap<>();
     private ClusterConfig config;
+    /** {@link #localUnderlay(ClusterConfig)} of {@link #config}, looked up once per apply (not once per peer). */
+    private InetAddress localUnderlay;
     /** The uplink's IP MTU now (it may change at run time: {@link #uplinkMtuChanged}). */
     private int uplinkMtu;
     /** The kernel's neighbour table read once per {@link #refresh} (null: read on demand). */
@@ -64,6 +68,7 @@ public final class PeerManager implements AutoCloseable {
         this.nextHops = nextHops;
         this.kernelRoutes = kernelRoutes;
         this.config = config;
+        this.localUnderlay = localUnderlay(config);
         this.uplinkMtu = uplink.mtu();
         apply(config);
     }
@@ -87,21 +92,22 @@ public final class PeerManager implements AutoCloseable {
                 wanted.put(n.name(), n);
             }
         }
-        int removed = 0;
-        List<String> changed = new ArrayList<>();
-        for (String name : List.copyOf(peers.keySet())) {
-            NodeConfig now = wanted.get(name);
-            PeerState installed = peers.get(name);
+        List<PeerState> leaving = new ArrayList<>();
+        Set<String> changed = new HashSet<>();
+        for (PeerState installed : peers.values()) {
+            NodeConfig now = wanted.get(installed.node.name());
             if (now == null) {
-                remove(installed);
-                removed++;
+                leaving.add(installed);
             } else if (!sameReach(installed.node, now)) {
-                remove(installed);
-                changed.add(name);
+                leaving.add(installed);
+                changed.add(installed.node.name());
             }
         }
+        int removed = leaving.size() - changed.size();
+        remove(leaving);
         int unchanged = peers.size();
         this.config = next;
+        this.localUnderlay = localUnderlay(next);
         int added = 0;
         int failed = 0;
         for (NodeConfig n : wanted.values()) {
@@ -120,6 +126,12 @@ public final class PeerManager implements AutoCloseable {
         }
         return added + " added, " + removed + " removed, " + changed.size() + " changed, " + unchanged + " unchanged"
                 + (failed > 0 ? ", " + failed + " failed (see the log)" : "");
+    }
+
+    /** This node's address in the underlay family: every tunnel's outer source. */
+    private static InetAddress localUnderlay(ClusterConfig config) {
+        IpFamily family = config.overlay().underlayFamily();
+        return config.thisNode().address(family).map(AddressBits::inet).orElse(null);
     }
 
     /** Only addresses and pod CIDRs decide how a peer is reached; its uplink name/MTU are its own business. */
@@ -163,7 +175,11 @@ public final class PeerManager implements AutoCloseable {
         OverlayConfig overlay = config.overlay();
         IpAddress underlayAddress = node.address(overlay.underlayFamily()).orElseThrow(() -> new IllegalArgumentException(
                 "node " + node.name() + " has no " + overlay.underlayFamily() + " address for the underlay"));
-        int id = ids.idFor(node.name());
+        PeerIds.Assignment assignment = ids.idFor(node.name());
+        int id = assignment.id();
+        if (assignment.reused()) {
+            engine.resetPeerCounters(id); // the id's previous node left long ago; its counts are not this node's
+        }
         List<SwitchPrefix> routes = new ArrayList<>();
         PeerState peer = new PeerState(node, id, AddressBits.inet(underlayAddress), routes);
         if (uplink.kernelRoutesDirect()) {
@@ -234,7 +250,7 @@ public final class PeerManager implements AutoCloseable {
         OverlayConfig overlay = config.overlay();
         TunnelMode mode = overlay.mode() == OverlayMode.GENEVE ? TunnelMode.GENEVE : TunnelMode.VXLAN;
         String name = PEER_NAME.matcher(peer.node.name()).matches() ? peer.node.name() : "peer-" + peer.peerId;
-        InetAddress local = AddressBits.inet(config.thisNode().address(overlay.underlayFamily()).orElseThrow());
+        InetAddress local = localUnderlay;
         if (overlay.underlayFamily() == IpFamily.IPV4) {
             return TunnelPeer.ip4(peer.peerId, name, mode, overlay.vni(), overlay.udpPort(), uplink.mac(), peer.mac,
                     AddressBits.ip4(local), AddressBits.ip4(peer.underlay));
@@ -245,30 +261,42 @@ public final class PeerManager implements AutoCloseable {
     }
 
     /**
-     * Removal order: routes deleted (no new packet selects the peer), grace period (no worker is still
-     * inside a burst that did), tunnel peer unpublished, adjacency released.
+     * Removal order: routes deleted (no new packet selects the peers), one grace period for all of them (no
+     * worker is still inside a burst that did), tunnel peers unpublished, adjacencies released.
      */
-    private void remove(PeerState peer) {
-        peers.remove(peer.node.name());
+    private void remove(List<PeerState> leaving) {
+        if (leaving.isEmpty()) {
+            return;
+        }
+        for (PeerState peer : leaving) {
+            peers.remove(peer.node.name());
+            ids.release(peer.node.name());
+        }
         if (uplink.kernelRoutesDirect()) {
-            IpAddress fallback = peer.node.address(config.overlay().underlayFamily()).orElseThrow();
-            for (Cidr cidr : peer.node.podCidrs()) {
-                try {
-                    kernelRoutes.delete(cidr, peer.node.address(cidr.family()).orElse(fallback));
-                } catch (RuntimeException e) {
-                    DaemonLog.warn("kernel route to " + cidr + " not deleted", e);
+            for (PeerState peer : leaving) {
+                IpAddress fallback = peer.node.address(config.overlay().underlayFamily()).orElseThrow();
+                for (Cidr cidr : peer.node.podCidrs()) {
+                    try {
+                        kernelRoutes.delete(cidr, peer.node.address(cidr.family()).orElse(fallback));
+                    } catch (RuntimeException e) {
+                        DaemonLog.warn("kernel route to " + cidr + " not deleted", e);
+                    }
                 }
             }
             return;
         }
-        for (SwitchPrefix p : peer.routes) {
-            p.delete(engine);
+        for (PeerState peer : leaving) {
+            for (SwitchPrefix p : peer.routes) {
+                p.delete(engine);
+            }
         }
         engine.quiesce();
-        engine.peers().remove(peer.peerId);
-        engine.adjacencies().release(peer.adjacency);
-        if (peer.nextHop != null) {
-            nextHops.untrack(peer.nextHop);
+        for (PeerState peer : leaving) {
+            engine.peers().remove(peer.peerId);
+            engine.adjacencies().release(peer.adjacency);
+            if (peer.nextHop != null) {
+                nextHops.untrack(peer.nextHop);
+            }
         }
     }
 
@@ -373,12 +401,10 @@ public final class PeerManager implements AutoCloseable {
     /** Takes every peer out (routes, tunnel peers, adjacencies, managed neighbours, kernel routes). */
     @Override
     public void close() {
-        for (PeerState p : List.copyOf(peers.values())) {
-            try {
-                remove(p);
-            } catch (RuntimeException e) {
-                DaemonLog.warn("peer " + p.node.name() + " not removed cleanly", e);
-            }
+        try {
+            remove(List.copyOf(peers.values()));
+        } catch (RuntimeException e) {
+            DaemonLog.warn("peers not removed cleanly", e);
         }
         nextHops.close();
         if (kernelRoutes != null) {

@@ -48,6 +48,33 @@ public final class ConfigReloader {
         return file;
     }
 
+    /**
+     * With {@code source: kubernetes} the file holds only what needs a restart (CIDRs, families, overlay, uplinks,
+     * the API server's kubeconfig): nodes and services follow the API server. An unchanged file is fine; a
+     * changed one is refused with what changed.
+     */
+    private ReloadResult fromKubernetes(String trigger, ClusterConfig next) {
+        List<String> changed = new ArrayList<>();
+        if (next.source() != running.source()) {
+            changed.add("source (" + running.source().configName() + " → " + next.source().configName() + ")");
+        } else if (!next.thisNodeName().equals(running.thisNodeName())) {
+            changed.add("this node's name (" + running.thisNodeName() + " → " + next.thisNodeName() + ")");
+        } else {
+            ClusterConfig asRunning = next.withNodes(running.nodes());
+            if (!asRunning.equals(running)) {
+                changed.add("the cluster settings (families, CIDRs, overlay, uplinks or kubeconfig)");
+            }
+        }
+        if (changed.isEmpty()) {
+            DaemonLog.info("reload (" + trigger + "): " + file + " unchanged; nodes and services follow the API server");
+            return ReloadResult.applied("unchanged (nodes and services follow the API server)");
+        }
+        String why = "the new configuration changes " + String.join(", ", changed) + "; with source: kubernetes that "
+                + "needs a restart of podswitchd — keeping the running configuration";
+        DaemonLog.info("reload (" + trigger + "): refused: " + why);
+        return ReloadResult.refused(why, List.of(why));
+    }
+
     public ReloadResult reload(String trigger) {
         ClusterConfig next;
         try {
@@ -61,6 +88,9 @@ public final class ConfigReloader {
             String summary = "invalid configuration " + file + " (" + errors.size() + " error(s)); keeping the running one";
             DaemonLog.info("reload (" + trigger + "): " + summary);
             return ReloadResult.refused(summary, errors);
+        }
+        if (running.fromKubernetes() || next.fromKubernetes()) {
+            return fromKubernetes(trigger, next);
         }
         if (next.equals(running)) {
             DaemonLog.info("reload (" + trigger + "): " + file + " unchanged");

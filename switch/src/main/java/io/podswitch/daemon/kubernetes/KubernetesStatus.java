@@ -1,0 +1,24 @@
+package io.podswitch.daemon.kubernetes;
+
+import io.podswitch.daemon.kubernetes.watch.WatchHealth;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kubernetes source as {@code podswitch status} shows it.
+ *
+ * @param server       the API server URL
+ * @param connected    every watch is established now
+ * @param synced       every informer has listed and every reconciler has applied what it listed since
+ * @param staleMillis  0 when connected; else how long the oldest broken watch has been down: how old the
+ *                     data path's view of the cluster may be (the data path keeps serving it meanwhile)
+ * @param skippedNodes Node objects podswitch does not route to, with the reason
+ */
+public record KubernetesStatus(String server, boolean connected, boolean synced, long staleMillis,
+                               List<WatchHealth> watches, List<ReconcilerView> reconcilers,
+                               Map<String, String> skippedNodes) {
+
+    /** One reconciler's work so far. */
+    public record ReconcilerView(String name, int pending, long batches, long keys) {
+    }
+}

@@ -1,0 +1,18 @@
+package io.podswitch.daemon.kubernetes.watch;
+
+/**
+ * One informer's state, for {@code podswitch status} and readiness.
+ *
+ * @param resource        e.g. "nodes", "services", "endpointslices"
+ * @param synced          listed at least once since start
+ * @param watching        a watch is established now
+ * @param items           objects in the cache
+ * @param resourceVersion the last resourceVersion seen ("" before the first list)
+ * @param lists           lists so far (1 at start; each further one is a relist: 410 Gone, a broken watch)
+ * @param staleMillis     0 while watching; else how long since the watch was last seen established
+ *                        (or since start): how old the view may be
+ * @param lastError       the last list/watch failure ("" if none since the last successful watch)
+ */
+public record WatchHealth(String resource, boolean synced, boolean watching, int items, String resourceVersion,
+                          long lists, long staleMillis, String lastError) {
+}
