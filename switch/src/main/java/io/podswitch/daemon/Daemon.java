@@ -9,6 +9,7 @@ import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
 import io.podswitch.daemon.api.PeerOperations;
+import io.podswitch.daemon.api.StatusOperations;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.PortCounterSource;
 import io.podswitch.daemon.engine.SwitchEngine;
@@ -123,7 +124,8 @@ public final class Daemon implements AutoCloseable {
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
                     daemon.counters, daemon.services), new PeerOperations(daemon.engine,
-                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader));
+                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader),
+                    new StatusOperations(fileConfig.thisNodeName(), options.config().toString(), daemon.kubernetes));
             daemon.server = ControlServer.start(options.socket(), api);
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
             if (daemon.kubernetes != null) {

@@ -14,16 +14,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * fabric8's CRUD dispatcher (an in-memory API server with lists, watches and resourceVersions) plus the one
  * thing a client must survive that it never does: a watch from a resourceVersion the server no longer has.
- * A real kube-apiserver replays events since that version from its watch cache or, when they have left the
- * cache, answers {@code 410 Gone} (a watch ERROR event with a Status of code 410); the client then lists
- * again. The CRUD mock keeps no history, so here every watch that starts from a resourceVersion older than
- * the newest write is answered 410 Gone — what happens to a client that was disconnected while objects
- * changed. A watch from the current resourceVersion (or without one) is served as the CRUD mock serves it.
+ * A real kube-apiserver replays events since that version from its watch cache (one per resource type) or,
+ * when they have left the cache, answers {@code 410 Gone} (a watch ERROR event with a Status of code 410);
+ * the client then lists again. The CRUD mock keeps no history, so here every watch that starts from a
+ * resourceVersion older than the newest write to its resource type is answered 410 Gone — what happens to a
+ * client that was disconnected while objects changed. A watch from the current resourceVersion (or without
+ * one) is served as the CRUD mock serves it.
  *
  * <p>Strategic merge patches of a {@code status} subresource (what network plugins send to set a Node's
  * {@code NetworkUnavailable} condition) are applied as kube-apiserver applies them to
@@ -34,38 +36,80 @@ import java.util.concurrent.atomic.AtomicLong;
  * dispatcher does, so that a list after a delete carries a newer version than a watch started before it).
  */
 public class ExpiringWatchDispatcher extends KubernetesCrudDispatcher {
-    private final AtomicLong newestWrite = new AtomicLong();
+    /** The newest resourceVersion written, per resource type ("nodes", "services", …). */
+    private final Map<String, Long> newestWrite = new ConcurrentHashMap<>();
+    /** The version the current thread's write was given (writes run one at a time under the CRUD mock's lock). */
+    private final ThreadLocal<long[]> issued = ThreadLocal.withInitial(() -> new long[1]);
     private final AtomicLong expired = new AtomicLong();
 
     @Override
     public long requestResourceVersion() {
         long v = super.requestResourceVersion();
-        newestWrite.accumulateAndGet(v, Math::max);
+        issued.get()[0] = v;
         return v;
+    }
+
+    /** After a write to {@code path}: its resource type's newest version is the one it was given. */
+    private MockResponse written(String path, MockResponse response) {
+        long v = issued.get()[0];
+        if (v > 0) {
+            newestWrite.merge(resourceType(path), v, Math::max);
+            issued.get()[0] = 0;
+        }
+        return response;
+    }
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+        return written(request.getPath(), super.handleCreate(request));
+    }
+
+    @Override
+    public MockResponse handleUpdate(RecordedRequest request) {
+        return written(request.getPath(), super.handleUpdate(request));
     }
 
     @Override
     public MockResponse handleDelete(String path) {
         MockResponse response = super.handleDelete(path);
-        requestResourceVersion();
-        return response;
+        requestResourceVersion(); // the CRUD mock gives a delete no version; a real server does
+        return written(path, response);
     }
 
     @Override
     public MockResponse handleGet(String path) {
         long from = watchFrom(path);
-        if (from > 0 && from < newestWrite.get()) {
+        if (from > 0 && from < newestWrite.getOrDefault(resourceType(path), 0L)) {
             expired.incrementAndGet();
             return gone(from);
         }
         return super.handleGet(path);
     }
 
+    /**
+     * The resource type (plural) a request path names: {@code /api/v1/nodes/a/status} → nodes,
+     * {@code /apis/discovery.k8s.io/v1/namespaces/x/endpointslices} → endpointslices,
+     * {@code /api/v1/namespaces/x} → namespaces.
+     */
+    static String resourceType(String path) {
+        String p = path;
+        int q = p.indexOf('?');
+        if (q >= 0) {
+            p = p.substring(0, q);
+        }
+        String[] s = p.replaceAll("^/+", "").split("/");
+        int i = s.length > 0 && s[0].equals("api") ? 2 : 3; // api/v1/… or apis/GROUP/VERSION/…
+        if (i < s.length && s[i].equals("namespaces") && i + 2 < s.length) {
+            i += 2;
+        }
+        return i < s.length ? s[i] : "";
+    }
+
     @Override
     public MockResponse handlePatch(RecordedRequest request) {
         String type = request.getHeader("Content-Type");
         if (type == null || !type.startsWith("application/strategic-merge-patch+json")) {
-            return super.handlePatch(request);
+            return written(request.getPath(), super.handlePatch(request));
         }
         String path = request.getPath();
         String current = path.endsWith("/status") ? super.handleGet(path.substring(0, path.length() - "/status".length()))
@@ -74,7 +118,7 @@ public class ExpiringWatchDispatcher extends KubernetesCrudDispatcher {
         RecordedRequest asMerge = new RecordedRequest(request.getHttpVersion(), request.method(), path,
                 request.getHeaders().newBuilder().set("Content-Type", "application/merge-patch+json").build(),
                 new Buffer().writeUtf8(merged));
-        return super.handlePatch(asMerge);
+        return written(path, super.handlePatch(asMerge));
     }
 
     /**

@@ -17,6 +17,15 @@ import java.util.HashMap;
  * from an old resourceVersion). Plain HTTP, no authentication: bind it only where tests and demos run.
  */
 public final class TestApiServer implements AutoCloseable {
+    /** The mock logs every request at INFO; a 100,000-object benchmark would drown in it. Kept referenced. */
+    private static final java.util.logging.Logger REQUEST_LOG = quiet("io.fabric8.mockwebserver.MockWebServer");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
+
     private final KubernetesMockServer server;
     private final ExpiringWatchDispatcher dispatcher;
     private final String url;

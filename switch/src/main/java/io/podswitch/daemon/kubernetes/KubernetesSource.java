@@ -1,6 +1,9 @@
 package io.podswitch.daemon.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.NodeConfig;
@@ -9,6 +12,8 @@ import io.podswitch.daemon.kubernetes.nodes.ClusterNodes;
 import io.podswitch.daemon.kubernetes.nodes.NetworkCondition;
 import io.podswitch.daemon.kubernetes.nodes.NodeTranslator;
 import io.podswitch.daemon.kubernetes.nodes.NodeVerdict;
+import io.podswitch.daemon.kubernetes.services.ClusterServices;
+import io.podswitch.daemon.kubernetes.services.ServiceTarget;
 import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
 import io.podswitch.daemon.kubernetes.watch.WatchHealth;
@@ -51,11 +56,14 @@ public final class KubernetesSource implements AutoCloseable {
     private final KubernetesClient client;
     private final Executor control;
     private final ResourceWatch<Node> nodes;
+    private final ResourceWatch<Service> services;
+    private final ResourceWatch<EndpointSlice> slices;
     private final List<ResourceWatch<?>> watches = new CopyOnWriteArrayList<>();
     private final List<Reconciler> reconcilers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService background;
     private volatile List<WatchHealth> health = List.of();
     private volatile ClusterNodes clusterNodes;
+    private volatile ClusterServices clusterServices;
     private volatile boolean closed;
 
     private KubernetesSource(ClusterConfig cluster, KubernetesClient client, Executor control) {
@@ -65,6 +73,12 @@ public final class KubernetesSource implements AutoCloseable {
         this.background = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("podswitch-kubernetes").daemon(true).factory());
         this.nodes = watch("nodes", client.nodes().runnableInformer(RESYNC_MILLIS), n -> List.of(ResourceWatch.keyOf(n)));
+        this.services = watch("services", client.services().inAnyNamespace().runnableInformer(RESYNC_MILLIS),
+                s -> List.of(ResourceWatch.keyOf(s)));
+        SharedIndexInformer<EndpointSlice> sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
+                .runnableInformer(RESYNC_MILLIS);
+        sliceInformer.addIndexers(java.util.Map.of(ClusterServices.BY_SERVICE, ClusterServices::serviceKeyOf));
+        this.slices = watch("endpointslices", sliceInformer, ClusterServices::serviceKeyOf);
         background.scheduleWithFixedDelay(this::sampleHealth, HEALTH_PERIOD_MILLIS, HEALTH_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);
     }
@@ -160,6 +174,19 @@ public final class KubernetesSource implements AutoCloseable {
     }
 
     /**
+     * Control thread, once the switch is built: the service reconciler starts applying to {@code target}, first
+     * every Service listed so far (with its EndpointSlices), then every change.
+     */
+    public void applyServicesTo(ServiceTarget target) {
+        ClusterServices reconciler = new ClusterServices(cluster, services, slices, control);
+        services.feed(reconciler);
+        slices.feed(reconciler);
+        reconciler(reconciler);
+        clusterServices = reconciler;
+        reconciler.applyTo(target);
+    }
+
+    /**
      * Sets this node's {@code NetworkUnavailable} condition to False in the background, retrying (backoff up to
      * 30 s) until the API server takes it.
      */
@@ -203,10 +230,12 @@ public final class KubernetesSource implements AutoCloseable {
                 && reconcilers.stream().allMatch(Reconciler::caughtUp);
         long stale = h.stream().mapToLong(WatchHealth::staleMillis).max().orElse(0);
         ClusterNodes n = clusterNodes;
+        ClusterServices s = clusterServices;
         return new KubernetesStatus(client.getMasterUrl().toString(), connected, synced, stale, h,
                 reconcilers.stream().map(r -> new KubernetesStatus.ReconcilerView(r.name(), r.pending(), r.batches(),
                         r.keysReconciled())).toList(),
-                n == null ? java.util.Map.of() : n.rejected());
+                n == null ? java.util.Map.of() : n.skipped(),
+                s == null ? new ClusterServices.Counts(0, 0, java.util.Map.of()) : s.counts());
     }
 
     /** Stops the informers (no event reaches the tables after this) and the client. Idempotent. */

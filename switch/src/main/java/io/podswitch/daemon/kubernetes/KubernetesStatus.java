@@ -1,5 +1,6 @@
 package io.podswitch.daemon.kubernetes;
 
+import io.podswitch.daemon.kubernetes.services.ClusterServices;
 import io.podswitch.daemon.kubernetes.watch.WatchHealth;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +14,11 @@ import java.util.Map;
  * @param staleMillis  0 when connected; else how long the oldest broken watch has been down: how old the
  *                     data path's view of the cluster may be (the data path keeps serving it meanwhile)
  * @param skippedNodes Node objects podswitch does not route to, with the reason
+ * @param services     services served, not proxied by design, not servable (with the reason)
  */
 public record KubernetesStatus(String server, boolean connected, boolean synced, long staleMillis,
                                List<WatchHealth> watches, List<ReconcilerView> reconcilers,
-                               Map<String, String> skippedNodes) {
+                               Map<String, String> skippedNodes, ClusterServices.Counts services) {
 
     /** One reconciler's work so far. */
     public record ReconcilerView(String name, int pending, long batches, long keys) {

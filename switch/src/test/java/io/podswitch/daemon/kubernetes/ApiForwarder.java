@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The listening socket is made by {@code listen}: inside a network namespace (made there, it stays
  * there, whatever thread then accepts on it) for daemons running in node namespaces, or plainly.
  */
-final class ApiForwarder implements AutoCloseable {
+public final class ApiForwarder implements AutoCloseable {
     private final Callable<ServerSocketChannel> listen;
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -29,7 +29,7 @@ final class ApiForwarder implements AutoCloseable {
     private volatile int port;
 
     /** @param listen makes a bound listening channel (SO_REUSEADDR, so a restart rebinds at once) */
-    ApiForwarder(Callable<ServerSocketChannel> listen, InetSocketAddress target) {
+    public ApiForwarder(Callable<ServerSocketChannel> listen, InetSocketAddress target) {
         this.listen = listen;
         this.target = target;
     }
@@ -38,7 +38,7 @@ final class ApiForwarder implements AutoCloseable {
      * A listener on {@code address}; port 0 = any free port the first time, the same one on every restart
      * (clients keep their URL across an outage).
      */
-    static Callable<ServerSocketChannel> bind(InetSocketAddress address) {
+    public static Callable<ServerSocketChannel> bind(InetSocketAddress address) {
         InetSocketAddress[] at = {address};
         return () -> {
             ServerSocketChannel ch = ServerSocketChannel.open();
@@ -49,7 +49,7 @@ final class ApiForwarder implements AutoCloseable {
         };
     }
 
-    synchronized ApiForwarder start() throws Exception {
+    public synchronized ApiForwarder start() throws Exception {
         if (listener != null) {
             return this;
         }
@@ -61,7 +61,7 @@ final class ApiForwarder implements AutoCloseable {
     }
 
     /** The port it listens on (fixed across restarts when {@code listen} binds a fixed one). */
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -107,7 +107,7 @@ final class ApiForwarder implements AutoCloseable {
     }
 
     /** The API server becomes unreachable: no new connection, every open one cut. */
-    synchronized void stop() {
+    public synchronized void stop() {
         ServerSocket s = listener;
         listener = null;
         if (s != null) {

@@ -46,6 +46,8 @@ public final class ClusterNodes extends Reconciler {
     private final PrefixOwners podCidrOwners = new PrefixOwners();
     private final Map<IpAddress, String> addressOwners = new HashMap<>();
     private String selfDrift = "";
+    /** {@link #rejected} as of the last batch, for other threads (status). */
+    private volatile Map<String, String> skippedView = Map.of();
 
     /**
      * @param cluster the cluster file
@@ -81,14 +83,9 @@ public final class ClusterNodes extends Reconciler {
         return watch != null && watch.synced() && peers != null;
     }
 
-    /** The nodes installed as peers (not this one), by name. Control thread. */
-    public Map<String, NodeConfig> accepted() {
-        return Map.copyOf(accepted);
-    }
-
-    /** Nodes skipped and why, by name. Control thread. */
-    public Map<String, String> rejected() {
-        return new TreeMap<>(rejected);
+    /** Nodes skipped and why, by name, as of the last batch. Any thread. */
+    public Map<String, String> skipped() {
+        return skippedView;
     }
 
     @Override
@@ -135,6 +132,7 @@ public final class ClusterNodes extends Reconciler {
         if (released) {
             conflicted.forEach(this::enqueue); // a node they conflicted with may be gone: try them again
         }
+        skippedView = java.util.Collections.unmodifiableMap(new TreeMap<>(rejected));
         if (changed) {
             String summary = peers.apply(cluster.withNodes(nodes()));
             DaemonLog.info("kubernetes: nodes: peers " + summary + " (" + accepted.size() + " node(s) besides this one, "
