@@ -132,12 +132,12 @@ public final class ClusterNodes extends Reconciler {
         if (released) {
             conflicted.forEach(this::enqueue); // a node they conflicted with may be gone: try them again
         }
-        skippedView = java.util.Collections.unmodifiableMap(new TreeMap<>(rejected));
         if (changed) {
             String summary = peers.apply(cluster.withNodes(nodes()));
             DaemonLog.info("kubernetes: nodes: peers " + summary + " (" + accepted.size() + " node(s) besides this one, "
                     + rejected.size() + " skipped; was " + before + ")");
         }
+        skippedView = java.util.Collections.unmodifiableMap(new TreeMap<>(rejected)); // after the tables: status never runs ahead
     }
 
     /** A node's pod CIDRs and addresses must not be another node's (the first one keeps them). */
