@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.podswitch.daemon.kubernetes.ApiForwarder;
+import io.podswitch.testapi.ApiForwarder;
 import io.podswitch.nativeio.Netns;
 import io.podswitch.testapi.TestApiServer;
 import java.io.IOException;

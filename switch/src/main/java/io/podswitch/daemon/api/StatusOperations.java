@@ -54,10 +54,19 @@ public final class StatusOperations {
         }
         return new ObjectBuilder().put("server", s.server()).put("connected", s.connected()).put("synced", s.synced())
                 .put("staleMillis", s.staleMillis()).put("watches", new JsonArray(watches))
-                .put("reconcilers", new JsonArray(reconcilers)).put("skippedNodes", reasons(s.skippedNodes()))
+                .put("reconcilers", new JsonArray(reconcilers)).put("peers", s.peers())
+                .put("skippedNodes", reasons(s.skippedNodes()))
                 .put("services", new ObjectBuilder().put("served", s.services().served())
                         .put("ignored", s.services().ignored()).put("unservable", reasons(s.services().unservable())).build())
+                .put("programmingLatency", new ObjectBuilder().put("count", s.programming().count())
+                        .put("p50Micros", micros(s.programming().p50Millis())).put("p90Micros", micros(s.programming().p90Millis()))
+                        .put("p99Micros", micros(s.programming().p99Millis())).put("maxMicros", micros(s.programming().maxMillis()))
+                        .build())
                 .build();
+    }
+
+    private static long micros(double millis) {
+        return Math.round(millis * 1000);
     }
 
     private static JsonValue reasons(Map<String, String> reasons) {

@@ -46,10 +46,19 @@ final class TableViews {
         }
         out.append(ClientCommand.table(List.of("RESOURCE", "SYNCED", "WATCHING", "OBJECTS", "LISTS", "RESOURCE VERSION",
                 "STALE", "LAST ERROR"), rows));
+        out.append("\npeers: ").append(num(k, "peers")).append(" other node(s) routed to\n");
         ObjectReader services = k.optionalObject("services");
         if (services != null) {
-            out.append("\nservices: ").append(num(services, "served")).append(" served, ").append(num(services, "ignored"))
+            out.append("services: ").append(num(services, "served")).append(" served, ").append(num(services, "ignored"))
                     .append(" not proxied (headless, ExternalName, another proxy's)\n");
+        }
+        ObjectReader latency = k.optionalObject("programmingLatency");
+        if (latency != null && latency.optionalLong("count", 0, Long.MAX_VALUE, 0) > 0) {
+            out.append("network programming latency (EndpointSlice change → data path): ").append(num(latency, "count"))
+                    .append(" changes, p50 ").append(millis(latency, "p50Micros")).append(", p99 ")
+                    .append(millis(latency, "p99Micros")).append(", max ").append(millis(latency, "maxMicros")).append('\n');
+        }
+        if (services != null) {
             out.append(reasons("SERVICE NOT SERVED", services.optionalObject("unservable")));
         }
         out.append(reasons("NODE SKIPPED", k.optionalObject("skippedNodes")));
@@ -65,6 +74,10 @@ final class TableViews {
             rows.add(List.of(name, reasons.requiredString(name)));
         }
         return "\n" + ClientCommand.table(List.of(header, "WHY"), rows);
+    }
+
+    private static String millis(ObjectReader r, String micros) {
+        return String.format(java.util.Locale.ROOT, "%.1f ms", r.optionalLong(micros, 0, Long.MAX_VALUE, 0) / 1000.0);
     }
 
     private static String yes(ObjectReader r, String name) {

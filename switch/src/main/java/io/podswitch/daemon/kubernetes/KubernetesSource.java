@@ -13,6 +13,7 @@ import io.podswitch.daemon.kubernetes.nodes.NetworkCondition;
 import io.podswitch.daemon.kubernetes.nodes.NodeTranslator;
 import io.podswitch.daemon.kubernetes.nodes.NodeVerdict;
 import io.podswitch.daemon.kubernetes.services.ClusterServices;
+import io.podswitch.daemon.kubernetes.services.ProgrammingLatency;
 import io.podswitch.daemon.kubernetes.services.ServiceTarget;
 import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
@@ -64,6 +65,7 @@ public final class KubernetesSource implements AutoCloseable {
     private volatile List<WatchHealth> health = List.of();
     private volatile ClusterNodes clusterNodes;
     private volatile ClusterServices clusterServices;
+    private final ProgrammingLatency programmingLatency = new ProgrammingLatency(java.time.Instant.now());
     private volatile boolean closed;
 
     private KubernetesSource(ClusterConfig cluster, KubernetesClient client, Executor control) {
@@ -178,7 +180,7 @@ public final class KubernetesSource implements AutoCloseable {
      * every Service listed so far (with its EndpointSlices), then every change.
      */
     public void applyServicesTo(ServiceTarget target) {
-        ClusterServices reconciler = new ClusterServices(cluster, services, slices, control);
+        ClusterServices reconciler = new ClusterServices(cluster, services, slices, control, programmingLatency);
         services.feed(reconciler);
         slices.feed(reconciler);
         reconciler(reconciler);
@@ -234,8 +236,8 @@ public final class KubernetesSource implements AutoCloseable {
         return new KubernetesStatus(client.getMasterUrl().toString(), connected, synced, stale, h,
                 reconcilers.stream().map(r -> new KubernetesStatus.ReconcilerView(r.name(), r.pending(), r.batches(),
                         r.keysReconciled())).toList(),
-                n == null ? java.util.Map.of() : n.skipped(),
-                s == null ? new ClusterServices.Counts(0, 0, java.util.Map.of()) : s.counts());
+                n == null ? 0 : n.peers(), n == null ? java.util.Map.of() : n.skipped(),
+                s == null ? new ClusterServices.Counts(0, 0, java.util.Map.of()) : s.counts(), programmingLatency.summary());
     }
 
     /** Stops the informers (no event reaches the tables after this) and the client. Idempotent. */

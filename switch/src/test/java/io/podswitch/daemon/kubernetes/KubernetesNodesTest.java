@@ -24,6 +24,7 @@ import io.podswitch.fib.Ip6Fib;
 import io.podswitch.overlay.TunnelPeer;
 import io.podswitch.packet.Ip4;
 import io.podswitch.packet.Ip6;
+import io.podswitch.testapi.ApiForwarder;
 import io.podswitch.testapi.TestApiServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -142,10 +142,15 @@ class KubernetesServicesTest {
 
         // scale: one slice changes → one apply of web, none of db
         table.calls.clear();
-        admin.discovery().v1().endpointSlices().resource(slice("web", "web-2", "10.244.3.3", "10.244.3.4", "10.244.3.5!")).update();
+        EndpointSlice scaled = slice("web", "web-2", "10.244.3.3", "10.244.3.4", "10.244.3.5!");
+        scaled.getMetadata().setAnnotations(Map.of("endpoints.kubernetes.io/last-change-trigger-time",
+                java.time.Instant.now().toString())); // as the EndpointSlice controller stamps it
+        admin.discovery().v1().endpointSlices().resource(scaled).update();
         Eventually.until(WAIT, () -> table.endpoints("default/web").size() == 5, () -> table.calls.toString());
         assertEquals(List.of("apply default/web"), table.calls);
         assertEquals("10.244.3.5(not ready)", table.endpoints("default/web").get(4));
+        Eventually.until(WAIT, () -> source.status().programming().count() == 1, () -> source.status().toString());
+        assertTrue(source.status().programming().p50Millis() > 0, "the change's programming latency is recorded");
 
         // a slice whose content is unchanged (a no-op update, as a resync or relist delivers) → nothing
         table.calls.clear();

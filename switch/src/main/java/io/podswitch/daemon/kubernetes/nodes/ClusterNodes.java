@@ -48,6 +48,7 @@ public final class ClusterNodes extends Reconciler {
     private String selfDrift = "";
     /** {@link #rejected} as of the last batch, for other threads (status). */
     private volatile Map<String, String> skippedView = Map.of();
+    private volatile int peersView;
 
     /**
      * @param cluster the cluster file
@@ -81,6 +82,11 @@ public final class ClusterNodes extends Reconciler {
     @Override
     protected boolean ready() {
         return watch != null && watch.synced() && peers != null;
+    }
+
+    /** Other nodes routed to, as of the last batch. Any thread. */
+    public int peers() {
+        return peersView;
     }
 
     /** Nodes skipped and why, by name, as of the last batch. Any thread. */
@@ -138,6 +144,7 @@ public final class ClusterNodes extends Reconciler {
                     + rejected.size() + " skipped; was " + before + ")");
         }
         skippedView = java.util.Collections.unmodifiableMap(new TreeMap<>(rejected)); // after the tables: status never runs ahead
+        peersView = accepted.size();
     }
 
     /** A node's pod CIDRs and addresses must not be another node's (the first one keeps them). */

@@ -7,6 +7,7 @@ import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.desired.DesiredService;
 import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,12 @@ import java.util.concurrent.Executor;
  * a service the table refuses keeps what it had. Reconciled on the control thread only.
  */
 public final class ClusterServices extends Reconciler {
+    /**
+     * Set by the EndpointSlice controller on every slice it changes: when the change that caused it happened
+     * (a pod became ready, was deleted …). Now − that time, once the service is programmed, is Kubernetes'
+     * network programming latency (SIG Scalability's SLI; kube-proxy's {@code network_programming_duration_seconds}).
+     */
+    public static final String TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
     /** The EndpointSlice indexer: slices by the {@code namespace/name} of their Service. */
     public static final String BY_SERVICE = "service";
 
@@ -40,17 +47,22 @@ public final class ClusterServices extends Reconciler {
     /** Services not proxied by design (headless, ExternalName, another proxy's), by key. */
     private final Set<String> ignored = new HashSet<>();
     private volatile Counts counts = new Counts(0, 0, Map.of());
+    /** Per service key: each slice's last {@link #TRIGGER_TIME} seen (slice name → time). */
+    private final Map<String, Map<String, Instant>> triggers = new HashMap<>();
+    private final ProgrammingLatency latency;
 
     /** What {@code podswitch status} shows of the services: served, not proxied by design, not servable (why). */
     public record Counts(int served, int ignored, Map<String, String> unservable) {
     }
 
+    /** @param latency where programming latencies are recorded (changes triggered after it was made) */
     public ClusterServices(ClusterConfig cluster, ResourceWatch<Service> services, ResourceWatch<EndpointSlice> slices,
-                           Executor control) {
+                           Executor control, ProgrammingLatency latency) {
         super("services", control);
         this.translator = new ServiceTranslator(cluster);
         this.services = services;
         this.slices = slices;
+        this.latency = latency;
     }
 
     /** The key of the service a slice belongs to (none without the {@code kubernetes.io/service-name} label). */
@@ -85,7 +97,8 @@ public final class ClusterServices extends Reconciler {
         int removed = 0;
         for (String key : keys) {
             Service service = services.get(key);
-            ServiceVerdict verdict = service == null ? null : translator.translate(service, slices.byIndex(BY_SERVICE, key));
+            List<EndpointSlice> itsSlices = slices.byIndex(BY_SERVICE, key);
+            ServiceVerdict verdict = service == null ? null : translator.translate(service, itsSlices);
             if (!(verdict instanceof ServiceVerdict.Ignore)) {
                 ignored.remove(key);
             }
@@ -107,11 +120,13 @@ public final class ClusterServices extends Reconciler {
                     logProblems(key, s.problems());
                     if (s.service().equals(applied.get(key))) {
                         unusable.remove(key);
+                        programmed(key, itsSlices);
                         continue;
                     }
                     try {
                         target.apply(s.service());
                         applied.put(key, s.service());
+                        programmed(key, itsSlices);
                         if (unusable.remove(key) != null) {
                             DaemonLog.info("kubernetes: service " + key + " is served now");
                         }
@@ -129,9 +144,33 @@ public final class ClusterServices extends Reconciler {
         }
     }
 
+    /**
+     * The service's slices are in the data path now: every slice whose trigger time moved since it was last seen
+     * records now − trigger time (at most once per slice change).
+     */
+    private void programmed(String key, List<EndpointSlice> itsSlices) {
+        Map<String, Instant> seen = triggers.computeIfAbsent(key, k -> new HashMap<>());
+        Map<String, Instant> now = new HashMap<>();
+        Instant done = Instant.now();
+        for (EndpointSlice slice : itsSlices) {
+            Map<String, String> annotations = slice.getMetadata().getAnnotations();
+            Instant trigger = annotations == null ? null : ProgrammingLatency.parse(annotations.get(TRIGGER_TIME));
+            if (trigger == null) {
+                continue;
+            }
+            String name = slice.getMetadata().getName();
+            now.put(name, trigger);
+            if (!trigger.equals(seen.get(name))) {
+                latency.record(trigger, done);
+            }
+        }
+        triggers.put(key, now);
+    }
+
     /** Takes a service out of the table if it is there; 1 when it was. */
     private int drop(String key) {
         problems.remove(key);
+        triggers.remove(key);
         DesiredService was = applied.remove(key);
         if (was == null) {
             return 0;

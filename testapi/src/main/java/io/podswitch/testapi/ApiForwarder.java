@@ -1,4 +1,4 @@
-package io.podswitch.daemon.kubernetes;
+package io.podswitch.testapi;
 
 import java.io.IOException;
 import java.io.InputStream;
