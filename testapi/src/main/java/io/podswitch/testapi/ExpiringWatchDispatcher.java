@@ -32,6 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code status.conditions}: merged by {@code type}, other conditions kept. (The CRUD mock only knows JSON and
  * JSON merge patches.)
  *
+ * <p>API discovery ({@code /api}, {@code /apis}, the resource lists of core/v1, discovery.k8s.io/v1 and
+ * networking.k8s.io/v1) is answered for the kinds podswitch uses, so that {@code kubectl} can create and list
+ * them (with {@code --validate=false}: there is no OpenAPI document).
+ *
  * <p>Deletes count as writes too (the CRUD mock does not advance the resourceVersion on a delete; this
  * dispatcher does, so that a list after a delete carries a newer version than a watch started before it).
  */
@@ -78,6 +82,10 @@ public class ExpiringWatchDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse handleGet(String path) {
+        String discovery = Discovery.answer(path);
+        if (discovery != null) {
+            return new MockResponse().setResponseCode(200).setBody(discovery);
+        }
         long from = watchFrom(path);
         if (from > 0 && from < newestWrite.getOrDefault(resourceType(path), 0L)) {
             expired.incrementAndGet();
