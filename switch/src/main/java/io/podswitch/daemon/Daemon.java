@@ -73,7 +73,8 @@ public final class Daemon implements AutoCloseable {
     public static final long STATS_PERIOD_MS = 500;
     /** How often the peers' next hops are re-read from the kernel (routes and neighbour MACs). */
     public static final long PEER_REFRESH_MS = 1000;
-    private static final int MAX_COUNTERS = 16384;
+    /** Counters of everything but the tunnel peers (ports, graph nodes, services …). */
+    private static final int BASE_COUNTERS = 16384;
     private static final long STARTUP_TIMEOUT_MS = 120_000;
     /** A worker whose slow tick has not advanced for this long is wedged (it ticks at least every few ms). */
     static final long WORKER_STALL_NS = 10_000_000_000L;
@@ -192,7 +193,10 @@ public final class Daemon implements AutoCloseable {
         }
 
         Files.createDirectories(options.runDir());
-        statsFile = StatsFile.create(options.statsFile(), MAX_COUNTERS);
+        // Each tunnel peer has 4 counters per worker: a 5,000-node cluster needs room for them (the file is mapped
+        // sparse: slots never written take no memory).
+        statsFile = StatsFile.create(options.statsFile(),
+                BASE_COUNTERS + 4 * SwitchEngine.PEER_CAPACITY * options.engineConfig().workers());
         publisher = new StatsPublisher(statsFile);
         counters = new DaemonCounters(publisher);
         for (CounterSource source : engine.counterSources()) {

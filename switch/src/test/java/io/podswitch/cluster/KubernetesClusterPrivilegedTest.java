@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.podswitch.api.json.ObjectReader;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -22,22 +23,29 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Issue 12 end to end: three nodes (dual-stack, VXLAN over the AF_XDP uplink) whose podswitchd each watch one
  * API server on the underlay, with nothing in the cluster file but the cluster CIDRs, the overlay and the
- * uplink. Node objects become peers and routes on every node; a deleted node disappears everywhere while
- * pods it does not host lose nothing; with the API server gone traffic goes on, and what changed meanwhile is
- * applied when it is back. One cluster for the class; the steps run in order.
+ * uplink. Node objects become peers and routes on every node; a Service with EndpointSlices is served by the
+ * pods they list (TCP and UDP, both families), and scaling the slices moves new connections while a
+ * long-lived one to a kept backend lives on; a deleted node disappears everywhere while pods it does not host
+ * lose nothing; with the API server gone traffic goes on, and what changed meanwhile is applied when it is
+ * back. One cluster for the class, two pods per node each running a {@link NamedServer} on 8080; the steps
+ * run in order.
  */
 @Tag("privileged")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubernetesClusterPrivilegedTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int TARGET = 8080;
     private ClusterHarness h;
 
     @BeforeAll
     void startCluster() throws Exception {
         h = ClusterHarness.startWithApi(ClusterLayout.of("IPv4,IPv6", "vxlan", "af_xdp", 3));
         try {
-            h.addPods(1);
+            h.addPods(2);
+            for (ClusterPod p : h.pods()) {
+                h.closeLater(NamedServer.start(p.netns(), p.name(), TARGET));
+            }
         } catch (Exception | Error e) {
             h.close();
             throw e;
@@ -103,6 +111,100 @@ class KubernetesClusterPrivilegedTest {
         ClusterChecks c = new ClusterChecks(h);
         c.pingEveryPair();
         assertTrue(c.failures().isEmpty(), c.report() + "\n" + h.logs());
+    }
+
+    /** Service "web": ClusterIPs 10.96.0.10 and fd00:10:96::a, http TCP 80 and dns UDP 53, both → the pods' 8080. */
+    private static io.fabric8.kubernetes.api.model.Service web() {
+        return new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace("default")
+                .withName("web").endMetadata().withNewSpec().withType("ClusterIP").withClusterIP("10.96.0.10")
+                .withClusterIPs("10.96.0.10", "fd00:10:96::a").withIpFamilies("IPv4", "IPv6")
+                .addNewPort().withName("http").withProtocol("TCP").withPort(80)
+                .withTargetPort(new io.fabric8.kubernetes.api.model.IntOrString("web")).endPort()
+                .addNewPort().withName("dns").withProtocol("UDP").withPort(53)
+                .withTargetPort(new io.fabric8.kubernetes.api.model.IntOrString(TARGET)).endPort().endSpec().build();
+    }
+
+    /** web's slice of one family with {@code pods} as ready endpoints (nodeName set), as the controller writes it. */
+    private io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice(String family, List<String> pods) {
+        var b = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata()
+                .withNamespace("default").withName("web-" + family.toLowerCase())
+                .addToLabels("kubernetes.io/service-name", "web").endMetadata().withAddressType(family)
+                .addNewPort().withName("http").withProtocol("TCP").withPort(TARGET).endPort()
+                .addNewPort().withName("dns").withProtocol("UDP").withPort(TARGET).endPort();
+        for (String p : pods) {
+            b.addNewEndpoint().withAddresses(pod(p).address(family)).withNodeName(h.node(pod(p).node()).name())
+                    .withNewConditions().withReady(true).endConditions().endEndpoint();
+        }
+        return b.build();
+    }
+
+    private void endpoints(List<String> pods) {
+        for (String f : h.layout().families()) {
+            h.api().client().discovery().v1().endpointSlices().resource(slice(f, pods)).createOr(x -> x.update());
+        }
+    }
+
+    private static java.util.Set<String> names(Map<String, Integer> spread) {
+        return spread.keySet();
+    }
+
+    /** Waits until new TCP connections from {@code client} to {@code vip}:80 reach exactly {@code expected}. */
+    private void awaitBackends(String client, String vip, java.util.Set<String> expected) throws InterruptedException {
+        Map<String, Integer> last = Map.of();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            last = NamedServer.tcpSpread(pod(client).netns(), vip, 80, 12 * expected.size());
+            if (names(last).equals(expected)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(client + " → " + vip + ": backends " + last + ", expected " + expected + "\n" + h.logs());
+    }
+
+    @Test
+    @Order(2)
+    void aServiceWithEndpointSlicesIsServedOverTcpAndUdpInBothFamilies() throws Exception {
+        h.api().client().services().resource(web()).create();
+        endpoints(List.of("a1", "b1", "c1"));
+        java.util.Set<String> backends = java.util.Set.of("a1", "b1", "c1");
+        for (String client : List.of("a2", "c2")) {
+            for (String vip : List.of("10.96.0.10", "fd00:10:96::a")) {
+                awaitBackends(client, vip, backends);
+                java.util.Set<String> udp = new java.util.HashSet<>();
+                for (int i = 0; i < 30 && !udp.equals(backends); i++) {
+                    udp.add(NamedServer.udpHello(pod(client).netns(), vip, 53).split(" ")[0]);
+                }
+                assertEquals(backends, udp, client + " → " + vip + ":53/UDP");
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void scalingTheSlicesMovesNewConnectionsWhileALongLivedOneToAKeptBackendLivesOn() throws Exception {
+        java.net.Socket conn = io.podswitch.nativeio.Netns.call(pod("c2").netns(), () -> {
+            java.net.Socket s = new java.net.Socket();
+            s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getByName("10.96.0.10"), 80), 5000);
+            return s;
+        });
+        try (conn) {
+            conn.setSoTimeout(5000);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(conn.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            var out = conn.getOutputStream();
+            String mine = in.readLine().split(" ")[0];
+            assertTrue(List.of("a1", "b1", "c1").contains(mine), mine);
+            endpoints(List.of("a1", "b1", "c1", "a2", "b2")); // 3 → 5
+            awaitBackends("c2", "10.96.0.10", java.util.Set.of("a1", "b1", "c1", "a2", "b2"));
+            out.write("after 5\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("after 5", in.readLine(), "the long-lived connection to " + mine + " across 3 → 5");
+            String other = mine.equals("b2") ? "a1" : "b2";
+            endpoints(List.of(mine, other)); // 5 → 2, keeping mine
+            awaitBackends("c2", "10.96.0.10", java.util.Set.of(mine, other));
+            out.write("after 2\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("after 2", in.readLine(), "the long-lived connection to " + mine + " across 5 → 2");
+        }
     }
 
     @Test
