@@ -41,26 +41,60 @@ public final class PeerTable {
      * remote address cannot coexist: decapsulation could not tell their frames apart.
      */
     public void put(TunnelPeer peer) {
-        int id = peer.id();
-        if (id >= byId.length) {
-            throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
-        }
-        for (int other = 0; other < byId.length; other++) {
-            TunnelPeer p = byId[other];
-            if (other != id && p != null && sameRemote(p, peer)) {
-                throw new IllegalArgumentException(peer + " has the same remote address as " + p);
+        putAll(java.util.List.of(peer));
+    }
+
+    /**
+     * Publishes (or replaces) several peers with one rebuild of the address index: a cluster's initial sync
+     * publishes thousands, and a rebuild per peer would make that quadratic. Checked first (ids in range, no
+     * two peers with one remote address), so a refusal publishes none of them. Control thread only.
+     */
+    public void putAll(java.util.Collection<TunnelPeer> peers) {
+        java.util.Map<Long, TunnelPeer> remotes = new java.util.HashMap<>();
+        for (TunnelPeer peer : peers) {
+            int id = peer.id();
+            if (id < 0 || id >= byId.length) {
+                throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
+            }
+            TunnelPeer holder = peer.isIp6() ? findIp6(peer.remote6High(), peer.remote6Low()) : findIp4(peer.remote4());
+            if (holder != null && holder.id() != id && !replacedIn(peers, holder.id())) {
+                throw new IllegalArgumentException(peer + " has the same remote address as " + holder);
+            }
+            TunnelPeer twin = remotes.put(peer.isIp6() ? peer.remote6High() * 31 + peer.remote6Low() : peer.remote4(), peer);
+            if (twin != null && sameRemote(twin, peer)) {
+                throw new IllegalArgumentException(peer + " has the same remote address as " + twin);
             }
         }
-        SLOTS.setRelease(byId, id, peer);
+        for (TunnelPeer peer : peers) {
+            SLOTS.setRelease(byId, peer.id(), peer);
+        }
         rebuildIndex();
+    }
+
+    private static boolean replacedIn(java.util.Collection<TunnelPeer> peers, int id) {
+        for (TunnelPeer p : peers) {
+            if (p.id() == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Unpublishes a peer. Control thread only. */
     public void remove(int id) {
-        if (id < 0 || id >= byId.length) {
-            throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
+        removeAll(java.util.List.of(id));
+    }
+
+    /** Unpublishes several peers with one rebuild of the address index. Control thread only. */
+    public void removeAll(java.util.Collection<Integer> ids) {
+        for (int id : ids) {
+            if (id < 0 || id >= byId.length) {
+                throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
+            }
         }
-        SLOTS.setRelease(byId, id, (TunnelPeer) null);
+        for (int id : ids) {
+            SLOTS.setRelease(byId, id, (TunnelPeer) null);
+        }
         rebuildIndex();
     }
 

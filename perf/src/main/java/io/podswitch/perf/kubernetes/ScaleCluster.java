@@ -20,20 +20,20 @@ import java.util.function.IntFunction;
 
 /**
  * A cluster at Kubernetes' scalability thresholds, as API objects: {@code nodes} Node objects (InternalIP in
- * 10.100.0.0/16 behind one gateway, a /24 pod CIDR each from 10.128.0.0/10), {@code services} ClusterIP
+ * 10.200.0.0/16 behind one gateway, a /24 pod CIDR each from 10.128.0.0/10), {@code services} ClusterIP
  * Services (10.96.0.0/12, one TCP port) each with one EndpointSlice of {@code endpointsPerService} ready
- * endpoints on random nodes — and the node podswitchd runs on ({@link #SELF}, 10.100.0.2, 10.128.0.0/24).
+ * endpoints on random nodes — and the node podswitchd runs on ({@link #SELF}, 10.200.0.2, 10.128.0.0/24).
  * IPv4, VXLAN. The same seed gives the same cluster.
  *
  * <pre>
- *   node i (1..N)      InternalIP 10.100.(1 + (i-1)/250).(2 + (i-1)%250)   pod CIDR 10.(128 + i/256).(i%256).0/24
+ *   node i (1..N)      InternalIP 10.200.(1 + (i-1)/250).(2 + (i-1)%250)   pod CIDR 10.(128 + i/256).(i%256).0/24
  *   service s (0..S-1) ClusterIP 10.(96 + s/65536).((s/256)%256).(s%256)   slice "svc-s-1": port 8080
  * </pre>
  */
 public final class ScaleCluster {
     public static final String SELF = "bench-node";
-    public static final String SELF_ADDRESS = "10.100.0.2";
-    public static final String GATEWAY = "10.100.0.1";
+    public static final String SELF_ADDRESS = "10.200.0.2";
+    public static final String GATEWAY = "10.200.0.1";
     public static final String NAMESPACE = "bench";
     public static final String TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
 
@@ -77,7 +77,7 @@ public final class ScaleCluster {
                 + "ipFamilies: [IPv4]\n"
                 + "podCIDRs: [10.128.0.0/10]\n"
                 + "serviceCIDRs: [10.96.0.0/12]\n"
-                + "nodeCIDRs: [10.100.0.0/16]\n"
+                + "nodeCIDRs: [10.200.0.0/16]\n"
                 + "overlay: {mode: vxlan}\n"
                 + "uplink: {interface: eth0, mtu: 1500}\n";
     }
@@ -94,7 +94,7 @@ public final class ScaleCluster {
     }
 
     static String nodeAddress(int i) {
-        return "10.100." + (1 + (i - 1) / 250) + "." + (2 + (i - 1) % 250);
+        return "10.200." + (1 + (i - 1) / 250) + "." + (2 + (i - 1) % 250);
     }
 
     static String podCidr(int i) {

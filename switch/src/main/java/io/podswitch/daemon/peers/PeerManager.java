@@ -108,20 +108,19 @@ public final class PeerManager implements AutoCloseable {
         int unchanged = peers.size();
         this.config = next;
         this.localUnderlay = localUnderlay(next);
-        int added = 0;
-        int failed = 0;
+        List<NodeConfig> joining = new ArrayList<>();
         for (NodeConfig n : wanted.values()) {
             if (!peers.containsKey(n.name())) {
-                try {
-                    add(n);
-                } catch (RuntimeException e) {
-                    DaemonLog.warn("peer " + n.name() + " not installed", e);
-                    failed++;
-                    continue;
-                }
-                if (!changed.contains(n.name())) {
-                    added++;
-                }
+                joining.add(n);
+            }
+        }
+        int failed = joining.size();
+        List<PeerState> installed = add(joining);
+        failed -= installed.size();
+        int added = 0;
+        for (PeerState p : installed) {
+            if (!changed.contains(p.node.name())) {
+                added++;
             }
         }
         return added + " added, " + removed + " removed, " + changed.size() + " changed, " + unchanged + " unchanged"
@@ -171,7 +170,44 @@ public final class PeerManager implements AutoCloseable {
         }
     }
 
-    private void add(NodeConfig node) {
+    /**
+     * Installs the peers of {@code nodes}: next hops resolved against one snapshot of the kernel's neighbours,
+     * every new tunnel published in one step (a table rebuild per peer would make a 5,000-node sync quadratic),
+     * then each peer's adjacency and routes — routes last, so no packet selects a peer before its tunnel exists.
+     * A node that cannot be installed is logged and left out. Returns the peers installed.
+     */
+    private List<PeerState> add(List<NodeConfig> nodes) {
+        List<PeerState> prepared = new ArrayList<>();
+        for (NodeConfig node : nodes) {
+            try {
+                prepared.add(prepare(node));
+            } catch (RuntimeException e) {
+                DaemonLog.warn("peer " + node.name() + " not installed", e);
+            }
+        }
+        if (!uplink.kernelRoutesDirect() && !prepared.isEmpty()) {
+            Map<InetAddress, Long> macs = nextHops.resolved(); // once, after every next hop is tracked
+            List<TunnelPeer> tunnels = new ArrayList<>();
+            for (PeerState peer : prepared) {
+                Long mac = peer.nextHop == null ? null : macs.get(peer.nextHop);
+                peer.mac = mac == null ? 0 : mac;
+                if (config.overlay().mode().encapsulates() && peer.mac != 0) {
+                    tunnels.add(tunnelPeer(peer));
+                }
+            }
+            engine.peers().putAll(tunnels);
+        }
+        for (PeerState peer : prepared) {
+            if (!uplink.kernelRoutesDirect()) {
+                route(peer);
+            }
+            peers.put(peer.node.name(), peer);
+        }
+        return prepared;
+    }
+
+    /** A peer's id, next hop and MAC (or, with kernel routes, its kernel routes). */
+    private PeerState prepare(NodeConfig node) {
         OverlayConfig overlay = config.overlay();
         IpAddress underlayAddress = node.address(overlay.underlayFamily()).orElseThrow(() -> new IllegalArgumentException(
                 "node " + node.name() + " has no " + overlay.underlayFamily() + " address for the underlay"));
@@ -180,34 +216,35 @@ public final class PeerManager implements AutoCloseable {
         if (assignment.reused()) {
             engine.resetPeerCounters(id); // the id's previous node left long ago; its counts are not this node's
         }
-        List<SwitchPrefix> routes = new ArrayList<>();
-        PeerState peer = new PeerState(node, id, AddressBits.inet(underlayAddress), routes);
+        PeerState peer = new PeerState(node, id, AddressBits.inet(underlayAddress), new ArrayList<>());
         if (uplink.kernelRoutesDirect()) {
             for (Cidr cidr : node.podCidrs()) {
                 IpAddress via = node.address(cidr.family()).orElse(underlayAddress);
                 kernelRoutes.install(cidr, via);
             }
-            peers.put(node.name(), peer);
-            return;
+            return peer;
         }
-        resolve(peer);
+        findNextHop(peer);
+        return peer;
+    }
+
+    /** The peer's adjacency (ENCAP to its tunnel, or REWRITE/DROP in direct mode) and its switch routes. */
+    private void route(PeerState peer) {
+        OverlayConfig overlay = config.overlay();
         if (overlay.mode().encapsulates()) {
-            publishTunnel(peer);
-            int mtu = uplinkMtu - overlay.overheadBytes();
-            peer.adjacency = engine.adjacencies().addEncap(uplink.portId(), id, mtu);
+            peer.adjacency = engine.adjacencies().addEncap(uplink.portId(), peer.peerId, uplinkMtu - overlay.overheadBytes());
         } else {
             peer.adjacency = directAdjacency(peer.mac);
         }
-        for (Cidr cidr : node.podCidrs()) {
-            routes.add(SwitchPrefix.of(cidr));
+        for (Cidr cidr : peer.node.podCidrs()) {
+            peer.routes.add(SwitchPrefix.of(cidr));
         }
-        for (IpAddress address : node.addresses()) {
-            routes.add(SwitchPrefix.host(address));
+        for (IpAddress address : peer.node.addresses()) {
+            peer.routes.add(SwitchPrefix.host(address));
         }
-        for (SwitchPrefix p : routes) {
+        for (SwitchPrefix p : peer.routes) {
             p.install(engine, peer.adjacency);
         }
-        peers.put(node.name(), peer);
     }
 
     private int directAdjacency(long mac) {
@@ -217,6 +254,14 @@ public final class PeerManager implements AutoCloseable {
 
     /** Finds the next hop and its MAC (0 when unresolved); never throws for an unreachable peer. */
     private void resolve(PeerState peer) {
+        findNextHop(peer);
+        Map<InetAddress, Long> macs = neighbourSnapshot != null ? neighbourSnapshot : nextHops.resolved();
+        Long mac = peer.nextHop == null ? null : macs.get(peer.nextHop);
+        peer.mac = mac == null ? 0 : mac;
+    }
+
+    /** The kernel's route to the peer: its next hop, tracked (the kernel keeps it resolved), or the problem. */
+    private void findNextHop(PeerState peer) {
         InetAddress hop;
         try {
             hop = nextHops.nextHop(peer.underlay);
@@ -232,18 +277,6 @@ public final class PeerManager implements AutoCloseable {
             nextHops.untrack(peer.nextHop);
         }
         peer.nextHop = hop;
-        Map<InetAddress, Long> macs = neighbourSnapshot != null ? neighbourSnapshot : nextHops.resolved();
-        Long mac = hop == null ? null : macs.get(hop);
-        peer.mac = mac == null ? 0 : mac;
-    }
-
-    /** Publishes (or replaces) the peer's tunnel with the current MAC, or takes it out while unresolved. */
-    private void publishTunnel(PeerState peer) {
-        if (peer.mac == 0) {
-            engine.peers().remove(peer.peerId);
-            return;
-        }
-        engine.peers().put(tunnelPeer(peer));
     }
 
     private TunnelPeer tunnelPeer(PeerState peer) {
@@ -323,6 +356,9 @@ public final class PeerManager implements AutoCloseable {
 
     private int refreshAll(boolean encap) {
         int changes = 0;
+        List<TunnelPeer> publish = new ArrayList<>();
+        List<Integer> unpublish = new ArrayList<>();
+        List<Integer> replaced = new ArrayList<>();
         for (PeerState peer : peers.values()) {
             long before = peer.mac;
             resolve(peer);
@@ -333,16 +369,29 @@ public final class PeerManager implements AutoCloseable {
             DaemonLog.info("peer " + peer.node.name() + ": next hop " + describe(peer.nextHop) + " "
                     + (peer.mac == 0 ? "unresolved" : "at " + AddressBits.formatMac(peer.mac)));
             if (encap) {
-                publishTunnel(peer);
+                if (peer.mac == 0) {
+                    unpublish.add(peer.peerId);
+                } else {
+                    publish.add(tunnelPeer(peer));
+                }
             } else {
-                int old = peer.adjacency;
+                replaced.add(peer.adjacency);
                 peer.adjacency = directAdjacency(peer.mac);
                 for (SwitchPrefix p : peer.routes) {
                     p.install(engine, peer.adjacency);
                 }
-                engine.quiesce();
-                engine.adjacencies().release(old);
             }
+        }
+        if (!replaced.isEmpty()) {
+            engine.quiesce(); // one grace period for every re-pointed route
+            replaced.forEach(engine.adjacencies()::release);
+        }
+        // One index rebuild each, whatever the number of peers whose next hop changed (a gateway's MAC: all of them).
+        if (!unpublish.isEmpty()) {
+            engine.peers().removeAll(unpublish);
+        }
+        if (!publish.isEmpty()) {
+            engine.peers().putAll(publish);
         }
         return changes;
     }

@@ -137,10 +137,10 @@ public final class KubernetesScenario implements Scenario {
 
         /**
          * <pre>
-         *   pkb-u: ul0 10.100.0.1/24 ── veth ── pkb-n: eth0 10.100.0.2/24, 10.100.0.0/16 via 10.100.0.1
+         *   pkb-u: ul0 10.200.0.1/24 ── veth ── pkb-n: eth0 10.200.0.2/24, 10.200.0.0/16 via 10.200.0.1
          *          API forwarder :6443 → this JVM's test API server          podswitchd (uplink eth0)
          * </pre>
-         * The other nodes' InternalIPs (10.100.1.0 and up) are behind the gateway: one next hop for all.
+         * The other nodes' InternalIPs (10.200.1.0 and up) are behind the gateway: one next hop for all.
          */
         static Bench start(ScaleCluster cluster, ScenarioContext ctx) throws Exception {
             Bench b = new Bench(ctx, cluster);
@@ -155,7 +155,7 @@ public final class KubernetesScenario implements Scenario {
                 Exec.run(List.of("ip", "-n", b.underlay, "link", "set", "ul0", "up"));
                 Exec.run(List.of("ip", "-n", b.node, "addr", "add", ScaleCluster.SELF_ADDRESS + "/24", "dev", "eth0"));
                 Exec.run(List.of("ip", "-n", b.node, "link", "set", "eth0", "up"));
-                Exec.run(List.of("ip", "-n", b.node, "route", "add", "10.100.0.0/16", "via", ScaleCluster.GATEWAY));
+                Exec.run(List.of("ip", "-n", b.node, "route", "add", "10.200.0.0/16", "via", ScaleCluster.GATEWAY));
                 b.api = TestApiServer.startLocal();
                 InetSocketAddress listen = new InetSocketAddress(InetAddress.getByName(ScaleCluster.GATEWAY), 6443);
                 String underlay = b.underlay;

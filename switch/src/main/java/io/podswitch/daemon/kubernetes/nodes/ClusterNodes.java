@@ -96,6 +96,7 @@ public final class ClusterNodes extends Reconciler {
 
     @Override
     protected void reconcile(Set<String> keys) {
+        long t0 = System.nanoTime();
         int before = accepted.size();
         boolean changed = false;
         boolean released = false;
@@ -141,7 +142,7 @@ public final class ClusterNodes extends Reconciler {
         if (changed) {
             String summary = peers.apply(cluster.withNodes(nodes()));
             DaemonLog.info("kubernetes: nodes: peers " + summary + " (" + accepted.size() + " node(s) besides this one, "
-                    + rejected.size() + " skipped; was " + before + ")");
+                    + rejected.size() + " skipped; was " + before + ") in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
         skippedView = java.util.Collections.unmodifiableMap(new TreeMap<>(rejected)); // after the tables: status never runs ahead
         peersView = accepted.size();

@@ -93,6 +93,7 @@ public final class ClusterServices extends Reconciler {
 
     @Override
     protected void reconcile(Set<String> keys) {
+        long t0 = System.nanoTime();
         int changed = 0;
         int removed = 0;
         for (String key : keys) {
@@ -140,7 +141,7 @@ public final class ClusterServices extends Reconciler {
         counts = new Counts(applied.size(), ignored.size(), java.util.Collections.unmodifiableMap(new TreeMap<>(unusable)));
         if (changed + removed > 0 && (keys.size() > 1 || removed > 0)) {
             DaemonLog.info("kubernetes: services: " + changed + " applied, " + removed + " removed (" + applied.size()
-                    + " served, " + unusable.size() + " not servable)");
+                    + " served, " + unusable.size() + " not servable) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
     }
 
