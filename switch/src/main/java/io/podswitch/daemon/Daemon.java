@@ -27,6 +27,7 @@ import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
 import io.podswitch.daemon.pod.PodStore;
 import io.podswitch.daemon.reload.ConfigReloader;
+import io.podswitch.daemon.reload.FileServices;
 import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
 import io.podswitch.daemon.services.ServiceCounterSource;
@@ -211,7 +212,7 @@ public final class Daemon implements AutoCloseable {
         }
 
         services = new ServiceManager(engine.serviceTable());
-        ServiceManager.Change loaded = services.apply(config);
+        ServiceManager.Change loaded = FileServices.apply(services, config);
         if (loaded.added() > 0) {
             DaemonLog.info("services: " + config.services().size() + " service(s), " + loaded.added() + " key(s) published");
         }
