@@ -22,6 +22,9 @@ import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.ipam.Ipam;
 import io.podswitch.daemon.kubernetes.KubernetesReadiness;
 import io.podswitch.daemon.kubernetes.KubernetesSource;
+import io.podswitch.daemon.kubernetes.services.ServiceTarget;
+import io.podswitch.daemon.desired.DesiredService;
+import io.podswitch.daemon.desired.ServiceId;
 import io.podswitch.daemon.peers.ClusterPeers;
 import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
@@ -139,6 +142,18 @@ public final class Daemon implements AutoCloseable {
                 daemon.build(built);
                 if (thisNode != null) {
                     daemon.kubernetes.applyNodesTo(daemon.cluster.manager(), thisNode);
+                    ServiceManager services = daemon.services;
+                    daemon.kubernetes.applyServicesTo(new ServiceTarget() {
+                        @Override
+                        public void apply(DesiredService service) {
+                            services.apply(service);
+                        }
+
+                        @Override
+                        public void remove(ServiceId id) {
+                            services.remove(id);
+                        }
+                    });
                 }
                 return null;
             }, STARTUP_TIMEOUT_MS);

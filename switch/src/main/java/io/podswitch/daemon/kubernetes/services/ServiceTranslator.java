@@ -1,5 +1,6 @@
 package io.podswitch.daemon.kubernetes.services;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -139,7 +140,7 @@ public final class ServiceTranslator {
             }
             seen.add(name + "/" + protocol);
             int nodePort = p.getNodePort() == null ? 0 : p.getNodePort();
-            ports.add(new DesiredServicePort(name, protocol, port, nodePort,
+            ports.add(new DesiredServicePort(name, protocol, port, numericTarget(p.getTargetPort(), port), nodePort,
                     endpoints(name, protocol, vips, slices, problems)));
         }
         boolean clientIp = "ClientIP".equals(spec.getSessionAffinity());
@@ -154,6 +155,14 @@ public final class ServiceTranslator {
         boolean internalLocal = "Local".equals(spec.getInternalTrafficPolicy());
         return new ServiceVerdict.Serve(new DesiredService(id, clusterIps, externalIps, loadBalancerIps, ports,
                 clientIp ? SessionAffinity.CLIENT_IP : SessionAffinity.NONE, timeout, externalLocal, internalLocal), problems);
+    }
+
+    /** The numeric targetPort (the API defaults it to the port); 0 for a named one, resolved per slice instead. */
+    private static int numericTarget(IntOrString target, int port) {
+        if (target == null) {
+            return port;
+        }
+        return target.getIntVal() != null ? target.getIntVal() : 0;
     }
 
     private static Protocol protocol(String text) {

@@ -151,6 +151,8 @@ class ServiceTranslatorTest {
         DesiredServicePort dns = s.ports().get(1);
         assertEquals(Protocol.UDP, dns.protocol());
         assertEquals(30053, dns.nodePort());
+        assertEquals(5353, dns.targetPort(), "a numeric targetPort is kept (podswitch services add-backend reads it)");
+        assertEquals(0, http.targetPort(), "a named one is resolved per slice");
         assertEquals(List.of(ip("10.244.3.3")), dns.endpoints().stream().map(DesiredEndpoint::address).toList());
     }
 
