@@ -1,5 +1,6 @@
 package io.podswitch.daemon.kubernetes;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -21,14 +22,18 @@ import io.podswitch.daemon.kubernetes.watch.WatchHealth;
 import io.podswitch.daemon.peers.PeerManager;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * {@code source: kubernetes}: the cluster as the API server holds it (shared/DESIGN.md, "Where the cluster
@@ -65,7 +70,7 @@ public final class KubernetesSource implements AutoCloseable {
     private volatile List<WatchHealth> health = List.of();
     private volatile ClusterNodes clusterNodes;
     private volatile ClusterServices clusterServices;
-    private final ProgrammingLatency programmingLatency = new ProgrammingLatency(java.time.Instant.now());
+    private final ProgrammingLatency programmingLatency = new ProgrammingLatency(Instant.now());
     private volatile boolean closed;
 
     private KubernetesSource(ClusterConfig cluster, KubernetesClient client, Executor control) {
@@ -79,7 +84,7 @@ public final class KubernetesSource implements AutoCloseable {
                 s -> List.of(ResourceWatch.keyOf(s)));
         SharedIndexInformer<EndpointSlice> sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
                 .runnableInformer(RESYNC_MILLIS);
-        sliceInformer.addIndexers(java.util.Map.of(ClusterServices.BY_SERVICE, ClusterServices::serviceKeyOf));
+        sliceInformer.addIndexers(Map.of(ClusterServices.BY_SERVICE, ClusterServices::serviceKeyOf));
         this.slices = watch("endpointslices", sliceInformer, ClusterServices::serviceKeyOf);
         background.scheduleWithFixedDelay(this::sampleHealth, HEALTH_PERIOD_MILLIS, HEALTH_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);
@@ -103,9 +108,8 @@ public final class KubernetesSource implements AutoCloseable {
     }
 
     /** Starts an informer as one of this source's watches (other resources: see {@link ResourceWatch}). */
-    public <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceWatch<T> watch(
-            String resource, io.fabric8.kubernetes.client.informers.SharedIndexInformer<T> informer,
-            java.util.function.Function<T, java.util.Collection<String>> keysOf) {
+    public <T extends HasMetadata> ResourceWatch<T> watch(String resource, SharedIndexInformer<T> informer,
+                                                          Function<T, Collection<String>> keysOf) {
         ResourceWatch<T> w = ResourceWatch.start(resource, informer, keysOf);
         watches.add(w);
         return w;
@@ -236,8 +240,8 @@ public final class KubernetesSource implements AutoCloseable {
         return new KubernetesStatus(client.getMasterUrl().toString(), connected, synced, stale, h,
                 reconcilers.stream().map(r -> new KubernetesStatus.ReconcilerView(r.name(), r.pending(), r.batches(),
                         r.keysReconciled())).toList(),
-                n == null ? 0 : n.peers(), n == null ? java.util.Map.of() : n.skipped(),
-                s == null ? new ClusterServices.Counts(0, 0, java.util.Map.of()) : s.counts(), programmingLatency.summary());
+                n == null ? 0 : n.peers(), n == null ? Map.of() : n.skipped(),
+                s == null ? new ClusterServices.Counts(0, 0, Map.of()) : s.counts(), programmingLatency.summary());
     }
 
     /** Stops the informers (no event reaches the tables after this) and the client. Idempotent. */

@@ -10,6 +10,7 @@ import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
 import io.podswitch.daemon.peers.PeerManager;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -144,7 +145,7 @@ public final class ClusterNodes extends Reconciler {
             DaemonLog.info("kubernetes: nodes: peers " + summary + " (" + accepted.size() + " node(s) besides this one, "
                     + rejected.size() + " skipped; was " + before + ") in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
-        skippedView = java.util.Collections.unmodifiableMap(new TreeMap<>(rejected)); // after the tables: status never runs ahead
+        skippedView = Collections.unmodifiableMap(new TreeMap<>(rejected)); // after the tables: status never runs ahead
         peersView = accepted.size();
     }
 

@@ -8,6 +8,7 @@ import io.podswitch.daemon.desired.DesiredService;
 import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -138,7 +139,7 @@ public final class ClusterServices extends Reconciler {
                 }
             }
         }
-        counts = new Counts(applied.size(), ignored.size(), java.util.Collections.unmodifiableMap(new TreeMap<>(unusable)));
+        counts = new Counts(applied.size(), ignored.size(), Collections.unmodifiableMap(new TreeMap<>(unusable)));
         if (changed + removed > 0 && (keys.size() > 1 || removed > 0)) {
             DaemonLog.info("kubernetes: services: " + changed + " applied, " + removed + " removed (" + applied.size()
                     + " served, " + unusable.size() + " not servable) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");

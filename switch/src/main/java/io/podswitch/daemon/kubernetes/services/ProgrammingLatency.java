@@ -1,5 +1,6 @@
 package io.podswitch.daemon.kubernetes.services;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -41,7 +42,7 @@ public final class ProgrammingLatency {
         if (trigger.isBefore(since)) {
             return;
         }
-        long us = Math.max(0, TimeUnit.NANOSECONDS.toMicros(java.time.Duration.between(trigger, programmed).toNanos()));
+        long us = Math.max(0, TimeUnit.NANOSECONDS.toMicros(Duration.between(trigger, programmed).toNanos()));
         micros.recordValue(Math.min(us, micros.getHighestTrackableValue()));
     }
 
