@@ -29,6 +29,7 @@ import io.podswitch.daemon.host.HostPort;
 import io.podswitch.daemon.ipam.Attachment;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.ipam.Ipam;
+import io.podswitch.daemon.kubernetes.KubernetesMetrics;
 import io.podswitch.daemon.kubernetes.KubernetesReadiness;
 import io.podswitch.daemon.kubernetes.KubernetesSource;
 import io.podswitch.daemon.kubernetes.services.ServiceTarget;
@@ -164,6 +165,7 @@ public final class Daemon implements AutoCloseable {
             daemon.control.call(() -> {
                 daemon.build(built);
                 if (thisNode != null) {
+                    daemon.metrics.register(new KubernetesMetrics(daemon.kubernetes));
                     daemon.kubernetes.applyNodesTo(daemon.cluster.manager(), thisNode);
                     ServiceManager services = daemon.services;
                     daemon.kubernetes.applyServicesTo(new ServiceTarget() {

@@ -5,6 +5,7 @@ import io.podswitch.api.json.JsonValue.JsonArray;
 import io.podswitch.api.json.ObjectBuilder;
 import io.podswitch.daemon.kubernetes.KubernetesSource;
 import io.podswitch.daemon.kubernetes.KubernetesStatus;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import io.podswitch.daemon.kubernetes.watch.WatchHealth;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,8 @@ public final class StatusOperations {
         for (WatchHealth w : s.watches()) {
             watches.add(new ObjectBuilder().put("resource", w.resource()).put("synced", w.synced())
                     .put("watching", w.watching()).put("items", w.items()).put("resourceVersion", w.resourceVersion())
-                    .put("lists", w.lists()).put("staleMillis", w.staleMillis()).put("lastError", w.lastError()).build());
+                    .put("lists", w.lists()).put("failures", w.failures()).put("staleMillis", w.staleMillis())
+                    .put("lastError", w.lastError()).build());
         }
         List<JsonValue> reconcilers = new ArrayList<>();
         for (KubernetesStatus.ReconcilerView r : s.reconcilers()) {
@@ -69,9 +71,9 @@ public final class StatusOperations {
         return Math.round(millis * 1000);
     }
 
-    private static JsonValue reasons(Map<String, String> reasons) {
+    private static JsonValue reasons(Map<String, Skipped> reasons) {
         ObjectBuilder b = new ObjectBuilder();
-        reasons.forEach(b::put);
+        reasons.forEach((name, why) -> b.put(name, why.detail()));
         return b.build();
     }
 }

@@ -2,6 +2,7 @@ package io.podswitch.daemon.kubernetes;
 
 import io.podswitch.daemon.kubernetes.services.ClusterServices;
 import io.podswitch.daemon.kubernetes.services.ProgrammingLatency;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import io.podswitch.daemon.kubernetes.watch.WatchHealth;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public record KubernetesStatus(String server, boolean connected, boolean synced, long staleMillis,
                                List<WatchHealth> watches, List<ReconcilerView> reconcilers, int peers,
-                               Map<String, String> skippedNodes, ClusterServices.Counts services,
+                               Map<String, Skipped> skippedNodes, ClusterServices.Counts services,
                                ProgrammingLatency.Summary programming) {
 
     /** One reconciler's work so far. */

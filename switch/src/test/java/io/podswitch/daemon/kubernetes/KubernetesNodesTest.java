@@ -16,6 +16,7 @@ import io.podswitch.config.model.NodeConfig;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.engine.EngineConfig;
 import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import io.podswitch.daemon.kubernetes.watch.WatchHealth;
 import io.podswitch.daemon.peers.PeerManager;
 import io.podswitch.daemon.peers.UplinkSide;
@@ -192,13 +193,22 @@ class KubernetesNodesTest {
         admin.nodes().resource(node("j", List.of("10.244.10.0/24", "fd00:10:244:a::/64"), List.of("192.168.1.2"))).create();
         startSource();
         Eventually.until(WAIT, () -> routed(2) && source.status().skippedNodes().size() == 6, this::view);
-        Map<String, String> skipped = source.status().skippedNodes();
-        assertTrue(skipped.get("e").contains("has no pod CIDR yet"), skipped.toString());
-        assertTrue(skipped.get("f").contains("10.245.6.0/24 is outside the cluster's podCIDRs 10.244.0.0/16"), skipped.toString());
-        assertTrue(skipped.get("g").contains("InternalIP 10.0.0.7 is outside the cluster's nodeCIDRs 192.168.1.0/24"), skipped.toString());
-        assertTrue(skipped.get("h").contains("spec.podCIDRs"), skipped.toString());
-        assertTrue(skipped.get("i").contains("pod CIDR 10.244.2.0/23 overlaps node b's"), skipped.toString());
-        assertTrue(skipped.get("j").contains("InternalIP 192.168.1.2 is node b's too"), skipped.toString());
+        Map<String, Skipped> skipped = source.status().skippedNodes();
+        assertSkipped(skipped, "e", "no_pod_cidr", "has no pod CIDR yet");
+        assertSkipped(skipped, "f", "pod_cidr_outside_cluster", "10.245.6.0/24 is outside the cluster's podCIDRs 10.244.0.0/16");
+        assertSkipped(skipped, "g", "internal_ip_outside_node_cidrs",
+                "InternalIP 10.0.0.7 is outside the cluster's nodeCIDRs 192.168.1.0/24");
+        assertSkipped(skipped, "h", "bad_pod_cidr", "spec.podCIDRs");
+        assertSkipped(skipped, "i", "pod_cidr_conflict", "pod CIDR 10.244.2.0/23 overlaps node b's");
+        assertSkipped(skipped, "j", "internal_ip_conflict", "InternalIP 192.168.1.2 is node b's too");
+        String metrics = metricsText();
+        for (String reason : List.of("no_pod_cidr", "pod_cidr_outside_cluster", "internal_ip_outside_node_cidrs",
+                "bad_pod_cidr", "pod_cidr_conflict", "internal_ip_conflict")) {
+            assertTrue(metrics.contains("podswitch_kube_skipped_objects{reason=\"" + reason + "\",resource=\"nodes\"} 1.0"),
+                    reason + " in\n" + metrics);
+        }
+        Eventually.until(WAIT, () -> metricsText().contains("podswitch_kube_objects{resource=\"nodes\"} 8.0"),
+                this::metricsText);
         assertEquals(List.of("b"), peers.views().stream().map(p -> p.name()).toList());
 
         admin.nodes().resource(node("e", 5)).update(); // the controller allocated e's pod CIDRs
@@ -236,6 +246,11 @@ class KubernetesNodesTest {
         long lists = source.status().watches().stream().filter(w -> w.resource().equals("nodes"))
                 .mapToLong(WatchHealth::lists).sum();
         assertTrue(lists >= 2, "a relist, not a rebuild: " + source.status());
+        String metrics = metricsText();
+        assertTrue(metrics.lines().anyMatch(l -> l.matches(
+                "podswitch_kube_watch_restarts_total\\{reason=\"relist\",resource=\"nodes\"} [1-9][0-9]*\\.0")), metrics);
+        assertTrue(metrics.contains("podswitch_kube_watching{resource=\"nodes\"} 1.0"), metrics);
+        assertTrue(metrics.contains("podswitch_kube_stale_seconds{resource=\"nodes\"} 0.0"), metrics);
     }
 
     @Test
@@ -278,5 +293,23 @@ class KubernetesNodesTest {
         }
         return node.getStatus().getConditions().stream().filter(c -> c.getType().equals("NetworkUnavailable"))
                 .findFirst().orElse(null);
+    }
+
+    private static void assertSkipped(Map<String, Skipped> skipped, String node, String reason, String detail) {
+        Skipped why = skipped.get(node);
+        assertTrue(why != null && why.reason().equals(reason) && why.detail().contains(detail),
+                node + ": expected " + reason + " / " + detail + " in " + skipped);
+    }
+
+    /** The source's Prometheus families as /metrics shows them. */
+    private String metricsText() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out,
+                    new KubernetesMetrics(source).collect());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -15,6 +15,7 @@ import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.desired.DesiredService;
 import io.podswitch.daemon.desired.ServiceId;
 import io.podswitch.daemon.kubernetes.services.ServiceTarget;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import io.podswitch.testapi.TestApiServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -175,9 +176,11 @@ class KubernetesServicesTest {
         admin.services().resource(service("outside", "10.97.0.20", 0)).create();
         attach();
         Eventually.until(WAIT, () -> source.status().services().unservable().size() == 2, () -> source.status().toString());
-        Map<String, String> why = source.status().services().unservable();
-        assertTrue(why.get("default/clash").contains("node port 31999 is held by another service"), why.toString());
-        assertTrue(why.get("default/outside").contains("outside the cluster's serviceCIDRs"), why.toString());
+        Map<String, Skipped> why = source.status().services().unservable();
+        assertEquals("refused", why.get("default/clash").reason(), why.toString());
+        assertTrue(why.get("default/clash").detail().contains("node port 31999 is held by another service"), why.toString());
+        assertEquals("cluster_ip_outside_service_cidrs", why.get("default/outside").reason(), why.toString());
+        assertTrue(why.get("default/outside").detail().contains("outside the cluster's serviceCIDRs"), why.toString());
         // fixed: the node port changes → served
         admin.services().resource(service("clash", "10.96.0.20", 30001)).update();
         Eventually.until(WAIT, () -> table.held.containsKey(ServiceId.parse("default/clash")), () -> table.calls.toString());

@@ -8,6 +8,7 @@ import io.podswitch.config.model.NodeConfig;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import io.podswitch.daemon.peers.PeerManager;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,14 +42,14 @@ public final class ClusterNodes extends Reconciler {
     /** Other nodes that are installed (or about to be), by name. */
     private final Map<String, NodeConfig> accepted = new HashMap<>();
     /** Nodes skipped, with the reason last logged. */
-    private final Map<String, String> rejected = new HashMap<>();
+    private final Map<String, Skipped> rejected = new HashMap<>();
     /** Rejected for a conflict with another node: retried when an accepted node goes away. */
     private final Set<String> conflicted = new HashSet<>();
     private final PrefixOwners podCidrOwners = new PrefixOwners();
     private final Map<IpAddress, String> addressOwners = new HashMap<>();
     private String selfDrift = "";
     /** {@link #rejected} as of the last batch, for other threads (status). */
-    private volatile Map<String, String> skippedView = Map.of();
+    private volatile Map<String, Skipped> skippedView = Map.of();
     private volatile int peersView;
 
     /**
@@ -91,7 +92,7 @@ public final class ClusterNodes extends Reconciler {
     }
 
     /** Nodes skipped and why, by name, as of the last batch. Any thread. */
-    public Map<String, String> skipped() {
+    public Map<String, Skipped> skipped() {
         return skippedView;
     }
 
@@ -112,7 +113,7 @@ public final class ClusterNodes extends Reconciler {
                 disown(previous);
                 released = true;
             }
-            String previousReason = rejected.remove(name);
+            Skipped previousReason = rejected.remove(name);
             conflicted.remove(name);
             if (node == null) {
                 changed |= previous != null;
@@ -129,9 +130,9 @@ public final class ClusterNodes extends Reconciler {
                     }
                 }
                 case NodeVerdict.Rejected r -> {
-                    rejected.put(name, r.reason());
+                    rejected.put(name, r.why());
                     changed |= previous != null;
-                    if (!r.reason().equals(previousReason)) {
+                    if (!r.why().equals(previousReason)) {
                         DaemonLog.info("kubernetes: node " + name + " skipped: " + r.reason());
                     }
                 }
@@ -159,14 +160,16 @@ public final class ClusterNodes extends Reconciler {
             String owner = podCidrOwners.overlapping(cidr);
             if (owner != null) {
                 conflicted.add(node.name());
-                return new NodeVerdict.Rejected(node.name(), "pod CIDR " + cidr + " overlaps node " + owner + "'s");
+                return new NodeVerdict.Rejected(node.name(), "pod_cidr_conflict",
+                        "pod CIDR " + cidr + " overlaps node " + owner + "'s");
             }
         }
         for (IpAddress address : node.addresses()) {
             String owner = addressOwners.get(address);
             if (owner != null) {
                 conflicted.add(node.name());
-                return new NodeVerdict.Rejected(node.name(), "InternalIP " + address + " is node " + owner + "'s too");
+                return new NodeVerdict.Rejected(node.name(), "internal_ip_conflict",
+                        "InternalIP " + address + " is node " + owner + "'s too");
             }
         }
         return verdict;

@@ -34,11 +34,11 @@ public final class NodeTranslator {
     public NodeVerdict translate(Node node) {
         String name = node.getMetadata() == null ? null : node.getMetadata().getName();
         if (name == null || name.isEmpty()) {
-            return new NodeVerdict.Rejected("(unnamed)", "has no metadata.name");
+            return new NodeVerdict.Rejected("(unnamed)", "unnamed", "has no metadata.name");
         }
         List<String> cidrTexts = podCidrTexts(node);
         if (cidrTexts.isEmpty()) {
-            return new NodeVerdict.Rejected(name, "has no pod CIDR yet (spec.podCIDRs is empty: kube-controller-manager "
+            return new NodeVerdict.Rejected(name, "no_pod_cidr", "has no pod CIDR yet (spec.podCIDRs is empty: kube-controller-manager "
                     + "--allocate-node-cidrs allocates it, or set it)");
         }
         Map<IpFamily, Cidr> cidrs = new EnumMap<>(IpFamily.class);
@@ -47,24 +47,24 @@ public final class NodeTranslator {
             try {
                 cidr = Cidr.parse(text.strip());
             } catch (IpFormatException e) {
-                return new NodeVerdict.Rejected(name, "spec.podCIDRs: " + e.getMessage());
+                return new NodeVerdict.Rejected(name, "bad_pod_cidr", "spec.podCIDRs: " + e.getMessage());
             }
             if (!cluster.hasFamily(cidr.family())) {
                 continue;
             }
             if (cidrs.putIfAbsent(cidr.family(), cidr) != null) {
-                return new NodeVerdict.Rejected(name, "spec.podCIDRs " + cidrTexts + " has two " + cidr.family() + " CIDRs");
+                return new NodeVerdict.Rejected(name, "bad_pod_cidr", "spec.podCIDRs " + cidrTexts + " has two " + cidr.family() + " CIDRs");
             }
             Cidr range = cluster.podCidr(cidr.family()).orElseThrow();
             if (!range.contains(cidr)) {
-                return new NodeVerdict.Rejected(name, "pod CIDR " + cidr + " is outside the cluster's podCIDRs " + range);
+                return new NodeVerdict.Rejected(name, "pod_cidr_outside_cluster", "pod CIDR " + cidr + " is outside the cluster's podCIDRs " + range);
             }
         }
         List<Cidr> podCidrs = new ArrayList<>();
         for (IpFamily family : cluster.ipFamilies()) {
             Cidr cidr = cidrs.get(family);
             if (cidr == null) {
-                return new NodeVerdict.Rejected(name, "has no " + family + " pod CIDR (spec.podCIDRs " + cidrTexts
+                return new NodeVerdict.Rejected(name, "missing_family", "has no " + family + " pod CIDR (spec.podCIDRs " + cidrTexts
                         + "; the cluster is " + String.join("+", cluster.ipFamilies().stream().map(Object::toString).toList()) + ")");
             }
             podCidrs.add(cidr);
@@ -80,20 +80,20 @@ public final class NodeTranslator {
             try {
                 address = IpAddress.parse(a.getAddress().strip());
             } catch (IpFormatException e) {
-                return new NodeVerdict.Rejected(name, "InternalIP '" + a.getAddress() + "': " + e.getMessage());
+                return new NodeVerdict.Rejected(name, "bad_internal_ip", "InternalIP '" + a.getAddress() + "': " + e.getMessage());
             }
             if (!cluster.hasFamily(address.family()) || addresses.containsKey(address.family())) {
                 continue; // kubelet lists the primary address of each family first
             }
             Cidr nodeRange = cluster.nodeCidr(address.family()).orElseThrow();
             if (!nodeRange.contains(address)) {
-                return new NodeVerdict.Rejected(name, "InternalIP " + address + " is outside the cluster's nodeCIDRs " + nodeRange);
+                return new NodeVerdict.Rejected(name, "internal_ip_outside_node_cidrs", "InternalIP " + address + " is outside the cluster's nodeCIDRs " + nodeRange);
             }
             addresses.put(address.family(), address);
         }
         IpFamily underlay = cluster.overlay().underlayFamily();
         if (!addresses.containsKey(underlay)) {
-            return new NodeVerdict.Rejected(name, "has no " + underlay + " InternalIP in status.addresses (the "
+            return new NodeVerdict.Rejected(name, "no_internal_ip", "has no " + underlay + " InternalIP in status.addresses (the "
                     + underlay + " underlay needs one)");
         }
         List<IpAddress> ordered = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.podswitch.daemon.kubernetes.nodes;
 
 import io.podswitch.config.model.NodeConfig;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 
 /** What a Node object means to podswitch: a peer to install, or why not (logged once, picked up when fixed). */
 public sealed interface NodeVerdict {
@@ -16,6 +17,15 @@ public sealed interface NodeVerdict {
     }
 
     /** A node podswitch cannot route to yet (no pod CIDR, addresses outside nodeCIDRs, garbage …). */
-    record Rejected(String name, String reason) implements NodeVerdict {
+    record Rejected(String name, Skipped why) implements NodeVerdict {
+        /** @param reason the code (a metric label), @param detail the sentence for the log */
+        public Rejected(String name, String reason, String detail) {
+            this(name, new Skipped(reason, detail));
+        }
+
+        /** The sentence for the log and the status. */
+        public String reason() {
+            return why.detail();
+        }
     }
 }

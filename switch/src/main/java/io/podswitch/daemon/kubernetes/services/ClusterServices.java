@@ -7,6 +7,7 @@ import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.desired.DesiredService;
 import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,7 +43,7 @@ public final class ClusterServices extends Reconciler {
     /** What the table holds, by key: each entry as last applied. */
     private final Map<String, DesiredService> applied = new HashMap<>();
     /** Services not served and why (rejections and refusals), by key: logged when the reason changes. */
-    private final Map<String, String> unusable = new HashMap<>();
+    private final Map<String, Skipped> unusable = new HashMap<>();
     /** The last problems logged per service (parts of its slices left out). */
     private final Map<String, List<String>> problems = new HashMap<>();
     /** Services not proxied by design (headless, ExternalName, another proxy's), by key. */
@@ -53,7 +54,7 @@ public final class ClusterServices extends Reconciler {
     private final ProgrammingLatency latency;
 
     /** What {@code podswitch status} shows of the services: served, not proxied by design, not servable (why). */
-    public record Counts(int served, int ignored, Map<String, String> unservable) {
+    public record Counts(int served, int ignored, Map<String, Skipped> unservable) {
     }
 
     /** @param latency where programming latencies are recorded (changes triggered after it was made) */
@@ -116,7 +117,7 @@ public final class ClusterServices extends Reconciler {
                 }
                 case ServiceVerdict.Reject r -> {
                     removed += drop(key);
-                    unusable(key, r.reason());
+                    unusable(key, r.why());
                 }
                 case ServiceVerdict.Serve s -> {
                     logProblems(key, s.problems());
@@ -134,7 +135,8 @@ public final class ClusterServices extends Reconciler {
                         }
                         changed++;
                     } catch (IllegalArgumentException e) {
-                        unusable(key, e.getMessage() + (applied.containsKey(key) ? " (keeping its previous state)" : ""));
+                        unusable(key, new Skipped("refused", e.getMessage()
+                                + (applied.containsKey(key) ? " (keeping its previous state)" : "")));
                     }
                 }
             }
@@ -181,9 +183,9 @@ public final class ClusterServices extends Reconciler {
         return 1;
     }
 
-    private void unusable(String key, String reason) {
-        if (!reason.equals(unusable.put(key, reason))) {
-            DaemonLog.info("kubernetes: service " + key + " skipped: " + reason);
+    private void unusable(String key, Skipped why) {
+        if (!why.equals(unusable.put(key, why))) {
+            DaemonLog.info("kubernetes: service " + key + " skipped: " + why.detail());
         }
     }
 

@@ -75,7 +75,7 @@ public final class ServiceTranslator {
         ServiceId id = idOf(service);
         ServiceSpec spec = service.getSpec();
         if (spec == null) {
-            return new ServiceVerdict.Reject(id, "has no spec");
+            return new ServiceVerdict.Reject(id, "no_spec", "has no spec");
         }
         Map<String, String> labels = service.getMetadata().getLabels();
         if (labels != null && labels.containsKey(SERVICE_PROXY_NAME)) {
@@ -95,14 +95,14 @@ public final class ServiceTranslator {
             try {
                 vip = IpAddress.parse(text);
             } catch (IpFormatException e) {
-                return new ServiceVerdict.Reject(id, "ClusterIP '" + text + "': " + e.getMessage());
+                return new ServiceVerdict.Reject(id, "bad_cluster_ip", "ClusterIP '" + text + "': " + e.getMessage());
             }
             if (!cluster.hasFamily(vip.family())) {
                 continue;
             }
             Cidr range = cluster.serviceCidr(vip.family()).orElseThrow();
             if (!range.contains(vip)) {
-                return new ServiceVerdict.Reject(id, "ClusterIP " + vip + " is outside the cluster's serviceCIDRs " + range
+                return new ServiceVerdict.Reject(id, "cluster_ip_outside_service_cidrs", "ClusterIP " + vip + " is outside the cluster's serviceCIDRs " + range
                         + " (the cluster file's serviceCIDRs must match kube-apiserver's --service-cluster-ip-range)");
             }
             vips.putIfAbsent(vip.family(), vip);

@@ -2,6 +2,7 @@ package io.podswitch.daemon.kubernetes.services;
 
 import io.podswitch.daemon.desired.DesiredService;
 import io.podswitch.daemon.desired.ServiceId;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import java.util.List;
 
 /** What a Service (with its EndpointSlices) means to the data path. */
@@ -29,6 +30,15 @@ public sealed interface ServiceVerdict {
     }
 
     /** A service that makes no sense here (a ClusterIP outside serviceCIDRs, garbage): logged once, skipped. */
-    record Reject(ServiceId id, String reason) implements ServiceVerdict {
+    record Reject(ServiceId id, Skipped why) implements ServiceVerdict {
+        /** @param reason the code (a metric label), @param detail the sentence for the log */
+        public Reject(ServiceId id, String reason, String detail) {
+            this(id, new Skipped(reason, detail));
+        }
+
+        /** The sentence for the log and the status. */
+        public String reason() {
+            return why.detail();
+        }
     }
 }

@@ -8,6 +8,7 @@ import io.podswitch.daemon.DaemonLog;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -32,6 +33,9 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
     private volatile long healthyAtMillis = startedAtMillis;
     private volatile boolean synced;
     private volatile long lists;
+    private final AtomicLong failures = new AtomicLong();
+    /** When the informer last delivered anything (an event, a list): with {@link #healthyAtMillis}, for metrics. */
+    private volatile long lastEventMillis = startedAtMillis;
     private volatile String lastError = "";
 
     private ResourceWatch(String resource, SharedIndexInformer<T> informer) {
@@ -75,6 +79,7 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
             }
 
             private void enqueue(T obj) {
+                watch.lastEventMillis = System.currentTimeMillis();
                 if (obj == null) {
                     return;
                 }
@@ -110,6 +115,7 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
     }
 
     private void listed(String resourceVersion) {
+        lastEventMillis = System.currentTimeMillis();
         long n = ++lists;
         if (n > 1) {
             DaemonLog.info("kubernetes: " + resource + " re-listed at resourceVersion " + resourceVersion
@@ -118,6 +124,7 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
     }
 
     private void failed(Throwable t) {
+        failures.incrementAndGet();
         String why = Objects.toString(t.getMessage(), t.getClass().getSimpleName());
         if (!why.equals(lastError)) {
             DaemonLog.warn("kubernetes: " + resource + ": list/watch failed, retrying with backoff", t);
@@ -159,7 +166,7 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
         }
         String rv = informer.lastSyncResourceVersion();
         return new WatchHealth(resource, synced, watching, informer.getStore().list().size(), rv == null ? "" : rv,
-                lists, watching ? 0 : now - healthyAtMillis, lastError);
+                lists, failures.get(), watching ? 0 : now - healthyAtMillis, lastEventMillis, lastError);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.podswitch.config.ConfigLoader;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.NodeConfig;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,9 +41,6 @@ class NodeTranslatorTest {
         return n;
     }
 
-    private static String rejected(NodeTranslator t, Node n) {
-        return assertInstanceOf(NodeVerdict.Rejected.class, t.translate(n)).reason();
-    }
 
     @Test
     void aDualStackNodeInTheClustersFamilyOrderWithItsUplink() throws Exception {
@@ -79,20 +77,30 @@ class NodeTranslatorTest {
     void everyReasonANodeIsNotUsed() throws Exception {
         NodeTranslator t = new NodeTranslator(cluster("IPv4, IPv6", ""));
         List<String> both = List.of("10.244.2.0/24", "fd00:10:244:2::/64");
-        assertTrue(rejected(t, node("b", List.of(), null, "192.168.1.2")).startsWith("has no pod CIDR yet"));
-        assertTrue(rejected(t, node("b", null, null, "192.168.1.2")).startsWith("has no pod CIDR yet"));
-        assertTrue(rejected(t, node("b", List.of("10.244.2.0/24"), null, "192.168.1.2"))
-                .startsWith("has no IPv6 pod CIDR (spec.podCIDRs [10.244.2.0/24]; the cluster is IPv4+IPv6)"));
-        assertTrue(rejected(t, node("b", List.of("10.244.2.0/24", "10.244.3.0/24"), null, "192.168.1.2")).contains("two IPv4 CIDRs"));
-        assertTrue(rejected(t, node("b", List.of("10.244.2.5/24", "fd00:10:244:2::/64"), null, "192.168.1.2"))
-                .contains("has host bits set"));
-        assertTrue(rejected(t, node("b", List.of("banana", "fd00:10:244:2::/64"), null, "192.168.1.2")).startsWith("spec.podCIDRs: "));
-        assertTrue(rejected(t, node("b", List.of("10.244.2.0/24", "fd00:10:245:2::/64"), null, "192.168.1.2"))
-                .contains("fd00:10:245:2::/64 is outside the cluster's podCIDRs fd00:10:244::/56"));
-        assertTrue(rejected(t, node("b", both, null)).startsWith("has no IPv4 InternalIP"));
-        assertTrue(rejected(t, node("b", both, null, "ExternalIP=192.168.1.2")).startsWith("has no IPv4 InternalIP"));
-        assertTrue(rejected(t, node("b", both, null, "192.168.2.2")).contains("outside the cluster's nodeCIDRs 192.168.1.0/24"));
-        assertTrue(rejected(t, node("b", both, null, "192.168.1.256")).startsWith("InternalIP '192.168.1.256'"));
-        assertTrue(rejected(t, new NodeBuilder().withNewMetadata().endMetadata().build()).contains("metadata.name"));
+        assertRejected(t, node("b", List.of(), null, "192.168.1.2"), "no_pod_cidr", "has no pod CIDR yet");
+        assertRejected(t, node("b", null, null, "192.168.1.2"), "no_pod_cidr", "has no pod CIDR yet");
+        assertRejected(t, node("b", List.of("10.244.2.0/24"), null, "192.168.1.2"), "missing_family",
+                "has no IPv6 pod CIDR (spec.podCIDRs [10.244.2.0/24]; the cluster is IPv4+IPv6)");
+        assertRejected(t, node("b", List.of("10.244.2.0/24", "10.244.3.0/24"), null, "192.168.1.2"), "bad_pod_cidr",
+                "two IPv4 CIDRs");
+        assertRejected(t, node("b", List.of("10.244.2.5/24", "fd00:10:244:2::/64"), null, "192.168.1.2"), "bad_pod_cidr",
+                "has host bits set");
+        assertRejected(t, node("b", List.of("banana", "fd00:10:244:2::/64"), null, "192.168.1.2"), "bad_pod_cidr",
+                "spec.podCIDRs: ");
+        assertRejected(t, node("b", List.of("10.244.2.0/24", "fd00:10:245:2::/64"), null, "192.168.1.2"),
+                "pod_cidr_outside_cluster", "fd00:10:245:2::/64 is outside the cluster's podCIDRs fd00:10:244::/56");
+        assertRejected(t, node("b", both, null), "no_internal_ip", "has no IPv4 InternalIP");
+        assertRejected(t, node("b", both, null, "ExternalIP=192.168.1.2"), "no_internal_ip", "has no IPv4 InternalIP");
+        assertRejected(t, node("b", both, null, "192.168.2.2"), "internal_ip_outside_node_cidrs",
+                "outside the cluster's nodeCIDRs 192.168.1.0/24");
+        assertRejected(t, node("b", both, null, "192.168.1.256"), "bad_internal_ip", "InternalIP '192.168.1.256'");
+        assertRejected(t, new NodeBuilder().withNewMetadata().endMetadata().build(), "unnamed", "has no metadata.name");
+    }
+
+    /** Rejected with the reason code (the metric label) and a detail sentence containing {@code detail}. */
+    private static void assertRejected(NodeTranslator t, Node n, String reason, String detail) {
+        Skipped why = assertInstanceOf(NodeVerdict.Rejected.class, t.translate(n)).why();
+        assertEquals(reason, why.reason(), why.detail());
+        assertTrue(why.detail().contains(detail), why.detail());
     }
 }

@@ -22,6 +22,7 @@ import io.podswitch.daemon.desired.DesiredEndpoint;
 import io.podswitch.daemon.desired.DesiredService;
 import io.podswitch.daemon.desired.DesiredServicePort;
 import io.podswitch.daemon.desired.ServiceId;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -223,14 +224,18 @@ class ServiceTranslatorTest {
 
     @Test
     void malformedServicesAreRejectedWithTheReason() {
-        ServiceVerdict outside = translator.translate(web("10.97.0.10").build(), List.of());
-        assertTrue(assertInstanceOf(ServiceVerdict.Reject.class, outside).reason()
-                .contains("ClusterIP 10.97.0.10 is outside the cluster's serviceCIDRs 10.96.0.0/16"), outside.toString());
-        ServiceVerdict garbage = translator.translate(web("10.96.0.300").build(), List.of());
-        assertTrue(assertInstanceOf(ServiceVerdict.Reject.class, garbage).reason().startsWith("ClusterIP '10.96.0.300'"));
-        ServiceVerdict noSpec = translator.translate(new ServiceBuilder().withNewMetadata().withNamespace("shop")
-                .withName("web").endMetadata().build(), List.of());
-        assertInstanceOf(ServiceVerdict.Reject.class, noSpec);
+        assertRejected(web("10.97.0.10").build(), "cluster_ip_outside_service_cidrs",
+                "ClusterIP 10.97.0.10 is outside the cluster's serviceCIDRs 10.96.0.0/16");
+        assertRejected(web("10.96.0.300").build(), "bad_cluster_ip", "ClusterIP '10.96.0.300'");
+        assertRejected(new ServiceBuilder().withNewMetadata().withNamespace("shop").withName("web").endMetadata().build(),
+                "no_spec", "has no spec");
+    }
+
+    /** Rejected with the reason code (the metric label) and a detail sentence containing {@code detail}. */
+    private void assertRejected(Service service, String reason, String detail) {
+        Skipped why = assertInstanceOf(ServiceVerdict.Reject.class, translator.translate(service, List.of())).why();
+        assertEquals(reason, why.reason(), why.detail());
+        assertTrue(why.detail().contains(detail), why.detail());
     }
 
     @Test
