@@ -91,23 +91,12 @@ cluster_node_object() { # NODE
 # The cluster YAML every node reads (dual-stack, IPv4 primary; node i owns 10.244.i.0/24 and fd00:10:244:i::/64).
 # With the API server as the source: no nodes at all, only the CIDRs, the overlay and the uplink.
 cluster_config() {
-    local i
-    if [ "$CLUSTER_SOURCE" = kubernetes ]; then
-        {
+    local i uplink="{interface: eth0, mtu: 1500${CLUSTER_ATTACH:+, attach: $CLUSTER_ATTACH}}"
+    {
+        if [ "$CLUSTER_SOURCE" = kubernetes ]; then
             echo "source: kubernetes"
             echo "kubernetes: {kubeconfig: $CLUSTER_WORK/kubeconfig}"
-            echo "ipFamilies: [IPv4, IPv6]"
-            echo "podCIDRs: [10.244.0.0/16, \"fd00:10:244::/56\"]"
-            echo "serviceCIDRs: [10.96.0.0/16, \"fd00:10:96::/112\"]"
-            echo "nodeCIDRs: [192.168.77.0/24, \"fd00:77::/64\"]"
-            echo "overlay:"
-            echo "  mode: $CLUSTER_MODE"
-            [ "$CLUSTER_MODE" = direct ] || echo "  vni: 42"
-            echo "uplink: {interface: eth0, mtu: 1500${CLUSTER_ATTACH:+, attach: $CLUSTER_ATTACH}}"
-        } > "$CLUSTER_WORK/cluster.yaml"
-        return
-    fi
-    {
+        fi
         echo "ipFamilies: [IPv4, IPv6]"
         echo "podCIDRs: [10.244.0.0/16, \"fd00:10:244::/56\"]"
         echo "serviceCIDRs: [10.96.0.0/16, \"fd00:10:96::/112\"]"
@@ -115,13 +104,17 @@ cluster_config() {
         echo "overlay:"
         echo "  mode: $CLUSTER_MODE"
         [ "$CLUSTER_MODE" = direct ] || echo "  vni: 42"
-        echo "nodes:"
-        for i in $(seq "$CLUSTER_NODES"); do
-            echo "  - name: $(cluster_node_name "$i")"
-            echo "    addresses: [$(cluster_node_ip4 "$i"), \"$(cluster_node_ip6 "$i")\"]"
-            printf '    podCIDRs: [10.244.%d.0/24, "fd00:10:244:%x::/64"]\n' "$i" "$i"
-            echo "    uplink: {interface: eth0, mtu: 1500${CLUSTER_ATTACH:+, attach: $CLUSTER_ATTACH}}"
-        done
+        if [ "$CLUSTER_SOURCE" = kubernetes ]; then
+            echo "uplink: $uplink"
+        else
+            echo "nodes:"
+            for i in $(seq "$CLUSTER_NODES"); do
+                echo "  - name: $(cluster_node_name "$i")"
+                echo "    addresses: [$(cluster_node_ip4 "$i"), \"$(cluster_node_ip6 "$i")\"]"
+                printf '    podCIDRs: [10.244.%d.0/24, "fd00:10:244:%x::/64"]\n' "$i" "$i"
+                echo "    uplink: $uplink"
+            done
+        fi
     } > "$CLUSTER_WORK/cluster.yaml"
 }
 
