@@ -2,6 +2,12 @@ package io.podswitch.overlay;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Tunnel peers by id, and by outer remote address for decapsulation. One writer (the control thread)
@@ -41,7 +47,7 @@ public final class PeerTable {
      * remote address cannot coexist: decapsulation could not tell their frames apart.
      */
     public void put(TunnelPeer peer) {
-        putAll(java.util.List.of(peer));
+        putAll(List.of(peer));
     }
 
     /**
@@ -49,15 +55,19 @@ public final class PeerTable {
      * publishes thousands, and a rebuild per peer would make that quadratic. Checked first (ids in range, no
      * two peers with one remote address), so a refusal publishes none of them. Control thread only.
      */
-    public void putAll(java.util.Collection<TunnelPeer> peers) {
-        java.util.Map<Long, TunnelPeer> remotes = new java.util.HashMap<>();
+    public void putAll(Collection<TunnelPeer> peers) {
+        Set<Integer> replaced = new HashSet<>();
+        for (TunnelPeer peer : peers) {
+            replaced.add(peer.id());
+        }
+        Map<Long, TunnelPeer> remotes = new HashMap<>();
         for (TunnelPeer peer : peers) {
             int id = peer.id();
             if (id < 0 || id >= byId.length) {
                 throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
             }
             TunnelPeer holder = peer.isIp6() ? findIp6(peer.remote6High(), peer.remote6Low()) : findIp4(peer.remote4());
-            if (holder != null && holder.id() != id && !replacedIn(peers, holder.id())) {
+            if (holder != null && holder.id() != id && !replaced.contains(holder.id())) {
                 throw new IllegalArgumentException(peer + " has the same remote address as " + holder);
             }
             TunnelPeer twin = remotes.put(peer.isIp6() ? peer.remote6High() * 31 + peer.remote6Low() : peer.remote4(), peer);
@@ -71,22 +81,13 @@ public final class PeerTable {
         rebuildIndex();
     }
 
-    private static boolean replacedIn(java.util.Collection<TunnelPeer> peers, int id) {
-        for (TunnelPeer p : peers) {
-            if (p.id() == id) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Unpublishes a peer. Control thread only. */
     public void remove(int id) {
-        removeAll(java.util.List.of(id));
+        removeAll(List.of(id));
     }
 
     /** Unpublishes several peers with one rebuild of the address index. Control thread only. */
-    public void removeAll(java.util.Collection<Integer> ids) {
+    public void removeAll(Collection<Integer> ids) {
         for (int id : ids) {
             if (id < 0 || id >= byId.length) {
                 throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");

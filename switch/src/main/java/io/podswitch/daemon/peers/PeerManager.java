@@ -324,8 +324,12 @@ public final class PeerManager implements AutoCloseable {
             }
         }
         engine.quiesce();
+        List<Integer> unpublish = new ArrayList<>(leaving.size());
         for (PeerState peer : leaving) {
-            engine.peers().remove(peer.peerId);
+            unpublish.add(peer.peerId);
+        }
+        engine.peers().removeAll(unpublish); // one index rebuild: a relist may take thousands of nodes away
+        for (PeerState peer : leaving) {
             engine.adjacencies().release(peer.adjacency);
             if (peer.nextHop != null) {
                 nextHops.untrack(peer.nextHop);
