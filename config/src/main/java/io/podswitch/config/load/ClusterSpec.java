@@ -6,6 +6,7 @@ import io.podswitch.config.model.ClusterSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The file as written, before validation: every value keeps its position and path, and anything the user
@@ -23,16 +24,18 @@ public record ClusterSpec(SourcePosition position,
                           OverlaySpec overlay,
                           UplinkSpec uplink,
                           LocatedList<NodeSpec> nodes,
-                          LocatedList<ServiceSpec> services) {
+                          LocatedList<ServiceSpec> services,
+                          MasqueradeSpec masquerade) {
 
     public ClusterSpec {
         nodeCidrMaskSizes = Map.copyOf(nodeCidrMaskSizes);
     }
 
     /** YAML keys at the top level, in documentation order. */
-    public static final List<String> KEYS = java.util.List.of(
-            "source", "kubernetes", "ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node",
-            "overlay", "uplink", "nodes", "services");
+    public static final List<String> KEYS = Stream.of(
+            List.of("source", "kubernetes", "ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes",
+                    "node", "overlay", "uplink", "nodes", "services"),
+            MasqueradeSpec.KEYS).flatMap(List::stream).toList();
 
     /** Nodes (and services) come from the API server: {@code source: kubernetes}. */
     public boolean fromKubernetes() {

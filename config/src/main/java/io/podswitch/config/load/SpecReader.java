@@ -59,7 +59,8 @@ public final class SpecReader {
                 overlay(top),
                 uplink(top),
                 reader.list(top.get("nodes"), top.position(), "nodes", this::node),
-                reader.list(top.get("services"), top.position(), "services", this::service)));
+                reader.list(top.get("services"), top.position(), "services", this::service),
+                MasqueradeSpec.read(top, reader)));
     }
 
     private LocatedList<Cidr> cidrs(Fields fields, String key) {

@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * The validated, immutable cluster network configuration with every default filled in and every node's
  * pod CIDRs known. Per-family lists ({@code podCidrs}, {@code serviceCidrs}, {@code nodeCidrs}) are in
- * {@code ipFamilies} order, so index 0 is always the primary family.
+ * {@code ipFamilies} order, so index 0 is always the primary family. {@code masquerade}: pods → outside
+ * the cluster (docs/egress.md).
  *
  * <p>With {@link ClusterSource#FILE} the file lists every node, this one included. With
  * {@link ClusterSource#KUBERNETES} the file lists no node: {@code nodes} is empty as loaded, and the
@@ -28,12 +29,14 @@ public record ClusterConfig(ClusterSource source, KubernetesSettings kubernetes,
                             List<Cidr> podCidrs, List<Cidr> serviceCidrs, List<Cidr> nodeCidrs,
                             Map<IpFamily, Integer> nodeCidrMaskSizes, String thisNodeName, OverlayConfig overlay,
                             UplinkConfig uplink, Map<String, UplinkConfig> uplinkOverrides,
-                            List<NodeConfig> nodes, List<ServiceConfig> services) {
+                            List<NodeConfig> nodes, List<ServiceConfig> services,
+                            MasqueradeConfig masquerade) {
 
     public ClusterConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(kubernetes, "kubernetes");
         Objects.requireNonNull(uplink, "uplink");
+        Objects.requireNonNull(masquerade, "masquerade");
         ipFamilies = List.copyOf(ipFamilies);
         podCidrs = List.copyOf(podCidrs);
         serviceCidrs = List.copyOf(serviceCidrs);
@@ -95,7 +98,13 @@ public record ClusterConfig(ClusterSource source, KubernetesSettings kubernetes,
      */
     public ClusterConfig withNodes(List<NodeConfig> nodes) {
         return new ClusterConfig(source, kubernetes, ipFamilies, podCidrs, serviceCidrs, nodeCidrs, nodeCidrMaskSizes,
-                thisNodeName, overlay, uplink, uplinkOverrides, nodes, services);
+                thisNodeName, overlay, uplink, uplinkOverrides, nodes, services, masquerade);
+    }
+
+    /** This configuration with {@code masquerade} instead of its own (a reload compares the rest). */
+    public ClusterConfig withMasquerade(MasqueradeConfig masquerade) {
+        return new ClusterConfig(source, kubernetes, ipFamilies, podCidrs, serviceCidrs, nodeCidrs, nodeCidrMaskSizes,
+                thisNodeName, overlay, uplink, uplinkOverrides, nodes, services, masquerade);
     }
 
     /** The nodes by name (for diffs over thousands of nodes, where {@link #node} per lookup would be quadratic). */

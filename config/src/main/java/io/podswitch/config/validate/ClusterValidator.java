@@ -10,6 +10,7 @@ import io.podswitch.config.load.Problems;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.ClusterSource;
 import io.podswitch.config.model.KubernetesSettings;
+import io.podswitch.config.model.MasqueradeConfig;
 import io.podswitch.config.model.NodeConfig;
 import io.podswitch.config.model.OverlayConfig;
 import io.podswitch.config.model.ServiceConfig;
@@ -61,11 +62,13 @@ public final class ClusterValidator {
         Optional<OverlayConfig> overlay = new OverlayRules(problems).check(spec, families);
         checkSource(spec);
         List<ServiceConfig> services = new ServiceRules(problems).check(spec, families);
+        MasqueradeConfig masquerade = new MasqueradeRules(problems, familyRules).check(spec.masquerade(), families);
 
         if (!problems.isEmpty() || families.isEmpty() || overlay.isEmpty() || thisNode.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services));
+        return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services,
+                masquerade));
     }
 
     /** {@code kubernetes:} only means something with {@code source: kubernetes}, and then the API owns the services. */
@@ -127,7 +130,7 @@ public final class ClusterValidator {
 
     private static ClusterConfig build(ClusterSpec spec, List<IpFamily> families, Map<IpFamily, Integer> maskSizes,
                                        Map<IpFamily, List<Optional<Cidr>>> podCidrs, String thisNode,
-                                       OverlayConfig overlay, List<ServiceConfig> services) {
+                                       OverlayConfig overlay, List<ServiceConfig> services, MasqueradeConfig masquerade) {
         List<NodeConfig> nodes = new ArrayList<>();
         Map<String, UplinkConfig> overrides = new HashMap<>();
         for (Located<NodeSpec> located : spec.nodes().items()) {
@@ -154,7 +157,8 @@ public final class ClusterValidator {
                 spec.podCidrs().items().stream().map(Located::value).toList(),
                 spec.serviceCidrs().items().stream().map(Located::value).toList(),
                 spec.nodeCidrs().items().stream().map(Located::value).toList(),
-                new EnumMap<>(maskSizes), thisNode, overlay, UplinkRules.build(spec.uplink()), overrides, nodes, services);
+                new EnumMap<>(maskSizes), thisNode, overlay, UplinkRules.build(spec.uplink()), overrides, nodes, services,
+                masquerade);
     }
 
     private static <T> List<T> inFamilyOrder(List<T> values, List<IpFamily> families, java.util.function.Function<T, IpFamily> familyOf) {
