@@ -46,9 +46,11 @@ import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
 import io.podswitch.daemon.services.ServiceCounterSource;
 import io.podswitch.daemon.services.NodePortNotice;
+import io.podswitch.daemon.services.ServiceAddressSteering;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.nativeio.NetlinkMonitor;
+import io.podswitch.nativeio.bpf.ServiceAddressMaps;
 import io.podswitch.port.udp.UdpTunnelPort;
 import io.podswitch.port.tap.TapPortConfig;
 import io.podswitch.stats.CounterSource;
@@ -307,6 +309,11 @@ public final class Daemon implements AutoCloseable {
             DaemonLog.info("services: " + config.services().size() + " service(s), " + loaded.added() + " key(s) published");
         }
         counters.register(new ServiceCounterSource(engine.serviceTable()));
+        // External and load-balancer IPs: kernel routes to the host TAP, and the AF_XDP uplink's XDP maps.
+        ServiceAddressMaps addressMaps = cluster == null || cluster.uplinkPort() == null ? null
+                : cluster.uplinkPort().attachment().serviceAddresses();
+        services.externalAddresses(new ServiceAddressSteering(addressMaps, host::routeServiceAddress,
+                host::unrouteServiceAddress));
         nodePortNotice.check(config);
 
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));

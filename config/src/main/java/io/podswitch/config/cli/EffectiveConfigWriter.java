@@ -129,6 +129,10 @@ public final class EffectiveConfigWriter {
             s.put("sessionAffinityTimeoutSeconds", service.sessionAffinityTimeoutSeconds());
         }
         s.put("externalTrafficPolicy", service.externalTrafficPolicy().configName());
+        s.put("internalTrafficPolicy", service.internalTrafficPolicy().configName());
+        if (!service.externalIps().isEmpty()) {
+            s.put("externalIPs", strings(service.externalIps()));
+        }
         List<Object> backends = new ArrayList<>();
         for (ServiceBackend backend : service.backends()) {
             Map<String, Object> b = new LinkedHashMap<>();

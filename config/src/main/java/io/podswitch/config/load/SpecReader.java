@@ -5,6 +5,7 @@ import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.model.ClusterSource;
 import io.podswitch.config.model.ExternalTrafficPolicy;
+import io.podswitch.config.model.InternalTrafficPolicy;
 import io.podswitch.config.model.OverlayMode;
 import io.podswitch.config.model.Protocol;
 import io.podswitch.config.model.SessionAffinity;
@@ -32,6 +33,8 @@ public final class SpecReader {
     private static final Map<String, SessionAffinity> AFFINITIES = namesOf(SessionAffinity.values(), SessionAffinity::configName);
     private static final Map<String, ExternalTrafficPolicy> POLICIES =
             namesOf(ExternalTrafficPolicy.values(), ExternalTrafficPolicy::configName);
+    private static final Map<String, InternalTrafficPolicy> INTERNAL_POLICIES =
+            namesOf(InternalTrafficPolicy.values(), InternalTrafficPolicy::configName);
 
     private final NodeReader reader;
 
@@ -131,7 +134,10 @@ public final class SpecReader {
                     reader.list(f.get("backends"), f.position(), f.pathOf("backends"), this::backend),
                     f.get("sessionAffinity").flatMap(n -> reader.choice(n, f.pathOf("sessionAffinity"), AFFINITIES)),
                     integer(f, "sessionAffinityTimeoutSeconds"),
-                    f.get("externalTrafficPolicy").flatMap(n -> reader.choice(n, f.pathOf("externalTrafficPolicy"), POLICIES)));
+                    f.get("externalTrafficPolicy").flatMap(n -> reader.choice(n, f.pathOf("externalTrafficPolicy"), POLICIES)),
+                    addresses(f, "externalIPs"),
+                    f.get("internalTrafficPolicy").flatMap(n -> reader.choice(n, f.pathOf("internalTrafficPolicy"),
+                            INTERNAL_POLICIES)));
             return new Located<>(spec, f.position(), path);
         });
     }
