@@ -42,6 +42,8 @@ public final class AfXdpPort implements Port, CounterSource {
     private final int xskMapFd;
     private final XdpLink link;
     private final PortCounters counters;
+    /** Per queue, its socket: readable while the RX ring holds descriptors. */
+    private final int[][] readiness;
     private boolean closed;
 
     /**
@@ -86,6 +88,16 @@ public final class AfXdpPort implements Port, CounterSource {
         this.xskMapFd = mapFd;
         this.link = attached;
         this.counters = queues.length == 1 ? queues[0].counters() : new SummedCounters();
+        this.readiness = new int[queues.length][];
+        for (int q = 0; q < queues.length; q++) {
+            readiness[q] = new int[] {queues[q].socket().fd()};
+        }
+    }
+
+    /** A queue's AF_XDP socket: readable while its RX ring holds descriptors (poll also kicks a driver that needs a wake-up). */
+    @Override
+    public int[] readinessFds(int queue) {
+        return readiness[queue];
     }
 
     @Override

@@ -87,6 +87,8 @@ public final class TapPort implements Port {
     private final TcpCoalescer[] coalescers;
     private final boolean persistent;
     private final int[] fds;
+    /** Per queue, its descriptor: readable while the queue's kernel ring holds packets. */
+    private final int[][] readiness;
     private final Arena arena;
     private final MemorySegment[] errno;
     private final MemorySegment[] iov;
@@ -104,6 +106,10 @@ public final class TapPort implements Port {
         this.fds = fds;
         this.arena = Arena.ofShared();
         int queues = fds.length;
+        this.readiness = new int[queues][];
+        for (int q = 0; q < queues; q++) {
+            readiness[q] = new int[] {fds[q]};
+        }
         this.errno = new MemorySegment[queues];
         this.iov = new MemorySegment[queues];
         this.queueCounters = new SimplePortCounters[queues];
@@ -627,6 +633,12 @@ public final class TapPort implements Port {
     /** The descriptor of a queue (for poll-based waiting in tests and idle strategies). */
     public int fd(int queue) {
         return fds[queue];
+    }
+
+    /** A queue's descriptor: tun's poll reports it readable while the queue's ring holds packets. */
+    @Override
+    public int[] readinessFds(int queue) {
+        return readiness[queue];
     }
 
     @Override
