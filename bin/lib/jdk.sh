@@ -1,10 +1,20 @@
 # Sourced by the podswitch launchers and scripts: finds a JDK >= 25 and the build outputs.
-# Sets PODSWITCH_JAVA (the java binary), PODSWITCH_HOME (the checkout) and PODSWITCH_JVM_FLAGS.
+# Sets PODSWITCH_JAVA (the java binary), PODSWITCH_HOME (the checkout), PODSWITCH_JVM_FLAGS (every
+# podswitch JVM) and PODSWITCHD_JVM_FLAGS (the daemon's, on top of those).
 
 PODSWITCH_MIN_JAVA=25
 PODSWITCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# FFM needs native access; Agrona's buffers and counters need jdk.internal.misc and java.nio open.
-PODSWITCH_JVM_FLAGS="-XX:InlineSmallCode=10000 --enable-native-access=ALL-UNNAMED --add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED"
+
+# The flags in a flags file of bin/lib (comments and blank lines dropped), on one line.
+podswitch_flags() {
+    local file=$PODSWITCH_HOME/bin/lib/$1
+    [ -r "$file" ] || { echo "podswitch: $file is missing (a broken checkout?)" >&2; exit 1; }
+    sed -e 's/#.*//' "$file" | tr -s ' \t\n' ' ' | sed -e 's/^ //' -e 's/ $//'
+}
+# One source of truth (read by the bench too, see jvm.flags): FFM, Agrona, inlining.
+PODSWITCH_JVM_FLAGS=$(podswitch_flags jvm.flags)
+# The daemon's collector and heap; `podswitch bench` runs with them as well, so it measures what ships.
+PODSWITCHD_JVM_FLAGS=$(podswitch_flags podswitchd.flags)
 
 # Prints the feature version (e.g. 25) of the JDK at $1, or nothing.
 podswitch_jdk_version() {

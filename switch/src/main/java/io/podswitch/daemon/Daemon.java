@@ -11,6 +11,9 @@ import io.podswitch.daemon.api.PeerOperations;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.PortCounterSource;
 import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.health.Gate;
+import io.podswitch.daemon.health.Health;
+import io.podswitch.daemon.health.ProgressCheck;
 import io.podswitch.daemon.host.HostPort;
 import io.podswitch.daemon.ipam.Attachment;
 import io.podswitch.daemon.ipam.IpRange;
@@ -31,6 +34,7 @@ import io.podswitch.port.tap.TapPortConfig;
 import io.podswitch.stats.CounterSource;
 import io.podswitch.stats.StatsFile;
 import io.podswitch.stats.StatsPublisher;
+import io.podswitch.worker.Worker;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -40,6 +44,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A running podswitchd: built by {@link #start}, stopped by {@link #close}. Everything that changes
@@ -64,9 +69,20 @@ public final class Daemon implements AutoCloseable {
     public static final long PEER_REFRESH_MS = 1000;
     private static final int MAX_COUNTERS = 16384;
     private static final long STARTUP_TIMEOUT_MS = 120_000;
+    /** A worker whose slow tick has not advanced for this long is wedged (it ticks at least every few ms). */
+    static final long WORKER_STALL_NS = 10_000_000_000L;
+    /**
+     * The control thread runs the stats publisher every {@link #STATS_PERIOD_MS}; not for this long means
+     * it is stuck (one request may legitimately hold it up to {@code ControlApi.REQUEST_TIMEOUT_MS}).
+     */
+    static final long CONTROL_STALL_NS = 90_000_000_000L;
 
     private final DaemonOptions options;
     private final ControlThread control = new ControlThread();
+    private final Health health = new Health();
+    private final Gate dataplaneReady = health.readiness().gate("dataplane", "starting: workers and host port");
+    private final Gate stateReady = health.readiness().gate("state", "starting: recovering IPAM and pods");
+    private final AtomicLong controlRuns = new AtomicLong();
     private SwitchEngine engine;
     private HostPort host;
     private PodManager pods;
@@ -124,6 +140,12 @@ public final class Daemon implements AutoCloseable {
         }
 
         engine = new SwitchEngine(options.engineConfig());
+        for (Worker w : engine.workers()) {
+            health.liveness().register(new ProgressCheck("worker-" + w.id(), "worker " + w.id() + " slow ticks",
+                    w::publishedTicks, System::nanoTime, WORKER_STALL_NS));
+        }
+        health.liveness().register(new ProgressCheck("control", "control thread periodic runs", controlRuns::get,
+                System::nanoTime, CONTROL_STALL_NS));
         Attachment hostKey = new Attachment(HOST_CONTAINER_ID, options.hostPortName());
         List<InetAddress> hostAddresses = ipam.allocate(hostKey, List.of());
         long switchMac = PodMacs.derive("podswitch-switch", config.thisNodeName());
@@ -158,12 +180,18 @@ public final class Daemon implements AutoCloseable {
         nodePortNotice.check(config);
 
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
+        dataplaneReady.pass(engine.workerCount() + " worker(s), host port " + options.hostPortName()
+                + (cluster != null && cluster.uplinkPort() != null ? ", uplink attached" : ""));
         int reattached = pods.recover();
         if (reattached > 0) {
             DaemonLog.info("re-attached " + reattached + " pod(s) from " + store.file());
         }
+        stateReady.pass(reattached + " pod(s) re-attached from " + store.file());
         counters.publish(System.currentTimeMillis());
-        publishing = control.every(STATS_PERIOD_MS, () -> counters.publish(System.currentTimeMillis()));
+        publishing = control.every(STATS_PERIOD_MS, () -> {
+            controlRuns.incrementAndGet();
+            counters.publish(System.currentTimeMillis());
+        });
         if (cluster != null) {
             peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
             // Neighbour, route and link changes refresh the peers at once (the periodic refresh is the
@@ -260,6 +288,15 @@ public final class Daemon implements AutoCloseable {
 
     public DaemonOptions options() {
         return options;
+    }
+
+    /**
+     * The liveness and readiness checks behind {@code /healthz} and {@code /readyz}. Parts of the daemon
+     * register theirs here (see {@link io.podswitch.daemon.health.HealthChecks#gate}); the daemon's own:
+     * liveness {@code worker-N} and {@code control}, readiness {@code dataplane} and {@code state}.
+     */
+    public Health health() {
+        return health;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.podswitch.perf.bench;
 
 import io.podswitch.perf.baseline.ToolFinder;
+import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.bench.side.PodswitchSides;
 import io.podswitch.perf.report.Direction;
 import io.podswitch.perf.report.MachineDescription;
@@ -44,6 +45,7 @@ public final class BenchRunner {
         List<MissingTool> missing = new ArrayList<>();
         List<Measurement> measurements = new ArrayList<>();
         List<ScenarioInfo> infos = new ArrayList<>();
+        SubjectJvmLog.drain(); // nothing of an earlier run in this JVM (tests) belongs to this one
         for (Scenario scenario : scenarios) {
             long start = progress.nanoTime();
             ScenarioContext context = new ScenarioContext(scenario.name(), settings, sides, tools, cniPlugins, root,
@@ -59,7 +61,7 @@ public final class BenchRunner {
                 measurements.add(failure(scenario, e.getClass().getSimpleName() + ": " + e.getMessage()));
             }
             infos.add(new ScenarioInfo(scenario.name(), scenario.description(),
-                    (progress.nanoTime() - start) / 1e9));
+                    (progress.nanoTime() - start) / 1e9, SubjectJvmLog.drain()));
         }
         RunSettings runSettings = new RunSettings(settings.duration().toNanos() / 1e9,
                 settings.warmup().toNanos() / 1e9, settings.repeat(), settings.cores(), settings.packetSizes(),

@@ -48,6 +48,7 @@ public final class MarkdownReport {
                     .append(Figures.format(info.elapsedSeconds())).append(" s)\n\n");
             md.append(table(report.measurements().stream().filter(x -> x.scenario().equals(info.name())).toList()));
             md.append('\n');
+            md.append(subjects(info.subjects()));
         }
         if (!chartFiles.isEmpty()) {
             md.append("## Charts\n\n");
@@ -110,6 +111,21 @@ public final class MarkdownReport {
             case FAILED -> "failed: " + cell(x.note());
             case SKIPPED -> "skipped: " + cell(x.note());
         };
+    }
+
+    /** Which JVM each Java subject ran in, and whether it ran as shipped. */
+    static String subjects(List<SubjectJvm> jvms) {
+        if (jvms.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("| subject | JVM | compilers | flags | as shipped |\n|---|---|---|---|---|\n");
+        for (SubjectJvm j : jvms) {
+            md.append("| ").append(cell(j.subject())).append(" | ").append(cell(j.process())).append(" | ")
+                    .append(cell(j.compilers())).append(" | `").append(cell(String.join(" ", j.jvmFlags())))
+                    .append("` | ").append(j.missingShippedFlags().isEmpty() ? "yes"
+                            : cell("without " + String.join(" ", j.missingShippedFlags()))).append(" |\n");
+        }
+        return md.append('\n').toString();
     }
 
     private static void row(StringBuilder md, String k, String v) {

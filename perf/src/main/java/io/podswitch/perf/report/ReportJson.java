@@ -28,6 +28,17 @@ public final class ReportJson {
             m.put("name", s.name());
             m.put("description", s.description());
             m.put("elapsedSeconds", s.elapsedSeconds());
+            List<Object> subjects = new ArrayList<>();
+            for (SubjectJvm jvm : s.subjects()) {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("subject", jvm.subject());
+                j.put("process", jvm.process());
+                j.put("jvmFlags", new ArrayList<Object>(jvm.jvmFlags()));
+                j.put("compilers", jvm.compilers());
+                j.put("missingShippedFlags", new ArrayList<Object>(jvm.missingShippedFlags()));
+                subjects.add(j);
+            }
+            m.put("subjects", subjects);
             scenarios.add(m);
         }
         root.put("scenarios", scenarios);
@@ -75,7 +86,14 @@ public final class ReportJson {
         List<ScenarioInfo> scenarios = new ArrayList<>();
         for (Object o : list(root, "scenarios")) {
             Map<String, Object> m = object(o, "scenario");
-            scenarios.add(new ScenarioInfo(string(m, "name"), string(m, "description"), number(m, "elapsedSeconds")));
+            List<SubjectJvm> subjects = new ArrayList<>();
+            for (Object s : m.containsKey("subjects") ? list(m, "subjects") : List.of()) { // added in the same version
+                Map<String, Object> j = object(s, "subject JVM");
+                subjects.add(new SubjectJvm(string(j, "subject"), string(j, "process"), strings(j, "jvmFlags"),
+                        string(j, "compilers"), strings(j, "missingShippedFlags")));
+            }
+            scenarios.add(new ScenarioInfo(string(m, "name"), string(m, "description"), number(m, "elapsedSeconds"),
+                    subjects));
         }
         List<MissingTool> missing = new ArrayList<>();
         for (Object o : list(root, "missingTools")) {
@@ -106,12 +124,9 @@ public final class ReportJson {
     }
 
     private static MachineDescription machine(Map<String, Object> m) {
-        List<String> flags = new ArrayList<>();
-        for (Object o : list(m, "jvmFlags")) {
-            flags.add(String.valueOf(o));
-        }
         return new MachineDescription(string(m, "hostname"), string(m, "cpuModel"), integer(m, "logicalCores"),
-                string(m, "cpuFrequency"), string(m, "governor"), string(m, "kernel"), string(m, "jdk"), flags,
+                string(m, "cpuFrequency"), string(m, "governor"), string(m, "kernel"), string(m, "jdk"),
+                strings(m, "jvmFlags"),
                 string(m, "date"), string(m, "gitCommit"));
     }
 
@@ -219,6 +234,14 @@ public final class ReportJson {
             return new ArrayList<>(l);
         }
         throw new IllegalArgumentException("field '" + key + "' must be an array");
+    }
+
+    private static List<String> strings(Map<String, Object> m, String key) {
+        List<String> out = new ArrayList<>();
+        for (Object o : list(m, key)) {
+            out.add(String.valueOf(o));
+        }
+        return out;
     }
 
     private static List<Integer> integers(Map<String, Object> m, String key) {

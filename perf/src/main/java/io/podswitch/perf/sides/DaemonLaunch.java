@@ -1,5 +1,10 @@
 package io.podswitch.perf.sides;
 
+import io.podswitch.perf.bench.jvm.ShippedJvmFlags;
+import io.podswitch.perf.bench.jvm.SubjectJvmLog;
+import io.podswitch.perf.bench.jvm.SubjectRefusedException;
+import io.podswitch.perf.report.Measurement;
+
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -13,29 +18,32 @@ import java.util.concurrent.TimeUnit;
 /**
  * How the bench starts, waits for and stops a podswitchd child JVM — shared by the single-node
  * ({@link PodswitchdProcess}) and the per-node ({@link PodswitchdNodeProcess}) launchers. The JVM flags
- * are bin/podswitchd's ({@code bin/lib/jdk.sh}), so the bench measures the daemon as it is shipped.
+ * are bin/podswitchd's, read from the same files ({@link ShippedJvmFlags#daemon()}), so the bench
+ * measures the daemon as it is shipped; each launch is recorded for the report ({@link SubjectJvmLog}).
  */
 final class DaemonLaunch {
     static final String DAEMON_CLASS = "io.podswitch.daemon.Podswitchd";
-    /** {@code PODSWITCH_JVM_FLAGS} of bin/lib/jdk.sh. */
-    static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000", "--enable-native-access=ALL-UNNAMED",
-            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
 
     private DaemonLaunch() {
     }
 
     /**
-     * {@code [ip netns exec NETNS] java FLAGS... -cp CLASSPATH podswitchd ARGS...}; ip execs java, so
-     * the child process is the daemon itself.
+     * {@code [ip netns exec NETNS] java FLAGS... -cp CLASSPATH podswitchd ARGS...} with bin/podswitchd's
+     * flags; ip execs java, so the child process is the daemon itself. Recorded as the podswitch
+     * subject's JVM, and refused if that JVM would have no C2.
+     *
+     * @param role what the daemon is in the scenario, for the report (e.g. "one per node")
      */
-    static List<String> command(String netns, List<String> heapAndGc, String classPath, List<String> daemonArgs) {
+    static List<String> command(String netns, String role, String classPath, List<String> daemonArgs)
+            throws SubjectRefusedException, IOException {
+        List<String> flags = ShippedJvmFlags.daemon();
+        SubjectJvmLog.startingWith(Measurement.PODSWITCH, "podswitchd child JVM, " + role, flags);
         List<String> cmd = new ArrayList<>();
         if (netns != null) {
             cmd.addAll(List.of("ip", "netns", "exec", netns));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JVM_FLAGS);
-        cmd.addAll(heapAndGc);
+        cmd.addAll(flags);
         cmd.addAll(List.of("-cp", classPath, DAEMON_CLASS));
         cmd.addAll(daemonArgs);
         return cmd;

@@ -7,10 +7,12 @@ import io.podswitch.neighbor.NeighborTable;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.Ip4;
+import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.bench.side.PodEndpoint;
 import io.podswitch.perf.bench.side.PortKind;
 import io.podswitch.perf.bench.side.SwitchPath;
 import io.podswitch.perf.bench.side.SwitchPathSide;
+import io.podswitch.perf.report.Measurement;
 import io.podswitch.port.afxdp.SlabUmem;
 import io.podswitch.nativeio.XskUmem;
 import io.podswitch.worker.Qsbr;
@@ -50,6 +52,7 @@ public final class L3SwitchPathSide implements SwitchPathSide {
 
     @Override
     public SwitchPath connect(PortKind kind, PodEndpoint a, PodEndpoint b, List<Integer> cores) throws Exception {
+        SubjectJvmLog.inThisJvm(Measurement.PODSWITCH, "bench JVM: the switch's worker thread");
         PodEndpoint[] pods = {a, b};
         int[] podIps = new int[2];
         int[] gateways = new int[2];

@@ -7,10 +7,12 @@ import io.podswitch.graph.PacketProcessor;
 import io.podswitch.neighbor.NeighborTable;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
+import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.bench.side.EngineMode;
 import io.podswitch.perf.bench.side.EngineRun;
 import io.podswitch.perf.bench.side.EngineSide;
 import io.podswitch.perf.bench.side.EngineWorkload;
+import io.podswitch.perf.report.Measurement;
 import io.podswitch.port.Port;
 import io.podswitch.port.generator.GeneratorPort;
 import io.podswitch.port.generator.UdpTemplate;
@@ -58,6 +60,7 @@ public final class NullPortEngineSide implements EngineSide {
 
     @Override
     public EngineRun forward(EngineWorkload workload, Duration duration) throws Exception {
+        SubjectJvmLog.inThisJvm(Measurement.PODSWITCH, "bench JVM: the engine's worker threads");
         int workers = workload.workers();
         EngineMode mode = workload.mode();
         EngineTables routing = mode == EngineMode.IO ? null : tables(mode == EngineMode.IP6, workload.routes(),

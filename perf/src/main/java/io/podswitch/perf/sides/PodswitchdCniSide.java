@@ -3,6 +3,9 @@ package io.podswitch.perf.sides;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.CniSide;
 
+import io.podswitch.perf.bench.jvm.SubjectJvmLog;
+import io.podswitch.perf.report.Measurement;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +75,8 @@ public final class PodswitchdCniSide implements CniSide {
 
     /** {@code dir/podswitch-cni}: a shell launcher that execs the plugin JVM, as bin/podswitch-cni does. */
     static Path launcher(Path dir, String classPath) throws Exception {
+        SubjectJvmLog.startingAsShipped(Measurement.PODSWITCH, "CNI plugin child JVM per call (bin/podswitch-cni's flags)",
+                PLUGIN_FLAGS);
         Files.createDirectories(dir);
         List<String> words = new ArrayList<>();
         words.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

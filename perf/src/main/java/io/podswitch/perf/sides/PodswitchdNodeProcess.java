@@ -9,12 +9,9 @@ import java.util.List;
 /**
  * podswitchd for one node of a bench cluster: a child JVM started inside the node's network
  * namespace ({@code ip netns exec NODE java …}; ip execs java, so the child is the daemon), with
- * bin/podswitchd's flags and collector, state and socket under {@code dir}.
+ * bin/podswitchd's flags, state and socket under {@code dir}.
  */
 final class PodswitchdNodeProcess implements AutoCloseable {
-    /** bin/podswitchd's heap and collector, with a smaller pre-touched heap: two of these share the machine with the traffic tools. */
-    static final List<String> HEAP_AND_GC = List.of("-XX:+UseG1GC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
-            "-XX:+UseTransparentHugePages");
     private static final long START_TIMEOUT_SECONDS = 60;
 
     private final Path dir;
@@ -28,7 +25,7 @@ final class PodswitchdNodeProcess implements AutoCloseable {
     /** Starts podswitchd for {@code node} in {@code netns}; returns once its control socket accepts connections. */
     static PodswitchdNodeProcess start(String netns, String node, Path config, Path dir, String idle) throws Exception {
         Files.createDirectories(dir);
-        List<String> cmd = DaemonLaunch.command(netns, HEAP_AND_GC, System.getProperty("java.class.path"), List.of(
+        List<String> cmd = DaemonLaunch.command(netns, "one per node", System.getProperty("java.class.path"), List.of(
                 "--config", config.toString(), "--node", node, "--state-dir", dir.resolve("state").toString(),
                 "--run-dir", dir.resolve("run").toString(), "--idle", idle, "--max-pods", "16"));
         PodswitchdNodeProcess d = new PodswitchdNodeProcess(dir, DaemonLaunch.launch(cmd, dir));

@@ -68,7 +68,7 @@ final class PodswitchdProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--config", dir.resolve("cluster.yaml").toString(),
                 "--state-dir", dir.resolve("state").toString(), "--run-dir", dir.resolve("run").toString()));
         args.addAll(extraArgs);
-        List<String> cmd = DaemonLaunch.command(netns, List.of("-Xmx512m", "-XX:+UseSerialGC"), classPath, args);
+        List<String> cmd = DaemonLaunch.command(netns, "single node", classPath, args);
         PodswitchdProcess daemon = new PodswitchdProcess(dir, cmd, DaemonLaunch.launch(cmd, dir));
         try {
             daemon.awaitSocket();

@@ -28,12 +28,21 @@ class JsonTest {
 
     @Test
     void integralNumbersAreWrittenWithoutFraction() {
-        assertEquals("[3, 2.5, -1]\n", Json.write(List.of(3.0, 2.5, -1L)));
+        assertEquals("[ 3, 2.5, -1 ]\n", Json.write(List.of(3.0, 2.5, -1L)));
     }
 
     @Test
     void nonFiniteNumbersBecomeNull() {
-        assertEquals("[null]\n", Json.write(List.of(Double.NaN)));
+        assertEquals("[ null ]\n", Json.write(List.of(Double.NaN)));
+    }
+
+    @Test
+    void objectsAreIndentedWithKeyColonSpace() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("a", Map.of("b", 1.0));
+        m.put("e", Map.of());
+        m.put("l", List.of());
+        assertEquals("{\n  \"a\": {\n    \"b\": 1\n  },\n  \"e\": {},\n  \"l\": []\n}\n", Json.write(m));
     }
 
     @Test

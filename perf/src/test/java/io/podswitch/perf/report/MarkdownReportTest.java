@@ -18,6 +18,13 @@ class MarkdownReportTest {
     }
 
     @Test
+    void eachScenarioShowsTheJvmItsSubjectsRanIn() {
+        String md = MarkdownReport.render(SampleReports.full("Xeon"), List.of());
+        assertTrue(md.contains("| podswitch | bench JVM | C1+C2 | `-XX:+UseG1GC --add-opens=a/b=c` | without "
+                + "-XX:+UseTransparentHugePages |"), md);
+    }
+
+    @Test
     void ratioIsOrientedSoAboveOneMeansPodswitchIsBetter() {
         String md = MarkdownReport.render(SampleReports.full("Xeon"), List.of());
         // latency p50: podswitch 50.5 µs, bridge 100.5 µs, lower is better → 100.5/50.5 ≈ 1.99

@@ -40,6 +40,20 @@ class ReportJsonTest {
     }
 
     @Test
+    void subjectJvmsAreOptionalForReportsWrittenBeforeThem() {
+        Report r = SampleReports.full("Xeon");
+        String json = ReportJson.toJson(r);
+        assertTrue(json.contains("\"compilers\": \"C1+C2\""), json);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> root = (Map<String, Object>) Json.parse(json);
+        for (Object scenario : (List<Object>) root.get("scenarios")) {
+            ((Map<String, Object>) scenario).remove("subjects");
+        }
+        Report old = ReportJson.fromJson(Json.write(root));
+        assertTrue(old.scenarios().stream().allMatch(s -> s.subjects().isEmpty()), old.scenarios().toString());
+    }
+
+    @Test
     void newerSchemaVersionIsRefused() {
         String json = ReportJson.toJson(SampleReports.full("Xeon")).replace("\"schemaVersion\": 1",
                 "\"schemaVersion\": 2");

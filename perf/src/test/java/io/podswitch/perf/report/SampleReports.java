@@ -49,7 +49,9 @@ final class SampleReports {
         m.add(Measurement.notMeasured("cni", "podswitch", "add_latency_p50", "ms", Direction.LOWER_IS_BETTER,
                 Map.of("pods", "100"), Status.UNAVAILABLE, "no CniSide is bound"));
         return new Report(Report.SCHEMA_VERSION, machine(cpu), settings(),
-                List.of(new ScenarioInfo("tap-forward", "tap", 12.5), new ScenarioInfo("engine", "engine", 3),
+                List.of(new ScenarioInfo("tap-forward", "tap", 12.5), new ScenarioInfo("engine", "engine", 3, List.of(new SubjectJvm("podswitch",
+                                "bench JVM", List.of("-XX:+UseG1GC", "--add-opens=a/b=c"), "C1+C2",
+                                List.of("-XX:+UseTransparentHugePages")))),
                         new ScenarioInfo("latency", "latency", 4), new ScenarioInfo("cni", "cni | pipes", 1)),
                 List.of(new MissingTool("dpdk-test", "fib", "apt-get install -y dpdk")), m);
     }

@@ -182,6 +182,11 @@ public final class SwitchEngine implements AutoCloseable {
         return workers.size();
     }
 
+    /** The workers, in id order (their published counters are readable from any thread). */
+    public List<Worker> workers() {
+        return List.copyOf(workers);
+    }
+
     /** Are all worker threads alive? */
     public boolean running() {
         if (closed) {

@@ -7,6 +7,8 @@ import io.podswitch.perf.bench.Requirements;
 import io.podswitch.perf.bench.Samples;
 import io.podswitch.perf.bench.Scenario;
 import io.podswitch.perf.bench.ScenarioContext;
+import io.podswitch.perf.bench.jvm.ShippedJvmFlags;
+import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.report.Measurement;
 import io.podswitch.perf.report.Status;
 import org.openjdk.jmh.annotations.Mode;
@@ -97,13 +99,18 @@ public final class FibScenario implements Scenario {
                 .warmupIterations(s.warmup().isZero() ? 0 : 1)
                 .warmupTime(TimeValue.milliseconds(Math.max(1, s.warmup().toMillis())))
                 .forks(ctx.smoke() ? 0 : 1).verbosity(VerboseMode.SILENT)
-                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--add-opens",
-                        "java.base/jdk.internal.misc=ALL-UNNAMED");
+                .jvmArgs(ShippedJvmFlags.daemon().toArray(String[]::new)); // each benchmark's @Fork heap is appended
         if (ctx.smoke()) {
             options.include("^" + java.util.regex.Pattern.quote(benchmarks.getFirst()) + "$");
         }
         ctx.note("running " + (ctx.smoke() ? 1 : benchmarks.size()) + " JMH benchmark(s) of io.podswitch.perf.fib");
         try {
+            if (ctx.smoke()) {
+                SubjectJvmLog.inThisJvm(Measurement.PODSWITCH, "bench JVM: JMH without a fork (smoke)");
+            } else {
+                SubjectJvmLog.startingWith(Measurement.PODSWITCH, "JMH fork per benchmark (its @Fork heap appended)",
+                        ShippedJvmFlags.daemon());
+            }
             Collection<RunResult> results = new Runner(options.build(), OutputFormatFactory.createFormatInstance(
                     new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT)).run();
             List<Measurement> out = new ArrayList<>();
