@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.podswitch.daemon.uplink.SharedTransmitPort;
 import io.podswitch.nativeio.Epoll;
+import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
+import io.podswitch.packet.PacketVector;
 import io.podswitch.port.Doorbell;
 import io.podswitch.port.Port;
 import io.podswitch.port.memory.MemoryPort;
@@ -125,6 +128,30 @@ class AdaptiveIdleTest {
         awaitAsleep(w);
         w.visit(counters::put);
         assertTrue(counters.get("worker.0.doorbell_wakeups") >= 3, counters.toString());
+    }
+
+    @Test
+    void framesHandedOverThroughASharedTransmitPortWakeItsOwner() throws Exception {
+        WatchedMemoryPort up = new WatchedMemoryPort(new MemoryPort(0, "up", pool, 1, 64));
+        SharedTransmitPort shared = new SharedTransmitPort(up, pool, 32);
+        WatchedMemoryPort pod = new WatchedMemoryPort(new MemoryPort(1, "pod", pool, 1, 64));
+        Worker w = start(HOUR_LONG_SLEEPS, new Qsbr(1), shared, pod);
+        FrameCache cache = new FrameCache(pool, 64);
+        PacketVector out = new PacketVector(8);
+        for (int i = 0; i < 3; i++) {
+            awaitAsleep(w);
+            int f = cache.allocate();
+            slab.setLength(f, 64);
+            slab.memory().set(java.lang.foreign.ValueLayout.JAVA_BYTE, slab.dataStart(f), (byte) i);
+            out.add(f);
+            // This thread is not the port's owner: the frame waits in the shared ring, the doorbell rings.
+            assertEquals(1, shared.transmit(0, out, cache));
+            int marker = i;
+            await(() -> up.inner().pendingTransmitted(0) > 0,
+                    "frame " + marker + " left through the sleeping owner: the doorbell woke it");
+            assertEquals((byte) i, up.inner().take(0)[0]);
+        }
+        cache.flush();
     }
 
     @Test

@@ -108,6 +108,11 @@ final class PodswitchdProcess implements AutoCloseable {
                 + "    uplink: {interface: lo, mtu: 1500}\n";
     }
 
+    /** CPU time the running daemon has used (its JVM, every thread), from /proc; 0 when unknown. */
+    synchronized long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
     Path socket() {
         return dir.resolve("run").resolve("podswitchd.sock");
     }
