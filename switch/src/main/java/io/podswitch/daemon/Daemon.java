@@ -9,11 +9,20 @@ import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
 import io.podswitch.daemon.api.PeerOperations;
 import io.podswitch.daemon.engine.AddressBits;
+import io.podswitch.daemon.engine.IdentifiedPortCounters;
 import io.podswitch.daemon.engine.PortCounterSource;
+import io.podswitch.daemon.engine.PortIdentity;
 import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.health.Gate;
 import io.podswitch.daemon.health.Health;
 import io.podswitch.daemon.health.ProgressCheck;
+import io.podswitch.daemon.http.ErrorBodies;
+import io.podswitch.daemon.http.HttpListener;
+import io.podswitch.daemon.http.HttpTransport;
+import io.podswitch.daemon.http.ListenerSettings;
+import io.podswitch.daemon.metrics.DaemonMetrics;
+import io.podswitch.daemon.metrics.ProbeEndpoint;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.podswitch.daemon.host.HostPort;
 import io.podswitch.port.tap.TapSteering;
 import io.podswitch.daemon.ipam.Attachment;
@@ -24,6 +33,7 @@ import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
 import io.podswitch.daemon.pod.PodStore;
 import io.podswitch.daemon.reload.ConfigReloader;
+import io.podswitch.daemon.reload.FileServices;
 import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
 import io.podswitch.daemon.services.ServiceCounterSource;
@@ -31,12 +41,15 @@ import io.podswitch.daemon.services.NodePortNotice;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.nativeio.NetlinkMonitor;
+import io.podswitch.port.udp.UdpTunnelPort;
 import io.podswitch.port.tap.TapPortConfig;
 import io.podswitch.stats.CounterSource;
 import io.podswitch.stats.StatsFile;
 import io.podswitch.stats.StatsPublisher;
 import io.podswitch.worker.Worker;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,12 +90,15 @@ public final class Daemon implements AutoCloseable {
      * it is stuck (one request may legitimately hold it up to {@code ControlApi.REQUEST_TIMEOUT_MS}).
      */
     static final long CONTROL_STALL_NS = 90_000_000_000L;
+    /** A scrape waits this long for the control thread before answering 503. */
+    static final long SCRAPE_TIMEOUT_MS = 10_000;
 
     private final DaemonOptions options;
     private final ControlThread control = new ControlThread();
     private final Health health = new Health();
     private final Gate dataplaneReady = health.readiness().gate("dataplane", "starting: workers and host port");
     private final Gate stateReady = health.readiness().gate("state", "starting: recovering IPAM and pods");
+    private final Gate apiReady = health.readiness().gate("api", "starting: control socket not open yet");
     private final AtomicLong controlRuns = new AtomicLong();
     private SwitchEngine engine;
     private HostPort host;
@@ -101,6 +117,11 @@ public final class Daemon implements AutoCloseable {
     private ConfigReloader reloader;
     private ReloadTriggers reloadTriggers;
     private NetlinkMonitor kernelEvents;
+    private HttpTransport http;
+    private HttpListener probeListener;
+    private volatile DaemonMetrics metrics;
+    private DataPlaneWatch dataPlaneWatch;
+    private ScheduledFuture<?> dataPlaneChecks;
     private volatile boolean closed;
 
     private Daemon(DaemonOptions options) {
@@ -110,6 +131,9 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(DaemonOptions options, ClusterConfig config) throws Exception {
         Daemon daemon = new Daemon(options);
         try {
+            daemon.http = HttpTransport.start();
+            // First, so that /healthz and /readyz answer while the daemon starts (readyz: 503 until ready).
+            daemon.startProbeListener();
             daemon.control.call(() -> {
                 daemon.build(config);
                 return null;
@@ -117,7 +141,8 @@ public final class Daemon implements AutoCloseable {
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
                     daemon.counters, daemon.services), new PeerOperations(daemon.engine,
                     daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader));
-            daemon.server = ControlServer.start(options.socket(), api);
+            daemon.server = ControlServer.start(daemon.http, options.socket(), api, ListenerSettings.DEFAULTS);
+            daemon.apiReady.pass("control socket " + options.socket() + " (" + daemon.http.name() + ")");
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
         } catch (ExecutionException e) {
             daemon.close();
@@ -127,8 +152,55 @@ public final class Daemon implements AutoCloseable {
             throw e;
         }
         DaemonLog.info("ready: node " + config.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
-                + daemon.pods.pods().size() + " pod(s) re-attached, socket " + options.socket());
+                + daemon.pods.pods().size() + " pod(s) re-attached, socket " + options.socket()
+                + (daemon.probeListener == null ? "" : ", metrics and probes on " + daemon.metricsAddress())
+                + " (" + daemon.http.name() + ")");
         return daemon;
+    }
+
+    /**
+     * The metrics/probe listener ({@code --metrics-address}). An address given on the command line must
+     * be free (else start-up fails); the default one, when taken (a second daemon on the host), is
+     * skipped with a warning.
+     */
+    private void startProbeListener() throws IOException {
+        InetSocketAddress address = options.metricsAddress();
+        if (address == null) {
+            return;
+        }
+        ProbeEndpoint endpoint = new ProbeEndpoint(health, this::scrapeOnControlThread);
+        try {
+            probeListener = HttpListener.tcp(http, address, endpoint, ErrorBodies.PLAIN_TEXT, ListenerSettings.DEFAULTS);
+        } catch (IOException e) {
+            if (!address.equals(DaemonOptions.DEFAULT_METRICS_ADDRESS)) {
+                throw e;
+            }
+            DaemonLog.warn("no metrics or probes: " + e.getMessage() + " (set --metrics-address)", null);
+        }
+    }
+
+    private MetricSnapshots scrapeOnControlThread() throws Exception {
+        DaemonMetrics m = metrics;
+        if (m == null) {
+            throw new IllegalStateException("podswitchd is starting");
+        }
+        return control.call(m::scrape, SCRAPE_TIMEOUT_MS);
+    }
+
+    /** Where /metrics, /healthz and /readyz are served (the bound port, also for port 0), or null. */
+    public InetSocketAddress metricsAddress() {
+        if (probeListener == null) {
+            return null;
+        }
+        return new InetSocketAddress(options.metricsAddress().getAddress(), probeListener.port());
+    }
+
+    /**
+     * The Prometheus metrics: parts of the daemon add families of their own here (docs/metrics.md);
+     * null until start-up has built the switch.
+     */
+    public DaemonMetrics metrics() {
+        return metrics;
     }
 
     private void build(ClusterConfig config) throws Exception {
@@ -166,16 +238,13 @@ public final class Daemon implements AutoCloseable {
         for (CounterSource source : engine.counterSources()) {
             counters.register(source);
         }
-        counters.register(new PortCounterSource("host." + options.hostPortName(), host.port()));
+        counters.register(new PortCounterSource(PortIdentity.host(options.hostPortName()), host.port()));
         if (cluster != null && cluster.uplinkPort() != null) {
-            // An AF_XDP port names its own counters (port.<nic>.*, with the kernel's xsk.* drops).
-            io.podswitch.port.Port uplinkPort = cluster.uplinkPort().attachment().port();
-            counters.register(uplinkPort instanceof CounterSource own ? own
-                    : new PortCounterSource("uplink." + config.thisNode().uplink().interfaceName(), uplinkPort));
+            registerUplinkCounters(cluster.uplinkPort().attachment().port(), config.thisNode().uplink().interfaceName());
         }
 
         services = new ServiceManager(engine.serviceTable());
-        ServiceManager.Change loaded = services.apply(config);
+        ServiceManager.Change loaded = FileServices.apply(services, config);
         if (loaded.added() > 0) {
             DaemonLog.info("services: " + config.services().size() + " service(s), " + loaded.added() + " key(s) published");
         }
@@ -184,13 +253,17 @@ public final class Daemon implements AutoCloseable {
 
         steering = loadSteering(1 + engine.workerCount());
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey), steering);
-        dataplaneReady.pass(engine.workerCount() + " worker(s), host port " + options.hostPortName()
-                + (cluster != null && cluster.uplinkPort() != null ? ", uplink attached" : ""));
         int reattached = pods.recover();
         if (reattached > 0) {
             DaemonLog.info("re-attached " + reattached + " pod(s) from " + store.file());
         }
         stateReady.pass(reattached + " pod(s) re-attached from " + store.file());
+        metrics = new DaemonMetrics(config.thisNodeName(), http == null ? "none" : http.name(), engine, counters, pods,
+                cluster == null ? null : cluster.manager(), health);
+        dataPlaneWatch = new DataPlaneWatch(engine, host, cluster != null && cluster.uplinkPort() != null
+                ? config.thisNode().uplink().interfaceName() : null, dataplaneReady);
+        dataPlaneWatch.check();
+        dataPlaneChecks = control.every(DataPlaneWatch.PERIOD_MS, dataPlaneWatch::check);
         counters.publish(System.currentTimeMillis());
         publishing = control.every(STATS_PERIOD_MS, () -> {
             controlRuns.incrementAndGet();
@@ -209,6 +282,25 @@ public final class Daemon implements AutoCloseable {
             env.put("NODE_NAME", options.nodeName());
         }
         reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services);
+    }
+
+    /**
+     * The uplink's counters, as before under their own names in the stats file, tagged with the uplink's
+     * identity for the metrics. A port that names its own counters (AF_XDP: {@code port.<nic>.*} with
+     * the kernel's {@code xsk.*} drops; the two-worker shared transmit port) keeps them; a UDP tunnel port
+     * names only its {@code udp.*} details, so its traffic counters are added; any other port gets the
+     * common ones.
+     */
+    private void registerUplinkCounters(io.podswitch.port.Port uplinkPort, String nic) {
+        PortIdentity id = PortIdentity.uplink(nic);
+        if (!(uplinkPort instanceof CounterSource own)) {
+            counters.register(new PortCounterSource(id, uplinkPort));
+            return;
+        }
+        counters.register(new IdentifiedPortCounters(id, "port." + uplinkPort.name() + ".", own));
+        if (uplinkPort instanceof UdpTunnelPort) {
+            counters.register(new PortCounterSource(id, uplinkPort));
+        }
     }
 
     /** On the monitor's thread: run a refresh on the control thread and wait for it (coalesces bursts). */
@@ -297,7 +389,7 @@ public final class Daemon implements AutoCloseable {
     /**
      * The liveness and readiness checks behind {@code /healthz} and {@code /readyz}. Parts of the daemon
      * register theirs here (see {@link io.podswitch.daemon.health.HealthChecks#gate}); the daemon's own:
-     * liveness {@code worker-N} and {@code control}, readiness {@code dataplane} and {@code state}.
+     * liveness {@code worker-N} and {@code control}, readiness {@code dataplane}, {@code state} and {@code api}.
      */
     public Health health() {
         return health;
@@ -321,8 +413,12 @@ public final class Daemon implements AutoCloseable {
         if (kernelEvents != null) {
             kernelEvents.close(); // before the control thread stops: its reader may be waiting on it
         }
+        apiReady.fail("stopping");
         if (server != null) {
             server.close();
+        }
+        if (probeListener != null) {
+            probeListener.close();
         }
         try {
             control.call(() -> {
@@ -333,6 +429,9 @@ public final class Daemon implements AutoCloseable {
             DaemonLog.warn("shutdown incomplete", e);
         }
         control.close();
+        if (http != null) {
+            http.close();
+        }
         DaemonLog.info("stopped");
     }
 
@@ -358,6 +457,13 @@ public final class Daemon implements AutoCloseable {
         if (peerRefresh != null) {
             peerRefresh.cancel(false);
         }
+        if (dataPlaneChecks != null) {
+            dataPlaneChecks.cancel(false);
+        }
+        if (dataPlaneWatch != null) {
+            dataPlaneWatch.close();
+        }
+        metrics = null;
         if (pods != null) {
             pods.closeAll();
         }

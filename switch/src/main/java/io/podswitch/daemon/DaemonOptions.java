@@ -2,6 +2,8 @@ package io.podswitch.daemon;
 
 import io.podswitch.daemon.engine.EngineConfig;
 import io.podswitch.worker.IdleStrategies;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -11,19 +13,24 @@ import java.util.Map;
  * <pre>
  * podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
  *            [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
+ *            [--metrics-address HOST:PORT|off]
  * </pre>
  *
  * @param nodeName {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
+ * @param metricsAddress where {@code /metrics}, {@code /healthz} and {@code /readyz} listen (TCP); null = off
  */
 public record DaemonOptions(Path config, String nodeName, Path stateDir, Path runDir, int workers, String idle,
-                            int frames, String hostPortName, int maxPods) {
+                            int frames, String hostPortName, int maxPods, InetSocketAddress metricsAddress) {
     public static final Path DEFAULT_CONFIG = Path.of("/etc/podswitch/cluster.yaml");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podswitch");
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/podswitch");
     public static final String DEFAULT_HOST_PORT = "podswitch0";
+    /** Loopback only by default: the kubelet probes 127.0.0.1 of a hostNetwork pod; Prometheus needs an opt-in. */
+    public static final InetSocketAddress DEFAULT_METRICS_ADDRESS = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9469);
     public static final String USAGE = """
             usage: podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
                               [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
+                              [--metrics-address HOST:PORT|off]
               --config     cluster network config (default /etc/podswitch/cluster.yaml)
               --node       this node's name (default: $NODE_NAME, else the config's node:)
               --state-dir  IPAM and pod registry (default /var/lib/podswitch)
@@ -32,7 +39,9 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
               --idle       worker idle strategy (default backoff; spin for dedicated cores)
               --frames     packet frames of 2 KiB (default 16384)
               --host-port  name of the node's TAP into the switch (default podswitch0)
-              --max-pods   most pod attachments (default 1000)""";
+              --max-pods   most pod attachments (default 1000)
+              --metrics-address  TCP address of /metrics, /healthz, /readyz (default 127.0.0.1:9469;
+                           0.0.0.0:9469 or [::]:9469 for Prometheus on other hosts; off: none)""";
 
     /** Thrown for a malformed command line (exit 64 with the usage). */
     public static final class UsageException extends Exception {
@@ -63,6 +72,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
         int frames = EngineConfig.DEFAULT_FRAMES;
         String hostPort = DEFAULT_HOST_PORT;
         int maxPods = 1000;
+        InetSocketAddress metrics = DEFAULT_METRICS_ADDRESS;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
@@ -82,6 +92,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
                 case "--frames" -> frames = number(arg, value, 4096, 1 << 22);
                 case "--host-port" -> hostPort = interfaceName(value);
                 case "--max-pods" -> maxPods = number(arg, value, 1, 60000);
+                case "--metrics-address" -> metrics = address(arg, value);
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -93,7 +104,32 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
             throw new UsageException("--frames " + frames + " is too few for " + workers + " worker(s): at least "
                     + workers * 2048);
         }
-        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods);
+        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics);
+    }
+
+    /**
+     * {@code off}, {@code HOST:PORT} or {@code [V6]:PORT} with a literal address (no name lookup at start-up).
+     */
+    static InetSocketAddress address(String option, String value) throws UsageException {
+        if (value.equals("off")) {
+            return null;
+        }
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new UsageException(option + " must be HOST:PORT, [IPv6]:PORT or off: " + value);
+        }
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new UsageException(option + ": write an IPv6 address in brackets, e.g. [::1]:9469: " + value);
+        }
+        int port = number(option, value.substring(colon + 1), 0, 65535);
+        try {
+            return new InetSocketAddress(io.podswitch.daemon.ipam.IpAddresses.parse(host), port);
+        } catch (RuntimeException e) {
+            throw new UsageException(option + ": '" + host + "' is not an IP address");
+        }
     }
 
     private static String nonEmpty(String option, String value) throws UsageException {

@@ -266,6 +266,21 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         return all;
     }
 
+    /** Every node's counters (packets, vectors, per-reason events), for labelled metrics. */
+    public java.util.List<NodeCounters> nodeCounters() {
+        return java.util.List.of(allCounters());
+    }
+
+    /** This worker's service connection tracking, or null when the graph has no services. */
+    public io.podswitch.service.ServiceConnTrack serviceConnTrack() {
+        return balancer == null ? null : balancer.config.ownTrack();
+    }
+
+    /** This worker's ClientIP affinity table, or null when the graph has none. */
+    public io.podswitch.service.SessionAffinity sessionAffinity() {
+        return balancer == null ? null : balancer.config.affinity();
+    }
+
     /** This worker's tunnel counters ({@code overlay.*}), or null when the graph has no overlay. */
     public io.podswitch.overlay.OverlayCounters overlayCounters() {
         return ctx.overlay == null ? null : ctx.overlay.counters;

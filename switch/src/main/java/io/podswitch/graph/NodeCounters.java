@@ -16,6 +16,7 @@ public final class NodeCounters implements CounterSource {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final String node;
+    private final String[] reasons;
     private final String[] names;
     private final long[] pending;
     private final long[] values;
@@ -25,6 +26,7 @@ public final class NodeCounters implements CounterSource {
 
     public NodeCounters(String node, String... reasons) {
         this.node = node;
+        this.reasons = reasons.clone();
         this.names = new String[reasons.length];
         for (int i = 0; i < reasons.length; i++) {
             names[i] = node + "." + reasons[i];
@@ -35,6 +37,16 @@ public final class NodeCounters implements CounterSource {
 
     public String node() {
         return node;
+    }
+
+    /** How many reasons this node counts. */
+    public int reasonCount() {
+        return reasons.length;
+    }
+
+    /** The name of reason {@code index} (without the node), e.g. {@code bad_checksum}. */
+    public String reason(int index) {
+        return reasons[index];
     }
 
     /** Counts one event of reason {@code index}; published at the next {@link #commit}. */

@@ -19,11 +19,12 @@ import java.lang.foreign.MemorySegment;
 /**
  * ip4-service, between ip4-input and ip4-lookup (docs/service.md, "Data path"):
  * <ul>
- *   <li>TCP/UDP to a service key (VIP:port, or a node port on an uplink address of the input uplink):
+ *   <li>TCP/UDP to a service key (VIP:port, an external IP:port, or a node port on an uplink address of the
+ *       input uplink):
  *       backend chosen by {@link ServiceBalancer}, destination rewritten (DNAT), source too for hairpin
  *       and node-port-to-remote-backend flows (SNAT), checksums updated incrementally;</li>
- *   <li>no backend: TCP → RST from the VIP, UDP → ICMP port unreachable (rate-limited);
- *       {@code externalTrafficPolicy: Local} without a local backend → dropped;</li>
+ *   <li>no backend: TCP → RST from the VIP, UDP → ICMP port unreachable (rate-limited); a {@code Local}
+ *       traffic policy without a local backend (but endpoints elsewhere) → dropped;</li>
  *   <li>a reply of a tracked flow (source = backend, destination = the flow's source after SNAT):
  *       addresses and ports translated back; ICMP errors quoting such a reply's reverse — an error about
  *       a DNATed packet — get their inner header translated back too;</li>
@@ -105,15 +106,25 @@ final class Service4Node extends GraphNode {
         int sport = Bytes.u16(m, l4);
         int dport = Bytes.u16(m, l4 + 2);
         ServiceEntry entry = table.find4(proto, dst, dport);
+        boolean fromOutside = false;
+        long snatLow = FlowHash.ipv4MappedLow(dst);
         if (entry != null && entry.kind() == ServiceKind.NODE_PORT) {
             entry = null; // a packet to 0.0.0.0 is not a node-port packet
+        } else if (entry != null && entry.kind() == ServiceKind.EXTERNAL_IP) {
+            // From outside the external policy applies, and a remote backend's flow is SNATed to the uplink's
+            // own address (the external IP is not routed back to this node).
+            Interface in = interfaces.get(slab.inPort(f));
+            fromOutside = in != null && in.uplink();
+            snatLow = fromOutside && in.ip4Count() > 0 ? FlowHash.ipv4MappedLow(in.ip4(0)) : 0;
         }
-        boolean nodePort = false;
         if (entry == null) {
             Interface in = interfaces.get(slab.inPort(f));
             if (in != null && in.uplink() && in.ownsIp4(dst)) {
                 entry = table.find(proto, FlowHash.IPV4_MAPPED_HIGH, ServiceTable.NODE_PORT4_LOW, dport);
-                nodePort = entry != null && entry.kind() == ServiceKind.NODE_PORT;
+                if (entry != null && entry.kind() != ServiceKind.NODE_PORT) {
+                    entry = null;
+                }
+                fromOutside = entry != null;
             }
         }
         if (entry != null) {
@@ -123,7 +134,7 @@ final class Service4Node extends GraphNode {
                 return null;
             }
             int flags = proto == Ip4.PROTOCOL_TCP ? Bytes.u8(m, l4 + Tcp.FLAGS) : 0;
-            int verdict = balancer.choose(entry, nodePort, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(dst),
+            int verdict = balancer.choose(entry, fromOutside, FlowHash.IPV4_MAPPED_HIGH, snatLow,
                     proto, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(src), sport, FlowHash.IPV4_MAPPED_HIGH,
                     FlowHash.ipv4MappedLow(dst), dport, flags, clock.nowNanos);
             if (verdict == ServiceBalancer.NO_LOCAL_BACKEND) {

@@ -89,20 +89,32 @@ final class Service6Node extends GraphNode {
         int sport = Bytes.u16(m, l4);
         int dport = Bytes.u16(m, l4 + 2);
         ServiceEntry entry = balancer.table.find(proto, dstHigh, dstLow, dport);
+        boolean fromOutside = false;
+        long snatHigh = dstHigh;
+        long snatLow = dstLow;
         if (entry != null && entry.kind() == ServiceKind.NODE_PORT) {
             entry = null; // a packet to :: is not a node-port packet
+        } else if (entry != null && entry.kind() == ServiceKind.EXTERNAL_IP) {
+            // As in ip4-service: the external policy from outside, SNAT to the uplink's own address.
+            Interface in = interfaces.get(slab.inPort(f));
+            fromOutside = in != null && in.uplink();
+            boolean address = fromOutside && in.ip6Count() > 0;
+            snatHigh = address ? in.ip6High(0) : 0;
+            snatLow = address ? in.ip6Low(0) : 0;
         }
-        boolean nodePort = false;
         if (entry == null) {
             Interface in = interfaces.get(slab.inPort(f));
             if (in != null && in.uplink() && in.ownsIp6(dstHigh, dstLow)) {
                 entry = balancer.table.find(proto, 0L, 0L, dport);
-                nodePort = entry != null && entry.kind() == ServiceKind.NODE_PORT;
+                if (entry != null && entry.kind() != ServiceKind.NODE_PORT) {
+                    entry = null;
+                }
+                fromOutside = entry != null;
             }
         }
         if (entry != null) {
             int flags = proto == TCP ? Bytes.u8(m, l4 + Tcp.FLAGS) : 0;
-            int verdict = balancer.choose(entry, nodePort, dstHigh, dstLow, proto, srcHigh, srcLow, sport, dstHigh,
+            int verdict = balancer.choose(entry, fromOutside, snatHigh, snatLow, proto, srcHigh, srcLow, sport, dstHigh,
                     dstLow, dport, flags, clock.nowNanos);
             if (verdict == ServiceBalancer.NO_LOCAL_BACKEND) {
                 counters.count(NO_LOCAL_BACKEND);

@@ -6,6 +6,7 @@ import io.podswitch.service.NatReply;
 import io.podswitch.service.ServiceConnTrack;
 import io.podswitch.service.ServiceCounters;
 import io.podswitch.service.ServiceEntry;
+import io.podswitch.service.ServiceKind;
 import io.podswitch.service.ServiceTable;
 import io.podswitch.service.SessionAffinity;
 import io.podswitch.service.TcpState;
@@ -70,11 +71,13 @@ final class ServiceBalancer {
     /**
      * Chooses where a packet of a (possibly new) flow to {@code entry} goes.
      *
-     * @param nodePort  the packet came in on an uplink to a node port
-     * @param nodeHigh  the uplink address to SNAT to when a node-port flow goes to a remote backend
-     * @return {@link #FORWARD} (scratch fields set), {@link #NO_BACKEND} or {@link #NO_LOCAL_BACKEND}
+     * @param fromOutside the packet came in on an uplink (a node port, or an external IP from outside): the
+     *                    entry's external table applies, and a remote backend needs SNAT
+     * @param nodeHigh    the uplink address to SNAT to when such a flow goes to a remote backend
+     * @return {@link #FORWARD} (scratch fields set), {@link #NO_BACKEND} (no endpoint anywhere: reject) or
+     *         {@link #NO_LOCAL_BACKEND} (a Local policy and no endpoint here: drop)
      */
-    int choose(ServiceEntry entry, boolean nodePort, long nodeHigh, long nodeLow, int proto, long srcHigh,
+    int choose(ServiceEntry entry, boolean fromOutside, long nodeHigh, long nodeLow, int proto, long srcHigh,
                long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort, int tcpFlags, long now) {
         int id = entry.id();
         serviceCounters.increment(worker, id, ServiceCounters.PACKETS);
@@ -102,8 +105,8 @@ final class ServiceBalancer {
             snat = snatPort != srcPort || snatLow != srcLow || snatHigh != srcHigh;
             return FORWARD;
         }
-        boolean local = nodePort && entry.externalLocal();
-        MaglevTable maglev = local ? entry.localMaglev() : entry.maglev();
+        boolean external = fromOutside && entry.kind() != ServiceKind.CLUSTER_IP;
+        MaglevTable maglev = fromOutside ? entry.externalTable() : entry.internalTable();
         long hash = FlowHash.hash6(proto, srcHigh, srcLow, dstHigh, dstLow, srcPort, dstPort);
         int index = MaglevTable.NO_BACKEND;
         long timeout = entry.affinityTimeoutNanos();
@@ -114,7 +117,7 @@ final class ServiceBalancer {
                 int remembered = affinity.backend(affinitySlot);
                 // Indices are only meaningful within one generation of the entry (see ServiceEntry).
                 if (remembered >>> 16 == (entry.generation() & 0xffff) && now - affinity.lastSeen(affinitySlot) <= timeout
-                        && isEligible(entry, remembered & 0xffff, local)) {
+                        && maglev.contains(remembered & 0xffff)) {
                     index = remembered & 0xffff;
                     counters.count(AFFINITY_HITS);
                 }
@@ -125,7 +128,7 @@ final class ServiceBalancer {
         }
         if (index == MaglevTable.NO_BACKEND) {
             serviceCounters.increment(worker, id, ServiceCounters.NO_BACKEND);
-            return local ? NO_LOCAL_BACKEND : NO_BACKEND;
+            return entry.anyUsable() ? NO_LOCAL_BACKEND : NO_BACKEND;
         }
         if (timeout > 0 && affinity != null) {
             affinity.record(id, srcHigh, srcLow, (entry.generation() & 0xffff) << 16 | index, now);
@@ -143,7 +146,7 @@ final class ServiceBalancer {
             snatLow = v4 ? FlowHash.ipv4MappedLow(config.hairpin.ipv4()) : config.hairpin.ipv6Low();
             snat = true;
             counters.count(HAIRPIN);
-        } else if (nodePort && !entry.externalLocal() && !entry.backendLocal(index)) {
+        } else if (external && !entry.backendLocal(index) && (nodeLow | nodeHigh) != 0) {
             // The remote backend must answer through this node, or the client would see the reply come
             // from another node than the one it connected to.
             snatHigh = nodeHigh;
@@ -174,14 +177,6 @@ final class ServiceBalancer {
         counters.count(NEW_FLOWS);
         serviceCounters.increment(worker, id, ServiceCounters.NEW_CONNECTIONS);
         return FORWARD;
-    }
-
-    private static boolean isEligible(ServiceEntry entry, int index, boolean localOnly) {
-        if (index >= entry.backendCount()) {
-            return false;
-        }
-        var e = entry.endpoints().get(index);
-        return e.ready() && e.weight() > 0 && (!localOnly || e.local());
     }
 
     /**

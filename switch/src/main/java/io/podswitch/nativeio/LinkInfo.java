@@ -10,4 +10,9 @@ public record LinkInfo(int index, String name, int mtu, long mac, int flags) {
     public boolean isUp() {
         return (flags & NetlinkLayouts.IFF_UP) != 0;
     }
+
+    /** Administratively up and with carrier. */
+    public boolean isRunning() {
+        return isUp() && (flags & NetlinkLayouts.IFF_RUNNING) != 0;
+    }
 }

@@ -220,6 +220,8 @@ public final class NetlinkLayouts {
     public static final int IFLA_INFO_DATA = 2;
     public static final int VETH_INFO_PEER = 1;
     public static final int IFF_UP = 0x1;
+    /** Operationally up: the driver has carrier (a TAP: its descriptor is attached). */
+    public static final int IFF_RUNNING = 0x40;
 
     // address attributes
     public static final int IFA_ADDRESS = 1;

@@ -1,15 +1,23 @@
 package io.podswitch.service;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One service key — (VIP or node port, port, protocol) — and everything the data path needs to send a new
- * connection to a backend. Immutable: the control thread builds a new entry for every change (new
- * {@link #generation()}) and publishes it whole through {@link ServiceTable}, so a worker never sees a
- * half-updated backend list or a table that disagrees with it.
+ * One service key — (ClusterIP, node port or external IP; port; protocol) — and everything the data path
+ * needs to send a new connection to a backend. Immutable: the control thread builds a new entry for every
+ * change (new {@link #generation()}) and publishes it whole through {@link ServiceTable}, so a worker never
+ * sees a half-updated backend list or a table that disagrees with it.
  *
- * <p>Backend indices (what the Maglev tables hold) are positions in this entry's endpoint list; they are
+ * <p>The endpoints and Maglev tables live in a {@link ServiceBackends} shared by the keys of one service
+ * port and family. Which table a packet uses depends on the key's kind and where the packet came from:
+ * <pre>
+ *   kind          from pods / the host (internal)          from an uplink (external)
+ *   CLUSTER_IP    ITP Local ? local : cluster              the same
+ *   NODE_PORT     cluster                                  ETP Local ? local : cluster
+ *   EXTERNAL_IP   cluster (kube-proxy's short-circuit)     ETP Local ? local : cluster
+ * </pre>
+ *
+ * <p>Backend indices (what the Maglev tables hold) are positions in the endpoint list; they are
  * meaningless across generations, which is why conntrack pins the backend's address and port, not its
  * index, and session affinity records the generation with the index.
  */
@@ -25,30 +33,26 @@ public final class ServiceEntry {
     private final long addressHigh;
     private final long addressLow;
     private final int port;
-    private final boolean externalLocal;
     private final long affinityTimeoutNanos;
     private final int generation;
-    private final long[] backendHigh;
-    private final long[] backendLow;
-    private final int[] backendPort;
-    private final boolean[] backendLocal;
-    private final List<ServiceEndpoint> endpoints;
-    private final MaglevTable maglev;
-    private final MaglevTable localMaglev;
+    private final ServiceBackends backends;
+    private final MaglevTable internal;
+    private final MaglevTable external;
 
     /**
      * @param id                   the slot in {@link ServiceTable} (also the per-service counter index)
-     * @param name                 for counters and the API, e.g. {@code default/web:http}
-     * @param address              {@code {high, low}}: the VIP, or the unspecified address of the family for
-     *                             {@link ServiceKind#NODE_PORT}
-     * @param externalLocal        {@code externalTrafficPolicy: Local}: node-port traffic keeps the client
-     *                             address and goes only to local endpoints
+     * @param name                 for counters and the API, e.g. {@code default/web:http:v4}
+     * @param address              {@code {high, low}}: the VIP or external IP, or the unspecified address of
+     *                             the family for {@link ServiceKind#NODE_PORT}
+     * @param internalLocal        {@code internalTrafficPolicy: Local} (ClusterIP keys)
+     * @param externalLocal        {@code externalTrafficPolicy: Local} (node-port and external-IP keys)
      * @param affinityTimeoutNanos {@code sessionAffinity: ClientIP} timeout, 0 for no affinity
-     * @param tableSize            Maglev table size (a prime; {@link MaglevTable#DEFAULT_SIZE} in production)
+     * @throws IllegalArgumentException bad protocol or port, endpoints of the other family, or a table the
+     *                                  policy needs that {@code backends} was built without
      */
     public ServiceEntry(int id, String name, ServiceKind kind, int protocol, long addressHigh, long addressLow, int port,
-                        List<ServiceEndpoint> endpoints, boolean externalLocal, long affinityTimeoutNanos,
-                        int generation, int tableSize) {
+                        ServiceBackends backends, boolean internalLocal, boolean externalLocal,
+                        long affinityTimeoutNanos, int generation) {
         if (protocol != TCP && protocol != UDP) {
             throw new IllegalArgumentException("service protocol must be TCP (6) or UDP (17): " + protocol);
         }
@@ -58,14 +62,11 @@ public final class ServiceEntry {
         if (affinityTimeoutNanos < 0) {
             throw new IllegalArgumentException("affinity timeout must not be negative: " + affinityTimeoutNanos);
         }
-        if (endpoints.size() > 0xffff) {
-            throw new IllegalArgumentException("too many endpoints (max 65535): " + endpoints.size());
-        }
         boolean ipv4 = addressHigh == FlowHash.IPV4_MAPPED_HIGH && (addressLow >>> 32) == 0xffff;
-        for (ServiceEndpoint e : endpoints) {
-            if (e.isIpv4() != ipv4) {
-                throw new IllegalArgumentException("endpoint family differs from the service address's: " + e);
-            }
+        Boolean family = backends.ipv4();
+        if (family != null && family != ipv4) {
+            throw new IllegalArgumentException("endpoint family differs from the service address's: "
+                    + backends.endpoint(0));
         }
         this.id = id;
         this.name = name;
@@ -74,30 +75,36 @@ public final class ServiceEntry {
         this.addressHigh = addressHigh;
         this.addressLow = addressLow;
         this.port = port;
-        this.externalLocal = externalLocal;
         this.affinityTimeoutNanos = affinityTimeoutNanos;
         this.generation = generation;
-        this.endpoints = List.copyOf(endpoints);
-        int n = endpoints.size();
-        backendHigh = new long[n];
-        backendLow = new long[n];
-        backendPort = new int[n];
-        backendLocal = new boolean[n];
-        List<MaglevBackend> all = new ArrayList<>(n);
-        List<MaglevBackend> local = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            ServiceEndpoint e = endpoints.get(i);
-            backendHigh[i] = e.addressHigh();
-            backendLow[i] = e.addressLow();
-            backendPort[i] = e.port();
-            backendLocal[i] = e.local();
-            MaglevBackend b = e.toMaglev();
-            all.add(b);
-            // Keep indices aligned with the endpoint list: a remote endpoint becomes weight 0 (excluded).
-            local.add(e.local() ? b : new MaglevBackend(b.addressHigh(), b.addressLow(), b.port(), 0, false, false));
+        this.backends = backends;
+        if (kind == ServiceKind.CLUSTER_IP) {
+            internal = required(internalLocal ? backends.local() : backends.cluster(), internalLocal);
+            external = internal;
+        } else {
+            internal = required(backends.cluster(), false);
+            external = required(externalLocal ? backends.local() : backends.cluster(), externalLocal);
         }
-        this.maglev = MaglevTable.build(all, tableSize);
-        this.localMaglev = externalLocal ? MaglevTable.build(local, tableSize) : maglev;
+    }
+
+    /**
+     * A cluster-policy entry with both tables of a fixed size (tests and the old sizing): ClusterIP keys use
+     * every endpoint; node-port keys use only local ones from outside when {@code externalLocal}.
+     */
+    public ServiceEntry(int id, String name, ServiceKind kind, int protocol, long addressHigh, long addressLow, int port,
+                        List<ServiceEndpoint> endpoints, boolean externalLocal, long affinityTimeoutNanos,
+                        int generation, int tableSize) {
+        this(id, name, kind, protocol, addressHigh, addressLow, port,
+                ServiceBackends.withTableSize(endpoints, true, externalLocal && kind != ServiceKind.CLUSTER_IP, tableSize),
+                false, externalLocal, affinityTimeoutNanos, generation);
+    }
+
+    private MaglevTable required(MaglevTable table, boolean local) {
+        if (table == null) {
+            throw new IllegalArgumentException(name + ": the " + (local ? "local" : "cluster")
+                    + " table was not built for this key's traffic policy");
+        }
+        return table;
     }
 
     public int id() {
@@ -132,10 +139,6 @@ public final class ServiceEntry {
         return port;
     }
 
-    public boolean externalLocal() {
-        return externalLocal;
-    }
-
     public long affinityTimeoutNanos() {
         return affinityTimeoutNanos;
     }
@@ -144,57 +147,57 @@ public final class ServiceEntry {
         return generation;
     }
 
+    public ServiceBackends backends() {
+        return backends;
+    }
+
     public int backendCount() {
-        return backendPort.length;
+        return backends.count();
     }
 
     public long backendHigh(int i) {
-        return backendHigh[i];
+        return backends.high(i);
     }
 
     public long backendLow(int i) {
-        return backendLow[i];
+        return backends.low(i);
     }
 
     public int backendPort(int i) {
-        return backendPort[i];
+        return backends.port(i);
     }
 
     public boolean backendLocal(int i) {
-        return backendLocal[i];
+        return backends.local(i);
     }
 
     public List<ServiceEndpoint> endpoints() {
-        return endpoints;
+        return backends.endpoints();
     }
 
-    /** The Maglev table over every eligible endpoint. */
-    public MaglevTable maglev() {
-        return maglev;
+    /** The table for traffic from pods and the host (see the class comment). */
+    public MaglevTable internalTable() {
+        return internal;
     }
 
-    /** The table for node-port traffic under {@code externalTrafficPolicy: Local} (local endpoints only). */
-    public MaglevTable localMaglev() {
-        return localMaglev;
+    /** The table for traffic that arrived on an uplink (see the class comment). */
+    public MaglevTable externalTable() {
+        return external;
     }
 
-    /**
-     * The index of the endpoint with this address and port that may still carry an existing flow (ready,
-     * or terminating), or -1. Linear, but only called when a pinned flow meets a newer generation.
-     */
+    /** Whether any endpoint on any node takes connections: an empty Local table then drops rather than rejects. */
+    public boolean anyUsable() {
+        return backends.anyUsable();
+    }
+
+    /** See {@link ServiceBackends#indexOfServing}. */
     public int indexOfServing(long high, long low, int backendPortNumber) {
-        for (int i = 0; i < backendPort.length; i++) {
-            if (backendLow[i] == low && backendHigh[i] == high && backendPort[i] == backendPortNumber) {
-                ServiceEndpoint e = endpoints.get(i);
-                return e.ready() || e.terminating() ? i : -1;
-            }
-        }
-        return -1;
+        return backends.indexOfServing(high, low, backendPortNumber);
     }
 
     @Override
     public String toString() {
         return "service " + name + " (" + kind + ", protocol " + protocol + ", port " + port + ", "
-            + backendPort.length + " endpoints, generation " + generation + ")";
+            + backends.count() + " endpoints, generation " + generation + ")";
     }
 }

@@ -2,28 +2,55 @@ package io.podswitch.service;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.List;
+
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * Service keys → {@link ServiceEntry}. One writer (the control thread), many lock-free readers (the
- * workers), as {@code overlay.PeerTable}: each id slot holds an immutable entry published with a release
- * store and read with an acquire load; the key index is an immutable open-addressing table (entry id + 1
- * per slot, 0 empty, load factor at most 1/2) rebuilt on every change and published the same way. A worker
- * holding an old index may land on an id whose entry changed; comparing the full key after the lookup
- * catches that (a miss). Lookups do not allocate.
+ * workers). Every change costs O(1) amortized plus the changed entries' endpoints — never a pass over the
+ * other keys — so a table of 100,000 keys takes a single-service change as fast as a table of ten.
  *
- * <p>Key: (protocol, 128-bit address, port). VIPs are keyed with their address; node ports with the
- * family's unspecified address ({@code ::ffff:0.0.0.0} for IPv4, {@code ::} for IPv6), see
+ * <p><b>Key index</b> (what workers read): open addressing over entry references, linear probing, at most
+ * half full counting tombstones.
+ * <pre>
+ *   index[hash(protocol, address, port) &amp; mask ...]:  null (end of probe) | TOMBSTONE (removed) | entry
+ * </pre>
+ * A new entry goes into the first null or tombstone slot of its probe sequence, a changed entry replaces its
+ * predecessor in place, a removed one becomes a tombstone — each one release store. Nothing ever moves while
+ * the array is published (no backward-shift deletion), so a reader scanning a probe sequence can miss only
+ * the entry being changed at that instant, never one that stays. When tombstones and entries reach half the
+ * array, a new array sized for four times the live entries is built and published with one release store;
+ * a worker still holding the old one sees a complete, merely slightly old table for the rest of its vector
+ * (entries are immutable; the garbage collector reclaims the old array once nobody holds it, as QSBR would).
+ *
+ * <p><b>Endpoint filter</b> ({@link #isBackend}): every published entry's endpoints as 64-bit hashes (low bit
+ * set; 0 empty, 2 tombstone) in the same kind of array, in front of the reply lookup, which only a packet from
+ * an endpoint can need. The control thread counts references per hash (an endpoint serves several keys),
+ * inserting on the first and tombstoning on the last.
+ *
+ * <p><b>Ids</b> (counters, conntrack pins) grow with the table up to {@code maxKeys}; the manager assigns
+ * them ({@link #freeId(int)}).
+ *
+ * <p>Key: (protocol, 128-bit address, port). VIPs and external IPs are keyed with their address; node ports
+ * with the family's unspecified address ({@code ::ffff:0.0.0.0} for IPv4, {@code ::} for IPv6), see
  * {@link ServiceKind#NODE_PORT}.
  */
 public final class ServiceTable {
-    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(ServiceEntry[].class);
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(ServiceEntry[].class);
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle INDEX;
-    private static final VarHandle BACKENDS;
+    private static final VarHandle FILTER;
+    private static final ServiceEntry TOMBSTONE = new ServiceEntry(-1, "(removed)", ServiceKind.CLUSTER_IP,
+            ServiceEntry.TCP, -1L, -1L, 1, List.of(), false, 0, 0, 3);
+    private static final long FILTER_TOMBSTONE = 2;
+    private static final int INITIAL_IDS = 1024;
 
     static {
         try {
-            INDEX = MethodHandles.lookup().findVarHandle(ServiceTable.class, "index", int[].class);
-            BACKENDS = MethodHandles.lookup().findVarHandle(ServiceTable.class, "backends", long[].class);
+            INDEX = MethodHandles.lookup().findVarHandle(ServiceTable.class, "index", ServiceEntry[].class);
+            FILTER = MethodHandles.lookup().findVarHandle(ServiceTable.class, "filter", long[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -32,33 +59,42 @@ public final class ServiceTable {
     /** The IPv4 node-port key address (the IPv4-mapped unspecified address). */
     public static final long NODE_PORT4_LOW = FlowHash.ipv4MappedLow(0);
 
-    private final ServiceEntry[] byId;
+    private final int maxKeys;
     private final ServiceCounters counters;
-    @SuppressWarnings("unused")
-    private int[] index = new int[16];
-    /**
-     * Every endpoint's (protocol, address, port) as a 64-bit hash with the low bit set (0 = empty), open
-     * addressing, load factor at most 1/2: a filter in front of the reply lookup, which only a packet from an
-     * endpoint can need. A hash collision only costs a lookup that misses.
-     */
-    @SuppressWarnings("unused")
-    private long[] backends = new long[16];
+    /** Control thread only: entries by id. */
+    private ServiceEntry[] byId;
     private int count;
+    @SuppressWarnings("unused")
+    private ServiceEntry[] index = new ServiceEntry[16];
+    /** Index slots that are not null (entries and tombstones). */
+    private int indexUsed;
+    @SuppressWarnings("unused")
+    private long[] filter = new long[16];
+    private int filterUsed;
+    /** Control thread only: endpoint hash → number of published entries listing it. */
+    private final Long2LongHashMap endpointRefs = new Long2LongHashMap(0L);
 
     /**
-     * @param capacity service keys (ids 0..capacity-1)
-     * @param workers  workers that count per-service traffic
+     * @param maxKeys service keys the table may hold (ids 0..maxKeys-1); memory grows with the keys held
+     * @param workers workers that count per-service traffic
      */
-    public ServiceTable(int capacity, int workers) {
-        if (capacity < 1 || capacity > 1 << 20) {
-            throw new IllegalArgumentException("service table capacity out of range [1, 1048576]: " + capacity);
+    public ServiceTable(int maxKeys, int workers) {
+        if (maxKeys < 1 || maxKeys > 1 << 24) {
+            throw new IllegalArgumentException("service table capacity out of range [1, 16777216]: " + maxKeys);
         }
-        byId = new ServiceEntry[capacity];
-        counters = new ServiceCounters(workers, capacity);
+        this.maxKeys = maxKeys;
+        int initial = Math.min(maxKeys, INITIAL_IDS);
+        byId = new ServiceEntry[initial];
+        counters = new ServiceCounters(workers, initial);
     }
 
+    /** Ids currently allocated (grows up to {@link #maxKeys()}). */
     public int capacity() {
         return byId.length;
+    }
+
+    public int maxKeys() {
+        return maxKeys;
     }
 
     public ServiceCounters counters() {
@@ -72,51 +108,75 @@ public final class ServiceTable {
 
     /**
      * Control thread: publishes (or replaces) the entry in its id slot. Another entry with the same key
-     * is rejected: the data path could not tell them apart.
+     * is rejected: the data path could not tell them apart. A key new to the id gets zeroed counters.
      */
     public void put(ServiceEntry entry) {
         int id = entry.id();
-        if (id < 0 || id >= byId.length) {
-            throw new IllegalArgumentException("service id " + id + " outside [0, " + byId.length + ")");
+        if (id < 0 || id >= maxKeys) {
+            throw new IllegalArgumentException("service id " + id + " outside [0, " + maxKeys + ")");
         }
-        for (int other = 0; other < byId.length; other++) {
-            ServiceEntry e = byId[other];
-            if (other != id && e != null && sameKey(e, entry)) {
-                throw new IllegalArgumentException(entry + " has the same key as " + e);
+        ServiceEntry same = lookup(entry.protocol(), entry.addressHigh(), entry.addressLow(), entry.port());
+        if (same != null && same.id() != id) {
+            throw new IllegalArgumentException(entry + " has the same key as " + same);
+        }
+        ensureIds(id + 1);
+        ServiceEntry old = byId[id];
+        addEndpoints(entry);
+        if (old != null && sameKey(old, entry)) {
+            SLOT.setRelease(index, slotOf(old), entry);
+        } else {
+            if (old != null) {
+                // The id moves to another key: the old key leaves the index first (a rebuild while
+                // inserting must not carry it over).
+                SLOT.setRelease(index, slotOf(old), TOMBSTONE);
+                byId[id] = null;
+                count--;
             }
-        }
-        if (byId[id] == null) {
             count++;
+            // A key new to this id starts its counters from zero (the id may have served another key).
+            counters.reset(id);
+            insert(entry);
         }
-        SLOTS.setRelease(byId, id, entry);
-        rebuildIndex();
+        byId[id] = entry;
+        if (old != null) {
+            removeEndpoints(old);
+        }
     }
 
     /** Control thread: unpublishes an id (no-op if empty). */
     public void remove(int id) {
-        if (id < 0 || id >= byId.length) {
-            throw new IllegalArgumentException("service id " + id + " outside [0, " + byId.length + ")");
+        if (id < 0 || id >= maxKeys) {
+            throw new IllegalArgumentException("service id " + id + " outside [0, " + maxKeys + ")");
         }
-        if (byId[id] != null) {
-            count--;
+        ServiceEntry old = id < byId.length ? byId[id] : null;
+        if (old == null) {
+            return;
         }
-        SLOTS.setRelease(byId, id, (ServiceEntry) null);
-        rebuildIndex();
+        SLOT.setRelease(index, slotOf(old), TOMBSTONE);
+        byId[id] = null;
+        count--;
+        removeEndpoints(old);
     }
 
     /** Control thread: the lowest free id, or -1 when the table is full. */
     public int freeId() {
-        for (int i = 0; i < byId.length; i++) {
+        return freeId(0);
+    }
+
+    /** Control thread: the lowest free id at or above {@code from}, or -1 when there is none below the maximum. */
+    public int freeId(int from) {
+        for (int i = Math.max(0, from); i < byId.length; i++) {
             if (byId[i] == null) {
                 return i;
             }
         }
-        return -1;
+        int next = Math.max(from, byId.length);
+        return next < maxKeys ? next : -1;
     }
 
-    /** The entry in an id slot, or null. */
+    /** The entry in an id slot, or null (control thread; stats and views). */
     public ServiceEntry get(int id) {
-        return id >= 0 && id < byId.length ? (ServiceEntry) SLOTS.getAcquire(byId, id) : null;
+        return id >= 0 && id < byId.length ? byId[id] : null;
     }
 
     /** Worker: the entry for this IPv4 key, or null. */
@@ -126,16 +186,22 @@ public final class ServiceTable {
 
     /** Worker: the entry for this key, or null. Allocation-free. */
     public ServiceEntry find(int protocol, long high, long low, int port) {
-        int[] slots = (int[]) INDEX.getAcquire(this);
+        return probe((ServiceEntry[]) INDEX.getAcquire(this), protocol, high, low, port);
+    }
+
+    private ServiceEntry lookup(int protocol, long high, long low, int port) {
+        return probe(index, protocol, high, low, port);
+    }
+
+    private static ServiceEntry probe(ServiceEntry[] slots, int protocol, long high, long low, int port) {
         int mask = slots.length - 1;
         for (int i = hash(protocol, high, low, port) & mask; ; i = (i + 1) & mask) {
-            int entry = slots[i];
-            if (entry == 0) {
+            ServiceEntry e = (ServiceEntry) SLOT.getAcquire(slots, i);
+            if (e == null) {
                 return null;
             }
-            ServiceEntry e = get(entry - 1);
-            if (e != null && e.port() == port && e.protocol() == protocol && e.addressLow() == low
-                && e.addressHigh() == high) {
+            if (e != TOMBSTONE && e.port() == port && e.protocol() == protocol && e.addressLow() == low
+                    && e.addressHigh() == high) {
                 return e;
             }
         }
@@ -146,11 +212,11 @@ public final class ServiceTable {
      * comes from an endpoint of a published entry. Allocation-free; false positives only on a hash collision.
      */
     public boolean isBackend(int protocol, long high, long low, int port) {
-        long[] set = (long[]) BACKENDS.getAcquire(this);
+        long[] set = (long[]) FILTER.getAcquire(this);
         int mask = set.length - 1;
         long h = backendHash(protocol, high, low, port);
         for (int i = (int) (h >>> 32) & mask; ; i = (i + 1) & mask) {
-            long v = set[i];
+            long v = (long) WORD.getAcquire(set, i);
             if (v == 0) {
                 return false;
             }
@@ -160,52 +226,144 @@ public final class ServiceTable {
         }
     }
 
-    private static long backendHash(int protocol, long high, long low, int port) {
-        return FlowHash.mix(FlowHash.mix(high ^ 0x3C6E_F372_FE94_F82BL) ^ low ^ ((long) protocol << 16 | port) << 40) | 1;
+    // ------------------------------------------------------------------------------ control thread
+
+    private void ensureIds(int ids) {
+        if (ids > byId.length) {
+            int grown = (int) Math.min(maxKeys, Math.max(ids, 2L * byId.length));
+            byId = Arrays.copyOf(byId, grown);
+            counters.ensureCapacity(grown);
+        }
     }
 
-    private void rebuildBackends() {
-        int endpoints = 0;
-        for (ServiceEntry e : byId) {
-            if (e != null) {
-                endpoints += e.backendCount();
-            }
+    private void insert(ServiceEntry entry) {
+        if ((indexUsed + 1) * 2 > index.length) {
+            rebuildIndex(count);
         }
-        int size = Math.max(16, Integer.highestOneBit(Math.max(1, endpoints) * 2) << 1);
-        long[] set = new long[size];
-        int mask = size - 1;
-        for (ServiceEntry e : byId) {
-            if (e == null) {
-                continue;
-            }
-            for (int b = 0; b < e.backendCount(); b++) {
-                long h = backendHash(e.protocol(), e.backendHigh(b), e.backendLow(b), e.backendPort(b));
-                int i = (int) (h >>> 32) & mask;
-                while (set[i] != 0 && set[i] != h) {
-                    i = (i + 1) & mask;
-                }
-                set[i] = h;
-            }
+        ServiceEntry[] slots = index;
+        int mask = slots.length - 1;
+        int i = hash(entry.protocol(), entry.addressHigh(), entry.addressLow(), entry.port()) & mask;
+        while (slots[i] != null && slots[i] != TOMBSTONE) {
+            i = (i + 1) & mask;
         }
-        BACKENDS.setRelease(this, set);
+        if (slots[i] == null) {
+            indexUsed++;
+        }
+        SLOT.setRelease(slots, i, entry);
     }
 
-    private void rebuildIndex() {
-        rebuildBackends();
-        int size = Math.max(16, Integer.highestOneBit(Math.max(1, count) * 2) << 1);
-        int[] slots = new int[size];
+    private int slotOf(ServiceEntry entry) {
+        ServiceEntry[] slots = index;
+        int mask = slots.length - 1;
+        for (int i = hash(entry.protocol(), entry.addressHigh(), entry.addressLow(), entry.port()) & mask; ;
+             i = (i + 1) & mask) {
+            if (slots[i] == entry) {
+                return i;
+            }
+            if (slots[i] == null) {
+                throw new IllegalStateException(entry + " is not in the index");
+            }
+        }
+    }
+
+    /** A fresh index for {@code live} entries (plus the one being inserted), at most a quarter full. */
+    private void rebuildIndex(int live) {
+        int size = 16;
+        while (size < 4L * (live + 1)) {
+            size <<= 1;
+        }
+        ServiceEntry[] slots = new ServiceEntry[size];
         int mask = size - 1;
+        int used = 0;
         for (ServiceEntry e : byId) {
             if (e == null) {
                 continue;
             }
             int i = hash(e.protocol(), e.addressHigh(), e.addressLow(), e.port()) & mask;
-            while (slots[i] != 0) {
+            while (slots[i] != null) {
                 i = (i + 1) & mask;
             }
-            slots[i] = e.id() + 1;
+            slots[i] = e;
+            used++;
         }
+        indexUsed = used;
         INDEX.setRelease(this, slots);
+    }
+
+    private void addEndpoints(ServiceEntry e) {
+        ServiceBackends b = e.backends();
+        for (int i = 0; i < b.count(); i++) {
+            long h = backendHash(e.protocol(), b.high(i), b.low(i), b.port(i));
+            long refs = endpointRefs.get(h);
+            if (refs == 0) {
+                filterInsert(h);
+            }
+            endpointRefs.put(h, refs + 1);
+        }
+    }
+
+    private void removeEndpoints(ServiceEntry e) {
+        ServiceBackends b = e.backends();
+        for (int i = 0; i < b.count(); i++) {
+            long h = backendHash(e.protocol(), b.high(i), b.low(i), b.port(i));
+            long refs = endpointRefs.get(h);
+            if (refs <= 1) {
+                endpointRefs.remove(h);
+                filterDelete(h);
+            } else {
+                endpointRefs.put(h, refs - 1);
+            }
+        }
+    }
+
+    private void filterInsert(long h) {
+        if ((filterUsed + 1) * 2 > filter.length) {
+            rebuildFilter();
+        }
+        long[] set = filter;
+        int mask = set.length - 1;
+        int i = (int) (h >>> 32) & mask;
+        while (set[i] != 0 && set[i] != FILTER_TOMBSTONE) {
+            i = (i + 1) & mask;
+        }
+        if (set[i] == 0) {
+            filterUsed++;
+        }
+        WORD.setRelease(set, i, h);
+    }
+
+    private void filterDelete(long h) {
+        long[] set = filter;
+        int mask = set.length - 1;
+        for (int i = (int) (h >>> 32) & mask; set[i] != 0; i = (i + 1) & mask) {
+            if (set[i] == h) {
+                WORD.setRelease(set, i, FILTER_TOMBSTONE);
+                return;
+            }
+        }
+    }
+
+    /** A fresh filter for the referenced hashes (plus the one being inserted), at most a quarter full. */
+    private void rebuildFilter() {
+        int size = 16;
+        while (size < 4L * (endpointRefs.size() + 1)) {
+            size <<= 1;
+        }
+        long[] set = new long[size];
+        int mask = size - 1;
+        endpointRefs.forEachLong((h, refs) -> {
+            int i = (int) (h >>> 32) & mask;
+            while (set[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            set[i] = h;
+        });
+        filterUsed = endpointRefs.size();
+        FILTER.setRelease(this, set);
+    }
+
+    private static long backendHash(int protocol, long high, long low, int port) {
+        return FlowHash.mix(FlowHash.mix(high ^ 0x3C6E_F372_FE94_F82BL) ^ low ^ ((long) protocol << 16 | port) << 40) | 1;
     }
 
     private static boolean sameKey(ServiceEntry a, ServiceEntry b) {

@@ -51,6 +51,8 @@ final class DaemonHarness implements AutoCloseable {
     int maxPods = 128;
     /** {@code --workers} of the daemon. */
     int workers = 1;
+    /** {@code --metrics-address}: a free loopback port by default (several daemons may run at once). */
+    String metricsAddress = "127.0.0.1:0";
     private Daemon daemon;
     private Process child;
 
@@ -119,7 +121,8 @@ final class DaemonHarness implements AutoCloseable {
 
     List<String> daemonArgs() {
         return List.of("--config", dir.resolve("cluster.yaml").toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--host-port", hostPort, "--max-pods", Integer.toString(maxPods), "--workers", Integer.toString(workers));
+                "--run-dir", dir.resolve("run").toString(), "--host-port", hostPort, "--max-pods", Integer.toString(maxPods), "--workers", Integer.toString(workers),
+                "--metrics-address", metricsAddress);
     }
 
     /** Starts podswitchd in this JVM. */

@@ -79,7 +79,7 @@ class ServiceGoldenTest {
         return eth(ROUTER_MAC, UPLINK_MAC, (ip[0] >>> 4) == 4 ? ETH4 : ETH6, ip);
     }
 
-    private void expect(byte[] expected, byte[] actual) {
+    static void expect(byte[] expected, byte[] actual) {
         assertChecksumsValid(actual);
         assertArrayEquals(expected, actual);
     }

@@ -10,6 +10,7 @@ import io.podswitch.packet.PacketVector;
 import io.podswitch.service.ConnTrackTimeouts;
 import io.podswitch.service.FlowHash;
 import io.podswitch.service.HairpinAddresses;
+import io.podswitch.service.ServiceBackends;
 import io.podswitch.service.ServiceConnTrack;
 import io.podswitch.service.ServiceEndpoint;
 import io.podswitch.service.ServiceEntry;
@@ -39,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The service path allocates nothing: after warm-up a dedicated thread pushes packets through the graph —
  * new flows (conntrack timeouts of a few ms make flows expire and return all the time), pinned flows,
- * affinity, replies un-NATed, ICMP errors translated, hairpin, node port with SNAT, no-backend RSTs and
- * port unreachables — and its allocated bytes must not grow (up to four windows; the first clean one
+ * affinity, replies un-NATed, ICMP errors translated, hairpin, node port and external IP with SNAT, pods
+ * short-circuited to an external IP, Local policy drops, no-backend RSTs and port unreachables — and its allocated bytes must not grow (up to four windows; the first clean one
  * passes, as in ZeroAllocationTest).
  */
 class ServiceZeroAllocationTest {
@@ -60,6 +61,8 @@ class ServiceZeroAllocationTest {
         int vip = ip4("10.96.0.10");
         int hairpinVip = ip4("10.96.0.11");
         int emptyVip = ip4("10.96.0.12");
+        int localOnlyVip = ip4("10.96.0.13");
+        int external = ip4("203.0.113.7");
         int node = ip4("192.168.1.1");
         int client = ip4("172.16.9.9");
         byte[] pod6 = ip6("fd00::10");
@@ -77,6 +80,7 @@ class ServiceZeroAllocationTest {
             }
             fromUplink.add(eth(uplinkMac, routerMac, 0x86dd, udp6(ip6("2001:db8::5"), pod6, 64, 5353, 2000 + p, data)));
             fromUplink.add(eth(uplinkMac, routerMac, 0x0800, tcp4(client, node, 64, 3000 + p, 30080, SYN, 1, 0, data)));
+            fromUplink.add(eth(uplinkMac, routerMac, 0x0800, tcp4(client, external, 64, 5000 + p, 80, SYN, 1, 0, data)));
             fromUplink.add(eth(uplinkMac, routerMac, 0x0800, tcp4(ip4("172.16.0.7"), node, 64, 8080, 3000 + p, ACK, 1, 1,
                     data)));
         }
@@ -85,6 +89,8 @@ class ServiceZeroAllocationTest {
         fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, emptyVip, 64, 4001, 80, SYN, 1, 0, data)));
         fromPod.add(eth(podPortMac, podMac, 0x0800, udp4(pod, emptyVip, 64, 4002, 53, data, true)));
         fromPod.add(eth(podPortMac, podMac, 0x0800, udp4(pod, vip, 64, 4003, 53, data, true)));
+        fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, localOnlyVip, 64, 4004, 80, SYN, 1, 0, data)));
+        fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, external, 64, 4005, 80, SYN, 1, 0, data)));
         byte[] dnated = udp4(pod, ip4("172.16.0.1"), 63, 4003, 5353, data, true);
         fromUplink.add(eth(uplinkMac, routerMac, 0x0800, TestFrames.ip4Packet(ip4("172.16.0.1"), pod, 64, 1, 0, 9,
                 TestFrames.icmp4(3, 3, 0, dnated))));
@@ -138,6 +144,12 @@ class ServiceZeroAllocationTest {
             table.put(new ServiceEntry(6, "udp4", ServiceKind.CLUSTER_IP, 17, FlowHash.IPV4_MAPPED_HIGH,
                     FlowHash.ipv4MappedLow(vip), 53,
                     List.of(ServiceEndpoint.ipv4(ip4("172.16.0.1"), 5353, 1, true, false, false)), false, 0, 1, 65537));
+            // An external IP (from outside: SNAT to the uplink address; from the pod: short-circuited) and a
+            // ClusterIP with internalTrafficPolicy: Local and no endpoint here (dropped).
+            table.put(new ServiceEntry(7, "external", ServiceKind.EXTERNAL_IP, 6, FlowHash.IPV4_MAPPED_HIGH,
+                    FlowHash.ipv4MappedLow(external), 80, ServiceBackends.of(three, true, true), false, false, 0, 1));
+            table.put(new ServiceEntry(8, "itp-local", ServiceKind.CLUSTER_IP, 6, FlowHash.IPV4_MAPPED_HIGH,
+                    FlowHash.ipv4MappedLow(localOnlyVip), 80, ServiceBackends.of(three, false, true), true, false, 0, 1));
             // Timeouts of a few ms of simulated time: flows keep expiring, so new flows keep being inserted.
             ConnTrackTimeouts fast = new ConnTrackTimeouts(2_000_000L, 5_000_000L, 2_000_000L, 2_000_000L, 3_000_000L);
             ServiceConnTrack[] tracks = {new ServiceConnTrack("service-conntrack.worker0", 1024, fast)};
@@ -183,7 +195,7 @@ class ServiceZeroAllocationTest {
             for (String c : new String[] {"service.new_flows", "service.pinned", "service.affinity_hits",
                     "service.replies", "service.hairpin", "service.node_port_snat", "ip4-service.un_nat",
                     "ip4-service.icmp_un_nat", "ip6-service.dnat", "ip6-service.un_nat", "ip4-service.no_backend_rst",
-                    "ip4-service.no_backend_unreachable"}) {
+                    "ip4-service.no_backend_unreachable", "ip4-service.no_local_backend"}) {
                 assertTrue(graph.counter(c) > 0, c + " exercised");
             }
             assertTrue(tracks[0].size() >= 0);

@@ -81,6 +81,30 @@ class MaglevPropertiesTest {
         }
     }
 
+    /**
+     * The same promise at the production size ({@link MaglevTable#sizeFor}: 4,093 slots for small services,
+     * 16 times smaller than above), measured over every slot.
+     */
+    @Property(tries = 30)
+    void atTheProductionSizeRemovingOneOfNStillMovesAtMostOnePointFiveOverN(
+            @ForAll long seed, @ForAll @IntRange(min = 3, max = 20) int n, @ForAll @IntRange(min = 0, max = 19) int victim) {
+        List<MaglevBackend> all = backends(seed, n, false);
+        List<MaglevBackend> fewer = new ArrayList<>(all);
+        fewer.remove(victim % n);
+        int size = MaglevTable.sizeFor(n);
+        assertEquals(size, MaglevTable.sizeFor(n - 1), "removing one does not change the size");
+        MaglevTable before = MaglevTable.build(all, size);
+        MaglevTable after = MaglevTable.build(fewer, size);
+        int moved = 0;
+        for (int s = 0; s < size; s++) {
+            if (!all.get(before.slot(s)).equals(fewer.get(after.slot(s)))) {
+                moved++;
+            }
+        }
+        double fraction = (double) moved / size;
+        assertTrue(fraction <= 1.5 / n, "moved " + fraction + " of slots removing 1 of " + n + " at size " + size);
+    }
+
     @Property(tries = 10)
     void independentlyBuiltTablesAreIdentical(@ForAll long seed, @ForAll @IntRange(min = 1, max = 20) int n) {
         MaglevTable a = MaglevTable.build(backends(seed, n, true), 65_521);

@@ -3,6 +3,7 @@ package io.podswitch.perf.bench;
 import io.podswitch.perf.bench.scenario.AfXdpForwardScenario;
 import io.podswitch.perf.bench.scenario.CniScenario;
 import io.podswitch.perf.bench.scenario.EngineScenario;
+import io.podswitch.perf.bench.scenario.MetricsScenario;
 import io.podswitch.perf.bench.scenario.FibScenario;
 import io.podswitch.perf.bench.scenario.LatencyScenario;
 import io.podswitch.perf.bench.scenario.PodTcpScenario;
@@ -34,7 +35,7 @@ public final class ScenarioRegistry {
     public static ScenarioRegistry standard() {
         List<Scenario> all = new ArrayList<>(List.of(new EngineScenario(), new FibScenario(),
                 new AfXdpForwardScenario(), new TapForwardScenario(), new PodTcpScenario(), new LatencyScenario(),
-                new CniScenario(), new ServiceScenario()));
+                new CniScenario(), new ServiceScenario(), new MetricsScenario()));
         ServiceLoader.load(Scenario.class).forEach(all::add);
         return new ScenarioRegistry(all);
     }

@@ -13,6 +13,7 @@ import io.podswitch.daemon.ipam.IpAddresses;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.pod.ApiException;
 import io.podswitch.daemon.pod.PodManager;
+import io.podswitch.daemon.desired.ServiceId;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.services.ServiceView;
 import io.podswitch.daemon.stats.DaemonCounters;
@@ -227,10 +228,9 @@ public final class DaemonOperations {
 
     private JsonValue changeJson(String service, ServiceManager.Change change) {
         ObjectBuilder b = new ObjectBuilder().put("service", service).put("keysUpdated", change.updated());
-        for (ServiceView view : services.views()) {
-            if (view.config().name().equals(service)) {
-                b.put("view", view.toJson());
-            }
+        ServiceView view = services.view(ServiceId.parse(service));
+        if (view != null) {
+            b.put("view", view.toJson());
         }
         return b.build();
     }

@@ -5,6 +5,7 @@ import io.podswitch.api.json.ObjectReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Turns the control API's JSON views into the CLI's human tables. */
 final class TableViews {
@@ -111,16 +112,18 @@ final class TableViews {
                         num(k, "newConnections"), num(k, "noBackend")));
             }
             for (ObjectReader b : s.optionalObjectList("backends")) {
-                String port = num(b, "port");
-                backends.add(List.of(name, b.requiredString("address"), port.equals("0") ? "targetPort" : port,
-                        num(b, "weight"), b.optionalBoolean("ready", false) ? "yes" : "no",
-                        b.optionalBoolean("terminating", false) ? "yes" : "no",
-                        b.optionalBoolean("local", false) ? "yes" : "no"));
+                List<String> ports = new ArrayList<>();
+                for (JsonValue port : b.optionalArray("ports")) {
+                    ports.add(port instanceof JsonValue.JsonNumber n ? n.text() : "?");
+                }
+                backends.add(List.of(name, b.requiredString("address"), String.join(",", ports), num(b, "weight"),
+                        yes(b, "ready"), yes(b, "serving"), yes(b, "terminating"), yes(b, "local"),
+                        Objects.requireNonNullElse(b.optionalString("nodeName"), "")));
             }
         }
         return ClientCommand.table(List.of("KEY", "GEN", "PACKETS", "NEW CONNECTIONS", "NO BACKEND"), keys) + "\n"
-                + ClientCommand.table(List.of("SERVICE", "BACKEND", "PORT", "WEIGHT", "READY", "TERMINATING", "LOCAL"),
-                backends);
+                + ClientCommand.table(List.of("SERVICE", "BACKEND", "PORTS", "WEIGHT", "READY", "SERVING", "TERMINATING",
+                "LOCAL", "NODE"), backends);
     }
 
     private static String counters(ObjectReader body) {
@@ -134,6 +137,10 @@ final class TableViews {
             }
         }
         return ClientCommand.table(List.of("COUNTER (non-zero)", "VALUE"), rows);
+    }
+
+    private static String yes(ObjectReader r, String name) {
+        return r.optionalBoolean(name, false) ? "yes" : "no";
     }
 
     private static String num(ObjectReader r, String name) {

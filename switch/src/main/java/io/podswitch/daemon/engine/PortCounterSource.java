@@ -5,7 +5,6 @@ import io.podswitch.port.PortCounters;
 import io.podswitch.port.PortDropReason;
 import io.podswitch.port.tap.OffloadCounters;
 import io.podswitch.port.tap.TapPort;
-import io.podswitch.stats.CounterSource;
 
 /**
  * A port's traffic and drop counters for the stats file, named {@code port.NAME.rx_packets} etc.; for
@@ -13,8 +12,10 @@ import io.podswitch.stats.CounterSource;
  * {@code .tx_coalesced}: TCP segments merged into those super-frames, {@code .rx_large},
  * {@code .rx_partial_csum}).
  */
-public final class PortCounterSource implements CounterSource {
+public final class PortCounterSource implements PortCounterSet {
     private static final PortDropReason[] REASONS = PortDropReason.values();
+    private final PortIdentity identity;
+    private final String prefix;
     private final PortCounters counters;
     private final String rxPackets;
     private final String rxBytes;
@@ -27,10 +28,12 @@ public final class PortCounterSource implements CounterSource {
     private final String txCoalesced;
     private final String rxPartialChecksum;
 
-    /** @param label the port's name in counter names (a pod port: {@code pod.CONTAINER.IFNAME}) */
-    public PortCounterSource(String label, Port port) {
+    /** @param identity which port: its names start with {@link PortIdentity#statsPrefix()} */
+    public PortCounterSource(PortIdentity identity, Port port) {
+        this.identity = identity;
         this.counters = port.counters();
-        String p = "port." + label + ".";
+        String p = identity.statsPrefix();
+        this.prefix = p;
         rxPackets = p + "rx_packets";
         rxBytes = p + "rx_bytes";
         txPackets = p + "tx_packets";
@@ -43,6 +46,16 @@ public final class PortCounterSource implements CounterSource {
         txLarge = p + "offload.tx_large";
         txCoalesced = p + "offload.tx_coalesced";
         rxPartialChecksum = p + "offload.rx_partial_csum";
+    }
+
+    @Override
+    public PortIdentity identity() {
+        return identity;
+    }
+
+    @Override
+    public String prefix() {
+        return prefix;
     }
 
     @Override

@@ -65,8 +65,12 @@ public final class SwitchEngine implements AutoCloseable {
     private boolean closed;
 
     static final int LARGE_FRAMES = 128;
-    /** Service keys (each VIP/port and node port of every service is one). */
-    static final int SERVICE_KEYS = 4096;
+    /**
+     * Most service keys (each ClusterIP/port, node port and external IP/port of every service is one): the
+     * table grows with what it holds, up to this (10,000 dual-stack services with two ports, node ports and
+     * external IPs are about 100,000).
+     */
+    static final int SERVICE_KEYS = 1 << 20;
     /** Service flows each worker tracks (about 140 bytes each: 9 MiB per worker). */
     static final int SERVICE_FLOWS_PER_WORKER = 65_536;
     /** ClientIP affinity entries per worker; the table timeout is the longest a service may ask for (1 day). */

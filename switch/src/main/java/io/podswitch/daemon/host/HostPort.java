@@ -5,6 +5,8 @@ import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.graph.Interface;
+import io.podswitch.nativeio.Errno;
+import io.podswitch.nativeio.NativeException;
 import io.podswitch.nativeio.Netlink;
 import io.podswitch.nativeio.NetlinkLayouts;
 import io.podswitch.nativeio.Route;
@@ -42,9 +44,17 @@ public final class HostPort implements AutoCloseable {
     private final long kernelMac;
     private final List<Integer> adjacencies;
     private final List<Runnable> routeRemovals;
+    /** The host addresses (/32, /128) on the kernel side, by range: re-applied after a link down/up. */
+    private final List<IpRange> ranges;
+    private final List<InetAddress> hostAddresses;
+    /** Every range routed to the TAP in the kernel (pod CIDRs, cluster and service CIDRs). */
+    private final List<IpRange> kernelRoutes = new ArrayList<>();
 
     private HostPort(SwitchEngine engine, TapPort port, int worker, long kernelMac, List<Integer> adjacencies,
-                     List<Runnable> routeRemovals) {
+                     List<Runnable> routeRemovals, List<IpRange> ranges, List<InetAddress> hostAddresses) {
+        this.ranges = List.copyOf(ranges);
+        this.hostAddresses = List.copyOf(hostAddresses);
+        this.kernelRoutes.addAll(ranges);
         this.engine = engine;
         this.port = port;
         this.worker = worker;
@@ -134,7 +144,7 @@ public final class HostPort implements AutoCloseable {
                             () -> engine.fib6().delete(hh, hl, 128));
                 }
             }
-            return new HostPort(engine, tap, worker, kernelMac, adjacencies, removals);
+            return new HostPort(engine, tap, worker, kernelMac, adjacencies, removals, ranges, hostAddresses);
         } catch (RuntimeException e) {
             while (!undo.isEmpty()) {
                 try {
@@ -170,6 +180,7 @@ public final class HostPort implements AutoCloseable {
      * it here until its TTL ran out). The switch routes are removed when the TAP closes.
      */
     private void routeToTap(List<IpRange> ranges, boolean dropInSwitch) {
+        kernelRoutes.addAll(ranges);
         try (Netlink netlink = Netlink.open()) {
             for (IpRange range : ranges) {
                 netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, port.name(), false));
@@ -226,6 +237,27 @@ public final class HostPort implements AutoCloseable {
 
     public TapPort port() {
         return port;
+    }
+
+    /**
+     * Puts the kernel side back after someone set the TAP down and up again: the kernel dropped every
+     * route through it (and, unless {@code keep_addr_on_down}, its IPv6 address), so the node could no
+     * longer reach its pods. Re-adds the host addresses (an existing one is kept) and replaces the routes;
+     * idempotent. Control thread.
+     */
+    public void restoreKernelSide(Netlink netlink) {
+        for (int i = 0; i < ranges.size(); i++) {
+            try {
+                netlink.addAddress(port.name(), hostAddresses.get(i), ranges.get(i).isIpv4() ? 32 : 128);
+            } catch (NativeException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    throw e;
+                }
+            }
+        }
+        for (IpRange range : kernelRoutes) {
+            netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, port.name(), false));
+        }
     }
 
     /** The MAC of the kernel's side of the TAP: where the switch sends traffic for the node. */

@@ -3,6 +3,7 @@ package io.podswitch.daemon.pod;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.CounterRegistry;
 import io.podswitch.daemon.engine.PortCounterSource;
+import io.podswitch.daemon.engine.PortIdentity;
 import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.graph.Interface;
@@ -94,7 +95,7 @@ final class PodSwitchSide {
             undo.push(removal);
         }
         PortCounterSource portCounters = new PortCounterSource(
-                "pod." + record.attachment().containerId() + "." + record.attachment().ifName(), tap);
+                PortIdentity.pod(record.attachment().containerId(), record.attachment().ifName()), tap);
         return new PodPort(record, tap, iface, worker, adjacency, portCounters, List.copyOf(removals));
     }
 

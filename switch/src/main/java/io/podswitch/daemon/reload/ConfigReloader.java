@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Reloads the cluster config without a restart: load + validate the file, then
- * {@link ServiceManager#apply} and {@link PeerManager#apply} the difference. An invalid file is logged error by error as
+ * {@link FileServices#apply} and {@link PeerManager#apply} the difference. An invalid file is logged error by error as
  * {@code file:line:col: field: message} and the running config stays; a change only a restart can make
  * (this node's pod CIDRs or addresses, the families, the overlay) is refused with one clear line.
  * Control thread only (SIGHUP, the file watcher and {@code POST /v1/reload} all post here).
@@ -72,11 +72,11 @@ public final class ConfigReloader {
             DaemonLog.info("reload (" + trigger + "): refused: " + why);
             return ReloadResult.refused(why, List.of(why));
         }
-        // Services first: ServiceManager.apply changes nothing when it refuses, so a refusal here leaves
+        // Services first: FileServices.apply changes nothing when it refuses, so a refusal here leaves
         // everything as it was; a peer refusal after it puts the running services back.
         ServiceManager.Change serviceChange;
         try {
-            serviceChange = services.apply(next);
+            serviceChange = FileServices.apply(services, next);
         } catch (IllegalArgumentException e) {
             DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
             return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
@@ -86,7 +86,7 @@ public final class ConfigReloader {
             try {
                 peerSummary = peers.apply(next);
             } catch (IllegalArgumentException e) {
-                services.apply(running);
+                FileServices.apply(services, running);
                 DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
                 return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
             }

@@ -43,6 +43,11 @@ public final class DaemonCounters implements CounterRegistry {
         }
     }
 
+    /** Every registered source, in registration order (control thread only). */
+    public java.util.Collection<CounterSource> sources() {
+        return java.util.Collections.unmodifiableSet(sources);
+    }
+
     /** Every counter by name, in registration order. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.podswitch.daemon.api.ControlApi;
 import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
+import io.podswitch.daemon.reload.FileServices;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.services.ServiceManagerTest;
 import io.podswitch.packet.Ip4;
@@ -54,7 +55,7 @@ class ServicesCommandTest {
     void addListAndRemoveAgainstAControlServer() throws Exception {
         ServiceTable table = new ServiceTable(64, 1);
         ServiceManager manager = new ServiceManager(table, 13);
-        manager.apply(ConfigLoader.parse(ServiceManagerTest.BASE, "cluster.yaml", Map.of()));
+        FileServices.apply(manager, ConfigLoader.parse(ServiceManagerTest.BASE, "cluster.yaml", Map.of()));
         Path socket = dir.resolve("d.sock");
         try (ControlThread control = new ControlThread();
              ControlServer server = ControlServer.start(socket,
@@ -68,7 +69,7 @@ class ServicesCommandTest {
             assertEquals(0, run("services", "--socket", s));
             String listing = out.toString(StandardCharsets.UTF_8);
             assertTrue(listing.contains("web:http:v4:nodeport"), listing);
-            assertTrue(listing.contains("db       10.244.8.8      targetPort  4"), listing);
+            assertTrue(listing.lines().anyMatch(l -> l.matches("db +10\\.244\\.8\\.8 +5432 +4 +yes +yes +no +no.*")), listing);
 
             assertEquals(1, run("services", "remove-backend", "db", "10.244.9.9", "--socket", s));
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("has no backend 10.244.9.9"), err.toString());

@@ -8,6 +8,7 @@ import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.daemon.api.ControlApi;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
+import io.podswitch.daemon.reload.FileServices;
 import io.podswitch.packet.Ip4;
 import io.podswitch.packet.Ip6;
 import io.podswitch.service.ServiceCounters;
@@ -83,7 +84,7 @@ public class ServiceManagerTest {
     void loadsOneKeyPerVipPortAndNodePortPerFamily() throws Exception {
         ServiceTable table = new ServiceTable(64, 1);
         ServiceManager m = new ServiceManager(table, 13);
-        assertEquals(new ServiceManager.Change(7, 0, 0), m.apply(config(BASE)));
+        assertEquals(new ServiceManager.Change(7, 0, 0), FileServices.apply(m, config(BASE)));
         ServiceEntry http4 = v4(table, TCP, "10.96.0.10", 80);
         assertEquals(2, http4.backendCount(), "IPv4 backends only");
         assertEquals(8080, http4.backendPort(0));
@@ -104,20 +105,20 @@ public class ServiceManagerTest {
     void reloadAppliesOnlyTheDifference() throws Exception {
         ServiceTable table = new ServiceTable(64, 1);
         ServiceManager m = new ServiceManager(table, 13);
-        m.apply(config(BASE));
+        FileServices.apply(m, config(BASE));
         ServiceEntry db = v4(table, TCP, "10.96.0.20", 5432);
         ServiceEntry http = v4(table, TCP, "10.96.0.10", 80);
-        assertEquals(new ServiceManager.Change(0, 0, 0), m.apply(config(BASE)));
+        assertEquals(new ServiceManager.Change(0, 0, 0), FileServices.apply(m, config(BASE)));
         assertSame(db, v4(table, TCP, "10.96.0.20", 5432), "unchanged key: same entry, same generation");
 
         String more = BASE.replace("- {address: 10.244.1.9}", "- {address: 10.244.1.9}\n      - {address: 10.244.2.9}");
-        assertEquals(new ServiceManager.Change(0, 1, 0), m.apply(config(more)));
+        assertEquals(new ServiceManager.Change(0, 1, 0), FileServices.apply(m, config(more)));
         assertEquals(2, v4(table, TCP, "10.96.0.20", 5432).backendCount());
         assertSame(http, v4(table, TCP, "10.96.0.10", 80), "another service's keys are untouched");
         assertEquals(db.id(), v4(table, TCP, "10.96.0.20", 5432).id(), "a changed key keeps its id");
 
         String withoutDb = BASE.substring(0, BASE.indexOf("  - name: db"));
-        assertEquals(new ServiceManager.Change(0, 0, 1), m.apply(config(withoutDb)));
+        assertEquals(new ServiceManager.Change(0, 0, 1), FileServices.apply(m, config(withoutDb)));
         assertNull(v4(table, TCP, "10.96.0.20", 5432));
         assertEquals(6, table.size());
     }
@@ -126,7 +127,7 @@ public class ServiceManagerTest {
     void runtimeBackendChangesAreValidatedAndKeptUntilTheServiceChangesInTheFile() throws Exception {
         ServiceTable table = new ServiceTable(64, 1);
         ServiceManager m = new ServiceManager(table, 13);
-        m.apply(config(BASE));
+        FileServices.apply(m, config(BASE));
         m.addBackend("db", IpAddress.parse("10.244.3.3"), 0, 1, true, false);
         assertEquals(2, v4(table, TCP, "10.96.0.20", 5432).backendCount());
         ServiceEntry before = v4(table, TCP, "10.96.0.20", 5432);
@@ -136,7 +137,7 @@ public class ServiceManagerTest {
         assertTrue(unknown.getMessage().contains("no service named 'nope'"), unknown.getMessage());
         var family = assertThrows(IllegalArgumentException.class,
             () -> m.addBackend("db", IpAddress.parse("fd00::3"), 0, 1, true, false));
-        assertTrue(family.getMessage().contains("VIP, so it cannot use backend fd00::3"), family.getMessage());
+        assertTrue(family.getMessage().contains("ClusterIP, so it cannot use backend fd00::3"), family.getMessage());
         var override = assertThrows(IllegalArgumentException.class,
             () -> m.addBackend("web", IpAddress.parse("10.244.3.3"), 9000, 1, true, false));
         assertTrue(override.getMessage().contains("single-port"), override.getMessage());
@@ -146,14 +147,14 @@ public class ServiceManagerTest {
         assertThrows(IllegalArgumentException.class, () -> m.addBackend("db", IpAddress.parse("10.244.3.3"), 0, 0, true, false));
         assertSame(before, v4(table, TCP, "10.96.0.20", 5432), "failed changes leave the table alone");
 
-        m.apply(config(BASE));
+        FileServices.apply(m, config(BASE));
         assertEquals(2, v4(table, TCP, "10.96.0.20", 5432).backendCount(), "unchanged in the file: runtime edit kept");
-        m.apply(config(BASE.replace("port: 5432, targetPort: 5432", "port: 5432, targetPort: 5433")));
+        FileServices.apply(m, config(BASE.replace("port: 5432, targetPort: 5432", "port: 5432, targetPort: 5433")));
         assertEquals(1, v4(table, TCP, "10.96.0.20", 5432).backendCount(), "changed in the file: the file wins");
 
         m.removeBackend("db", IpAddress.parse("10.244.1.9"), 0);
         assertEquals(0, v4(table, TCP, "10.96.0.20", 5432).backendCount());
-        assertTrue(v4(table, TCP, "10.96.0.20", 5432).maglev().isEmpty());
+        assertTrue(v4(table, TCP, "10.96.0.20", 5432).internalTable().isEmpty());
     }
 
     @Test
@@ -161,7 +162,7 @@ public class ServiceManagerTest {
         ServiceTable table = new ServiceTable(64, 1);
         ServiceManager m = new ServiceManager(table, 13);
         ClusterConfig c = config(BASE);
-        m.apply(c);
+        FileServices.apply(m, c);
         IpAddress local = c.thisNode().podCidrs().get(0).network();
         int localAddress = Ip4.parse(local.toString()) + 7;
         m.addBackend("db", IpAddress.parse(Ip4.format(localAddress)), 0, 1, true, false);
@@ -177,7 +178,7 @@ public class ServiceManagerTest {
     void countersAppearInTheStatsSource() throws Exception {
         ServiceTable table = new ServiceTable(64, 2);
         ServiceManager m = new ServiceManager(table, 13);
-        m.apply(config(BASE));
+        FileServices.apply(m, config(BASE));
         int id = v4(table, TCP, "10.96.0.10", 80).id();
         table.counters().increment(0, id, ServiceCounters.PACKETS);
         table.counters().increment(1, id, ServiceCounters.PACKETS);
@@ -188,14 +189,16 @@ public class ServiceManagerTest {
         assertEquals(2L, seen.get("services.web:http:v4.packets"));
         assertEquals(1L, seen.get("services.web:http:v4.new_connections"));
         assertEquals(0L, seen.get("services.web:http:v4.no_backend"));
-        assertEquals(21, seen.size());
+        assertEquals(7 * 3 + 4, seen.size(), "three per key and the totals");
+        assertEquals(7L, seen.get("services.keys"));
+        assertEquals(2L, seen.get("services.total.packets"));
     }
 
     @Test
     void controlApiListsAndEditsEndpoints() throws Exception {
         ServiceTable table = new ServiceTable(64, 1);
         ServiceManager m = new ServiceManager(table, 13);
-        m.apply(config(BASE));
+        FileServices.apply(m, config(BASE));
         try (ControlThread control = new ControlThread()) {
             ControlApi api = new ControlApi(control, new DaemonOperations(null, null, null, m));
             HttpResponse list = api.handle(new HttpRequest("GET", "/v1/services", Map.of(), null));
@@ -233,7 +236,7 @@ public class ServiceManagerTest {
     void servicesAreKeptTogetherAcrossFamilies() throws Exception {
         ServiceTable table = new ServiceTable(64, 1);
         ServiceManager m = new ServiceManager(table, 13);
-        m.apply(config(BASE));
+        FileServices.apply(m, config(BASE));
         List<ServiceView> views = m.views();
         assertEquals(2, views.size());
         assertEquals(6, views.get(0).keys().size());
