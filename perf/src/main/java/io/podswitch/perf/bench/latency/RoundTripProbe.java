@@ -63,7 +63,8 @@ public final class RoundTripProbe {
         }
     }
 
-    private static Result measure(DatagramSocket socket, int rate, Duration duration, Duration timeout)
+    /** Runs the schedule on a connected {@code socket} from the calling thread. */
+    static Result measure(DatagramSocket socket, int rate, Duration duration, Duration timeout)
             throws IOException {
         Histogram histogram = new Histogram(HIGHEST_NANOS, 3);
         long interval = 1_000_000_000L / rate;
@@ -78,10 +79,7 @@ public final class RoundTripProbe {
         long start = System.nanoTime();
         for (long seq = 0; seq < count; seq++) {
             long due = start + seq * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
+            awaitDue(due);
             outView.putLong(0, seq);
             socket.send(request);
             if (!awaitResponse(socket, response, inView, seq, timeout)) {
@@ -91,6 +89,18 @@ public final class RoundTripProbe {
             histogram.recordValue(Math.min(HIGHEST_NANOS, System.nanoTime() - due));
         }
         return new Result(histogram, count, lost);
+    }
+
+    /**
+     * Parks until {@code due}. A park may return early — spuriously, or at once when the thread holds a
+     * permit, e.g. the one {@code CompletableFuture.complete} leaves on the thread that waited in
+     * {@link NetnsThreads#call} just before the schedule starts — so wait out the rest: a request sent
+     * before its due time could be answered before it, and its latency would be negative.
+     */
+    private static void awaitDue(long due) {
+        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
+        }
     }
 
     /** Waits for the response to {@code seq}, dropping late answers to earlier requests. */
