@@ -3,6 +3,9 @@
 #   psd<id>-ul: bridge br0 (the underlay) ── u1 ═ eth0 192.168.77.11/24 fd00:77::b/64 :psd<id>-node-a ─ podswitchd
 #                                        ── u2 ═ eth0 192.168.77.12/24 fd00:77::c/64 :psd<id>-node-b ─ podswitchd
 #                                        ── u3 ═ …                                   :psd<id>-node-c ─ podswitchd
+#                                        ── ui ═ eth0 192.168.77.254 fd00:77::fe :psd<id>-internet
+#                                                    ("the internet": every node's default gateway, with
+#                                                     203.0.113.10 and 2001:db8:77::10; no route to pods)
 #   pods: namespaces psd<id>-<pod>, wired by the CNI plugin against their node's podswitchd
 #
 # Every name carries a random id; cluster_teardown (run it from an EXIT trap) kills the daemons and
@@ -33,7 +36,8 @@ cluster_netns() { # NAME
     ip -n "$1" link set lo up
 }
 
-# The underlay bridge and every node: uplink veth eth0 with its addresses, forwarding on, no DAD.
+# The underlay bridge and every node: uplink veth eth0 with its addresses, no DAD (podswitchd turns
+# forwarding on itself).
 cluster_build() {
     local ul="psd$CLUSTER_ID-ul" i ns
     cluster_netns "$ul"
@@ -42,14 +46,35 @@ cluster_build() {
     for i in $(seq "$CLUSTER_NODES"); do
         ns=$(cluster_node_ns "$i")
         cluster_netns "$ns"
-        ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-            net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+        ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
         ip -n "$ul" link add "u$i" type veth peer name eth0 netns "$ns"
         ip -n "$ul" link set "u$i" master br0 up
         ip netns exec "$ul" ethtool -K "u$i" gro on >/dev/null 2>&1 || true
         ip -n "$ns" link set eth0 up
         ip -n "$ns" addr add "$(cluster_node_ip4 "$i")/24" dev eth0
         ip -n "$ns" addr add "$(cluster_node_ip6 "$i")/64" dev eth0 nodad
+    done
+}
+
+CLUSTER_INTERNET4=203.0.113.10
+CLUSTER_INTERNET6=2001:db8:77::10
+
+# "The internet" on the underlay: the nodes' default gateway, holding addresses outside every cluster
+# range. It has no route to the pod CIDRs, so a pod reaches it only with the node's address (masquerade).
+cluster_internet() {
+    local ul="psd$CLUSTER_ID-ul" ns="psd$CLUSTER_ID-internet" i
+    cluster_netns "$ns"
+    ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.accept_dad=0
+    ip -n "$ul" link add ui type veth peer name eth0 netns "$ns"
+    ip -n "$ul" link set ui master br0 up
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" addr add 192.168.77.254/24 dev eth0
+    ip -n "$ns" addr add fd00:77::fe/64 dev eth0 nodad
+    ip -n "$ns" addr add "$CLUSTER_INTERNET4/32" dev lo
+    ip -n "$ns" addr add "$CLUSTER_INTERNET6/128" dev lo
+    for i in $(seq "$CLUSTER_NODES"); do
+        ip -n "$(cluster_node_ns "$i")" route add default via 192.168.77.254
+        ip -n "$(cluster_node_ns "$i")" -6 route add default via fd00:77::fe
     done
 }
 

@@ -150,6 +150,7 @@ class ExamplesTest {
         assertEquals(config.thisNodeName(), again.thisNodeName());
         assertEquals(config.overlay(), again.overlay());
         assertEquals(config.services(), again.services());
+        assertEquals(config.masquerade(), again.masquerade());
         for (int i = 0; i < config.nodes().size(); i++) {
             NodeConfig n = config.nodes().get(i);
             NodeConfig m = again.nodes().get(i);

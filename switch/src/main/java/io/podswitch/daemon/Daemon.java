@@ -8,6 +8,7 @@ import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
 import io.podswitch.daemon.api.PeerOperations;
+import io.podswitch.daemon.egress.EgressManager;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.IdentifiedPortCounters;
 import io.podswitch.daemon.engine.PortCounterSource;
@@ -69,6 +70,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>IPAM (recovers allocations from {@code state-dir/ipam.state}) and the pod registry
  *       ({@code state-dir/pods.json});</li>
  *   <li>the engine: frames, tables, one graph per worker, workers started;</li>
+ *   <li>egress: kernel forwarding on, the masquerade table programmed (docs/egress.md);</li>
  *   <li>the host TAP with the kernel routes for the pod CIDRs, the switch's default route to it;</li>
  *   <li>recovery: every recorded pod's TAP re-attached, pods whose netns is gone released;</li>
  *   <li>the stats file, published every {@link #STATS_PERIOD_MS};</li>
@@ -114,6 +116,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> publishing;
     private ClusterPeers cluster;
     private ScheduledFuture<?> peerRefresh;
+    private EgressManager egress;
+    private ScheduledFuture<?> egressCheck;
     private ConfigReloader reloader;
     private ReloadTriggers reloadTriggers;
     private NetlinkMonitor kernelEvents;
@@ -221,6 +225,7 @@ public final class Daemon implements AutoCloseable {
         }
         health.liveness().register(new ProgressCheck("control", "control thread periodic runs", controlRuns::get,
                 System::nanoTime, CONTROL_STALL_NS));
+        egress = EgressManager.start(config, options.hostPortName());
         Attachment hostKey = new Attachment(HOST_CONTAINER_ID, options.hostPortName());
         List<InetAddress> hostAddresses = ipam.allocate(hostKey, List.of());
         long switchMac = PodMacs.derive("podswitch-switch", config.thisNodeName());
@@ -269,6 +274,7 @@ public final class Daemon implements AutoCloseable {
             controlRuns.incrementAndGet();
             counters.publish(System.currentTimeMillis());
         });
+        egressCheck = control.every(EgressManager.CHECK_PERIOD_MS, egress::check);
         if (cluster != null) {
             peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
             // Neighbour, route and link changes refresh the peers at once (the periodic refresh is the
@@ -281,7 +287,8 @@ public final class Daemon implements AutoCloseable {
         if (options.nodeName() != null) {
             env.put("NODE_NAME", options.nodeName());
         }
-        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services);
+        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services,
+                egress);
     }
 
     /**
@@ -457,6 +464,9 @@ public final class Daemon implements AutoCloseable {
         if (peerRefresh != null) {
             peerRefresh.cancel(false);
         }
+        if (egressCheck != null) {
+            egressCheck.cancel(false);
+        }
         if (dataPlaneChecks != null) {
             dataPlaneChecks.cancel(false);
         }
@@ -478,6 +488,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (steering != null) {
             steering.close(); // the pods' TAPs keep their own reference to the program
+        }
+        if (egress != null) {
+            egress.close(); // after the workers stopped: no pod packet can leave unmasqueraded meanwhile
         }
         if (publisher != null) {
             publisher.close();

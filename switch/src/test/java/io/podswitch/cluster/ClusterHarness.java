@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  *   │ br0 ── n1 ═══════╪═══ veth ═╪═ eth0 192.168.77.11/24   │   podswitchd (own JVM, inside this netns)
  *   │     ── n2 ═══ … node-b      │        fd00:77::b/64     │     TAP eth0 in each of its pods
  *   │     ── n3 ═══ … node-c      │ podswitch0 (host TAP)    │     control socket DIR/node-a/run/
- *   └──────────────────┘           │ ip_forward on, no DAD    │
+ *   └──────────────────┘           │ no DAD                   │
  *                                  └──────────────────────────┘
  * </pre>
  *
@@ -117,13 +117,13 @@ final class ClusterHarness implements AutoCloseable {
         Sh.run("ip", "-n", name, "link", "set", "lo", "up");
     }
 
-    /** Node i: its namespace, the uplink veth into the underlay bridge, addresses, forwarding on, no DAD. */
+    /** Node i: its namespace, the uplink veth into the underlay bridge, addresses, no DAD. */
     private ClusterNode buildNode(int i) {
         String name = layout.nodeName(i);
         String ns = "pcl" + id + "-" + name;
         namespace(ns);
-        for (String s : List.of("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
-                "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")) {
+        // no forwarding sysctls: podswitchd turns forwarding on itself (docs/egress.md)
+        for (String s : List.of("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")) {
             Sh.runIn(ns, "sysctl", "-q", "-w", s);
         }
         String port = "n" + i;
@@ -189,6 +189,45 @@ final class ClusterHarness implements AutoCloseable {
         Sh.run("ip", "-n", ns, "link", "set", UPLINK, "up");
         Sh.run("ip", "-n", ns, "addr", "add", externalAddress4(i) + "/24", "dev", UPLINK);
         Sh.run("ip", "-n", ns, "addr", "add", externalAddress6(i) + "/64", "dev", UPLINK, "nodad");
+        return ns;
+    }
+
+    /** "The internet" of {@link #internet()}: addresses outside every cluster range. */
+    static final String INTERNET4 = "203.0.113.10";
+    static final String INTERNET6 = "2001:db8:77::10";
+    /** The underlay gateway every node's default route points at (the internet namespace's underlay side). */
+    static final String GATEWAY4 = "192.168.77.254";
+    static final String GATEWAY6 = "fd00:77::fe";
+
+    /**
+     * "The internet" for pods: a namespace on the underlay bridge that is the nodes' default gateway
+     * ({@value #GATEWAY4}, {@value #GATEWAY6}; every current node gets default routes to it) and holds
+     * addresses outside every cluster range ({@value #INTERNET4}, {@value #INTERNET6}). It routes the
+     * cluster's pod CIDRs to node {@code podRouteVia} (as a router that learned them would), so traffic
+     * that leaves unmasqueraded can be answered too and a server there shows which source it saw.
+     * Returns the namespace name; deleted with the harness.
+     */
+    String internet(int podRouteVia) {
+        String ns = "pcl" + id + "-inet";
+        namespace(ns);
+        Sh.run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0");
+        String mtu = Integer.toString(layout.uplinkMtu());
+        Sh.run("ip", "-n", underlay, "link", "add", "inet", "mtu", mtu, "type", "veth", "peer", "name", UPLINK,
+                "mtu", mtu, "netns", ns);
+        Sh.run("ip", "-n", underlay, "link", "set", "inet", "master", BRIDGE, "up");
+        Sh.quietly("ip", "netns", "exec", underlay, "ethtool", "-K", "inet", "gro", "on");
+        Sh.run("ip", "netns", "exec", ns, "ethtool", "-K", UPLINK, "tx", "off"); // see externalHost
+        Sh.run("ip", "-n", ns, "link", "set", UPLINK, "up");
+        Sh.run("ip", "-n", ns, "addr", "add", GATEWAY4 + "/24", "dev", UPLINK);
+        Sh.run("ip", "-n", ns, "addr", "add", GATEWAY6 + "/64", "dev", UPLINK, "nodad");
+        Sh.run("ip", "-n", ns, "addr", "add", INTERNET4 + "/32", "dev", "lo");
+        Sh.run("ip", "-n", ns, "addr", "add", INTERNET6 + "/128", "dev", "lo");
+        Sh.run("ip", "-n", ns, "route", "add", "10.244.0.0/16", "via", ClusterLayout.node4(podRouteVia));
+        Sh.run("ip", "-n", ns, "-6", "route", "add", "fd00:10:244::/56", "via", ClusterLayout.node6(podRouteVia));
+        for (ClusterNode n : nodes) {
+            Sh.run("ip", "-n", n.netns(), "route", "replace", "default", "via", GATEWAY4);
+            Sh.run("ip", "-n", n.netns(), "-6", "route", "replace", "default", "via", GATEWAY6);
+        }
         return ns;
     }
 

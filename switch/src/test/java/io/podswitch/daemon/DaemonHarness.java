@@ -55,6 +55,8 @@ final class DaemonHarness implements AutoCloseable {
     String metricsAddress = "127.0.0.1:0";
     private Daemon daemon;
     private Process child;
+    /** The machine's forwarding settings before this daemon changed them (restored by close). */
+    private final ForwardingSnapshot forwarding = new ForwardingSnapshot();
 
     /** @param families "IPv4", "IPv6" or "IPv4,IPv6" (primary first) */
     DaemonHarness(String families) throws IOException {
@@ -92,6 +94,8 @@ final class DaemonHarness implements AutoCloseable {
                 + "nodeCIDRs: [" + String.join(", ", nodeNets) + "]\n"
                 + "node: n1\n"
                 + "overlay: {mode: direct, podMTU: 1400}\n"
+                // the machine's own namespace: no nf_tables table of ours is left there by a test
+                + "masquerade: false\n"
                 + "nodes:\n"
                 + "  - name: n1\n"
                 + "    addresses: [" + String.join(", ", addrs) + "]\n"
@@ -333,6 +337,7 @@ final class DaemonHarness implements AutoCloseable {
             NetnsFixture.quietly("ip", "netns", "del", ns);
         }
         NetnsFixture.quietly("ip", "link", "del", hostPort);
+        forwarding.restore();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -56,6 +56,10 @@ public final class EffectiveConfigWriter {
             services.add(service(service));
         }
         root.put("services", services);
+        root.put("masquerade", config.masquerade().enabled());
+        if (!config.masquerade().nonMasqueradeCidrs().isEmpty()) {
+            root.put("nonMasqueradeCIDRs", strings(config.masquerade().nonMasqueradeCidrs()));
+        }
         DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.AUTO).setIndent(2)
                 .setIndicatorIndent(2).setIndentWithIndicator(true).setWidth(120).build();
         return new Dump(settings).dumpToString(root);

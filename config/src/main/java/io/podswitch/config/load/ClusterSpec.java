@@ -5,6 +5,7 @@ import io.podswitch.config.cidr.IpFamily;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The file as written, before validation: every value keeps its position and path, and anything the user
@@ -19,13 +20,16 @@ public record ClusterSpec(SourcePosition position,
                           Optional<Located<String>> node,
                           OverlaySpec overlay,
                           LocatedList<NodeSpec> nodes,
-                          LocatedList<ServiceSpec> services) {
+                          LocatedList<ServiceSpec> services,
+                          MasqueradeSpec masquerade) {
 
     public ClusterSpec {
         nodeCidrMaskSizes = Map.copyOf(nodeCidrMaskSizes);
     }
 
     /** YAML keys at the top level, in documentation order. */
-    public static final List<String> KEYS = java.util.List.of(
-            "ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node", "overlay", "nodes", "services");
+    public static final List<String> KEYS = Stream.of(
+            List.of("ipFamilies", "podCIDRs", "serviceCIDRs", "nodeCIDRs", "nodeCIDRMaskSizes", "node", "overlay", "nodes",
+                    "services"),
+            MasqueradeSpec.KEYS).flatMap(List::stream).toList();
 }

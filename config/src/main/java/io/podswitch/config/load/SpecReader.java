@@ -53,7 +53,8 @@ public final class SpecReader {
                 top.get("node").flatMap(n -> reader.string(n, "node")),
                 overlay(top),
                 reader.list(top.get("nodes"), top.position(), "nodes", this::node),
-                reader.list(top.get("services"), top.position(), "services", this::service)));
+                reader.list(top.get("services"), top.position(), "services", this::service),
+                MasqueradeSpec.read(top, reader)));
     }
 
     private LocatedList<Cidr> cidrs(Fields fields, String key) {

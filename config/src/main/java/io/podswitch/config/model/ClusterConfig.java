@@ -9,11 +9,12 @@ import java.util.Optional;
 /**
  * The validated, immutable cluster network configuration with every default filled in and every node's
  * pod CIDRs known. Per-family lists ({@code podCidrs}, {@code serviceCidrs}, {@code nodeCidrs}) are in
- * {@code ipFamilies} order, so index 0 is always the primary family.
+ * {@code ipFamilies} order, so index 0 is always the primary family. {@code masquerade}: pods → outside
+ * the cluster (docs/egress.md).
  */
 public record ClusterConfig(List<IpFamily> ipFamilies, List<Cidr> podCidrs, List<Cidr> serviceCidrs, List<Cidr> nodeCidrs,
                             Map<IpFamily, Integer> nodeCidrMaskSizes, String thisNodeName, OverlayConfig overlay,
-                            List<NodeConfig> nodes, List<ServiceConfig> services) {
+                            List<NodeConfig> nodes, List<ServiceConfig> services, MasqueradeConfig masquerade) {
 
     public ClusterConfig {
         ipFamilies = List.copyOf(ipFamilies);

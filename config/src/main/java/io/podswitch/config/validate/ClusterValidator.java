@@ -7,6 +7,7 @@ import io.podswitch.config.load.Located;
 import io.podswitch.config.load.NodeSpec;
 import io.podswitch.config.load.Problems;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.MasqueradeConfig;
 import io.podswitch.config.model.NodeConfig;
 import io.podswitch.config.model.OverlayConfig;
 import io.podswitch.config.model.ServiceConfig;
@@ -56,11 +57,13 @@ public final class ClusterValidator {
         Optional<String> thisNode = thisNode(spec, env);
         Optional<OverlayConfig> overlay = new OverlayRules(problems).check(spec, families);
         List<ServiceConfig> services = new ServiceRules(problems).check(spec, families);
+        MasqueradeConfig masquerade = new MasqueradeRules(problems, familyRules).check(spec.masquerade(), families);
 
         if (!problems.isEmpty() || families.isEmpty() || overlay.isEmpty() || thisNode.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services));
+        return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services,
+                masquerade));
     }
 
     /** This node's name: {@code NODE_NAME} if set, else {@code node:}; it must name one of the nodes. */
@@ -96,7 +99,7 @@ public final class ClusterValidator {
 
     private static ClusterConfig build(ClusterSpec spec, List<IpFamily> families, Map<IpFamily, Integer> maskSizes,
                                        Map<IpFamily, List<Optional<Cidr>>> podCidrs, String thisNode,
-                                       OverlayConfig overlay, List<ServiceConfig> services) {
+                                       OverlayConfig overlay, List<ServiceConfig> services, MasqueradeConfig masquerade) {
         List<NodeConfig> nodes = new ArrayList<>();
         for (Located<NodeSpec> located : spec.nodes().items()) {
             NodeSpec node = located.value();
@@ -116,7 +119,7 @@ public final class ClusterValidator {
                 spec.podCidrs().items().stream().map(Located::value).toList(),
                 spec.serviceCidrs().items().stream().map(Located::value).toList(),
                 spec.nodeCidrs().items().stream().map(Located::value).toList(),
-                new EnumMap<>(maskSizes), thisNode, overlay, nodes, services);
+                new EnumMap<>(maskSizes), thisNode, overlay, nodes, services, masquerade);
     }
 
     private static <T> List<T> inFamilyOrder(List<T> values, List<IpFamily> families, java.util.function.Function<T, IpFamily> familyOf) {

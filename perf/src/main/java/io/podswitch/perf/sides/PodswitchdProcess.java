@@ -101,6 +101,8 @@ final class PodswitchdProcess implements AutoCloseable {
                 + "nodeCIDRs: [192.168.204.0/24]\n"
                 + "node: n1\n"
                 + "overlay: {mode: direct, podMTU: 1400}\n"
+                // runs in the machine's own namespace: no masquerade table in the host's nftables
+                + "masquerade: false\n"
                 + "nodes:\n"
                 + "  - name: n1\n"
                 + "    addresses: [192.168.204.11]\n"

@@ -5,6 +5,7 @@ import io.podswitch.config.ConfigException;
 import io.podswitch.config.ConfigLoader;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.egress.EgressManager;
 import io.podswitch.daemon.peers.PeerManager;
 import io.podswitch.daemon.services.ServiceManager;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * Reloads the cluster config without a restart: load + validate the file, then
- * {@link FileServices#apply} and {@link PeerManager#apply} the difference. An invalid file is logged error by error as
+ * {@link EgressManager#apply}, {@link FileServices#apply} and {@link PeerManager#apply} the difference. An invalid
+ * file is logged error by error as
  * {@code file:line:col: field: message} and the running config stays; a change only a restart can make
  * (this node's pod CIDRs or addresses, the families, the overlay) is refused with one clear line.
  * Control thread only (SIGHUP, the file watcher and {@code POST /v1/reload} all post here).
@@ -24,19 +26,22 @@ public final class ConfigReloader {
     private final Map<String, String> env;
     private final PeerManager peers;
     private final ServiceManager services;
+    private final EgressManager egress;
     private ClusterConfig running;
 
     /**
      * @param peers the running peer manager, or null on a single-node daemon (no uplink was opened)
      * @param services the running service manager
+     * @param egress   the running masquerade (nf_tables) manager, or null when none runs (unit tests)
      */
     public ConfigReloader(Path file, Map<String, String> env, ClusterConfig running, PeerManager peers,
-                          ServiceManager services) {
+                          ServiceManager services, EgressManager egress) {
         this.file = file;
         this.env = Map.copyOf(env);
         this.running = running;
         this.peers = peers;
         this.services = services;
+        this.egress = egress;
     }
 
     /** The configuration in force (the last one applied). */
@@ -72,12 +77,24 @@ public final class ConfigReloader {
             DaemonLog.info("reload (" + trigger + "): refused: " + why);
             return ReloadResult.refused(why, List.of(why));
         }
-        // Services first: FileServices.apply changes nothing when it refuses, so a refusal here leaves
-        // everything as it was; a peer refusal after it puts the running services back.
+        // The masquerade table first: it changes in one kernel transaction or not at all, so a refusal here
+        // leaves everything as it was. Then services (FileServices.apply changes nothing when it refuses);
+        // a later refusal puts what was applied before it back.
+        String egressSummary = "not managed";
+        try {
+            if (egress != null) {
+                egressSummary = egress.apply(next);
+            }
+        } catch (RuntimeException e) {
+            String why = "masquerade: " + e.getMessage();
+            DaemonLog.info("reload (" + trigger + "): refused: " + why);
+            return ReloadResult.refused(why, List.of(why));
+        }
         ServiceManager.Change serviceChange;
         try {
             serviceChange = FileServices.apply(services, next);
         } catch (IllegalArgumentException e) {
+            restoreEgress();
             DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
             return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
         }
@@ -87,14 +104,22 @@ public final class ConfigReloader {
                 peerSummary = peers.apply(next);
             } catch (IllegalArgumentException e) {
                 FileServices.apply(services, running);
+                restoreEgress();
                 DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
                 return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
             }
         }
         running = next;
         String summary = "peers " + peerSummary + "; services +" + serviceChange.added() + " ~"
-                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s)";
+                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s); masquerade " + egressSummary;
         DaemonLog.info("reload (" + trigger + "): " + summary);
         return ReloadResult.applied(summary);
+    }
+
+    /** After a later refusal: the masquerade table of the running config again (a no-op when it did not change). */
+    private void restoreEgress() {
+        if (egress != null) {
+            egress.apply(running);
+        }
     }
 }

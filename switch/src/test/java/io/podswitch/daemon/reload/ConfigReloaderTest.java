@@ -30,7 +30,7 @@ class ConfigReloaderTest {
     void invalidFileIsRefusedWithPositionsAndKeepsRunning(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, ONE_NODE);
-        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services());
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services(), null);
         Files.writeString(file, ONE_NODE.replace("10.244.0.0/16", "10.244.0.0/33"));
         ReloadResult result = reloader.reload("test");
         assertFalse(result.applied());
@@ -47,7 +47,7 @@ class ConfigReloaderTest {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, ONE_NODE);
         ClusterConfig running = ConfigLoader.load(file, Map.of());
-        ConfigReloader reloader = new ConfigReloader(file, Map.of(), running, null, services());
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), running, null, services(), null);
         Files.writeString(file, ONE_NODE + "  - {name: b, addresses: [192.168.1.2]}\n");
         ReloadResult result = reloader.reload("test");
         assertFalse(result.applied());
@@ -59,7 +59,7 @@ class ConfigReloaderTest {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, ONE_NODE.replace("node: a\n", ""));
         Map<String, String> env = Map.of("NODE_NAME", "a");
-        ConfigReloader reloader = new ConfigReloader(file, env, ConfigLoader.load(file, env), null, services());
+        ConfigReloader reloader = new ConfigReloader(file, env, ConfigLoader.load(file, env), null, services(), null);
         assertTrue(reloader.reload("test").applied());
     }
 
@@ -68,7 +68,7 @@ class ConfigReloaderTest {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, ONE_NODE);
         ServiceManager services = services();
-        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services);
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services, null);
         Files.writeString(file, ONE_NODE + """
                 services:
                   - name: web
