@@ -97,19 +97,21 @@ final class Service6Node extends GraphNode {
         } else if (entry != null && entry.kind() == ServiceKind.EXTERNAL_IP) {
             // As in ip4-service: the external policy from outside, SNAT to the uplink's own address.
             Interface in = interfaces.get(slab.inPort(f));
-            fromOutside = in != null && in.uplink();
+            fromOutside = in != null && in.fromOutside6(srcHigh, srcLow);
             boolean address = fromOutside && in.ip6Count() > 0;
             snatHigh = address ? in.ip6High(0) : 0;
             snatLow = address ? in.ip6Low(0) : 0;
         }
         if (entry == null) {
+            // As in ip4-service: a node port from outside, or from this node's pods (short-circuited).
             Interface in = interfaces.get(slab.inPort(f));
-            if (in != null && in.uplink() && in.ownsIp6(dstHigh, dstLow)) {
+            Interface node = in != null && in.uplink() ? in : interfaces.uplink();
+            if (node != null && node.ownsIp6(dstHigh, dstLow)) {
                 entry = balancer.table.find(proto, 0L, 0L, dport);
                 if (entry != null && entry.kind() != ServiceKind.NODE_PORT) {
                     entry = null;
                 }
-                fromOutside = entry != null;
+                fromOutside = entry != null && node == in;
             }
         }
         if (entry != null) {

@@ -66,7 +66,21 @@ final class ServiceHarness implements AutoCloseable {
     }
 
     ServiceHarness(int conntrackCapacity) {
-        Interface podIf = Interface.builder(pod, POD_PORT_MAC).ip4("10.0.0.1").ip6("fd00::1").ip6("fe80::1").build();
+        this(conntrackCapacity, false);
+    }
+
+    /**
+     * With {@code podPortIsHostPort}, port 0 is marked as the node's host port whose kernel side is
+     * 10.0.0.10 / fd00::10 ({@link Interface.Builder#hostAddresses}): traffic from other sources arriving
+     * there was forwarded by the node's kernel from outside.
+     */
+    ServiceHarness(int conntrackCapacity, boolean podPortIsHostPort) {
+        Interface.Builder podBuilder = Interface.builder(pod, POD_PORT_MAC).ip4("10.0.0.1").ip6("fd00::1").ip6("fe80::1");
+        if (podPortIsHostPort) {
+            long[] host6 = Ip6.parse("fd00::10");
+            podBuilder.hostAddresses(new int[] {ip4("10.0.0.10")}, new long[] {host6[0]}, new long[] {host6[1]});
+        }
+        Interface podIf = podBuilder.build();
         Interface upIf = Interface.builder(uplink, UPLINK_MAC).ip4("192.168.1.1").ip6("fd01::1").uplink(true).build();
         InterfaceTable interfaces = new InterfaceTable(podIf, upIf);
         AdjacencyTable adj = new AdjacencyTable(16);

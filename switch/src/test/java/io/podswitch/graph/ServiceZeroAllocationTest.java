@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The service path allocates nothing: after warm-up a dedicated thread pushes packets through the graph —
  * new flows (conntrack timeouts of a few ms make flows expire and return all the time), pinned flows,
  * affinity, replies un-NATed, ICMP errors translated, hairpin, node port and external IP with SNAT, pods
- * short-circuited to an external IP, Local policy drops, no-backend RSTs and port unreachables — and its allocated bytes must not grow (up to four windows; the first clean one
+ * short-circuited to an external IP, an external IP reached through a host port from outside, a pod to its node's node port, Local policy drops, no-backend RSTs and port unreachables — and its allocated bytes must not grow (up to four windows; the first clean one
  * passes, as in ZeroAllocationTest).
  */
 class ServiceZeroAllocationTest {
@@ -91,6 +91,9 @@ class ServiceZeroAllocationTest {
         fromPod.add(eth(podPortMac, podMac, 0x0800, udp4(pod, vip, 64, 4003, 53, data, true)));
         fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, localOnlyVip, 64, 4004, 80, SYN, 1, 0, data)));
         fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, external, 64, 4005, 80, SYN, 1, 0, data)));
+        // The port is also marked as a host port (kernel side 10.0.0.10): a foreign source is from outside.
+        fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(client, external, 64, 4006, 80, SYN, 1, 0, data)));
+        fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, node, 64, 4007, 30080, SYN, 1, 0, data))); // own node port
         byte[] dnated = udp4(pod, ip4("172.16.0.1"), 63, 4003, 5353, data, true);
         fromUplink.add(eth(uplinkMac, routerMac, 0x0800, TestFrames.ip4Packet(ip4("172.16.0.1"), pod, 64, 1, 0, 9,
                 TestFrames.icmp4(3, 3, 0, dnated))));
@@ -98,7 +101,9 @@ class ServiceZeroAllocationTest {
         TemplatePort uplink = new TemplatePort(1, fromUplink.toArray(byte[][]::new));
 
         try (FrameSlab slab = new FrameSlab(4096)) {
-            Interface podIf = Interface.builder(podPort, podPortMac).ip4("10.0.0.1").ip6("fd00::1").build();
+            long[] host6 = Ip6.parse("fd00::10");
+            Interface podIf = Interface.builder(podPort, podPortMac).ip4("10.0.0.1").ip6("fd00::1")
+                    .hostAddresses(new int[] {pod}, new long[] {host6[0]}, new long[] {host6[1]}).build();
             Interface upIf = Interface.builder(uplink, uplinkMac).ip4("192.168.1.1").ip6("fd01::1").uplink(true).build();
             AdjacencyTable adj = new AdjacencyTable(16);
             int local = adj.addLocal();
