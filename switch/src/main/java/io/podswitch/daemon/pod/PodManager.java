@@ -233,18 +233,44 @@ public final class PodManager {
 
     // ---------------------------------------------------------------- DEL
 
-    /** Unwires the attachment if it is wired and releases its addresses; unknown attachments are fine. */
+    /**
+     * Unwires the attachment if it is wired and releases its addresses; unknown attachments are fine.
+     * An unknown attachment may still have left its interface in the pod's netns — a daemon killed
+     * between creating the TAP and recording the pod forgets it on restart — so, as the spec asks of
+     * DEL, the interface named {@code ifName} in the given netns is removed too.
+     */
     public void del(AttachmentRequest request) throws ApiException {
         Attachment attachment = request.attachment();
         PodPort port = live.remove(attachment);
         if (port != null) {
             switchSide.teardown(port);
+        } else {
+            removeLeftoverInterface(request);
         }
         try {
             store.remove(attachment);
             ipam.release(ipamKey(attachment));
         } catch (IOException | IpamException e) {
             throw new ApiException(ApiError.IO_FAILURE, "cannot record the release", e.getMessage(), e);
+        }
+    }
+
+    private static void removeLeftoverInterface(AttachmentRequest request) {
+        String netns = request.netns();
+        if (netns == null || netns.isEmpty() || !Files.exists(Path.of(netns))) {
+            return;
+        }
+        try {
+            int netnsFd = PodNetns.open(netns);
+            try {
+                if (PodNetns.deleteInterface(netnsFd, label(request.attachment()), request.ifName())) {
+                    DaemonLog.info("pod " + label(request.attachment()) + ": DEL removed its leftover interface in " + netns);
+                }
+            } finally {
+                Libc.close(netnsFd);
+            }
+        } catch (ApiException | RuntimeException e) {
+            DaemonLog.warn("pod " + label(request.attachment()) + ": cannot look for a leftover interface in " + netns, e);
         }
     }
 
