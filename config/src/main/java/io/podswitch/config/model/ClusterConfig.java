@@ -100,13 +100,15 @@ public record ClusterConfig(ClusterSource source, KubernetesSettings kubernetes,
      */
     public ClusterConfig withNodes(List<NodeConfig> nodes) {
         return new ClusterConfig(source, kubernetes, ipFamilies, podCidrs, serviceCidrs, nodeCidrs, nodeCidrMaskSizes,
-                thisNodeName, overlay, uplink, uplinkOverrides, nodes, services, masquerade);
+                thisNodeName, overlay, uplink, uplinkOverrides, nodes, services, masquerade,
+                networkPolicy);
     }
 
     /** This configuration with {@code masquerade} instead of its own (a reload compares the rest). */
     public ClusterConfig withMasquerade(MasqueradeConfig masquerade) {
         return new ClusterConfig(source, kubernetes, ipFamilies, podCidrs, serviceCidrs, nodeCidrs, nodeCidrMaskSizes,
-                thisNodeName, overlay, uplink, uplinkOverrides, nodes, services, masquerade);
+                thisNodeName, overlay, uplink, uplinkOverrides, nodes, services, masquerade,
+                networkPolicy);
     }
 
     /** The nodes by name (for diffs over thousands of nodes, where {@link #node} per lookup would be quadratic). */
