@@ -3,11 +3,13 @@ package io.podswitch.daemon;
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.NodeConfig;
 import io.podswitch.daemon.api.ControlApi;
 import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
 import io.podswitch.daemon.api.PeerOperations;
+import io.podswitch.daemon.api.StatusOperations;
 import io.podswitch.daemon.egress.EgressManager;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.IdentifiedPortCounters;
@@ -28,6 +30,12 @@ import io.podswitch.daemon.host.HostPort;
 import io.podswitch.daemon.ipam.Attachment;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.ipam.Ipam;
+import io.podswitch.daemon.kubernetes.KubernetesMetrics;
+import io.podswitch.daemon.kubernetes.KubernetesReadiness;
+import io.podswitch.daemon.kubernetes.KubernetesSource;
+import io.podswitch.daemon.kubernetes.services.ServiceTarget;
+import io.podswitch.daemon.desired.DesiredService;
+import io.podswitch.daemon.desired.ServiceId;
 import io.podswitch.daemon.peers.ClusterPeers;
 import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
@@ -53,10 +61,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -84,7 +94,8 @@ public final class Daemon implements AutoCloseable {
     public static final long STATS_PERIOD_MS = 500;
     /** How often the peers' next hops are re-read from the kernel (routes and neighbour MACs). */
     public static final long PEER_REFRESH_MS = 1000;
-    private static final int MAX_COUNTERS = 16384;
+    /** Counters of everything but the tunnel peers (ports, graph nodes, services …). */
+    private static final int BASE_COUNTERS = 16384;
     private static final long STARTUP_TIMEOUT_MS = 120_000;
     /** A worker whose slow tick has not advanced for this long is wedged (it ticks at least every few ms). */
     static final long WORKER_STALL_NS = 10_000_000_000L;
@@ -125,28 +136,68 @@ public final class Daemon implements AutoCloseable {
     private volatile DaemonMetrics metrics;
     private DataPlaneWatch dataPlaneWatch;
     private ScheduledFuture<?> dataPlaneChecks;
+    /** With {@code source: kubernetes}: the API server's informers (null with the file source). */
+    private KubernetesSource kubernetes;
     private volatile boolean closed;
 
     private Daemon(DaemonOptions options) {
         this.options = options;
     }
 
-    public static Daemon start(DaemonOptions options, ClusterConfig config) throws Exception {
+    /**
+     * Builds and starts the daemon. With {@code source: kubernetes} it first connects to the API server and waits
+     * (logging why) until this node's Node object has its pod CIDRs and InternalIP: the switch and IPAM are
+     * built from them; until then there is no control socket, so CNI ADDs fail with "try again later".
+     */
+    public static Daemon start(DaemonOptions options, ClusterConfig fileConfig) throws Exception {
         Daemon daemon = new Daemon(options);
         try {
             daemon.http = HttpTransport.start();
             // First, so that /healthz and /readyz answer while the daemon starts (readyz: 503 until ready).
             daemon.startProbeListener();
+            ClusterConfig config = fileConfig;
+            NodeConfig self = null;
+            if (fileConfig.fromKubernetes()) {
+                daemon.kubernetes = KubernetesSource.connect(fileConfig, Optional.ofNullable(options.kubeconfig()),
+                        daemon.control::post);
+                daemon.health.readiness().register(new KubernetesReadiness(daemon.kubernetes));
+                self = daemon.kubernetes.awaitThisNode(Duration.ofSeconds(30));
+                DaemonLog.info("kubernetes: this node " + self.name() + ": addresses " + self.addresses() + ", pod CIDRs "
+                        + self.podCidrs());
+                config = fileConfig.withNodes(List.of(self));
+            }
+            ClusterConfig built = config;
+            NodeConfig thisNode = self;
             daemon.control.call(() -> {
-                daemon.build(config);
+                daemon.build(built);
+                if (thisNode != null) {
+                    daemon.metrics.register(new KubernetesMetrics(daemon.kubernetes));
+                    daemon.kubernetes.applyNodesTo(daemon.cluster.manager(), thisNode);
+                    ServiceManager services = daemon.services;
+                    daemon.kubernetes.applyServicesTo(new ServiceTarget() {
+                        @Override
+                        public void apply(DesiredService service) {
+                            services.apply(service);
+                        }
+
+                        @Override
+                        public void remove(ServiceId id) {
+                            services.remove(id);
+                        }
+                    });
+                }
                 return null;
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
                     daemon.counters, daemon.services), new PeerOperations(daemon.engine,
-                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader));
+                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader),
+                    new StatusOperations(fileConfig.thisNodeName(), options.config().toString(), daemon.kubernetes));
             daemon.server = ControlServer.start(daemon.http, options.socket(), api, ListenerSettings.DEFAULTS);
             daemon.apiReady.pass("control socket " + options.socket() + " (" + daemon.http.name() + ")");
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
+            if (daemon.kubernetes != null) {
+                daemon.kubernetes.markNetworkAvailable();
+            }
         } catch (ExecutionException e) {
             daemon.close();
             throw e.getCause() instanceof Exception cause ? cause : e;
@@ -154,10 +205,11 @@ public final class Daemon implements AutoCloseable {
             daemon.close();
             throw e;
         }
-        DaemonLog.info("ready: node " + config.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
+        DaemonLog.info("ready: node " + fileConfig.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
                 + daemon.pods.pods().size() + " pod(s) re-attached, socket " + options.socket()
                 + (daemon.probeListener == null ? "" : ", metrics and probes on " + daemon.metricsAddress())
-                + " (" + daemon.http.name() + ")");
+                + " (" + daemon.http.name() + ")"
+                + (daemon.kubernetes != null ? ", cluster from the Kubernetes API" : ""));
         return daemon;
     }
 
@@ -212,7 +264,8 @@ public final class Daemon implements AutoCloseable {
         Ipam ipam = new Ipam(ranges, options.stateDir().resolve("ipam.state"));
         PodStore store = new PodStore(options.stateDir().resolve("pods.json"));
         int podMtu = podMtu(config);
-        boolean clustered = config.nodes().size() > 1;
+        // With the API as the source, nodes join at any time: the uplink is always open.
+        boolean clustered = config.fromKubernetes() || config.nodes().size() > 1;
         if (clustered) {
             podMtu = PodMtu.limitToUplink(podMtu, ClusterPeers.uplinkMtu(config), config);
         }
@@ -236,7 +289,10 @@ public final class Daemon implements AutoCloseable {
         }
 
         Files.createDirectories(options.runDir());
-        statsFile = StatsFile.create(options.statsFile(), MAX_COUNTERS);
+        // Each tunnel peer has 4 counters per worker: a 5,000-node cluster needs room for them (the file is mapped
+        // sparse: slots never written take no memory).
+        statsFile = StatsFile.create(options.statsFile(),
+                BASE_COUNTERS + 4 * SwitchEngine.PEER_CAPACITY * options.engineConfig().workers());
         publisher = new StatsPublisher(statsFile);
         counters = new DaemonCounters(publisher);
         for (CounterSource source : engine.counterSources()) {
@@ -396,6 +452,11 @@ public final class Daemon implements AutoCloseable {
         return options;
     }
 
+    /** The Kubernetes source, or null with {@code source: file}. */
+    public KubernetesSource kubernetes() {
+        return kubernetes;
+    }
+
     /**
      * The liveness and readiness checks behind {@code /healthz} and {@code /readyz}. Parts of the daemon
      * register theirs here (see {@link io.podswitch.daemon.health.HealthChecks#gate}); the daemon's own:
@@ -419,6 +480,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         if (reloadTriggers != null) {
             reloadTriggers.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.close(); // first: no informer event reaches tables being torn down
         }
         if (kernelEvents != null) {
             kernelEvents.close(); // before the control thread stops: its reader may be waiting on it

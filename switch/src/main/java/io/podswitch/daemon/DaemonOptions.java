@@ -13,16 +13,17 @@ import java.util.Map;
  * <pre>
  * podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
  *            [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
- *            [--metrics-address HOST:PORT|off] [--service-flows N]
+ *            [--metrics-address HOST:PORT|off] [--kubeconfig FILE] [--service-flows N]
  * </pre>
  *
- * @param nodeName {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
+ * @param nodeName       {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
  * @param metricsAddress where {@code /metrics}, {@code /healthz} and {@code /readyz} listen (TCP); null = off
+ * @param kubeconfig     {@code --kubeconfig} (with {@code source: kubernetes}), else null: the config's, else auto-configured
  * @param serviceFlows   {@code --service-flows}: service flows (NAT conntrack records) each worker tracks
  */
 public record DaemonOptions(Path config, String nodeName, Path stateDir, Path runDir, int workers, String idle,
                             int frames, String hostPortName, int maxPods, InetSocketAddress metricsAddress,
-                            int serviceFlows) {
+                            Path kubeconfig, int serviceFlows) {
     public static final Path DEFAULT_CONFIG = Path.of("/etc/podswitch/cluster.yaml");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podswitch");
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/podswitch");
@@ -32,7 +33,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     public static final String USAGE = """
             usage: podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
                               [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
-                              [--metrics-address HOST:PORT|off] [--service-flows N]
+                              [--metrics-address HOST:PORT|off] [--kubeconfig FILE] [--service-flows N]
               --config     cluster network config (default /etc/podswitch/cluster.yaml)
               --node       this node's name (default: $NODE_NAME, else the config's node:)
               --state-dir  IPAM and pod registry (default /var/lib/podswitch)
@@ -44,6 +45,8 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
               --max-pods   most pod attachments (default 1000)
               --metrics-address  TCP address of /metrics, /healthz, /readyz (default 127.0.0.1:9469;
                            0.0.0.0:9469 or [::]:9469 for Prometheus on other hosts; off: none)
+              --kubeconfig       with source: kubernetes, the API server's kubeconfig (default: the config's
+                           kubernetes.kubeconfig, else KUBECONFIG, ~/.kube/config, the pod's service account)
               --service-flows  service connections each worker tracks (default 65536, a power of two
                            in [1024, 4194304]; ~140 bytes of heap each)""";
 
@@ -76,6 +79,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
         int frames = EngineConfig.DEFAULT_FRAMES;
         String hostPort = DEFAULT_HOST_PORT;
         int maxPods = 1000;
+        Path kubeconfig = null;
         InetSocketAddress metrics = DEFAULT_METRICS_ADDRESS;
         int serviceFlows = EngineConfig.DEFAULT_SERVICE_FLOWS;
         for (int i = 0; i < args.length; i++) {
@@ -97,6 +101,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
                 case "--frames" -> frames = number(arg, value, 4096, 1 << 22);
                 case "--host-port" -> hostPort = interfaceName(value);
                 case "--max-pods" -> maxPods = number(arg, value, 1, 60000);
+                case "--kubeconfig" -> kubeconfig = Path.of(nonEmpty(arg, value));
                 case "--metrics-address" -> metrics = address(arg, value);
                 case "--service-flows" -> serviceFlows = serviceFlows(arg, value);
                 default -> throw new UsageException("unknown option " + arg);
@@ -118,7 +123,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
                     + " MiB (raise -Xmx in bin/lib/podswitchd.flags, or track fewer flows)");
         }
         return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics,
-                serviceFlows);
+                kubeconfig, serviceFlows);
     }
 
     /**

@@ -48,6 +48,8 @@ final class ClusterHarness implements AutoCloseable {
     private final Thread cleanupHook = Thread.ofPlatform().unstarted(this::teardown);
     /** Appended to the rendered cluster YAML (e.g. a {@code services:} section); empty by default. */
     private volatile String extraYaml = "";
+    /** With {@code source: kubernetes}: the API server every daemon watches (null: the file lists the nodes). */
+    private ClusterApi api;
     private boolean closed;
 
     private ClusterHarness(ClusterLayout layout) throws IOException {
@@ -59,12 +61,28 @@ final class ClusterHarness implements AutoCloseable {
 
     /** Builds the underlay and the layout's nodes and starts one podswitchd per node. */
     static ClusterHarness start(ClusterLayout layout) throws Exception {
+        return start(layout, false);
+    }
+
+    /**
+     * As {@link #start(ClusterLayout)}, but with {@code source: kubernetes}: an API server on the underlay
+     * ({@link ClusterApi}) holds a Node object per node, and the cluster file holds nothing but the cluster
+     * CIDRs, the overlay and the uplink settings.
+     */
+    static ClusterHarness startWithApi(ClusterLayout layout) throws Exception {
+        return start(layout, true);
+    }
+
+    private static ClusterHarness start(ClusterLayout layout, boolean withApi) throws Exception {
         ClusterHarness h = new ClusterHarness(layout);
         try {
             h.namespace(h.underlay);
             Sh.run("ip", "-n", h.underlay, "link", "add", BRIDGE, "type", "bridge", "stp_state", "0",
                     "mcast_snooping", "0", "forward_delay", "0");
             Sh.run("ip", "-n", h.underlay, "link", "set", BRIDGE, "mtu", Integer.toString(layout.uplinkMtu()), "up");
+            if (withApi) {
+                h.api = ClusterApi.start(h.underlay, h.dir);
+            }
             for (int i = 1; i <= layout.nodes(); i++) {
                 h.buildNode(i);
             }
@@ -84,6 +102,11 @@ final class ClusterHarness implements AutoCloseable {
 
     ClusterLayout layout() {
         return layout;
+    }
+
+    /** The API server (with {@link #startWithApi}); null otherwise. */
+    ClusterApi api() {
+        return api;
     }
 
     String underlayNetns() {
@@ -144,13 +167,18 @@ final class ClusterHarness implements AutoCloseable {
         ClusterNode node = new ClusterNode(i, name, ns, layout.nodeAddresses(i),
                 new NodeDaemon(name, ns, configFile(), dir.resolve(name)));
         nodes.add(node);
+        if (api != null) {
+            api.client().nodes().resource(ClusterApi.node(layout, i)).create();
+        }
         return node;
     }
 
     /** (Re)writes the shared cluster YAML for the current node count (atomically: a reloading daemon never reads half a file). */
     void writeConfig() throws IOException {
         Path tmp = dir.resolve("cluster.yaml.tmp");
-        Files.writeString(tmp, ClusterConfigYaml.render(layout, nodes.size()) + extraYaml);
+        String yaml = api != null ? ClusterConfigYaml.renderKubernetes(layout, api.kubeconfig)
+                : ClusterConfigYaml.render(layout, nodes.size());
+        Files.writeString(tmp, yaml + extraYaml);
         Files.move(tmp, configFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
@@ -240,16 +268,19 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     /**
-     * Grows the cluster by one node at run time: builds it, appends it to the config, starts its
-     * daemon, and sends SIGHUP to every other daemon so that they reload the config.
+     * Grows the cluster by one node at run time: builds it and starts its daemon; with the file as the
+     * source it appends it to the config and sends SIGHUP to every other daemon so that they reload it, with
+     * the API server it creates the node's Node object (the daemons watch it).
      */
     ClusterNode addNode() throws Exception {
         layout = layout.withNodes(nodes.size() + 1);
         ClusterNode n = buildNode(nodes.size() + 1);
-        writeConfig();
+        if (api == null) {
+            writeConfig();
+        }
         n.daemon().launch();
         for (ClusterNode other : nodes) {
-            if (other != n && other.daemon().running()) {
+            if (api == null && other != n && other.daemon().running()) {
                 other.daemon().sighup();
             }
         }
@@ -430,6 +461,13 @@ final class ClusterHarness implements AutoCloseable {
                 n.daemon().kill9(); // everything it made lives in namespaces deleted below
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (api != null) {
+            try {
+                api.close();
+            } catch (Exception e) {
+                System.err.println("cluster " + id + ": API server: " + e);
             }
         }
         List<String> ns;

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
  * <pre>
  *   POST /v1/cni/add|del|check|status|gc   the CNI plugin's protocol (docs/cni.md)
  *   GET  /v1/pods|routes|neighbors|ipam|counters|peers|services   views for the CLI and operators
+ *   GET  /v1/status                          the cluster source: file, or the API server (connected, synced, stale)
  *   POST /v1/reload                          reload the cluster config (peers, services) without a restart
  *   POST|DELETE /v1/services/endpoints   add / remove a service backend at run time (docs/service.md)
  * </pre>
@@ -40,16 +41,22 @@ public final class ControlApi {
     private final ControlThread control;
     private final DaemonOperations operations;
     private final PeerOperations peerOperations;
+    private final StatusOperations statusOperations;
 
     public ControlApi(ControlThread control, DaemonOperations operations) {
-        this(control, operations, null);
+        this(control, operations, null, null);
     }
 
-    /** @param peerOperations {@code /v1/peers} and {@code /v1/reload}; null answers them 404 */
-    public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations) {
+    /**
+     * @param peerOperations   {@code /v1/peers} and {@code /v1/reload}; null answers them 404
+     * @param statusOperations {@code /v1/status}; null answers it 404
+     */
+    public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations,
+                      StatusOperations statusOperations) {
         this.control = control;
         this.operations = operations;
         this.peerOperations = peerOperations;
+        this.statusOperations = statusOperations;
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -88,6 +95,10 @@ public final class ControlApi {
                         ? error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path))
                         : ok(run(peerOperations::peersJson));
                 case "/v1/services" -> ok(run(operations::servicesJson));
+                // Not through the control thread: status must answer while it is busy (a large batch) or stuck.
+                case "/v1/status" -> statusOperations == null
+                        ? error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path))
+                        : ok(statusOperations.statusJson());
                 default -> error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path));
             };
         } catch (ApiException e) {
@@ -97,7 +108,8 @@ public final class ControlApi {
 
     private static boolean isView(String path) {
         return switch (path) {
-            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters", "/v1/peers", "/v1/services" -> true;
+            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters", "/v1/peers", "/v1/services",
+                 "/v1/status" -> true;
             default -> false;
         };
     }

@@ -42,8 +42,11 @@ public final class SwitchEngine implements AutoCloseable {
     /** A worker that takes longer than this to pass a quiescent point is stuck: fail loudly. */
     private static final long GRACE_TIMEOUT_MS = 5_000;
     private static final int NEIGHBORS_PER_FAMILY = 4096;
-    /** Tunnel peers (other nodes) a daemon can know over its lifetime: peer ids are never reused. */
-    public static final int PEER_CAPACITY = 1024;
+    /**
+     * Tunnel peers (other nodes) a daemon holds at once: Kubernetes' 5,000-node threshold with room to spare
+     * (32 bytes of counters per peer and worker; ids are reused only once all were used, see PeerIds).
+     */
+    public static final int PEER_CAPACITY = 8192;
 
     private final FrameSlab slab;
     private final FramePool pool;
@@ -86,9 +89,11 @@ public final class SwitchEngine implements AutoCloseable {
         slab = FrameSlab.withLargeFrames(config.frames(), LARGE_FRAMES);
         pool = new FramePool(slab);
         interfaces = new InterfaceTable(config.maxPorts());
-        adjacencies = new AdjacencyTable(2 * config.maxPorts() * 2 + 64);
-        // Routes longer than /24 (pod /32s) need tbl8 groups: one per /24 holding pods (256 KiB).
-        fib4 = new Ip4Fib(256);
+        // Pods: a REWRITE each (twice while one is replaced); peers: one each, two while the uplink MTU changes.
+        adjacencies = new AdjacencyTable(2 * config.maxPorts() * 2 + 2 * PEER_CAPACITY + 64);
+        // Routes longer than /24 need tbl8 groups (1 KiB each): one per /24 holding pods (/32s) or other nodes'
+        // addresses (/32s: the nodes of a large cluster spread over a few hundred /24s at most).
+        fib4 = new Ip4Fib(1024);
         // Pod /128s each need up to 13 groups on their own path; the pods of one /64 share most of it.
         fib6 = new Ip6Fib(4 * config.maxPorts() + 256);
         qsbr = new Qsbr(config.workers());
@@ -145,6 +150,13 @@ public final class SwitchEngine implements AutoCloseable {
             sum[3] += c.decapBytes(peerId);
         }
         return sum;
+    }
+
+    /** Zeroes a peer id's tunnel counters in every worker (an id no worker uses any more: see {@link OverlayCounters#reset}). */
+    public void resetPeerCounters(int peerId) {
+        for (L3Graph graph : graphs) {
+            graph.overlayCounters().reset(peerId);
+        }
     }
 
     /** Overlay drops of one reason summed over the workers ({@code encap} or decap reasons). */

@@ -53,6 +53,48 @@ public final class ConfigReloader {
         return file;
     }
 
+    /**
+     * With {@code source: kubernetes} the file holds only what needs a restart (CIDRs, families, overlay, uplinks,
+     * the API server's kubeconfig) and the masquerade settings: nodes and services follow the API server. An
+     * unchanged file is fine; a masquerade change is applied as with the file source; any other change is refused
+     * with what changed.
+     */
+    private ReloadResult fromKubernetes(String trigger, ClusterConfig next) {
+        List<String> changed = new ArrayList<>();
+        ClusterConfig asRunning = next.fromKubernetes() ? next.withNodes(running.nodes()) : next;
+        if (next.source() != running.source()) {
+            changed.add("source (" + running.source().configName() + " → " + next.source().configName() + ")");
+        } else if (!next.thisNodeName().equals(running.thisNodeName())) {
+            changed.add("this node's name (" + running.thisNodeName() + " → " + next.thisNodeName() + ")");
+        } else if (!asRunning.withMasquerade(running.masquerade()).equals(running)) {
+            changed.add("the cluster settings (families, CIDRs, overlay, uplinks or kubeconfig)");
+        }
+        if (!changed.isEmpty()) {
+            String why = "the new configuration changes " + String.join(", ", changed) + "; with source: kubernetes "
+                    + "that needs a restart of podswitchd — keeping the running configuration";
+            DaemonLog.info("reload (" + trigger + "): refused: " + why);
+            return ReloadResult.refused(why, List.of(why));
+        }
+        if (asRunning.equals(running)) {
+            DaemonLog.info("reload (" + trigger + "): " + file + " unchanged; nodes and services follow the API server");
+            return ReloadResult.applied("unchanged (nodes and services follow the API server)");
+        }
+        String egressSummary = "not managed";
+        try {
+            if (egress != null) {
+                egressSummary = egress.apply(asRunning);
+            }
+        } catch (RuntimeException e) {
+            String why = "masquerade: " + e.getMessage();
+            DaemonLog.info("reload (" + trigger + "): refused: " + why);
+            return ReloadResult.refused(why, List.of(why));
+        }
+        running = asRunning;
+        String summary = "masquerade " + egressSummary + " (nodes and services follow the API server)";
+        DaemonLog.info("reload (" + trigger + "): " + summary);
+        return ReloadResult.applied(summary);
+    }
+
     public ReloadResult reload(String trigger) {
         ClusterConfig next;
         try {
@@ -66,6 +108,9 @@ public final class ConfigReloader {
             String summary = "invalid configuration " + file + " (" + errors.size() + " error(s)); keeping the running one";
             DaemonLog.info("reload (" + trigger + "): " + summary);
             return ReloadResult.refused(summary, errors);
+        }
+        if (running.fromKubernetes() || next.fromKubernetes()) {
+            return fromKubernetes(trigger, next);
         }
         if (next.equals(running)) {
             DaemonLog.info("reload (" + trigger + "): " + file + " unchanged");
