@@ -7,6 +7,7 @@ import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
 import io.podswitch.api.json.JsonParser;
 import io.podswitch.api.json.ObjectReader;
+import io.podswitch.cni.install.PluginJvm;
 import io.podswitch.config.ConfigLoader;
 import io.podswitch.nativeio.NetnsFixture;
 import java.io.IOException;
@@ -32,8 +33,7 @@ final class DaemonHarness implements AutoCloseable {
     /** The JVM flags of bin/podswitchd and bin/podswitch-cni that matter here. */
     static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000", "--enable-native-access=ALL-UNNAMED",
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
-    static final List<String> PLUGIN_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData");
+    static final List<String> PLUGIN_FLAGS = PluginJvm.flags();
     static final String NETWORK = "podnet";
     /** Class path of the plugin JVM: the test class path, or (benchmarks, AOT cache) the plugin jar. */
     static final String PLUGIN_CLASS_PATH = System.getProperty("podswitch.cni.classpath",

@@ -23,7 +23,7 @@ class DaemonOptionsTest {
         assertEquals(Path.of("/run/podswitch/stats"), o.statsFile());
         assertEquals(Path.of("/var/lib/podswitch"), o.stateDir());
         assertEquals(1, o.workers());
-        assertEquals("backoff", o.idle());
+        assertEquals("adaptive", o.idle());
         assertEquals("podswitch0", o.hostPortName());
         assertNull(o.nodeName());
         assertEquals(65_536, o.engineConfig().serviceFlows());

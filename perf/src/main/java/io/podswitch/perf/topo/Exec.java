@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,11 +37,20 @@ public final class Exec {
 
     /** Runs and returns the outcome whatever the exit code; only a timeout or start failure throws. */
     public static Result exec(List<String> command, Duration timeout) throws IOException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return exec(command, Map.of(), timeout);
+    }
+
+    /** As {@link #exec(List, Duration)}, with {@code env} added to the environment (container runtimes' config). */
+    public static Result exec(List<String> command, Map<String, String> env, Duration timeout)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 throw new IOException("'" + String.join(" ", command) + "' did not finish within " + timeout);
             }
