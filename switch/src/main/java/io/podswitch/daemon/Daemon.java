@@ -27,6 +27,7 @@ import io.podswitch.daemon.metrics.DaemonMetrics;
 import io.podswitch.daemon.metrics.ProbeEndpoint;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.podswitch.daemon.host.HostPort;
+import io.podswitch.port.tap.TapSteering;
 import io.podswitch.daemon.ipam.Attachment;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.ipam.Ipam;
@@ -116,6 +117,8 @@ public final class Daemon implements AutoCloseable {
     private final AtomicLong controlRuns = new AtomicLong();
     private SwitchEngine engine;
     private HostPort host;
+    /** Multi-queue pod TAPs with sparse/heavy flow steering; null when the kernel refused the program. */
+    private TapSteering steering;
     private PodManager pods;
     private ServiceManager services;
     private final NodePortNotice nodePortNotice = new NodePortNotice();
@@ -316,7 +319,8 @@ public final class Daemon implements AutoCloseable {
                 host::unrouteServiceAddress));
         nodePortNotice.check(config);
 
-        pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey));
+        steering = loadSteering(1 + engine.workerCount());
+        pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey), steering);
         int reattached = pods.recover();
         if (reattached > 0) {
             DaemonLog.info("re-attached " + reattached + " pod(s) from " + store.file());
@@ -509,6 +513,21 @@ public final class Daemon implements AutoCloseable {
         DaemonLog.info("stopped");
     }
 
+    /**
+     * Pod TAPs with {@code queues} queues, sparse flows apart from heavy ones ({@link TapSteering}); one
+     * queue per pod, with a warning, when the kernel refuses the steering program.
+     */
+    private static TapSteering loadSteering(int queues) {
+        try {
+            TapSteering loaded = TapSteering.load(queues);
+            DaemonLog.info("pod TAPs: " + queues + " queues, sparse flows steered apart from heavy ones");
+            return loaded;
+        } catch (RuntimeException e) {
+            DaemonLog.warn("pod TAPs: one queue each (an unpaced flow can crowd out a pod's other flows): the steering program did not load", e);
+            return null;
+        }
+    }
+
     private void shutdownOnControlThread() {
         if (publishing != null) {
             publishing.cancel(false); // on the control thread: it cannot be running now, and never runs again
@@ -537,6 +556,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (engine != null) {
             engine.close();
+        }
+        if (steering != null) {
+            steering.close(); // the pods' TAPs keep their own reference to the program
         }
         if (egress != null) {
             egress.close(); // after the workers stopped: no pod packet can leave unmasqueraded meanwhile

@@ -33,10 +33,15 @@ public final class Bpf {
     static final int BPF_MAP_UPDATE_ELEM = 2;
     static final int BPF_MAP_DELETE_ELEM = 3;
     static final int BPF_PROG_LOAD = 5;
+    static final int BPF_PROG_TEST_RUN = 10;
     static final int BPF_LINK_CREATE = 28;
 
     static final int BPF_MAP_TYPE_HASH = 1;
     static final int BPF_MAP_TYPE_XSKMAP = 17;
+    /** A hash map that evicts its least recently used entries when full (flow tables). */
+    public static final int BPF_MAP_TYPE_LRU_HASH = 9;
+    /** Socket filters; also what a TAP's steering program is ({@code TUNSETSTEERINGEBPF}). */
+    public static final int BPF_PROG_TYPE_SOCKET_FILTER = 1;
     static final int BPF_PROG_TYPE_XDP = 6;
     /** {@code enum bpf_attach_type} value for XDP links. */
     static final int BPF_XDP = 37;
@@ -94,6 +99,19 @@ public final class Bpf {
             putName(attr, BpfAttr.offset(BpfAttr.MAP_CREATE, "map_name"), name);
             return (int) call(arena, BPF_MAP_CREATE, attr, "BPF_MAP_CREATE", name, null);
         }
+    }
+
+    /**
+     * Creates a hash-type map of another type ({@link #BPF_MAP_TYPE_LRU_HASH} ...) with the given key and
+     * value sizes.
+     * @return the map's file descriptor
+     */
+    public static int createHashMap(int mapType, String name, int keySize, int valueSize, int maxEntries) {
+        if (keySize <= 0 || valueSize <= 0 || maxEntries <= 0) {
+            throw new IllegalArgumentException("map " + name + ": sizes and entries must be positive: key " + keySize
+                    + ", value " + valueSize + ", entries " + maxEntries);
+        }
+        return createMap(name, mapType, keySize, valueSize, maxEntries);
     }
 
     /** Sets {@code map[key] = value} (the map's key and value sizes). */
@@ -155,12 +173,21 @@ public final class Bpf {
      * @return the program's file descriptor
      */
     public static int loadXdpProgram(BpfProgram program) {
+        return loadProgram(program, BPF_PROG_TYPE_XDP);
+    }
+
+    /**
+     * Loads a program of {@code progType} ({@link #BPF_PROG_TYPE_SOCKET_FILTER} ...), with the verifier
+     * log in the exception when the kernel refuses it (see {@link #loadXdpProgram}).
+     * @return the program's file descriptor
+     */
+    public static int loadProgram(BpfProgram program, int progType) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment insns = arena.allocate((long) program.instructionCount() * 8, 8);
             MemorySegment.copy(program.code(), 0, insns, JAVA_BYTE, 0, program.code().length);
             MemorySegment license = arena.allocateFrom(program.license());
             MemorySegment attr = arena.allocate(BpfAttr.PROG_LOAD);
-            set(attr, BpfAttr.PROG_LOAD, "prog_type", BPF_PROG_TYPE_XDP);
+            set(attr, BpfAttr.PROG_LOAD, "prog_type", progType);
             set(attr, BpfAttr.PROG_LOAD, "insn_cnt", program.instructionCount());
             attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.PROG_LOAD, "insns"), insns.address());
             attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.PROG_LOAD, "license"), license.address());
@@ -215,6 +242,28 @@ public final class Bpf {
                 throw new NativeException("BPF_LINK_CREATE", interfaceName, err, hint);
             }
             return (int) fd;
+        }
+    }
+
+    /**
+     * Runs a loaded program {@code repeat} times back to back on {@code packet} ({@code BPF_PROG_TEST_RUN}:
+     * the kernel builds a socket buffer or XDP frame around a copy of it) and returns the last run's
+     * return value. For tests of programs that decide by packet content (and by the maps they keep).
+     */
+    public static int testRun(int programFd, byte[] packet, String what, int repeat) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(Math.max(1, packet.length), 8);
+            MemorySegment.copy(packet, 0, data, JAVA_BYTE, 0, packet.length);
+            MemorySegment out = arena.allocate(packet.length + 512L, 8);
+            MemorySegment attr = arena.allocate(BpfAttr.PROG_TEST_RUN);
+            set(attr, BpfAttr.PROG_TEST_RUN, "prog_fd", programFd);
+            set(attr, BpfAttr.PROG_TEST_RUN, "data_size_in", packet.length);
+            set(attr, BpfAttr.PROG_TEST_RUN, "data_size_out", (int) out.byteSize());
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.PROG_TEST_RUN, "data_in"), data.address());
+            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.PROG_TEST_RUN, "data_out"), out.address());
+            set(attr, BpfAttr.PROG_TEST_RUN, "repeat", repeat);
+            call(arena, BPF_PROG_TEST_RUN, attr, "BPF_PROG_TEST_RUN", what, null);
+            return attr.get(JAVA_INT, BpfAttr.offset(BpfAttr.PROG_TEST_RUN, "retval"));
         }
     }
 

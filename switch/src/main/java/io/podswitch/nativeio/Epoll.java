@@ -111,19 +111,31 @@ public final class Epoll implements AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} (0: just look, -1: forever) and returns how many descriptors
      * are ready (read them with {@link #cookie}/{@link #events}), 0 on timeout or EINTR, or -errno.
-     * Allocation free: for a worker's idle strategy.
+     * Allocation free: for a worker's idle strategy. Like the data-path calls of {@link Libc}, split
+     * into a small public method and a raw call so that C2 inlines both wherever they are called and
+     * the errno capture slice never escapes (see docs/nativeio.md).
      */
     public int wait(int timeoutMillis) {
+        int n = rawWait(errno, fd, events.address(), capacity, timeoutMillis);
+        return n >= 0 ? n : waitFailed();
+    }
+
+    private int waitFailed() {
+        int e = Native.errno(errno);
+        return e == Errno.EINTR ? 0 : -e;
+    }
+
+    private static int rawWait(MemorySegment errno, int fd, long events, int capacity, int timeoutMillis) {
         try {
-            int n = (int) WAIT.invokeExact(errno, fd, events.address(), capacity, timeoutMillis);
-            if (n >= 0) {
-                return n;
-            }
-            int e = Native.errno(errno);
-            return e == Errno.EINTR ? 0 : -e;
+            return (int) WAIT.invokeExact(errno, fd, events, capacity, timeoutMillis);
         } catch (Throwable t) {
             throw new AssertionError("epoll_wait downcall failed", t);
         }
+    }
+
+    /** The epoll descriptor itself (readable when one of its descriptors is ready). */
+    public int fd() {
+        return fd;
     }
 
     /** The cookie of the {@code i}-th ready descriptor of the last {@link #wait}. */

@@ -33,6 +33,7 @@ public final class EventFd implements AutoCloseable {
         this.arena = Arena.ofShared();
         this.signalErrno = Native.errnoSegment(arena);
         this.signalValue = arena.allocate(JAVA_LONG);
+        signalValue.set(JAVA_LONG, 0, 1L);
         this.drainErrno = Native.errnoSegment(arena);
         this.drainValue = arena.allocate(JAVA_LONG);
     }
@@ -56,9 +57,13 @@ public final class EventFd implements AutoCloseable {
         return fd;
     }
 
-    /** Adds one to the counter, making the descriptor readable; 0 or -errno. Callable from any thread. */
-    public synchronized long signal() {
-        signalValue.set(JAVA_LONG, 0, 1L);
+    /**
+     * Adds one to the counter, making the descriptor readable; 0 or -errno. Callable from any thread,
+     * lock and allocation free: the value buffer always holds 1, so concurrent signallers write the
+     * same bytes, and only the error code of a failed call can be another caller's (each call's own
+     * result is what it returns).
+     */
+    public long signal() {
         long n = Libc.write(signalErrno, fd, signalValue.address(), 8);
         return n < 0 ? n : 0;
     }

@@ -24,6 +24,8 @@ public final class Tun {
     public static final long TUNGETVNETHDRSZ = 0x800454d7L;
     public static final long TUNSETVNETHDRSZ = 0x400454d8L;
     public static final long TUNSETQUEUE = 0x400454d9L;
+    /** {@code _IOR('T', 224, int)}: the eBPF program that picks the queue of every packet the kernel sends. */
+    public static final long TUNSETSTEERINGEBPF = 0x800454e0L;
 
     // ifr_flags
     public static final int IFF_TUN = 0x0001;
@@ -126,6 +128,19 @@ public final class Tun {
             MemorySegment out = arena.allocate(JAVA_INT);
             Libc.ioctl(fd, TUNGETVNETHDRSZ, out, "TUNGETVNETHDRSZ", name);
             return out.get(JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * Makes a socket-filter program choose the queue of every packet the kernel transmits through the
+     * TAP (its return value modulo the queue count) instead of the flow-hash automq; -1 removes it. The
+     * device keeps its own reference: the caller may close {@code programFd} afterwards.
+     */
+    public static void setSteeringProgram(int fd, String name, int programFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate(JAVA_INT);
+            in.set(JAVA_INT, 0, programFd);
+            Libc.ioctl(fd, TUNSETSTEERINGEBPF, in, "TUNSETSTEERINGEBPF", name);
         }
     }
 

@@ -47,6 +47,30 @@ public interface Port extends AutoCloseable {
         return PortOffloads.NONE;
     }
 
+    /** {@link #readinessFds} of a port that cannot tell when a queue has packets. */
+    int[] NOT_WATCHABLE = {};
+
+    /**
+     * Descriptors that are readable (level-triggered {@code EPOLLIN}) while {@code queue} has packets
+     * to receive — a TAP queue's descriptor, an AF_XDP or UDP socket — so that an idle worker can
+     * sleep in {@code epoll_wait} on the queues it polls instead of polling them (the {@code adaptive}
+     * idle strategy, DPDK's Rx interrupt mode). Empty ({@link #NOT_WATCHABLE}, the default: memory,
+     * generator, pcap ports) when the port cannot tell: a worker polling such a queue sleeps at most a
+     * millisecond at a time. The same array on every call; control side (when a worker takes the queue).
+     */
+    default int[] readinessFds(int queue) {
+        return NOT_WATCHABLE;
+    }
+
+    /**
+     * The doorbell of the worker that now polls {@code queue} (null: no worker does any more), told by
+     * that worker when it takes or releases the queue. A port whose queue receives work that no
+     * descriptor announces — frames other workers hand over for transmission by the poller — rings it
+     * after publishing such work, so that a sleeping poller wakes. Most ports ignore it (the default).
+     */
+    default void polledBy(int queue, Doorbell poller) {
+    }
+
     @Override
     void close();
 }

@@ -1,23 +1,32 @@
 package io.podswitch.worker;
 
+import io.podswitch.port.Doorbell;
 import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 /**
  * Bounded, lock-free control→worker command queue (JCTools MPSC array queue; any number of control
  * threads offer, the one worker drains). When the queue is full {@link #offer} returns false at once:
- * back-pressure goes to the control side, the worker is never made to wait.
+ * back-pressure goes to the control side, the worker is never made to wait. A command queued while
+ * the worker sleeps (adaptive idling) rings its doorbell.
  */
 public final class CommandQueue {
     private final MpscVarHandleArrayQueue<WorkerCommand> queue;
     private final int capacity;
+    private final Doorbell doorbell;
 
     /** @param capacity rounded up to a power of two by the queue; at least 2 */
     public CommandQueue(int capacity) {
+        this(capacity, null);
+    }
+
+    /** @param doorbell rung after every command queued (wakes a sleeping worker), or null */
+    public CommandQueue(int capacity, Doorbell doorbell) {
         if (capacity < 2) {
             throw new IllegalArgumentException("command queue capacity must be at least 2: " + capacity);
         }
         this.queue = new MpscVarHandleArrayQueue<>(capacity);
         this.capacity = queue.capacity();
+        this.doorbell = doorbell;
     }
 
     /** Control side. @return false when the queue is full (the command was not queued) */
@@ -25,7 +34,13 @@ public final class CommandQueue {
         if (command == null) {
             throw new IllegalArgumentException("command must not be null");
         }
-        return queue.offer(command);
+        if (!queue.offer(command)) {
+            return false;
+        }
+        if (doorbell != null) {
+            doorbell.ring();
+        }
+        return true;
     }
 
     /**

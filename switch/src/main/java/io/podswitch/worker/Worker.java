@@ -8,6 +8,7 @@ import io.podswitch.packet.PacketVector;
 import io.podswitch.port.Port;
 import io.podswitch.stats.CounterSource;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -33,7 +34,7 @@ public final class Worker implements Agent, CounterSource {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final String[] COUNTER_NAMES = {
         "cycles", "work", "rx_packets", "tx_packets", "ticks", "commands", "rx_queues", "max_cycle_ns",
-        "busy_cycles",
+        "busy_cycles", "sleeps", "slept_ns", "doorbell_wakeups",
     };
     private static final int CYCLES = 0;
     private static final int WORK = 1;
@@ -44,7 +45,12 @@ public final class Worker implements Agent, CounterSource {
     private static final int RX_QUEUES = 6;
     private static final int MAX_CYCLE_NS = 7;
     private static final int BUSY_CYCLES = 8;
-    private static final int STALLS = 9;
+    private static final int SLEEPS = 9;
+    private static final int SLEPT_NS = 10;
+    private static final int DOORBELL_WAKEUPS = 11;
+    private static final int STALLS = 12;
+    /** The adaptive idle strategy's longest sleep while a polled queue has no readiness descriptor (memory ports): like backoff's longest park. */
+    static final int UNWATCHED_SLEEP_MS = 1;
 
     private final int id;
     private final String roleName;
@@ -56,6 +62,8 @@ public final class Worker implements Agent, CounterSource {
     private final CommandQueue commands;
     private final PacketVector burst;
     private final DutyCycleTracker dutyCycle = new DutyCycleTracker();
+    /** What wakes the worker from the adaptive idle strategy's sleep; null for the other strategies. */
+    private final RxReadiness readiness;
 
     private final Port[] rxPorts;
     private final int[] rxQueues;
@@ -70,6 +78,11 @@ public final class Worker implements Agent, CounterSource {
     private long txPackets;
     private long ticks;
     private long commandsApplied;
+    private long sleeps;
+    private long sleptNs;
+    private long doorbellWakeups;
+    /** Set by {@link #prepareToStop}: the worker no longer sleeps, so its runner can stop it. */
+    private volatile boolean stopping;
 
     /** Counter values as of the last slow tick; written by the worker (release), read by stats (acquire). */
     private final long[] published = new long[STALLS + DutyCycleTracker.THRESHOLDS_NS.length];
@@ -91,7 +104,9 @@ public final class Worker implements Agent, CounterSource {
         this.processor = processor;
         this.qsbr = qsbr;
         this.clock = clock;
-        this.commands = new CommandQueue(config.commandQueueCapacity());
+        this.readiness = IdleStrategies.parse(config.idleStrategy()).kind().equals("adaptive")
+                ? new RxReadiness(roleName) : null;
+        this.commands = new CommandQueue(config.commandQueueCapacity(), readiness == null ? null : readiness.doorbell());
         this.burst = new PacketVector(config.burstSize());
         this.rxPorts = new Port[config.maxRxQueues()];
         this.rxQueues = new int[config.maxRxQueues()];
@@ -112,7 +127,12 @@ public final class Worker implements Agent, CounterSource {
         return config;
     }
 
-    /** The control side's way in: offer commands here (returns false when full, never blocks). */
+    /** A fresh idle strategy of this worker's config for its thread ({@code adaptive} sleeps on its queues). */
+    public IdleStrategy newIdleStrategy() {
+        return IdleStrategies.create(config.idleStrategy(), this);
+    }
+
+    /** The control side's way in: offer commands here (returns false when full, never blocks; wakes a sleeping worker). */
     public CommandQueue commands() {
         return commands;
     }
@@ -142,6 +162,9 @@ public final class Worker implements Agent, CounterSource {
         rxPorts[rxCount] = port;
         rxQueues[rxCount] = queue;
         rxCount++;
+        if (readiness != null) {
+            readiness.watch(port, queue);
+        }
         return true;
     }
 
@@ -155,6 +178,9 @@ public final class Worker implements Agent, CounterSource {
         System.arraycopy(rxQueues, i + 1, rxQueues, i, rxCount - i - 1);
         rxCount--;
         rxPorts[rxCount] = null;
+        if (readiness != null) {
+            readiness.unwatch(port, queue);
+        }
         return true;
     }
 
@@ -180,6 +206,9 @@ public final class Worker implements Agent, CounterSource {
         lastTickNs = nowNs;
         qsbr.online(id);
         dutyCycle.reset();
+        if (readiness != null) {
+            readiness.open(rxPorts, rxQueues, rxCount);
+        }
     }
 
     @Override
@@ -224,6 +253,67 @@ public final class Worker implements Agent, CounterSource {
         return applied;
     }
 
+    /**
+     * Any thread, before the worker's runner is closed: a worker sleeping in {@code epoll_wait} (which
+     * a thread interrupt does not end) is woken and sleeps no more, so it sees the runner stop.
+     */
+    public void prepareToStop() {
+        stopping = true;
+        if (readiness != null) {
+            readiness.doorbell().wake();
+        }
+    }
+
+    /** Is the worker armed to sleep or sleeping (adaptive idling)? Any thread; for tests and diagnostics. */
+    boolean sleeping() {
+        return readiness != null && readiness.doorbell().armed();
+    }
+
+    /** Is the worker being stopped (adaptive idling then only spins)? */
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** Adaptive idling: the spin window passed; from now on a ring wakes this worker (one more cycle follows). */
+    void armSleep() {
+        readiness.arm();
+    }
+
+    /** Adaptive idling: the armed cycle found work after all. */
+    void disarmSleep() {
+        readiness.disarm();
+    }
+
+    /**
+     * Adaptive idling, after a whole armed duty cycle found nothing: sleeps in {@code epoll_wait} until
+     * a polled queue has packets, the doorbell rings (a command, frames from another worker) or
+     * {@code maxSleepMillis} pass (1 ms while a polled queue has no readiness descriptor). QSBR-offline meanwhile (the worker holds no table reference, as in a slow
+     * tick), so grace periods do not wait for it; counters are published first, so a sleeping worker's
+     * are current. After waking: the slow tick if one is due or commands wait, with a fresh clock.
+     */
+    void sleep(int maxSleepMillis) {
+        if (commands.size() > 0) {
+            readiness.disarm();
+            slowTick(clock.nanoTime());
+            return;
+        }
+        sleeps++;
+        publishCounters();
+        qsbr.offline(id);
+        long start = clock.nanoTime();
+        boolean rang = readiness.await(readiness.hasUnwatchable() ? Math.min(UNWATCHED_SLEEP_MS, maxSleepMillis) : maxSleepMillis);
+        qsbr.online(id);
+        long now = clock.nanoTime();
+        nowNs = now;
+        sleptNs += now - start;
+        if (rang) {
+            doorbellWakeups++;
+        }
+        if (rang || now - lastTickNs >= config.tickIntervalNs()) {
+            slowTick(now);
+        }
+    }
+
     private void publishCounters() {
         long[] p = published;
         LONGS.setRelease(p, CYCLES, cycles);
@@ -235,6 +325,9 @@ public final class Worker implements Agent, CounterSource {
         LONGS.setRelease(p, RX_QUEUES, (long) rxCount);
         LONGS.setRelease(p, MAX_CYCLE_NS, dutyCycle.maxCycleNs());
         LONGS.setRelease(p, BUSY_CYCLES, dutyCycle.measuredCycles());
+        LONGS.setRelease(p, SLEEPS, sleeps);
+        LONGS.setRelease(p, SLEPT_NS, sleptNs);
+        LONGS.setRelease(p, DOORBELL_WAKEUPS, doorbellWakeups);
         for (int i = 0; i < DutyCycleTracker.THRESHOLDS_NS.length; i++) {
             LONGS.setRelease(p, STALLS + i, dutyCycle.cyclesOver(i));
         }
@@ -251,6 +344,9 @@ public final class Worker implements Agent, CounterSource {
         cache.flush();
         publishCounters();
         qsbr.offline(id);
+        if (readiness != null) {
+            readiness.close();
+        }
     }
 
     @Override
@@ -284,6 +380,11 @@ public final class Worker implements Agent, CounterSource {
 
     public long publishedCommands() {
         return (long) LONGS.getAcquire(published, COMMANDS);
+    }
+
+    /** Times the worker slept in the adaptive idle strategy, as of its last publish. */
+    public long publishedSleeps() {
+        return (long) LONGS.getAcquire(published, SLEEPS);
     }
 
     public long publishedMaxCycleNs() {

@@ -2,7 +2,7 @@ package io.podswitch.worker;
 
 /**
  * How a worker runs. Defaults suit a shared node: bursts of 256, slow tick every 1024 cycles or
- * 1 ms (whichever comes first), 64 commands per tick, backoff idling, no CPU pinning.
+ * 1 ms (whichever comes first), 64 commands per tick, adaptive idling, no CPU pinning.
  *
  * @param burstSize most packets taken from one RX queue per receive (1..4096)
  * @param maxRxQueues most (port, queue) pairs one worker can poll; the table is sized once
@@ -12,7 +12,7 @@ package io.podswitch.worker;
  * @param commandQueueCapacity control→worker queue slots (a full queue refuses, never blocks)
  * @param cacheCapacity frames in the worker's private {@code FrameCache}
  * @param cpu CPU to pin the worker thread to, or -1 for none
- * @param idleStrategy {@link IdleStrategies} spec: spin, backoff, yield, sleep[:ns], noop
+ * @param idleStrategy {@link IdleStrategies} spec: adaptive[:spinNs], spin, backoff, yield, sleep[:ns], noop
  */
 public record WorkerConfig(int burstSize, int maxRxQueues, int tickCycles, long tickIntervalNs,
                            int commandsPerTick, int commandQueueCapacity, int cacheCapacity, int cpu,
@@ -39,7 +39,7 @@ public record WorkerConfig(int burstSize, int maxRxQueues, int tickCycles, long 
     }
 
     public static WorkerConfig defaults() {
-        return new WorkerConfig(DEFAULT_BURST, 64, 1024, 1_000_000L, 64, 1024, 1024, -1, "backoff");
+        return new WorkerConfig(DEFAULT_BURST, 64, 1024, 1_000_000L, 64, 1024, 1024, -1, IdleStrategies.DEFAULT);
     }
 
     public WorkerConfig withBurstSize(int burst) {

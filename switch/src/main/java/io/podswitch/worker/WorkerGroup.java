@@ -34,7 +34,7 @@ public final class WorkerGroup implements AutoCloseable {
         }
         WorkerGroup group = new WorkerGroup(workers);
         for (Worker worker : group.workers) {
-            AgentRunner runner = new AgentRunner(IdleStrategies.create(worker.config().idleStrategy()),
+            AgentRunner runner = new AgentRunner(worker.newIdleStrategy(),
                     errorHandler, null, worker);
             group.runners.add(runner);
             group.threads.add(AgentRunner.startOnThread(runner, task -> {
@@ -67,6 +67,9 @@ public final class WorkerGroup implements AutoCloseable {
             return;
         }
         closed = true;
+        for (Worker worker : workers) {
+            worker.prepareToStop(); // a sleeping worker would not see its runner stop
+        }
         for (AgentRunner runner : runners) {
             runner.close();
         }

@@ -325,11 +325,11 @@ class TapGsoPrivilegedTest {
         long allocated = measured[0];
         double v6 = measured[1] / 1e9;
         System.out.printf("forwarding thread allocated %d bytes during the IPv6 run%n", allocated);
-        long rxLarge = portA.offloadCounters(0).largeReceived();
-        long txLarge = portB.offloadCounters(0).largeTransmitted();
+        long rxLarge = portA.offloadCounters().largeReceived();
+        long txLarge = portB.offloadCounters().largeTransmitted();
         System.out.printf("GSO on : IPv4 %s Gbit/s (median %.2f), IPv6 %.2f Gbit/s; large frames rx A %d, tx B %d;"
                 + " partial csum rx A %d; load %s%n", v4, median(v4), v6, rxLarge, txLarge,
-                portA.offloadCounters(0).partialChecksumReceived(), load());
+                portA.offloadCounters().partialChecksumReceived(), load());
         assertTrue(rxLarge > 0, "no super-frame came from pod A");
         assertTrue(txLarge > 0, "no super-frame went to pod B");
         assertEquals(0, graph.counter("interface-output.software_gso"), "TAP to TAP must not segment");
@@ -349,8 +349,8 @@ class TapGsoPrivilegedTest {
         double v6 = measured[1] / 1e9;
         long segmented = graph.counter("interface-output.software_gso");
         System.out.printf("TAP(GSO) -> AF_XDP veth: IPv4 %.2f Gbit/s, IPv6 %.2f Gbit/s; super-frames segmented %d,"
-                + " large frames rx A %d; allocated %d bytes in the IPv6 run; load %s%n", v4, v6, segmented, portA.offloadCounters(0).largeReceived(), allocated, load());
-        assertTrue(portA.offloadCounters(0).largeReceived() > 0, "no super-frame came from pod A");
+                + " large frames rx A %d; allocated %d bytes in the IPv6 run; load %s%n", v4, v6, segmented, portA.offloadCounters().largeReceived(), allocated, load());
+        assertTrue(portA.offloadCounters().largeReceived() > 0, "no super-frame came from pod A");
         assertTrue(segmented > 0, "nothing was segmented in software");
         assertEquals(0, graph.counter("interface-output.offload_failed"));
         assertTrue(xdp.counters().txPackets() > segmented, "segments went out on the AF_XDP port");
@@ -373,12 +373,12 @@ class TapGsoPrivilegedTest {
         }
         double v4 = iperf(nsB, nsA, "10.67.1.2", SECONDS) / 1e9;
         long[] measured = allocationWhileTransferring("fd67:1::2");
-        long coalesced = portB.offloadCounters(0).coalescedTransmitted();
-        long superFrames = portB.offloadCounters(0).largeTransmitted();
+        long coalesced = portB.offloadCounters().coalescedTransmitted();
+        long superFrames = portB.offloadCounters().largeTransmitted();
         System.out.printf("TAP(no offloads) -> TAP(GSO): IPv4 %.2f Gbit/s, IPv6 %.2f Gbit/s; %d segments coalesced"
                 + " into %d super-frames; allocated %d bytes; load %s%n", v4, measured[1] / 1e9, coalesced,
                 superFrames, measured[0], load());
-        assertEquals(0, portA.offloadCounters(0).largeReceived(), "pod A's kernel segments itself");
+        assertEquals(0, portA.offloadCounters().largeReceived(), "pod A's kernel segments itself");
         assertTrue(superFrames > 0 && coalesced > 2 * superFrames, coalesced + " segments in " + superFrames + " super-frames");
         // tx_packets counts the frames the TAP took from the switch, merged or not (sent + dropped =
         // what it was given): at least every coalesced segment, and as many as pod A's TAP received
@@ -420,8 +420,8 @@ class TapGsoPrivilegedTest {
         build(false);
         List<Double> v4 = runs("10.67.1.2");
         System.out.printf("GSO off: IPv4 %s Gbit/s (median %.2f); load %s%n", v4, median(v4), load());
-        assertEquals(0, portA.offloadCounters(0).largeReceived());
-        assertEquals(0, portB.offloadCounters(0).largeTransmitted());
+        assertEquals(0, portA.offloadCounters().largeReceived());
+        assertEquals(0, portB.offloadCounters().largeTransmitted());
         assertTrue(median(v4) > 0.05, "transfer did not complete: " + v4);
     }
 }

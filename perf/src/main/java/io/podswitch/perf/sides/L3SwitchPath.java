@@ -2,6 +2,7 @@ package io.podswitch.perf.sides;
 
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.perf.bench.side.SwitchPath;
+import io.podswitch.port.tap.TapSteering;
 import io.podswitch.worker.WorkerGroup;
 
 import java.io.IOException;
@@ -13,15 +14,17 @@ final class L3SwitchPath implements SwitchPath {
     private final WorkerGroup group;
     private final List<PodAttachment> attached;
     private final FrameSlab slab;
+    private final TapSteering steering;
     private final AtomicReference<Throwable> workerFailure;
     private final List<Thread> threads;
     private boolean closed;
 
-    L3SwitchPath(WorkerGroup group, List<PodAttachment> attached, FrameSlab slab,
+    L3SwitchPath(WorkerGroup group, List<PodAttachment> attached, FrameSlab slab, TapSteering steering,
                  AtomicReference<Throwable> workerFailure) {
         this.group = group;
         this.attached = List.copyOf(attached);
         this.slab = slab;
+        this.steering = steering;
         this.workerFailure = workerFailure;
         this.threads = group.threads();
     }
@@ -40,7 +43,7 @@ final class L3SwitchPath implements SwitchPath {
         closed = true;
         group.close();
         IOException failure = new IOException("closing the podswitch path");
-        release(attached, slab, failure);
+        release(attached, slab, steering, failure);
         Throwable worker = workerFailure.get();
         if (worker != null) {
             failure.initCause(worker);
@@ -51,14 +54,17 @@ final class L3SwitchPath implements SwitchPath {
         }
     }
 
-    /** Closes the attachments (last first) and the slab; errors are added to {@code cause}. */
-    static void release(List<PodAttachment> attached, FrameSlab slab, Exception cause) {
+    /** Closes the attachments (last first), the steering program and the slab; errors are added to {@code cause}. */
+    static void release(List<PodAttachment> attached, FrameSlab slab, TapSteering steering, Exception cause) {
         for (int i = attached.size() - 1; i >= 0; i--) {
             try {
                 attached.get(i).close();
             } catch (RuntimeException e) {
                 cause.addSuppressed(e);
             }
+        }
+        if (steering != null) {
+            steering.close();
         }
         slab.close();
     }

@@ -14,6 +14,7 @@ import io.podswitch.perf.bench.side.SwitchPath;
 import io.podswitch.perf.bench.side.SwitchPathSide;
 import io.podswitch.perf.report.Measurement;
 import io.podswitch.port.afxdp.SlabUmem;
+import io.podswitch.port.tap.TapSteering;
 import io.podswitch.nativeio.XskUmem;
 import io.podswitch.worker.Qsbr;
 import io.podswitch.worker.Worker;
@@ -39,8 +40,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *        a.gateway/32, b.gateway/32 → LOCAL (ARP and ping answered by the switch)
  * </pre>
  *
- * The worker busy-polls ({@code spin}: the poll-mode forwarder testpmd is compared with) on the
- * first of the given cores. IPv4 pods only.
+ * The worker runs with the daemon's default idle strategy ({@link BenchIdle}: spins while busy, sleeps
+ * on the queues' descriptors when idle) on the first of the given cores; TAP pods get two queues and
+ * the steering program, as podswitchd wires them with one worker. IPv4 pods only.
  */
 public final class L3SwitchPathSide implements SwitchPathSide {
     private static final SecureRandom IDS = new SecureRandom();
@@ -64,12 +66,14 @@ public final class L3SwitchPathSide implements SwitchPathSide {
         FrameSlab slab = kind == PortKind.AF_XDP ? new FrameSlab(AF_XDP_FRAMES)
                 : FrameSlab.withLargeFrames(TAP_FRAMES, TAP_LARGE_FRAMES);
         List<PodAttachment> attached = new ArrayList<>();
+        // As podswitchd wires pods: 1 + workers queues per TAP, sparse flows steered apart from heavy ones.
+        TapSteering steering = kind == PortKind.TAP ? TapSteering.load(2) : null;
         try {
             FramePool pool = new FramePool(slab);
             XskUmem umem = kind == PortKind.AF_XDP ? SlabUmem.over(slab) : null;
             String id = HexFormat.of().formatHex(IDS.generateSeed(2));
             for (int i = 0; i < 2; i++) {
-                attached.add(kind == PortKind.TAP ? TapAttachment.open(i, pods[i])
+                attached.add(kind == PortKind.TAP ? TapAttachment.open(i, pods[i], steering)
                         : AfXdpAttachment.open(i, pods[i], "psx" + id + (char) ('a' + i), umem, pool));
             }
             RoutingTables tables = RoutingTables.small();
@@ -83,17 +87,19 @@ public final class L3SwitchPathSide implements SwitchPathSide {
             }
             L3Graph graph = new L3Graph(slab, new InterfaceTable(interfaces), tables.fib4(), tables.fib6(),
                     tables.adjacencies(), new NeighborTable(64), 0);
-            WorkerConfig config = WorkerConfig.defaults().withIdleStrategy("spin")
+            WorkerConfig config = WorkerConfig.defaults().withIdleStrategy(BenchIdle.strategy())
                     .withCpu(cores.isEmpty() ? -1 : cores.getFirst());
             Worker worker = new Worker(0, config, pool, graph, new Qsbr(1));
             for (PodAttachment p : attached) {
-                worker.addRxQueue(p.port(), 0);
+                for (int q = 0; q < p.port().queueCount(); q++) {
+                    worker.addRxQueue(p.port(), q);
+                }
             }
             AtomicReference<Throwable> failure = new AtomicReference<>();
             WorkerGroup group = WorkerGroup.start(List.of(worker), t -> failure.compareAndSet(null, t));
-            return new L3SwitchPath(group, attached, slab, failure);
+            return new L3SwitchPath(group, attached, slab, steering, failure);
         } catch (Exception e) {
-            L3SwitchPath.release(attached, slab, e);
+            L3SwitchPath.release(attached, slab, steering, e);
             throw e;
         }
     }

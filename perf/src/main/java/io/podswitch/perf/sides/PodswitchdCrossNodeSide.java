@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  */
 public final class PodswitchdCrossNodeSide implements CrossNodeSide {
 
-    /** Worker idle strategy: backoff, as the daemon's default for nodes whose cores are shared (this machine). */
-    static final String IDLE = System.getProperty("podswitch.bench.idle", "backoff");
+    /** Worker idle strategy: the daemon's default, as shipped ({@link BenchIdle}). */
+    static final String IDLE = BenchIdle.strategy();
 
     @Override
     public Wiring connect(Topology t, CrossNodeUnderlay u, String mode, String attach) throws Exception {

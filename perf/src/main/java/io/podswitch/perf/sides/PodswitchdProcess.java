@@ -145,6 +145,11 @@ final class PodswitchdProcess implements AutoCloseable {
                 + "    uplink: {interface: lo, mtu: 1500}\n";
     }
 
+    /** CPU time the running daemon has used (its JVM, every thread), from /proc; 0 when unknown. */
+    synchronized long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
     /** SIGKILL, as a crash or an OOM kill: no shutdown hook runs, the socket file stays behind. */
     synchronized void kill9() throws InterruptedException {
         process.destroyForcibly();

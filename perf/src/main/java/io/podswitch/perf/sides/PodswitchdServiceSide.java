@@ -40,7 +40,8 @@ public final class PodswitchdServiceSide implements ServiceSide {
         }
         String classPath = PodswitchdCniSide.absoluteClassPath();
         PodswitchdProcess daemon = PodswitchdProcess.start(classPath, config(List.of(), List.of()), node,
-                List.of("--host-port", "psh" + t.id(), "--max-pods", "16", "--workers", "1"));
+                List.of("--host-port", "psh" + t.id(), "--max-pods", "16", "--workers", "1",
+                        "--idle", BenchIdle.strategy()));
         try {
             CniPluginRunner plugin = new CniPluginRunner(
                     PodswitchdCniSide.launcher(daemon.directory().resolve("cni-bin"), classPath),
@@ -58,7 +59,8 @@ public final class PodswitchdServiceSide implements ServiceSide {
                             + daemon.log());
                 }
             }
-            return new ServiceNode(client, clientIp, backendNs, backendIps, "podswitchd (1 worker) in " + node, daemon);
+            return new ServiceNode(client, clientIp, backendNs, backendIps, "podswitchd (1 worker, --idle "
+                    + BenchIdle.strategy() + ") in " + node, daemon, daemon::cpuNanos);
         } catch (Exception e) {
             daemon.close();
             throw e;

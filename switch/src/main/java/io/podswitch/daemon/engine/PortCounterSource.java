@@ -73,20 +73,10 @@ public final class PortCounterSource implements PortCounterSet {
     }
 
     private void visitOffloads(CounterVisitor visitor) {
-        long rx = 0;
-        long tx = 0;
-        long coalesced = 0;
-        long partial = 0;
-        for (int q = 0; q < offloadingTap.queueCount(); q++) {
-            OffloadCounters o = offloadingTap.offloadCounters(q);
-            rx += o.largeReceived();
-            tx += o.largeTransmitted();
-            coalesced += o.coalescedTransmitted();
-            partial += o.partialChecksumReceived();
-        }
-        visitor.counter(rxLarge, rx);
-        visitor.counter(txLarge, tx);
-        visitor.counter(txCoalesced, coalesced);
-        visitor.counter(rxPartialChecksum, partial);
+        OffloadCounters o = offloadingTap.offloadCounters();
+        visitor.counter(rxLarge, o.largeReceived());
+        visitor.counter(txLarge, o.largeTransmitted());
+        visitor.counter(txCoalesced, o.coalescedTransmitted());
+        visitor.counter(rxPartialChecksum, o.partialChecksumReceived());
     }
 }

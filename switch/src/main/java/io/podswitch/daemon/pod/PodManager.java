@@ -20,6 +20,7 @@ import io.podswitch.daemon.ipam.IpamException;
 import io.podswitch.nativeio.Libc;
 import io.podswitch.port.tap.TapPort;
 import io.podswitch.port.tap.TapPortConfig;
+import io.podswitch.port.tap.TapSteering;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -57,6 +58,8 @@ public final class PodManager {
     private final Set<io.podswitch.daemon.ipam.Attachment> reserved;
     private final Map<Attachment, PodPort> live = new LinkedHashMap<>();
     private final PodSwitchSide switchSide;
+    /** Multi-queue pod TAPs with sparse/heavy flow steering; null: one queue per pod. */
+    private final TapSteering steering;
 
     /**
      * @param ranges     the node's pod CIDRs, primary family first (as IPAM holds them)
@@ -66,6 +69,14 @@ public final class PodManager {
      */
     public PodManager(SwitchEngine engine, Ipam ipam, PodStore store, long switchMac, int defaultMtu,
                       CounterRegistry counters, Set<io.podswitch.daemon.ipam.Attachment> reserved) {
+        this(engine, ipam, store, switchMac, defaultMtu, counters, reserved, null);
+    }
+
+    /** @param steering multi-queue pod TAPs with sparse/heavy flow steering, or null for one queue per pod */
+    public PodManager(SwitchEngine engine, Ipam ipam, PodStore store, long switchMac, int defaultMtu,
+                      CounterRegistry counters, Set<io.podswitch.daemon.ipam.Attachment> reserved,
+                      TapSteering steering) {
+        this.steering = steering;
         this.engine = engine;
         this.ipam = ipam;
         this.store = store;
@@ -107,7 +118,7 @@ public final class PodManager {
             String label = label(attachment);
             TapPort tap;
             try {
-                tap = PodNetns.wire(netnsFd, label, portId, request.ifName(), mtu, mac, addresses, ranges);
+                tap = PodNetns.wire(netnsFd, label, portId, request.ifName(), mtu, mac, addresses, ranges, steering);
             } catch (RuntimeException e) {
                 throw new ApiException(ApiError.INTERFACE_SETUP_FAILED, "interface setup failed", e.getMessage(), e);
             }
@@ -431,7 +442,7 @@ public final class PodManager {
                 int portId = engine.allocatePortId();
                 undo.push(() -> engine.releasePortId(portId));
                 TapPort tap = PodNetns.wire(netnsFd, label(attachment), portId, record.portName(), record.mtu(),
-                        record.mac(), record.addresses(), ranges);
+                        record.mac(), record.addresses(), ranges, steering);
                 // Its addresses are released below: the interface must not keep them.
                 undo.push(() -> PodNetns.closeAndDelete(tap, null));
                 PodPort port = switchSide.install(record, tap, undo);

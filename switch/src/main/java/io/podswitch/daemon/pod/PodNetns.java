@@ -16,6 +16,7 @@ import io.podswitch.nativeio.RouteEntry;
 import io.podswitch.nativeio.Sockets;
 import io.podswitch.port.tap.TapPort;
 import io.podswitch.port.tap.TapPortConfig;
+import io.podswitch.port.tap.TapSteering;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +61,19 @@ final class PodNetns {
     }
 
     /**
-     * Creates (or, after a restart, re-attaches) the pod's TAP inside the namespace, then sets its
-     * addresses and default routes idempotently. On failure the TAP is removed again, unless it existed
+     * Creates (or, after a restart, re-attaches) the pod's TAP inside the namespace — with the
+     * steering's queue count and program (sparse flows apart from heavy ones), or one queue without
+     * steering — then sets its addresses and default routes idempotently. On failure the TAP is removed again, unless it existed
      * before (a re-attach leaves the pod's interface in place).
      */
     static TapPort wire(int netnsFd, String label, int portId, String ifName, int mtu, long mac,
-                        List<InetAddress> addresses, List<IpRange> ranges) {
-        TapPort tap = TapPort.openIn(netnsFd, label, portId, new TapPortConfig(ifName, mtu, mac, true, 1, true));
+                        List<InetAddress> addresses, List<IpRange> ranges, TapSteering steering) {
+        int queues = steering == null ? 1 : steering.queues();
+        TapPort tap = TapPort.openIn(netnsFd, label, portId, new TapPortConfig(ifName, mtu, mac, true, queues, true));
         try {
+            if (steering != null) {
+                steering.attach(tap);
+            }
             Netns.run(netnsFd, label, () -> configure(ifName, addresses, ranges));
             return tap;
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameRing;
 import io.podswitch.packet.PacketVector;
+import io.podswitch.port.Doorbell;
 import io.podswitch.port.Port;
 import io.podswitch.port.PortCounters;
 import io.podswitch.stats.CounterSource;
@@ -40,6 +41,8 @@ public final class SharedTransmitPort implements Port, CounterSource {
     private final String ringFullName;
     /** The thread that polls the port; written by it in {@link #receive}, read by transmitters. */
     private volatile Thread owner;
+    /** The doorbell of the worker polling queue 0: rung after queueing frames, in case it sleeps. */
+    private volatile Doorbell ownerDoorbell;
 
     public SharedTransmitPort(Port inner, FramePool pool, int burst) {
         this.inner = inner;
@@ -100,6 +103,11 @@ public final class SharedTransmitPort implements Port, CounterSource {
             }
         }
         from.clear();
+        Doorbell doorbell = ownerDoorbell;
+        if (accepted > 0 && doorbell != null) {
+            // The owner drains the ring when it polls queue 0; if it sleeps (adaptive idling), wake it.
+            doorbell.ring();
+        }
         return accepted;
     }
 
@@ -125,6 +133,20 @@ public final class SharedTransmitPort implements Port, CounterSource {
     @Override
     public int mtu() {
         return inner.mtu();
+    }
+
+    @Override
+    public int[] readinessFds(int queue) {
+        return inner.readinessFds(queue);
+    }
+
+    /** Remembers queue 0's poller: the owner that other workers' frames wait for. */
+    @Override
+    public void polledBy(int queue, Doorbell poller) {
+        if (queue == 0) {
+            ownerDoorbell = poller;
+        }
+        inner.polledBy(queue, poller);
     }
 
     @Override

@@ -55,10 +55,12 @@ public final class BpfAssembler {
     // ALU operations.
     public static final int ADD = 0x00;
     public static final int SUB = 0x10;
+    public static final int MUL = 0x20;
     public static final int OR = 0x40;
     public static final int AND = 0x50;
     public static final int LSH = 0x60;
     public static final int RSH = 0x70;
+    public static final int MOD = 0x90;
     public static final int XOR = 0xa0;
     public static final int MOV = 0xb0;
     // Jump operations.
@@ -136,6 +138,11 @@ public final class BpfAssembler {
     /** {@code dst op= imm} on the low 32 bits; the upper 32 bits become zero. */
     public BpfAssembler alu32Imm(int op, int dst, int imm) {
         return emit(ALU | op | SRC_K, dst, 0, 0, imm);
+    }
+
+    /** {@code dst op= src} on the low 32 bits; the upper 32 bits become zero ({@code MOV} zero-extends). */
+    public BpfAssembler alu32Reg(int op, int dst, int src) {
+        return emit(ALU | op | SRC_X, dst, src, 0, 0);
     }
 
     /** {@code dst = *(size *)(src + offset)}, zero-extended. */

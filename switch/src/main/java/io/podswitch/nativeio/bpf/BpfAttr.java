@@ -30,6 +30,12 @@ import java.lang.foreign.StructLayout;
  * 40 kern_version 44 prog_flags
  * 48 prog_name[16]
  * 64 prog_ifindex 68 expected_attach_type
+ *
+ * BPF_PROG_TEST_RUN (40 used; tests)
+ *  0 prog_fd      4 retval
+ *  8 data_size_in 12 data_size_out
+ * 16 data_in (u64 pointer) 24 data_out (u64 pointer)
+ * 32 repeat      36 duration
  * </pre>
  */
 public final class BpfAttr {
@@ -66,6 +72,16 @@ public final class BpfAttr {
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("prog_name"),
             JAVA_INT.withName("prog_ifindex"),
             JAVA_INT.withName("expected_attach_type"));
+
+    public static final StructLayout PROG_TEST_RUN = MemoryLayout.structLayout(
+            JAVA_INT.withName("prog_fd"),
+            JAVA_INT.withName("retval"),
+            JAVA_INT.withName("data_size_in"),
+            JAVA_INT.withName("data_size_out"),
+            JAVA_LONG.withName("data_in"),
+            JAVA_LONG.withName("data_out"),
+            JAVA_INT.withName("repeat"),
+            JAVA_INT.withName("duration"));
 
     public static final StructLayout LINK_CREATE = MemoryLayout.structLayout(
             JAVA_INT.withName("prog_fd"),

@@ -44,6 +44,8 @@ public final class AfXdpPort implements Port, CounterSource {
     private final ServiceAddressMaps serviceAddresses;
     private final XdpLink link;
     private final PortCounters counters;
+    /** Per queue, its socket: readable while the RX ring holds descriptors. */
+    private final int[][] readiness;
     private boolean closed;
 
     /**
@@ -97,6 +99,16 @@ public final class AfXdpPort implements Port, CounterSource {
         this.serviceAddresses = addresses;
         this.link = attached;
         this.counters = queues.length == 1 ? queues[0].counters() : new SummedCounters();
+        this.readiness = new int[queues.length][];
+        for (int q = 0; q < queues.length; q++) {
+            readiness[q] = new int[] {queues[q].socket().fd()};
+        }
+    }
+
+    /** A queue's AF_XDP socket: readable while its RX ring holds descriptors (poll also kicks a driver that needs a wake-up). */
+    @Override
+    public int[] readinessFds(int queue) {
+        return readiness[queue];
     }
 
     @Override

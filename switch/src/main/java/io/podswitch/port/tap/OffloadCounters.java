@@ -4,10 +4,11 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Per-queue counters of a TAP's offload traffic: frames larger than a normal 2 KiB frame (GSO
- * super-frames) received and transmitted, segments coalesced into transmitted super-frames, and
- * received packets with a partial checksum. Written by
- * the queue's worker once per burst with release stores, read by anyone with acquire loads.
+ * Counters of a TAP's offload traffic: frames larger than a normal 2 KiB frame (GSO super-frames)
+ * received and transmitted, segments coalesced into transmitted super-frames, and received packets
+ * with a partial checksum. A receive queue's instance is written by the queue's poller, a transmitting
+ * thread's by that thread, once per burst with release stores; anyone reads with acquire loads.
+ * {@link TapPort#offloadCounters()} sums them into a fresh instance.
  */
 public final class OffloadCounters {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
@@ -20,6 +21,13 @@ public final class OffloadCounters {
 
     void add(int index, long delta) {
         LONGS.setRelease(values, index, (long) LONGS.get(values, index) + delta);
+    }
+
+    /** Adds another instance's values (building a sum; control side). */
+    void addAll(OffloadCounters other) {
+        for (int i = 0; i < values.length; i++) {
+            add(i, (long) LONGS.getAcquire(other.values, i));
+        }
     }
 
     void receivedLarge(long n) {

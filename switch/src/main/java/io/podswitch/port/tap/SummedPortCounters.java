@@ -3,17 +3,20 @@ package io.podswitch.port.tap;
 import io.podswitch.port.PortCounters;
 import io.podswitch.port.PortDropReason;
 import io.podswitch.port.SimplePortCounters;
+import java.util.function.Supplier;
 
 /**
- * The port-wide view over per-queue counters of a multi-queue port: each queue's counters have their
- * own single writer (the worker owning the queue); reads sum them. Writes through this view go to
- * queue 0's counters, so only queue 0's owner may use them.
+ * The port-wide view of a TAP's counters: every receive queue's and every transmitting thread's, each
+ * with its own single writer; reads sum them. Writes through this view go to receive queue 0's
+ * counters, so only that queue's poller may use them.
  */
 final class SummedPortCounters implements PortCounters {
     private final SimplePortCounters[] queues;
+    private final Supplier<SimplePortCounters[]> transmitters;
 
-    SummedPortCounters(SimplePortCounters[] queues) {
+    SummedPortCounters(SimplePortCounters[] queues, Supplier<SimplePortCounters[]> transmitters) {
         this.queues = queues;
+        this.transmitters = transmitters;
     }
 
     @Override
@@ -55,6 +58,9 @@ final class SummedPortCounters implements PortCounters {
         for (SimplePortCounters q : queues) {
             sum += q.txPackets();
         }
+        for (SimplePortCounters t : transmitters.get()) {
+            sum += t.txPackets();
+        }
         return sum;
     }
 
@@ -64,6 +70,9 @@ final class SummedPortCounters implements PortCounters {
         for (SimplePortCounters q : queues) {
             sum += q.txBytes();
         }
+        for (SimplePortCounters t : transmitters.get()) {
+            sum += t.txBytes();
+        }
         return sum;
     }
 
@@ -72,6 +81,9 @@ final class SummedPortCounters implements PortCounters {
         long sum = 0;
         for (SimplePortCounters q : queues) {
             sum += q.drops(reason);
+        }
+        for (SimplePortCounters t : transmitters.get()) {
+            sum += t.drops(reason);
         }
         return sum;
     }

@@ -4,6 +4,7 @@ import io.podswitch.nativeio.Errno;
 import io.podswitch.nativeio.IoVec;
 import io.podswitch.nativeio.Libc;
 import io.podswitch.nativeio.Native;
+import io.podswitch.nativeio.NativeException;
 import io.podswitch.nativeio.Netlink;
 import io.podswitch.nativeio.Netns;
 import io.podswitch.nativeio.Tun;
@@ -65,16 +66,10 @@ import java.lang.foreign.ValueLayout;
 public final class TapPort implements Port {
     /** virtio_net_hdr_mrg_rxbuf: 12 bytes (TUNSETVNETHDRSZ 12), the size virtio 1.0 always uses. */
     public static final int VNET_HEADER_SIZE = VirtioNetHeader.SIZE;
-    private static final int ETHERNET_HEADER = 14;
+    static final int ETHERNET_HEADER = 14;
     /** Ethernet header plus one VLAN tag on top of the MTU. */
-    private static final int L2_OVERHEAD = ETHERNET_HEADER + 4;
+    static final int L2_OVERHEAD = ETHERNET_HEADER + 4;
     private static final int DISCARD_BYTES = 64 * 1024;
-    /** The largest GSO frame passed on: a 64 KiB IP packet plus Ethernet header and VLAN tag. */
-    private static final int MAX_GSO_FRAME = 65_535 + L2_OVERHEAD;
-    /** The most segments one coalesced write carries: 64 KiB of 1,448-byte segments is 46. */
-    private static final int MAX_COALESCED = 64;
-    /** Vector positions the coalescer considers (a worker's burst; later frames go one by one). */
-    private static final int COALESCE_WINDOW = 256;
     /** virtio-net header fields are little endian; x86's native order. */
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -82,16 +77,22 @@ public final class TapPort implements Port {
     private final String name;
     private final int mtu;
     private final boolean offloads;
+    /** Per receive queue: its offload counters (the receive half). */
     private final OffloadCounters[] offloadCounters;
-    private final MemorySegment[] txHeader;
-    private final TcpCoalescer[] coalescers;
     private final boolean persistent;
     private final int[] fds;
+    /** Per queue, its descriptor: readable while the queue's kernel ring holds packets. */
+    private final int[][] readiness;
     private final Arena arena;
+    /** Per receive queue: errno capture and iovecs, used only by the worker polling that queue. */
     private final MemorySegment[] errno;
     private final MemorySegment[] iov;
     private final long discardAddress;
+    /** Per receive queue: receive counters (one writer, the queue's poller). */
     private final SimplePortCounters[] queueCounters;
+    /** Per transmitting thread (see {@link TapTransmitter}); made on a thread's first transmit. */
+    private final ThreadLocal<TapTransmitter> transmitter = ThreadLocal.withInitial(this::newTransmitter);
+    private volatile TapTransmitter[] transmitters = new TapTransmitter[0];
     private final PortCounters counters;
     private boolean closed;
 
@@ -104,43 +105,77 @@ public final class TapPort implements Port {
         this.fds = fds;
         this.arena = Arena.ofShared();
         int queues = fds.length;
+        this.readiness = new int[queues][];
+        for (int q = 0; q < queues; q++) {
+            readiness[q] = new int[] {fds[q]};
+        }
         this.errno = new MemorySegment[queues];
         this.iov = new MemorySegment[queues];
         this.queueCounters = new SimplePortCounters[queues];
         this.offloadCounters = new OffloadCounters[queues];
-        this.txHeader = new MemorySegment[queues];
-        this.coalescers = new TcpCoalescer[queues];
         for (int q = 0; q < queues; q++) {
             errno[q] = Native.errnoSegment(arena);
-            iov[q] = arena.allocate(IoVec.LAYOUT, 1 + MAX_COALESCED);
-            coalescers[q] = new TcpCoalescer(COALESCE_WINDOW, MAX_COALESCED);
+            iov[q] = arena.allocate(IoVec.LAYOUT, 2);
             queueCounters[q] = new SimplePortCounters();
             offloadCounters[q] = new OffloadCounters();
-            txHeader[q] = arena.allocate(VNET_HEADER_SIZE, 8);
         }
         // Packets are only discarded when the pool is empty; one shared sink for all queues is fine
         // because its contents are never read.
         this.discardAddress = arena.allocate(DISCARD_BYTES, 64).address();
-        this.counters = queues == 1 ? queueCounters[0] : new SummedPortCounters(queueCounters);
+        this.counters = new SummedPortCounters(queueCounters, this::transmitCounters);
+    }
+
+    private synchronized TapTransmitter newTransmitter() {
+        TapTransmitter t = new TapTransmitter(mtu, offloads, arena);
+        TapTransmitter[] grown = java.util.Arrays.copyOf(transmitters, transmitters.length + 1);
+        grown[grown.length - 1] = t;
+        transmitters = grown;
+        return t;
+    }
+
+    private SimplePortCounters[] transmitCounters() {
+        TapTransmitter[] all = transmitters;
+        SimplePortCounters[] out = new SimplePortCounters[all.length];
+        for (int i = 0; i < all.length; i++) {
+            out[i] = all[i].counters;
+        }
+        return out;
     }
 
     /**
      * Creates the TAP (or re-attaches to the persistent TAP of that name) in the calling thread's
      * network namespace, sets the header size, offloads, persistence, MTU and MAC, and brings it up.
+     * A persistent TAP made in the other queue mode is attached in its own mode (single-queue: one
+     * queue), so {@link #queueCount()} may be below the configured count.
      * On failure every descriptor opened so far is closed, and a TAP this call created is removed.
      */
     public static TapPort open(int id, TapPortConfig config) {
         String name = config.name();
         int flags = Tun.IFF_TAP | Tun.IFF_NO_PI | Tun.IFF_VNET_HDR
                 | (config.queues() > 1 ? Tun.IFF_MULTI_QUEUE : 0);
-        int[] fds = new int[config.queues()];
-        java.util.Arrays.fill(fds, -1);
+        int queues = config.queues();
         boolean existed;
         try (Netlink netlink = Netlink.open()) {
             existed = netlink.findLink(name).isPresent();
         }
+        int first;
         try {
-            for (int q = 0; q < fds.length; q++) {
+            first = Tun.open(name, flags);
+        } catch (NativeException e) {
+            if (!existed || e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+            // A persistent TAP made in the other queue mode (a pod wired by a daemon configured
+            // otherwise, or before pods had several queues): attach in its mode, one queue if single.
+            flags ^= Tun.IFF_MULTI_QUEUE;
+            queues = (flags & Tun.IFF_MULTI_QUEUE) != 0 ? queues : 1;
+            first = Tun.open(name, flags);
+        }
+        int[] fds = new int[queues];
+        java.util.Arrays.fill(fds, -1);
+        fds[0] = first;
+        try {
+            for (int q = 1; q < fds.length; q++) {
                 fds[q] = Tun.open(name, flags);
             }
             // Header size and offloads belong to the device, not the queue: set once.
@@ -403,7 +438,7 @@ public final class TapPort implements Port {
         return received;
     }
 
-    private static void countDrops(SimplePortCounters c, int noFrame, int malformed, int oversize, int ioError) {
+    static void countDrops(SimplePortCounters c, int noFrame, int malformed, int oversize, int ioError) {
         if (noFrame > 0) {
             c.dropped(PortDropReason.NO_FRAME, noFrame);
         }
@@ -418,170 +453,15 @@ public final class TapPort implements Port {
         }
     }
 
+    /**
+     * Writes every frame of {@code from} to the TAP and frees it, clearing the vector: one {@code write}
+     * per frame, or with offloads one {@code writev} per run of coalesced TCP segments. Every thread has
+     * its own transmit state ({@link TapTransmitter}), so several workers may transmit at once; the
+     * frames go to queue {@code queue} of a multi-queue TAP (any queue delivers to the pod).
+     */
     @Override
     public int transmit(int queue, PacketVector from, FrameCache cache) {
-        FrameSlab slab = cache.slab();
-        int maxLength = mtu + L2_OVERHEAD;
-        int count = from.size();
-        int sent = 0;
-        long bytes = 0;
-        int malformed = 0;
-        int oversize = 0;
-        int full = 0;
-        int down = 0;
-        int ioError = 0;
-        int large = 0;
-        int coalesced = 0;
-        boolean withOffloads = offloads;
-        TcpCoalescer gro = coalescers[queue];
-        if (withOffloads) {
-            gro.begin(slab, maxLength);
-        }
-        for (int i = 0; i < count; i++) {
-            int frame = from.frame(i);
-            int length = slab.length(frame);
-            int run = withOffloads ? gro.run(from, i) : 1;
-            long n;
-            int written = length;
-            if (run > 1) {
-                // Counted as the frames it carries (sent + dropped = the vector, as for every port);
-                // their bytes are the frames' own, as if written one by one.
-                for (int k = i + 1; k < i + run; k++) {
-                    length += slab.length(from.frame(k));
-                }
-                written = gro.merge(from, i, run);
-                n = writeRun(queue, slab, from, i, run);
-            } else {
-                // A GSO super-frame is as long as its segments together; the kernel cuts it for the pod.
-                boolean gso = withOffloads && slab.gsoType(frame) != FrameSlab.GSO_NONE;
-                if (length < ETHERNET_HEADER) {
-                    malformed++;
-                    cache.free(frame);
-                    continue;
-                }
-                if (length > maxLength && !(gso && length <= MAX_GSO_FRAME)) {
-                    oversize++;
-                    cache.free(frame);
-                    continue;
-                }
-                n = writeOne(queue, slab, frame, withOffloads);
-            }
-            if (n >= 0) {
-                sent += run;
-                bytes += length;
-                if (written > maxLength) {
-                    large++;
-                }
-                if (run > 1) {
-                    coalesced += run;
-                }
-            } else if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS) {
-                full += run;
-            } else if (n == -Errno.EIO) {
-                down += run; // tun refuses writes while the interface is down
-            } else {
-                ioError += run;
-            }
-            for (int k = i; k < i + run; k++) {
-                cache.free(from.frame(k));
-            }
-            i += run - 1;
-        }
-        from.clear();
-        SimplePortCounters c = queueCounters[queue];
-        if (sent > 0) {
-            c.transmitted(sent, bytes);
-            if (large > 0) {
-                offloadCounters[queue].transmittedLarge(large);
-            }
-            if (coalesced > 0) {
-                offloadCounters[queue].coalesced(coalesced);
-            }
-        }
-        if ((malformed | oversize | full | down | ioError) != 0) {
-            countDrops(c, 0, malformed, oversize, ioError);
-            if (full > 0) {
-                c.dropped(PortDropReason.TX_FULL, full);
-            }
-            if (down > 0) {
-                c.dropped(PortDropReason.LINK_DOWN, down);
-            }
-        }
-        return sent;
-    }
-
-    /** One frame, one write: the virtio-net header in the headroom right in front of the packet. */
-    private long writeOne(int queue, FrameSlab slab, int frame, boolean withOffloads) {
-        MemorySegment memory = slab.memory();
-        long base = memory.address();
-        int offset = slab.dataOffset(frame);
-        int length = slab.length(frame);
-        if (offset >= VNET_HEADER_SIZE) {
-            long header = slab.frameStart(frame) + offset - VNET_HEADER_SIZE;
-            writeHeader(memory, header, slab, frame, withOffloads);
-            return Libc.write(errno[queue], fds[queue], base + header, VNET_HEADER_SIZE + length);
-        }
-        // No headroom left (a node prepended into all of it): gather a separate header.
-        MemorySegment h = txHeader[queue];
-        writeHeader(h, 0, slab, frame, withOffloads);
-        MemorySegment v = iov[queue];
-        IoVec.set(v, 0, h.address(), VNET_HEADER_SIZE);
-        IoVec.set(v, 1, base + slab.frameStart(frame) + offset, length);
-        return Libc.writev(errno[queue], fds[queue], v.address(), 2);
-    }
-
-    /**
-     * A coalesced run (see {@link TcpCoalescer}), one writev: the header, the merged head frame whole,
-     * then only the payload of each following frame.
-     */
-    private long writeRun(int queue, FrameSlab slab, PacketVector from, int start, int run) {
-        TcpCoalescer gro = coalescers[queue];
-        long base = slab.memory().address();
-        int head = from.frame(start);
-        MemorySegment h = txHeader[queue];
-        writeHeader(h, 0, slab, head, true);
-        MemorySegment v = iov[queue];
-        IoVec.set(v, 0, h.address(), VNET_HEADER_SIZE);
-        IoVec.set(v, 1, base + slab.dataStart(head), slab.length(head));
-        for (int k = 1; k < run; k++) {
-            int frame = from.frame(start + k);
-            IoVec.set(v, k + 1, base + slab.dataStart(frame) + gro.payloadOffset(start + k), gro.payloadLength(start + k));
-        }
-        return Libc.writev(errno[queue], fds[queue], v.address(), run + 1);
-    }
-
-    /**
-     * The virtio-net header for a frame: its offload metadata when offloads are on (a super-frame and a
-     * partial checksum pass through to the kernel, which finishes them), all zero otherwise.
-     *
-     * <pre>
-     *  0       1        2           4           6             8              10            12
-     *  | flags |gso_type| hdr_len   | gso_size  | csum_start  | csum_offset  | num_buffers |
-     * </pre>
-     */
-    private static void writeHeader(MemorySegment m, long header, FrameSlab slab, int frame, boolean withOffloads) {
-        VirtioNetHeader.clear(m, header);
-        if (!withOffloads) {
-            return;
-        }
-        int flags = slab.offloadFlags(frame) & VirtioNetHeader.FLAG_NEEDS_CSUM;
-        int gsoType = slab.gsoType(frame);
-        if ((flags | gsoType) == 0) {
-            return;
-        }
-        m.set(ValueLayout.JAVA_BYTE, header + VirtioNetHeader.FLAGS, (byte) flags);
-        if (flags != 0) {
-            m.set(LE_SHORT, header + VirtioNetHeader.CSUM_START, (short) slab.csumStart(frame));
-            m.set(LE_SHORT, header + VirtioNetHeader.CSUM_OFFSET, (short) slab.csumOffset(frame));
-        }
-        if (gsoType != FrameSlab.GSO_NONE) {
-            int length = slab.length(frame);
-            int hdrLen = slab.gsoHeaderLength(frame);
-            m.set(ValueLayout.JAVA_BYTE, header + VirtioNetHeader.GSO_TYPE, (byte) gsoType);
-            m.set(LE_SHORT, header + VirtioNetHeader.GSO_SIZE, (short) slab.gsoSize(frame));
-            // A hint for the kernel's linear part; never more than the packet (tun refuses that).
-            m.set(LE_SHORT, header + VirtioNetHeader.HDR_LEN, (short) Math.min(hdrLen, length));
-        }
+        return transmitter.get().transmit(fds[queue < fds.length ? queue : 0], from, cache);
     }
 
     /** The transmit offloads: everything a TAP takes when it was opened with offloads, else none. */
@@ -595,9 +475,19 @@ public final class TapPort implements Port {
         return offloads;
     }
 
-    /** Offload counters of one queue (large frames, partial checksums). */
-    public OffloadCounters offloadCounters(int queue) {
-        return offloadCounters[queue];
+    /**
+     * The port's offload counters: the receive queues' (super-frames received, partial checksums) and
+     * every transmitting thread's (super-frames written, segments coalesced), summed now (a snapshot).
+     */
+    public OffloadCounters offloadCounters() {
+        OffloadCounters sum = new OffloadCounters();
+        for (OffloadCounters rx : offloadCounters) {
+            sum.addAll(rx);
+        }
+        for (TapTransmitter t : transmitters) {
+            sum.addAll(t.offloadCounters);
+        }
+        return sum;
     }
 
     @Override
@@ -629,12 +519,18 @@ public final class TapPort implements Port {
         return fds[queue];
     }
 
+    /** A queue's descriptor: tun's poll reports it readable while the queue's ring holds packets. */
+    @Override
+    public int[] readinessFds(int queue) {
+        return readiness[queue];
+    }
+
     @Override
     public PortCounters counters() {
         return counters;
     }
 
-    /** Counters of one queue (written only by that queue's worker). */
+    /** Receive counters of one queue (written only by that queue's worker). */
     public PortCounters counters(int queue) {
         return queueCounters[queue];
     }

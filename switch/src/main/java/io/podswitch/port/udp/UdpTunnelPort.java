@@ -64,6 +64,8 @@ public final class UdpTunnelPort implements Port, CounterSource {
     private volatile TransmitContext[] transmitContexts = new TransmitContext[0];
     private final PortCounters counters;
     private final String[] detailNames;
+    /** Per queue, its IPv4 and/or IPv6 socket: readable while datagrams wait. */
+    private final int[][] readiness;
     private boolean closed;
 
     private UdpTunnelPort(int id, UdpTunnelPortConfig config) {
@@ -108,6 +110,10 @@ public final class UdpTunnelPort implements Port, CounterSource {
         this.transmitContext = ThreadLocal.withInitial(this::newTransmitContext);
         this.counters = new UdpTunnelPortCounters(receiveCounters, this::transmitContexts);
         this.detailNames = new String[UdpTunnelCounters.count()];
+        this.readiness = new int[queues][];
+        for (int q = 0; q < queues; q++) {
+            readiness[q] = Arrays.stream(new int[] {fds4[q], fds6[q]}).filter(fd -> fd >= 0).toArray();
+        }
         for (int i = 0; i < detailNames.length; i++) {
             detailNames[i] = "port." + config.name() + ".udp." + UdpTunnelCounters.name(i);
         }
@@ -241,6 +247,12 @@ public final class UdpTunnelPort implements Port, CounterSource {
     /** The socket descriptor of a queue and family, -1 if none (for poll-based waiting in idle strategies). */
     public int fd(int queue, boolean ip6) {
         return ip6 ? fds6[queue] : fds4[queue];
+    }
+
+    /** A queue's sockets (IPv4, IPv6 or both): readable while datagrams wait. */
+    @Override
+    public int[] readinessFds(int queue) {
+        return readiness[queue];
     }
 
     /** Closes the sockets; call after every worker stopped polling and transmitting on the port. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Many short TCP connections to one address, {@code --parallel} at a time: connect, send a short
@@ -25,11 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  *   ... ShortConnectionClient --target 10.96.0.10:80 --parallel 8 --duration-ms 10000 [--warmup-ms 1000]
  *   ... ShortConnectionClient --target 10.96.0.10:80 --parallel 8 --count 300
+ *   ... ShortConnectionClient --target 10.244.0.3:7011 --parallel 1 --count 200 --gap-us 5000
  * </pre>
  * Duration mode starts connections until the end of the window (each thread at least one) and
  * counts those started after the warm-up; the window's length runs until the last of them finished (at least the duration), so a
  * stalled connection lengthens the window instead of vanishing. Count mode makes exactly
- * {@code --count} attempts. Prints one {@link ConnectionRateResult} line.
+ * {@code --count} attempts; with {@code --gap-us} each thread pauses that long after every connection
+ * (request/response traffic with idle gaps: the forwarder may fall idle in between, and the next
+ * connection's latency includes waking it). Prints one {@link ConnectionRateResult} line.
  */
 public final class ShortConnectionClient {
 
@@ -49,13 +53,14 @@ public final class ShortConnectionClient {
         int durationMs = a.intValue("--duration-ms", 1, 3_600_000, -1);
         int warmupMs = a.intValue("--warmup-ms", 0, 600_000, 0);
         int count = a.intValue("--count", 1, 100_000_000, -1);
-        if (target == null || (durationMs < 0) == (count < 0)) {
+        int gapMicros = a.intValue("--gap-us", 0, 10_000_000, 0);
+        if (target == null || (durationMs < 0) == (count < 0) || (gapMicros > 0 && count < 0)) {
             System.err.println("usage: ShortConnectionClient --target IP:PORT [--parallel N] "
-                    + "(--duration-ms D [--warmup-ms W] | --count C)");
+                    + "(--duration-ms D [--warmup-ms W] | --count C [--gap-us G])");
             System.exit(2);
         }
         ShortConnectionClient client = new ShortConnectionClient(parseTarget(target));
-        ConnectionRateResult r = count > 0 ? client.runCount(parallel, count)
+        ConnectionRateResult r = count > 0 ? client.runCount(parallel, count, TimeUnit.MICROSECONDS.toNanos(gapMicros))
                 : client.runTimed(parallel, TimeUnit.MILLISECONDS.toNanos(warmupMs), TimeUnit.MILLISECONDS.toNanos(durationMs));
         System.out.println(r.format());
     }
@@ -109,12 +114,13 @@ public final class ShortConnectionClient {
         return merge(tallies, (end - measureFrom) / 1e9);
     }
 
-    ConnectionRateResult runCount(int parallel, int count) throws InterruptedException {
+    ConnectionRateResult runCount(int parallel, int count, long gapNanos) throws InterruptedException {
         AtomicInteger left = new AtomicInteger(count);
         long start = System.nanoTime();
         List<Tally> tallies = run(parallel, (tally, buffer) -> {
             while (left.getAndDecrement() > 0) {
                 oneConnection(tally, buffer, System.nanoTime());
+                pause(gapNanos);
             }
         });
         return merge(tallies, (System.nanoTime() - start) / 1e9);
@@ -171,6 +177,14 @@ public final class ShortConnectionClient {
                 tally.otherErrors++;
             }
             pause();
+        }
+    }
+
+    /** Idles the thread for {@code nanos} (a park may return early: wait out the rest). */
+    private static void pause(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(left);
         }
     }
 

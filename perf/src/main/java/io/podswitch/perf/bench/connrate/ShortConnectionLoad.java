@@ -76,6 +76,15 @@ public final class ShortConnectionLoad {
                 "--count", Integer.toString(count));
     }
 
+    /**
+     * {@code count} connections one after the other, each followed by a pause of {@code gap}: request/
+     * response traffic with idle gaps, where every connection may find the forwarder idle.
+     */
+    public static ConnectionRateResult sequential(String clientNs, String target, int count, Duration gap) throws IOException {
+        return run(clientNs, gap.multipliedBy(count).plusSeconds(120), "--target", target, "--parallel", "1",
+                "--count", Integer.toString(count), "--gap-us", Long.toString(gap.toNanos() / 1000));
+    }
+
     private static ConnectionRateResult run(String clientNs, Duration timeout, String... args) throws IOException {
         Exec.Result r = Exec.exec(JavaInNetns.command(clientNs, ShortConnectionClient.class, args), timeout);
         if (r.exitCode() != 0) {

@@ -39,8 +39,9 @@ import java.util.Optional;
  * backend 0 only (iperf3's control and data connections must all reach the same server);
  * {@code empty} 10.96.0.12:80 without endpoints. Per subject: short-connection rate and
  * connect+reply latency (p50, p99) to the ClusterIP and directly to backend 0 (port 8081, the
- * reference without a service), and iperf3 TCP throughput with 1 and 4 streams through the ClusterIP and
- * directly. {@code --side} picks subjects; the others are listed as skipped.
+ * reference without a service), iperf3 TCP throughput with 1 and 4 streams through the ClusterIP and
+ * directly, and the CPU the node's forwarding process uses while no packet flows (podswitchd; the
+ * kernel's rules have no process). {@code --side} picks subjects; the others are listed as skipped.
  */
 public final class ServiceScenario implements Scenario {
 
@@ -48,6 +49,8 @@ public final class ServiceScenario implements Scenario {
     static final Outcomes.Metric CONN_RATE = Outcomes.Metric.higher("connection_rate", "conn/s");
     static final Outcomes.Metric CONN_LATENCY = Outcomes.Metric.lower("connection_latency", "µs");
     static final Outcomes.Metric THROUGHPUT = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
+    /** CPU the forwarding process uses while no packet flows, in % of one core. */
+    static final Outcomes.Metric IDLE_CPU = Outcomes.Metric.lower("idle_cpu", "% of a core");
     static final String PODSWITCH = Measurement.PODSWITCH;
     static final int BACKENDS = 3;
     static final int WEB_PORT = 80;
@@ -93,7 +96,7 @@ public final class ServiceScenario implements Scenario {
         for (String subject : SUBJECTS) {
             sides += s.sideSelected(subject) ? 1 : 0;
         }
-        return sides * (PATHS.size() * (1 + STREAMS.size()));
+        return sides * (1 + PATHS.size() * (1 + STREAMS.size()));
     }
 
     static int parallel(ScenarioContext ctx) {
@@ -149,6 +152,7 @@ public final class ServiceScenario implements Scenario {
                 ctx.note(o.subject() + ": " + node.implementation());
                 check(node);
                 List<Measurement> out = new ArrayList<>();
+                out.add(idleCpu(ctx, o, node));
                 for (String path : PATHS) {
                     out.addAll(connections(ctx, o, node, path));
                 }
@@ -173,6 +177,27 @@ public final class ServiceScenario implements Scenario {
             throw new IOException("service check: 30 connections to " + WEB_VIP + ":" + WEB_PORT + " gave " + r.ok()
                     + " answers (refused " + r.refused() + ", timeouts " + r.timeouts() + ", errors " + r.errors()
                     + ") from backends " + r.backends());
+        }
+    }
+
+    /** The forwarding process's CPU over a window without traffic (right after the service check). */
+    private Measurement idleCpu(ScenarioContext ctx, Outcomes o, ServiceNode node) {
+        Map<String, String> params = Outcomes.params("traffic", "none");
+        if (node.cpuNanos().getAsLong() < 0) {
+            return o.not(IDLE_CPU, params, Status.UNAVAILABLE, "no process: the kernel's rules cost nothing while no packet flows");
+        }
+        try {
+            Samples s = ctx.measure(o.subject() + " idle", d -> {
+                long before = node.cpuNanos().getAsLong();
+                long start = System.nanoTime();
+                Thread.sleep(d.toMillis());
+                long used = node.cpuNanos().getAsLong() - before;
+                return Map.of(IDLE_CPU.name(), 100.0 * used / (System.nanoTime() - start));
+            });
+            return o.ok(IDLE_CPU, params, s, "CPU time of the whole daemon process (every thread) over the window, no traffic; "
+                    + node.implementation());
+        } catch (Exception e) {
+            return o.not(IDLE_CPU, params, Status.FAILED, Outcomes.reason(e));
         }
     }
 
@@ -236,6 +261,7 @@ public final class ServiceScenario implements Scenario {
 
     private static List<Measurement> notMeasured(ScenarioContext ctx, Outcomes o, Status status, String reason) {
         List<Measurement> out = new ArrayList<>();
+        out.add(o.not(IDLE_CPU, Outcomes.params("traffic", "none"), status, reason));
         String parallel = Integer.toString(parallel(ctx));
         for (String path : PATHS) {
             Map<String, String> params = Outcomes.params("path", path, "parallel", parallel);

@@ -1,6 +1,7 @@
 package io.podswitch.perf.bench.side;
 
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * A node that serves the scenario's ClusterIP services: one client pod and the backend pods, each a
@@ -10,9 +11,17 @@ import java.util.List;
  *
  * @param implementation a line for the report: what programs the services ({@code iptables-nft
  *                       1.8.9}, {@code podswitchd, 1 worker})
+ * @param cpuNanos       CPU time used so far by the process that forwards (podswitchd), or -1 when no
+ *                       process does (the kernel's rules run in the senders' and softirq context)
  */
 public record ServiceNode(String clientNs, String clientIp, List<String> backendNs, List<String> backendIps,
-                          String implementation, AutoCloseable stop) implements AutoCloseable {
+                          String implementation, AutoCloseable stop, LongSupplier cpuNanos) implements AutoCloseable {
+
+    /** A node whose services no process of its own implements (the kernel's). */
+    public ServiceNode(String clientNs, String clientIp, List<String> backendNs, List<String> backendIps,
+                       String implementation, AutoCloseable stop) {
+        this(clientNs, clientIp, backendNs, backendIps, implementation, stop, () -> -1);
+    }
 
     public ServiceNode {
         backendNs = List.copyOf(backendNs);

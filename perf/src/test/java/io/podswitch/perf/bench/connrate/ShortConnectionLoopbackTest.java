@@ -23,10 +23,13 @@ class ShortConnectionLoopbackTest {
             }
             ShortConnectionClient client = new ShortConnectionClient(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()));
-            ConnectionRateResult counted = client.runCount(3, 50);
+            ConnectionRateResult counted = client.runCount(3, 50, 0);
             assertEquals(50, counted.ok(), counted.toString());
             assertEquals(Map.of("b7", 50L), counted.backends());
             assertTrue(counted.p50Micros() > 0 && counted.p99Micros() >= counted.p50Micros(), counted.toString());
+
+            ConnectionRateResult sequential = client.runCount(1, 4, TimeUnit.MILLISECONDS.toNanos(1));
+            assertEquals(4, sequential.ok(), "one at a time with idle gaps: " + sequential);
 
             ConnectionRateResult timed = client.runTimed(2, TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.MILLISECONDS.toNanos(300));
             assertTrue(timed.ok() > 0, timed.toString());
@@ -42,7 +45,7 @@ class ShortConnectionLoopbackTest {
             port = s.getLocalPort();
         }
         ConnectionRateResult r = new ShortConnectionClient(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                .runCount(1, 5);
+                .runCount(1, 5, 0);
         assertEquals(0, r.ok());
         assertEquals(5, r.refused(), r.toString());
     }

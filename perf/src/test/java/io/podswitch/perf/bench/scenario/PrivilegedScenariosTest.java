@@ -40,6 +40,9 @@ class PrivilegedScenariosTest {
         double p50 = podswitchRtt.getFirst().summary().median();
         double p9999 = podswitchRtt.get(4).summary().median();
         assertTrue(p50 > 0 && p9999 >= p50, p50 + " " + p9999);
+        List<Measurement> sequential = m.stream().filter(x -> x.isPodswitch() && x.metric().equals("connection_latency")).toList();
+        assertEquals(2, sequential.size(), "p50 and p99 of sequential connections");
+        assertTrue(sequential.stream().allMatch(x -> x.status() == Status.OK && x.summary().median() > 0), sequential.toString());
         assertEquals(before, benchNamespaces());
     }
 
