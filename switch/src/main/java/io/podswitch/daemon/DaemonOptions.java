@@ -13,16 +13,17 @@ import java.util.Map;
  * <pre>
  * podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
  *            [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
- *            [--metrics-address HOST:PORT|off] [--kubeconfig FILE]
+ *            [--metrics-address HOST:PORT|off] [--kubeconfig FILE] [--service-flows N]
  * </pre>
  *
  * @param nodeName       {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
  * @param metricsAddress where {@code /metrics}, {@code /healthz} and {@code /readyz} listen (TCP); null = off
  * @param kubeconfig     {@code --kubeconfig} (with {@code source: kubernetes}), else null: the config's, else auto-configured
+ * @param serviceFlows   {@code --service-flows}: service flows (NAT conntrack records) each worker tracks
  */
 public record DaemonOptions(Path config, String nodeName, Path stateDir, Path runDir, int workers, String idle,
                             int frames, String hostPortName, int maxPods, InetSocketAddress metricsAddress,
-                            Path kubeconfig) {
+                            Path kubeconfig, int serviceFlows) {
     public static final Path DEFAULT_CONFIG = Path.of("/etc/podswitch/cluster.yaml");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podswitch");
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/podswitch");
@@ -32,7 +33,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     public static final String USAGE = """
             usage: podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
                               [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
-                              [--metrics-address HOST:PORT|off] [--kubeconfig FILE]
+                              [--metrics-address HOST:PORT|off] [--kubeconfig FILE] [--service-flows N]
               --config     cluster network config (default /etc/podswitch/cluster.yaml)
               --node       this node's name (default: $NODE_NAME, else the config's node:)
               --state-dir  IPAM and pod registry (default /var/lib/podswitch)
@@ -45,7 +46,9 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
               --metrics-address  TCP address of /metrics, /healthz, /readyz (default 127.0.0.1:9469;
                            0.0.0.0:9469 or [::]:9469 for Prometheus on other hosts; off: none)
               --kubeconfig       with source: kubernetes, the API server's kubeconfig (default: the config's
-                           kubernetes.kubeconfig, else KUBECONFIG, ~/.kube/config, the pod's service account)""";
+                           kubernetes.kubeconfig, else KUBECONFIG, ~/.kube/config, the pod's service account)
+              --service-flows  service connections each worker tracks (default 65536, a power of two
+                           in [1024, 4194304]; ~140 bytes of heap each)""";
 
     /** Thrown for a malformed command line (exit 64 with the usage). */
     public static final class UsageException extends Exception {
@@ -63,7 +66,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     }
 
     public EngineConfig engineConfig() {
-        return new EngineConfig(workers, idle, frames, maxPods + 2);
+        return new EngineConfig(workers, idle, frames, maxPods + 2, serviceFlows);
     }
 
     public static DaemonOptions parse(String[] args, Map<String, String> env) throws UsageException {
@@ -78,6 +81,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
         int maxPods = 1000;
         Path kubeconfig = null;
         InetSocketAddress metrics = DEFAULT_METRICS_ADDRESS;
+        int serviceFlows = EngineConfig.DEFAULT_SERVICE_FLOWS;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
@@ -99,6 +103,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
                 case "--max-pods" -> maxPods = number(arg, value, 1, 60000);
                 case "--kubeconfig" -> kubeconfig = Path.of(nonEmpty(arg, value));
                 case "--metrics-address" -> metrics = address(arg, value);
+                case "--service-flows" -> serviceFlows = serviceFlows(arg, value);
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -110,7 +115,15 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
             throw new UsageException("--frames " + frames + " is too few for " + workers + " worker(s): at least "
                     + workers * 2048);
         }
-        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics, kubeconfig);
+        long flowBytes = (long) workers * serviceFlows * EngineConfig.SERVICE_FLOW_BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (flowBytes > heap / 2) {
+            throw new UsageException("--service-flows " + serviceFlows + " with " + workers + " worker(s) needs "
+                    + (flowBytes >> 20) + " MiB of heap, more than half of this JVM's " + (heap >> 20)
+                    + " MiB (raise -Xmx in bin/lib/podswitchd.flags, or track fewer flows)");
+        }
+        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics,
+                kubeconfig, serviceFlows);
     }
 
     /**
@@ -155,6 +168,15 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
         } catch (NumberFormatException e) {
             throw new UsageException(option + " is not a number: " + value);
         }
+    }
+
+    private static int serviceFlows(String option, String value) throws UsageException {
+        int n = number(option, value, EngineConfig.MIN_SERVICE_FLOWS, EngineConfig.MAX_SERVICE_FLOWS);
+        if (Integer.bitCount(n) != 1) {
+            throw new UsageException(option + " must be a power of two (the flow table's buckets are indexed by a mask): "
+                    + value);
+        }
+        return n;
     }
 
     private static String idle(String value) throws UsageException {

@@ -73,6 +73,8 @@ public final class SwitchEngine implements AutoCloseable {
     /** Port id → the worker polling each of its receive queues (control thread only). */
     private final java.util.Map<Integer, int[]> queuePollers = new java.util.HashMap<>();
     private boolean closed;
+    /** Each worker's service flow table (its owner writes it; every worker looks replies up in all). */
+    private final ServiceConnTrack[] serviceTracks;
 
     static final int LARGE_FRAMES = 128;
     /**
@@ -81,8 +83,6 @@ public final class SwitchEngine implements AutoCloseable {
      * external IPs are about 100,000).
      */
     static final int SERVICE_KEYS = 1 << 20;
-    /** Service flows each worker tracks (about 140 bytes each: 9 MiB per worker). */
-    static final int SERVICE_FLOWS_PER_WORKER = 65_536;
     /** ClientIP affinity entries per worker; the table timeout is the longest a service may ask for (1 day). */
     static final int AFFINITY_CLIENTS_PER_WORKER = 16_384;
     static final long AFFINITY_TABLE_TIMEOUT_NANOS = 86_400_000_000_000L;
@@ -118,9 +118,9 @@ public final class SwitchEngine implements AutoCloseable {
                 workerConfig.tickIntervalNs(), workerConfig.commandsPerTick(), workerConfig.commandQueueCapacity(),
                 workerConfig.cacheCapacity(), workerConfig.cpu(), workerConfig.idleStrategy());
         serviceTable = new ServiceTable(SERVICE_KEYS, config.workers());
-        ServiceConnTrack[] serviceTracks = new ServiceConnTrack[config.workers()];
+        serviceTracks = new ServiceConnTrack[config.workers()];
         for (int i = 0; i < config.workers(); i++) {
-            serviceTracks[i] = new ServiceConnTrack("service-conntrack", SERVICE_FLOWS_PER_WORKER,
+            serviceTracks[i] = new ServiceConnTrack("service-conntrack", config.serviceFlows(),
                     ConnTrackTimeouts.DEFAULTS);
         }
         policyTables = new PolicyTables(POLICY_IDS, config.workers());
@@ -253,6 +253,11 @@ public final class SwitchEngine implements AutoCloseable {
     }
 
     /** Workers and graphs (each graph's counters prefixed with its worker), for the stats file. */
+    /** Service flows each worker can track ({@link EngineConfig#serviceFlows()}). */
+    public int serviceFlowsPerWorker() {
+        return serviceTracks[0].capacity();
+    }
+
     public List<CounterSource> counterSources() {
         List<CounterSource> sources = new ArrayList<>(group.counterSources());
         for (int i = 0; i < graphs.size(); i++) {
