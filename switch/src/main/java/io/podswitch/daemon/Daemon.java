@@ -197,6 +197,7 @@ public final class Daemon implements AutoCloseable {
                             services.remove(id);
                         }
                     });
+                    daemon.kubernetes.applyPolicyTo(daemon.policy);
                 }
                 return null;
             }, STARTUP_TIMEOUT_MS);

@@ -81,8 +81,16 @@ public final class ApiForwarder implements AutoCloseable {
                 closeQuietly(upstream);
                 continue;
             }
-            open.add(client);
-            open.add(upstream);
+            synchronized (this) {
+                // stop() may have run since accept() returned: a connection it did not see must not outlive it
+                if (listener != s) {
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    return;
+                }
+                open.add(client);
+                open.add(upstream);
+            }
             Thread.ofVirtual().start(() -> pipe(client, upstream));
             Thread.ofVirtual().start(() -> pipe(upstream, client));
         }

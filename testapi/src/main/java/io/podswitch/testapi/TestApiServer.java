@@ -1,6 +1,9 @@
 package io.podswitch.testapi;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -61,9 +64,15 @@ public final class TestApiServer implements AutoCloseable {
         return server.getPort();
     }
 
-    /** A new client of this server (close it when done). */
+    /**
+     * A new client of this server (close it when done). Its requests wait up to 2 minutes: fabric8 retries a
+     * request that timed out (10 s by default), and a retried POST or PUT whose first attempt was only slow — a
+     * loaded 2-core test machine — fails with 409 although it succeeded.
+     */
     public KubernetesClient client() {
-        return server.createClient();
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
+                .withNamespace("test").withRequestTimeout(120_000).withConnectionTimeout(30_000)
+                .build()).build();
     }
 
     public ExpiringWatchDispatcher dispatcher() {

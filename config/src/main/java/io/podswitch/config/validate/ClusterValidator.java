@@ -3,6 +3,7 @@ package io.podswitch.config.validate;
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.load.ClusterSpec;
+import io.podswitch.config.load.NetworkPolicySpec;
 import io.podswitch.config.load.KubernetesSpec;
 import io.podswitch.config.load.Located;
 import io.podswitch.config.load.NodeSpec;
@@ -73,7 +74,10 @@ public final class ClusterValidator {
                 masquerade, networkPolicy));
     }
 
-    /** {@code kubernetes:} only means something with {@code source: kubernetes}, and then the API owns the services. */
+    /**
+     * {@code kubernetes:} only means something with {@code source: kubernetes}, and then the API owns the services
+     * and NetworkPolicy's inputs.
+     */
     private void checkSource(ClusterSpec spec) {
         if (!spec.fromKubernetes()) {
             spec.kubernetes().ifPresent(k -> problems.report(k.position(), k.path(),
@@ -83,6 +87,11 @@ public final class ClusterValidator {
         if (spec.services().present()) {
             problems.report(spec.services().position(), spec.services().path(), "Services come from the API server "
                     + "with source: kubernetes; remove services: (or use source: file)");
+        }
+        NetworkPolicySpec np = spec.networkPolicy();
+        if (np.namespaces().present() || np.pods().present() || np.policies().present()) {
+            problems.report(spec.networkPolicy().position(), "networkPolicy", "Namespaces, Pods and NetworkPolicies "
+                    + "come from the API server with source: kubernetes; remove networkPolicy: (or use source: file)");
         }
     }
 

@@ -150,6 +150,16 @@ class KubernetesSourceConfigTest {
     }
 
     @Test
+    void aNetworkPolicySectionIsRefusedWithTheApiSource() {
+        String yaml = KUBE + """
+                networkPolicy:
+                  namespaces: [{name: x}]  # <-
+                """;
+        assertError(yaml, "networkPolicy", "Namespaces, Pods and NetworkPolicies come from the API server with source: "
+                + "kubernetes; remove networkPolicy:");
+    }
+
+    @Test
     void theKubernetesBlockNeedsTheKubernetesSource() {
         String yaml = replace("nodes:", "kubernetes: {kubeconfig: /root/.kube/config}  # <-\nnodes:");
         assertError(yaml, "kubernetes", "has no meaning unless source is kubernetes");

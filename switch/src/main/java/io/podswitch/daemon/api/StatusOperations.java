@@ -30,7 +30,8 @@ public final class StatusOperations {
 
     /**
      * {@code {"node", "source": "file"|"kubernetes", "config", "kubernetes": {server, connected, synced, staleMillis,
-     * watches: [...], reconcilers: [...], skippedNodes: {name: reason}, services: {served, ignored, unservable}}}}
+     * watches: [...], reconcilers: [...], skippedNodes: {name: reason}, services: {served, ignored, unservable}, policy: {namespaces, pods,
+     * networkPolicies, compilations, skipped: {pods/NS/NAME: reason}}}}}
      */
     public JsonValue statusJson() {
         ObjectBuilder out = new ObjectBuilder().put("node", node)
@@ -60,6 +61,9 @@ public final class StatusOperations {
                 .put("skippedNodes", reasons(s.skippedNodes()))
                 .put("services", new ObjectBuilder().put("served", s.services().served())
                         .put("ignored", s.services().ignored()).put("unservable", reasons(s.services().unservable())).build())
+                .put("policy", new ObjectBuilder().put("namespaces", s.policy().namespaces()).put("pods", s.policy().pods())
+                        .put("networkPolicies", s.policy().policies()).put("compilations", s.policy().compilations())
+                        .put("skipped", reasons(s.skippedPolicyInputs())).build())
                 .put("programmingLatency", new ObjectBuilder().put("count", s.programming().count())
                         .put("p50Micros", micros(s.programming().p50Millis())).put("p90Micros", micros(s.programming().p90Millis()))
                         .put("p99Micros", micros(s.programming().p99Millis())).put("maxMicros", micros(s.programming().maxMillis()))

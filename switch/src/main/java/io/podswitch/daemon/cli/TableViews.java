@@ -53,6 +53,12 @@ final class TableViews {
             out.append("services: ").append(num(services, "served")).append(" served, ").append(num(services, "ignored"))
                     .append(" not proxied (headless, ExternalName, another proxy's)\n");
         }
+        ObjectReader policy = k.optionalObject("policy");
+        if (policy != null) {
+            out.append("network policy: ").append(num(policy, "networkPolicies")).append(" NetworkPolicies, ")
+                    .append(num(policy, "pods")).append(" pods, ").append(num(policy, "namespaces"))
+                    .append(" namespaces (").append(num(policy, "compilations")).append(" compilations)\n");
+        }
         ObjectReader latency = k.optionalObject("programmingLatency");
         if (latency != null && latency.optionalLong("count", 0, Long.MAX_VALUE, 0) > 0) {
             out.append("network programming latency (EndpointSlice change → data path): ").append(num(latency, "count"))
@@ -63,6 +69,9 @@ final class TableViews {
             out.append(reasons("SERVICE NOT SERVED", services.optionalObject("unservable")));
         }
         out.append(reasons("NODE SKIPPED", k.optionalObject("skippedNodes")));
+        if (policy != null) {
+            out.append(reasons("POLICY INPUT SKIPPED", policy.optionalObject("skipped")));
+        }
         return out.toString();
     }
 

@@ -51,6 +51,10 @@ public final class KubernetesMetrics implements MultiCollector {
         }
         byReason(s.skippedNodes()).forEach((reason, n) -> skipped.add(n, "nodes", reason));
         byReason(s.services().unservable()).forEach((reason, n) -> skipped.add(n, "services", reason));
+        Map<String, Map<String, Skipped>> policyInputs = new TreeMap<>();
+        s.skippedPolicyInputs().forEach((key, why) -> policyInputs.computeIfAbsent(key.substring(0, key.indexOf('/')),
+                r -> new TreeMap<>()).put(key, why));
+        policyInputs.forEach((resource, inputs) -> byReason(inputs).forEach((reason, n) -> skipped.add(n, resource, reason)));
 
         Family pending = f.gauge("podswitch_kube_pending_keys", "Changed objects waiting for the next batch.",
                 "reconciler");

@@ -1,7 +1,9 @@
 package io.podswitch.daemon.kubernetes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -13,13 +15,17 @@ import io.podswitch.daemon.kubernetes.nodes.ClusterNodes;
 import io.podswitch.daemon.kubernetes.nodes.NetworkCondition;
 import io.podswitch.daemon.kubernetes.nodes.NodeTranslator;
 import io.podswitch.daemon.kubernetes.nodes.NodeVerdict;
+import io.podswitch.daemon.kubernetes.policy.ClusterPolicy;
+import io.podswitch.daemon.kubernetes.policy.SlimPods;
 import io.podswitch.daemon.kubernetes.services.ClusterServices;
 import io.podswitch.daemon.kubernetes.services.ProgrammingLatency;
 import io.podswitch.daemon.kubernetes.services.ServiceTarget;
 import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
+import io.podswitch.daemon.kubernetes.watch.SlimStore;
 import io.podswitch.daemon.kubernetes.watch.WatchHealth;
 import io.podswitch.daemon.peers.PeerManager;
+import io.podswitch.daemon.policy.PolicyManager;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,12 +70,16 @@ public final class KubernetesSource implements AutoCloseable {
     private final ResourceWatch<Node> nodes;
     private final ResourceWatch<Service> services;
     private final ResourceWatch<EndpointSlice> slices;
+    private final ResourceWatch<Namespace> namespaces;
+    private final ResourceWatch<Pod> pods;
+    private final ResourceWatch<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> networkPolicies;
     private final List<ResourceWatch<?>> watches = new CopyOnWriteArrayList<>();
     private final List<Reconciler> reconcilers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService background;
     private volatile List<WatchHealth> health = List.of();
     private volatile ClusterNodes clusterNodes;
     private volatile ClusterServices clusterServices;
+    private volatile ClusterPolicy clusterPolicy;
     private final ProgrammingLatency programmingLatency = new ProgrammingLatency(Instant.now());
     private volatile boolean closed;
 
@@ -86,6 +96,17 @@ public final class KubernetesSource implements AutoCloseable {
                 .runnableInformer(RESYNC_MILLIS);
         sliceInformer.addIndexers(Map.of(ClusterServices.BY_SERVICE, ClusterServices::serviceKeyOf));
         this.slices = watch("endpointslices", sliceInformer, ClusterServices::serviceKeyOf);
+        // NetworkPolicy's inputs. Pods of every node (peers are selected by labels anywhere), each cached cut down
+        // to what the policy engine reads (SlimPods): the cache is what a cluster of 100,000 pods costs.
+        this.namespaces = watch(ClusterPolicy.NAMESPACES, client.namespaces().runnableInformer(RESYNC_MILLIS),
+                n -> List.of(ClusterPolicy.key(ClusterPolicy.NAMESPACES, ResourceWatch.keyOf(n))));
+        SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace().runnableInformer(RESYNC_MILLIS);
+        podInformer.removeNamespaceIndex();
+        podInformer.itemStore(new SlimStore<>(SlimPods::slim));
+        this.pods = watch(ClusterPolicy.PODS, podInformer,
+                p -> List.of(ClusterPolicy.key(ClusterPolicy.PODS, ResourceWatch.keyOf(p))));
+        this.networkPolicies = watch(ClusterPolicy.POLICIES, client.network().v1().networkPolicies().inAnyNamespace()
+                .runnableInformer(RESYNC_MILLIS), p -> List.of(ClusterPolicy.key(ClusterPolicy.POLICIES, ResourceWatch.keyOf(p))));
         background.scheduleWithFixedDelay(this::sampleHealth, HEALTH_PERIOD_MILLIS, HEALTH_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);
     }
@@ -193,6 +214,21 @@ public final class KubernetesSource implements AutoCloseable {
     }
 
     /**
+     * Control thread, once the switch is built: the policy reconciler starts applying Namespaces, Pods and
+     * NetworkPolicies to {@code manager}, first everything listed so far (one compilation), then every change.
+     */
+    public void applyPolicyTo(PolicyManager manager) {
+        ClusterPolicy reconciler = new ClusterPolicy(cluster.ipFamilies(), cluster.thisNodeName(), namespaces, pods,
+                networkPolicies, control);
+        namespaces.feed(reconciler);
+        pods.feed(reconciler);
+        networkPolicies.feed(reconciler);
+        reconciler(reconciler);
+        clusterPolicy = reconciler;
+        reconciler.applyTo(manager);
+    }
+
+    /**
      * Sets this node's {@code NetworkUnavailable} condition to False in the background, retrying (backoff up to
      * 30 s) until the API server takes it.
      */
@@ -237,11 +273,13 @@ public final class KubernetesSource implements AutoCloseable {
         long stale = h.stream().mapToLong(WatchHealth::staleMillis).max().orElse(0);
         ClusterNodes n = clusterNodes;
         ClusterServices s = clusterServices;
+        ClusterPolicy p = clusterPolicy;
         return new KubernetesStatus(client.getMasterUrl().toString(), connected, synced, stale, h,
                 reconcilers.stream().map(r -> new KubernetesStatus.ReconcilerView(r.name(), r.pending(), r.batches(),
                         r.keysReconciled())).toList(),
                 n == null ? 0 : n.peers(), n == null ? Map.of() : n.skipped(),
-                s == null ? new ClusterServices.Counts(0, 0, Map.of()) : s.counts(), programmingLatency.summary());
+                s == null ? new ClusterServices.Counts(0, 0, Map.of()) : s.counts(), programmingLatency.summary(),
+                p == null ? new ClusterPolicy.Counts(0, 0, 0, 0) : p.counts(), p == null ? Map.of() : p.skipped());
     }
 
     /** Stops the informers (no event reaches the tables after this) and the client. Idempotent. */

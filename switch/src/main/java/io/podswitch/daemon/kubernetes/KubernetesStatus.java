@@ -1,5 +1,6 @@
 package io.podswitch.daemon.kubernetes;
 
+import io.podswitch.daemon.kubernetes.policy.ClusterPolicy;
 import io.podswitch.daemon.kubernetes.services.ClusterServices;
 import io.podswitch.daemon.kubernetes.services.ProgrammingLatency;
 import io.podswitch.daemon.kubernetes.watch.Skipped;
@@ -19,11 +20,15 @@ import java.util.Map;
  * @param skippedNodes Node objects podswitch does not route to, with the reason
  * @param services     services served, not proxied by design, not servable (with the reason)
  * @param programming  network programming latency of EndpointSlice changes since start
+ * @param policy       namespaces, pods and NetworkPolicies the policy engine holds from the API
+ * @param skippedPolicyInputs Namespaces, Pods and NetworkPolicies left out as malformed, by
+ *                     {@code namespaces/NAME}, {@code pods/NS/NAME}, {@code networkpolicies/NS/NAME}, with the reason
  */
 public record KubernetesStatus(String server, boolean connected, boolean synced, long staleMillis,
                                List<WatchHealth> watches, List<ReconcilerView> reconcilers, int peers,
                                Map<String, Skipped> skippedNodes, ClusterServices.Counts services,
-                               ProgrammingLatency.Summary programming) {
+                               ProgrammingLatency.Summary programming, ClusterPolicy.Counts policy,
+                               Map<String, Skipped> skippedPolicyInputs) {
 
     /** One reconciler's work so far. */
     public record ReconcilerView(String name, int pending, long batches, long keys) {

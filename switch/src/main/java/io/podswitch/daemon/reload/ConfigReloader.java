@@ -75,8 +75,8 @@ public final class ConfigReloader {
             changed.add("source (" + running.source().configName() + " → " + next.source().configName() + ")");
         } else if (!next.thisNodeName().equals(running.thisNodeName())) {
             changed.add("this node's name (" + running.thisNodeName() + " → " + next.thisNodeName() + ")");
-        } else if (!asRunning.withMasquerade(running.masquerade()).equals(running)) {
-            changed.add("the cluster settings (families, CIDRs, overlay, uplinks or kubeconfig)");
+        } else {
+            changed.addAll(restartChanges(running, asRunning));
         }
         if (!changed.isEmpty()) {
             String why = "the new configuration changes " + String.join(", ", changed) + "; with source: kubernetes "
@@ -102,6 +102,47 @@ public final class ConfigReloader {
         String summary = "masquerade " + egressSummary + " (nodes and services follow the API server)";
         DaemonLog.info("reload (" + trigger + "): " + summary);
         return ReloadResult.applied(summary);
+    }
+
+    /**
+     * What differs between two configurations of the Kubernetes source, outside masquerade (which a reload
+     * applies), by the file's own key names: each needs a restart.
+     */
+    static List<String> restartChanges(ClusterConfig running, ClusterConfig next) {
+        List<String> out = new ArrayList<>();
+        diff(out, "ipFamilies", running.ipFamilies(), next.ipFamilies());
+        diff(out, "podCIDRs", running.podCidrs(), next.podCidrs());
+        diff(out, "serviceCIDRs", running.serviceCidrs(), next.serviceCidrs());
+        diff(out, "nodeCIDRs", running.nodeCidrs(), next.nodeCidrs());
+        if (running.podCidrs().equals(next.podCidrs())) {
+            diff(out, "the node pod CIDR sizes", running.nodeCidrMaskSizes(), next.nodeCidrMaskSizes());
+        }
+        diff(out, "overlay", running.overlay(), next.overlay());
+        diff(out, "uplink", running.uplink(), next.uplink());
+        if (!running.uplinkOverrides().equals(next.uplinkOverrides())) {
+            java.util.TreeSet<String> names = new java.util.TreeSet<>(running.uplinkOverrides().keySet());
+            names.addAll(next.uplinkOverrides().keySet());
+            names.removeIf(n -> java.util.Objects.equals(running.uplinkOverrides().get(n), next.uplinkOverrides().get(n)));
+            out.add("the uplink of node(s) " + String.join(", ", names) + " (nodes:)");
+        }
+        diff(out, "kubernetes.kubeconfig", running.kubernetes().kubeconfig().orElse("none"),
+                next.kubernetes().kubeconfig().orElse("none"));
+        if (!running.networkPolicy().equals(next.networkPolicy())) {
+            out.add("networkPolicy (with source: kubernetes, NetworkPolicies, Pods and Namespaces come from the API server)");
+        }
+        if (!running.services().equals(next.services())) {
+            out.add("services (with source: kubernetes, Services come from the API server)");
+        }
+        if (out.isEmpty() && !running.withMasquerade(next.masquerade()).equals(next)) {
+            out.add("the cluster settings"); // a field this list does not name yet: say so rather than nothing
+        }
+        return out;
+    }
+
+    private static void diff(List<String> out, String what, Object running, Object next) {
+        if (!running.equals(next)) {
+            out.add(what + " (" + running + " → " + next + ")");
+        }
     }
 
     public ReloadResult reload(String trigger) {

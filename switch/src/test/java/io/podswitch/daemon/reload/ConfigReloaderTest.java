@@ -76,6 +76,22 @@ class ConfigReloaderTest {
         ReloadResult cidrs = reloader.reload("test");
         assertFalse(cidrs.applied());
         assertTrue(cidrs.summary().contains("needs a restart of podswitchd"), cidrs.summary());
+        assertTrue(cidrs.summary().contains("changes serviceCIDRs ([10.96.0.0/16] → [10.97.0.0/16]);"), cidrs.summary());
+        assertFalse(cidrs.summary().contains("overlay") || cidrs.summary().contains("uplink"),
+                "only what changed is named: " + cidrs.summary());
+
+        Files.writeString(file, FROM_API + "uplink: {mtu: 9000}\nnodes: [{name: gpu-1, uplink: {mtu: 1400}}]\n");
+        ReloadResult uplinks = reloader.reload("test");
+        assertFalse(uplinks.applied());
+        assertTrue(uplinks.summary().contains(", uplink (UplinkConfig") && uplinks.summary().contains(
+                "the uplink of node(s) gpu-1 (nodes:)"), uplinks.summary());
+
+        // NetworkPolicy's inputs come from the API server: a networkPolicy: section is an error in the file
+        Files.writeString(file, FROM_API + "networkPolicy:\n  namespaces: [{name: x}]\n");
+        ReloadResult policy = reloader.reload("test");
+        assertFalse(policy.applied());
+        assertTrue(policy.errors().getFirst().contains("networkPolicy: Namespaces, Pods and NetworkPolicies come from the "
+                + "API server with source: kubernetes"), policy.errors().toString());
     }
 
     @Test

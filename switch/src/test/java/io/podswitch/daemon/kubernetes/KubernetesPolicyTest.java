@@ -1,0 +1,245 @@
+package io.podswitch.daemon.kubernetes;
+
+import static io.podswitch.daemon.policy.Policies.from;
+import static io.podswitch.daemon.policy.Policies.labels;
+import static io.podswitch.daemon.policy.Policies.namespaces;
+import static io.podswitch.daemon.policy.Policies.podsIn;
+import static io.podswitch.daemon.policy.Policies.policy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podswitch.config.ConfigLoader;
+import io.podswitch.config.cidr.Cidr;
+import io.podswitch.config.cidr.Ip4Address;
+import io.podswitch.config.cidr.IpAddress;
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.policy.NamespacedName;
+import io.podswitch.daemon.api.ControlThread;
+import io.podswitch.daemon.kubernetes.policy.ApiPolicyObjects;
+import io.podswitch.daemon.kubernetes.watch.Skipped;
+import io.podswitch.daemon.policy.PolicyCompiler;
+import io.podswitch.daemon.policy.PolicyManager;
+import io.podswitch.policy.CompiledPolicy;
+import io.podswitch.policy.PolicyTables;
+import io.podswitch.policy.PortSets;
+import io.podswitch.testapi.ApiForwarder;
+import io.podswitch.testapi.TestApiServer;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Namespaces, Pods and NetworkPolicies on the test API server → this node's compiled policy tables, through the
+ * production path (client, informers, the policy reconciler on the control thread, {@link PolicyManager}): a pod
+ * relabelled, a namespace relabelled, a policy updated and deleted each change what the tables allow; a
+ * no-op update compiles nothing; a malformed policy is skipped with its reason and picked up when fixed; an
+ * outage keeps the tables and the relist applies what changed meanwhile.
+ */
+class KubernetesPolicyTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** x/a lives on this node (a); y/b, y/c on node b. */
+    private static final IpAddress XA = IpAddress.parse("10.244.1.2");
+    private static final IpAddress YB = IpAddress.parse("10.244.2.3");
+    private static final IpAddress YC = IpAddress.parse("10.244.2.4");
+
+    @TempDir
+    Path dir;
+    private TestApiServer api;
+    private ApiForwarder forwarder;
+    private KubernetesClient admin;
+    private final ControlThread control = new ControlThread();
+    private KubernetesSource source;
+    private PolicyManager manager;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = TestApiServer.startLocal();
+        admin = api.client();
+        forwarder = new ApiForwarder(ApiForwarder.bind(new InetSocketAddress("127.0.0.1", 0)),
+                new InetSocketAddress("127.0.0.1", api.port())).start();
+        admin.nodes().resource(ApiObjects.node("a", 1)).create();
+        admin.namespaces().resource(ApiPolicyObjects.namespace("x", Map.of("ns", "x"))).create();
+        admin.namespaces().resource(ApiPolicyObjects.namespace("y", Map.of("ns", "y"))).create();
+        admin.pods().resource(pod("x", "a", "a", XA)).create();
+        admin.pods().resource(pod("y", "b", "b", YB)).create();
+        admin.pods().resource(pod("y", "c", "b", YC)).create();
+        ClusterConfig cluster = ConfigLoader.parse("""
+                source: kubernetes
+                ipFamilies: [IPv4]
+                podCIDRs: [10.244.0.0/16]
+                serviceCIDRs: [10.96.0.0/16]
+                nodeCIDRs: [192.168.1.0/24]
+                node: a
+                """, "cluster.yaml", Map.of());
+        source = KubernetesSource.connect(cluster, Optional.of(TestApiServer.writeKubeconfig(dir.resolve("kubeconfig"),
+                "http://127.0.0.1:" + forwarder.port())), control::post);
+        manager = new PolicyManager(new PolicyTables(64, 1), new PolicyCompiler.Node(List.of(Cidr.parse("10.244.1.0/24")),
+                List.of(IpAddress.parse("192.168.1.1"))));
+    }
+
+    @AfterEach
+    void stop() {
+        source.close();
+        control.close();
+        forwarder.close();
+        admin.close();
+        api.close();
+    }
+
+    private static Pod pod(String ns, String name, String node, IpAddress ip) {
+        return ApiPolicyObjects.pod(ns, name, Map.of("pod", name), node, List.of(ip));
+    }
+
+    private void attach() throws Exception {
+        control.call(() -> {
+            source.applyPolicyTo(manager);
+            return null;
+        }, 10_000);
+    }
+
+    /** What this node's published tables say about a new TCP connection from → x/a:port (ingress). */
+    private boolean tablesAllow(IpAddress fromAddress, int port) {
+        CompiledPolicy snap = manager.tables().current();
+        long fromInfo = snap.addresses().lookup4(((Ip4Address) fromAddress).value());
+        long toInfo = snap.addresses().lookup4(((Ip4Address) XA).value());
+        return snap.ingress(fromInfo, toInfo, 6, port) != PortSets.DENIED;
+    }
+
+    /** Objects in a resource's informer cache (as sampled each second). */
+    private int cached(String resource) {
+        return source.status().watches().stream().filter(w -> w.resource().equals(resource) && w.synced())
+                .mapToInt(w -> w.items()).sum();
+    }
+
+    private long generation() {
+        return manager.tables().current().generation();
+    }
+
+    private String view() {
+        return "generation " + generation() + ", status " + source.status();
+    }
+
+    @Test
+    void relabellingPodsAndNamespacesAndChangingPoliciesChangeTheTables() throws Exception {
+        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "allow-yb").selectPod("a")
+                .ingress(from(podsIn(labels("ns", "y"), labels("pod", "b")))).build())).create();
+        // Listed before the reconciler is attached (as at a daemon's start with a fast API server): then everything
+        // is one batch.
+        Eventually.until(WAIT, () -> cached("namespaces") == 2 && cached("pods") == 3 && cached("networkpolicies") == 1,
+                this::view);
+        attach();
+        Eventually.until(WAIT, () -> source.status().synced() && source.status().policy().policies() == 1, this::view);
+        assertEquals(new io.podswitch.daemon.kubernetes.policy.ClusterPolicy.Counts(2, 3, 1, 1), source.status().policy(),
+                "everything listed is one batch, one compilation");
+        assertTrue(tablesAllow(YB, 80), "y/b is allowed");
+        assertTrue(!tablesAllow(YC, 80), "y/c is not");
+
+        // the pod relabelled: y/c becomes pod=b, y/b becomes pod=z
+        Pod yc = admin.pods().inNamespace("y").withName("c").get();
+        yc.getMetadata().setLabels(Map.of("pod", "b"));
+        admin.pods().resource(yc).update();
+        Eventually.until(WAIT, () -> tablesAllow(YC, 80), this::view);
+        Pod yb = admin.pods().inNamespace("y").withName("b").get();
+        yb.getMetadata().setLabels(Map.of("pod", "z"));
+        admin.pods().resource(yb).update();
+        Eventually.until(WAIT, () -> !tablesAllow(YB, 80), this::view);
+        assertTrue(tablesAllow(YC, 80));
+
+        // the namespace relabelled: y is no longer ns=y
+        var y = admin.namespaces().withName("y").get();
+        y.getMetadata().setLabels(Map.of("kubernetes.io/metadata.name", "y", "ns", "elsewhere"));
+        admin.namespaces().resource(y).update();
+        Eventually.until(WAIT, () -> !tablesAllow(YC, 80), this::view);
+
+        // the policy updated: from namespace ns=elsewhere on port 81 only
+        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "allow-yb").selectPod("a")
+                .ingress(io.podswitch.daemon.policy.Policies.rule(List.of(namespaces(labels("ns", "elsewhere"))),
+                        io.podswitch.daemon.policy.Policies.tcp(81))).build())).update();
+        Eventually.until(WAIT, () -> tablesAllow(YC, 81) && tablesAllow(YB, 81), this::view);
+        assertTrue(!tablesAllow(YC, 80), "port 80 is no longer allowed");
+
+        // a no-op update (a field the policy engine does not read) compiles nothing
+        long before = generation();
+        Pod touched = admin.pods().inNamespace("y").withName("c").get();
+        touched.getMetadata().setAnnotations(Map.of("touched", "yes"));
+        admin.pods().resource(touched).update();
+        admin.namespaces().resource(ApiPolicyObjects.namespace("probe", Map.of())).create(); // processed after it
+        Eventually.until(WAIT, () -> source.status().policy().namespaces() == 3, this::view);
+        assertEquals(before + 1, generation(), "only the namespace compiled: " + view());
+
+        // deleted: x/a is not isolated any more
+        admin.network().v1().networkPolicies().inNamespace("x").withName("allow-yb").delete();
+        Eventually.until(WAIT, () -> source.status().policy().policies() == 0, this::view);
+        assertTrue(tablesAllow(YC, 80) && tablesAllow(YB, 80) && tablesAllow(IpAddress.parse("10.9.9.9"), 22));
+        assertEquals(CompiledPolicy.NOT_ISOLATED, manager.tables().current().ingress(0, manager.tables().current()
+                .addresses().lookup4(((Ip4Address) XA).value()), 6, 80));
+        // a deleted pod is gone from the engine's view
+        admin.pods().inNamespace("y").withName("b").delete();
+        Eventually.until(WAIT, () -> source.status().policy().pods() == 2, this::view);
+        control.call(() -> {
+            assertTrue(manager.model().podAt(YB) == null);
+            return null;
+        }, 10_000);
+    }
+
+    @Test
+    void aMalformedPolicyIsSkippedWithItsReasonAndPickedUpWhenFixed() throws Exception {
+        var bad = ApiPolicyObjects.policy("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: deny, namespace: x}
+                spec:
+                  podSelector: {matchExpressions: [{key: pod, operator: Near, values: [a]}]}
+                """);
+        admin.network().v1().networkPolicies().resource(bad).create();
+        attach();
+        Eventually.until(WAIT, () -> source.status().skippedPolicyInputs().containsKey("networkpolicies/x/deny"), this::view);
+        Skipped why = source.status().skippedPolicyInputs().get("networkpolicies/x/deny");
+        assertEquals("bad_selector", why.reason());
+        assertTrue(tablesAllow(YB, 80), "nothing isolates x/a");
+        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: deny, namespace: x}
+                spec:
+                  podSelector: {matchExpressions: [{key: pod, operator: In, values: [a]}]}
+                """)).update();
+        Eventually.until(WAIT, () -> !tablesAllow(YB, 80), this::view);
+        assertEquals(Map.of(), source.status().skippedPolicyInputs());
+    }
+
+    @Test
+    void anOutageKeepsTheTablesAndTheRelistAppliesWhatChangedMeanwhile() throws Exception {
+        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "deny").selectPod("a")
+                .ingress().build())).create();
+        attach();
+        Eventually.until(WAIT, () -> source.status().synced() && !tablesAllow(YB, 80), this::view);
+
+        forwarder.stop();
+        Eventually.until(WAIT, () -> !source.status().connected(), this::view);
+        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "allow-yb").selectPod("a")
+                .ingress(from(podsIn(labels("ns", "y"), labels("pod", "b")))).build())).create();
+        admin.pods().inNamespace("y").withName("c").delete();
+        assertTrue(!tablesAllow(YB, 80), "the tables keep their last state while the API server is away");
+
+        forwarder.start();
+        Eventually.until(Duration.ofSeconds(60), () -> tablesAllow(YB, 80) && source.status().policy().pods() == 2,
+                this::view);
+        assertTrue(!tablesAllow(YC, 80));
+        control.call(() -> {
+            assertEquals(List.of(new NamespacedName("x", "allow-yb"), new NamespacedName("x", "deny")),
+                    manager.policies().stream().map(p -> p.id()).toList());
+            return null;
+        }, 10_000);
+        Eventually.until(WAIT, () -> source.status().connected(), this::view);
+    }
+}
