@@ -57,14 +57,12 @@ class NetworkPolicyClusterPrivilegedTest {
             "ingress-any-port-on-a-protocol", "egress-port-range-endport", "egress-denied-on-client-even-if-server-allows",
             "stop-enforcing-after-deletion", "ingress-from-updated-pod", "ingress-from-updated-namespace",
             "ip-in-both-cidr-and-except", "udp-ports-81-from-namespace-y", "sctp-policy-does-not-allow-tcp");
-    private static final long TIMEOUT_MS = 1200;
-    private static final long RETRY_TIMEOUT_MS = 3500;
 
     private ClusterHarness h;
     private NetpolWorld world;
     private final Map<String, ClusterPod> pods = new LinkedHashMap<>();
     private NetpolProbes.Servers servers;
-    private final boolean sctp = Files.exists(Path.of("/proc/sys/net/sctp"));
+    private NetpolTruthTables tables;
 
     @BeforeAll
     void startCluster() throws Exception {
@@ -85,6 +83,7 @@ class NetworkPolicyClusterPrivilegedTest {
             Map<String, String> netns = new LinkedHashMap<>();
             pods.forEach((name, p) -> netns.put(name, p.netns()));
             servers = new NetpolProbes.Servers(netns, NetpolWorld.PORTS);
+            tables = new NetpolTruthTables(pods, world);
         } catch (Exception | Error e) {
             h.close();
             throw e;
@@ -108,88 +107,20 @@ class NetworkPolicyClusterPrivilegedTest {
         h.reconfigureNow(NetworkPolicyWriter.yaml(section));
     }
 
-    /** One table: every pair in each family, compared with the expectation; mismatches probed again, slower. */
+    /** One table: every pair in each family, compared with the expectation ({@link NetpolTruthTables#verify}). */
     private void verify(String label, Check check, List<IpFamily> families, List<String> failures) throws Exception {
-        if (check.probe().protocol() == Protocol.SCTP && !sctp) {
-            return;
-        }
-        boolean tcp = check.probe().protocol() != Protocol.UDP;
-        List<NetpolProbes.Cell> cells = new ArrayList<>();
-        Map<NetpolProbes.Cell, Boolean> expected = new LinkedHashMap<>();
-        for (IpFamily family : families) {
-            for (String from : NetpolWorld.allPods()) {
-                for (String to : NetpolWorld.allPods()) {
-                    if (!from.equals(to)) {
-                        NetpolProbes.Cell cell = new NetpolProbes.Cell(from, pods.get(from).netns(), to,
-                                world.address(to, family).toString());
-                        cells.add(cell);
-                        expected.put(cell, check.expected().get(from, to));
-                    }
-                }
-            }
-        }
-        Map<NetpolProbes.Cell, NetpolProbes.Outcome> got = NetpolProbes.probe(cells, tcp, check.probe().port(), TIMEOUT_MS);
-        for (int attempt = 0; attempt < 2; attempt++) {
-            List<NetpolProbes.Cell> wrong = cells.stream().filter(c -> got.get(c).reached() != expected.get(c)).toList();
-            if (wrong.isEmpty()) {
-                break;
-            }
-            got.putAll(NetpolProbes.probe(wrong, tcp, check.probe().port(), RETRY_TIMEOUT_MS));
-        }
-        for (NetpolProbes.Cell c : cells) {
-            NetpolProbes.Outcome o = got.get(c);
-            if (o.reached() != expected.get(c)) {
-                failures.add(label + " " + check.probe() + ": " + c.from() + " → " + c.to() + " (" + c.toAddress()
-                        + ") expected " + (expected.get(c) ? "allowed" : "denied") + ", got " + o.detail());
-            } else if (o.reached() && !o.detail().equals(c.to())) {
-                failures.add(label + ": " + c.from() + " → " + c.to() + " was answered by " + o.detail());
-            }
-        }
+        tables.verify(label, check, families, failures);
     }
 
     @Test
     @Order(1)
     void truthTablesOnTwoNodesInBothFamilies() throws Exception {
         String selected = System.getProperty("podswitch.netpol.cases", String.join(",", SUITE_CASES));
-        List<NetpolCase> v4 = NetpolCases.all(world, IpFamily.IPV4);
-        List<NetpolCase> v6 = NetpolCases.all(world, IpFamily.IPV6);
         List<String> failures = new ArrayList<>();
-        long start = System.nanoTime();
-        int tables = 0;
-        int cases = 0;
-        // Everything open first: the baseline (and the neighbour caches warm).
-        verify("no policy", new Check(new NetpolCase.Probe(Protocol.TCP, 80), Reachability.allowAll()),
-                List.of(IpFamily.IPV4, IpFamily.IPV6), failures);
-        for (int i = 0; i < v4.size(); i++) {
-            NetpolCase c4 = v4.get(i);
-            NetpolCase c6 = v6.get(i);
-            if (!selected.equals("all") && !List.of(selected.split(",")).contains(c4.name())) {
-                continue;
-            }
-            cases++;
-            boolean samePolicies = policiesOf(c4).equals(policiesOf(c6));
-            for (int s = 0; s < c4.steps().size(); s++) {
-                Step step4 = c4.steps().get(s);
-                apply(step4);
-                for (Check check : step4.checks()) {
-                    verify(c4.name() + " / " + step4.description(), check,
-                            samePolicies ? List.of(IpFamily.IPV4, IpFamily.IPV6) : List.of(IpFamily.IPV4), failures);
-                    tables++;
-                }
-                if (!samePolicies) {
-                    // ipBlock cases name addresses of one family: the IPv6 variant is its own step
-                    Step step6 = c6.steps().get(s);
-                    apply(step6);
-                    for (Check check : step6.checks()) {
-                        verify(c6.name() + " / " + step6.description() + " (IPv6)", check, List.of(IpFamily.IPV6), failures);
-                        tables++;
-                    }
-                }
-            }
-        }
-        apply(new Step("cleared", List.of(), Map.of(), Map.of(), List.of()));
-        System.out.printf("netpol truth tables: %d cases, %d tables (9×9 each, both families), %d s%s%n", cases, tables,
-                (System.nanoTime() - start) / 1_000_000_000L, sctp ? "" : "; SCTP probes skipped (no SCTP in this kernel)");
+        NetpolTruthTables.Summary summary = tables.run(selected, this::apply, failures);
+        int cases = summary.cases();
+        System.out.printf("netpol truth tables: %d cases, %d tables (9×9 each, both families), %d s%s%n", cases,
+                summary.tables(), summary.seconds(), tables.sctp() ? "" : "; SCTP probes skipped (no SCTP in this kernel)");
         assertTrue(failures.isEmpty(), failures.size() + " cell(s) differ:\n" + String.join("\n", failures)
                 + "\n" + h.logs());
         assertTrue(cases > 0, "no case selected by '" + selected + "'");
@@ -274,14 +205,6 @@ class NetworkPolicyClusterPrivilegedTest {
 
     private void applyPolicies(NetworkPolicy... policies) throws Exception {
         apply(new Step("live", List.of(policies), Map.of(), Map.of(), List.of()));
-    }
-
-    private static List<NetworkPolicy> policiesOf(NetpolCase c) {
-        List<NetworkPolicy> all = new ArrayList<>();
-        for (Step s : c.steps()) {
-            all.addAll(s.policies());
-        }
-        return all;
     }
 
     @Test
