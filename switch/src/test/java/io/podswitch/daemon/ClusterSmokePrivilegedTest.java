@@ -150,7 +150,11 @@ class ClusterSmokePrivilegedTest {
             replaceFile(configA, "node: a\n" + config);
             awaitPeers(sockets.get("a"), 1);
             NetnsFixture.run("kill", "-HUP", Long.toString(daemons.get(0).pid()));
-            awaitLog(dir.resolve("a").resolve("daemon.log"), "reload (SIGHUP)");
+            try {
+                awaitLog(dir.resolve("a").resolve("daemon.log"), "reload (SIGHUP)");
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + signalsAndThreads(daemons.get(0)), e);
+            }
             assertTrue(daemons.get(0).isAlive(), "SIGHUP does not stop the daemon");
             assertTrue(DaemonHarness.ping(podA, ipB), "pod a → pod b after removing c");
 
@@ -476,6 +480,30 @@ class ClusterSmokePrivilegedTest {
             Thread.sleep(100);
         }
         throw new AssertionError("no '" + text + "' in the log: " + Files.readString(log));
+    }
+
+    /** For a failed SIGHUP wait: the daemon's signal masks (SigIgn bit 0 = SIGHUP ignored) and its threads. */
+    private static String signalsAndThreads(Process daemon) {
+        StringBuilder out = new StringBuilder();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(daemon.pid()), "status"))) {
+                if (line.startsWith("Sig") || line.startsWith("ShdPnd")) {
+                    out.append(line).append('\n');
+                }
+            }
+            Path dump = Files.createTempFile("podswitchd-threads", ".txt");
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(daemon.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile())
+                    .start();
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+            }
+            out.append(Files.readString(dump));
+            Files.delete(dump);
+        } catch (Exception e) {
+            out.append("(no diagnostics: ").append(e).append(')');
+        }
+        return out.toString();
     }
 
     private static ObjectReader json(Path socket, String path) throws HttpClientException {
