@@ -12,15 +12,17 @@ import java.util.Map;
  *
  * <pre>
  * podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
- *            [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
- *            [--metrics-address HOST:PORT|off]
+ *            [--idle adaptive[:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]] [--tap-io uring|syscalls]
+ *            [--frames N] [--host-port NAME] [--max-pods N] [--metrics-address HOST:PORT|off]
  * </pre>
  *
  * @param nodeName {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
  * @param metricsAddress where {@code /metrics}, {@code /healthz} and {@code /readyz} listen (TCP); null = off
+ * @param ioUring {@code --tap-io uring} (default): workers batch TAP reads and writes through io_uring
  */
 public record DaemonOptions(Path config, String nodeName, Path stateDir, Path runDir, int workers, String idle,
-                            int frames, String hostPortName, int maxPods, InetSocketAddress metricsAddress) {
+                            int frames, String hostPortName, int maxPods, InetSocketAddress metricsAddress,
+                            boolean ioUring) {
     public static final Path DEFAULT_CONFIG = Path.of("/etc/podswitch/cluster.yaml");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podswitch");
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/podswitch");
@@ -29,14 +31,18 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     public static final InetSocketAddress DEFAULT_METRICS_ADDRESS = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9469);
     public static final String USAGE = """
             usage: podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
-                              [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
+                              [--idle adaptive[:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]]
+                              [--tap-io uring|syscalls] [--frames N] [--host-port NAME] [--max-pods N]
                               [--metrics-address HOST:PORT|off]
               --config     cluster network config (default /etc/podswitch/cluster.yaml)
               --node       this node's name (default: $NODE_NAME, else the config's node:)
               --state-dir  IPAM and pod registry (default /var/lib/podswitch)
               --run-dir    control socket podswitchd.sock and stats file (default /run/podswitch)
               --workers    worker threads (default 1)
-              --idle       worker idle strategy (default backoff; spin for dedicated cores)
+              --idle       worker idle strategy (default adaptive: spin while busy, sleep on the queues'
+                           descriptors when idle; spin for dedicated cores)
+              --tap-io     TAP reads and writes: uring (default; batched through each worker's io_uring,
+                           plain system calls where the kernel refuses it) or syscalls
               --frames     packet frames of 2 KiB (default 16384)
               --host-port  name of the node's TAP into the switch (default podswitch0)
               --max-pods   most pod attachments (default 1000)
@@ -59,7 +65,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     }
 
     public EngineConfig engineConfig() {
-        return new EngineConfig(workers, idle, frames, maxPods + 2);
+        return new EngineConfig(workers, idle, frames, maxPods + 2, ioUring);
     }
 
     public static DaemonOptions parse(String[] args, Map<String, String> env) throws UsageException {
@@ -73,6 +79,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
         String hostPort = DEFAULT_HOST_PORT;
         int maxPods = 1000;
         InetSocketAddress metrics = DEFAULT_METRICS_ADDRESS;
+        boolean ioUring = true;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
@@ -89,6 +96,11 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
                 case "--run-dir" -> run = Path.of(value);
                 case "--workers" -> workers = number(arg, value, 1, 64);
                 case "--idle" -> idle = idle(value);
+                case "--tap-io" -> ioUring = switch (value) {
+                    case "uring" -> true;
+                    case "syscalls" -> false;
+                    default -> throw new UsageException("--tap-io must be uring or syscalls: " + value);
+                };
                 case "--frames" -> frames = number(arg, value, 4096, 1 << 22);
                 case "--host-port" -> hostPort = interfaceName(value);
                 case "--max-pods" -> maxPods = number(arg, value, 1, 60000);
@@ -104,7 +116,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
             throw new UsageException("--frames " + frames + " is too few for " + workers + " worker(s): at least "
                     + workers * 2048);
         }
-        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics);
+        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics, ioUring);
     }
 
     /**

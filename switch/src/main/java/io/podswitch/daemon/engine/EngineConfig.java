@@ -8,11 +8,16 @@ package io.podswitch.daemon.engine;
  * @param frames        frames in the shared slab (2 KiB each); each worker caches up to 1024
  * @param maxPorts      port ids below this (the host port, one per pod); sizes the interface table
  */
-public record EngineConfig(int workers, String idleStrategy, int frames, int maxPorts) {
+public record EngineConfig(int workers, String idleStrategy, int frames, int maxPorts, boolean ioUring) {
     public static final int DEFAULT_FRAMES = 16384;
     public static final int DEFAULT_MAX_PORTS = 1024;
     /** Frames each worker keeps in its private cache. */
     static final int WORKER_CACHE_FRAMES = 1024;
+
+    /** With the workers' default TAP I/O ({@link io.podswitch.worker.WorkerConfig#DEFAULT_IO_URING}). */
+    public EngineConfig(int workers, String idleStrategy, int frames, int maxPorts) {
+        this(workers, idleStrategy, frames, maxPorts, io.podswitch.worker.WorkerConfig.DEFAULT_IO_URING);
+    }
 
     public EngineConfig {
         if (workers < 1 || workers > 64) {
