@@ -7,10 +7,10 @@ PODSWITCH_BUILD_PACKAGES="maven"
 # What the integration tests and the smoke benchmarks drive: namespaces and veths (iproute2), traffic
 # (ping, iperf3, trafgen from netsniff-ng, python3 for raw frames), captures (tcpdump, tshark), DPDK
 # baselines (dpdk: testpmd), the stock CNI plugins and kube-proxy's rule engines (iptables, nftables,
-# ipvsadm), real runtimes (podman with runc, containerd, busybox-static for the test images) and a real
-# Prometheus (prometheus, promtool).
+# ipvsadm; ipset for the policy bench's Calico-style rules), real runtimes (podman with runc, containerd,
+# busybox-static for the test images) and a real Prometheus (prometheus, promtool).
 PODSWITCH_TEST_PACKAGES="iproute2 iputils-ping iperf3 tcpdump tshark netsniff-ng ethtool dpdk dpdk-dev
-  containernetworking-plugins iptables nftables ipvsadm kmod procps python3 util-linux
+  containernetworking-plugins iptables nftables ipvsadm ipset kmod procps python3 util-linux
   podman runc busybox-static containerd prometheus"
 # The live demo: namespaces, ping, iperf3.
 PODSWITCH_DEMO_PACKAGES="iproute2 iputils-ping iperf3 procps util-linux"

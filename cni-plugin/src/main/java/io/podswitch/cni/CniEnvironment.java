@@ -78,7 +78,7 @@ public record CniEnvironment(CniCommand command, String containerId, String netn
     }
 
     /** The spec's rule: alphanumeric first, then alphanumerics, '_', '.', '-'. Same rule as network names. */
-    static boolean isValidContainerId(String id) {
+    public static boolean isValidContainerId(String id) {
         if (id == null || id.isEmpty() || !isAlnum(id.charAt(0))) {
             return false;
         }

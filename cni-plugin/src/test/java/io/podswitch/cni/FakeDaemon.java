@@ -43,7 +43,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class FakeDaemon implements AutoCloseable {
     /** What the next requests should get, beyond the normal behaviour. */
-    public enum Mode { NORMAL, HANG, FAIL_STATUS_50, BUSY, GARBAGE }
+    public enum Mode { NORMAL, HANG, FAIL_STATUS_50, BUSY, GARBAGE, DIE }
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -111,6 +111,9 @@ public final class FakeDaemon implements AutoCloseable {
             }
             if (request == null) {
                 return;
+            }
+            if (mode == Mode.DIE) {
+                return; // read the request, answer nothing: as a daemon killed mid-request
             }
             if (mode == Mode.HANG) {
                 Thread.sleep(60_000);

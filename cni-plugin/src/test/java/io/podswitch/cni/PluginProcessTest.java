@@ -1,5 +1,6 @@
 package io.podswitch.cni;
 
+import io.podswitch.cni.install.PluginJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PluginProcessTest {
     /** The flags bin/podswitch-cni uses (docs/cni.md), minus the AOT cache path. */
-    static final List<String> LAUNCHER_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData", "-Xss512k");
+    static final List<String> LAUNCHER_FLAGS = PluginJvm.flags();
 
     @TempDir
     Path dir;

@@ -16,6 +16,7 @@ import io.podswitch.cni.CniRunner.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -430,6 +431,17 @@ class PodswitchCniTest {
         assertError(run(env("ADD"), conf("1.0.0", "")), 11);
         daemon.mode(FakeDaemon.Mode.GARBAGE);
         assertError(run(env("ADD"), conf("1.0.0", "")), 5);
+    }
+
+    /** A daemon killed after reading the request (kill -9 mid-ADD): try again later, not "malformed". */
+    @Test
+    void daemonDyingBeforeItAnswersIsError11() {
+        daemon.mode(FakeDaemon.Mode.DIE);
+        for (String command : List.of("ADD", "DEL")) {
+            Outcome o = run(env(command), conf("1.0.0", ""));
+            assertError(o, 11);
+            assertTrue(o.stdout().contains("closed before the answer was complete"), o.stdout());
+        }
     }
 
     @Test

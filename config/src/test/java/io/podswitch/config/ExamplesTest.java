@@ -27,11 +27,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The shipped examples load, have what their names promise, and survive a show/load round trip. */
 class ExamplesTest {
+    /** The one example with {@code source: kubernetes} (no nodes in the file). */
+    static final String KUBERNETES_EXAMPLE = "kubernetes.yaml";
+
+    @Test
+    void theKubernetesExampleLoadsWithItsOverrideAndRoundTrips() throws ConfigException {
+        ClusterConfig config = ConfigLoader.load(Path.of("examples", KUBERNETES_EXAMPLE), Map.of("NODE_NAME", "node-a"));
+        assertEquals(List.of(), config.nodes());
+        assertEquals(9000, config.uplinkOf("gpu-1").mtu());
+        assertEquals(1500, config.uplinkOf("node-a").mtu());
+        assertEquals(config, ConfigLoader.parse(EffectiveConfigWriter.toYaml(config), "shown.yaml", Map.of()));
+    }
 
     static Stream<Path> exampleFiles() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("examples"))) {
-            List<Path> list = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-            assertEquals(4, list.size(), "examples/ should hold the four example configs");
+            List<Path> list = files.filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> !p.getFileName().toString().equals(KUBERNETES_EXAMPLE)).sorted().toList();
+            assertEquals(4, list.size(), "examples/ should hold the four file-source example configs");
             return list.stream();
         }
     }
@@ -54,6 +66,9 @@ class ExamplesTest {
         assertEquals(IpFamily.IPV6, v6First.primaryFamily());
         assertEquals(IpFamily.IPV6, v6First.thisNode().podCidrs().getFirst().family());
         assertEquals(1400, v6First.overlay().podMtu());
+        var policy = ConfigLoader.load(Path.of("examples/dualstack-ipv4-primary.yaml"), Map.of()).networkPolicy();
+        assertEquals("shop/db-from-web", policy.policies().getFirst().id().toString());
+        assertEquals(2, policy.pods().size());
     }
 
     @Test
@@ -150,6 +165,7 @@ class ExamplesTest {
         assertEquals(config.thisNodeName(), again.thisNodeName());
         assertEquals(config.overlay(), again.overlay());
         assertEquals(config.services(), again.services());
+        assertEquals(config.masquerade(), again.masquerade());
         for (int i = 0; i < config.nodes().size(); i++) {
             NodeConfig n = config.nodes().get(i);
             NodeConfig m = again.nodes().get(i);

@@ -3,11 +3,14 @@ package io.podswitch.daemon;
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.NodeConfig;
 import io.podswitch.daemon.api.ControlApi;
 import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.api.DaemonOperations;
 import io.podswitch.daemon.api.PeerOperations;
+import io.podswitch.daemon.api.StatusOperations;
+import io.podswitch.daemon.egress.EgressManager;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.IdentifiedPortCounters;
 import io.podswitch.daemon.engine.PortCounterSource;
@@ -28,21 +31,37 @@ import io.podswitch.port.tap.TapSteering;
 import io.podswitch.daemon.ipam.Attachment;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.ipam.Ipam;
+import io.podswitch.daemon.kubernetes.KubernetesMetrics;
+import io.podswitch.daemon.kubernetes.KubernetesReadiness;
+import io.podswitch.daemon.kubernetes.KubernetesSource;
+import io.podswitch.daemon.kubernetes.services.ServiceTarget;
+import io.podswitch.daemon.desired.DesiredService;
+import io.podswitch.daemon.desired.ServiceId;
 import io.podswitch.daemon.peers.ClusterPeers;
 import io.podswitch.daemon.pod.PodMacs;
 import io.podswitch.daemon.pod.PodManager;
 import io.podswitch.daemon.pod.PodStore;
+import io.podswitch.daemon.policy.DenyLogger;
+import io.podswitch.daemon.policy.PolicyCompiler;
+import io.podswitch.daemon.policy.PolicyCounterSource;
+import io.podswitch.daemon.policy.PolicyManager;
+import io.podswitch.daemon.policy.PolicyMetrics;
+import io.podswitch.daemon.policy.PolicyOperations;
+import io.podswitch.daemon.policy.PolicyPodListener;
 import io.podswitch.daemon.reload.ConfigReloader;
 import io.podswitch.daemon.reload.FileServices;
 import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
 import io.podswitch.daemon.services.ServiceCounterSource;
 import io.podswitch.daemon.services.NodePortNotice;
+import io.podswitch.daemon.services.ServiceAddressSteering;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.stats.DaemonCounters;
 import io.podswitch.nativeio.NetlinkMonitor;
+import io.podswitch.nativeio.bpf.ServiceAddressMaps;
 import io.podswitch.port.udp.UdpTunnelPort;
 import io.podswitch.port.tap.TapPortConfig;
+import io.podswitch.service.HairpinAddresses;
 import io.podswitch.stats.CounterSource;
 import io.podswitch.stats.StatsFile;
 import io.podswitch.stats.StatsPublisher;
@@ -51,10 +70,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -69,6 +90,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>IPAM (recovers allocations from {@code state-dir/ipam.state}) and the pod registry
  *       ({@code state-dir/pods.json});</li>
  *   <li>the engine: frames, tables, one graph per worker, workers started;</li>
+ *   <li>egress: kernel forwarding on, the masquerade table programmed (docs/egress.md);</li>
  *   <li>the host TAP with the kernel routes for the pod CIDRs, the switch's default route to it;</li>
  *   <li>recovery: every recorded pod's TAP re-attached, pods whose netns is gone released;</li>
  *   <li>the stats file, published every {@link #STATS_PERIOD_MS};</li>
@@ -81,7 +103,8 @@ public final class Daemon implements AutoCloseable {
     public static final long STATS_PERIOD_MS = 500;
     /** How often the peers' next hops are re-read from the kernel (routes and neighbour MACs). */
     public static final long PEER_REFRESH_MS = 1000;
-    private static final int MAX_COUNTERS = 16384;
+    /** Counters of everything but the tunnel peers (ports, graph nodes, services …). */
+    private static final int BASE_COUNTERS = 16384;
     private static final long STARTUP_TIMEOUT_MS = 120_000;
     /** A worker whose slow tick has not advanced for this long is wedged (it ticks at least every few ms). */
     static final long WORKER_STALL_NS = 10_000_000_000L;
@@ -106,6 +129,7 @@ public final class Daemon implements AutoCloseable {
     private TapSteering steering;
     private PodManager pods;
     private ServiceManager services;
+    private PolicyManager policy;
     private final NodePortNotice nodePortNotice = new NodePortNotice();
     private StatsFile statsFile;
     private StatsPublisher publisher;
@@ -114,6 +138,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> publishing;
     private ClusterPeers cluster;
     private ScheduledFuture<?> peerRefresh;
+    private EgressManager egress;
+    private ScheduledFuture<?> egressCheck;
     private ConfigReloader reloader;
     private ReloadTriggers reloadTriggers;
     private NetlinkMonitor kernelEvents;
@@ -122,28 +148,69 @@ public final class Daemon implements AutoCloseable {
     private volatile DaemonMetrics metrics;
     private DataPlaneWatch dataPlaneWatch;
     private ScheduledFuture<?> dataPlaneChecks;
+    /** With {@code source: kubernetes}: the API server's informers (null with the file source). */
+    private KubernetesSource kubernetes;
     private volatile boolean closed;
 
     private Daemon(DaemonOptions options) {
         this.options = options;
     }
 
-    public static Daemon start(DaemonOptions options, ClusterConfig config) throws Exception {
+    /**
+     * Builds and starts the daemon. With {@code source: kubernetes} it first connects to the API server and waits
+     * (logging why) until this node's Node object has its pod CIDRs and InternalIP: the switch and IPAM are
+     * built from them; until then there is no control socket, so CNI ADDs fail with "try again later".
+     */
+    public static Daemon start(DaemonOptions options, ClusterConfig fileConfig) throws Exception {
         Daemon daemon = new Daemon(options);
         try {
             daemon.http = HttpTransport.start();
             // First, so that /healthz and /readyz answer while the daemon starts (readyz: 503 until ready).
             daemon.startProbeListener();
+            ClusterConfig config = fileConfig;
+            NodeConfig self = null;
+            if (fileConfig.fromKubernetes()) {
+                daemon.kubernetes = KubernetesSource.connect(fileConfig, Optional.ofNullable(options.kubeconfig()),
+                        daemon.control::post);
+                daemon.health.readiness().register(new KubernetesReadiness(daemon.kubernetes));
+                self = daemon.kubernetes.awaitThisNode(Duration.ofSeconds(30));
+                DaemonLog.info("kubernetes: this node " + self.name() + ": addresses " + self.addresses() + ", pod CIDRs "
+                        + self.podCidrs());
+                config = fileConfig.withNodes(List.of(self));
+            }
+            ClusterConfig built = config;
+            NodeConfig thisNode = self;
             daemon.control.call(() -> {
-                daemon.build(config);
+                daemon.build(built);
+                if (thisNode != null) {
+                    daemon.metrics.register(new KubernetesMetrics(daemon.kubernetes));
+                    daemon.kubernetes.applyNodesTo(daemon.cluster.manager(), thisNode);
+                    ServiceManager services = daemon.services;
+                    daemon.kubernetes.applyServicesTo(new ServiceTarget() {
+                        @Override
+                        public void apply(DesiredService service) {
+                            services.apply(service);
+                        }
+
+                        @Override
+                        public void remove(ServiceId id) {
+                            services.remove(id);
+                        }
+                    });
+                }
                 return null;
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
                     daemon.counters, daemon.services), new PeerOperations(daemon.engine,
-                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader));
+                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader),
+                    new StatusOperations(fileConfig.thisNodeName(), options.config().toString(), daemon.kubernetes),
+                    new PolicyOperations(daemon.policy));
             daemon.server = ControlServer.start(daemon.http, options.socket(), api, ListenerSettings.DEFAULTS);
             daemon.apiReady.pass("control socket " + options.socket() + " (" + daemon.http.name() + ")");
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
+            if (daemon.kubernetes != null) {
+                daemon.kubernetes.markNetworkAvailable();
+            }
         } catch (ExecutionException e) {
             daemon.close();
             throw e.getCause() instanceof Exception cause ? cause : e;
@@ -151,10 +218,11 @@ public final class Daemon implements AutoCloseable {
             daemon.close();
             throw e;
         }
-        DaemonLog.info("ready: node " + config.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
+        DaemonLog.info("ready: node " + fileConfig.thisNodeName() + ", pod CIDRs " + describe(daemon.pods.ranges()) + ", "
                 + daemon.pods.pods().size() + " pod(s) re-attached, socket " + options.socket()
                 + (daemon.probeListener == null ? "" : ", metrics and probes on " + daemon.metricsAddress())
-                + " (" + daemon.http.name() + ")");
+                + " (" + daemon.http.name() + ")"
+                + (daemon.kubernetes != null ? ", cluster from the Kubernetes API" : ""));
         return daemon;
     }
 
@@ -209,7 +277,8 @@ public final class Daemon implements AutoCloseable {
         Ipam ipam = new Ipam(ranges, options.stateDir().resolve("ipam.state"));
         PodStore store = new PodStore(options.stateDir().resolve("pods.json"));
         int podMtu = podMtu(config);
-        boolean clustered = config.nodes().size() > 1;
+        // With the API as the source, nodes join at any time: the uplink is always open.
+        boolean clustered = config.fromKubernetes() || config.nodes().size() > 1;
         if (clustered) {
             podMtu = PodMtu.limitToUplink(podMtu, ClusterPeers.uplinkMtu(config), config);
         }
@@ -222,6 +291,7 @@ public final class Daemon implements AutoCloseable {
         }
         health.liveness().register(new ProgressCheck("control", "control thread periodic runs", controlRuns::get,
                 System::nanoTime, CONTROL_STALL_NS));
+        egress = EgressManager.start(config, options.hostPortName());
         Attachment hostKey = new Attachment(HOST_CONTAINER_ID, options.hostPortName());
         List<InetAddress> hostAddresses = ipam.allocate(hostKey, List.of());
         long switchMac = PodMacs.derive("podswitch-switch", config.thisNodeName());
@@ -233,7 +303,10 @@ public final class Daemon implements AutoCloseable {
         }
 
         Files.createDirectories(options.runDir());
-        statsFile = StatsFile.create(options.statsFile(), MAX_COUNTERS);
+        // Each tunnel peer has 4 counters per worker: a 5,000-node cluster needs room for them (the file is mapped
+        // sparse: slots never written take no memory).
+        statsFile = StatsFile.create(options.statsFile(),
+                BASE_COUNTERS + 4 * SwitchEngine.PEER_CAPACITY * options.engineConfig().workers());
         publisher = new StatsPublisher(statsFile);
         counters = new DaemonCounters(publisher);
         for (CounterSource source : engine.counterSources()) {
@@ -250,10 +323,24 @@ public final class Daemon implements AutoCloseable {
             DaemonLog.info("services: " + config.services().size() + " service(s), " + loaded.added() + " key(s) published");
         }
         counters.register(new ServiceCounterSource(engine.serviceTable()));
+        // External and load-balancer IPs: kernel routes to the host TAP, and the AF_XDP uplink's XDP maps.
+        ServiceAddressMaps addressMaps = cluster == null || cluster.uplinkPort() == null ? null
+                : cluster.uplinkPort().attachment().serviceAddresses();
+        services.externalAddresses(new ServiceAddressSteering(addressMaps, host::routeServiceAddress,
+                host::unrouteServiceAddress));
         nodePortNotice.check(config);
+
+        policy = new PolicyManager(engine.policyTables(), policyNode(config, hostAddresses));
+        PolicyManager.Compilation compiled = policy.applyFile(config.networkPolicy());
+        if (compiled.policies() > 0) {
+            DaemonLog.info("network policy: " + compiled.policies() + " policies from " + options.config());
+        }
+        counters.register(new PolicyCounterSource(policy));
+        DenyLogger denyLogger = new DenyLogger(policy, engine.denyLogs());
 
         steering = loadSteering(1 + engine.workerCount());
         pods = new PodManager(engine, ipam, store, switchMac, podMtu, counters, Set.of(hostKey), steering);
+        pods.setListener(new PolicyPodListener(policy));
         int reattached = pods.recover();
         if (reattached > 0) {
             DaemonLog.info("re-attached " + reattached + " pod(s) from " + store.file());
@@ -261,6 +348,7 @@ public final class Daemon implements AutoCloseable {
         stateReady.pass(reattached + " pod(s) re-attached from " + store.file());
         metrics = new DaemonMetrics(config.thisNodeName(), http == null ? "none" : http.name(), engine, counters, pods,
                 cluster == null ? null : cluster.manager(), health);
+        metrics.register(new PolicyMetrics(policy, engine.policyConnTracks()));
         dataPlaneWatch = new DataPlaneWatch(engine, host, cluster != null && cluster.uplinkPort() != null
                 ? config.thisNode().uplink().interfaceName() : null, dataplaneReady);
         dataPlaneWatch.check();
@@ -269,7 +357,9 @@ public final class Daemon implements AutoCloseable {
         publishing = control.every(STATS_PERIOD_MS, () -> {
             controlRuns.incrementAndGet();
             counters.publish(System.currentTimeMillis());
+            denyLogger.drain();
         });
+        egressCheck = control.every(EgressManager.CHECK_PERIOD_MS, egress::check);
         if (cluster != null) {
             peerRefresh = control.every(PEER_REFRESH_MS, this::refreshPeers);
             // Neighbour, route and link changes refresh the peers at once (the periodic refresh is the
@@ -282,7 +372,8 @@ public final class Daemon implements AutoCloseable {
         if (options.nodeName() != null) {
             env.put("NODE_NAME", options.nodeName());
         }
-        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services);
+        reloader = new ConfigReloader(options.config(), env, config, cluster == null ? null : cluster.manager(), services,
+                egress, policy);
     }
 
     /**
@@ -353,7 +444,22 @@ public final class Daemon implements AutoCloseable {
         return String.join(", ", out);
     }
 
-    /** The node's pod CIDRs as IPAM ranges, primary family first. */
+    /**
+     * What NetworkPolicy needs to know about this node: its pod CIDRs (a pod with an address there is local)
+     * and its own addresses — the host port's, the node's, the switch's hairpin SNAT sources — traffic between
+     * which and local pods is always allowed (kubelet probes).
+     */
+    static PolicyCompiler.Node policyNode(ClusterConfig config, List<InetAddress> hostAddresses) {
+        List<io.podswitch.config.cidr.IpAddress> own = new ArrayList<>(config.thisNode().addresses());
+        for (InetAddress a : hostAddresses) {
+            own.add(io.podswitch.config.cidr.IpAddress.parse(io.podswitch.daemon.ipam.IpAddresses.format(a)));
+        }
+        own.add(new io.podswitch.config.cidr.Ip4Address(HairpinAddresses.DEFAULTS.ipv4()));
+        own.add(new io.podswitch.config.cidr.Ip6Address(HairpinAddresses.DEFAULTS.ipv6High(),
+                HairpinAddresses.DEFAULTS.ipv6Low()));
+        return new PolicyCompiler.Node(config.thisNode().podCidrs(), own);
+    }
+
     /** The cluster's service CIDRs as ranges (routed from the node's kernel into the switch). */
     static List<IpRange> serviceRanges(ClusterConfig config) {
         List<IpRange> ranges = new ArrayList<>();
@@ -387,6 +493,11 @@ public final class Daemon implements AutoCloseable {
         return options;
     }
 
+    /** The Kubernetes source, or null with {@code source: file}. */
+    public KubernetesSource kubernetes() {
+        return kubernetes;
+    }
+
     /**
      * The liveness and readiness checks behind {@code /healthz} and {@code /readyz}. Parts of the daemon
      * register theirs here (see {@link io.podswitch.daemon.health.HealthChecks#gate}); the daemon's own:
@@ -410,6 +521,9 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         if (reloadTriggers != null) {
             reloadTriggers.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.close(); // first: no informer event reaches tables being torn down
         }
         if (kernelEvents != null) {
             kernelEvents.close(); // before the control thread stops: its reader may be waiting on it
@@ -458,6 +572,9 @@ public final class Daemon implements AutoCloseable {
         if (peerRefresh != null) {
             peerRefresh.cancel(false);
         }
+        if (egressCheck != null) {
+            egressCheck.cancel(false);
+        }
         if (dataPlaneChecks != null) {
             dataPlaneChecks.cancel(false);
         }
@@ -479,6 +596,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (steering != null) {
             steering.close(); // the pods' TAPs keep their own reference to the program
+        }
+        if (egress != null) {
+            egress.close(); // after the workers stopped: no pod packet can leave unmasqueraded meanwhile
         }
         if (publisher != null) {
             publisher.close();

@@ -2,6 +2,7 @@ package io.podswitch.daemon;
 
 import io.podswitch.daemon.engine.EngineConfig;
 import io.podswitch.worker.IdleStrategies;
+import io.podswitch.worker.WorkerConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -14,15 +15,18 @@ import java.util.Map;
  * podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
  *            [--idle adaptive[:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]] [--tap-io uring|syscalls]
  *            [--frames N] [--host-port NAME] [--max-pods N] [--metrics-address HOST:PORT|off]
+ *            [--kubeconfig FILE] [--service-flows N]
  * </pre>
  *
- * @param nodeName {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
+ * @param nodeName       {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
  * @param metricsAddress where {@code /metrics}, {@code /healthz} and {@code /readyz} listen (TCP); null = off
- * @param ioUring {@code --tap-io uring} (default): workers batch TAP reads and writes through io_uring
+ * @param kubeconfig     {@code --kubeconfig} (with {@code source: kubernetes}), else null: the config's, else auto-configured
+ * @param serviceFlows   {@code --service-flows}: service flows (NAT conntrack records) each worker tracks
+ * @param ioUring        {@code --tap-io uring}: workers batch TAP reads and writes through io_uring
  */
 public record DaemonOptions(Path config, String nodeName, Path stateDir, Path runDir, int workers, String idle,
                             int frames, String hostPortName, int maxPods, InetSocketAddress metricsAddress,
-                            boolean ioUring) {
+                            Path kubeconfig, int serviceFlows, boolean ioUring) {
     public static final Path DEFAULT_CONFIG = Path.of("/etc/podswitch/cluster.yaml");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podswitch");
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/podswitch");
@@ -33,7 +37,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
             usage: podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
                               [--idle adaptive[:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]]
                               [--tap-io uring|syscalls] [--frames N] [--host-port NAME] [--max-pods N]
-                              [--metrics-address HOST:PORT|off]
+                              [--metrics-address HOST:PORT|off] [--kubeconfig FILE] [--service-flows N]
               --config     cluster network config (default /etc/podswitch/cluster.yaml)
               --node       this node's name (default: $NODE_NAME, else the config's node:)
               --state-dir  IPAM and pod registry (default /var/lib/podswitch)
@@ -47,7 +51,11 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
               --host-port  name of the node's TAP into the switch (default podswitch0)
               --max-pods   most pod attachments (default 1000)
               --metrics-address  TCP address of /metrics, /healthz, /readyz (default 127.0.0.1:9469;
-                           0.0.0.0:9469 or [::]:9469 for Prometheus on other hosts; off: none)""";
+                           0.0.0.0:9469 or [::]:9469 for Prometheus on other hosts; off: none)
+              --kubeconfig       with source: kubernetes, the API server's kubeconfig (default: the config's
+                           kubernetes.kubeconfig, else KUBECONFIG, ~/.kube/config, the pod's service account)
+              --service-flows  service connections each worker tracks (default 65536, a power of two
+                           in [1024, 4194304]; ~140 bytes of heap each)""";
 
     /** Thrown for a malformed command line (exit 64 with the usage). */
     public static final class UsageException extends Exception {
@@ -65,7 +73,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     }
 
     public EngineConfig engineConfig() {
-        return new EngineConfig(workers, idle, frames, maxPods + 2, ioUring);
+        return new EngineConfig(workers, idle, frames, maxPods + 2, serviceFlows, ioUring);
     }
 
     public static DaemonOptions parse(String[] args, Map<String, String> env) throws UsageException {
@@ -78,8 +86,10 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
         int frames = EngineConfig.DEFAULT_FRAMES;
         String hostPort = DEFAULT_HOST_PORT;
         int maxPods = 1000;
+        Path kubeconfig = null;
         InetSocketAddress metrics = DEFAULT_METRICS_ADDRESS;
-        boolean ioUring = true;
+        int serviceFlows = EngineConfig.DEFAULT_SERVICE_FLOWS;
+        boolean ioUring = WorkerConfig.DEFAULT_IO_URING;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
@@ -104,7 +114,9 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
                 case "--frames" -> frames = number(arg, value, 4096, 1 << 22);
                 case "--host-port" -> hostPort = interfaceName(value);
                 case "--max-pods" -> maxPods = number(arg, value, 1, 60000);
+                case "--kubeconfig" -> kubeconfig = Path.of(nonEmpty(arg, value));
                 case "--metrics-address" -> metrics = address(arg, value);
+                case "--service-flows" -> serviceFlows = serviceFlows(arg, value);
                 default -> throw new UsageException("unknown option " + arg);
             }
         }
@@ -116,7 +128,15 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
             throw new UsageException("--frames " + frames + " is too few for " + workers + " worker(s): at least "
                     + workers * 2048);
         }
-        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics, ioUring);
+        long flowBytes = (long) workers * serviceFlows * EngineConfig.SERVICE_FLOW_BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (flowBytes > heap / 2) {
+            throw new UsageException("--service-flows " + serviceFlows + " with " + workers + " worker(s) needs "
+                    + (flowBytes >> 20) + " MiB of heap, more than half of this JVM's " + (heap >> 20)
+                    + " MiB (raise -Xmx in bin/lib/podswitchd.flags, or track fewer flows)");
+        }
+        return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics,
+                kubeconfig, serviceFlows, ioUring);
     }
 
     /**
@@ -161,6 +181,15 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
         } catch (NumberFormatException e) {
             throw new UsageException(option + " is not a number: " + value);
         }
+    }
+
+    private static int serviceFlows(String option, String value) throws UsageException {
+        int n = number(option, value, EngineConfig.MIN_SERVICE_FLOWS, EngineConfig.MAX_SERVICE_FLOWS);
+        if (Integer.bitCount(n) != 1) {
+            throw new UsageException(option + " must be a power of two (the flow table's buckets are indexed by a mask): "
+                    + value);
+        }
+        return n;
     }
 
     private static String idle(String value) throws UsageException {

@@ -21,6 +21,11 @@ public final class Podswitchd {
     }
 
     public static void main(String[] args) {
+        // fabric8 logs through slf4j-simple: its warnings (watch failures, retries) join the daemon's log on stderr,
+        // its per-request chatter does not. -Dorg.slf4j.simpleLogger.defaultLogLevel=debug shows everything.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(run(args, System.getenv()));
     }
 

@@ -39,6 +39,9 @@ public final class Interface {
     private final long[] guardIp6Low;
     private final boolean proxyNeighbors;
     private final boolean uplink;
+    private final int[] hostIp4;
+    private final long[] hostIp6High;
+    private final long[] hostIp6Low;
 
     private Interface(Builder b) {
         this.port = b.port;
@@ -54,6 +57,9 @@ public final class Interface {
         this.guardIp6Low = b.guardIp6Low.clone();
         this.proxyNeighbors = b.proxyNeighbors;
         this.uplink = b.uplink;
+        this.hostIp4 = b.hostIp4.clone();
+        this.hostIp6High = b.hostIp6High.clone();
+        this.hostIp6Low = b.hostIp6Low.clone();
     }
 
     /** Is a source guard set (a pod port)? */
@@ -100,6 +106,42 @@ public final class Interface {
     /** Does tunnel traffic (VXLAN/Geneve to one of this port's addresses) arrive here for decapsulation? */
     public boolean uplink() {
         return uplink;
+    }
+
+    /**
+     * Whether an IPv4 packet from {@code source} arriving here came from outside the node: always on an uplink;
+     * on the host port when its source is none of the node's own addresses on the TAP — the node's kernel
+     * forwarded it (an external client's packet to a service's external IP, routed to the TAP). Allocation-free.
+     */
+    public boolean fromOutside4(int source) {
+        if (uplink) {
+            return true;
+        }
+        if (hostIp4.length == 0) {
+            return false;
+        }
+        for (int a : hostIp4) {
+            if (a == source) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** As {@link #fromOutside4} for IPv6. */
+    public boolean fromOutside6(long high, long low) {
+        if (uplink) {
+            return true;
+        }
+        if (hostIp6High.length == 0) {
+            return false;
+        }
+        for (int i = 0; i < hostIp6High.length; i++) {
+            if (hostIp6High[i] == high && hostIp6Low[i] == low) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Builder builder(Port port, long mac) {
@@ -229,6 +271,9 @@ public final class Interface {
         private long[] guardIp6Low = new long[0];
         private boolean proxyNeighbors;
         private boolean uplink;
+        private int[] hostIp4 = new int[0];
+        private long[] hostIp6High = new long[0];
+        private long[] hostIp6Low = new long[0];
 
         private Builder(Port port, long mac) {
             if (port == null) {
@@ -316,6 +361,20 @@ public final class Interface {
         /** Answers ARP and neighbour solicitations for every target (the host port). */
         public Builder proxyNeighbors(boolean on) {
             this.proxyNeighbors = on;
+            return this;
+        }
+
+        /**
+         * Marks the host port with the node's own addresses on its kernel side: traffic from any other source
+         * arriving here was forwarded by the node's kernel from outside (see {@link Interface#fromOutside4}).
+         */
+        public Builder hostAddresses(int[] ip4, long[] ip6High, long[] ip6Low) {
+            if (ip6High.length != ip6Low.length) {
+                throw new IllegalArgumentException("IPv6 host address halves differ in length");
+            }
+            this.hostIp4 = ip4.clone();
+            this.hostIp6High = ip6High.clone();
+            this.hostIp6Low = ip6Low.clone();
             return this;
         }
 

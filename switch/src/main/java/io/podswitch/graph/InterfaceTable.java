@@ -17,6 +17,8 @@ public final class InterfaceTable {
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Interface[].class);
 
     private final Interface[] byId;
+    /** The node's uplink (the interface flagged {@link Interface#uplink()}), or null: node ports live on its addresses. */
+    private volatile Interface uplink;
 
     /** An empty table for port ids in [0, capacity). */
     public InterfaceTable(int capacity) {
@@ -45,11 +47,25 @@ public final class InterfaceTable {
             throw new IllegalArgumentException("port id " + id + " outside [0, " + byId.length + ")");
         }
         SLOTS.setRelease(byId, id, iface);
+        if (iface.uplink()) {
+            uplink = iface;
+        } else if (uplink != null && uplink.id() == id) {
+            uplink = null;
+        }
     }
 
     /** Unpublishes a port; frames already queued for it are dropped and counted by the workers. */
     public void remove(int portId) {
         SLOTS.setRelease(byId, portId, (Interface) null);
+        Interface u = uplink;
+        if (u != null && u.id() == portId) {
+            uplink = null;
+        }
+    }
+
+    /** The node's uplink interface, or null (a single node, or the {@code udp} attachment). */
+    public Interface uplink() {
+        return uplink;
     }
 
     /** The interface of a port, or null if the id is unknown. */

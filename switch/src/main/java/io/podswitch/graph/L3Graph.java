@@ -9,6 +9,8 @@ import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.PacketVector;
 import io.podswitch.stats.CounterSource;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One worker's IPv4/IPv6 router graph (see docs/graph.md for the picture):
@@ -24,6 +26,7 @@ import io.podswitch.stats.CounterSource;
  *  ip4/ip6-rewrite: ENCAP adjacencies are wrapped for a tunnel peer and leave on the uplink
  *  ethernet-input ─► overlay-decap (uplink, UDP 4789/6081 to us) ─► ethernet-input (inner frame)
  *  unresolved next hops wait in ip4-neighbor / ip6-neighbor until arp / nd learn them
+ *  with services and NetworkPolicy: ip4-input ─► ip4-service ─► ip4-lookup ─► ip4-policy ─► ip4-rewrite
  * </pre>
  *
  * Each call to {@link #process} pushes the burst through the nodes in a fixed order, repeating the
@@ -49,6 +52,8 @@ public final class L3Graph implements PacketProcessor, CounterSource {
     private final int chunk;
     /** The service stage's backend choice, or null without services. */
     private final ServiceBalancer balancer;
+    /** The policy stage's decisions, or null without NetworkPolicy. */
+    private final PolicyStage policyStage;
     private long lastExpiryNanos = Long.MIN_VALUE;
     private boolean housekeepingDue;
 
@@ -85,6 +90,19 @@ public final class L3Graph implements PacketProcessor, CounterSource {
     public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
                    AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config,
                    PeerTable peers, GraphServices services) {
+        this(slab, interfaces, fib4, fib6, adjacencies, neighbors, txQueue, config, peers, services, null);
+    }
+
+    /**
+     * A graph with NetworkPolicy (docs/network-policy.md, "Data path"): ip4-policy / ip6-policy sit between
+     * lookup and rewrite, after the service stage, and drop what the policy tables deny.
+     *
+     * @param services this worker's view of the service tables, or null for no services
+     * @param policy   this worker's view of the policy tables, or null for no policy stage
+     */
+    public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
+                   AdjacencyTable adjacencies, NeighborTable neighbors, int txQueue, L3GraphConfig config,
+                   PeerTable peers, GraphServices services, GraphPolicy policy) {
         if (txQueue < 0) {
             throw new IllegalArgumentException("negative tx queue: " + txQueue);
         }
@@ -129,10 +147,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         icmp4Error.lookup = ip4Lookup;
         icmp6Error.lookup = ip6Lookup;
 
+        List<GraphNode> nodes = new ArrayList<>(List.of(ethernetInput, overlayDecap, arp, ip4Input, ip6Input));
         if (services == null) {
             balancer = null;
-            order = new GraphNode[] {ethernetInput, overlayDecap, arp, ip4Input, ip6Input, ip4Lookup, ip6Lookup,
-                    ip4Local, ip6Local, nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error};
         } else {
             balancer = new ServiceBalancer(services);
             Service4Node ip4Service = new Service4Node(ctx, balancer);
@@ -148,9 +165,25 @@ public final class L3Graph implements PacketProcessor, CounterSource {
             // service stage, which translates the quote back, so the client's PMTU discovery works.
             icmp4Error.lookup = ip4Service;
             icmp6Error.lookup = ip6Service;
-            order = new GraphNode[] {ethernetInput, overlayDecap, arp, ip4Input, ip6Input, ip4Service, ip6Service,
-                    ip4Lookup, ip6Lookup, ip4Local, ip6Local, nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error};
+            nodes.addAll(List.of(ip4Service, ip6Service));
         }
+        nodes.addAll(List.of(ip4Lookup, ip6Lookup));
+        if (policy == null) {
+            policyStage = null;
+        } else {
+            // After the lookup (and so after the service stage): packets to a Service are judged against
+            // the backend they now go to; only forwarded packets (not those for the switch itself) pass here.
+            policyStage = new PolicyStage(policy);
+            Policy4Node ip4Policy = new Policy4Node(ctx, policyStage);
+            Policy6Node ip6Policy = new Policy6Node(ctx, policyStage);
+            ip4Lookup.rewrite = ip4Policy;
+            ip6Lookup.rewrite = ip6Policy;
+            ip4Policy.next = ip4Rewrite;
+            ip6Policy.next = ip6Rewrite;
+            nodes.addAll(List.of(ip4Policy, ip6Policy));
+        }
+        nodes.addAll(List.of(ip4Local, ip6Local, nd, ip4Rewrite, ip6Rewrite, icmp4Error, icmp6Error));
+        order = nodes.toArray(new GraphNode[0]);
     }
 
     public L3Graph(FrameSlab slab, InterfaceTable interfaces, Ip4Lookup fib4, Ip6Lookup fib6,
@@ -221,6 +254,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
         }
         if (balancer != null) {
             balancer.sweep(nowNanos);
+        }
+        if (policyStage != null) {
+            policyStage.tick(nowNanos);
         }
         housekeepingDue = true;
     }
@@ -299,6 +335,9 @@ public final class L3Graph implements PacketProcessor, CounterSource {
             if (balancer.config.affinity() != null) {
                 balancer.config.affinity().visit(visitor);
             }
+        }
+        if (policyStage != null) {
+            policyStage.config.ownTrack().visit(visitor);
         }
     }
 }

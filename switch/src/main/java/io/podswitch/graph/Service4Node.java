@@ -19,8 +19,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * ip4-service, between ip4-input and ip4-lookup (docs/service.md, "Data path"):
  * <ul>
- *   <li>TCP/UDP to a service key (VIP:port, an external IP:port, or a node port on an uplink address of the
- *       input uplink):
+ *   <li>TCP/UDP to a service key (VIP:port, an external IP:port, or a node port on an uplink address,
+ *       arriving on that uplink or from this node's pods):
  *       backend chosen by {@link ServiceBalancer}, destination rewritten (DNAT), source too for hairpin
  *       and node-port-to-remote-backend flows (SNAT), checksums updated incrementally;</li>
  *   <li>no backend: TCP → RST from the VIP, UDP → ICMP port unreachable (rate-limited); a {@code Local}
@@ -114,17 +114,20 @@ final class Service4Node extends GraphNode {
             // From outside the external policy applies, and a remote backend's flow is SNATed to the uplink's
             // own address (the external IP is not routed back to this node).
             Interface in = interfaces.get(slab.inPort(f));
-            fromOutside = in != null && in.uplink();
+            fromOutside = in != null && in.fromOutside4(src);
             snatLow = fromOutside && in.ip4Count() > 0 ? FlowHash.ipv4MappedLow(in.ip4(0)) : 0;
         }
         if (entry == null) {
+            // A node port, on the uplink's addresses: from outside (arriving on the uplink), or from this
+            // node's pods (short-circuited to every endpoint, no SNAT, as kube-proxy serves them).
             Interface in = interfaces.get(slab.inPort(f));
-            if (in != null && in.uplink() && in.ownsIp4(dst)) {
+            Interface node = in != null && in.uplink() ? in : interfaces.uplink();
+            if (node != null && node.ownsIp4(dst)) {
                 entry = table.find(proto, FlowHash.IPV4_MAPPED_HIGH, ServiceTable.NODE_PORT4_LOW, dport);
                 if (entry != null && entry.kind() != ServiceKind.NODE_PORT) {
                     entry = null;
                 }
-                fromOutside = entry != null;
+                fromOutside = entry != null && node == in;
             }
         }
         if (entry != null) {
@@ -159,6 +162,7 @@ final class Service4Node extends GraphNode {
         }
         if (!fragment && balancer.anyFlows() && balancer.findReply(proto, FlowHash.IPV4_MAPPED_HIGH,
                 FlowHash.ipv4MappedLow(src), sport, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(dst), dport)) {
+            meta.unNated(f, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(src), sport);
             rewrite(f, ip, l4, proto, true, (int) balancer.reply.vipLow, balancer.reply.vipPort);
             rewrite(f, ip, l4, proto, false, (int) balancer.reply.clientLow, balancer.reply.clientPort);
             balancer.replied(proto, proto == Ip4.PROTOCOL_TCP ? Bytes.u8(m, l4 + Tcp.FLAGS) : 0, clock.nowNanos);
@@ -299,6 +303,7 @@ final class Service4Node extends GraphNode {
         // The ICMP checksum covers the whole quote: recompute it (at most 576 bytes).
         Bytes.u16(m, icmp + Icmp4.CHECKSUM, 0);
         Bytes.u16(m, icmp + Icmp4.CHECKSUM, Checksum.compute(m, icmp, icmpLength));
+        meta.unNated(f, FlowHash.IPV4_MAPPED_HIGH, FlowHash.ipv4MappedLow(outerSrc), 0); // related to a tracked flow
         balancer.replied(innerProto, 0, clock.nowNanos);
         counters.count(ICMP_UN_NAT);
     }

@@ -75,7 +75,7 @@ final class Service6Node extends GraphNode {
         long l4 = ip + Ip6.HEADER_LENGTH;
         if (proto == Ip6.NEXT_HEADER_ICMP6) {
             if (l4Length >= Icmp6.HEADER_LENGTH + Ip6.HEADER_LENGTH + 8 && balancer.anyFlows()) {
-                translateIcmpError(ip, l4, l4Length);
+                translateIcmpError(f, ip, l4, l4Length);
             }
             return lookup;
         }
@@ -97,19 +97,21 @@ final class Service6Node extends GraphNode {
         } else if (entry != null && entry.kind() == ServiceKind.EXTERNAL_IP) {
             // As in ip4-service: the external policy from outside, SNAT to the uplink's own address.
             Interface in = interfaces.get(slab.inPort(f));
-            fromOutside = in != null && in.uplink();
+            fromOutside = in != null && in.fromOutside6(srcHigh, srcLow);
             boolean address = fromOutside && in.ip6Count() > 0;
             snatHigh = address ? in.ip6High(0) : 0;
             snatLow = address ? in.ip6Low(0) : 0;
         }
         if (entry == null) {
+            // As in ip4-service: a node port from outside, or from this node's pods (short-circuited).
             Interface in = interfaces.get(slab.inPort(f));
-            if (in != null && in.uplink() && in.ownsIp6(dstHigh, dstLow)) {
+            Interface node = in != null && in.uplink() ? in : interfaces.uplink();
+            if (node != null && node.ownsIp6(dstHigh, dstLow)) {
                 entry = balancer.table.find(proto, 0L, 0L, dport);
                 if (entry != null && entry.kind() != ServiceKind.NODE_PORT) {
                     entry = null;
                 }
-                fromOutside = entry != null;
+                fromOutside = entry != null && node == in;
             }
         }
         if (entry != null) {
@@ -136,6 +138,7 @@ final class Service6Node extends GraphNode {
             return lookup; // a SYN is never a reply
         }
         if (balancer.anyFlows() && balancer.findReply(proto, srcHigh, srcLow, sport, dstHigh, dstLow, dport)) {
+            meta.unNated(f, srcHigh, srcLow, sport);
             rewrite(f, ip, l4, proto, true, balancer.reply.vipHigh, balancer.reply.vipLow, balancer.reply.vipPort);
             rewrite(f, ip, l4, proto, false, balancer.reply.clientHigh, balancer.reply.clientLow,
                     balancer.reply.clientPort);
@@ -206,7 +209,7 @@ final class Service6Node extends GraphNode {
     }
 
     /** As {@link Service4Node}'s: translate the quoted (snat → backend) header back to (client → VIP). */
-    private void translateIcmpError(long ip, long icmp, int icmpLength) {
+    private void translateIcmpError(int f, long ip, long icmp, int icmpLength) {
         MemorySegment m = memory;
         int type = Bytes.u8(m, icmp + Icmp6.TYPE);
         if (type < Icmp6.DESTINATION_UNREACHABLE || type > Icmp6.PARAMETER_PROBLEM) {
@@ -254,6 +257,7 @@ final class Service6Node extends GraphNode {
         Bytes.u16(m, icmp + Icmp6.CHECKSUM, 0);
         long pseudo = Checksum.pseudoHeader6(m, ip, icmpLength, Ip6.NEXT_HEADER_ICMP6);
         Bytes.u16(m, icmp + Icmp6.CHECKSUM, Checksum.finish(Checksum.add(m, icmp, icmpLength, pseudo)));
+        meta.unNated(f, osH, osL, 0); // related to a tracked flow
         balancer.replied(innerProto, 0, clock.nowNanos);
         counters.count(ICMP_UN_NAT);
     }

@@ -47,6 +47,8 @@ final class ServiceBalancer {
     private final int worker;
     final GraphServices config;
     final NatReply reply = new NatReply();
+    /** Scratch for {@link #trackedElsewhere}. */
+    private final NatReply elsewhere = new NatReply();
 
     // The decision for the current packet.
     long backendHigh;
@@ -155,9 +157,14 @@ final class ServiceBalancer {
             counters.count(NODE_PORT_SNAT);
         }
         int state = proto == ServiceEntry.TCP ? TcpState.initial(tcpFlags) : TcpState.NONE;
+        boolean addressSnat = snat;
         for (int attempt = 0; attempt < SNAT_ATTEMPTS; attempt++) {
-            int inserted = own.insert(proto, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, backendHigh,
-                    backendLow, backendPort, snatHigh, snatLow, snatPort, id, entry.generation(), state, now);
+            // Address SNAT (node ports, external IPs: one node address for clients arriving on every uplink
+            // queue, hence every worker) can clash with another worker's flow too; the own table checks itself.
+            int inserted = addressSnat && trackedElsewhere(proto, backendHigh, backendLow, backendPort, snatHigh,
+                    snatLow, snatPort) ? ServiceConnTrack.CONFLICT
+                    : own.insert(proto, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, backendHigh, backendLow,
+                            backendPort, snatHigh, snatLow, snatPort, id, entry.generation(), state, now);
             if (inserted >= 0) {
                 break;
             }
@@ -165,18 +172,34 @@ final class ServiceBalancer {
                 counters.count(CONNTRACK_FULL);
                 break;
             }
-            // CONFLICT: another flow already arrives at the same (snat, snatPort) from this backend. With
-            // SNAT, try another source port (deterministic, above the privileged range); without SNAT
-            // the tuple cannot change, so the flow goes stateless.
+            // CONFLICT: another flow already arrives at the same (source, port) from this backend — e.g. the
+            // client reused its port for another service with the same endpoint while the first flow still
+            // lingers. Try another source port (deterministic, above the privileged range); without SNAT
+            // only the port changes, the client's address stays (what Linux NAT does on a reply-tuple clash).
             counters.count(SNAT_CONFLICT);
-            if (!snat) {
+            if (attempt == SNAT_ATTEMPTS - 1) {
+                snatPort = srcPort; // every alternative taken: stateless, with the client's own port
+                snat = addressSnat;
                 break;
             }
+            snat = true;
             snatPort = 1024 + (int) Long.remainderUnsigned(hash + attempt * 0x9E37_79B9L, 64_512);
         }
         counters.count(NEW_FLOWS);
         serviceCounters.increment(worker, id, ServiceCounters.NEW_CONNECTIONS);
         return FORWARD;
+    }
+
+    /** Whether another worker tracks a flow that the backend reaches at (snat, snatPort). */
+    private boolean trackedElsewhere(int proto, long backendHigh, long backendLow, int backendPort, long snatHigh,
+                                     long snatLow, int snatPort) {
+        for (ServiceConnTrack t : tracks) {
+            if (t != own && !t.isEmpty() && t.findReply(proto, backendHigh, backendLow, backendPort, snatHigh, snatLow,
+                    snatPort, elsewhere)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -36,6 +36,7 @@ public final class Bpf {
     static final int BPF_PROG_TEST_RUN = 10;
     static final int BPF_LINK_CREATE = 28;
 
+    static final int BPF_MAP_TYPE_HASH = 1;
     static final int BPF_MAP_TYPE_XSKMAP = 17;
     /** A hash map that evicts its least recently used entries when full (flow tables). */
     public static final int BPF_MAP_TYPE_LRU_HASH = 9;
@@ -74,29 +75,24 @@ public final class Bpf {
         if (maxEntries <= 0) {
             throw new IllegalArgumentException("XSKMAP needs at least one entry: " + maxEntries);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = arena.allocate(BpfAttr.MAP_CREATE);
-            set(attr, BpfAttr.MAP_CREATE, "map_type", BPF_MAP_TYPE_XSKMAP);
-            set(attr, BpfAttr.MAP_CREATE, "key_size", 4);
-            set(attr, BpfAttr.MAP_CREATE, "value_size", 4);
-            set(attr, BpfAttr.MAP_CREATE, "max_entries", maxEntries);
-            putName(attr, BpfAttr.offset(BpfAttr.MAP_CREATE, "map_name"), name);
-            return (int) call(arena, BPF_MAP_CREATE, attr, "BPF_MAP_CREATE", name, null);
-        }
+        return createMap(name, BPF_MAP_TYPE_XSKMAP, 4, 4, maxEntries);
     }
 
     /**
-     * Creates a hash-type map ({@link #BPF_MAP_TYPE_LRU_HASH} ...) with the given key and value sizes.
+     * Creates a hash map ({@code BPF_MAP_TYPE_HASH}) of {@code maxEntries} fixed-size keys and values.
      * @return the map's file descriptor
      */
-    public static int createHashMap(int mapType, String name, int keySize, int valueSize, int maxEntries) {
+    public static int createHashMap(String name, int keySize, int valueSize, int maxEntries) {
         if (keySize <= 0 || valueSize <= 0 || maxEntries <= 0) {
-            throw new IllegalArgumentException("map " + name + ": sizes and entries must be positive: key " + keySize
-                    + ", value " + valueSize + ", entries " + maxEntries);
+            throw new IllegalArgumentException("hash map " + name + ": sizes must be positive");
         }
+        return createMap(name, BPF_MAP_TYPE_HASH, keySize, valueSize, maxEntries);
+    }
+
+    private static int createMap(String name, int type, int keySize, int valueSize, int maxEntries) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(BpfAttr.MAP_CREATE);
-            set(attr, BpfAttr.MAP_CREATE, "map_type", mapType);
+            set(attr, BpfAttr.MAP_CREATE, "map_type", type);
             set(attr, BpfAttr.MAP_CREATE, "key_size", keySize);
             set(attr, BpfAttr.MAP_CREATE, "value_size", valueSize);
             set(attr, BpfAttr.MAP_CREATE, "max_entries", maxEntries);
@@ -105,32 +101,69 @@ public final class Bpf {
         }
     }
 
+    /**
+     * Creates a hash-type map of another type ({@link #BPF_MAP_TYPE_LRU_HASH} ...) with the given key and
+     * value sizes.
+     * @return the map's file descriptor
+     */
+    public static int createHashMap(int mapType, String name, int keySize, int valueSize, int maxEntries) {
+        if (keySize <= 0 || valueSize <= 0 || maxEntries <= 0) {
+            throw new IllegalArgumentException("map " + name + ": sizes and entries must be positive: key " + keySize
+                    + ", value " + valueSize + ", entries " + maxEntries);
+        }
+        return createMap(name, mapType, keySize, valueSize, maxEntries);
+    }
+
+    /** Sets {@code map[key] = value} (the map's key and value sizes). */
+    public static void updateElement(int mapFd, byte[] key, byte[] value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            update(arena, mapFd, arena.allocateFrom(JAVA_BYTE, key), arena.allocateFrom(JAVA_BYTE, value), what);
+        }
+    }
+
     /** Sets {@code map[key] = value} for a map with 4-byte keys and values. */
     public static void updateElement(int mapFd, int key, int value, String what) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment k = arena.allocate(JAVA_INT);
-            MemorySegment v = arena.allocate(JAVA_INT);
-            k.set(JAVA_INT, 0, key);
-            v.set(JAVA_INT, 0, value);
-            MemorySegment attr = arena.allocate(BpfAttr.MAP_ELEM);
-            set(attr, BpfAttr.MAP_ELEM, "map_fd", mapFd);
-            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "key"), k.address());
-            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "value"), v.address());
-            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "flags"), BPF_ANY);
-            call(arena, BPF_MAP_UPDATE_ELEM, attr, "BPF_MAP_UPDATE_ELEM", what, null);
+            update(arena, mapFd, arena.allocateFrom(JAVA_INT, key), arena.allocateFrom(JAVA_INT, value), what);
+        }
+    }
+
+    private static void update(Arena arena, int mapFd, MemorySegment key, MemorySegment value, String what) {
+        MemorySegment attr = arena.allocate(BpfAttr.MAP_ELEM);
+        set(attr, BpfAttr.MAP_ELEM, "map_fd", mapFd);
+        attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "key"), key.address());
+        attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "value"), value.address());
+        attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "flags"), BPF_ANY);
+        call(arena, BPF_MAP_UPDATE_ELEM, attr, "BPF_MAP_UPDATE_ELEM", what, null);
+    }
+
+    /** Removes {@code map[key]}; a key that is not there is not an error. */
+    public static void deleteElement(int mapFd, byte[] key, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = deleteAttr(arena, mapFd, arena.allocateFrom(JAVA_BYTE, key));
+            MemorySegment errno = Native.errnoSegment(arena);
+            if (bpf(errno, BPF_MAP_DELETE_ELEM, attr) < 0) {
+                int err = Native.errno(errno);
+                if (err != Errno.ENOENT) {
+                    throw new NativeException("BPF_MAP_DELETE_ELEM", what, err, Errno.hint(err));
+                }
+            }
         }
     }
 
     /** Removes {@code map[key]} for a map with 4-byte keys. */
     public static void deleteElement(int mapFd, int key, String what) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment k = arena.allocate(JAVA_INT);
-            k.set(JAVA_INT, 0, key);
-            MemorySegment attr = arena.allocate(BpfAttr.MAP_ELEM);
-            set(attr, BpfAttr.MAP_ELEM, "map_fd", mapFd);
-            attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "key"), k.address());
-            call(arena, BPF_MAP_DELETE_ELEM, attr, "BPF_MAP_DELETE_ELEM", what, null);
+            call(arena, BPF_MAP_DELETE_ELEM, deleteAttr(arena, mapFd, arena.allocateFrom(JAVA_INT, key)),
+                    "BPF_MAP_DELETE_ELEM", what, null);
         }
+    }
+
+    private static MemorySegment deleteAttr(Arena arena, int mapFd, MemorySegment key) {
+        MemorySegment attr = arena.allocate(BpfAttr.MAP_ELEM);
+        set(attr, BpfAttr.MAP_ELEM, "map_fd", mapFd);
+        attr.set(JAVA_LONG, BpfAttr.offset(BpfAttr.MAP_ELEM, "key"), key.address());
+        return attr;
     }
 
     /**

@@ -5,11 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,52 +23,20 @@ import java.util.Optional;
  */
 public final class Netlink implements AutoCloseable {
     private static final int BUFFER_BYTES = 64 * 1024;
-    /** The kernel answers at once; a silent socket means something is badly wrong, never wait forever. */
-    private static final long ANSWER_TIMEOUT_MILLIS = 5_000;
 
-    private final int fd;
-    private final Arena arena;
+    private final NetlinkSocket socket;
     private final NetlinkRequest request;
-    private final MemorySegment receiveBuffer;
-    private final MemorySegment kernel;
     private int sequence;
-    private boolean closed;
 
-    private Netlink(int fd) {
-        this.fd = fd;
-        this.arena = Arena.ofShared();
-        this.request = new NetlinkRequest(arena.allocate(BUFFER_BYTES, 8));
-        this.receiveBuffer = arena.allocate(BUFFER_BYTES, 8);
-        this.kernel = arena.allocate(SOCKADDR_NL);
-        kernel.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
+    private Netlink(NetlinkSocket socket) {
+        this.socket = socket;
+        this.request = socket.newRequest(BUFFER_BYTES);
         this.sequence = (int) (System.nanoTime() & 0x3fffffff);
     }
 
     /** Opens an rtnetlink socket in the calling thread's network namespace. */
     public static Netlink open() {
-        int fd = Sockets.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW, NETLINK_ROUTE, "rtnetlink");
-        try {
-            // Best effort: older kernels lack them, and errors are still reported without them.
-            trySetOption(fd, NETLINK_EXT_ACK, "NETLINK_EXT_ACK");
-            trySetOption(fd, NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
-            Sockets.setReceiveTimeout(fd, ANSWER_TIMEOUT_MILLIS, "rtnetlink");
-            Netlink netlink = new Netlink(fd);
-            MemorySegment local = netlink.arena.allocate(SOCKADDR_NL);
-            local.set(JAVA_SHORT, 0, (short) Sockets.AF_NETLINK);
-            Sockets.bind(fd, local, "rtnetlink");
-            return netlink;
-        } catch (RuntimeException e) {
-            Libc.close(fd);
-            throw e;
-        }
-    }
-
-    private static void trySetOption(int fd, int option, String name) {
-        try {
-            Sockets.setInt(fd, SOL_NETLINK, option, 1, name, "rtnetlink");
-        } catch (NativeException ignored) {
-            // The kernel predates the option; ACKs then carry no text, which is all we lose.
-        }
+        return new Netlink(NetlinkSocket.open(NETLINK_ROUTE, "rtnetlink"));
     }
 
     // ---------------------------------------------------------------- links
@@ -469,83 +435,10 @@ public final class Netlink implements AutoCloseable {
         };
     }
 
-    @FunctionalInterface
-    private interface MessageHandler {
-        void message(MemorySegment buffer, int offset, int length, int type);
-    }
-
-    /**
-     * Sends the request in the buffer and reads answers with its sequence number until the ACK, the
-     * end of a dump, or (for a non-ACK'd get) the first reply.
-     */
-    private void exchange(String operation, String object, MessageHandler handler, boolean replyExpected) {
-        checkOpen();
-        int length = request.finish();
-        int flags = request.buffer().get(JAVA_SHORT, NLMSG_FLAGS) & 0xffff;
-        boolean dump = (flags & NLM_F_DUMP) == NLM_F_DUMP;
-        int seq = sequence;
-        Sockets.sendTo(fd, request.buffer(), length, kernel, "rtnetlink " + operation);
-        for (;;) {
-            long n;
-            try {
-                n = Sockets.receive(fd, receiveBuffer, 0, "rtnetlink " + operation);
-            } catch (NativeException e) {
-                if (e.errno() == Errno.EAGAIN) {
-                    throw new NativeException(operation, object, Errno.ETIMEDOUT,
-                            "no answer from the kernel within " + ANSWER_TIMEOUT_MILLIS + " ms");
-                }
-                throw e;
-            }
-            int at = 0;
-            while (at + NLMSGHDR_SIZE <= n) {
-                int len = receiveBuffer.get(JAVA_INT, at + NLMSG_LEN);
-                int type = receiveBuffer.get(JAVA_SHORT, at + NLMSG_TYPE) & 0xffff;
-                int mseq = receiveBuffer.get(JAVA_INT, at + NLMSG_SEQ);
-                if (len < NLMSGHDR_SIZE || at + len > n) {
-                    throw new IllegalStateException("rtnetlink " + operation + ": truncated reply");
-                }
-                if (mseq == seq) {
-                    if (type == NLMSG_ERROR) {
-                        int error = receiveBuffer.get(JAVA_INT, at + NLMSGHDR_SIZE);
-                        if (error != 0) {
-                            throw kernelError(operation, object, -error, at, len);
-                        }
-                        return;
-                    }
-                    if (type == NLMSG_DONE) {
-                        return;
-                    }
-                    if (handler != null) {
-                        handler.message(receiveBuffer, at, len, type);
-                    }
-                    if (replyExpected && !dump) {
-                        return;
-                    }
-                }
-                at += align(len);
-            }
-        }
-    }
-
-    private NativeException kernelError(String operation, String object, int errno, int at, int len) {
-        int hdrFlags = receiveBuffer.get(JAVA_SHORT, at + NLMSG_FLAGS) & 0xffff;
-        String text = null;
-        if ((hdrFlags & NLM_F_ACK_TLVS) != 0) {
-            int echoed = (hdrFlags & NLM_F_CAPPED) != 0
-                    ? NLMSGHDR_SIZE
-                    : align(receiveBuffer.get(JAVA_INT, at + NLMSGHDR_SIZE + 4));
-            RtAttributes a = new RtAttributes(receiveBuffer, at + NLMSGHDR_SIZE + 4 + echoed, at + len);
-            while (a.next()) {
-                if (a.type() == NLMSGERR_ATTR_MSG) {
-                    text = string(receiveBuffer, a.data(), a.length());
-                }
-            }
-        }
-        String hint = Errno.hint(errno);
-        if (text != null && !text.isEmpty()) {
-            hint = "kernel: " + text + (hint == null ? "" : "; " + hint);
-        }
-        return new NativeException(operation, object, errno, hint);
+    /** Sends the request in the buffer and reads its answers (see {@link NetlinkSocket#exchange}). */
+    private void exchange(String operation, String object, NetlinkSocket.MessageHandler handler, boolean replyExpected) {
+        socket.checkOpen();
+        socket.exchange(request, sequence, operation, object, handler, replyExpected);
     }
 
     // ---------------------------------------------------------------- parsing
@@ -623,13 +516,7 @@ public final class Netlink implements AutoCloseable {
     }
 
     private static String string(MemorySegment buf, int at, int maxLength) {
-        int n = 0;
-        while (n < maxLength && buf.get(JAVA_BYTE, at + n) != 0) {
-            n++;
-        }
-        byte[] b = new byte[n];
-        MemorySegment.copy(buf, JAVA_BYTE, at, b, 0, n);
-        return new String(b, StandardCharsets.UTF_8);
+        return NetlinkSocket.string(buf, at, maxLength);
     }
 
     private static long readMac(MemorySegment buf, int at) {
@@ -668,18 +555,8 @@ public final class Netlink implements AutoCloseable {
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("rtnetlink socket is closed");
-        }
-    }
-
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            Libc.close(fd);
-            arena.close();
-        }
+        socket.close();
     }
 }

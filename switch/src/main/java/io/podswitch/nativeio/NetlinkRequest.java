@@ -17,11 +17,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes one netlink request into a reusable buffer: header, fixed struct, attributes (nested ones
- * too), each padded to 4 bytes; {@link #finish()} fills in the length. Not thread-safe.
+ * too), each padded to 4 bytes; {@link #finish()} fills in the length. {@link #next} appends a further
+ * message after the current one (an nfnetlink batch is several messages in one datagram). Not thread-safe.
  */
 final class NetlinkRequest {
     private final MemorySegment buffer;
     private int position;
+    private int messageStart;
 
     NetlinkRequest(MemorySegment buffer) {
         this.buffer = buffer;
@@ -33,11 +35,20 @@ final class NetlinkRequest {
 
     /** Starts a new message; the previous one is forgotten. */
     NetlinkRequest begin(int type, int flags, int sequence) {
-        buffer.asSlice(0, NLMSGHDR_SIZE).fill((byte) 0);
-        buffer.set(JAVA_SHORT, NLMSG_TYPE, (short) type);
-        buffer.set(JAVA_SHORT, NLMSG_FLAGS, (short) flags);
-        buffer.set(JAVA_INT, NLMSG_SEQ, sequence);
-        position = NLMSGHDR_SIZE;
+        position = 0;
+        return next(type, flags, sequence);
+    }
+
+    /** Finishes the current message and starts another right after it (same datagram). */
+    NetlinkRequest next(int type, int flags, int sequence) {
+        if (position > 0) {
+            finish();
+        }
+        messageStart = position;
+        int header = reserve(NLMSGHDR_SIZE);
+        buffer.set(JAVA_SHORT, header + NLMSG_TYPE, (short) type);
+        buffer.set(JAVA_SHORT, header + NLMSG_FLAGS, (short) flags);
+        buffer.set(JAVA_INT, header + NLMSG_SEQ, sequence);
         return this;
     }
 
@@ -75,6 +86,21 @@ final class NetlinkRequest {
         return this;
     }
 
+    /** A 32-bit attribute in network byte order (nf_tables' NLA_BE32: registers, verdicts, hooks, flags). */
+    NetlinkRequest attrBigEndianInt(int type, int value) {
+        return attrInt(type, Integer.reverseBytes(value));
+    }
+
+    /** A 64-bit attribute in network byte order (nf_tables' NLA_BE64: handles). */
+    NetlinkRequest attrBigEndianLong(int type, long value) {
+        int at = reserve(RTATTR_SIZE + 8);
+        buffer.set(JAVA_SHORT, at, (short) (RTATTR_SIZE + 8));
+        buffer.set(JAVA_SHORT, at + 2, (short) type);
+        buffer.set(JAVA_INT, at + RTATTR_SIZE, Integer.reverseBytes((int) (value >>> 32)));
+        buffer.set(JAVA_INT, at + RTATTR_SIZE + 4, Integer.reverseBytes((int) value));
+        return this;
+    }
+
     /** A NUL-terminated string attribute (IFLA_IFNAME, IFLA_INFO_KIND). */
     NetlinkRequest attrString(int type, String value) {
         byte[] s = value.getBytes(StandardCharsets.UTF_8);
@@ -94,9 +120,14 @@ final class NetlinkRequest {
         buffer.set(JAVA_SHORT, at, (short) (position - at));
     }
 
-    /** Writes the total length into the header and returns it. */
+    /** Writes the current message's length into its header and returns the length of everything written. */
     int finish() {
-        buffer.set(JAVA_INT, NLMSG_LEN, position);
+        buffer.set(JAVA_INT, messageStart + NLMSG_LEN, position - messageStart);
+        return position;
+    }
+
+    /** Bytes written so far (every message, padded). */
+    int position() {
         return position;
     }
 

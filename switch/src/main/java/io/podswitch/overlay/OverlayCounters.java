@@ -75,6 +75,17 @@ public final class OverlayCounters implements CounterSource {
         return read(decapBytes, peer);
     }
 
+    /**
+     * Zeroes one peer's counters, for an id given to a new node. Control thread, and only for an id no worker
+     * counts on any more (out of the peer table and past a grace period).
+     */
+    public void reset(int peer) {
+        LONGS.setOpaque(encapPackets, peer, 0L);
+        LONGS.setOpaque(encapBytes, peer, 0L);
+        LONGS.setOpaque(decapPackets, peer, 0L);
+        LONGS.setOpaque(decapBytes, peer, 0L);
+    }
+
     /** Drops of an {@link EncapDrop} reason. */
     public long encapDrops(int reason) {
         return read(encapDrops, reason);

@@ -2,6 +2,12 @@ package io.podswitch.overlay;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Tunnel peers by id, and by outer remote address for decapsulation. One writer (the control thread)
@@ -41,26 +47,55 @@ public final class PeerTable {
      * remote address cannot coexist: decapsulation could not tell their frames apart.
      */
     public void put(TunnelPeer peer) {
-        int id = peer.id();
-        if (id >= byId.length) {
-            throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
+        putAll(List.of(peer));
+    }
+
+    /**
+     * Publishes (or replaces) several peers with one rebuild of the address index: a cluster's initial sync
+     * publishes thousands, and a rebuild per peer would make that quadratic. Checked first (ids in range, no
+     * two peers with one remote address), so a refusal publishes none of them. Control thread only.
+     */
+    public void putAll(Collection<TunnelPeer> peers) {
+        Set<Integer> replaced = new HashSet<>();
+        for (TunnelPeer peer : peers) {
+            replaced.add(peer.id());
         }
-        for (int other = 0; other < byId.length; other++) {
-            TunnelPeer p = byId[other];
-            if (other != id && p != null && sameRemote(p, peer)) {
-                throw new IllegalArgumentException(peer + " has the same remote address as " + p);
+        Map<Long, TunnelPeer> remotes = new HashMap<>();
+        for (TunnelPeer peer : peers) {
+            int id = peer.id();
+            if (id < 0 || id >= byId.length) {
+                throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
+            }
+            TunnelPeer holder = peer.isIp6() ? findIp6(peer.remote6High(), peer.remote6Low()) : findIp4(peer.remote4());
+            if (holder != null && holder.id() != id && !replaced.contains(holder.id())) {
+                throw new IllegalArgumentException(peer + " has the same remote address as " + holder);
+            }
+            TunnelPeer twin = remotes.put(peer.isIp6() ? peer.remote6High() * 31 + peer.remote6Low() : peer.remote4(), peer);
+            if (twin != null && sameRemote(twin, peer)) {
+                throw new IllegalArgumentException(peer + " has the same remote address as " + twin);
             }
         }
-        SLOTS.setRelease(byId, id, peer);
+        for (TunnelPeer peer : peers) {
+            SLOTS.setRelease(byId, peer.id(), peer);
+        }
         rebuildIndex();
     }
 
     /** Unpublishes a peer. Control thread only. */
     public void remove(int id) {
-        if (id < 0 || id >= byId.length) {
-            throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
+        removeAll(List.of(id));
+    }
+
+    /** Unpublishes several peers with one rebuild of the address index. Control thread only. */
+    public void removeAll(Collection<Integer> ids) {
+        for (int id : ids) {
+            if (id < 0 || id >= byId.length) {
+                throw new IllegalArgumentException("peer id " + id + " outside [0, " + byId.length + ")");
+            }
         }
-        SLOTS.setRelease(byId, id, (TunnelPeer) null);
+        for (int id : ids) {
+            SLOTS.setRelease(byId, id, (TunnelPeer) null);
+        }
         rebuildIndex();
     }
 

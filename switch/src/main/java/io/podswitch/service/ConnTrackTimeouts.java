@@ -27,4 +27,21 @@ public record ConnTrackTimeouts(long synSent, long established, long closing, lo
             default -> udp;
         };
     }
+
+    /**
+     * Whether a flow tracked by two workers is idle past its timeout: its TCP state as the owner tracked it,
+     * corrected by the flags the other direction's worker saw (a RST closes it, a FIN closes an established one),
+     * against the later of both directions' last packets. {@code tcpState} NONE (UDP/other) ignores the flags.
+     */
+    public boolean expired(int tcpState, int otherFlags, long lastSeen, long otherSeen, long now) {
+        int state = tcpState;
+        if (state != TcpState.NONE) {
+            if ((otherFlags & TcpState.RST) != 0) {
+                state = TcpState.CLOSED;
+            } else if ((otherFlags & TcpState.FIN) != 0 && state == TcpState.ESTABLISHED) {
+                state = TcpState.CLOSING;
+            }
+        }
+        return now - Math.max(lastSeen, otherSeen) > forState(state);
+    }
 }

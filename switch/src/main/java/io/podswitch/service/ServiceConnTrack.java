@@ -289,20 +289,9 @@ public final class ServiceConnTrack implements CounterSource {
     }
 
     private boolean isDead(int r, long now) {
-        int state = tcpState[r];
         int flags = (byte) BYTES.getOpaque(replyFlags, r);
-        if ((flags & SUPERSEDED) != 0) {
-            return true;
-        }
-        if (state != TcpState.NONE) {
-            if ((flags & TcpState.RST) != 0) {
-                state = TcpState.CLOSED;
-            } else if ((flags & TcpState.FIN) != 0 && state == TcpState.ESTABLISHED) {
-                state = TcpState.CLOSING;
-            }
-        }
-        long last = Math.max(lastSeen[r], (long) LONGS.getOpaque(replySeen, r));
-        return now - last > timeouts.forState(state);
+        return (flags & SUPERSEDED) != 0
+                || timeouts.expired(tcpState[r], flags, lastSeen[r], (long) LONGS.getOpaque(replySeen, r), now);
     }
 
     /**

@@ -58,6 +58,23 @@ final class ClusterConfigYaml {
         return y.toString();
     }
 
+    /**
+     * The YAML with {@code source: kubernetes}: the cluster CIDRs, the overlay and the uplink for every node,
+     * nothing else (nodes come from the API server through {@code kubeconfig}).
+     */
+    static String renderKubernetes(ClusterLayout layout, java.nio.file.Path kubeconfig) {
+        String nodes = render(layout, 0);
+        String cluster = nodes.substring(0, nodes.indexOf("nodes:\n"));
+        StringBuilder y = new StringBuilder("source: kubernetes\nkubernetes: {kubeconfig: " + kubeconfig + "}\n");
+        y.append(cluster);
+        y.append("uplink: {interface: ").append(ClusterHarness.UPLINK).append(", mtu: ").append(layout.uplinkMtu());
+        if (layout.attach() != null) {
+            y.append(", attach: ").append(layout.attach());
+        }
+        y.append("}\n");
+        return y.toString();
+    }
+
     private static String quote(String s) {
         return "\"" + s + "\"";
     }

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  *   │ br0 ── n1 ═══════╪═══ veth ═╪═ eth0 192.168.77.11/24   │   podswitchd (own JVM, inside this netns)
  *   │     ── n2 ═══ … node-b      │        fd00:77::b/64     │     TAP eth0 in each of its pods
  *   │     ── n3 ═══ … node-c      │ podswitch0 (host TAP)    │     control socket DIR/node-a/run/
- *   └──────────────────┘           │ ip_forward on, no DAD    │
+ *   └──────────────────┘           │ no DAD                   │
  *                                  └──────────────────────────┘
  * </pre>
  *
@@ -48,6 +48,8 @@ final class ClusterHarness implements AutoCloseable {
     private final Thread cleanupHook = Thread.ofPlatform().unstarted(this::teardown);
     /** Appended to the rendered cluster YAML (e.g. a {@code services:} section); empty by default. */
     private volatile String extraYaml = "";
+    /** With {@code source: kubernetes}: the API server every daemon watches (null: the file lists the nodes). */
+    private ClusterApi api;
     private boolean closed;
 
     private ClusterHarness(ClusterLayout layout) throws IOException {
@@ -59,12 +61,28 @@ final class ClusterHarness implements AutoCloseable {
 
     /** Builds the underlay and the layout's nodes and starts one podswitchd per node. */
     static ClusterHarness start(ClusterLayout layout) throws Exception {
+        return start(layout, false);
+    }
+
+    /**
+     * As {@link #start(ClusterLayout)}, but with {@code source: kubernetes}: an API server on the underlay
+     * ({@link ClusterApi}) holds a Node object per node, and the cluster file holds nothing but the cluster
+     * CIDRs, the overlay and the uplink settings.
+     */
+    static ClusterHarness startWithApi(ClusterLayout layout) throws Exception {
+        return start(layout, true);
+    }
+
+    private static ClusterHarness start(ClusterLayout layout, boolean withApi) throws Exception {
         ClusterHarness h = new ClusterHarness(layout);
         try {
             h.namespace(h.underlay);
             Sh.run("ip", "-n", h.underlay, "link", "add", BRIDGE, "type", "bridge", "stp_state", "0",
                     "mcast_snooping", "0", "forward_delay", "0");
             Sh.run("ip", "-n", h.underlay, "link", "set", BRIDGE, "mtu", Integer.toString(layout.uplinkMtu()), "up");
+            if (withApi) {
+                h.api = ClusterApi.start(h.underlay, h.dir);
+            }
             for (int i = 1; i <= layout.nodes(); i++) {
                 h.buildNode(i);
             }
@@ -84,6 +102,11 @@ final class ClusterHarness implements AutoCloseable {
 
     ClusterLayout layout() {
         return layout;
+    }
+
+    /** The API server (with {@link #startWithApi}); null otherwise. */
+    ClusterApi api() {
+        return api;
     }
 
     String underlayNetns() {
@@ -117,13 +140,13 @@ final class ClusterHarness implements AutoCloseable {
         Sh.run("ip", "-n", name, "link", "set", "lo", "up");
     }
 
-    /** Node i: its namespace, the uplink veth into the underlay bridge, addresses, forwarding on, no DAD. */
+    /** Node i: its namespace, the uplink veth into the underlay bridge, addresses, no DAD. */
     private ClusterNode buildNode(int i) {
         String name = layout.nodeName(i);
         String ns = "pcl" + id + "-" + name;
         namespace(ns);
-        for (String s : List.of("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
-                "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")) {
+        // no forwarding sysctls: podswitchd turns forwarding on itself (docs/egress.md)
+        for (String s : List.of("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")) {
             Sh.runIn(ns, "sysctl", "-q", "-w", s);
         }
         String port = "n" + i;
@@ -144,13 +167,18 @@ final class ClusterHarness implements AutoCloseable {
         ClusterNode node = new ClusterNode(i, name, ns, layout.nodeAddresses(i),
                 new NodeDaemon(name, ns, configFile(), dir.resolve(name)));
         nodes.add(node);
+        if (api != null) {
+            api.client().nodes().resource(ClusterApi.node(layout, i)).create();
+        }
         return node;
     }
 
     /** (Re)writes the shared cluster YAML for the current node count (atomically: a reloading daemon never reads half a file). */
     void writeConfig() throws IOException {
         Path tmp = dir.resolve("cluster.yaml.tmp");
-        Files.writeString(tmp, ClusterConfigYaml.render(layout, nodes.size()) + extraYaml);
+        String yaml = api != null ? ClusterConfigYaml.renderKubernetes(layout, api.kubeconfig)
+                : ClusterConfigYaml.render(layout, nodes.size());
+        Files.writeString(tmp, yaml + extraYaml);
         Files.move(tmp, configFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
@@ -165,6 +193,23 @@ final class ClusterHarness implements AutoCloseable {
         for (ClusterNode n : nodes) {
             if (n.daemon().running()) {
                 n.daemon().sighup();
+            }
+        }
+    }
+
+    /**
+     * Replaces the appended YAML, rewrites the file and makes every running daemon reload it through the
+     * control API ({@code POST /v1/reload}), which answers once the new config is in force on that node.
+     */
+    void reconfigureNow(String yaml) throws Exception {
+        extraYaml = yaml;
+        writeConfig();
+        for (ClusterNode n : nodes) {
+            if (n.daemon().running()) {
+                var r = n.daemon().send("POST", "/v1/reload", "{}");
+                if (r.status() != 200) {
+                    throw new IllegalStateException(n.name() + " refused the reload: " + r.bodyText());
+                }
             }
         }
     }
@@ -192,6 +237,45 @@ final class ClusterHarness implements AutoCloseable {
         return ns;
     }
 
+    /** "The internet" of {@link #internet()}: addresses outside every cluster range. */
+    static final String INTERNET4 = "203.0.113.10";
+    static final String INTERNET6 = "2001:db8:77::10";
+    /** The underlay gateway every node's default route points at (the internet namespace's underlay side). */
+    static final String GATEWAY4 = "192.168.77.254";
+    static final String GATEWAY6 = "fd00:77::fe";
+
+    /**
+     * "The internet" for pods: a namespace on the underlay bridge that is the nodes' default gateway
+     * ({@value #GATEWAY4}, {@value #GATEWAY6}; every current node gets default routes to it) and holds
+     * addresses outside every cluster range ({@value #INTERNET4}, {@value #INTERNET6}). It routes the
+     * cluster's pod CIDRs to node {@code podRouteVia} (as a router that learned them would), so traffic
+     * that leaves unmasqueraded can be answered too and a server there shows which source it saw.
+     * Returns the namespace name; deleted with the harness.
+     */
+    String internet(int podRouteVia) {
+        String ns = "pcl" + id + "-inet";
+        namespace(ns);
+        Sh.run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0");
+        String mtu = Integer.toString(layout.uplinkMtu());
+        Sh.run("ip", "-n", underlay, "link", "add", "inet", "mtu", mtu, "type", "veth", "peer", "name", UPLINK,
+                "mtu", mtu, "netns", ns);
+        Sh.run("ip", "-n", underlay, "link", "set", "inet", "master", BRIDGE, "up");
+        Sh.quietly("ip", "netns", "exec", underlay, "ethtool", "-K", "inet", "gro", "on");
+        Sh.run("ip", "netns", "exec", ns, "ethtool", "-K", UPLINK, "tx", "off"); // see externalHost
+        Sh.run("ip", "-n", ns, "link", "set", UPLINK, "up");
+        Sh.run("ip", "-n", ns, "addr", "add", GATEWAY4 + "/24", "dev", UPLINK);
+        Sh.run("ip", "-n", ns, "addr", "add", GATEWAY6 + "/64", "dev", UPLINK, "nodad");
+        Sh.run("ip", "-n", ns, "addr", "add", INTERNET4 + "/32", "dev", "lo");
+        Sh.run("ip", "-n", ns, "addr", "add", INTERNET6 + "/128", "dev", "lo");
+        Sh.run("ip", "-n", ns, "route", "add", "10.244.0.0/16", "via", ClusterLayout.node4(podRouteVia));
+        Sh.run("ip", "-n", ns, "-6", "route", "add", "fd00:10:244::/56", "via", ClusterLayout.node6(podRouteVia));
+        for (ClusterNode n : nodes) {
+            Sh.run("ip", "-n", n.netns(), "route", "replace", "default", "via", GATEWAY4);
+            Sh.run("ip", "-n", n.netns(), "-6", "route", "replace", "default", "via", GATEWAY6);
+        }
+        return ns;
+    }
+
     static String externalAddress4(int i) {
         return "192.168.77." + (100 + i);
     }
@@ -201,16 +285,19 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     /**
-     * Grows the cluster by one node at run time: builds it, appends it to the config, starts its
-     * daemon, and sends SIGHUP to every other daemon so that they reload the config.
+     * Grows the cluster by one node at run time: builds it and starts its daemon; with the file as the
+     * source it appends it to the config and sends SIGHUP to every other daemon so that they reload it, with
+     * the API server it creates the node's Node object (the daemons watch it).
      */
     ClusterNode addNode() throws Exception {
         layout = layout.withNodes(nodes.size() + 1);
         ClusterNode n = buildNode(nodes.size() + 1);
-        writeConfig();
+        if (api == null) {
+            writeConfig();
+        }
         n.daemon().launch();
         for (ClusterNode other : nodes) {
-            if (other != n && other.daemon().running()) {
+            if (api == null && other != n && other.daemon().running()) {
                 other.daemon().sighup();
             }
         }
@@ -255,18 +342,23 @@ final class ClusterHarness implements AutoCloseable {
 
     /** Adds a pod on a node through the CNI plugin; {@code mtu} 0 = the daemon's default. */
     ClusterPod addPod(int node, String name, int mtu) throws Exception {
+        return addPod(node, name, mtu, "");
+    }
+
+    /** As {@link #addPod(int, String, int)}, with CNI_ARGS (e.g. {@code K8S_POD_NAMESPACE=x;K8S_POD_NAME=a}). */
+    ClusterPod addPod(int node, String name, int mtu, String cniArgs) throws Exception {
         String ns = "pcl" + id + "-" + name;
         namespace(ns);
-        ClusterPod pod = wire(node, name, ns, mtu);
+        ClusterPod pod = wire(node, name, ns, mtu, cniArgs);
         synchronized (pods) {
             pods.add(pod);
         }
         return pod;
     }
 
-    private ClusterPod wire(int node, String name, String ns, int mtu) throws Exception {
+    private ClusterPod wire(int node, String name, String ns, int mtu, String cniArgs) throws Exception {
         String netconf = CniPlugin.netconf(node(node).daemon().socket(), mtu);
-        CniPlugin.Outcome add = CniPlugin.run("ADD", "ctr-" + ns, ns, netconf);
+        CniPlugin.Outcome add = CniPlugin.run("ADD", "ctr-" + ns, ns, netconf, cniArgs);
         if (add.exit() != 0) {
             throw new IllegalStateException("CNI ADD of pod " + name + " on " + node(node).name() + " failed: " + add
                     + "\n" + node(node).daemon().log());
@@ -391,6 +483,13 @@ final class ClusterHarness implements AutoCloseable {
                 n.daemon().kill9(); // everything it made lives in namespaces deleted below
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (api != null) {
+            try {
+                api.close();
+            } catch (Exception e) {
+                System.err.println("cluster " + id + ": API server: " + e);
             }
         }
         List<String> ns;

@@ -40,6 +40,12 @@ final class CniPlugin {
     }
 
     static Outcome run(String command, String containerId, String netns, String netconf) throws IOException, InterruptedException {
+        return run(command, containerId, netns, netconf, "");
+    }
+
+    /** @param cniArgs CNI_ARGS as a runtime passes it, e.g. {@code K8S_POD_NAMESPACE=x;K8S_POD_NAME=a} ("" for none) */
+    static Outcome run(String command, String containerId, String netns, String netconf, String cniArgs)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(FLAGS);
@@ -52,6 +58,9 @@ final class CniPlugin {
         env.put("CNI_IFNAME", "eth0");
         env.put("CNI_NETNS", "/var/run/netns/" + netns);
         env.put("CNI_PATH", "/opt/cni/bin");
+        if (!cniArgs.isEmpty()) {
+            env.put("CNI_ARGS", cniArgs);
+        }
         Process p = pb.start();
         p.getOutputStream().write(netconf.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();

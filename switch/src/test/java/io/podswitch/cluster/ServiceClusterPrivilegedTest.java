@@ -44,7 +44,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   self     10.96.0.13, fd00:10:96::d      TCP 80 → 8080                 a2                hairpin from a2
  *   empty    10.96.0.14                     TCP 80 → 8080                 none              refused
  *   churn    10.96.0.15                     TCP 80 → 8080                 a1 b1 (+ API)     run-time endpoint changes
+ *   lb       10.96.0.16, fd00:10:96::10     TCP 80 → 8080                 a1 b1 c1          externalIPs 203.0.113.7, 2001:db8:77::7
+ *   lblocal  10.96.0.17                     TCP 80 → 8080                 b1                externalIPs 203.0.113.8, ETP Local
+ *   near     10.96.0.18                     TCP 80 → 8080                 a1 b1 c1          internalTrafficPolicy Local
  * </pre>
+ * The external host reaches the external IPs through a route via node b (as a router or an L2 announcement
+ * would bring them to a node); node b's XDP program steers exactly their service ports into the switch.
  * Every backend pod runs a {@link NamedServer} on 8080 that greets with its name and the client address it sees.
  */
 @Tag("privileged")
@@ -53,6 +58,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ServiceClusterPrivilegedTest {
     private static final int TARGET = 8080;
     private static final Set<String> WEB_BACKENDS = Set.of("a1", "b1", "c1");
+    private static final String EXTERNAL_IP = "203.0.113.7";
+    private static final String EXTERNAL_IP6 = "2001:db8:77::7";
+    private static final String EXTERNAL_IP_LOCAL = "203.0.113.8";
     private ClusterHarness h;
     private String external;
 
@@ -112,7 +120,23 @@ class ServiceClusterPrivilegedTest {
                 + "  - name: churn\n"
                 + "    vips: [10.96.0.15]\n"
                 + "    ports: [{protocol: TCP, port: 80, targetPort: 8080}]\n"
-                + "    backends: [" + backends4("a1", "b1") + "]\n";
+                + "    backends: [" + backends4("a1", "b1") + "]\n"
+                + "  - name: lb\n"
+                + "    vips: [10.96.0.16, \"fd00:10:96::10\"]\n"
+                + "    externalIPs: [" + EXTERNAL_IP + ", \"" + EXTERNAL_IP6 + "\"]\n"
+                + "    ports: [{protocol: TCP, port: 80, targetPort: 8080}]\n"
+                + "    backends: [" + backends("a1", "b1", "c1") + "]\n"
+                + "  - name: lblocal\n"
+                + "    vips: [10.96.0.17]\n"
+                + "    externalIPs: [" + EXTERNAL_IP_LOCAL + "]\n"
+                + "    externalTrafficPolicy: Local\n"
+                + "    ports: [{protocol: TCP, port: 80, targetPort: 8080}]\n"
+                + "    backends: [" + backends4("b1") + "]\n"
+                + "  - name: near\n"
+                + "    vips: [10.96.0.18]\n"
+                + "    internalTrafficPolicy: Local\n"
+                + "    ports: [{protocol: TCP, port: 80, targetPort: 8080}]\n"
+                + "    backends: [" + backends4("a1", "b1", "c1") + "]\n";
     }
 
     private String backends(String... pods) {
@@ -269,6 +293,12 @@ class ServiceClusterPrivilegedTest {
                 canonicalLine(NamedServer.tcpHello(external, ClusterLayout.node6(2), 30081)));
         // node-a has no local backend of "local": the SYN is dropped (no_local_backend), the client times out.
         assertEquals("timeout-or-refused", timeoutOrRefused(NamedServer.tcpHello(external, ClusterLayout.node4(1), 30081)));
+        // A pod on node-a reaching its own node's node port is short-circuited (kube-proxy's rule): served,
+        // its address kept, both families.
+        ClusterPod a2 = pod("a2");
+        assertEquals("b1 " + a2.address("IPv4"), NamedServer.tcpHello(a2.netns(), ClusterLayout.node4(1), 30081));
+        assertEquals("b1 " + canonical(a2.address("IPv6")),
+                canonicalLine(NamedServer.tcpHello(a2.netns(), ClusterLayout.node6(1), 30081)));
     }
 
     private static String timeoutOrRefused(String answer) {
@@ -347,6 +377,71 @@ class ServiceClusterPrivilegedTest {
         assertEquals(Set.of("c1", "b2"), after.keySet(), after.toString());
     }
 
+    @Test
+    @Order(11)
+    void externalClientReachesExternalIpsSteeredByTheNodesXdpProgram() {
+        // From outside through node b's XDP program: a remote backend sees node b's uplink address (SNAT).
+        externalIpsServedThroughNodeB(ClusterLayout.node4(2), ClusterLayout.node6(2));
+    }
+
+    /**
+     * The external host routes the external IPs via node b (as a router or a load balancer would bring them
+     * to a node); each of the two is served by the three backends: the local one sees the client, a remote
+     * one {@code snat4}/{@code snat6} (where node b's switch received it: its uplink, or its host port).
+     * externalTrafficPolicy Local: node b has the only backend and keeps the client's address, pods reach it
+     * from any node, and via node a (no local backend) the client gets nothing.
+     */
+    private void externalIpsServedThroughNodeB(String snat4, String snat6) {
+        for (String[] route : List.of(new String[] {"-4", EXTERNAL_IP + "/32", ClusterLayout.node4(2)},
+                new String[] {"-6", EXTERNAL_IP6 + "/128", ClusterLayout.node6(2)},
+                new String[] {"-4", EXTERNAL_IP_LOCAL + "/32", ClusterLayout.node4(2)})) {
+            Sh.run("ip", route[0], "-n", external, "route", "replace", route[1], "via", route[2]);
+        }
+        for (String[] target : List.of(new String[] {EXTERNAL_IP, ClusterHarness.externalAddress4(1), snat4},
+                new String[] {EXTERNAL_IP6, ClusterHarness.externalAddress6(1), snat6})) {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < 15; i++) {
+                String answer = NamedServer.tcpHello(external, target[0], 80);
+                String[] f = answer.split(" ");
+                assertTrue(WEB_BACKENDS.contains(f[0]), "ext → " + target[0] + ":80: " + answer + "\nnode b: "
+                        + counters(h.node(2)) + "\n" + h.logs());
+                String expected = f[0].equals("b1") ? canonical(target[1]) : canonical(target[2]);
+                assertEquals(expected, canonical(f[1]), "ext → " + target[0] + ":80 answered by " + f[0]);
+                seen.add(f[0]);
+            }
+            assertTrue(seen.size() >= 2, "ext → " + target[0] + " reached only " + seen);
+        }
+        assertEquals("b1 " + ClusterHarness.externalAddress4(1), NamedServer.tcpHello(external, EXTERNAL_IP_LOCAL, 80));
+        assertEquals("b1", NamedServer.tcpHello(pod("a2").netns(), EXTERNAL_IP_LOCAL, 80).split(" ")[0]);
+        Sh.run("ip", "-4", "-n", external, "route", "replace", EXTERNAL_IP_LOCAL + "/32", "via", ClusterLayout.node4(1));
+        assertEquals("timeout-or-refused", timeoutOrRefused(NamedServer.tcpHello(external, EXTERNAL_IP_LOCAL, 80)));
+    }
+
+    @Test
+    @Order(12)
+    void internalTrafficPolicyLocalKeepsClusterIpTrafficOnTheClientsNode() {
+        for (String client : List.of("a2", "b2", "c2")) {
+            String local = client.charAt(0) + "1";
+            Map<String, Integer> spread = NamedServer.tcpSpread(pod(client).netns(), "10.96.0.18", 80, 20);
+            assertEquals(Set.of(local), spread.keySet(), client + " → near: " + spread + "\n" + counters(h.node(2)));
+        }
+    }
+
+    /**
+     * {@code attach: udp}: the nodes' kernels own their NICs; the external IPs reach the switch through
+     * the routes podswitchd adds to podswitch0, and node b's switch receives them on its host port: a
+     * remote backend sees node b's pod gateway (the host port's address). Restarts every daemon with the
+     * udp attachment (pods and their servers stay), so it runs last.
+     */
+    @Test
+    @Order(13)
+    void externalIpsReachTheSwitchThroughTheNodesKernelWithTheUdpAttachment() throws Exception {
+        h.reconfigure(ClusterLayout.of("IPv4,IPv6", "vxlan", "udp", 3));
+        String routes = Sh.runIn(h.node(2).netns(), "ip", "route", "show", EXTERNAL_IP + "/32");
+        assertTrue(routes.contains("dev podswitch0"), "node b routes the external IP to the switch: " + routes);
+        externalIpsServedThroughNodeB(ClusterLayout.gateway(2, "IPv4"), ClusterLayout.gateway(2, "IPv6"));
+    }
+
     /**
      * The long-lived connection itself: up to three attempts of 3 s (on this shared machine a SYN is now
      * and then lost under load; what is tested is the connection's fate once it is up).
@@ -385,6 +480,28 @@ class ServiceClusterPrivilegedTest {
             HttpResponse r = n.daemon().send(method, "/v1/services/endpoints", body);
             assertEquals(200, r.status(), n.name() + " " + method + " " + body + ": " + r.bodyText());
         }
+    }
+
+    /** The node's non-zero service, drop and uplink counters and its kernel's drop counters (for failure messages). */
+    private static String counters(ClusterNode n) {
+        List<String> out = new ArrayList<>();
+        try {
+            String body = n.daemon().get("/v1/counters").bodyText();
+            for (String pair : body.replaceAll("[{}\"\\s]", "").split(",")) {
+                int colon = pair.lastIndexOf(':'); // names contain ':' (service keys)
+                String name = colon < 0 ? pair : pair.substring(0, colon);
+                if (colon > 0 && !pair.substring(colon + 1).equals("0") && (name.contains("service")
+                        || name.contains("drop") || name.contains("eth0"))) {
+                    out.add(pair);
+                }
+            }
+        } catch (Exception e) {
+            out.add("counters unavailable: " + e);
+        }
+        Sh.Result kernel = Sh.exec(Sh.DEFAULT_TIMEOUT, Sh.inNetns(n.netns(), "nstat", "-az", "IpInNoRoutes",
+                "IpInAddrErrors", "IpOutNoRoutes", "TcpExtIPReversePathFilter", "IpExtInNoRoutes"));
+        out.add("kernel: " + kernel.out().replaceAll("\\s+", " "));
+        return String.join(", ", out);
     }
 
     private ClusterPod pod(String name) {

@@ -40,7 +40,7 @@ class ClusterSmokePrivilegedTest {
 
     @Test
     void twoNodesVxlanPingAcrossAndNodeSurvivesDaemonKill() throws Exception {
-        try (TwoNodes c = new TwoNodes("{mode: vxlan, vni: 42, podMTU: 1450}", "af_xdp", false)) {
+        try (TwoNodes c = new TwoNodes("{mode: vxlan, vni: 42, podMTU: 1450}", "af_xdp")) {
             String sfx = c.sfx;
             int net = c.net;
             Path dir = c.dir;
@@ -167,12 +167,13 @@ class ClusterSmokePrivilegedTest {
     /**
      * Direct routing: with an AF_XDP uplink the switches rewrite to each other's MACs (the XDP program
      * takes this node's pod CIDRs); with a UDP attachment the kernels route the pod CIDRs to each other
-     * ({@code ip_forward} on, as on any router) and the switches hand remote pod traffic to the host TAP.
+     * ({@code ip_forward} on — podswitchd sets it — as on any router) and the switches hand remote pod
+     * traffic to the host TAP.
      */
     @Test
     void twoNodesDirectRoutingWithBothAttachments() throws Exception {
         for (String attach : List.of("af_xdp", "udp")) {
-            try (TwoNodes c = new TwoNodes("{mode: direct, podMTU: 1500}", attach, attach.equals("udp"))) {
+            try (TwoNodes c = new TwoNodes("{mode: direct, podMTU: 1500}", attach)) {
                 String podA = "ppA" + c.sfx;
                 String podB = "ppB" + c.sfx;
                 String ipA = addPod(podA, c.namespaces, c.sockets.get("a"), "ca" + c.sfx);
@@ -207,7 +208,7 @@ class ClusterSmokePrivilegedTest {
      */
     @Test
     void dualStackOverGeneveWithAnIpv6Underlay() throws Exception {
-        try (TwoNodes c = new TwoNodes("{mode: geneve, vni: 7, underlayFamily: IPv6}", "af_xdp", false, true)) {
+        try (TwoNodes c = new TwoNodes("{mode: geneve, vni: 7, underlayFamily: IPv6}", "af_xdp", true)) {
             List<String> a = addPodAll("ppA" + c.sfx, c.namespaces, c.sockets.get("a"), "ca" + c.sfx);
             List<String> b = addPodAll("ppB" + c.sfx, c.namespaces, c.sockets.get("b"), "cb" + c.sfx);
             assertEquals(2, a.size());
@@ -252,8 +253,8 @@ class ClusterSmokePrivilegedTest {
         final String addr6A = "fd00:192:" + Integer.toHexString(net) + "::1";
         final String addr6B = "fd00:192:" + Integer.toHexString(net) + "::2";
 
-        TwoNodes(String overlay, String attach, boolean ipForward) throws Exception {
-            this(overlay, attach, ipForward, false);
+        TwoNodes(String overlay, String attach) throws Exception {
+            this(overlay, attach, false);
         }
 
         final int workers;
@@ -262,7 +263,7 @@ class ClusterSmokePrivilegedTest {
          * @param dualStack IPv4 + IPv6 pods and node addresses (else IPv4 only); with it, two workers per
          *                  daemon (the host TAP and the pod on one, the uplink on the other)
          */
-        TwoNodes(String overlay, String attach, boolean ipForward, boolean dualStack) throws Exception {
+        TwoNodes(String overlay, String attach, boolean dualStack) throws Exception {
             this.dualStack = dualStack;
             this.workers = dualStack ? 2 : 1;
             dir = Files.createTempDirectory("podswitch-cluster-");
@@ -285,9 +286,7 @@ class ClusterSmokePrivilegedTest {
                     NetnsFixture.run("ip", "netns", "add", ns);
                     namespaces.add(ns);
                     NetnsFixture.run("ip", "-n", ns, "link", "set", "lo", "up");
-                    if (ipForward) {
-                        NetnsFixture.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-                    }
+                    // no ip_forward here: podswitchd turns it on (the udp/direct case needs it)
                 }
                 NetnsFixture.run("ip", "link", "add", "ua" + sfx, "netns", nodeA, "type", "veth", "peer", "name",
                         "ub" + sfx, "netns", nodeB);

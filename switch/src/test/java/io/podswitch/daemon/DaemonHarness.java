@@ -7,6 +7,7 @@ import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
 import io.podswitch.api.json.JsonParser;
 import io.podswitch.api.json.ObjectReader;
+import io.podswitch.cni.install.PluginJvm;
 import io.podswitch.config.ConfigLoader;
 import io.podswitch.nativeio.NetnsFixture;
 import java.io.IOException;
@@ -32,8 +33,7 @@ final class DaemonHarness implements AutoCloseable {
     /** The JVM flags of bin/podswitchd and bin/podswitch-cni that matter here. */
     static final List<String> JVM_FLAGS = List.of("-XX:InlineSmallCode=10000", "--enable-native-access=ALL-UNNAMED",
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
-    static final List<String> PLUGIN_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData");
+    static final List<String> PLUGIN_FLAGS = PluginJvm.flags();
     static final String NETWORK = "podnet";
     /** Class path of the plugin JVM: the test class path, or (benchmarks, AOT cache) the plugin jar. */
     static final String PLUGIN_CLASS_PATH = System.getProperty("podswitch.cni.classpath",
@@ -55,6 +55,8 @@ final class DaemonHarness implements AutoCloseable {
     String metricsAddress = "127.0.0.1:0";
     private Daemon daemon;
     private Process child;
+    /** The machine's forwarding settings before this daemon changed them (restored by close). */
+    private final ForwardingSnapshot forwarding = new ForwardingSnapshot();
 
     /** @param families "IPv4", "IPv6" or "IPv4,IPv6" (primary first) */
     DaemonHarness(String families) throws IOException {
@@ -92,6 +94,8 @@ final class DaemonHarness implements AutoCloseable {
                 + "nodeCIDRs: [" + String.join(", ", nodeNets) + "]\n"
                 + "node: n1\n"
                 + "overlay: {mode: direct, podMTU: 1400}\n"
+                // the machine's own namespace: no nf_tables table of ours is left there by a test
+                + "masquerade: false\n"
                 + "nodes:\n"
                 + "  - name: n1\n"
                 + "    addresses: [" + String.join(", ", addrs) + "]\n"
@@ -333,6 +337,7 @@ final class DaemonHarness implements AutoCloseable {
             NetnsFixture.quietly("ip", "netns", "del", ns);
         }
         NetnsFixture.quietly("ip", "link", "del", hostPort);
+        forwarding.restore();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -26,6 +26,7 @@ class DaemonOptionsTest {
         assertEquals("adaptive", o.idle());
         assertEquals("podswitch0", o.hostPortName());
         assertNull(o.nodeName());
+        assertEquals(65_536, o.engineConfig().serviceFlows());
     }
 
     @Test
@@ -37,7 +38,9 @@ class DaemonOptionsTest {
     @Test
     void everyOption() throws Exception {
         DaemonOptions o = DaemonOptions.parse(new String[] {"--config", "c.yaml", "--state-dir", "/s", "--run-dir", "/r",
-                "--workers", "2", "--idle", "spin", "--frames", "8192", "--host-port", "psw0", "--max-pods", "10"}, Map.of());
+                "--workers", "2", "--idle", "spin", "--frames", "8192", "--host-port", "psw0", "--max-pods", "10",
+                "--service-flows", "262144"}, Map.of());
+        assertEquals(262_144, o.engineConfig().serviceFlows());
         assertEquals(2, o.workers());
         assertEquals("spin", o.idle());
         assertEquals(8192, o.frames());
@@ -49,9 +52,19 @@ class DaemonOptionsTest {
     void badCommandLines() {
         for (String[] args : new String[][] {{"--workers", "0"}, {"--workers", "x"}, {"--idle", "banana"},
                 {"--frames", "10"}, {"--host-port", "much-too-long-name0"}, {"--bogus", "1"}, {"--config"},
-                {"--workers", "4", "--frames", "4096"}}) {
+                {"--workers", "4", "--frames", "4096"}, {"--service-flows", "100000"}, {"--service-flows", "512"},
+                {"--service-flows", "8388608"}}) {
             assertThrows(DaemonOptions.UsageException.class, () -> DaemonOptions.parse(args, Map.of()), String.join(" ", args));
         }
+    }
+
+    @Test
+    void serviceFlowsThatDoNotFitTheHeapAreRefusedNamingTheNeed() {
+        // 64 workers x 4 Mi flows x 140 B = 35 GiB: more than half of any test JVM's heap.
+        DaemonOptions.UsageException e = assertThrows(DaemonOptions.UsageException.class, () -> DaemonOptions.parse(
+                new String[] {"--workers", "64", "--frames", "131072", "--service-flows", "4194304"}, Map.of()));
+        assertTrue(e.getMessage().contains("35840 MiB of heap"), e.getMessage());
+        assertTrue(e.getMessage().contains("podswitchd.flags"), e.getMessage());
     }
 
     @Test

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * kill -9 podswitchd (a child JVM) while one pod pings another, start it again: it re-attaches the
  * pods' persistent TAPs from its registry, the pods keep their addresses and MACs, traffic resumes,
- * nothing is allocated twice; a pod whose netns vanished meanwhile is released.
+ * nothing is allocated twice; a pod whose netns vanished meanwhile is released. And a DEL cleans up
+ * what a crash may leave in a pod's netns.
  */
 @Tag("privileged")
 class RestartPrivilegedTest {
@@ -90,6 +91,23 @@ class RestartPrivilegedTest {
             assertEquals(allocationSummary(h).split("[\\s,]+").length, used.size(), "an address allocated twice");
             assertFalse(expectedAllocations.contains(add.json().optionalObjectList("ips").getFirst()
                     .requiredString("address").split("/")[0] + ","));
+        }
+    }
+
+    /**
+     * A daemon killed between creating a pod's TAP and recording the pod forgets the pod, but the TAP
+     * (persistent) stays in the pod's netns; the runtime's DEL then finds an unknown attachment and,
+     * as the spec asks of DEL, must still remove the interface named CNI_IFNAME there.
+     */
+    @Test
+    void delOfAForgottenAttachmentRemovesTheInterfaceLeftInThePodNetns() throws Exception {
+        try (DaemonHarness h = new DaemonHarness("IPv4")) {
+            h.start();
+            String ns = h.netns("left");
+            NetnsFixture.run("ip", "-n", ns, "tuntap", "add", "dev", "eth0", "mode", "tap");
+            DaemonHarness.Cni del = h.cni("DEL", "ctr-forgotten", ns, h.netconf(""));
+            assertEquals(0, del.exit(), del.toString());
+            assertFalse(DaemonHarness.links(ns).contains("eth0"), DaemonHarness.links(ns));
         }
     }
 

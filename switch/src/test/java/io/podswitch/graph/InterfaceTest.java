@@ -27,6 +27,26 @@ class InterfaceTest {
     }
 
     @Test
+    void trafficFromOutsideIsAnyOnAnUplinkAndForeignSourcesOnAHostPort() {
+        Interface pod = Interface.builder(port, 0x0200_0000_0001L).ip4("10.1.0.1").build();
+        assertFalse(pod.fromOutside4(TestFrames.ip4("203.0.113.9")), "a pod port: never from outside");
+        assertFalse(pod.fromOutside6(0x2001_0db8_0000_0000L, 9));
+        Interface uplink = Interface.builder(port, 0x0200_0000_0001L).ip4("192.168.1.1").uplink(true).build();
+        assertTrue(uplink.fromOutside4(TestFrames.ip4("192.168.1.1")), "an uplink: always");
+        assertTrue(uplink.fromOutside6(0, 1));
+        long[] host6 = io.podswitch.packet.Ip6.parse("fd00:10:244:1::2");
+        Interface host = Interface.builder(port, 0x0200_0000_0001L).ip4("10.244.1.1")
+                .hostAddresses(new int[] {TestFrames.ip4("10.244.1.2")}, new long[] {host6[0]}, new long[] {host6[1]})
+                .build();
+        assertFalse(host.fromOutside4(TestFrames.ip4("10.244.1.2")), "the node's own address on the TAP");
+        assertTrue(host.fromOutside4(TestFrames.ip4("203.0.113.9")), "forwarded by the node's kernel");
+        assertFalse(host.fromOutside6(host6[0], host6[1]));
+        assertTrue(host.fromOutside6(host6[0], host6[1] + 1));
+        assertRejected("halves differ", () -> Interface.builder(port, 0x0200_0000_0001L)
+                .hostAddresses(new int[0], new long[1], new long[0]));
+    }
+
+    @Test
     void addressesAndSourceSelection() {
         Interface i = Interface.builder(port, 0x0200_0000_0001L).ip4("10.1.0.1").ip6("fe80::1").ip6("fd00::1")
                 .build();

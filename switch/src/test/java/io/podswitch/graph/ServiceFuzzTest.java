@@ -76,7 +76,7 @@ class ServiceFuzzTest {
         }
     }
 
-    private static byte[] mutate(byte[] seed, Random random) {
+    static byte[] mutate(byte[] seed, Random random) {
         byte[] f = seed.clone();
         switch (random.nextInt(4)) {
             case 0 -> {

@@ -275,6 +275,39 @@ class ServiceGoldenTest {
                         POD_PORT));
     }
 
+    /**
+     * Two services with the same endpoint; the client reuses its port for the second while the first flow
+     * still lives: the second flow's reverse key would clash, so its source port is translated (address
+     * kept), and each reply is un-NATed as its own service's.
+     */
+    @Test
+    void aClientPortReusedForAnotherServiceWithTheSameEndpointGetsAnotherPort() {
+        h.put(0, 6, "10.96.0.10", 80, List.of(ep4("172.16.0.5", 8080)));
+        h.put(1, 6, "10.96.0.11", 80, List.of(ep4("172.16.0.5", 8080)));
+        int other = ip4("10.96.0.11");
+        expect(toRouter(tcp4(POD, BACKEND, 63, 40000, 8080, SYN, 1, 0, new byte[0])),
+                h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, VIP, 64, 40000, 80, SYN, 1, 0, new byte[0])), UPLINK));
+        byte[] second = h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, other, 64, 40000, 80, SYN, 7, 0, new byte[0])),
+                UPLINK);
+        assertChecksumsValid(second);
+        ByteBuffer b = ByteBuffer.wrap(second);
+        assertEquals(POD, b.getInt(26), "the client's address kept");
+        assertEquals(BACKEND, b.getInt(30));
+        int port = b.getShort(34) & 0xffff;
+        assertTrue(port != 40000 && port >= 1024, "another source port: " + port);
+        assertEquals(1, h.counter(0, "service.snat_conflict"));
+        expect(toPod(tcp4(other, POD, 63, 80, 40000, SYN | ACK, 9, 8, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, port, SYN | ACK, 9, 8, new byte[0])),
+                        POD_PORT));
+        expect(toPod(tcp4(VIP, POD, 63, 80, 40000, SYN | ACK, 3, 2, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, 40000, SYN | ACK, 3, 2, new byte[0])),
+                        POD_PORT));
+        // The second flow's next packets keep the port it was given.
+        byte[] next = h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, other, 64, 40000, 80, ACK, 8, 10, new byte[0])),
+                UPLINK);
+        assertEquals(port, ByteBuffer.wrap(next).getShort(34) & 0xffff);
+    }
+
     @Test
     void clientIpAffinityKeepsAClientOnOneBackend() {
         h.put(0, ServiceKind.CLUSTER_IP, 6, "10.96.0.10", 80,
@@ -396,6 +429,56 @@ class ServiceGoldenTest {
                 new byte[0]))).size());
         assertEquals(0, h.counter(0, "ip4-service.dnat"));
         assertEquals(1, h.counter(0, "ip4-local.unsupported_protocol"));
+    }
+
+    /**
+     * A pod reaching a node port on its own node's (uplink) address is served in the switch, as kube-proxy
+     * serves it: short-circuited to every endpoint (even with externalTrafficPolicy Local and no local
+     * endpoint), its address kept; the reply comes back from the node address and port.
+     */
+    @Test
+    void aPodReachesANodePortOnItsOwnNodesAddress() {
+        int node = ip4("192.168.1.1");
+        h.put(0, ServiceKind.NODE_PORT, 6, "0.0.0.0", 30080, List.of(ep4("172.16.0.5", 8080)), true, 0);
+        expect(toRouter(tcp4(POD, BACKEND, 63, 41000, 8080, SYN, 1, 0, new byte[0])),
+                h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, node, 64, 41000, 30080, SYN, 1, 0, new byte[0])), UPLINK));
+        expect(toPod(tcp4(node, POD, 63, 30080, 41000, SYN | ACK, 3, 2, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, POD, 64, 8080, 41000, SYN | ACK, 3, 2, new byte[0])),
+                        POD_PORT));
+        assertEquals(0, h.counter(0, "service.node_port_snat"));
+        byte[] ipv6Node = ip6("fd01::1");
+        h.put(1, ServiceKind.NODE_PORT, 17, "::", 30053, List.of(ep6("2001:db8::5", 53)), false, 0);
+        byte[] data = bytes(8, 3);
+        expect(toRouter(udp6(POD6, BACKEND6, 63, 4444, 53, data)),
+                h.sendExpectOne(0, POD_PORT, fromPod(udp6(POD6, ipv6Node, 64, 4444, 30053, data)), UPLINK));
+        expect(toPod(udp6(ipv6Node, POD6, 63, 30053, 4444, data)),
+                h.sendExpectOne(1, UPLINK, fromRouter(udp6(BACKEND6, POD6, 64, 53, 4444, data)), POD_PORT));
+    }
+
+    /**
+     * Two external clients with the same source port reach one remote backend through the node port on
+     * two uplink queues (two workers): both flows are SNATed to the node address, so the second, on the
+     * other worker, must take another port or the backend's replies could not tell them apart.
+     */
+    @Test
+    void nodePortClientsOnTwoWorkersWithTheSamePortGetDistinctSnatPorts() {
+        int first = ip4("172.16.9.9");
+        int second = ip4("172.16.9.10");
+        int node = ip4("192.168.1.1");
+        h.put(0, ServiceKind.NODE_PORT, 6, "0.0.0.0", 30080, List.of(ep4("172.16.0.5", 8080)), false, 0);
+        expect(toRouter(tcp4(node, BACKEND, 63, 5555, 8080, SYN, 1, 0, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(first, node, 64, 5555, 30080, SYN, 1, 0, new byte[0])), UPLINK));
+        byte[] out = h.sendExpectOne(0, UPLINK, fromRouter(tcp4(second, node, 64, 5555, 30080, SYN, 1, 0, new byte[0])),
+                UPLINK);
+        int port = ByteBuffer.wrap(out).getShort(34) & 0xffff;
+        assertTrue(port != 5555, "another SNAT port on the other worker");
+        assertEquals(1, h.counter(0, "service.snat_conflict"));
+        expect(toRouter(tcp4(node, second, 63, 30080, 5555, SYN | ACK, 3, 2, new byte[0])),
+                h.sendExpectOne(1, UPLINK, fromRouter(tcp4(BACKEND, node, 64, 8080, port, SYN | ACK, 3, 2, new byte[0])),
+                        UPLINK));
+        expect(toRouter(tcp4(node, first, 63, 30080, 5555, SYN | ACK, 3, 2, new byte[0])),
+                h.sendExpectOne(0, UPLINK, fromRouter(tcp4(BACKEND, node, 64, 8080, 5555, SYN | ACK, 3, 2, new byte[0])),
+                        UPLINK));
     }
 
     @Test

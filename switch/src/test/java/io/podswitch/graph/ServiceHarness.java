@@ -56,6 +56,8 @@ final class ServiceHarness implements AutoCloseable {
     final ServiceConnTrack[] tracks = new ServiceConnTrack[2];
     final SessionAffinity[] affinities = new SessionAffinity[2];
     final L3Graph[] graphs = new L3Graph[2];
+    final io.podswitch.policy.PolicyConnTrack[] policyTracks = new io.podswitch.policy.PolicyConnTrack[2];
+    final io.podswitch.policy.DenyLog[] denyLogs = new io.podswitch.policy.DenyLog[2];
     private final FrameCache[] caches = new FrameCache[2];
     private final PacketVector burst = new PacketVector(64);
     long now = 1_000_000_000L;
@@ -66,7 +68,33 @@ final class ServiceHarness implements AutoCloseable {
     }
 
     ServiceHarness(int conntrackCapacity) {
-        Interface podIf = Interface.builder(pod, POD_PORT_MAC).ip4("10.0.0.1").ip6("fd00::1").ip6("fe80::1").build();
+        this(conntrackCapacity, false, null);
+    }
+
+    /**
+     * With NetworkPolicy: {@code policy} (null for none) is shared by both workers, each with its own policy
+     * connection table (the arrays {@link #policyTracks} and {@link #denyLogs}).
+     */
+    ServiceHarness(int conntrackCapacity, io.podswitch.policy.PolicyTables policy) {
+        this(conntrackCapacity, false, policy);
+    }
+
+    ServiceHarness(int conntrackCapacity, boolean podPortIsHostPort) {
+        this(conntrackCapacity, podPortIsHostPort, null);
+    }
+
+    /**
+     * With {@code podPortIsHostPort}, port 0 is marked as the node's host port whose kernel side is
+     * 10.0.0.10 / fd00::10 ({@link Interface.Builder#hostAddresses}): traffic from other sources arriving
+     * there was forwarded by the node's kernel from outside.
+     */
+    ServiceHarness(int conntrackCapacity, boolean podPortIsHostPort, io.podswitch.policy.PolicyTables policy) {
+        Interface.Builder podBuilder = Interface.builder(pod, POD_PORT_MAC).ip4("10.0.0.1").ip6("fd00::1").ip6("fe80::1");
+        if (podPortIsHostPort) {
+            long[] host6 = Ip6.parse("fd00::10");
+            podBuilder.hostAddresses(new int[] {ip4("10.0.0.10")}, new long[] {host6[0]}, new long[] {host6[1]});
+        }
+        Interface podIf = podBuilder.build();
         Interface upIf = Interface.builder(uplink, UPLINK_MAC).ip4("192.168.1.1").ip6("fd01::1").uplink(true).build();
         InterfaceTable interfaces = new InterfaceTable(podIf, upIf);
         AdjacencyTable adj = new AdjacencyTable(16);
@@ -83,6 +111,9 @@ final class ServiceHarness implements AutoCloseable {
         for (int w = 0; w < 2; w++) {
             tracks[w] = new ServiceConnTrack("service-conntrack.worker" + w, conntrackCapacity, ConnTrackTimeouts.DEFAULTS);
             affinities[w] = new SessionAffinity("affinity.worker" + w, 1024, 64, 10_800_000_000_000L);
+            policyTracks[w] = new io.podswitch.policy.PolicyConnTrack("policy-conntrack", conntrackCapacity,
+                    ConnTrackTimeouts.DEFAULTS);
+            denyLogs[w] = new io.podswitch.policy.DenyLog(64, 1000);
         }
         for (int w = 0; w < 2; w++) {
             NeighborTable neighbors = new NeighborTable(64);
@@ -95,8 +126,10 @@ final class ServiceHarness implements AutoCloseable {
             long[] p62 = Ip6.parse("fd00::20");
             neighbors.putStatic6(POD_PORT, p62[0], p62[1], POD2_MAC);
             GraphServices services = new GraphServices(table, tracks, w, affinities[w], HairpinAddresses.DEFAULTS, 1024);
+            GraphPolicy graphPolicy = policy == null ? null
+                    : new GraphPolicy(policy, policyTracks, w, denyLogs[w], 1024);
             graphs[w] = new L3Graph(slab, interfaces, fib4, fib6, adj, neighbors, w, L3GraphConfig.DEFAULTS, null,
-                    services);
+                    services, graphPolicy);
             caches[w] = new FrameCache(pool, 32);
             graphs[w].tick(now);
         }

@@ -48,7 +48,7 @@ class ServicePolicyGoldenTest {
     static final int EXTERNAL = ip4("203.0.113.7");
     static final int REMOTE = ip4("172.16.0.5");
 
-    final ServiceHarness h = new ServiceHarness();
+    ServiceHarness h = new ServiceHarness();
     private int generation = 100;
 
     @AfterEach
@@ -88,6 +88,22 @@ class ServicePolicyGoldenTest {
         return seen;
     }
 
+    /**
+     * An external IP with externalTrafficPolicy Local, one local endpoint and two remote: a client from
+     * outside arriving on {@code inPort} reaches only the local one and keeps its address; POD arriving
+     * on the pod port is short-circuited to every endpoint.
+     */
+    private void assertLocalPolicyFromOutsideAndShortCircuitFromInside(int worker, int inPort) {
+        put(0, ServiceKind.EXTERNAL_IP, 6, "203.0.113.7", 80, List.of(ep4("10.0.0.20", 8080), ep4("172.16.0.5", 8080),
+                ep4("172.16.0.6", 8080)), false, true);
+        assertEquals(Set.of(POD2), destinations(worker, inPort, CLIENT, EXTERNAL, 80, 30), "from outside: local only");
+        byte[] syn = tcp4(CLIENT, EXTERNAL, 64, 5555, 80, SYN, 1, 0, new byte[0]);
+        byte[] in = h.sendExpectOne(worker, inPort, inPort == POD_PORT ? fromPod(syn) : fromRouter(syn), POD_PORT);
+        assertEquals(CLIENT, ByteBuffer.wrap(in, 26, 4).getInt(), "Local keeps the client's address");
+        assertEquals(Set.of(POD2, REMOTE, ip4("172.16.0.6")), destinations(0, POD_PORT, POD, EXTERNAL, 80, 60),
+                "from inside: short-circuited to every endpoint");
+    }
+
     @Test
     void internalTrafficPolicyLocalKeepsClusterIpTrafficOnThisNode() {
         put(0, ServiceKind.CLUSTER_IP, 6, "10.96.0.10", 80, List.of(ep4("10.0.0.20", 8080), ep4("172.16.0.5", 8080)),
@@ -107,14 +123,7 @@ class ServicePolicyGoldenTest {
 
     @Test
     void externalIpFromOutsideFollowsTheExternalPolicyAndPodsReachEveryEndpoint() {
-        put(0, ServiceKind.EXTERNAL_IP, 6, "203.0.113.7", 80, List.of(ep4("10.0.0.20", 8080), ep4("172.16.0.5", 8080),
-                ep4("172.16.0.6", 8080)), false, true);
-        assertEquals(Set.of(POD2), destinations(1, UPLINK, CLIENT, EXTERNAL, 80, 30), "from outside: local only");
-        byte[] in = h.sendExpectOne(1, UPLINK, fromRouter(tcp4(CLIENT, EXTERNAL, 64, 5555, 80, SYN, 1, 0, new byte[0])),
-                POD_PORT);
-        assertEquals(CLIENT, ByteBuffer.wrap(in, 26, 4).getInt(), "Local keeps the client's address");
-        assertEquals(Set.of(POD2, REMOTE, ip4("172.16.0.6")), destinations(0, POD_PORT, POD, EXTERNAL, 80, 60),
-                "pods are short-circuited to every endpoint");
+        assertLocalPolicyFromOutsideAndShortCircuitFromInside(1, UPLINK);
         // No local endpoint: dropped from outside, still served to pods.
         put(0, ServiceKind.EXTERNAL_IP, 6, "203.0.113.7", 80, List.of(ep4("172.16.0.5", 8080)), false, true);
         assertEquals(Set.of(), destinations(1, UPLINK, CLIENT, EXTERNAL, 80, 3));
@@ -150,6 +159,31 @@ class ServicePolicyGoldenTest {
                 h.sendExpectOne(1, UPLINK, fromRouter(udp6(client, external, 64, 4444, 53, data)), UPLINK));
         ServiceGoldenTest.expect(toRouter(udp6(external, client, 63, 53, 4444, data)),
                 h.sendExpectOne(0, UPLINK, fromRouter(udp6(backend, node, 64, 5353, 4444, data)), UPLINK));
+    }
+
+    /**
+     * {@code attach: udp}: the node's kernel routes an external IP to the host TAP and forwards what it
+     * receives for it. On the host port only the kernel side's own address (here 10.0.0.10) is the node
+     * itself; any other source came from outside and meets the external policy, and a remote endpoint's
+     * flow is SNATed to the host port's address (the pod gateway) so its reply comes back through this node.
+     */
+    @Test
+    void externalIpForwardedByTheNodesKernelToTheHostPortCountsAsFromOutside() {
+        h.close();
+        h = new ServiceHarness(4096, true);
+        // From CLIENT through the host port: from outside; from POD (here the node's own address): inside.
+        assertLocalPolicyFromOutsideAndShortCircuitFromInside(0, POD_PORT);
+
+        put(0, ServiceKind.EXTERNAL_IP, 6, "203.0.113.7", 80, List.of(ep4("172.16.0.5", 8080)), false, false);
+        int gateway = ip4("10.0.0.1");
+        ServiceGoldenTest.expect(toRouter(tcp4(gateway, REMOTE, 63, 6666, 8080, SYN, 1, 0, new byte[0])),
+                h.sendExpectOne(0, POD_PORT, fromPod(tcp4(CLIENT, EXTERNAL, 64, 6666, 80, SYN, 1, 0, new byte[0])),
+                        UPLINK));
+        byte[] reply = h.sendExpectOne(1, UPLINK, fromRouter(tcp4(REMOTE, gateway, 64, 8080, 6666, SYN | ACK, 3, 2,
+                new byte[0])), UPLINK);
+        assertEquals(EXTERNAL, ByteBuffer.wrap(reply, 26, 4).getInt(), "un-NATed: from the external IP ...");
+        assertEquals(CLIENT, ByteBuffer.wrap(reply, 30, 4).getInt(), "... to the client");
+        assertChecksumsValid(reply);
     }
 
     @Test

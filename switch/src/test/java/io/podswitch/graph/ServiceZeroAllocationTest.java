@@ -1,12 +1,8 @@
 package io.podswitch.graph;
 
-import io.podswitch.fib.AdjacencyTable;
-import io.podswitch.neighbor.NeighborTable;
-import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.Ip6;
-import io.podswitch.packet.PacketVector;
 import io.podswitch.service.ConnTrackTimeouts;
 import io.podswitch.service.FlowHash;
 import io.podswitch.service.HairpinAddresses;
@@ -19,10 +15,8 @@ import io.podswitch.service.ServiceTable;
 import io.podswitch.service.SessionAffinity;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static io.podswitch.graph.ServiceFrames.ACK;
 import static io.podswitch.graph.ServiceFrames.SYN;
@@ -33,7 +27,6 @@ import static io.podswitch.graph.TestFrames.bytes;
 import static io.podswitch.graph.TestFrames.eth;
 import static io.podswitch.graph.TestFrames.ip4;
 import static io.podswitch.graph.TestFrames.ip6;
-import static io.podswitch.graph.TestFrames.mac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The service path allocates nothing: after warm-up a dedicated thread pushes packets through the graph —
  * new flows (conntrack timeouts of a few ms make flows expire and return all the time), pinned flows,
  * affinity, replies un-NATed, ICMP errors translated, hairpin, node port and external IP with SNAT, pods
- * short-circuited to an external IP, Local policy drops, no-backend RSTs and port unreachables — and its allocated bytes must not grow (up to four windows; the first clean one
+ * short-circuited to an external IP, an external IP reached through a host port from outside, a pod to its node's node port, Local policy drops, no-backend RSTs and port unreachables — and its allocated bytes must not grow (up to four windows; the first clean one
  * passes, as in ZeroAllocationTest).
  */
 class ServiceZeroAllocationTest {
@@ -50,14 +43,11 @@ class ServiceZeroAllocationTest {
 
     @Test
     void servicePathAllocatesNothingAfterWarmUp() throws Exception {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        threads.setThreadAllocatedMemoryEnabled(true);
-        long podPortMac = mac("02:00:00:00:00:01");
-        long uplinkMac = mac("02:00:00:00:01:01");
-        long podMac = mac("02:aa:00:00:00:10");
-        long routerMac = mac("02:bb:00:00:00:fe");
-        int pod = ip4("10.0.0.10");
+        long podPortMac = RoutedAllocationProof.POD_PORT_MAC;
+        long uplinkMac = RoutedAllocationProof.UPLINK_MAC;
+        long podMac = RoutedAllocationProof.POD_MAC;
+        long routerMac = RoutedAllocationProof.ROUTER_MAC;
+        int pod = RoutedAllocationProof.POD;
         int vip = ip4("10.96.0.10");
         int hairpinVip = ip4("10.96.0.11");
         int emptyVip = ip4("10.96.0.12");
@@ -91,6 +81,9 @@ class ServiceZeroAllocationTest {
         fromPod.add(eth(podPortMac, podMac, 0x0800, udp4(pod, vip, 64, 4003, 53, data, true)));
         fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, localOnlyVip, 64, 4004, 80, SYN, 1, 0, data)));
         fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, external, 64, 4005, 80, SYN, 1, 0, data)));
+        // The port is also marked as a host port (kernel side 10.0.0.10): a foreign source is from outside.
+        fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(client, external, 64, 4006, 80, SYN, 1, 0, data)));
+        fromPod.add(eth(podPortMac, podMac, 0x0800, tcp4(pod, node, 64, 4007, 30080, SYN, 1, 0, data))); // own node port
         byte[] dnated = udp4(pod, ip4("172.16.0.1"), 63, 4003, 5353, data, true);
         fromUplink.add(eth(uplinkMac, routerMac, 0x0800, TestFrames.ip4Packet(ip4("172.16.0.1"), pod, 64, 1, 0, 9,
                 TestFrames.icmp4(3, 3, 0, dnated))));
@@ -98,28 +91,8 @@ class ServiceZeroAllocationTest {
         TemplatePort uplink = new TemplatePort(1, fromUplink.toArray(byte[][]::new));
 
         try (FrameSlab slab = new FrameSlab(4096)) {
-            Interface podIf = Interface.builder(podPort, podPortMac).ip4("10.0.0.1").ip6("fd00::1").build();
-            Interface upIf = Interface.builder(uplink, uplinkMac).ip4("192.168.1.1").ip6("fd01::1").uplink(true).build();
-            AdjacencyTable adj = new AdjacencyTable(16);
-            int local = adj.addLocal();
-            int podNet = adj.addConnected(0, 0);
-            int via = adj.addVia4(1, ip4("192.168.1.254"), 0);
-            long[] r6 = Ip6.parse("fd01::fe");
-            int via6 = adj.addVia6(1, r6[0], r6[1], 0);
-            io.podswitch.fib.Ip4Fib fib4 = new io.podswitch.fib.Ip4Fib(16);
-            fib4.add(ip4("10.0.0.1"), 32, local);
-            fib4.add(ip4("10.0.0.0"), 24, podNet);
-            fib4.add(0, 0, via);
-            io.podswitch.fib.Ip6Fib fib6 = new io.podswitch.fib.Ip6Fib(64);
-            long[] net6 = Ip6.parse("fd00::");
-            fib6.add(net6[0], net6[1], 64, podNet);
-            fib6.add(0L, 0L, 0, via6);
-            NeighborTable neighbors = new NeighborTable(64);
-            neighbors.putStatic4(1, ip4("192.168.1.254"), routerMac);
-            neighbors.putStatic6(1, r6[0], r6[1], routerMac);
-            neighbors.putStatic4(0, pod, podMac);
-            long[] p6 = Ip6.parse("fd00::10");
-            neighbors.putStatic6(0, p6[0], p6[1], podMac);
+            // The pod port is also the node's host port (kernel side 10.0.0.10 / fd00::10).
+            RoutedAllocationProof.Topology topo = RoutedAllocationProof.topology(podPort, uplink, true);
 
             ServiceTable table = new ServiceTable(16, 1);
             List<ServiceEndpoint> three = List.of(ServiceEndpoint.ipv4(ip4("172.16.0.1"), 8080, 1, true, false, false),
@@ -155,43 +128,13 @@ class ServiceZeroAllocationTest {
             ServiceConnTrack[] tracks = {new ServiceConnTrack("service-conntrack.worker0", 1024, fast)};
             SessionAffinity affinity = new SessionAffinity("affinity.worker0", 256, 32, 4_000_000L);
             GraphServices services = new GraphServices(table, tracks, 0, affinity, HairpinAddresses.DEFAULTS, 256);
-            L3Graph graph = new L3Graph(slab, new InterfaceTable(podIf, upIf), fib4, fib6, adj, neighbors, 0,
+            L3Graph graph = new L3Graph(slab, topo.interfaces(), topo.fib4(), topo.fib6(), topo.adjacencies(), topo.neighbors(), 0,
                     L3GraphConfig.DEFAULTS, null, services);
             FramePool pool = new FramePool(slab);
 
-            AtomicReference<long[]> result = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread worker = new Thread(() -> {
-                try {
-                    FrameCache cache = new FrameCache(pool, 512);
-                    PacketVector burst = new PacketVector(64);
-                    long t = Thread.currentThread().threadId();
-                    long now = 1_000_000_000L;
-                    now = route(graph, podPort, uplink, burst, cache, WARMUP, now);
-                    long[] measured = null;
-                    for (int window = 0; window < 4 && (measured == null || measured[0] != 0); window++) {
-                        long before = threads.getThreadAllocatedBytes(t);
-                        long start = System.nanoTime();
-                        now = route(graph, podPort, uplink, burst, cache, PACKETS, now);
-                        long elapsed = System.nanoTime() - start;
-                        long allocated = threads.getThreadAllocatedBytes(t) - before;
-                        System.out.printf("service window %d: allocated %d bytes%n", window, allocated);
-                        measured = new long[] {allocated, PACKETS, elapsed};
-                    }
-                    result.set(measured);
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "service-zero-allocation-worker");
-            worker.start();
-            worker.join();
-            if (failure.get() != null) {
-                throw new AssertionError(failure.get());
-            }
-            long[] r = result.get();
-            System.out.printf("service path: %d packets in %d ms (%.2f Mpps)%n", r[1], r[2] / 1_000_000,
-                    r[1] * 1e3 / r[2]);
-            assertEquals(0, r[0], "bytes allocated by the worker thread on the service path");
+            RoutedAllocationProof.Window w = RoutedAllocationProof.measure("service", graph, pool, podPort, uplink, WARMUP,
+                    PACKETS);
+            assertEquals(0, w.allocated(), "bytes allocated by the worker thread on the service path");
             for (String c : new String[] {"service.new_flows", "service.pinned", "service.affinity_hits",
                     "service.replies", "service.hairpin", "service.node_port_snat", "ip4-service.un_nat",
                     "ip4-service.icmp_un_nat", "ip6-service.dnat", "ip6-service.un_nat", "ip4-service.no_backend_rst",
@@ -200,22 +143,5 @@ class ServiceZeroAllocationTest {
             }
             assertTrue(tracks[0].size() >= 0);
         }
-    }
-
-    private static long route(L3Graph graph, TemplatePort a, TemplatePort b, PacketVector burst, FrameCache cache,
-                              int packets, long startNanos) {
-        long routed = 0;
-        long now = startNanos;
-        int cycle = 0;
-        while (routed < packets) {
-            routed += (cycle & 1) == 0 ? a.receive(0, burst, cache) : b.receive(0, burst, cache);
-            graph.process(burst, cache);
-            graph.flush(cache);
-            if ((++cycle & 15) == 0) {
-                now += 1_000_000;
-                graph.tick(now);
-            }
-        }
-        return now;
     }
 }

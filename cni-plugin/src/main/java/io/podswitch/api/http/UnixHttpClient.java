@@ -63,7 +63,7 @@ public final class UnixHttpClient {
                 in.clear();
                 int n = channel.read(in);
                 if (n < 0) {
-                    framer.endOfInput();
+                    endOfInput(framer);
                 } else if (n == 0) {
                     await(selector, deadlineNanos, "waiting for the answer of " + socket);
                 } else {
@@ -80,6 +80,20 @@ public final class UnixHttpClient {
         } finally {
             closeQuietly(selector);
             closeQuietly(channel);
+        }
+    }
+
+    /**
+     * The peer closed the connection. A response framed by EOF is complete now; anything else is a
+     * valid answer cut short — the daemon died or restarted while answering — which is transient
+     * (the caller should retry), unlike an answer that is not HTTP at all (a parse error in feed()).
+     */
+    private void endOfInput(HttpMessageFramer framer) throws HttpClientException {
+        try {
+            framer.endOfInput();
+        } catch (HttpParseException e) {
+            throw new HttpClientException(HttpClientException.Kind.BROKEN, "connection to " + socket
+                    + " closed before the answer was complete (" + e.getMessage() + ")", null);
         }
     }
 

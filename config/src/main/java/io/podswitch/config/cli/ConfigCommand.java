@@ -78,6 +78,12 @@ public final class ConfigCommand {
                 ? overlay.mode().configName() + " VNI " + overlay.vni() + " port " + overlay.udpPort()
                 : "direct routing";
         int services = config.services().size();
+        if (config.fromKubernetes()) {
+            int overrides = config.uplinkOverrides().size();
+            return stack + ", nodes and services from the Kubernetes API"
+                    + (overrides == 0 ? "" : " (" + overrides + " uplink override" + (overrides == 1 ? ")" : "s)"))
+                    + ", this node " + config.thisNodeName() + ", " + transport + ", pod MTU " + overlay.podMtu();
+        }
         return stack + ", " + config.nodes().size() + (config.nodes().size() == 1 ? " node" : " nodes")
                 + ", this node " + config.thisNodeName() + ", " + transport + ", pod MTU " + overlay.podMtu()
                 + ", " + services + (services == 1 ? " service" : " services");

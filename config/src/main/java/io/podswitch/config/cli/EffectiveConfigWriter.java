@@ -7,10 +7,12 @@ import io.podswitch.config.model.OverlayConfig;
 import io.podswitch.config.model.ServiceBackend;
 import io.podswitch.config.model.ServiceConfig;
 import io.podswitch.config.model.ServicePort;
+import io.podswitch.config.model.UplinkConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
@@ -26,6 +28,12 @@ public final class EffectiveConfigWriter {
 
     public static String toYaml(ClusterConfig config) {
         Map<String, Object> root = new LinkedHashMap<>();
+        if (config.fromKubernetes()) {
+            root.put("source", config.source().configName()); // file is the default: files without it print as before
+            Map<String, Object> kubernetes = new LinkedHashMap<>();
+            config.kubernetes().kubeconfig().ifPresent(k -> kubernetes.put("kubeconfig", k));
+            root.put("kubernetes", kubernetes);
+        }
         root.put("ipFamilies", config.ipFamilies().stream().map(IpFamily::displayName).toList());
         root.put("podCIDRs", strings(config.podCidrs()));
         root.put("serviceCIDRs", strings(config.serviceCidrs()));
@@ -37,28 +45,60 @@ public final class EffectiveConfigWriter {
         root.put("nodeCIDRMaskSizes", masks);
         root.put("node", config.thisNodeName());
         root.put("overlay", overlay(config.overlay()));
+        if (config.fromKubernetes() || !config.uplink().equals(UplinkConfig.DEFAULT)) {
+            root.put("uplink", uplink(config.uplink()));
+        }
         List<Object> nodes = new ArrayList<>();
-        for (NodeConfig node : config.nodes()) {
-            Map<String, Object> n = new LinkedHashMap<>();
-            n.put("name", node.name());
-            n.put("addresses", strings(node.addresses()));
-            n.put("podCIDRs", strings(node.podCidrs()));
-            Map<String, Object> uplink = new LinkedHashMap<>();
-            uplink.put("interface", node.uplink().interfaceName());
-            uplink.put("mtu", node.uplink().mtu());
-            uplink.put("attach", node.uplink().attach().configName());
-            n.put("uplink", uplink);
-            nodes.add(n);
+        if (config.fromKubernetes()) {
+            // Only the per-node uplink overrides: addresses and pod CIDRs come from the Node objects.
+            for (Map.Entry<String, UplinkConfig> e : new TreeMap<>(config.uplinkOverrides()).entrySet()) {
+                Map<String, Object> n = new LinkedHashMap<>();
+                n.put("name", e.getKey());
+                n.put("uplink", uplink(e.getValue()));
+                nodes.add(n);
+            }
+            if (!nodes.isEmpty()) {
+                root.put("nodes", nodes);
+            }
+        } else {
+            for (NodeConfig node : config.nodes()) {
+                Map<String, Object> n = new LinkedHashMap<>();
+                n.put("name", node.name());
+                n.put("addresses", strings(node.addresses()));
+                n.put("podCIDRs", strings(node.podCidrs()));
+                n.put("uplink", uplink(node.uplink()));
+                nodes.add(n);
+            }
+            root.put("nodes", nodes);
+            List<Object> services = new ArrayList<>();
+            for (ServiceConfig service : config.services()) {
+                services.add(service(service));
+            }
+            root.put("services", services);
         }
-        root.put("nodes", nodes);
-        List<Object> services = new ArrayList<>();
-        for (ServiceConfig service : config.services()) {
-            services.add(service(service));
+        root.put("masquerade", config.masquerade().enabled());
+        if (!config.masquerade().nonMasqueradeCidrs().isEmpty()) {
+            root.put("nonMasqueradeCIDRs", strings(config.masquerade().nonMasqueradeCidrs()));
         }
-        root.put("services", services);
+        if (!config.networkPolicy().isEmpty()) {
+            root.put("networkPolicy", NetworkPolicyWriter.section(config.networkPolicy()));
+        }
+        return dump(root);
+    }
+
+    /** YAML text of maps and lists, in the style every file the project writes uses. */
+    static String dump(Object root) {
         DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.AUTO).setIndent(2)
                 .setIndicatorIndent(2).setIndentWithIndicator(true).setWidth(120).build();
         return new Dump(settings).dumpToString(root);
+    }
+
+    private static Map<String, Object> uplink(UplinkConfig uplink) {
+        Map<String, Object> u = new LinkedHashMap<>();
+        u.put("interface", uplink.interfaceName());
+        u.put("mtu", uplink.mtu());
+        u.put("attach", uplink.attach().configName());
+        return u;
     }
 
     private static Map<String, Object> overlay(OverlayConfig overlay) {
@@ -97,6 +137,10 @@ public final class EffectiveConfigWriter {
             s.put("sessionAffinityTimeoutSeconds", service.sessionAffinityTimeoutSeconds());
         }
         s.put("externalTrafficPolicy", service.externalTrafficPolicy().configName());
+        s.put("internalTrafficPolicy", service.internalTrafficPolicy().configName());
+        if (!service.externalIps().isEmpty()) {
+            s.put("externalIPs", strings(service.externalIps()));
+        }
         List<Object> backends = new ArrayList<>();
         for (ServiceBackend backend : service.backends()) {
             Map<String, Object> b = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package io.podswitch.config.load;
 
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpAddress;
-import io.podswitch.config.model.UplinkAttach;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,12 +12,9 @@ public record NodeSpec(int index,
                        Optional<Located<String>> name,
                        LocatedList<IpAddress> addresses,
                        LocatedList<Cidr> podCidrs,
-                       Optional<Located<String>> uplinkInterface,
-                       Optional<Located<Integer>> uplinkMtu,
-                       Optional<Located<UplinkAttach>> uplinkAttach) {
+                       UplinkSpec uplink) {
 
     public static final List<String> KEYS = java.util.List.of("name", "addresses", "podCIDRs", "uplink");
-    public static final List<String> UPLINK_KEYS = java.util.List.of("interface", "mtu", "attach");
 
     /** The node's name for messages: its name if readable, else its path. */
     public String label() {

@@ -2,6 +2,7 @@ package io.podswitch.config.load;
 
 import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.model.ExternalTrafficPolicy;
+import io.podswitch.config.model.InternalTrafficPolicy;
 import io.podswitch.config.model.SessionAffinity;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +16,11 @@ public record ServiceSpec(SourcePosition position,
                           LocatedList<BackendSpec> backends,
                           Optional<Located<SessionAffinity>> sessionAffinity,
                           Optional<Located<Integer>> sessionAffinityTimeoutSeconds,
-                          Optional<Located<ExternalTrafficPolicy>> externalTrafficPolicy) {
+                          Optional<Located<ExternalTrafficPolicy>> externalTrafficPolicy,
+                          LocatedList<IpAddress> externalIps,
+                          Optional<Located<InternalTrafficPolicy>> internalTrafficPolicy) {
 
     public static final List<String> KEYS = java.util.List.of("name", "vips", "ports", "backends",
-            "sessionAffinity", "sessionAffinityTimeoutSeconds", "externalTrafficPolicy");
+            "sessionAffinity", "sessionAffinityTimeoutSeconds", "externalTrafficPolicy", "externalIPs",
+            "internalTrafficPolicy");
 }

@@ -3,7 +3,9 @@ package io.podswitch.config.load;
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.cidr.IpFamily;
+import io.podswitch.config.model.ClusterSource;
 import io.podswitch.config.model.ExternalTrafficPolicy;
+import io.podswitch.config.model.InternalTrafficPolicy;
 import io.podswitch.config.model.OverlayMode;
 import io.podswitch.config.model.Protocol;
 import io.podswitch.config.model.SessionAffinity;
@@ -25,11 +27,14 @@ public final class SpecReader {
 
     private static final Map<String, IpFamily> FAMILIES = namesOf(IpFamily.values(), IpFamily::displayName);
     private static final Map<String, OverlayMode> MODES = namesOf(OverlayMode.values(), OverlayMode::configName);
+    private static final Map<String, ClusterSource> SOURCES = namesOf(ClusterSource.values(), ClusterSource::configName);
     private static final Map<String, UplinkAttach> ATTACHES = namesOf(UplinkAttach.values(), UplinkAttach::configName);
     private static final Map<String, Protocol> PROTOCOLS = namesOf(Protocol.values(), Protocol::name);
     private static final Map<String, SessionAffinity> AFFINITIES = namesOf(SessionAffinity.values(), SessionAffinity::configName);
     private static final Map<String, ExternalTrafficPolicy> POLICIES =
             namesOf(ExternalTrafficPolicy.values(), ExternalTrafficPolicy::configName);
+    private static final Map<String, InternalTrafficPolicy> INTERNAL_POLICIES =
+            namesOf(InternalTrafficPolicy.values(), InternalTrafficPolicy::configName);
 
     private final NodeReader reader;
 
@@ -45,6 +50,9 @@ public final class SpecReader {
         Fields top = maybeFields.get();
         return Optional.of(new ClusterSpec(
                 top.position(),
+                top.get("source").flatMap(n -> reader.choice(n, "source", SOURCES)),
+                top.get("kubernetes").flatMap(n -> reader.fields(n, "kubernetes", KubernetesSpec.KEYS))
+                        .map(f -> new KubernetesSpec(f.position(), f.path(), string(f, "kubeconfig"))),
                 reader.list(top.get("ipFamilies"), top.position(), "ipFamilies", (n, p) -> reader.choice(n, p, FAMILIES)),
                 cidrs(top, "podCIDRs"),
                 cidrs(top, "serviceCIDRs"),
@@ -52,8 +60,11 @@ public final class SpecReader {
                 maskSizes(top),
                 top.get("node").flatMap(n -> reader.string(n, "node")),
                 overlay(top),
+                uplink(top),
                 reader.list(top.get("nodes"), top.position(), "nodes", this::node),
-                reader.list(top.get("services"), top.position(), "services", this::service)));
+                reader.list(top.get("services"), top.position(), "services", this::service),
+                MasqueradeSpec.read(top, reader),
+                new NetworkPolicyReader(reader).read(top.get("networkPolicy"), top.position())));
     }
 
     private LocatedList<Cidr> cidrs(Fields fields, String key) {
@@ -95,16 +106,24 @@ public final class SpecReader {
     private Optional<Located<NodeSpec>> node(Node node, String path) {
         int index = indexOf(path);
         return reader.fields(node, path, NodeSpec.KEYS).map(f -> {
-            Optional<Fields> uplink = f.get("uplink").flatMap(n -> reader.fields(n, f.pathOf("uplink"), NodeSpec.UPLINK_KEYS));
             NodeSpec spec = new NodeSpec(index, f.position(), path,
                     string(f, "name"),
                     addresses(f, "addresses"),
                     cidrs(f, "podCIDRs"),
-                    uplink.flatMap(u -> string(u, "interface")),
-                    uplink.flatMap(u -> integer(u, "mtu")),
-                    uplink.flatMap(u -> u.get("attach").flatMap(n -> reader.choice(n, u.pathOf("attach"), ATTACHES))));
+                    uplink(f));
             return new Located<>(spec, f.position(), path);
         });
+    }
+
+    /** The {@code uplink:} block of a mapping (the top level's default or a node's override). */
+    private UplinkSpec uplink(Fields parent) {
+        Optional<Fields> block = parent.get("uplink").flatMap(n -> reader.fields(n, parent.pathOf("uplink"), UplinkSpec.KEYS));
+        if (block.isEmpty()) {
+            return UplinkSpec.absent();
+        }
+        Fields u = block.get();
+        return new UplinkSpec(string(u, "interface"), integer(u, "mtu"),
+                u.get("attach").flatMap(n -> reader.choice(n, u.pathOf("attach"), ATTACHES)));
     }
 
     private Optional<Located<ServiceSpec>> service(Node node, String path) {
@@ -116,7 +135,10 @@ public final class SpecReader {
                     reader.list(f.get("backends"), f.position(), f.pathOf("backends"), this::backend),
                     f.get("sessionAffinity").flatMap(n -> reader.choice(n, f.pathOf("sessionAffinity"), AFFINITIES)),
                     integer(f, "sessionAffinityTimeoutSeconds"),
-                    f.get("externalTrafficPolicy").flatMap(n -> reader.choice(n, f.pathOf("externalTrafficPolicy"), POLICIES)));
+                    f.get("externalTrafficPolicy").flatMap(n -> reader.choice(n, f.pathOf("externalTrafficPolicy"), POLICIES)),
+                    addresses(f, "externalIPs"),
+                    f.get("internalTrafficPolicy").flatMap(n -> reader.choice(n, f.pathOf("internalTrafficPolicy"),
+                            INTERNAL_POLICIES)));
             return new Located<>(spec, f.position(), path);
         });
     }

@@ -3,16 +3,22 @@ package io.podswitch.config.validate;
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.load.ClusterSpec;
+import io.podswitch.config.load.KubernetesSpec;
 import io.podswitch.config.load.Located;
 import io.podswitch.config.load.NodeSpec;
 import io.podswitch.config.load.Problems;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.ClusterSource;
+import io.podswitch.config.model.KubernetesSettings;
+import io.podswitch.config.model.MasqueradeConfig;
 import io.podswitch.config.model.NodeConfig;
 import io.podswitch.config.model.OverlayConfig;
 import io.podswitch.config.model.ServiceConfig;
 import io.podswitch.config.model.UplinkConfig;
+import io.podswitch.config.model.policy.NetworkPolicyConfig;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,16 +57,33 @@ public final class ClusterValidator {
 
         NodeRules nodeRules = new NodeRules(problems, familyRules);
         nodeRules.check(spec, families);
-        Map<IpFamily, List<Optional<Cidr>>> podCidrs =
-                families.map(f -> nodeRules.podCidrs(spec, f, maskSizes)).orElse(Map.of());
+        Map<IpFamily, List<Optional<Cidr>>> podCidrs = spec.fromKubernetes() ? Map.of()
+                : families.map(f -> nodeRules.podCidrs(spec, f, maskSizes)).orElse(Map.of());
         Optional<String> thisNode = thisNode(spec, env);
         Optional<OverlayConfig> overlay = new OverlayRules(problems).check(spec, families);
+        checkSource(spec);
         List<ServiceConfig> services = new ServiceRules(problems).check(spec, families);
+        MasqueradeConfig masquerade = new MasqueradeRules(problems, familyRules).check(spec.masquerade(), families);
+        NetworkPolicyConfig networkPolicy = new NetworkPolicyRules(problems).check(spec, families);
 
         if (!problems.isEmpty() || families.isEmpty() || overlay.isEmpty() || thisNode.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services));
+        return Optional.of(build(spec, families.get(), maskSizes, podCidrs, thisNode.get(), overlay.get(), services,
+                masquerade, networkPolicy));
+    }
+
+    /** {@code kubernetes:} only means something with {@code source: kubernetes}, and then the API owns the services. */
+    private void checkSource(ClusterSpec spec) {
+        if (!spec.fromKubernetes()) {
+            spec.kubernetes().ifPresent(k -> problems.report(k.position(), k.path(),
+                    "has no meaning unless source is kubernetes; add 'source: kubernetes' or remove it"));
+            return;
+        }
+        if (spec.services().present()) {
+            problems.report(spec.services().position(), spec.services().path(), "Services come from the API server "
+                    + "with source: kubernetes; remove services: (or use source: file)");
+        }
     }
 
     /** This node's name: {@code NODE_NAME} if set, else {@code node:}; it must name one of the nodes. */
@@ -80,6 +103,19 @@ public final class ClusterValidator {
                     + " environment variable");
             return Optional.empty();
         }
+        if (spec.fromKubernetes()) {
+            // The node list comes from the API server: the name only has to be one Kubernetes accepts.
+            if (NodeRules.validName(name)) {
+                return Optional.of(name);
+            }
+            String message = source + " is not a valid Kubernetes node name (lower-case letters, digits, '-' and '.')";
+            if (fromFile.isPresent() && fromEnv == null) {
+                problems.report(fromFile.get(), message);
+            } else {
+                problems.report(spec.position(), "node", message);
+            }
+            return Optional.empty();
+        }
         List<String> names = spec.nodes().items().stream().map(Located::value)
                 .flatMap(n -> n.name().stream()).map(Located::value).distinct().toList();
         if (!names.contains(name) && spec.nodes().complete()) {
@@ -96,10 +132,17 @@ public final class ClusterValidator {
 
     private static ClusterConfig build(ClusterSpec spec, List<IpFamily> families, Map<IpFamily, Integer> maskSizes,
                                        Map<IpFamily, List<Optional<Cidr>>> podCidrs, String thisNode,
-                                       OverlayConfig overlay, List<ServiceConfig> services) {
+                                       OverlayConfig overlay, List<ServiceConfig> services, MasqueradeConfig masquerade,
+                                       NetworkPolicyConfig networkPolicy) {
         List<NodeConfig> nodes = new ArrayList<>();
+        Map<String, UplinkConfig> overrides = new HashMap<>();
         for (Located<NodeSpec> located : spec.nodes().items()) {
             NodeSpec node = located.value();
+            UplinkConfig uplink = UplinkRules.build(node.uplink().over(spec.uplink()));
+            if (spec.fromKubernetes()) {
+                overrides.put(node.name().orElseThrow().value(), uplink);
+                continue;
+            }
             List<Cidr> cidrs = new ArrayList<>();
             for (IpFamily family : families) {
                 cidrs.add(podCidrs.get(family).get(node.index()).orElseThrow());
@@ -108,15 +151,17 @@ public final class ClusterValidator {
                     inFamilyOrder(node.addresses().items().stream().map(Located::value).toList(), families, a -> a.family()),
                     cidrs,
                     node.podCidrs().isEmpty(),
-                    new UplinkConfig(node.uplinkInterface().map(Located::value).orElse(NodeRules.DEFAULT_INTERFACE),
-                            node.uplinkMtu().map(Located::value).orElse(NodeRules.DEFAULT_MTU),
-                            node.uplinkAttach().map(Located::value).orElse(NodeRules.DEFAULT_ATTACH))));
+                    uplink));
         }
-        return new ClusterConfig(families,
+        ClusterSource source = spec.fromKubernetes() ? ClusterSource.KUBERNETES : ClusterSource.FILE;
+        KubernetesSettings kubernetes = new KubernetesSettings(
+                spec.kubernetes().flatMap(KubernetesSpec::kubeconfig).map(Located::value));
+        return new ClusterConfig(source, kubernetes, families,
                 spec.podCidrs().items().stream().map(Located::value).toList(),
                 spec.serviceCidrs().items().stream().map(Located::value).toList(),
                 spec.nodeCidrs().items().stream().map(Located::value).toList(),
-                new EnumMap<>(maskSizes), thisNode, overlay, nodes, services);
+                new EnumMap<>(maskSizes), thisNode, overlay, UplinkRules.build(spec.uplink()), overrides, nodes, services,
+                masquerade, networkPolicy);
     }
 
     private static <T> List<T> inFamilyOrder(List<T> values, List<IpFamily> families, java.util.function.Function<T, IpFamily> familyOf) {

@@ -9,7 +9,6 @@ import io.podswitch.config.load.Located;
 import io.podswitch.config.load.LocatedList;
 import io.podswitch.config.load.NodeSpec;
 import io.podswitch.config.load.Problems;
-import io.podswitch.config.model.UplinkAttach;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -20,30 +19,36 @@ import java.util.regex.Pattern;
 
 /**
  * Rules for {@code nodes:}: names, addresses, explicit pod CIDRs and uplinks; then the pod CIDR allocation
- * for nodes without one, which reports a cluster pod range too small for the nodes.
+ * for nodes without one, which reports a cluster pod range too small for the nodes. With
+ * {@code source: kubernetes} the list is optional and holds only per-node uplink overrides (addresses and pod
+ * CIDRs come from the Node objects).
  */
 final class NodeRules {
 
-    static final String DEFAULT_INTERFACE = "eth0";
-    static final int DEFAULT_MTU = 1500;
-    static final UplinkAttach DEFAULT_ATTACH = UplinkAttach.AF_XDP;
-    static final int MIN_MTU_IPV4 = 576;
-    static final int MIN_MTU_IPV6 = 1280;
-
     /** Kubernetes node names are RFC 1123 subdomains. */
     private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    /** Linux IFNAMSIZ is 16 including the terminating NUL. */
-    private static final int MAX_INTERFACE_NAME = 15;
 
     private final Problems problems;
     private final FamilyRules familyRules;
+    private final UplinkRules uplinkRules;
 
     NodeRules(Problems problems, FamilyRules familyRules) {
         this.problems = problems;
         this.familyRules = familyRules;
+        this.uplinkRules = new UplinkRules(problems);
+    }
+
+    /** Is {@code name} a valid Kubernetes node name (an RFC 1123 subdomain)? */
+    static boolean validName(String name) {
+        return name.length() <= 253 && NODE_NAME.matcher(name).matches();
     }
 
     void check(ClusterSpec spec, Optional<List<IpFamily>> families) {
+        uplinkRules.check(spec.uplink(), families);
+        if (spec.fromKubernetes()) {
+            checkOverrides(spec, families);
+            return;
+        }
         LocatedList<NodeSpec> nodes = spec.nodes();
         if (!nodes.present()) {
             problems.report(nodes.position(), "nodes", "is missing; list at least this node");
@@ -66,7 +71,23 @@ final class NodeRules {
             for (Located<IpAddress> address : node.addresses().items()) {
                 checkAddress(spec, node, address, addressOwners);
             }
-            checkUplink(node, families);
+            uplinkRules.check(node.uplink(), families);
+        }
+    }
+
+    /** {@code source: kubernetes}: each entry names a node and overrides its uplink; nothing else. */
+    private void checkOverrides(ClusterSpec spec, Optional<List<IpFamily>> families) {
+        Map<String, NodeSpec> byName = new HashMap<>();
+        for (Located<NodeSpec> located : spec.nodes().items()) {
+            NodeSpec node = located.value();
+            checkName(node, byName);
+            for (LocatedList<?> fromApi : List.of(node.addresses(), node.podCidrs())) {
+                if (fromApi.present()) {
+                    problems.report(fromApi.position(), fromApi.path(), "comes from the node's Node object with "
+                            + "source: kubernetes; remove it (nodes[] only overrides a node's uplink there)");
+                }
+            }
+            uplinkRules.check(node.uplink(), families);
         }
     }
 
@@ -76,7 +97,7 @@ final class NodeRules {
             return;
         }
         Located<String> name = node.name().get();
-        if (name.value().length() > 253 || !NODE_NAME.matcher(name.value()).matches()) {
+        if (!validName(name.value())) {
             problems.report(name, "'" + name.value() + "' is not a valid node name: use lower-case letters, digits, "
                     + "'-' and '.', starting and ending with a letter or digit");
         }
@@ -98,21 +119,6 @@ final class NodeRules {
                         + "; node addresses must be inside nodeCIDRs");
             }
         }
-    }
-
-    private void checkUplink(NodeSpec node, Optional<List<IpFamily>> families) {
-        node.uplinkInterface().ifPresent(name -> {
-            String value = name.value();
-            boolean bad = value.length() > MAX_INTERFACE_NAME || value.equals(".") || value.equals("..")
-                    || value.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c));
-            if (bad) {
-                problems.report(name, "'" + value + "' is not a valid Linux interface name (at most 15 characters, "
-                        + "no '/', ':' or spaces)");
-            }
-        });
-        boolean ipv6 = families.map(f -> f.contains(IpFamily.IPV6)).orElse(false);
-        int min = ipv6 ? MIN_MTU_IPV6 : MIN_MTU_IPV4;
-        IntRange.check(node.uplinkMtu(), min, 65535, ipv6 ? " (IPv6 needs an MTU of at least 1280)" : "", problems);
     }
 
     /**

@@ -6,9 +6,11 @@ import io.podswitch.config.load.Located;
 import io.podswitch.config.load.NodeSpec;
 import io.podswitch.config.load.OverlaySpec;
 import io.podswitch.config.load.Problems;
+import io.podswitch.config.load.UplinkSpec;
 import io.podswitch.config.model.OverlayConfig;
 import io.podswitch.config.model.OverlayMode;
 import io.podswitch.config.model.OverlayOverhead;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -55,40 +57,38 @@ final class OverlayRules {
         int overhead = OverlayOverhead.bytes(mode, underlay);
         String overheadText = mode.encapsulates() ? overhead + " bytes of " + mode.configName() + " over " + underlay + " overhead"
                 : "0 bytes of overhead (direct mode)";
-        int minimum = families.get().contains(IpFamily.IPV6) ? NodeRules.MIN_MTU_IPV6 : NodeRules.MIN_MTU_IPV4;
-        List<NodeSpec> nodes = spec.nodes().items().stream().map(Located::value).toList();
+        int minimum = families.get().contains(IpFamily.IPV6) ? UplinkRules.MIN_MTU_IPV6 : UplinkRules.MIN_MTU_IPV4;
+        List<Uplink> nodes = uplinks(spec);
         final int podMtu;
         if (overlay.podMtu().isPresent()) {
             Located<Integer> given = overlay.podMtu().get();
             podMtu = given.value();
             if (podMtu < minimum) {
                 problems.report(given, "pod MTU " + podMtu + " is below " + minimum + ", the least "
-                        + (minimum == NodeRules.MIN_MTU_IPV6 ? "IPv6" : "IPv4") + " allows");
+                        + (minimum == UplinkRules.MIN_MTU_IPV6 ? "IPv6" : "IPv4") + " allows");
                 ok = false;
             }
             // One error, at the podMTU, naming the tightest uplink and how many others are too small as well.
-            List<NodeSpec> tooSmall = nodes.stream().filter(n -> podMtu + overhead > uplinkMtuOf(n)).sorted(
-                    (a, b) -> Integer.compare(uplinkMtuOf(a), uplinkMtuOf(b))).toList();
+            List<Uplink> tooSmall = nodes.stream().filter(n -> podMtu + overhead > n.mtu()).sorted(
+                    (a, b) -> Integer.compare(a.mtu(), b.mtu())).toList();
             if (!tooSmall.isEmpty()) {
-                NodeSpec node = tooSmall.getFirst();
-                int uplinkMtu = uplinkMtuOf(node);
+                Uplink node = tooSmall.getFirst();
+                int uplinkMtu = node.mtu();
                 String others = tooSmall.size() == 1 ? "" : " (and " + (tooSmall.size() - 1) + " more node"
                         + (tooSmall.size() == 2 ? "" : "s") + ")";
                 problems.report(given, "pod MTU " + podMtu + " + " + overheadText + " = " + (podMtu + overhead)
-                        + " exceeds the uplink MTU " + uplinkMtu + " of " + node.label() + " (" + node.path()
-                        + ".uplink.mtu)" + others + "; lower podMTU to " + (uplinkMtu - overhead) + " or raise the uplink MTU");
+                        + " exceeds the uplink MTU " + uplinkMtu + " of " + node.label() + " (" + node.mtuPath()
+                        + ")" + others + "; lower podMTU to " + (uplinkMtu - overhead) + " or raise the uplink MTU");
                 ok = false;
             }
         } else {
             // Default: the largest pod MTU every node's uplink can carry after encapsulation.
-            Optional<NodeSpec> smallest = nodes.stream().min((a, b) -> Integer.compare(
-                    a.uplinkMtu().map(Located::value).orElse(NodeRules.DEFAULT_MTU),
-                    b.uplinkMtu().map(Located::value).orElse(NodeRules.DEFAULT_MTU)));
-            int uplinkMtu = smallest.flatMap(NodeSpec::uplinkMtu).map(Located::value).orElse(NodeRules.DEFAULT_MTU);
+            Optional<Uplink> smallest = nodes.stream().min((a, b) -> Integer.compare(a.mtu(), b.mtu()));
+            int uplinkMtu = smallest.map(Uplink::mtu).orElse(UplinkRules.DEFAULT_MTU);
             podMtu = uplinkMtu - overhead;
             if (podMtu < minimum) {
                 String where = smallest.map(n -> " of " + n.label()).orElse("");
-                Located<Integer> at = smallest.flatMap(NodeSpec::uplinkMtu).orElse(null);
+                Located<Integer> at = smallest.flatMap(n -> n.uplink().mtu()).orElse(null);
                 String message = "the uplink MTU " + uplinkMtu + where + " leaves a pod MTU of " + podMtu + " after " + overheadText
                         + ", below the " + minimum + " pods need; raise the uplink MTU";
                 if (at != null) {
@@ -107,7 +107,30 @@ final class OverlayRules {
         return Optional.of(new OverlayConfig(mode, vni, udpPort, podMtu, underlay));
     }
 
-    private static int uplinkMtuOf(NodeSpec node) {
-        return node.uplinkMtu().map(Located::value).orElse(NodeRules.DEFAULT_MTU);
+    /** An uplink the pod MTU must fit: a node's (its own keys over the cluster-wide default) or the default itself. */
+    private record Uplink(String label, String path, UplinkSpec uplink) {
+        int mtu() {
+            return UplinkRules.mtuOf(uplink);
+        }
+
+        /** Where the MTU is written (or would be). */
+        String mtuPath() {
+            return uplink.mtu().map(Located::path).orElse(path + ".mtu");
+        }
+    }
+
+    /**
+     * Every uplink the file knows: each listed node's, and with {@code source: kubernetes} (nodes unknown
+     * until the API server lists them) also the cluster-wide default that every unlisted node uses.
+     */
+    private static List<Uplink> uplinks(ClusterSpec spec) {
+        List<Uplink> out = new ArrayList<>();
+        if (spec.fromKubernetes()) {
+            out.add(new Uplink("the cluster-wide uplink", "uplink", spec.uplink()));
+        }
+        for (Located<NodeSpec> n : spec.nodes().items()) {
+            out.add(new Uplink(n.value().label(), n.value().path() + ".uplink", n.value().uplink().over(spec.uplink())));
+        }
+        return out;
     }
 }

@@ -10,23 +10,29 @@ import io.podswitch.config.load.Problems;
 import io.podswitch.config.load.ServicePortSpec;
 import io.podswitch.config.load.ServiceSpec;
 import io.podswitch.config.model.ExternalTrafficPolicy;
+import io.podswitch.config.model.InternalTrafficPolicy;
 import io.podswitch.config.model.Protocol;
 import io.podswitch.config.model.ServiceBackend;
 import io.podswitch.config.model.ServiceConfig;
 import io.podswitch.config.model.ServicePort;
 import io.podswitch.config.model.SessionAffinity;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Rules for the static {@code services:} list: names, VIPs inside serviceCIDRs, ports and node ports,
- * backends, session affinity. Builds the service models, with defaults, for the services it checked.
+ * external IPs, backends, session affinity, traffic policies. Builds the service models, with defaults, for
+ * the services it checked.
  */
 final class ServiceRules {
 
@@ -51,6 +57,7 @@ final class ServiceRules {
         Map<String, String> names = new HashMap<>();
         Map<IpAddress, String> vipOwners = new HashMap<>();
         Map<String, String> nodePortOwners = new HashMap<>();
+        Map<String, String> externalOwners = new HashMap<>();
         for (Located<ServiceSpec> located : spec.services().items()) {
             ServiceSpec service = located.value();
             if (service.name().isEmpty()) {
@@ -72,15 +79,19 @@ final class ServiceRules {
                 problems.report(timeout.get(), "only applies with sessionAffinity: ClientIP");
             }
             IntRange.check(timeout, 1, MAX_AFFINITY_TIMEOUT_SECONDS, " seconds", problems);
+            List<IpAddress> externalIps = checkExternalIps(spec, service, ports, vipOwners, externalOwners);
             ExternalTrafficPolicy policy = service.externalTrafficPolicy().map(Located::value).orElse(ExternalTrafficPolicy.CLUSTER);
-            if (policy == ExternalTrafficPolicy.LOCAL && ports.stream().noneMatch(ServicePort::hasNodePort)) {
+            if (policy == ExternalTrafficPolicy.LOCAL && ports.stream().noneMatch(ServicePort::hasNodePort)
+                    && externalIps.isEmpty()) {
                 Located<ExternalTrafficPolicy> at = service.externalTrafficPolicy().orElseThrow();
-                problems.report(at, "externalTrafficPolicy Local only applies to node ports, and no port of this service has a nodePort");
+                problems.report(at, "externalTrafficPolicy Local only applies to node ports and externalIPs, and this "
+                        + "service has neither");
             }
             services.add(new ServiceConfig(service.name().map(Located::value).orElse(""),
                     service.vips().items().stream().map(Located::value).toList(), ports, backends, affinity,
                     affinity == SessionAffinity.CLIENT_IP ? timeout.map(Located::value).orElse(DEFAULT_AFFINITY_TIMEOUT_SECONDS) : 0,
-                    policy));
+                    policy, externalIps,
+                    service.internalTrafficPolicy().map(Located::value).orElse(InternalTrafficPolicy.CLUSTER)));
         }
         return services;
     }
@@ -113,6 +124,81 @@ final class ServiceRules {
             if (owner != null) {
                 problems.report(vip, vip.value() + " is already the VIP " + owner);
             }
+        }
+    }
+
+    /**
+     * {@code externalIPs}: addresses outside the cluster's pod and service ranges (not unspecified, loopback,
+     * link-local or multicast), one of the service's VIP families, each (address, port, protocol) served by
+     * one service only.
+     */
+    private List<IpAddress> checkExternalIps(ClusterSpec spec, ServiceSpec service, List<ServicePort> ports,
+                                             Map<IpAddress, String> vipOwners, Map<String, String> externalOwners) {
+        List<IpAddress> out = new ArrayList<>();
+        Set<IpFamily> vipFamilies = EnumSet.noneOf(IpFamily.class);
+        service.vips().items().forEach(v -> vipFamilies.add(v.value().family()));
+        Set<IpAddress> seen = new HashSet<>();
+        for (Located<IpAddress> located : service.externalIps().items()) {
+            IpAddress address = located.value();
+            InetAddressKind kind = InetAddressKind.of(address);
+            if (kind != null) {
+                problems.report(located, address + " is " + kind.description + " and cannot be an external IP");
+                continue;
+            }
+            if (!vipFamilies.isEmpty() && !vipFamilies.contains(address.family())) {
+                problems.report(located, address + " is an " + address.family() + " address but the service has no "
+                        + address.family() + " VIP");
+                continue;
+            }
+            Optional<Located<Cidr>> inside = Stream.concat(spec.podCidrs().items().stream(),
+                    spec.serviceCidrs().items().stream()).filter(c -> c.value().contains(address)).findFirst();
+            if (inside.isPresent()) {
+                problems.report(located, address + " is inside " + inside.get().path() + " " + inside.get().value()
+                        + "; external IPs are addresses outside the cluster's pod and service ranges");
+                continue;
+            }
+            if (!seen.add(address)) {
+                problems.report(located, address + " is listed twice");
+                continue;
+            }
+            String vip = vipOwners.get(address);
+            if (vip != null) {
+                problems.report(located, address + " is already the VIP " + vip);
+                continue;
+            }
+            for (ServicePort port : ports) {
+                String key = address + " " + port.port() + "/" + port.protocol();
+                String owner = externalOwners.putIfAbsent(key, located.path());
+                if (owner != null) {
+                    problems.report(located, "port " + port.port() + "/" + port.protocol() + " on " + address
+                            + " is already served by " + owner);
+                }
+            }
+            out.add(address);
+        }
+        return out;
+    }
+
+    /** Addresses that can never be a service's external IP. */
+    private enum InetAddressKind {
+        UNSPECIFIED("the unspecified address"), LOOPBACK("a loopback address"), LINK_LOCAL("a link-local address"),
+        MULTICAST("a multicast address");
+
+        final String description;
+
+        InetAddressKind(String description) {
+            this.description = description;
+        }
+
+        static InetAddressKind of(IpAddress address) {
+            InetAddress a;
+            try {
+                a = InetAddress.getByName(address.toString());
+            } catch (UnknownHostException e) {
+                return null; // a literal: never looked up
+            }
+            return a.isAnyLocalAddress() ? UNSPECIFIED : a.isLoopbackAddress() ? LOOPBACK
+                    : a.isLinkLocalAddress() ? LINK_LOCAL : a.isMulticastAddress() ? MULTICAST : null;
         }
     }
 

@@ -504,6 +504,52 @@ class ValidationRulesTest {
     }
 
     @Test
+    void localTrafficPolicyWithExternalIpsIsAccepted() throws Exception {
+        String yaml = replace("vips: [10.96.0.10]", "    vips: [10.96.0.10]\n    externalIPs: [203.0.113.7]\n"
+                + "    externalTrafficPolicy: Local\n    internalTrafficPolicy: Local");
+        var service = ConfigFixture.load(yaml).services().getFirst();
+        assertEquals(List.of(io.podswitch.config.cidr.IpAddress.parse("203.0.113.7")), service.externalIps());
+        assertEquals(io.podswitch.config.model.InternalTrafficPolicy.LOCAL, service.internalTrafficPolicy());
+    }
+
+    @Test
+    void externalIpInsideAClusterRangeIsReported() {
+        String yaml = replace("vips: [10.96.0.10]", "    vips: [10.96.0.10]\n    externalIPs: [10.244.9.9]  # <-");
+        assertError(yaml, "services[0].externalIPs[0]", "is inside podCIDRs");
+    }
+
+    @Test
+    void externalIpOfAFamilyWithoutVipIsReported() {
+        String yaml = replace("vips: [10.96.0.10]", "    vips: [10.96.0.10]\n    externalIPs: [\"2001:db8::7\"]  # <-");
+        assertError(yaml, "services[0].externalIPs[0]", "the service has no IPv6 VIP");
+    }
+
+    @Test
+    void loopbackExternalIpIsReported() {
+        String yaml = replace("vips: [10.96.0.10]", "    vips: [10.96.0.10]\n    externalIPs: [127.0.0.1]  # <-");
+        assertError(yaml, "services[0].externalIPs[0]", "is a loopback address and cannot be an external IP");
+    }
+
+    @Test
+    void externalIpPortServedTwiceIsReported() {
+        String yaml = replace("vips: [10.96.0.10]", "    vips: [10.96.0.10]\n    externalIPs: [203.0.113.7]")
+                + """
+                  - name: other
+                    vips: [10.96.0.11]
+                    externalIPs: [203.0.113.7]  # <-
+                    ports:
+                      - {name: http, port: 80}
+                """;
+        assertError(yaml, "services[1].externalIPs[0]", "port 80/TCP on 203.0.113.7 is already served by services[0].externalIPs[0]");
+    }
+
+    @Test
+    void badInternalTrafficPolicyIsReported() {
+        String yaml = replace("vips: [10.96.0.10]", "    vips: [10.96.0.10]\n    internalTrafficPolicy: Nearby  # <-");
+        assertError(yaml, "services[0].internalTrafficPolicy", "Nearby");
+    }
+
+    @Test
     void emptyIpFamiliesIsReported() {
         String yaml = replace(FIRST_LINE, "ipFamilies: []  # <-");
         assertError(yaml, "ipFamilies", "lists no family");

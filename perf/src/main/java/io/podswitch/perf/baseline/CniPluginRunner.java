@@ -43,19 +43,24 @@ public final class CniPluginRunner {
     }
 
     public void add(String containerId, Path netns, String ifName) throws IOException {
-        invoke("ADD", containerId, netns, ifName);
+        invoke("ADD", containerId, netns, ifName, "");
     }
 
     /** ADD, returning the plugin's result JSON (interfaces, ips, routes). */
     public String addWithResult(String containerId, Path netns, String ifName) throws IOException {
-        return invoke("ADD", containerId, netns, ifName);
+        return invoke("ADD", containerId, netns, ifName, "");
+    }
+
+    /** ADD with CNI_ARGS as a runtime passes them (e.g. {@code K8S_POD_NAMESPACE=ns;K8S_POD_NAME=pod}). */
+    public String addWithResult(String containerId, Path netns, String ifName, String cniArgs) throws IOException {
+        return invoke("ADD", containerId, netns, ifName, cniArgs);
     }
 
     public void del(String containerId, Path netns, String ifName) throws IOException {
-        invoke("DEL", containerId, netns, ifName);
+        invoke("DEL", containerId, netns, ifName, "");
     }
 
-    private String invoke(String command, String containerId, Path netns, String ifName) throws IOException {
+    private String invoke(String command, String containerId, Path netns, String ifName, String cniArgs) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(plugin.toString());
         Map<String, String> env = pb.environment();
         env.put("CNI_COMMAND", command);
@@ -63,6 +68,9 @@ public final class CniPluginRunner {
         env.put("CNI_NETNS", netns.toString());
         env.put("CNI_IFNAME", ifName);
         env.put("CNI_PATH", pluginDir.toString());
+        if (!cniArgs.isEmpty()) {
+            env.put("CNI_ARGS", cniArgs);
+        }
         Process p = pb.start();
         CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));

@@ -1,12 +1,15 @@
 package io.podswitch.perf.bench;
 
 import io.podswitch.perf.bench.scenario.AfXdpForwardScenario;
+import io.podswitch.perf.bench.scenario.ChurnScenario;
 import io.podswitch.perf.bench.scenario.CniScenario;
+import io.podswitch.perf.bench.scenario.CniStartScenario;
 import io.podswitch.perf.bench.scenario.EngineScenario;
 import io.podswitch.perf.bench.scenario.MetricsScenario;
 import io.podswitch.perf.bench.scenario.FibScenario;
 import io.podswitch.perf.bench.scenario.LatencyScenario;
 import io.podswitch.perf.bench.scenario.PodTcpScenario;
+import io.podswitch.perf.bench.scenario.PodmanRunScenario;
 import io.podswitch.perf.bench.scenario.ServiceScenario;
 import io.podswitch.perf.bench.scenario.TapForwardScenario;
 
@@ -35,7 +38,8 @@ public final class ScenarioRegistry {
     public static ScenarioRegistry standard() {
         List<Scenario> all = new ArrayList<>(List.of(new EngineScenario(), new FibScenario(),
                 new AfXdpForwardScenario(), new TapForwardScenario(), new PodTcpScenario(), new LatencyScenario(),
-                new CniScenario(), new ServiceScenario(), new MetricsScenario()));
+                new CniScenario(), new CniStartScenario(), new PodmanRunScenario(), new ChurnScenario(), new ServiceScenario(),
+                new MetricsScenario()));
         ServiceLoader.load(Scenario.class).forEach(all::add);
         return new ScenarioRegistry(all);
     }

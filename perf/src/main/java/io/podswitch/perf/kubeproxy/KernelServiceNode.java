@@ -6,8 +6,6 @@ import io.podswitch.perf.topo.Exec;
 import io.podswitch.perf.topo.Topology;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,13 +48,13 @@ public final class KernelServiceNode {
         }
         List<ServicePort> ports = servicePorts(specs, backendIps);
         switch (mode) {
-            case IPTABLES -> loadFile(node, IptablesRules.restoreInput(ports, CLUSTER_CIDR), "iptables-restore", "--noflush");
-            case NFTABLES -> loadFile(node, NftablesRules.script(ports, CLUSTER_CIDR, SERVICE_CIDR), "nft", "-f");
+            case IPTABLES -> Exec.runWithFile(node, IptablesRules.restoreInput(ports, CLUSTER_CIDR), "iptables-restore", "--noflush");
+            case NFTABLES -> Exec.runWithFile(node, NftablesRules.script(ports, CLUSTER_CIDR, SERVICE_CIDR), "nft", "-f");
             case IPVS -> {
                 for (List<String> c : IpvsRules.commands(ports)) {
                     Exec.run(Exec.inNetns(node, c.toArray(String[]::new)));
                 }
-                loadFile(node, IpvsRules.hairpinRestoreInput(ports), "iptables-restore", "--noflush");
+                Exec.runWithFile(node, IpvsRules.hairpinRestoreInput(ports), "iptables-restore", "--noflush");
             }
         }
         return new ServiceNode(client, POD_PREFIX + "2", backendNs, backendIps,
@@ -86,17 +84,4 @@ public final class KernelServiceNode {
         return pod;
     }
 
-    /** Writes {@code text} to a temp file and loads it with {@code tool args... FILE} in {@code ns}. */
-    private static void loadFile(String ns, String text, String tool, String... args) throws IOException {
-        Path f = Files.createTempFile("podswitch-bench-rules-", ".txt");
-        try {
-            Files.writeString(f, text);
-            List<String> cmd = new ArrayList<>(List.of(tool));
-            cmd.addAll(List.of(args));
-            cmd.add(f.toString());
-            Exec.run(Exec.inNetns(ns, cmd.toArray(String[]::new)));
-        } finally {
-            Files.deleteIfExists(f);
-        }
-    }
 }

@@ -1,31 +1,44 @@
 package io.podswitch.perf.sides;
 
+import io.podswitch.api.AttachmentRequest;
+import io.podswitch.api.CniApi;
+import io.podswitch.api.http.HttpLimits;
+import io.podswitch.api.http.HttpRequest;
+import io.podswitch.api.http.HttpResponse;
+import io.podswitch.api.http.UnixHttpClient;
+import io.podswitch.api.json.JsonWriter;
+import io.podswitch.cni.install.PluginJvm;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.CniSide;
+import io.podswitch.perf.runtime.Conflists;
 
 import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.report.Measurement;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * podswitch's CNI plugin executed as a runtime executes it, against a podswitchd started for the
  * scenario: the first ADD starts the daemon ({@link PodswitchdProcess}; the scenario's warm-up
- * repetition absorbs that), every ADD/DEL runs the plugin JVM ({@code io.podswitch.cni.PodswitchCni},
- * with bin/podswitch-cni's JVM flags) through a launcher script, via {@link CniPluginRunner} like the
- * reference plugins; {@link #finish} stops the daemon.
+ * repetition absorbs that), every ADD/DEL runs the launcher {@code install-cni} installed (one
+ * {@code exec} of the plugin JVM with its AOT cache; {@link CniInstallation}) via
+ * {@link CniPluginRunner}, like the reference plugins; {@link #finish} stops the daemon.
+ * {@link #daemonAlone} sends the same requests straight to the daemon, for its share of the time.
  */
 public final class PodswitchdCniSide implements CniSide {
     static final String PLUGIN_CLASS = "io.podswitch.cni.PodswitchCni";
     /** bin/podswitch-cni's flags: start-up time is pod start-up time. */
-    static final List<String> PLUGIN_FLAGS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData", "-Xss512k");
+    static final List<String> PLUGIN_FLAGS = PluginJvm.flags();
     private static final int MAX_PODS = 256;
 
     private PodswitchdProcess daemon;
@@ -50,14 +63,47 @@ public final class PodswitchdCniSide implements CniSide {
         }
     }
 
+    @Override
+    public synchronized Optional<CniSide> daemonAlone() {
+        return Optional.of(new CniSide() {
+            @Override
+            public void add(String containerId, Path netns, String ifName) throws Exception {
+                post(CniApi.PATH_ADD, containerId, netns, ifName);
+            }
+
+            @Override
+            public void del(String containerId, Path netns, String ifName) throws Exception {
+                post(CniApi.PATH_DEL, containerId, netns, ifName);
+            }
+        });
+    }
+
+    /** The request the plugin would send, straight on the daemon's socket (the daemon's share of a CNI call). */
+    private void post(String path, String containerId, Path netns, String ifName) throws Exception {
+        runner();
+        AttachmentRequest request = new AttachmentRequest("1.0.0", "podswitch-bench", containerId, netns.toString(),
+                ifName, 0, null, List.of(), Map.of(), null, null, null, null);
+        HttpResponse r = new UnixHttpClient(daemon.socket(), TimeUnit.SECONDS.toNanos(2), HttpLimits.DEFAULT)
+                .exchange(HttpRequest.postJson(path, JsonWriter.write(request.toJson())),
+                        System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+        if (r.status() != 200) {
+            throw new IOException(path + " answered " + r.status() + ": " + r.bodyText());
+        }
+    }
+
+    /**
+     * The first call starts podswitchd and takes the plugin as install-cni installed it (launcher, AOT
+     * cache, the shipped conflist's podswitch-cni entry with this daemon's socket): what a node runs.
+     */
     private CniPluginRunner runner() throws Exception {
         if (plugin == null) {
-            String classPath = absoluteClassPath();
-            daemon = PodswitchdProcess.start(classPath, MAX_PODS);
+            daemon = PodswitchdProcess.start(absoluteClassPath(), MAX_PODS);
             try {
-                Path launcher = launcher(daemon.directory().resolve("cni-bin"), classPath);
-                plugin = new CniPluginRunner(launcher, "{\"cniVersion\":\"1.1.0\",\"name\":\"podswitch-bench\","
-                        + "\"type\":\"podswitch-cni\",\"socket\":\"" + daemon.socket() + "\"}");
+                CniInstallation installed = CniInstallation.shared();
+                installed.recordSubjectJvm();
+                String conflist = Files.readString(installed.conflist());
+                plugin = new CniPluginRunner(installed.launcher(), JsonWriter.write(
+                        Conflists.pluginNetconf(Conflists.forDaemon(conflist, "podswitch-bench", daemon.socket()))));
             } catch (Exception e) {
                 finish();
                 throw e;

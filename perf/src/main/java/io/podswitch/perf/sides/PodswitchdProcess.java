@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +29,7 @@ final class PodswitchdProcess implements AutoCloseable {
     private static final long START_TIMEOUT_SECONDS = 30;
 
     private final Path dir;
+    private final String hostPort;
     private final List<String> command;
     private Process process;
     private final Thread cleanupHook;
@@ -35,19 +37,29 @@ final class PodswitchdProcess implements AutoCloseable {
 
     private PodswitchdProcess(Path dir, List<String> command, Process process) {
         this.dir = dir;
+        int at = command.indexOf("--host-port");
+        this.hostPort = at >= 0 ? command.get(at + 1) : "podswitch0";
         this.command = List.copyOf(command);
         this.process = process;
         this.cleanupHook = Thread.ofPlatform().unstarted(this::stopAndDelete);
         Runtime.getRuntime().addShutdownHook(cleanupHook);
     }
 
-    /** Starts the daemon and returns once its control socket accepts connections. */
+    /** Starts an IPv4 daemon and returns once its control socket accepts connections. */
     static PodswitchdProcess start(String classPath, int maxPods) throws Exception {
+        return start(classPath, "IPv4", maxPods);
+    }
+
+    /**
+     * Starts a daemon for {@code families} ("IPv4", "IPv6" or both, primary first, comma-separated)
+     * and returns once its control socket accepts connections.
+     */
+    static PodswitchdProcess start(String classPath, String families, int maxPods) throws Exception {
         byte[] id = new byte[2];
         IDS.nextBytes(id);
         String hex = HexFormat.of().formatHex(id);
         int octet = 1 + IDS.nextInt(254);
-        return start(classPath, config(octet), null, List.of("--host-port", "psb" + hex, "--max-pods",
+        return start(classPath, config(octet, families), null, List.of("--host-port", "psb" + hex, "--max-pods",
                 Integer.toString(maxPods)));
     }
 
@@ -94,17 +106,68 @@ final class PodswitchdProcess implements AutoCloseable {
         awaitSocket();
     }
 
-    private static String config(int octet) {
-        return "ipFamilies: [IPv4]\n"
-                + "podCIDRs: [10.204.0.0/16]\n"
-                + "serviceCIDRs: [10.205.0.0/16]\n"
-                + "nodeCIDRs: [192.168.204.0/24]\n"
+    /**
+     * Replaces cluster.yaml and has the running daemon reload it ({@code POST /v1/reload}); returns when the
+     * reload answered (the new configuration is in force) with its summary.
+     */
+    synchronized String reloadWith(String configYaml) throws Exception {
+        Path tmp = dir.resolve("cluster.yaml.tmp");
+        Files.writeString(tmp, configYaml);
+        Files.move(tmp, dir.resolve("cluster.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        var r = request("POST", "/v1/reload", "{}");
+        if (r.status() != 200) {
+            throw new IOException("podswitchd refused the reload: " + r.bodyText());
+        }
+        return r.bodyText();
+    }
+
+    /** A control API request (JSON body, may be null), answered within 60 s. */
+    io.podswitch.api.http.HttpResponse request(String method, String path, String json) throws Exception {
+        long timeout = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        return new io.podswitch.api.http.UnixHttpClient(socket(), timeout, io.podswitch.api.http.HttpLimits.DEFAULT)
+                .exchange(new io.podswitch.api.http.HttpRequest(method, path,
+                        json == null ? java.util.Map.of() : java.util.Map.of("content-type", "application/json"),
+                        json == null ? null : json.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        System.nanoTime() + timeout);
+    }
+
+    /** A single-node cluster: pods in 10.204.X.0/24 and/or fd00:204:0:X::/64 (X = {@code octet}). */
+    static String config(int octet, String families) {
+        List<String> pod = new ArrayList<>();
+        List<String> svc = new ArrayList<>();
+        List<String> nodeNets = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        List<String> nodePods = new ArrayList<>();
+        for (String family : families.split(",")) {
+            if (family.equals("IPv4")) {
+                pod.add("10.204.0.0/16");
+                svc.add("10.205.0.0/16");
+                nodeNets.add("192.168.204.0/24");
+                addresses.add("192.168.204.11");
+                nodePods.add("10.204." + octet + ".0/24");
+            } else if (family.equals("IPv6")) {
+                pod.add("\"fd00:204::/48\"");
+                svc.add("\"fd00:205::/112\"");
+                nodeNets.add("\"fd00:192:204::/64\"");
+                addresses.add("\"fd00:192:204::11\"");
+                nodePods.add("\"fd00:204:0:" + Integer.toHexString(octet) + "::/64\"");
+            } else {
+                throw new IllegalArgumentException("family " + family + " (IPv4 or IPv6)");
+            }
+        }
+        return "ipFamilies: [" + families.replace(",", ", ") + "]\n"
+                + "podCIDRs: [" + String.join(", ", pod) + "]\n"
+                + "serviceCIDRs: [" + String.join(", ", svc) + "]\n"
+                + "nodeCIDRs: [" + String.join(", ", nodeNets) + "]\n"
                 + "node: n1\n"
                 + "overlay: {mode: direct, podMTU: 1400}\n"
+                // runs in the machine's own namespace: no masquerade table in the host's nftables
+                + "masquerade: false\n"
                 + "nodes:\n"
                 + "  - name: n1\n"
-                + "    addresses: [192.168.204.11]\n"
-                + "    podCIDRs: [10.204." + octet + ".0/24]\n"
+                + "    addresses: [" + String.join(", ", addresses) + "]\n"
+                + "    podCIDRs: [" + String.join(", ", nodePods) + "]\n"
                 + "    uplink: {interface: lo, mtu: 1500}\n";
     }
 
@@ -113,12 +176,43 @@ final class PodswitchdProcess implements AutoCloseable {
         return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
+    /** SIGKILL, as a crash or an OOM kill: no shutdown hook runs, the socket file stays behind. */
+    synchronized void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts the daemon again on the same config and state (after {@link #kill9}); returns once it answers. */
+    synchronized void startAgain() throws Exception {
+        if (closed) {
+            throw new IllegalStateException("podswitchd is closed");
+        }
+        if (process.isAlive()) {
+            throw new IllegalStateException("podswitchd is still running");
+        }
+        process = DaemonLaunch.launch(command, dir);
+        awaitSocket();
+    }
+
+    synchronized long pid() {
+        return process.pid();
+    }
+
+    synchronized boolean isAlive() {
+        return process.isAlive();
+    }
+
     Path socket() {
         return dir.resolve("run").resolve("podswitchd.sock");
     }
 
     Path directory() {
         return dir;
+    }
+
+    /** The node's TAP into the switch. */
+    String hostPort() {
+        return hostPort;
     }
 
     private void awaitSocket() throws Exception {

@@ -2,9 +2,12 @@ package io.podswitch.perf.topo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,11 +39,20 @@ public final class Exec {
 
     /** Runs and returns the outcome whatever the exit code; only a timeout or start failure throws. */
     public static Result exec(List<String> command, Duration timeout) throws IOException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return exec(command, Map.of(), timeout);
+    }
+
+    /** As {@link #exec(List, Duration)}, with {@code env} added to the environment (container runtimes' config). */
+    public static Result exec(List<String> command, Map<String, String> env, Duration timeout)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 throw new IOException("'" + String.join(" ", command) + "' did not finish within " + timeout);
             }
@@ -57,6 +69,23 @@ public final class Exec {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
         full.addAll(List.of(command));
         return full;
+    }
+
+    /**
+     * Writes {@code text} to a temporary file and runs {@code tool args... FILE} inside {@code netns} (rule sets too
+     * large for a command line: iptables-restore, nft -f).
+     */
+    public static void runWithFile(String netns, String text, String tool, String... args) throws IOException {
+        Path f = Files.createTempFile("podswitch-bench-" + tool + "-", ".txt");
+        try {
+            Files.writeString(f, text);
+            List<String> cmd = new ArrayList<>(List.of(tool));
+            cmd.addAll(List.of(args));
+            cmd.add(f.toString());
+            run(inNetns(netns, cmd.toArray(String[]::new)));
+        } finally {
+            Files.deleteIfExists(f);
+        }
     }
 
     static CompletableFuture<String> drain(java.io.InputStream in) {

@@ -15,6 +15,7 @@ import io.podswitch.api.json.JsonWriter;
 import io.podswitch.api.json.ObjectReader;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.pod.ApiException;
+import io.podswitch.daemon.policy.PolicyOperations;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -26,8 +27,11 @@ import java.util.concurrent.TimeoutException;
  * <pre>
  *   POST /v1/cni/add|del|check|status|gc   the CNI plugin's protocol (docs/cni.md)
  *   GET  /v1/pods|routes|neighbors|ipam|counters|peers|services   views for the CLI and operators
+ *   GET  /v1/status                          the cluster source: file, or the API server (connected, synced, stale)
  *   POST /v1/reload                          reload the cluster config (peers, services) without a restart
  *   POST|DELETE /v1/services/endpoints   add / remove a service backend at run time (docs/service.md)
+ *   GET  /v1/policy[/pod/NS/NAME|/check?...]  NetworkPolicy: policies, a pod's isolation, a connection check
+ *                                            (docs/network-policy.md)
  * </pre>
  *
  * Errors always carry an {@link ApiError} body: 400 + code 6 for malformed JSON, 400 + code 7 for a
@@ -40,16 +44,30 @@ public final class ControlApi {
     private final ControlThread control;
     private final DaemonOperations operations;
     private final PeerOperations peerOperations;
+    private final StatusOperations statusOperations;
+    private final PolicyOperations policyOperations;
 
     public ControlApi(ControlThread control, DaemonOperations operations) {
-        this(control, operations, null);
+        this(control, operations, null, null);
     }
 
-    /** @param peerOperations {@code /v1/peers} and {@code /v1/reload}; null answers them 404 */
-    public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations) {
+    /**
+     * @param peerOperations   {@code /v1/peers} and {@code /v1/reload}; null answers them 404
+     * @param statusOperations {@code /v1/status}; null answers it 404
+     */
+    public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations,
+                      StatusOperations statusOperations) {
+        this(control, operations, peerOperations, statusOperations, null);
+    }
+
+    /** @param policyOperations {@code /v1/policy...}; null answers them 404 */
+    public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations,
+                      StatusOperations statusOperations, PolicyOperations policyOperations) {
         this.control = control;
         this.operations = operations;
         this.peerOperations = peerOperations;
+        this.statusOperations = statusOperations;
+        this.policyOperations = policyOperations;
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -74,6 +92,14 @@ public final class ControlApi {
             if (path.equals(SERVICE_ENDPOINTS)) {
                 return serviceEndpoints(request);
             }
+            if (policyOperations != null && (path.equals(PolicyOperations.PATH) || path.startsWith(PolicyOperations.PATH + "/"))) {
+                if (!request.method().equals("GET")) {
+                    return error(405, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "method not allowed",
+                            request.method() + " " + path + " (use GET)"));
+                }
+                String q = query < 0 ? "" : target.substring(query + 1);
+                return ok(run(() -> policyOperations.handle(path, q)));
+            }
             if (!request.method().equals("GET")) {
                 return error(isView(path) ? 405 : 404, new ApiError(ApiError.INVALID_NETWORK_CONFIG,
                         isView(path) ? "method not allowed" : "unknown endpoint", request.method() + " " + path));
@@ -88,6 +114,10 @@ public final class ControlApi {
                         ? error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path))
                         : ok(run(peerOperations::peersJson));
                 case "/v1/services" -> ok(run(operations::servicesJson));
+                // Not through the control thread: status must answer while it is busy (a large batch) or stuck.
+                case "/v1/status" -> statusOperations == null
+                        ? error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path))
+                        : ok(statusOperations.statusJson());
                 default -> error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path));
             };
         } catch (ApiException e) {
@@ -97,7 +127,8 @@ public final class ControlApi {
 
     private static boolean isView(String path) {
         return switch (path) {
-            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters", "/v1/peers", "/v1/services" -> true;
+            case "/v1/pods", "/v1/routes", "/v1/neighbors", "/v1/ipam", "/v1/counters", "/v1/peers", "/v1/services",
+                 "/v1/status" -> true;
             default -> false;
         };
     }

@@ -75,6 +75,19 @@ public final class ControlThread implements AutoCloseable {
     }
 
     /**
+     * Queues {@code task} on the control thread without waiting (the Kubernetes source's reconcilers: events
+     * arrive on the client's threads, every table change happens here). A task that throws is logged by its
+     * poster, not here: wrap what may fail. Silently dropped once the daemon shuts down.
+     */
+    public void post(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            // shutting down: nothing to reconcile any more
+        }
+    }
+
+    /**
      * Runs {@code task} every {@code periodMs} on the control thread (stats publishing). Cancel the
      * returned future on the control thread before freeing what the task touches: then it cannot run again.
      */

@@ -20,13 +20,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code podswitch pods|routes|neighbors|ipam|counters|peers|reload [--socket PATH] [--json]}: asks a running
+ * {@code podswitch pods|routes|neighbors|ipam|counters|peers|services|status|reload [--socket PATH] [--json]}: asks a running
  * podswitchd over its control socket and prints a table (or the raw JSON with {@code --json}).
  * Exit 0 on success, 1 when the daemon is down or answers with an error, 64 for a bad command line.
  */
 public final class ClientCommand {
-    private static final String USAGE = "usage: podswitch pods|routes|neighbors|ipam|counters|peers|services|reload [--socket PATH] [--json]\n"
-            + "       podswitch services add-backend|remove-backend SERVICE ADDRESS [options] (see podswitch services help)";
+    private static final String USAGE = "usage: podswitch pods|routes|neighbors|ipam|counters|peers|services|status|reload [--socket PATH] [--json]\n"
+            + "       podswitch services add-backend|remove-backend SERVICE ADDRESS [options] (see podswitch services help)\n"
+            + "       podswitch policy [pod NAMESPACE/NAME | check FROM TO [PROTOCOL/]PORT] [--json] (see podswitch policy help)";
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private ClientCommand() {
@@ -45,7 +46,10 @@ public final class ClientCommand {
         if (view.equals("services") && args.length > 1 && !args[1].startsWith("--")) {
             return ServicesCommand.run(args, env, out, err);
         }
-        if (!List.of("pods", "routes", "neighbors", "ipam", "counters", "peers", "services", "reload").contains(view)) {
+        if (view.equals("policy")) {
+            return PolicyCommand.run(args, env, out, err);
+        }
+        if (!List.of("pods", "routes", "neighbors", "ipam", "counters", "peers", "services", "status", "reload").contains(view)) {
             err.println("podswitch: unknown command '" + view + "'");
             err.println(USAGE);
             return 64;

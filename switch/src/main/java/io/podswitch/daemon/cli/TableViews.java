@@ -21,8 +21,68 @@ final class TableViews {
             case "peers" -> peers(body);
             case "reload" -> "reloaded: " + body.requiredString("summary") + "\n";
             case "services" -> services(body);
+            case "status" -> status(body);
             default -> counters(body);
         };
+    }
+
+    /** {@code podswitch status}: where the cluster view comes from and how current it is. */
+    private static String status(ObjectReader body) {
+        StringBuilder out = new StringBuilder("node " + body.requiredString("node") + ", source "
+                + body.requiredString("source") + " (" + body.requiredString("config") + ")\n");
+        ObjectReader k = body.optionalObject("kubernetes");
+        if (k == null) {
+            return out.toString();
+        }
+        long stale = k.optionalLong("staleMillis", 0, Long.MAX_VALUE, 0);
+        out.append("API server ").append(k.requiredString("server")).append(": ")
+                .append(k.optionalBoolean("connected", false) ? "connected" : "NOT connected").append(", ")
+                .append(k.optionalBoolean("synced", false) ? "synced" : "NOT synced")
+                .append(stale == 0 ? "" : ", view stale for " + seconds(stale)).append("\n\n");
+        List<List<String>> rows = new ArrayList<>();
+        for (ObjectReader w : k.optionalObjectList("watches")) {
+            long s = w.optionalLong("staleMillis", 0, Long.MAX_VALUE, 0);
+            rows.add(List.of(w.requiredString("resource"), yes(w, "synced"), yes(w, "watching"), num(w, "items"),
+                    num(w, "lists"), w.requiredString("resourceVersion"), s == 0 ? "-" : seconds(s), w.requiredString("lastError")));
+        }
+        out.append(ClientCommand.table(List.of("RESOURCE", "SYNCED", "WATCHING", "OBJECTS", "LISTS", "RESOURCE VERSION",
+                "STALE", "LAST ERROR"), rows));
+        out.append("\npeers: ").append(num(k, "peers")).append(" other node(s) routed to\n");
+        ObjectReader services = k.optionalObject("services");
+        if (services != null) {
+            out.append("services: ").append(num(services, "served")).append(" served, ").append(num(services, "ignored"))
+                    .append(" not proxied (headless, ExternalName, another proxy's)\n");
+        }
+        ObjectReader latency = k.optionalObject("programmingLatency");
+        if (latency != null && latency.optionalLong("count", 0, Long.MAX_VALUE, 0) > 0) {
+            out.append("network programming latency (EndpointSlice change → data path): ").append(num(latency, "count"))
+                    .append(" changes, p50 ").append(millis(latency, "p50Micros")).append(", p99 ")
+                    .append(millis(latency, "p99Micros")).append(", max ").append(millis(latency, "maxMicros")).append('\n');
+        }
+        if (services != null) {
+            out.append(reasons("SERVICE NOT SERVED", services.optionalObject("unservable")));
+        }
+        out.append(reasons("NODE SKIPPED", k.optionalObject("skippedNodes")));
+        return out.toString();
+    }
+
+    private static String reasons(String header, ObjectReader reasons) {
+        if (reasons == null || reasons.object().members().isEmpty()) {
+            return "";
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (String name : reasons.object().members().keySet()) {
+            rows.add(List.of(name, reasons.requiredString(name)));
+        }
+        return "\n" + ClientCommand.table(List.of(header, "WHY"), rows);
+    }
+
+    private static String millis(ObjectReader r, String micros) {
+        return String.format(java.util.Locale.ROOT, "%.1f ms", r.optionalLong(micros, 0, Long.MAX_VALUE, 0) / 1000.0);
+    }
+
+    private static String seconds(long millis) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
     private static String pods(ObjectReader body) {

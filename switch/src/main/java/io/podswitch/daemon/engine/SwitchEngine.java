@@ -3,6 +3,7 @@ package io.podswitch.daemon.engine;
 import io.podswitch.fib.AdjacencyTable;
 import io.podswitch.fib.Ip4Fib;
 import io.podswitch.fib.Ip6Fib;
+import io.podswitch.graph.GraphPolicy;
 import io.podswitch.graph.GraphServices;
 import io.podswitch.graph.Interface;
 import io.podswitch.graph.InterfaceTable;
@@ -13,6 +14,9 @@ import io.podswitch.overlay.OverlayCounters;
 import io.podswitch.overlay.PeerTable;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
+import io.podswitch.policy.DenyLog;
+import io.podswitch.policy.PolicyConnTrack;
+import io.podswitch.policy.PolicyTables;
 import io.podswitch.port.Port;
 import io.podswitch.service.ConnTrackTimeouts;
 import io.podswitch.service.HairpinAddresses;
@@ -43,8 +47,11 @@ public final class SwitchEngine implements AutoCloseable {
     /** A worker that takes longer than this to pass a quiescent point is stuck: fail loudly. */
     private static final long GRACE_TIMEOUT_MS = 5_000;
     private static final int NEIGHBORS_PER_FAMILY = 4096;
-    /** Tunnel peers (other nodes) a daemon can know over its lifetime: peer ids are never reused. */
-    public static final int PEER_CAPACITY = 1024;
+    /**
+     * Tunnel peers (other nodes) a daemon holds at once: Kubernetes' 5,000-node threshold with room to spare
+     * (32 bytes of counters per peer and worker; ids are reused only once all were used, see PeerIds).
+     */
+    public static final int PEER_CAPACITY = 8192;
 
     private final FrameSlab slab;
     private final FramePool pool;
@@ -55,6 +62,9 @@ public final class SwitchEngine implements AutoCloseable {
     private final Ip6Fib fib6;
     private final Qsbr qsbr;
     private final ServiceTable serviceTable;
+    private final PolicyTables policyTables;
+    private final PolicyConnTrack[] policyTracks;
+    private final List<DenyLog> denyLogs = new ArrayList<>();
     private final List<L3Graph> graphs = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final WorkerGroup group;
@@ -64,6 +74,8 @@ public final class SwitchEngine implements AutoCloseable {
     /** Port id → the worker polling each of its receive queues (control thread only). */
     private final java.util.Map<Integer, int[]> queuePollers = new java.util.HashMap<>();
     private boolean closed;
+    /** Each worker's service flow table (its owner writes it; every worker looks replies up in all). */
+    private final ServiceConnTrack[] serviceTracks;
 
     /** Large frames in flight through the graph (TAP receive borrows one per burst without a ring). */
     static final int LARGE_FRAMES = 128;
@@ -73,13 +85,18 @@ public final class SwitchEngine implements AutoCloseable {
      * external IPs are about 100,000).
      */
     static final int SERVICE_KEYS = 1 << 20;
-    /** Service flows each worker tracks (about 140 bytes each: 9 MiB per worker). */
-    static final int SERVICE_FLOWS_PER_WORKER = 65_536;
     /** ClientIP affinity entries per worker; the table timeout is the longest a service may ask for (1 day). */
     static final int AFFINITY_CLIENTS_PER_WORKER = 16_384;
     static final long AFFINITY_TABLE_TIMEOUT_NANOS = 86_400_000_000_000L;
     /** Conntrack records and affinity slots each worker examines per slow tick. */
     static final int SERVICE_SWEEP_BUDGET = 1024;
+    /** Connections each worker's policy table tracks (about 90 bytes each: 6 MiB per worker). */
+    static final int POLICY_FLOWS_PER_WORKER = 65_536;
+    /** NetworkPolicies with counters of their own (more are enforced, sharing the last id's counters). */
+    static final int POLICY_IDS = 16_384;
+    /** Deny-log samples a worker writes per second, and its ring (the control thread drains it twice a second). */
+    static final int DENY_LOG_PER_SECOND = 20;
+    static final int DENY_LOG_CAPACITY = 64;
 
     public SwitchEngine(EngineConfig config) {
         this.maxPorts = config.maxPorts();
@@ -90,9 +107,11 @@ public final class SwitchEngine implements AutoCloseable {
                 LARGE_FRAMES + (config.ioUring() ? config.workers() * ThreadRing.LARGE_BUFFERS : 0));
         pool = new FramePool(slab);
         interfaces = new InterfaceTable(config.maxPorts());
-        adjacencies = new AdjacencyTable(2 * config.maxPorts() * 2 + 64);
-        // Routes longer than /24 (pod /32s) need tbl8 groups: one per /24 holding pods (256 KiB).
-        fib4 = new Ip4Fib(256);
+        // Pods: a REWRITE each (twice while one is replaced); peers: one each, two while the uplink MTU changes.
+        adjacencies = new AdjacencyTable(2 * config.maxPorts() * 2 + 2 * PEER_CAPACITY + 64);
+        // Routes longer than /24 need tbl8 groups (1 KiB each): one per /24 holding pods (/32s) or other nodes'
+        // addresses (/32s: the nodes of a large cluster spread over a few hundred /24s at most).
+        fib4 = new Ip4Fib(1024);
         // Pod /128s each need up to 13 groups on their own path; the pods of one /64 share most of it.
         fib6 = new Ip6Fib(4 * config.maxPorts() + 256);
         qsbr = new Qsbr(config.workers());
@@ -103,19 +122,26 @@ public final class SwitchEngine implements AutoCloseable {
                 workerConfig.tickIntervalNs(), workerConfig.commandsPerTick(), workerConfig.commandQueueCapacity(),
                 workerConfig.cacheCapacity(), workerConfig.cpu(), workerConfig.idleStrategy(), config.ioUring());
         serviceTable = new ServiceTable(SERVICE_KEYS, config.workers());
-        ServiceConnTrack[] serviceTracks = new ServiceConnTrack[config.workers()];
+        serviceTracks = new ServiceConnTrack[config.workers()];
         for (int i = 0; i < config.workers(); i++) {
-            serviceTracks[i] = new ServiceConnTrack("service-conntrack", SERVICE_FLOWS_PER_WORKER,
+            serviceTracks[i] = new ServiceConnTrack("service-conntrack", config.serviceFlows(),
                     ConnTrackTimeouts.DEFAULTS);
+        }
+        policyTables = new PolicyTables(POLICY_IDS, config.workers());
+        policyTracks = new PolicyConnTrack[config.workers()];
+        for (int i = 0; i < config.workers(); i++) {
+            policyTracks[i] = new PolicyConnTrack("policy-conntrack", POLICY_FLOWS_PER_WORKER, ConnTrackTimeouts.DEFAULTS);
+            denyLogs.add(new DenyLog(DENY_LOG_CAPACITY, DENY_LOG_PER_SECOND));
         }
         for (int i = 0; i < config.workers(); i++) {
             GraphServices services = new GraphServices(serviceTable, serviceTracks, i,
                     new SessionAffinity("service-affinity", AFFINITY_CLIENTS_PER_WORKER, 64,
                             AFFINITY_TABLE_TIMEOUT_NANOS), HairpinAddresses.DEFAULTS, SERVICE_SWEEP_BUDGET);
+            GraphPolicy policy = new GraphPolicy(policyTables, policyTracks, i, denyLogs.get(i), SERVICE_SWEEP_BUDGET);
             // Every worker transmits on its own TAP queue index 0: the TAP ports have one queue, and a
             // TAP fd tolerates writers from several threads (each write is one whole frame).
             L3Graph graph = new L3Graph(slab, interfaces, fib4, fib6, adjacencies,
-                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0, L3GraphConfig.DEFAULTS, peers, services);
+                    new NeighborTable(NEIGHBORS_PER_FAMILY), 0, L3GraphConfig.DEFAULTS, peers, services, policy);
             graphs.add(graph);
             workers.add(new Worker(i, workerConfig, pool, graph, qsbr));
         }
@@ -175,6 +201,13 @@ public final class SwitchEngine implements AutoCloseable {
         return sum;
     }
 
+    /** Zeroes a peer id's tunnel counters in every worker (an id no worker uses any more: see {@link OverlayCounters#reset}). */
+    public void resetPeerCounters(int peerId) {
+        for (L3Graph graph : graphs) {
+            graph.overlayCounters().reset(peerId);
+        }
+    }
+
     /** Overlay drops of one reason summed over the workers ({@code encap} or decap reasons). */
     public long overlayDrops(boolean encap, int reason) {
         long sum = 0;
@@ -206,6 +239,21 @@ public final class SwitchEngine implements AutoCloseable {
         return serviceTable;
     }
 
+    /** The NetworkPolicy tables the workers enforce (written by the daemon's PolicyManager, control thread). */
+    public PolicyTables policyTables() {
+        return policyTables;
+    }
+
+    /** Each worker's deny log (drained by the control thread). */
+    /** Each worker's policy connection table (index = worker), for counters and metrics. */
+    public List<PolicyConnTrack> policyConnTracks() {
+        return List.of(policyTracks);
+    }
+
+    public List<DenyLog> denyLogs() {
+        return List.copyOf(denyLogs);
+    }
+
     public List<L3Graph> graphs() {
         return List.copyOf(graphs);
     }
@@ -233,6 +281,11 @@ public final class SwitchEngine implements AutoCloseable {
     }
 
     /** Workers and graphs (each graph's counters prefixed with its worker), for the stats file. */
+    /** Service flows each worker can track ({@link EngineConfig#serviceFlows()}). */
+    public int serviceFlowsPerWorker() {
+        return serviceTracks[0].capacity();
+    }
+
     public List<CounterSource> counterSources() {
         List<CounterSource> sources = new ArrayList<>(group.counterSources());
         for (int i = 0; i < graphs.size(); i++) {

@@ -16,7 +16,9 @@ import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The node's own way into the switch: a TAP ({@code podswitch0}) in the root namespace.
@@ -49,6 +51,8 @@ public final class HostPort implements AutoCloseable {
     private final List<InetAddress> hostAddresses;
     /** Every range routed to the TAP in the kernel (pod CIDRs, cluster and service CIDRs). */
     private final List<IpRange> kernelRoutes = new ArrayList<>();
+    /** Services' external IPs routed here ({@code attach: udp}) → their switch route's removal. */
+    private final Map<InetAddress, Runnable> serviceAddresses = new HashMap<>();
 
     private HostPort(SwitchEngine engine, TapPort port, int worker, long kernelMac, List<Integer> adjacencies,
                      List<Runnable> routeRemovals, List<IpRange> ranges, List<InetAddress> hostAddresses) {
@@ -95,7 +99,8 @@ public final class HostPort implements AutoCloseable {
                     netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, name, false));
                 }
             }
-            Interface.Builder iface = Interface.builder(tap, switchMac).mtu(tap.mtu()).proxyNeighbors(true);
+            Interface.Builder iface = Interface.builder(tap, switchMac).mtu(tap.mtu()).proxyNeighbors(true)
+                    .hostAddresses(ip4Of(hostAddresses), ip6Of(hostAddresses, true), ip6Of(hostAddresses, false));
             for (IpRange range : ranges) {
                 if (range.isIpv4()) {
                     iface.ip4(AddressBits.ip4(range.gateway()));
@@ -155,6 +160,15 @@ public final class HostPort implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static int[] ip4Of(List<InetAddress> addresses) {
+        return addresses.stream().filter(a -> a.getAddress().length == 4).mapToInt(AddressBits::ip4).toArray();
+    }
+
+    private static long[] ip6Of(List<InetAddress> addresses, boolean high) {
+        return addresses.stream().filter(a -> a.getAddress().length == 16)
+                .mapToLong(a -> high ? AddressBits.ip6High(a) : AddressBits.ip6Low(a)).toArray();
     }
 
     private static void route(Deque<Runnable> undo, List<Runnable> removals, Runnable add, Runnable delete) {
@@ -220,6 +234,53 @@ public final class HostPort implements AutoCloseable {
     }
 
     /**
+     * A service's external (or load-balancer) IP: routes the address to this TAP in the node's kernel, so
+     * what the kernel has for it — received from outside with {@code attach: udp} (the kernel owns the NIC),
+     * or the node's own connections — is forwarded into the switch, and so the replies the switch sends
+     * the kernel from that address pass reverse-path filtering (the source's route is this TAP). Traffic
+     * arriving here from a source that is not the node's own is from outside for the service stage
+     * ({@link io.podswitch.graph.Interface#fromOutside4}). In the switch the address becomes a DROP route:
+     * its ports that no service serves are dropped instead of going back to the kernel, which would return
+     * them here. Control thread; idempotent; undone by {@link #unrouteServiceAddress}, re-added by
+     * {@link #restoreKernelSide}, gone with the TAP.
+     */
+    public void routeServiceAddress(InetAddress address) {
+        if (serviceAddresses.containsKey(address)) {
+            return;
+        }
+        int bits = address.getAddress().length * 8;
+        try (Netlink netlink = Netlink.open()) {
+            netlink.replaceRoute(new Route(address, bits, null, port.name(), false));
+        }
+        int drop = adjacencies.get(2);
+        Runnable removal;
+        if (bits == 32) {
+            int a = AddressBits.ip4(address);
+            engine.fib4().add(a, 32, drop);
+            removal = () -> engine.fib4().delete(a, 32);
+        } else {
+            long h = AddressBits.ip6High(address);
+            long l = AddressBits.ip6Low(address);
+            engine.fib6().add(h, l, 128, drop);
+            removal = () -> engine.fib6().delete(h, l, 128);
+        }
+        serviceAddresses.put(address, removal);
+    }
+
+    /** Undoes {@link #routeServiceAddress} (no-op for an address not routed). */
+    public void unrouteServiceAddress(InetAddress address) {
+        Runnable removal = serviceAddresses.remove(address);
+        if (removal == null) {
+            return;
+        }
+        try (Netlink netlink = Netlink.open()) {
+            netlink.deleteRoute(new Route(address, address.getAddress().length * 8, null, port.name(), false));
+        } finally {
+            removal.run();
+        }
+    }
+
+    /**
      * Lets the node's kernel forward node-port replies out of the NIC. After un-NAT, the reply to an
      * external client has the node's own address as its source and follows the switch's default route
      * to this TAP; the kernel drops a packet with a local source arriving on a non-loopback device
@@ -258,6 +319,9 @@ public final class HostPort implements AutoCloseable {
         for (IpRange range : kernelRoutes) {
             netlink.replaceRoute(new Route(range.networkAddress(), range.prefixLength(), null, port.name(), false));
         }
+        for (InetAddress address : serviceAddresses.keySet()) {
+            netlink.replaceRoute(new Route(address, address.getAddress().length * 8, null, port.name(), false));
+        }
     }
 
     /** The MAC of the kernel's side of the TAP: where the switch sends traffic for the node. */
@@ -271,6 +335,10 @@ public final class HostPort implements AutoCloseable {
         for (Runnable removal : routeRemovals) {
             removal.run();
         }
+        for (Runnable removal : serviceAddresses.values()) {
+            removal.run();
+        }
+        serviceAddresses.clear();
         engine.detachPort(port, worker);
         for (int a : adjacencies) {
             engine.adjacencies().release(a);

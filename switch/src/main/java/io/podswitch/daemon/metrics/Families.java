@@ -5,14 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The families one collector fills in a scrape, built into snapshots together. */
-final class Families {
+public final class Families {
     private final List<Family> families = new ArrayList<>();
 
-    Family counter(String name, String help, String... labelNames) {
+    public Family counter(String name, String help, String... labelNames) {
         return add(Family.counter(name, help, labelNames));
     }
 
-    Family gauge(String name, String help, String... labelNames) {
+    public Family gauge(String name, String help, String... labelNames) {
         return add(Family.gauge(name, help, labelNames));
     }
 
@@ -22,7 +22,7 @@ final class Families {
     }
 
     /** Every family that got at least one data point. */
-    MetricSnapshots build() {
+    public MetricSnapshots build() {
         MetricSnapshots.Builder b = MetricSnapshots.builder();
         for (Family f : families) {
             if (!f.isEmpty()) {

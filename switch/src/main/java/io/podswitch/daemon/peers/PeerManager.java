@@ -16,9 +16,11 @@ import io.podswitch.overlay.TunnelMode;
 import io.podswitch.overlay.TunnelPeer;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +51,8 @@ public final class PeerManager implements AutoCloseable {
     private final PeerIds ids = new PeerIds(SwitchEngine.PEER_CAPACITY);
     private final Map<String, PeerState> peers = new LinkedHashMap<>();
     private ClusterConfig config;
+    /** {@link #localUnderlay(ClusterConfig)} of {@link #config}, looked up once per apply (not once per peer). */
+    private InetAddress localUnderlay;
     /** The uplink's IP MTU now (it may change at run time: {@link #uplinkMtuChanged}). */
     private int uplinkMtu;
     /** The kernel's neighbour table read once per {@link #refresh} (null: read on demand). */
@@ -64,6 +68,7 @@ public final class PeerManager implements AutoCloseable {
         this.nextHops = nextHops;
         this.kernelRoutes = kernelRoutes;
         this.config = config;
+        this.localUnderlay = localUnderlay(config);
         this.uplinkMtu = uplink.mtu();
         apply(config);
     }
@@ -87,39 +92,45 @@ public final class PeerManager implements AutoCloseable {
                 wanted.put(n.name(), n);
             }
         }
-        int removed = 0;
-        List<String> changed = new ArrayList<>();
-        for (String name : List.copyOf(peers.keySet())) {
-            NodeConfig now = wanted.get(name);
-            PeerState installed = peers.get(name);
+        List<PeerState> leaving = new ArrayList<>();
+        Set<String> changed = new HashSet<>();
+        for (PeerState installed : peers.values()) {
+            NodeConfig now = wanted.get(installed.node.name());
             if (now == null) {
-                remove(installed);
-                removed++;
+                leaving.add(installed);
             } else if (!sameReach(installed.node, now)) {
-                remove(installed);
-                changed.add(name);
+                leaving.add(installed);
+                changed.add(installed.node.name());
             }
         }
+        int removed = leaving.size() - changed.size();
+        remove(leaving);
         int unchanged = peers.size();
         this.config = next;
-        int added = 0;
-        int failed = 0;
+        this.localUnderlay = localUnderlay(next);
+        List<NodeConfig> joining = new ArrayList<>();
         for (NodeConfig n : wanted.values()) {
             if (!peers.containsKey(n.name())) {
-                try {
-                    add(n);
-                } catch (RuntimeException e) {
-                    DaemonLog.warn("peer " + n.name() + " not installed", e);
-                    failed++;
-                    continue;
-                }
-                if (!changed.contains(n.name())) {
-                    added++;
-                }
+                joining.add(n);
+            }
+        }
+        int failed = joining.size();
+        List<PeerState> installed = add(joining);
+        failed -= installed.size();
+        int added = 0;
+        for (PeerState p : installed) {
+            if (!changed.contains(p.node.name())) {
+                added++;
             }
         }
         return added + " added, " + removed + " removed, " + changed.size() + " changed, " + unchanged + " unchanged"
                 + (failed > 0 ? ", " + failed + " failed (see the log)" : "");
+    }
+
+    /** This node's address in the underlay family: every tunnel's outer source. */
+    private static InetAddress localUnderlay(ClusterConfig config) {
+        IpFamily family = config.overlay().underlayFamily();
+        return config.thisNode().address(family).map(AddressBits::inet).orElse(null);
     }
 
     /** Only addresses and pod CIDRs decide how a peer is reached; its uplink name/MTU are its own business. */
@@ -159,39 +170,81 @@ public final class PeerManager implements AutoCloseable {
         }
     }
 
-    private void add(NodeConfig node) {
+    /**
+     * Installs the peers of {@code nodes}: next hops resolved against one snapshot of the kernel's neighbours,
+     * every new tunnel published in one step (a table rebuild per peer would make a 5,000-node sync quadratic),
+     * then each peer's adjacency and routes — routes last, so no packet selects a peer before its tunnel exists.
+     * A node that cannot be installed is logged and left out. Returns the peers installed.
+     */
+    private List<PeerState> add(List<NodeConfig> nodes) {
+        List<PeerState> prepared = new ArrayList<>();
+        for (NodeConfig node : nodes) {
+            try {
+                prepared.add(prepare(node));
+            } catch (RuntimeException e) {
+                DaemonLog.warn("peer " + node.name() + " not installed", e);
+            }
+        }
+        if (!uplink.kernelRoutesDirect() && !prepared.isEmpty()) {
+            Map<InetAddress, Long> macs = nextHops.resolved(); // once, after every next hop is tracked
+            List<TunnelPeer> tunnels = new ArrayList<>();
+            for (PeerState peer : prepared) {
+                Long mac = peer.nextHop == null ? null : macs.get(peer.nextHop);
+                peer.mac = mac == null ? 0 : mac;
+                if (config.overlay().mode().encapsulates() && peer.mac != 0) {
+                    tunnels.add(tunnelPeer(peer));
+                }
+            }
+            engine.peers().putAll(tunnels);
+        }
+        for (PeerState peer : prepared) {
+            if (!uplink.kernelRoutesDirect()) {
+                route(peer);
+            }
+            peers.put(peer.node.name(), peer);
+        }
+        return prepared;
+    }
+
+    /** A peer's id, next hop and MAC (or, with kernel routes, its kernel routes). */
+    private PeerState prepare(NodeConfig node) {
         OverlayConfig overlay = config.overlay();
         IpAddress underlayAddress = node.address(overlay.underlayFamily()).orElseThrow(() -> new IllegalArgumentException(
                 "node " + node.name() + " has no " + overlay.underlayFamily() + " address for the underlay"));
-        int id = ids.idFor(node.name());
-        List<SwitchPrefix> routes = new ArrayList<>();
-        PeerState peer = new PeerState(node, id, AddressBits.inet(underlayAddress), routes);
+        PeerIds.Assignment assignment = ids.idFor(node.name());
+        int id = assignment.id();
+        if (assignment.reused()) {
+            engine.resetPeerCounters(id); // the id's previous node left long ago; its counts are not this node's
+        }
+        PeerState peer = new PeerState(node, id, AddressBits.inet(underlayAddress), new ArrayList<>());
         if (uplink.kernelRoutesDirect()) {
             for (Cidr cidr : node.podCidrs()) {
                 IpAddress via = node.address(cidr.family()).orElse(underlayAddress);
                 kernelRoutes.install(cidr, via);
             }
-            peers.put(node.name(), peer);
-            return;
+            return peer;
         }
-        resolve(peer);
+        findNextHop(peer);
+        return peer;
+    }
+
+    /** The peer's adjacency (ENCAP to its tunnel, or REWRITE/DROP in direct mode) and its switch routes. */
+    private void route(PeerState peer) {
+        OverlayConfig overlay = config.overlay();
         if (overlay.mode().encapsulates()) {
-            publishTunnel(peer);
-            int mtu = uplinkMtu - overlay.overheadBytes();
-            peer.adjacency = engine.adjacencies().addEncap(uplink.portId(), id, mtu);
+            peer.adjacency = engine.adjacencies().addEncap(uplink.portId(), peer.peerId, uplinkMtu - overlay.overheadBytes());
         } else {
             peer.adjacency = directAdjacency(peer.mac);
         }
-        for (Cidr cidr : node.podCidrs()) {
-            routes.add(SwitchPrefix.of(cidr));
+        for (Cidr cidr : peer.node.podCidrs()) {
+            peer.routes.add(SwitchPrefix.of(cidr));
         }
-        for (IpAddress address : node.addresses()) {
-            routes.add(SwitchPrefix.host(address));
+        for (IpAddress address : peer.node.addresses()) {
+            peer.routes.add(SwitchPrefix.host(address));
         }
-        for (SwitchPrefix p : routes) {
+        for (SwitchPrefix p : peer.routes) {
             p.install(engine, peer.adjacency);
         }
-        peers.put(node.name(), peer);
     }
 
     private int directAdjacency(long mac) {
@@ -201,6 +254,14 @@ public final class PeerManager implements AutoCloseable {
 
     /** Finds the next hop and its MAC (0 when unresolved); never throws for an unreachable peer. */
     private void resolve(PeerState peer) {
+        findNextHop(peer);
+        Map<InetAddress, Long> macs = neighbourSnapshot != null ? neighbourSnapshot : nextHops.resolved();
+        Long mac = peer.nextHop == null ? null : macs.get(peer.nextHop);
+        peer.mac = mac == null ? 0 : mac;
+    }
+
+    /** The kernel's route to the peer: its next hop, tracked (the kernel keeps it resolved), or the problem. */
+    private void findNextHop(PeerState peer) {
         InetAddress hop;
         try {
             hop = nextHops.nextHop(peer.underlay);
@@ -216,25 +277,13 @@ public final class PeerManager implements AutoCloseable {
             nextHops.untrack(peer.nextHop);
         }
         peer.nextHop = hop;
-        Map<InetAddress, Long> macs = neighbourSnapshot != null ? neighbourSnapshot : nextHops.resolved();
-        Long mac = hop == null ? null : macs.get(hop);
-        peer.mac = mac == null ? 0 : mac;
-    }
-
-    /** Publishes (or replaces) the peer's tunnel with the current MAC, or takes it out while unresolved. */
-    private void publishTunnel(PeerState peer) {
-        if (peer.mac == 0) {
-            engine.peers().remove(peer.peerId);
-            return;
-        }
-        engine.peers().put(tunnelPeer(peer));
     }
 
     private TunnelPeer tunnelPeer(PeerState peer) {
         OverlayConfig overlay = config.overlay();
         TunnelMode mode = overlay.mode() == OverlayMode.GENEVE ? TunnelMode.GENEVE : TunnelMode.VXLAN;
         String name = PEER_NAME.matcher(peer.node.name()).matches() ? peer.node.name() : "peer-" + peer.peerId;
-        InetAddress local = AddressBits.inet(config.thisNode().address(overlay.underlayFamily()).orElseThrow());
+        InetAddress local = localUnderlay;
         if (overlay.underlayFamily() == IpFamily.IPV4) {
             return TunnelPeer.ip4(peer.peerId, name, mode, overlay.vni(), overlay.udpPort(), uplink.mac(), peer.mac,
                     AddressBits.ip4(local), AddressBits.ip4(peer.underlay));
@@ -245,30 +294,46 @@ public final class PeerManager implements AutoCloseable {
     }
 
     /**
-     * Removal order: routes deleted (no new packet selects the peer), grace period (no worker is still
-     * inside a burst that did), tunnel peer unpublished, adjacency released.
+     * Removal order: routes deleted (no new packet selects the peers), one grace period for all of them (no
+     * worker is still inside a burst that did), tunnel peers unpublished, adjacencies released.
      */
-    private void remove(PeerState peer) {
-        peers.remove(peer.node.name());
+    private void remove(List<PeerState> leaving) {
+        if (leaving.isEmpty()) {
+            return;
+        }
+        for (PeerState peer : leaving) {
+            peers.remove(peer.node.name());
+            ids.release(peer.node.name());
+        }
         if (uplink.kernelRoutesDirect()) {
-            IpAddress fallback = peer.node.address(config.overlay().underlayFamily()).orElseThrow();
-            for (Cidr cidr : peer.node.podCidrs()) {
-                try {
-                    kernelRoutes.delete(cidr, peer.node.address(cidr.family()).orElse(fallback));
-                } catch (RuntimeException e) {
-                    DaemonLog.warn("kernel route to " + cidr + " not deleted", e);
+            for (PeerState peer : leaving) {
+                IpAddress fallback = peer.node.address(config.overlay().underlayFamily()).orElseThrow();
+                for (Cidr cidr : peer.node.podCidrs()) {
+                    try {
+                        kernelRoutes.delete(cidr, peer.node.address(cidr.family()).orElse(fallback));
+                    } catch (RuntimeException e) {
+                        DaemonLog.warn("kernel route to " + cidr + " not deleted", e);
+                    }
                 }
             }
             return;
         }
-        for (SwitchPrefix p : peer.routes) {
-            p.delete(engine);
+        for (PeerState peer : leaving) {
+            for (SwitchPrefix p : peer.routes) {
+                p.delete(engine);
+            }
         }
         engine.quiesce();
-        engine.peers().remove(peer.peerId);
-        engine.adjacencies().release(peer.adjacency);
-        if (peer.nextHop != null) {
-            nextHops.untrack(peer.nextHop);
+        List<Integer> unpublish = new ArrayList<>(leaving.size());
+        for (PeerState peer : leaving) {
+            unpublish.add(peer.peerId);
+        }
+        engine.peers().removeAll(unpublish); // one index rebuild: a relist may take thousands of nodes away
+        for (PeerState peer : leaving) {
+            engine.adjacencies().release(peer.adjacency);
+            if (peer.nextHop != null) {
+                nextHops.untrack(peer.nextHop);
+            }
         }
     }
 
@@ -295,6 +360,9 @@ public final class PeerManager implements AutoCloseable {
 
     private int refreshAll(boolean encap) {
         int changes = 0;
+        List<TunnelPeer> publish = new ArrayList<>();
+        List<Integer> unpublish = new ArrayList<>();
+        List<Integer> replaced = new ArrayList<>();
         for (PeerState peer : peers.values()) {
             long before = peer.mac;
             resolve(peer);
@@ -305,16 +373,29 @@ public final class PeerManager implements AutoCloseable {
             DaemonLog.info("peer " + peer.node.name() + ": next hop " + describe(peer.nextHop) + " "
                     + (peer.mac == 0 ? "unresolved" : "at " + AddressBits.formatMac(peer.mac)));
             if (encap) {
-                publishTunnel(peer);
+                if (peer.mac == 0) {
+                    unpublish.add(peer.peerId);
+                } else {
+                    publish.add(tunnelPeer(peer));
+                }
             } else {
-                int old = peer.adjacency;
+                replaced.add(peer.adjacency);
                 peer.adjacency = directAdjacency(peer.mac);
                 for (SwitchPrefix p : peer.routes) {
                     p.install(engine, peer.adjacency);
                 }
-                engine.quiesce();
-                engine.adjacencies().release(old);
             }
+        }
+        if (!replaced.isEmpty()) {
+            engine.quiesce(); // one grace period for every re-pointed route
+            replaced.forEach(engine.adjacencies()::release);
+        }
+        // One index rebuild each, whatever the number of peers whose next hop changed (a gateway's MAC: all of them).
+        if (!unpublish.isEmpty()) {
+            engine.peers().removeAll(unpublish);
+        }
+        if (!publish.isEmpty()) {
+            engine.peers().putAll(publish);
         }
         return changes;
     }
@@ -373,12 +454,10 @@ public final class PeerManager implements AutoCloseable {
     /** Takes every peer out (routes, tunnel peers, adjacencies, managed neighbours, kernel routes). */
     @Override
     public void close() {
-        for (PeerState p : List.copyOf(peers.values())) {
-            try {
-                remove(p);
-            } catch (RuntimeException e) {
-                DaemonLog.warn("peer " + p.node.name() + " not removed cleanly", e);
-            }
+        try {
+            remove(List.copyOf(peers.values()));
+        } catch (RuntimeException e) {
+            DaemonLog.warn("peers not removed cleanly", e);
         }
         nextHops.close();
         if (kernelRoutes != null) {

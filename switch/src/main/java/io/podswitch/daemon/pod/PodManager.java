@@ -60,6 +60,7 @@ public final class PodManager {
     private final PodSwitchSide switchSide;
     /** Multi-queue pod TAPs with sparse/heavy flow steering; null: one queue per pod. */
     private final TapSteering steering;
+    private PodListener listener = PodListener.NONE;
 
     /**
      * @param ranges     the node's pod CIDRs, primary family first (as IPAM holds them)
@@ -85,6 +86,11 @@ public final class PodManager {
         this.counters = counters;
         this.reserved = Set.copyOf(reserved);
         this.switchSide = new PodSwitchSide(engine, ipam.ranges(), switchMac, counters);
+    }
+
+    /** Who hears about pods wired and unwired (NetworkPolicy); set before {@link #recover}. */
+    public void setListener(PodListener listener) {
+        this.listener = listener;
     }
 
     // ---------------------------------------------------------------- ADD
@@ -124,7 +130,7 @@ public final class PodManager {
             }
             undo.push(() -> PodNetns.closeAndDelete(tap, null));
             PodRecord record = new PodRecord(request.network(), attachment, request.netns(), mac, mtu, addresses,
-                    Instant.now().toString());
+                    Instant.now().toString(), PodRecord.podOf(request.args()));
             PodPort port = switchSide.install(record, tap, undo);
             try {
                 store.put(record);
@@ -133,6 +139,7 @@ public final class PodManager {
             }
             live.put(attachment, port);
             counters.register(port.counters());
+            listener.wired(record);
             return result(record, request.dns());
         } catch (ApiException e) {
             runUndo(undo, e);
@@ -244,18 +251,45 @@ public final class PodManager {
 
     // ---------------------------------------------------------------- DEL
 
-    /** Unwires the attachment if it is wired and releases its addresses; unknown attachments are fine. */
+    /**
+     * Unwires the attachment if it is wired and releases its addresses; unknown attachments are fine.
+     * An unknown attachment may still have left its interface in the pod's netns — a daemon killed
+     * between creating the TAP and recording the pod forgets it on restart — so, as the spec asks of
+     * DEL, the interface named {@code ifName} in the given netns is removed too.
+     */
     public void del(AttachmentRequest request) throws ApiException {
         Attachment attachment = request.attachment();
         PodPort port = live.remove(attachment);
         if (port != null) {
             switchSide.teardown(port);
+            listener.unwired(port.record());
+        } else {
+            removeLeftoverInterface(request);
         }
         try {
             store.remove(attachment);
             ipam.release(ipamKey(attachment));
         } catch (IOException | IpamException e) {
             throw new ApiException(ApiError.IO_FAILURE, "cannot record the release", e.getMessage(), e);
+        }
+    }
+
+    private static void removeLeftoverInterface(AttachmentRequest request) {
+        String netns = request.netns();
+        if (netns == null || netns.isEmpty() || !Files.exists(Path.of(netns))) {
+            return;
+        }
+        try {
+            int netnsFd = PodNetns.open(netns);
+            try {
+                if (PodNetns.deleteInterface(netnsFd, label(request.attachment()), request.ifName())) {
+                    DaemonLog.info("pod " + label(request.attachment()) + ": DEL removed its leftover interface in " + netns);
+                }
+            } finally {
+                Libc.close(netnsFd);
+            }
+        } catch (ApiException | RuntimeException e) {
+            DaemonLog.warn("pod " + label(request.attachment()) + ": cannot look for a leftover interface in " + netns, e);
         }
     }
 
@@ -339,6 +373,7 @@ public final class PodManager {
             if (port.record().network().equals(request.network()) && !valid.contains(a)) {
                 live.remove(a);
                 switchSide.teardown(port);
+                listener.unwired(port.record());
                 collected.add(a);
                 try {
                     store.remove(a);
@@ -422,6 +457,7 @@ public final class PodManager {
                 PodPort port = switchSide.install(record, tap, undo);
                 live.put(attachment, port);
                 counters.register(port.counters());
+                listener.wired(record);
                 reattached++;
             } catch (ApiException | RuntimeException e) {
                 runUndo(undo, e);

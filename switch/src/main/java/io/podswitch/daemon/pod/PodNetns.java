@@ -153,6 +153,19 @@ final class PodNetns {
         });
     }
 
+    /** Deletes the interface {@code ifName} in the namespace if there is one; returns whether it did. */
+    static boolean deleteInterface(int netnsFd, String label, String ifName) {
+        return Netns.call(netnsFd, label, () -> {
+            try (Netlink netlink = Netlink.open()) {
+                if (netlink.findLink(ifName).isEmpty()) {
+                    return false;
+                }
+                netlink.deleteLink(ifName);
+                return true;
+            }
+        });
+    }
+
     /** Removes the TAP even though it is persistent; if its namespace is already gone, just closes it. */
     static void closeAndDelete(TapPort tap, Throwable into) {
         try {

@@ -21,11 +21,22 @@ import java.util.List;
  * @param mtu         the pod interface's MTU
  * @param addresses   the pod's addresses, primary family first (prefix = the node's pod CIDR's)
  * @param createdAt   ISO-8601 instant of the ADD
+ * @param pod         the Kubernetes pod as {@code namespace/name} (CNI_ARGS K8S_POD_NAMESPACE and K8S_POD_NAME),
+ *                    "" when the runtime did not say: NetworkPolicy knows a local pod by it
  */
 public record PodRecord(String network, Attachment attachment, String netns, long mac, int mtu,
-                        List<InetAddress> addresses, String createdAt) {
+                        List<InetAddress> addresses, String createdAt, String pod) {
     public PodRecord {
         addresses = List.copyOf(addresses);
+        pod = pod == null ? "" : pod;
+    }
+
+    /** {@code namespace/name} from CNI_ARGS when the runtime gave both, else "". */
+    public static String podOf(java.util.Map<String, String> cniArgs) {
+        String namespace = cniArgs.getOrDefault("K8S_POD_NAMESPACE", "");
+        String name = cniArgs.getOrDefault("K8S_POD_NAME", "");
+        return namespace.isEmpty() || name.isEmpty() || namespace.contains("/") || name.contains("/") ? ""
+                : namespace + "/" + name;
     }
 
     /** The TAP's name inside the pod: the CNI interface name. */
@@ -41,7 +52,7 @@ public record PodRecord(String network, Attachment attachment, String netns, lon
         return new ObjectBuilder().put("network", network).put("containerID", attachment.containerId())
                 .put("ifName", attachment.ifName()).put("netns", netns).put("mac", AddressBits.formatMac(mac))
                 .put("mtu", mtu).put("addresses", new JsonValue.JsonArray(ips)).put("portName", portName())
-                .put("createdAt", createdAt).build();
+                .put("createdAt", createdAt).putIfNotNull("pod", pod.isEmpty() ? null : pod).build();
     }
 
     /** @throws IllegalArgumentException (or a JSON shape exception) for a malformed record */
@@ -52,6 +63,7 @@ public record PodRecord(String network, Attachment attachment, String netns, lon
         }
         return new PodRecord(r.requiredNonEmptyString("network"), Attachment.fromJson(r),
                 r.requiredNonEmptyString("netns"), AddressBits.parseMac(r.requiredNonEmptyString("mac")),
-                (int) r.optionalLong("mtu", 68, 65535, 1500), addresses, r.requiredNonEmptyString("createdAt"));
+                (int) r.optionalLong("mtu", 68, 65535, 1500), addresses, r.requiredNonEmptyString("createdAt"),
+                r.optionalString("pod") == null ? "" : r.optionalString("pod"));
     }
 }

@@ -5,7 +5,9 @@ import io.podswitch.config.ConfigException;
 import io.podswitch.config.ConfigLoader;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.egress.EgressManager;
 import io.podswitch.daemon.peers.PeerManager;
+import io.podswitch.daemon.policy.PolicyManager;
 import io.podswitch.daemon.services.ServiceManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +16,8 @@ import java.util.Map;
 
 /**
  * Reloads the cluster config without a restart: load + validate the file, then
- * {@link FileServices#apply} and {@link PeerManager#apply} the difference. An invalid file is logged error by error as
+ * {@link EgressManager#apply}, {@link FileServices#apply} and {@link PeerManager#apply} the difference. An invalid
+ * file is logged error by error as
  * {@code file:line:col: field: message} and the running config stays; a change only a restart can make
  * (this node's pod CIDRs or addresses, the families, the overlay) is refused with one clear line.
  * Control thread only (SIGHUP, the file watcher and {@code POST /v1/reload} all post here).
@@ -24,19 +27,30 @@ public final class ConfigReloader {
     private final Map<String, String> env;
     private final PeerManager peers;
     private final ServiceManager services;
+    private final EgressManager egress;
+    private final PolicyManager policy;
     private ClusterConfig running;
 
     /**
      * @param peers the running peer manager, or null on a single-node daemon (no uplink was opened)
      * @param services the running service manager
+     * @param egress   the running masquerade (nf_tables) manager, or null when none runs (unit tests)
      */
     public ConfigReloader(Path file, Map<String, String> env, ClusterConfig running, PeerManager peers,
-                          ServiceManager services) {
+                          ServiceManager services, EgressManager egress) {
+        this(file, env, running, peers, services, egress, null);
+    }
+
+    /** @param policy the running NetworkPolicy manager (fed the file's networkPolicy section), or null */
+    public ConfigReloader(Path file, Map<String, String> env, ClusterConfig running, PeerManager peers,
+                          ServiceManager services, EgressManager egress, PolicyManager policy) {
         this.file = file;
         this.env = Map.copyOf(env);
         this.running = running;
         this.peers = peers;
         this.services = services;
+        this.egress = egress;
+        this.policy = policy;
     }
 
     /** The configuration in force (the last one applied). */
@@ -46,6 +60,48 @@ public final class ConfigReloader {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * With {@code source: kubernetes} the file holds only what needs a restart (CIDRs, families, overlay, uplinks,
+     * the API server's kubeconfig) and the masquerade settings: nodes and services follow the API server. An
+     * unchanged file is fine; a masquerade change is applied as with the file source; any other change is refused
+     * with what changed.
+     */
+    private ReloadResult fromKubernetes(String trigger, ClusterConfig next) {
+        List<String> changed = new ArrayList<>();
+        ClusterConfig asRunning = next.fromKubernetes() ? next.withNodes(running.nodes()) : next;
+        if (next.source() != running.source()) {
+            changed.add("source (" + running.source().configName() + " → " + next.source().configName() + ")");
+        } else if (!next.thisNodeName().equals(running.thisNodeName())) {
+            changed.add("this node's name (" + running.thisNodeName() + " → " + next.thisNodeName() + ")");
+        } else if (!asRunning.withMasquerade(running.masquerade()).equals(running)) {
+            changed.add("the cluster settings (families, CIDRs, overlay, uplinks or kubeconfig)");
+        }
+        if (!changed.isEmpty()) {
+            String why = "the new configuration changes " + String.join(", ", changed) + "; with source: kubernetes "
+                    + "that needs a restart of podswitchd — keeping the running configuration";
+            DaemonLog.info("reload (" + trigger + "): refused: " + why);
+            return ReloadResult.refused(why, List.of(why));
+        }
+        if (asRunning.equals(running)) {
+            DaemonLog.info("reload (" + trigger + "): " + file + " unchanged; nodes and services follow the API server");
+            return ReloadResult.applied("unchanged (nodes and services follow the API server)");
+        }
+        String egressSummary = "not managed";
+        try {
+            if (egress != null) {
+                egressSummary = egress.apply(asRunning);
+            }
+        } catch (RuntimeException e) {
+            String why = "masquerade: " + e.getMessage();
+            DaemonLog.info("reload (" + trigger + "): refused: " + why);
+            return ReloadResult.refused(why, List.of(why));
+        }
+        running = asRunning;
+        String summary = "masquerade " + egressSummary + " (nodes and services follow the API server)";
+        DaemonLog.info("reload (" + trigger + "): " + summary);
+        return ReloadResult.applied(summary);
     }
 
     public ReloadResult reload(String trigger) {
@@ -62,6 +118,9 @@ public final class ConfigReloader {
             DaemonLog.info("reload (" + trigger + "): " + summary);
             return ReloadResult.refused(summary, errors);
         }
+        if (running.fromKubernetes() || next.fromKubernetes()) {
+            return fromKubernetes(trigger, next);
+        }
         if (next.equals(running)) {
             DaemonLog.info("reload (" + trigger + "): " + file + " unchanged");
             return ReloadResult.applied("unchanged");
@@ -72,12 +131,24 @@ public final class ConfigReloader {
             DaemonLog.info("reload (" + trigger + "): refused: " + why);
             return ReloadResult.refused(why, List.of(why));
         }
-        // Services first: FileServices.apply changes nothing when it refuses, so a refusal here leaves
-        // everything as it was; a peer refusal after it puts the running services back.
+        // The masquerade table first: it changes in one kernel transaction or not at all, so a refusal here
+        // leaves everything as it was. Then services (FileServices.apply changes nothing when it refuses);
+        // a later refusal puts what was applied before it back.
+        String egressSummary = "not managed";
+        try {
+            if (egress != null) {
+                egressSummary = egress.apply(next);
+            }
+        } catch (RuntimeException e) {
+            String why = "masquerade: " + e.getMessage();
+            DaemonLog.info("reload (" + trigger + "): refused: " + why);
+            return ReloadResult.refused(why, List.of(why));
+        }
         ServiceManager.Change serviceChange;
         try {
             serviceChange = FileServices.apply(services, next);
         } catch (IllegalArgumentException e) {
+            restoreEgress();
             DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
             return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
         }
@@ -87,14 +158,29 @@ public final class ConfigReloader {
                 peerSummary = peers.apply(next);
             } catch (IllegalArgumentException e) {
                 FileServices.apply(services, running);
+                restoreEgress();
                 DaemonLog.info("reload (" + trigger + "): refused: " + e.getMessage());
                 return ReloadResult.refused(e.getMessage(), List.of(e.getMessage()));
             }
         }
+        String policySummary = "";
+        if (policy != null && !next.networkPolicy().equals(running.networkPolicy())) {
+            // Cannot fail: the section was validated with the file. Last, so a refusal above leaves it as it was.
+            PolicyManager.Compilation c = policy.applyFile(next.networkPolicy());
+            policySummary = "; network policy " + c.policies() + " policies, generation " + c.generation();
+        }
         running = next;
         String summary = "peers " + peerSummary + "; services +" + serviceChange.added() + " ~"
-                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s)";
+                + serviceChange.updated() + " -" + serviceChange.removed() + " key(s); masquerade " + egressSummary
+                + policySummary;
         DaemonLog.info("reload (" + trigger + "): " + summary);
         return ReloadResult.applied(summary);
+    }
+
+    /** After a later refusal: the masquerade table of the running config again (a no-op when it did not change). */
+    private void restoreEgress() {
+        if (egress != null) {
+            egress.apply(running);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.podswitch.daemon.reload;
 
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.ExternalTrafficPolicy;
+import io.podswitch.config.model.InternalTrafficPolicy;
 import io.podswitch.config.model.ServiceBackend;
 import io.podswitch.config.model.ServiceConfig;
 import io.podswitch.config.model.ServicePort;
@@ -20,7 +21,8 @@ import java.util.List;
  * the port's targetPort). The file's {@code ready} is the serving condition: a ready, terminating backend
  * is serving-and-terminating (used only when no other is ready), a ready one that is not terminating is
  * ready. Weights above 256 (Maglev's maximum) are capped. Endpoints carry no node name, so locality follows
- * this node's pod CIDRs.
+ * this node's pod CIDRs. {@code externalIPs} and both traffic policies are taken as written; the file has no
+ * load-balancer status.
  */
 public final class FileServices {
     private FileServices() {
@@ -52,8 +54,9 @@ public final class FileServices {
             ports.add(new DesiredServicePort(p.name() == null ? "" : p.name(), p.protocol(), p.port(), p.targetPort(),
                     p.nodePort(), endpoints));
         }
-        return new DesiredService(ServiceId.ofFile(s.name()), s.vips(), List.of(), List.of(), ports,
+        return new DesiredService(ServiceId.ofFile(s.name()), s.vips(), s.externalIps(), List.of(), ports,
                 s.sessionAffinity(), s.sessionAffinityTimeoutSeconds(),
-                s.externalTrafficPolicy() == ExternalTrafficPolicy.LOCAL, false);
+                s.externalTrafficPolicy() == ExternalTrafficPolicy.LOCAL,
+                s.internalTrafficPolicy() == InternalTrafficPolicy.LOCAL);
     }
 }

@@ -23,6 +23,13 @@ import sun.misc.Signal;
  */
 public final class ReloadTriggers implements AutoCloseable {
     static final long SETTLE_MS = 200;
+    /**
+     * A ConfigMap volume (the DaemonSet's {@code /etc/podswitch}) holds {@code cluster.yaml} as a symlink to
+     * {@code ..data/cluster.yaml}; the kubelet updates it by writing a new timestamped directory and renaming a
+     * new {@code ..data} symlink over the old one, so the directory sees events for {@code ..data}, never for
+     * {@code cluster.yaml}. Any change there may be ours (a reload of an unchanged file changes nothing).
+     */
+    static final Path KUBELET_DATA_LINK = Path.of("..data");
 
     private final WatchService watcher;
     private final Thread watchThread;
@@ -76,7 +83,8 @@ public final class ReloadTriggers implements AutoCloseable {
     private static boolean drain(WatchKey key, Path name) {
         boolean ours = false;
         for (WatchEvent<?> event : key.pollEvents()) {
-            if (event.kind() == StandardWatchEventKinds.OVERFLOW || name.equals(event.context())) {
+            if (event.kind() == StandardWatchEventKinds.OVERFLOW || name.equals(event.context())
+                    || KUBELET_DATA_LINK.equals(event.context())) {
                 ours = true;
             }
         }

@@ -61,6 +61,9 @@ import java.util.Set;
  * <p><b>Locality</b> ({@link #setLocality}): an endpoint is local when its {@code nodeName} is this node's
  * name, or — when it has no node name (the file) or this node's name is unknown — when its address lies in
  * this node's pod CIDRs.
+ *
+ * <p><b>External addresses</b> ({@link #externalAddresses}): after each change the listener hears which
+ * external and load-balancer keys appeared on or left this node, to steer them from outside.
  */
 public final class ServiceManager {
     /** Maglev weights are 1..256 (see {@link MaglevBackend#MAX_WEIGHT}); larger configured weights are capped. */
@@ -78,6 +81,7 @@ public final class ServiceManager {
     private String nodeName;
     private List<Cidr> podCidrs = List.of();
     private int generation;
+    private ExternalAddresses external = ExternalAddresses.NONE;
 
     /** A table key: protocol, address (the VIP, external IP, or the family's unspecified address), port. */
     record Key(int protocol, long high, long low, int port) {
@@ -133,6 +137,28 @@ public final class ServiceManager {
         }
     }
 
+    /**
+     * Told, on the control thread, when an external or load-balancer (protocol, address, port) key starts
+     * being served on this node (no service held it before) or stops (its last holder gave it up; a key that
+     * moves between services in one change is neither), so that traffic to it from outside is steered into
+     * the switch ({@link ServiceAddressSteering}). Implementations must not throw.
+     */
+    public interface ExternalAddresses {
+        ExternalAddresses NONE = new ExternalAddresses() {
+            @Override
+            public void added(int protocol, IpAddress address, int port) {
+            }
+
+            @Override
+            public void removed(int protocol, IpAddress address, int port) {
+            }
+        };
+
+        void added(int protocol, IpAddress address, int port);
+
+        void removed(int protocol, IpAddress address, int port);
+    }
+
     /** Tables sized by their endpoints ({@link io.podswitch.service.MaglevTable#sizeFor}). */
     public ServiceManager(ServiceTable table) {
         this(table, 0);
@@ -146,6 +172,18 @@ public final class ServiceManager {
 
     public ServiceTable table() {
         return table;
+    }
+
+    /** Sets who steers external addresses; it is told at once about those already served. */
+    public void externalAddresses(ExternalAddresses listener) {
+        this.external = listener;
+        for (Held held : services.values()) {
+            for (Map.Entry<Key, Published> e : held.keys.entrySet()) {
+                if (e.getValue().spec().kind() == ServiceKind.EXTERNAL_IP) {
+                    listener.added(e.getKey().protocol(), address(e.getKey()), e.getKey().port());
+                }
+            }
+        }
     }
 
     /** The services held. */
@@ -458,18 +496,19 @@ public final class ServiceManager {
 
     /** Assigns ids and generations, then applies removals before publications (freed ids are reused). */
     private Change commit(List<Plan> plans, List<ServiceId> removedServices) {
-        Set<ServiceId> replaced = new HashSet<>();
-        for (Plan p : plans) {
-            replaced.add(p.id());
-        }
         // Ids of keys that disappear are free once the removals are applied, which happens first.
         ArrayDeque<Integer> freed = new ArrayDeque<>();
         List<Key> removedKeys = new ArrayList<>();
         List<Integer> removedIds = new ArrayList<>();
+        List<Key> externalsGone = new ArrayList<>();
+        List<Key> externalsNew = new ArrayList<>();
         for (ServiceId id : removedServices) {
             for (Map.Entry<Key, Published> e : services.get(id).keys.entrySet()) {
                 removedKeys.add(e.getKey());
                 removedIds.add(e.getValue().entry().id());
+                if (e.getValue().spec().kind() == ServiceKind.EXTERNAL_IP) {
+                    externalsGone.add(e.getKey());
+                }
             }
         }
         for (Plan p : plans) {
@@ -479,6 +518,9 @@ public final class ServiceManager {
                     if (!p.next().containsKey(e.getKey())) {
                         removedKeys.add(e.getKey());
                         removedIds.add(e.getValue().entry().id());
+                        if (e.getValue().spec().kind() == ServiceKind.EXTERNAL_IP) {
+                            externalsGone.add(e.getKey());
+                        }
                     }
                 }
             }
@@ -507,6 +549,11 @@ public final class ServiceManager {
                         cursor = id + 1;
                     }
                     added++;
+                    // New to this service; new to the node only if no service held it before this change
+                    // (owners is still as it was): a key moving between services in one batch stays steered.
+                    if (pub.spec().kind() == ServiceKind.EXTERNAL_IP && !owners.containsKey(key)) {
+                        externalsNew.add(key);
+                    }
                 } else {
                     updated++;
                 }
@@ -535,6 +582,14 @@ public final class ServiceManager {
             services.put(p.id(), new Held(p.source(), p.live(), p.next()));
         }
         generation = nextGeneration;
+        for (Key key : externalsGone) {
+            if (!owners.containsKey(key)) {
+                external.removed(key.protocol(), address(key), key.port());
+            }
+        }
+        for (Key key : externalsNew) {
+            external.added(key.protocol(), address(key), key.port());
+        }
         return new Change(added, updated, removedKeys.size());
     }
 
@@ -674,8 +729,12 @@ public final class ServiceManager {
         if (any) {
             return proto + " node port " + key.port() + (v4 ? " (IPv4)" : " (IPv6)");
         }
-        IpAddress address = v4 ? new Ip4Address((int) key.low()) : new Ip6Address(key.high(), key.low());
-        return proto + " port " + key.port() + " on " + address;
+        return proto + " port " + key.port() + " on " + address(key);
+    }
+
+    private static IpAddress address(Key key) {
+        boolean v4 = key.high() == FlowHash.IPV4_MAPPED_HIGH && (key.low() >>> 32) == 0xffff;
+        return v4 ? new Ip4Address((int) key.low()) : new Ip6Address(key.high(), key.low());
     }
 
     private static Key key(int protocol, IpAddress address, int port) {

@@ -5,6 +5,7 @@ import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.nativeio.LinkInfo;
 import io.podswitch.nativeio.Netlink;
 import io.podswitch.nativeio.XskSocketOptions;
+import io.podswitch.nativeio.bpf.ServiceAddressMaps;
 import io.podswitch.nativeio.bpf.XdpFilter;
 import io.podswitch.port.Port;
 import io.podswitch.port.afxdp.AfXdpPort;
@@ -38,11 +39,13 @@ public final class AfXdpUplink implements UplinkAttachment {
     static final int MAX_QUEUES = 16;
     private static final int MIN_RING = 256;
     private final Port port;
+    private final ServiceAddressMaps serviceAddresses;
     private final long mac;
     private final int mtu;
 
-    private AfXdpUplink(Port port, long mac, int mtu) {
+    private AfXdpUplink(Port port, ServiceAddressMaps serviceAddresses, long mac, int mtu) {
         this.port = port;
+        this.serviceAddresses = serviceAddresses;
         this.mac = mac;
         this.mtu = mtu;
     }
@@ -69,7 +72,7 @@ public final class AfXdpUplink implements UplinkAttachment {
         AfXdpPort port = new AfXdpPort(portId, config, SlabUmem.over(engine.slab()), engine.pool());
         // Several workers transmit on the uplink; its TX ring takes one producer.
         Port shared = engine.workerCount() > 1 ? new SharedTransmitPort(port, engine.pool(), config.burst()) : port;
-        return new AfXdpUplink(shared, link.mac(), link.mtu());
+        return new AfXdpUplink(shared, port.serviceAddresses(), link.mac(), link.mtu());
     }
 
     /**
@@ -114,6 +117,11 @@ public final class AfXdpUplink implements UplinkAttachment {
     @Override
     public int mtu() {
         return mtu;
+    }
+
+    @Override
+    public ServiceAddressMaps serviceAddresses() {
+        return serviceAddresses;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.podswitch.daemon.uplink;
 
+import io.podswitch.nativeio.bpf.ServiceAddressMaps;
 import io.podswitch.port.Port;
 
 /**
@@ -33,6 +34,15 @@ public interface UplinkAttachment extends AutoCloseable {
      * resolved. False when the kernel does L2 (UDP socket): every peer gets {@link #KERNEL_L2_MAC}.
      */
     boolean needsNextHopMacs();
+
+    /**
+     * The maps through which services' external and load-balancer IPs are steered from the NIC to the switch
+     * (the AF_XDP uplink's XDP program), or null when the kernel owns the NIC (they reach the switch through
+     * kernel routes to the host TAP instead).
+     */
+    default ServiceAddressMaps serviceAddresses() {
+        return null;
+    }
 
     /** Detaches from the NIC; the caller has taken the port out of the data path first. */
     @Override

@@ -15,8 +15,10 @@ import java.util.List;
  * What the uplink's XDP program steals from the kernel: in overlay mode UDP to the tunnel port addressed
  * to one of this node's addresses, in direct mode every packet to this node's pod CIDRs (IPv4 and IPv6);
  * in both modes TCP and UDP to this node's addresses in the NodePort range, so external clients reach
- * services' node ports. Everything else — ARP, ND, ssh, kubelet, the node's own traffic, tunnel traffic
- * for other hosts — passes to the kernel.
+ * services' node ports, and TCP and UDP to the (address, port) pairs of services' external and
+ * load-balancer IPs (the {@link io.podswitch.nativeio.bpf.ServiceAddressMaps}, filled at run time).
+ * Everything else — ARP, ND, ssh, kubelet, the node's own traffic, tunnel traffic for other hosts — passes
+ * to the kernel.
  *
  * <p>The whole range is redirected, not the configured node ports: services change without the XDP
  * program being replaced. A packet to a port in the range that no service serves finds no service key
@@ -48,7 +50,9 @@ public final class UplinkFilter {
             }
             base = new XdpFilter(0, prefixes);
         }
-        return nodeAddresses.isEmpty() ? base : base.withNodePorts(nodeAddresses, NODE_PORT_MIN, NODE_PORT_MAX);
+        XdpFilter filter = nodeAddresses.isEmpty() ? base
+                : base.withNodePorts(nodeAddresses, NODE_PORT_MIN, NODE_PORT_MAX);
+        return filter.withServiceAddresses();
     }
 
     static IpPrefix prefix(IpAddress address) {

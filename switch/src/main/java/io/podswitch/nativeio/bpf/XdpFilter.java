@@ -13,7 +13,10 @@ import java.util.List;
  *   <li>it is TCP or UDP (same header rules) to one of {@code nodeAddresses} with a destination port in
  *       {@code nodePortLow..nodePortHigh} — the NodePort range: a range, not the configured node ports,
  *       so a service change never reprograms XDP; a port in the range that no service serves is handed
- *       back to the node's kernel by the switch.</li>
+ *       back to the node's kernel by the switch, <em>or</em></li>
+ *   <li>with {@code serviceAddresses}, it is TCP or UDP (same header rules) whose (destination address,
+ *       protocol, destination port) is in the {@link ServiceAddressMaps} (services' external and
+ *       load-balancer IPs, updated at run time).</li>
  * </ul>
  * Untagged Ethernet only (VLAN-tagged frames pass to the kernel).
  *
@@ -25,9 +28,10 @@ import java.util.List;
  * @param nodeAddresses the node's own addresses (full-length prefixes) whose node-port range is captured, possibly empty
  * @param nodePortLow first port of the node-port range (ignored without node addresses)
  * @param nodePortHigh last port of the node-port range, inclusive
+ * @param serviceAddresses also capture what the service address maps list
  */
 public record XdpFilter(int udpDestinationPort, List<IpPrefix> destinations, List<IpPrefix> udpDestinations,
-                        List<IpPrefix> nodeAddresses, int nodePortLow, int nodePortHigh) {
+                        List<IpPrefix> nodeAddresses, int nodePortLow, int nodePortHigh, boolean serviceAddresses) {
     public XdpFilter {
         if (udpDestinationPort < 0 || udpDestinationPort > 0xffff) {
             throw new IllegalArgumentException("UDP port out of range: " + udpDestinationPort);
@@ -47,9 +51,16 @@ public record XdpFilter(int udpDestinationPort, List<IpPrefix> destinations, Lis
             throw new IllegalArgumentException("node port range must be within 1..65535 and not empty: "
                     + nodePortLow + "-" + nodePortHigh);
         }
-        if (udpDestinationPort == 0 && destinations.isEmpty() && nodeAddresses.isEmpty()) {
-            throw new IllegalArgumentException("a filter needs a UDP port, a destination prefix or a node address");
+        if (udpDestinationPort == 0 && destinations.isEmpty() && nodeAddresses.isEmpty() && !serviceAddresses) {
+            throw new IllegalArgumentException("a filter needs a UDP port, a destination prefix, a node address or "
+                    + "the service addresses");
         }
+    }
+
+    /** Without the service address maps. */
+    public XdpFilter(int udpDestinationPort, List<IpPrefix> destinations, List<IpPrefix> udpDestinations,
+                     List<IpPrefix> nodeAddresses, int nodePortLow, int nodePortHigh) {
+        this(udpDestinationPort, destinations, udpDestinations, nodeAddresses, nodePortLow, nodePortHigh, false);
     }
 
     /** UDP to {@code udpDestinationPort} (any destination) or any packet to {@code destinations}. */
@@ -75,7 +86,13 @@ public record XdpFilter(int udpDestinationPort, List<IpPrefix> destinations, Lis
 
     /** This filter, also capturing TCP and UDP to {@code addresses} with a destination port in {@code low..high}. */
     public XdpFilter withNodePorts(List<IpPrefix> addresses, int low, int high) {
-        return new XdpFilter(udpDestinationPort, destinations, udpDestinations, addresses, low, high);
+        return new XdpFilter(udpDestinationPort, destinations, udpDestinations, addresses, low, high, serviceAddresses);
+    }
+
+    /** This filter, also capturing what the {@link ServiceAddressMaps} list. */
+    public XdpFilter withServiceAddresses() {
+        return new XdpFilter(udpDestinationPort, destinations, udpDestinations, nodeAddresses, nodePortLow, nodePortHigh,
+                true);
     }
 
     /** Does UDP to the port count in this family at all? */

@@ -18,6 +18,7 @@ import static io.podswitch.nativeio.bpf.BpfAssembler.R3;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R4;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R5;
 import static io.podswitch.nativeio.bpf.BpfAssembler.R6;
+import static io.podswitch.nativeio.bpf.BpfAssembler.R10;
 import static io.podswitch.nativeio.bpf.BpfAssembler.WORD;
 
 import io.podswitch.nativeio.bpf.BpfAssembler.Label;
@@ -49,6 +50,9 @@ import io.podswitch.nativeio.bpf.BpfAssembler.Label;
  *                r4 = r2 + 4 * ip.ihl ; if r4 + 18 &gt; r3 goto not-node-port
  *                w5 = dport (two byte loads: host order) ; if low &lt;= w5 &lt;= high goto redirect
  *   not-node-port:
+ *   if service addresses: if ip.proto is TCP/UDP, not a non-first fragment, ihl ≥ 5 and the ports are there:
+ *                *(r10-8) = {ip.dst, dport, proto, 0} ; if bpf_map_lookup_elem(addresses4, r10-8) goto redirect
+ *                r2 = ctx-&gt;data ; r3 = ctx-&gt;data_end   (the call clobbers r1-r5) ; if r2 + 34 &gt; r3 goto pass
  *   if udp port: if ip.proto != 17 or ip.frag_off &amp; 0x1fff goto pass
  *                r4 = r2 + 4 * ip.ihl ; if ip.ihl &lt; 5 or r4 + 22 &gt; r3 goto pass
  *                if udp.dport == port goto redirect
@@ -57,6 +61,7 @@ import io.podswitch.nativeio.bpf.BpfAssembler.Label;
  *   if r2 + 54 &gt; r3 goto pass
  *   for each IPv6 prefix: if every 32-bit word of (ip6.dst &amp; mask) == net goto redirect
  *   if node addresses: the same node-port test (ip6.next 6 or 17, ports at 54, r2 + 58 &lt;= r3)
+ *   if service addresses: the same lookup in addresses6, key {ip6.dst, dport, proto, 0} at r10-24
  *   if udp port: if ip6.next != 17 or r2 + 62 &gt; r3 goto pass ; if udp.dport == port goto redirect
  *   goto pass
  * redirect:
@@ -71,6 +76,8 @@ public final class XdpPrograms {
     public static final int XDP_PASS = 2;
     /** {@code BPF_FUNC_redirect_map}. */
     static final int BPF_FUNC_REDIRECT_MAP = 51;
+    /** {@code BPF_FUNC_map_lookup_elem}. */
+    static final int BPF_FUNC_MAP_LOOKUP_ELEM = 1;
 
     // struct xdp_md offsets.
     static final int MD_DATA = 0;
@@ -82,6 +89,8 @@ public final class XdpPrograms {
     private static final int IP4_LEN = 20;
     private static final int IP6_LEN = 40;
     private static final int UDP_LEN = 8;
+    /** The two port fields at the start of a TCP or UDP header. */
+    private static final int PORTS = 4;
     private static final int IPPROTO_UDP = 17;
     private static final int IPPROTO_TCP = 6;
 
@@ -97,6 +106,17 @@ public final class XdpPrograms {
 
     /** Packets matching {@code filter} to the socket of their receive queue, the rest to the kernel. */
     public static BpfProgram redirectMatching(int xskMapFd, XdpFilter filter) {
+        return redirectMatching(xskMapFd, filter, -1, -1);
+    }
+
+    /**
+     * As {@link #redirectMatching(int, XdpFilter)}, also looking packets up in the service address maps
+     * ({@link ServiceAddressMaps}: {@code addresses4Fd}, {@code addresses6Fd}) when the filter asks for them.
+     */
+    public static BpfProgram redirectMatching(int xskMapFd, XdpFilter filter, int addresses4Fd, int addresses6Fd) {
+        if (filter.serviceAddresses() && (addresses4Fd < 0 || addresses6Fd < 0)) {
+            throw new IllegalArgumentException("the filter captures service addresses: give both maps");
+        }
         BpfAssembler a = new BpfAssembler();
         Label ipv4 = a.newLabel("ipv4");
         Label ipv6 = a.newLabel("ipv6");
@@ -104,8 +124,8 @@ public final class XdpPrograms {
         Label pass = a.newLabel("pass");
         boolean port4 = filter.udpPortIn(true);
         boolean port6 = filter.udpPortIn(false);
-        boolean v4 = port4 || filter.hasIpv4Prefixes() || filter.hasNodeAddresses(true);
-        boolean v6 = port6 || filter.hasIpv6Prefixes() || filter.hasNodeAddresses(false);
+        boolean v4 = port4 || filter.hasIpv4Prefixes() || filter.hasNodeAddresses(true) || filter.serviceAddresses();
+        boolean v6 = port6 || filter.hasIpv6Prefixes() || filter.hasNodeAddresses(false) || filter.serviceAddresses();
         int portLe = Short.reverseBytes((short) filter.udpDestinationPort()) & 0xffff;
 
         a.movReg(R6, R1);
@@ -135,20 +155,12 @@ public final class XdpPrograms {
                 if (filter.hasNodeAddresses(true)) {
                     emitNodePorts4(a, filter, redirect);
                 }
+                if (filter.serviceAddresses()) {
+                    emitServiceAddresses4(a, addresses4Fd, redirect, pass);
+                }
             }
             if (port4 && !matchesEverything(filter, true)) {
-                a.load(BYTE, R5, R2, ETH_LEN + 9);
-                a.jump32Imm(JNE, R5, IPPROTO_UDP, pass);
-                a.load(HALF, R5, R2, ETH_LEN + 6);
-                a.alu32Imm(AND, R5, swap16(0x1fff));
-                a.jump32Imm(JNE, R5, 0, pass);
-                a.load(BYTE, R5, R2, ETH_LEN);
-                a.alu32Imm(AND, R5, 0x0f);
-                a.alu32Imm(LSH, R5, 2);
-                a.jump32Imm(JLT, R5, IP4_LEN, pass);
-                a.movReg(R4, R2);
-                a.alu64Reg(ADD, R4, R5);
-                boundsCheck(a, R4, ETH_LEN + UDP_LEN, pass);
+                emitIp4Transport(a, false, UDP_LEN, pass);
                 a.load(HALF, R5, R4, ETH_LEN + 2);
                 emitPortMatch(a, filter, true, portLe, ETH_LEN + 16, redirect, pass);
             }
@@ -170,11 +182,12 @@ public final class XdpPrograms {
                 if (filter.hasNodeAddresses(false)) {
                     emitNodePorts6(a, filter, redirect);
                 }
+                if (filter.serviceAddresses()) {
+                    emitServiceAddresses6(a, addresses6Fd, redirect, pass);
+                }
             }
             if (port6 && !matchesEverything(filter, false)) {
-                a.load(BYTE, R5, R2, ETH_LEN + 6);
-                a.jump32Imm(JNE, R5, IPPROTO_UDP, pass);
-                boundsCheck(a, R2, ETH_LEN + IP6_LEN + UDP_LEN, pass);
+                emitIp6Transport(a, false, UDP_LEN, pass);
                 a.load(HALF, R5, R2, ETH_LEN + IP6_LEN + 2);
                 emitPortMatch(a, filter, false, portLe, ETH_LEN + 24, redirect, pass);
             }
@@ -225,7 +238,6 @@ public final class XdpPrograms {
      */
     private static void emitNodePorts4(BpfAssembler a, XdpFilter filter, Label redirect) {
         Label toNode = a.newLabel("ip4-to-node");
-        Label transport = a.newLabel("ip4-node-tcp-udp");
         Label notNodePort = a.newLabel("ip4-not-node-port");
         for (IpPrefix address : filter.nodeAddresses()) {
             if (address.isIpv4()) {
@@ -234,28 +246,55 @@ public final class XdpPrograms {
         }
         a.jump(notNodePort);
         a.bind(toNode);
-        a.load(BYTE, R5, R2, ETH_LEN + 9);
-        a.jump32Imm(JEQ, R5, IPPROTO_TCP, transport);
-        a.jump32Imm(JNE, R5, IPPROTO_UDP, notNodePort);
-        a.bind(transport);
-        a.load(HALF, R5, R2, ETH_LEN + 6);
-        a.alu32Imm(AND, R5, swap16(0x1fff));
-        a.jump32Imm(JNE, R5, 0, notNodePort); // a non-first fragment carries no ports
-        a.load(BYTE, R5, R2, ETH_LEN);
-        a.alu32Imm(AND, R5, 0x0f);
-        a.alu32Imm(LSH, R5, 2);
-        a.jump32Imm(JLT, R5, IP4_LEN, notNodePort);
-        a.movReg(R4, R2);
-        a.alu64Reg(ADD, R4, R5);
-        boundsCheck(a, R4, ETH_LEN + 4, notNodePort);
+        emitIp4Transport(a, true, PORTS, notNodePort);
         emitPortRange(a, R4, ETH_LEN + 2, filter, redirect, notNodePort);
         a.bind(notNodePort);
+    }
+
+    /**
+     * Falls through for IPv4 UDP (and, with {@code tcp}, TCP) whose transport header is in the packet —
+     * not a non-first fragment (it carries none), IHL ≥ 5, {@code header} bytes of it before
+     * {@code data_end} — with the protocol in w5 and r4 = r2 + IHL (the transport header at r4 + ETH_LEN);
+     * anything else → {@code skip}. Scratch: r0, r1 (the context is in r6).
+     */
+    private static void emitIp4Transport(BpfAssembler a, boolean tcp, int header, Label skip) {
+        emitProtocol(a, ETH_LEN + 9, tcp, skip);
+        a.load(HALF, R0, R2, ETH_LEN + 6);
+        a.alu32Imm(AND, R0, swap16(0x1fff));
+        a.jump32Imm(JNE, R0, 0, skip);
+        a.load(BYTE, R1, R2, ETH_LEN);
+        a.alu32Imm(AND, R1, 0x0f);
+        a.alu32Imm(LSH, R1, 2);
+        a.jump32Imm(JLT, R1, IP4_LEN, skip);
+        a.movReg(R4, R2);
+        a.alu64Reg(ADD, R4, R1);
+        boundsCheck(a, R4, ETH_LEN + header, skip);
+    }
+
+    /**
+     * Falls through for IPv6 UDP (and, with {@code tcp}, TCP) right after the fixed header (no extension
+     * headers) with {@code header} bytes of it before {@code data_end}, the protocol in w5; anything else →
+     * {@code skip}.
+     */
+    private static void emitIp6Transport(BpfAssembler a, boolean tcp, int header, Label skip) {
+        emitProtocol(a, ETH_LEN + 6, tcp, skip);
+        boundsCheck(a, R2, ETH_LEN + IP6_LEN + header, skip);
+    }
+
+    /** w5 = the protocol byte at r2 + {@code at}; falls through for UDP (and, with {@code tcp}, TCP), else → skip. */
+    private static void emitProtocol(BpfAssembler a, int at, boolean tcp, Label skip) {
+        Label udp = a.newLabel("tcp-or-udp");
+        a.load(BYTE, R5, R2, at);
+        if (tcp) {
+            a.jump32Imm(JEQ, R5, IPPROTO_TCP, udp);
+        }
+        a.jump32Imm(JNE, R5, IPPROTO_UDP, skip);
+        a.bind(udp);
     }
 
     /** The IPv6 node-port test (no extension headers: the transport header follows the fixed header). */
     private static void emitNodePorts6(BpfAssembler a, XdpFilter filter, Label redirect) {
         Label toNode = a.newLabel("ip6-to-node");
-        Label transport = a.newLabel("ip6-node-tcp-udp");
         Label notNodePort = a.newLabel("ip6-not-node-port");
         for (IpPrefix address : filter.nodeAddresses()) {
             if (!address.isIpv4()) {
@@ -264,13 +303,63 @@ public final class XdpPrograms {
         }
         a.jump(notNodePort);
         a.bind(toNode);
-        a.load(BYTE, R5, R2, ETH_LEN + 6);
-        a.jump32Imm(JEQ, R5, IPPROTO_TCP, transport);
-        a.jump32Imm(JNE, R5, IPPROTO_UDP, notNodePort);
-        a.bind(transport);
-        boundsCheck(a, R2, ETH_LEN + IP6_LEN + 4, notNodePort);
+        emitIp6Transport(a, true, PORTS, notNodePort);
         emitPortRange(a, R2, ETH_LEN + IP6_LEN + 2, filter, redirect, notNodePort);
         a.bind(notNodePort);
+    }
+
+    /**
+     * IPv4 TCP/UDP (not a non-first fragment, IHL ≥ 5, ports in the packet) whose (destination, destination
+     * port, protocol) is in the IPv4 service address map → {@code redirect}; else falls through. The key is
+     * built on the stack at r10-8 in the map's layout ({@link ServiceAddressMaps}): the address and port are
+     * copied as loaded, so they keep the packet's byte order. The helper call clobbers r1-r5: r2/r3 (data,
+     * data_end) are loaded again from the context in r6 afterwards, and the headers bounds-checked again.
+     */
+    private static void emitServiceAddresses4(BpfAssembler a, int mapFd, Label redirect, Label pass) {
+        Label skip = a.newLabel("ip4-not-svc");
+        emitIp4Transport(a, true, PORTS, skip);
+        a.load(WORD, R0, R2, ETH_LEN + 16);
+        a.store(WORD, R10, -8, R0);
+        a.load(HALF, R0, R4, ETH_LEN + 2);
+        a.store(HALF, R10, -4, R0);
+        a.store(BYTE, R10, -2, R5);
+        a.movImm(R0, 0);
+        a.store(BYTE, R10, -1, R0);
+        emitLookup(a, mapFd, -8, ETH_LEN + IP4_LEN, redirect, pass);
+        a.bind(skip);
+    }
+
+    /** The IPv6 service address test (no extension headers), key at r10-24 (20 bytes). */
+    private static void emitServiceAddresses6(BpfAssembler a, int mapFd, Label redirect, Label pass) {
+        Label skip = a.newLabel("ip6-not-svc");
+        emitIp6Transport(a, true, PORTS, skip);
+        for (int i = 0; i < 4; i++) {
+            a.load(WORD, R0, R2, ETH_LEN + 24 + 4 * i);
+            a.store(WORD, R10, -24 + 4 * i, R0);
+        }
+        a.load(HALF, R0, R2, ETH_LEN + IP6_LEN + 2);
+        a.store(HALF, R10, -8, R0);
+        a.store(BYTE, R10, -6, R5);
+        a.movImm(R0, 0);
+        a.store(BYTE, R10, -5, R0);
+        emitLookup(a, mapFd, -24, ETH_LEN + IP6_LEN, redirect, pass);
+        a.bind(skip);
+    }
+
+    /**
+     * {@code if (bpf_map_lookup_elem(map, r10 + keyAt)) goto redirect}, then r2/r3 = data/data_end again and
+     * the fixed headers bounds-checked again ({@code headers} bytes: the verifier forgets packet ranges across
+     * a helper call; the packet did not change, so this never fails at run time).
+     */
+    private static void emitLookup(BpfAssembler a, int mapFd, int keyAt, int headers, Label redirect, Label pass) {
+        a.loadMapFd(R1, mapFd);
+        a.movReg(R2, R10);
+        a.alu64Imm(ADD, R2, keyAt);
+        a.call(BPF_FUNC_MAP_LOOKUP_ELEM);
+        a.jumpImm(JNE, R0, 0, redirect);
+        a.load(WORD, R2, R6, MD_DATA);
+        a.load(WORD, R3, R6, MD_DATA_END);
+        boundsCheck(a, R2, headers, pass);
     }
 
     /**

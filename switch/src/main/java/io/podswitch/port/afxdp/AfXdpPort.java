@@ -5,6 +5,7 @@ import io.podswitch.nativeio.XdpLink;
 import io.podswitch.nativeio.XskSocket;
 import io.podswitch.nativeio.XskUmem;
 import io.podswitch.nativeio.bpf.BpfProgram;
+import io.podswitch.nativeio.bpf.ServiceAddressMaps;
 import io.podswitch.nativeio.bpf.XdpPrograms;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
@@ -40,6 +41,7 @@ public final class AfXdpPort implements Port, CounterSource {
     private final AfXdpQueue[] queues;
     private final int mtu;
     private final int xskMapFd;
+    private final ServiceAddressMaps serviceAddresses;
     private final XdpLink link;
     private final PortCounters counters;
     /** Per queue, its socket: readable while the RX ring holds descriptors. */
@@ -60,6 +62,7 @@ public final class AfXdpPort implements Port, CounterSource {
         this.queues = new AfXdpQueue[config.queues()];
         String name = config.interfaceName();
         int mapFd = -1;
+        ServiceAddressMaps addresses = null;
         XdpLink attached = null;
         try {
             int portMtu = XskSocket.interfaceMtu(name);
@@ -72,11 +75,18 @@ public final class AfXdpPort implements Port, CounterSource {
             for (int q = 0; q < queues.length; q++) {
                 Bpf.updateElement(mapFd, q, queues[q].socket().fd(), name + " xskmap[" + q + "]");
             }
+            if (config.filter() != null && config.filter().serviceAddresses()) {
+                addresses = ServiceAddressMaps.create("svc_" + id);
+            }
             BpfProgram program = config.filter() == null
                     ? XdpPrograms.redirectAll(mapFd)
-                    : XdpPrograms.redirectMatching(mapFd, config.filter());
+                    : addresses == null ? XdpPrograms.redirectMatching(mapFd, config.filter())
+                    : XdpPrograms.redirectMatching(mapFd, config.filter(), addresses.ipv4MapFd(), addresses.ipv6MapFd());
             attached = XdpLink.attach(name, program, config.attachMode());
         } catch (RuntimeException e) {
+            if (addresses != null) {
+                addresses.close();
+            }
             Bpf.close(mapFd);
             for (AfXdpQueue queue : queues) {
                 if (queue != null) {
@@ -86,6 +96,7 @@ public final class AfXdpPort implements Port, CounterSource {
             throw e;
         }
         this.xskMapFd = mapFd;
+        this.serviceAddresses = addresses;
         this.link = attached;
         this.counters = queues.length == 1 ? queues[0].counters() : new SummedCounters();
         this.readiness = new int[queues.length][];
@@ -113,6 +124,14 @@ public final class AfXdpPort implements Port, CounterSource {
     @Override
     public int queueCount() {
         return queues.length;
+    }
+
+    /**
+     * The maps of services' external addresses the XDP program steers to the switch (when the filter asks
+     * for them), or null. Updated by the daemon; closed with the port.
+     */
+    public ServiceAddressMaps serviceAddresses() {
+        return serviceAddresses;
     }
 
     /** Where the XDP program runs (AUTO resolved to what the driver accepted). */
@@ -212,6 +231,9 @@ public final class AfXdpPort implements Port, CounterSource {
             queue.close(pool);
         }
         Bpf.close(xskMapFd);
+        if (serviceAddresses != null) {
+            serviceAddresses.close();
+        }
     }
 
     /**

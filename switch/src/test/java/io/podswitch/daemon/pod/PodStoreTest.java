@@ -21,7 +21,8 @@ class PodStoreTest {
 
     private static PodRecord record(String id) {
         return new PodRecord("podnet", new Attachment(id, "eth0"), "/var/run/netns/" + id, 0x0a5800000001L, 1450,
-                List.of(IpAddresses.parse("10.244.1.5"), IpAddresses.parse("fd00:10:244:1::5")), "2026-11-26T12:00:00Z");
+                List.of(IpAddresses.parse("10.244.1.5"), IpAddresses.parse("fd00:10:244:1::5")), "2026-11-26T12:00:00Z",
+                id.endsWith("1") ? "" : "default/" + id);
     }
 
     @Test

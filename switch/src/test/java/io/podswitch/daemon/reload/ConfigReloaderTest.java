@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podswitch.config.ConfigLoader;
+import io.podswitch.config.cidr.Cidr;
+import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.NodeConfig;
 import java.nio.file.Files;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.service.ServiceTable;
@@ -25,12 +28,21 @@ class ConfigReloaderTest {
             nodes:
               - {name: a, addresses: [192.168.1.1]}
             """;
+    private static final String FROM_API = """
+            source: kubernetes
+            ipFamilies: [IPv4]
+            podCIDRs: [10.244.0.0/16]
+            serviceCIDRs: [10.96.0.0/16]
+            nodeCIDRs: [192.168.1.0/24]
+            node: a
+            overlay: {mode: vxlan}
+            """;
 
     @Test
     void invalidFileIsRefusedWithPositionsAndKeepsRunning(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, ONE_NODE);
-        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services());
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services(), null);
         Files.writeString(file, ONE_NODE.replace("10.244.0.0/16", "10.244.0.0/33"));
         ReloadResult result = reloader.reload("test");
         assertFalse(result.applied());
@@ -43,11 +55,35 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void withTheKubernetesSourceOnlyTheMasqueradeSettingsChangeLive(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, FROM_API);
+        ClusterConfig loaded = ConfigLoader.load(file, Map.of());
+        ClusterConfig running = loaded.withNodes(java.util.List.of(new NodeConfig("a",
+                java.util.List.of(IpAddress.parse("192.168.1.1")), java.util.List.of(Cidr.parse("10.244.1.0/24")), false,
+                loaded.uplinkOf("a")))); // as the daemon runs: this node from its Node object
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), running, null, services(), null);
+        ReloadResult unchanged = reloader.reload("test");
+        assertTrue(unchanged.applied() && unchanged.summary().startsWith("unchanged"), unchanged.toString());
+
+        Files.writeString(file, FROM_API + "nonMasqueradeCIDRs: [172.16.0.0/12]\n");
+        ReloadResult masquerade = reloader.reload("test");
+        assertTrue(masquerade.applied() && masquerade.summary().startsWith("masquerade"), masquerade.toString());
+        assertEquals("[172.16.0.0/12]", reloader.running().masquerade().nonMasqueradeCidrs().toString());
+        assertEquals(running.nodes(), reloader.running().nodes(), "the nodes stay the API server's");
+
+        Files.writeString(file, FROM_API.replace("10.96.0.0/16", "10.97.0.0/16"));
+        ReloadResult cidrs = reloader.reload("test");
+        assertFalse(cidrs.applied());
+        assertTrue(cidrs.summary().contains("needs a restart of podswitchd"), cidrs.summary());
+    }
+
+    @Test
     void singleNodeDaemonCannotJoinAClusterWithoutARestart(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, ONE_NODE);
         ClusterConfig running = ConfigLoader.load(file, Map.of());
-        ConfigReloader reloader = new ConfigReloader(file, Map.of(), running, null, services());
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), running, null, services(), null);
         Files.writeString(file, ONE_NODE + "  - {name: b, addresses: [192.168.1.2]}\n");
         ReloadResult result = reloader.reload("test");
         assertFalse(result.applied());
@@ -59,7 +95,7 @@ class ConfigReloaderTest {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, ONE_NODE.replace("node: a\n", ""));
         Map<String, String> env = Map.of("NODE_NAME", "a");
-        ConfigReloader reloader = new ConfigReloader(file, env, ConfigLoader.load(file, env), null, services());
+        ConfigReloader reloader = new ConfigReloader(file, env, ConfigLoader.load(file, env), null, services(), null);
         assertTrue(reloader.reload("test").applied());
     }
 
@@ -68,7 +104,7 @@ class ConfigReloaderTest {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, ONE_NODE);
         ServiceManager services = services();
-        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services);
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services, null);
         Files.writeString(file, ONE_NODE + """
                 services:
                   - name: web

@@ -265,4 +265,78 @@ class ServiceManagerDesiredTest {
         assertEquals(new ServiceManager.Change(0, 0, 2398), m.replaceAll(many.subList(0, 1)));
         assertEquals(2, table.size());
     }
+
+    @Test
+    void externalAddressesAreReportedAsTheyComeAndGo() {
+        ServiceTable table = new ServiceTable(1024, 1);
+        ServiceManager m = manager(table);
+        m.apply(service(WEB, List.of("10.96.0.10", "fd00:96::10"), List.of("203.0.113.7"), List.of("2001:db8::9"),
+            false, false, port("http", Protocol.TCP, 80, 0, ep("10.244.1.5", 8080, "node-b"))));
+        List<String> events = new ArrayList<>();
+        ServiceManager.ExternalAddresses recorder = new ServiceManager.ExternalAddresses() {
+            @Override
+            public void added(int protocol, IpAddress address, int port) {
+                events.add("+" + protocol + " " + address + " " + port);
+            }
+
+            @Override
+            public void removed(int protocol, IpAddress address, int port) {
+                events.add("-" + protocol + " " + address + " " + port);
+            }
+        };
+        m.externalAddresses(recorder);
+        assertEquals(List.of("+6 203.0.113.7 80", "+6 2001:db8::9 80"), events, "those already served, at once");
+        events.clear();
+        // Endpoints change: the keys stay, nothing to steer anew.
+        m.apply(service(WEB, List.of("10.96.0.10", "fd00:96::10"), List.of("203.0.113.7"), List.of("2001:db8::9"),
+            false, false, port("http", Protocol.TCP, 80, 0, ep("10.244.1.6", 8080, "node-b"))));
+        assertEquals(List.of(), events);
+        // The load-balancer IP changes and a UDP port appears.
+        m.apply(service(WEB, List.of("10.96.0.10", "fd00:96::10"), List.of("203.0.113.7"), List.of("2001:db8::a"),
+            false, false, port("http", Protocol.TCP, 80, 0, ep("10.244.1.6", 8080, "node-b")),
+            port("dns", Protocol.UDP, 53, 0)));
+        assertEquals(Set.of("-6 2001:db8::9 80", "+6 2001:db8::a 80", "+17 203.0.113.7 53", "+17 2001:db8::a 53"),
+            Set.copyOf(events));
+        events.clear();
+        m.remove(WEB);
+        assertEquals(Set.of("-6 203.0.113.7 80", "-6 2001:db8::a 80", "-17 203.0.113.7 53", "-17 2001:db8::a 53"),
+            Set.copyOf(events));
+        events.clear();
+        // An external IP moving from one service to another in one replaceAll stays steered: no event at all
+        // (a steering that counts per address would otherwise never let its route go).
+        DesiredService first = service(WEB, List.of("10.96.0.10"), List.of("203.0.113.7"), List.of(), false, false,
+            port("http", Protocol.TCP, 80, 0));
+        DesiredService second = service(DB, List.of("10.96.0.11"), List.of("203.0.113.7"), List.of(), false, false,
+            port("http", Protocol.TCP, 80, 0));
+        m.replaceAll(List.of(first));
+        assertEquals(List.of("+6 203.0.113.7 80"), events);
+        events.clear();
+        m.replaceAll(List.of(second));
+        assertEquals(List.of(), events, "moved, not gone and back");
+        m.replaceAll(List.of());
+        assertEquals(List.of("-6 203.0.113.7 80"), events);
+    }
+
+    @Test
+    void steeringRoutesEachAddressOnceAndSurvivesFailures() {
+        List<String> routes = new ArrayList<>();
+        ServiceAddressSteering steering = new ServiceAddressSteering(null, address -> {
+            if (address.getHostAddress().equals("198.51.100.66")) {
+                throw new IllegalStateException("refused by the kernel");
+            }
+            routes.add("route " + address.getHostAddress());
+        }, address -> routes.add("unroute " + address.getHostAddress()));
+        IpAddress a = IpAddress.parse("203.0.113.7");
+        steering.added(6, a, 80);
+        steering.added(17, a, 53);
+        IpAddress refused = IpAddress.parse("198.51.100.66");
+        steering.added(6, refused, 80); // logged, not thrown
+        steering.removed(6, a, 80);
+        assertEquals(List.of("route 203.0.113.7"), routes, "one route per address, however many ports");
+        steering.removed(17, a, 53);
+        assertEquals(List.of("route 203.0.113.7", "unroute 203.0.113.7"), routes);
+        steering.removed(6, refused, 80);
+        assertEquals(List.of("route 203.0.113.7", "unroute 203.0.113.7", "unroute 198.51.100.66"), routes,
+            "the count follows what the manager reported, whatever failed");
+    }
 }

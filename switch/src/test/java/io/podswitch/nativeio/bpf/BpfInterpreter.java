@@ -14,13 +14,36 @@ final class BpfInterpreter {
     private static final long CTX = 0x1_0000_0000L;
     private static final long PKT = 0x2_0000_0000L;
     private static final long MAP = 0x3_0000_0000L;
+    private static final long STACK = 0x4_0000_0000L;
+    private static final int STACK_SIZE = 512;
+    private static final long VALUE = 0x5_0000_0000L;
 
     private final byte[] code;
     private final Set<Integer> queuesWithSocket;
+    /** Hash maps by fd: key size and the keys present (as hex), for {@code bpf_map_lookup_elem}. */
+    private final java.util.Map<Integer, HashMap> maps = new java.util.HashMap<>();
+
+    /** A test hash map: fixed key size, keys present. */
+    record HashMap(int keySize, Set<String> keys) {
+    }
 
     BpfInterpreter(BpfProgram program, Set<Integer> queuesWithSocket) {
         this.code = program.code();
         this.queuesWithSocket = queuesWithSocket;
+    }
+
+    /** Makes {@code fd} a hash map for the program's lookups. */
+    BpfInterpreter withMap(int fd, int keySize, Set<String> keys) {
+        maps.put(fd, new HashMap(keySize, keys));
+        return this;
+    }
+
+    static String hex(byte[] bytes) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : bytes) {
+            b.append(String.format("%02x", x));
+        }
+        return b.toString();
     }
 
     /** Runs the program on {@code packet} received on {@code rxQueue}; returns the XDP action. */
@@ -29,6 +52,9 @@ final class BpfInterpreter {
         ByteBuffer pkt = ByteBuffer.wrap(packet).order(ByteOrder.LITTLE_ENDIAN);
         long[] r = new long[11];
         r[1] = CTX;
+        r[10] = STACK + STACK_SIZE;
+        ByteBuffer stack = ByteBuffer.allocate(STACK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        boolean[] written = new boolean[STACK_SIZE];
         int pc = 0;
         for (int steps = 0; steps < 100_000; steps++) {
             int at = pc * 8;
@@ -63,23 +89,54 @@ final class BpfInterpreter {
                         default -> 8;
                     };
                     long address = r[src] + off;
-                    r[dst] = load(address, size, pkt, packet.length, rxQueue);
+                    r[dst] = address >= STACK && address < STACK + STACK_SIZE
+                            ? loadStack(stack, written, address, size)
+                            : load(address, size, pkt, packet.length, rxQueue);
+                }
+                case 0x03 -> { // STX MEM: only the stack is writable here
+                    int size = switch (op & 0x18) {
+                        case 0x00 -> 4;
+                        case 0x08 -> 2;
+                        case 0x10 -> 1;
+                        default -> 8;
+                    };
+                    long address = r[dst] + off;
+                    if (address < STACK || address + size > STACK + STACK_SIZE || (address - STACK) % size != 0) {
+                        throw new AssertionError("store outside the stack or misaligned at " + (address - STACK));
+                    }
+                    int i = (int) (address - STACK);
+                    switch (size) {
+                        case 1 -> stack.put(i, (byte) r[src]);
+                        case 2 -> stack.putShort(i, (short) r[src]);
+                        case 4 -> stack.putInt(i, (int) r[src]);
+                        default -> stack.putLong(i, r[src]);
+                    }
+                    for (int k = 0; k < size; k++) {
+                        written[i + k] = true;
+                    }
                 }
                 case 0x00 -> { // LD IMM64
                     if (op != 0x18) {
                         throw new AssertionError("LD op 0x" + Integer.toHexString(op));
                     }
                     long high = insns.getInt(pc * 8 + 4) & 0xffffffffL;
-                    r[dst] = src == BpfAssembler.PSEUDO_MAP_FD ? MAP : (imm & 0xffffffffL) | (high << 32);
+                    r[dst] = src == BpfAssembler.PSEUDO_MAP_FD ? MAP + imm : (imm & 0xffffffffL) | (high << 32);
                     pc++;
                 }
                 case 0x05, 0x06 -> { // JMP, JMP32
                     int jop = op & 0xf0;
                     if (jop == 0x80) {
-                        if (imm != XdpPrograms.BPF_FUNC_REDIRECT_MAP || r[1] != MAP) {
+                        if (imm == XdpPrograms.BPF_FUNC_MAP_LOOKUP_ELEM) {
+                            r[0] = lookup(r[1], r[2], stack, written) ? VALUE : 0;
+                        } else if (imm == XdpPrograms.BPF_FUNC_REDIRECT_MAP && r[1] >= MAP && !maps.containsKey((int) (r[1] - MAP))) {
+                            r[0] = queuesWithSocket.contains((int) r[2]) ? XDP_REDIRECT : r[3] & 3;
+                        } else {
                             throw new AssertionError("unexpected call " + imm);
                         }
-                        r[0] = queuesWithSocket.contains((int) r[2]) ? XDP_REDIRECT : r[3] & 3;
+                        // Helpers clobber r1-r5: poison them so a program that reads one afterwards fails.
+                        for (int k = 1; k <= 5; k++) {
+                            r[k] = 0xdead_0000_0000L;
+                        }
                         continue;
                     }
                     if (jop == 0x90) {
@@ -109,6 +166,40 @@ final class BpfInterpreter {
             }
         }
         throw new AssertionError("program did not exit");
+    }
+
+    private boolean lookup(long map, long key, ByteBuffer stack, boolean[] written) {
+        HashMap m = maps.get((int) (map - MAP));
+        if (m == null) {
+            throw new AssertionError("lookup in an unknown map");
+        }
+        if (key < STACK || key + m.keySize() > STACK + STACK_SIZE) {
+            throw new AssertionError("the key must be on the stack");
+        }
+        byte[] bytes = new byte[m.keySize()];
+        for (int k = 0; k < bytes.length; k++) {
+            int i = (int) (key - STACK) + k;
+            if (!written[i]) {
+                throw new AssertionError("key byte " + k + " was never written (the verifier refuses this)");
+            }
+            bytes[k] = stack.get(i);
+        }
+        return m.keys().contains(hex(bytes));
+    }
+
+    private static long loadStack(ByteBuffer stack, boolean[] written, long address, int size) {
+        int i = (int) (address - STACK);
+        for (int k = 0; k < size; k++) {
+            if (!written[i + k]) {
+                throw new AssertionError("read of an unwritten stack byte");
+            }
+        }
+        return switch (size) {
+            case 1 -> stack.get(i) & 0xffL;
+            case 2 -> stack.getShort(i) & 0xffffL;
+            case 4 -> stack.getInt(i) & 0xffffffffL;
+            default -> stack.getLong(i);
+        };
     }
 
     private static long load(long address, int size, ByteBuffer pkt, int length, int rxQueue) {

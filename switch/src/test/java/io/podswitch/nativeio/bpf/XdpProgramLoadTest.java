@@ -61,6 +61,29 @@ class XdpProgramLoadTest {
     }
 
     @Test
+    void serviceAddressLookupsLoadAndTheMapsTakeUpdates() throws Exception {
+        try (ServiceAddressMaps maps = ServiceAddressMaps.create("test_svc")) {
+            for (XdpFilter f : List.of(
+                    XdpFilter.udpPort(4789).withNodePorts(List.of(IpPrefix.parse("192.168.77.11/32"),
+                            IpPrefix.parse("fd00:77::b/128")), 30000, 32767).withServiceAddresses(),
+                    XdpFilter.destinations(IpPrefix.parse("10.244.1.0/24")).withServiceAddresses(),
+                    new XdpFilter(0, List.of(), List.of(), List.of(), 0, 0, true))) {
+                int fd = Bpf.loadXdpProgram(XdpPrograms.redirectMatching(mapFd, f, maps.ipv4MapFd(), maps.ipv6MapFd()));
+                assertTrue(fd > 0, f.toString());
+                Bpf.close(fd);
+            }
+            byte[] v4 = java.net.InetAddress.getByName("203.0.113.7").getAddress();
+            byte[] v6 = java.net.InetAddress.getByName("2001:db8::7").getAddress();
+            maps.add(6, v4, 80);
+            maps.add(6, v4, 80); // idempotent
+            maps.add(17, v6, 53);
+            maps.remove(6, v4, 80);
+            maps.remove(6, v4, 80); // already gone: not an error
+            maps.remove(17, v6, 53);
+        }
+    }
+
+    @Test
     void refusedProgramCarriesTheVerifierLog() {
         // Reads r2 before anything wrote it; the verifier says "R2 !read_ok".
         BpfProgram bad = new BpfAssembler()

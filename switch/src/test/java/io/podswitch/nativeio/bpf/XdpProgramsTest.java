@@ -170,6 +170,73 @@ class XdpProgramsTest {
         assertEquals(XDP_PASS, vm.run(Arrays.copyOf(udp4("11.0.0.1", 4789, 8, 0), 14 + 28 + 7), 0));
     }
 
+    private static final int ADDRESSES4 = 8;
+    private static final int ADDRESSES6 = 9;
+
+    /** What ServiceAddressMaps would hold for these (protocol, address, port) triples, as the interpreter's maps. */
+    private static BpfInterpreter withServiceAddresses(BpfProgram program, Object... protocolAddressPort)
+            throws Exception {
+        java.util.Set<String> keys4 = new java.util.HashSet<>();
+        java.util.Set<String> keys6 = new java.util.HashSet<>();
+        for (int i = 0; i < protocolAddressPort.length; i += 3) {
+            byte[] address = InetAddress.getByName((String) protocolAddressPort[i + 1]).getAddress();
+            byte[] key = ServiceAddressMaps.key((Integer) protocolAddressPort[i], address, (Integer) protocolAddressPort[i + 2]);
+            (address.length == 4 ? keys4 : keys6).add(BpfInterpreter.hex(key));
+        }
+        return new BpfInterpreter(program, QUEUE_0).withMap(ADDRESSES4, ServiceAddressMaps.KEY4, keys4)
+                .withMap(ADDRESSES6, ServiceAddressMaps.KEY6, keys6);
+    }
+
+    @Test
+    void serviceAddressesInTheMapsGoToTheSwitchAndNothingElse() throws Exception {
+        XdpFilter f = XdpFilter.udpPort(4789).withNodePorts(List.of(IpPrefix.parse("192.168.77.11/32")), 30000, 32767)
+                .withServiceAddresses();
+        BpfInterpreter vm = withServiceAddresses(XdpPrograms.redirectMatching(MAP_FD, f, ADDRESSES4, ADDRESSES6),
+                6, "203.0.113.7", 80, 17, "203.0.113.7", 0x3500, 6, "2001:db8::7", 443);
+        assertEquals(XDP_REDIRECT, vm.run(tcp4("203.0.113.7", 80), 0));
+        assertEquals(XDP_REDIRECT, vm.run(tcp4opts("203.0.113.7", 80), 0), "IPv4 options (IHL 7)");
+        assertEquals(XDP_REDIRECT, vm.run(udp4("203.0.113.7", 0x3500, 0, 0), 0), "byte order of the port kept");
+        assertEquals(XDP_REDIRECT, vm.run(tcp6("2001:db8::7", 443), 0));
+        assertEquals(XDP_PASS, vm.run(udp4("203.0.113.7", 80, 0, 0), 0), "the protocol is part of the key");
+        assertEquals(XDP_PASS, vm.run(tcp4("203.0.113.7", 22), 0), "ssh to the same address stays with the kernel");
+        assertEquals(XDP_PASS, vm.run(udp4("203.0.113.7", 0x0035, 0, 0), 0), "port 53 is not 0x3500");
+        assertEquals(XDP_PASS, vm.run(tcp4("203.0.113.8", 80), 0));
+        assertEquals(XDP_PASS, vm.run(udp6("2001:db8::7", 443), 0));
+        assertEquals(XDP_PASS, vm.run(tcp6("2001:db8::8", 443), 0));
+        assertEquals(XDP_PASS, vm.run(udp4("203.0.113.7", 0x3500, 0, 100), 0), "non-first fragment");
+        assertEquals(XDP_PASS, vm.run(ip4("203.0.113.7", 1, 0, 0, 8), 0), "ICMP");
+        assertEquals(XDP_PASS, vm.run(sctp6("2001:db8::7", 443), 0));
+        assertEquals(XDP_PASS, vm.run(arp(), 0));
+        // The lookup clobbers r1-r5 (the interpreter poisons them): what follows still works.
+        assertEquals(XDP_REDIRECT, vm.run(tcp4("192.168.77.11", 30080), 0), "node ports still");
+        assertEquals(XDP_REDIRECT, vm.run(udp4("192.168.1.1", 4789, 0, 0), 0), "the tunnel port after a miss");
+        assertEquals(XDP_REDIRECT, vm.run(udp6("fd00::1", 4789), 0), "the tunnel port after an IPv6 miss");
+        for (byte[] full : List.of(tcp4opts("203.0.113.7", 80), tcp6("2001:db8::7", 443))) {
+            for (int len = 0; len < full.length; len++) {
+                int action = vm.run(Arrays.copyOf(full, len), 0); // fails on an out-of-bounds read
+                assertEquals(true, action == XDP_PASS || action == XDP_REDIRECT);
+            }
+        }
+        assertEquals(XDP_PASS, vm.run(Arrays.copyOf(tcp4opts("203.0.113.7", 80), 14 + 28 + 3), 0), "port cut off");
+
+        // Only the service addresses: a filter of its own.
+        BpfInterpreter only = withServiceAddresses(XdpPrograms.redirectMatching(MAP_FD,
+                new XdpFilter(0, List.of(), List.of(), List.of(), 0, 0, true), ADDRESSES4, ADDRESSES6), 6, "198.51.100.1", 80);
+        assertEquals(XDP_REDIRECT, only.run(tcp4("198.51.100.1", 80), 0));
+        assertEquals(XDP_PASS, only.run(tcp4("198.51.100.1", 81), 0));
+        assertThrows(IllegalArgumentException.class, () -> XdpPrograms.redirectMatching(MAP_FD, f));
+    }
+
+    @Test
+    void serviceAddressKeysFollowTheMapLayout() throws Exception {
+        assertEquals("cb00710700500600", BpfInterpreter.hex(ServiceAddressMaps.key(6, InetAddress.getByName("203.0.113.7")
+                .getAddress(), 80)));
+        assertEquals("20010db8000000000000000000000007" + "01bb" + "11" + "00", BpfInterpreter.hex(ServiceAddressMaps.key(17,
+                InetAddress.getByName("2001:db8::7").getAddress(), 443)));
+        assertThrows(IllegalArgumentException.class, () -> ServiceAddressMaps.key(132, new byte[4], 80));
+        assertThrows(IllegalArgumentException.class, () -> ServiceAddressMaps.key(6, new byte[5], 80));
+    }
+
     @Test
     void badFiltersAndPrefixesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new XdpFilter(0, List.of()));

@@ -12,9 +12,9 @@ import io.podswitch.perf.bench.side.SideUnavailableException;
 import io.podswitch.perf.report.Measurement;
 import io.podswitch.perf.report.Status;
 import io.podswitch.perf.stats.Percentiles;
+import io.podswitch.perf.topo.Exec;
 import io.podswitch.perf.topo.Topology;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,9 +26,13 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * CNI ADD and DEL latency for a batch of pods (100; 3 in smoke mode): each repetition creates the
- * pods' namespaces (not timed), times ADD for every pod, then DEL for every pod. Baseline: the
- * reference {@code bridge} plugin with {@code host-local} IPAM, executed exactly as a runtime would.
+ * CNI ADD and DEL latency for a batch of pods (100; 3 in smoke mode), every subject in the same
+ * repetition, <em>interleaved pod by pod</em> so the machine's load hits them alike: each repetition
+ * creates a netns per pod and subject (not timed), then for every pod times each subject's ADD, then
+ * for every pod each subject's DEL. Subjects: podswitch as a node runs it (the launcher and AOT cache
+ * {@code install-cni} installed; {@link CniSide}), {@code podswitchd-api} — the same requests straight
+ * on the daemon's socket, the daemon's share — and the baseline {@code cni-bridge}: the reference
+ * {@code bridge} plugin with {@code host-local} IPAM, executed exactly as a runtime would.
  */
 public final class CniScenario implements Scenario {
 
@@ -37,12 +41,29 @@ public final class CniScenario implements Scenario {
     static final Outcomes.Metric ADD_P99 = Outcomes.Metric.lower("add_latency_p99", "ms");
     static final Outcomes.Metric DEL_MEDIAN = Outcomes.Metric.lower("del_latency_p50", "ms");
     static final List<Outcomes.Metric> METRICS = List.of(ADD_MEDIAN, ADD_P99, DEL_MEDIAN);
+    /** The same requests straight on podswitchd's socket: the daemon's share, without the plugin's JVM. */
+    static final String DAEMON_ALONE = "podswitchd-api";
+    static final String BRIDGE = "cni-bridge";
+    static final String INSTALL_HINT = "apt-get install -y containernetworking-plugins";
+
+    /** One CNI command for one pod, whoever implements it. */
+    private interface Command {
+        void run(String id, Path netns, String ifName) throws Exception;
+    }
 
     /** ADD and DEL of one pod, whoever implements them. */
-    private interface Plugin {
-        void add(String id, Path netns) throws Exception;
+    private record Plugin(Command add, Command del) {
+    }
 
-        void del(String id, Path netns) throws Exception;
+    /** A subject to time, or the reason it cannot be. */
+    private record Subject(String name, Plugin plugin, Status status, String reason) {
+        static Subject of(String name, Plugin plugin) {
+            return new Subject(name, plugin, Status.OK, null);
+        }
+
+        static Subject not(String name, Status status, String reason) {
+            return new Subject(name, null, status, reason);
+        }
     }
 
     @Override
@@ -52,7 +73,7 @@ public final class CniScenario implements Scenario {
 
     @Override
     public String description() {
-        return "CNI ADD/DEL latency for 100 pods; baseline the reference bridge + host-local plugins";
+        return "CNI ADD/DEL latency for 100 pods, interleaved pod by pod; baseline the reference bridge + host-local plugins";
     }
 
     @Override
@@ -62,7 +83,7 @@ public final class CniScenario implements Scenario {
 
     @Override
     public int plannedSteps(BenchSettings s) {
-        return 2;
+        return 1;
     }
 
     static int pods(ScenarioContext ctx) {
@@ -71,113 +92,121 @@ public final class CniScenario implements Scenario {
 
     @Override
     public List<Measurement> run(ScenarioContext ctx) throws Exception {
-        List<Measurement> out = new ArrayList<>();
         Map<String, String> params = Outcomes.params("pods", Integer.toString(pods(ctx)));
-        Outcomes podswitch = new Outcomes(NAME, Measurement.PODSWITCH);
+        List<Subject> subjects = new ArrayList<>();
         Optional<CniSide> side = ctx.sides().cni();
         if (side.isEmpty()) {
-            out.addAll(podswitch.not(METRICS, params, Status.UNAVAILABLE, PodswitchSides.unboundReason(CniSide.class)));
+            subjects.add(Subject.not(Measurement.PODSWITCH, Status.UNAVAILABLE, PodswitchSides.unboundReason(CniSide.class)));
         } else if (!ctx.isRoot()) {
-            out.addAll(podswitch.not(METRICS, params, Status.NEEDS_ROOT, "pod namespaces need root"));
+            subjects.add(Subject.not(Measurement.PODSWITCH, Status.NEEDS_ROOT, "pod namespaces need root"));
         } else {
-            CniSide cni = side.get();
-            List<Measurement> measured = measure(ctx, podswitch, params, new Plugin() {
-                @Override
-                public void add(String id, Path netns) throws Exception {
-                    cni.add(id, netns, "eth0");
-                }
-
-                @Override
-                public void del(String id, Path netns) throws Exception {
-                    cni.del(id, netns, "eth0");
-                }
-            });
-            try {
-                cni.finish();
-                out.addAll(measured);
-            } catch (Exception e) {
-                out.addAll(podswitch.not(METRICS, params, Status.FAILED, "stopping: " + Outcomes.reason(e)));
-            }
+            subjects.add(Subject.of(Measurement.PODSWITCH, plugin(side.get())));
+            side.get().daemonAlone().ifPresent(alone -> subjects.add(Subject.of(DAEMON_ALONE, plugin(alone))));
         }
-        out.addAll(bridgeBaseline(ctx, params));
-        return out;
-    }
-
-    private List<Measurement> bridgeBaseline(ScenarioContext ctx, Map<String, String> params) throws IOException {
-        Outcomes o = new Outcomes(NAME, "cni-bridge");
-        Optional<Path> bridge = ctx.cniPlugin("bridge", "apt-get install -y containernetworking-plugins");
-        Optional<Path> hostLocal = ctx.cniPlugin("host-local", "apt-get install -y containernetworking-plugins");
-        if (bridge.isEmpty() || hostLocal.isEmpty()) {
-            return o.not(METRICS, params, Status.MISSING_TOOL,
-                    "reference CNI plugins not installed (apt-get install -y containernetworking-plugins)");
-        }
-        if (!ctx.isRoot()) {
-            return o.not(METRICS, params, Status.NEEDS_ROOT, "pod namespaces need root");
-        }
-        if (!bridge.get().getParent().equals(hostLocal.get().getParent())) {
-            return o.not(METRICS, params, Status.MISSING_TOOL, "bridge and host-local are not in the same CNI_PATH directory");
-        }
+        Optional<Path> bridge = ctx.cniPlugin("bridge", INSTALL_HINT);
+        Optional<Path> hostLocal = ctx.cniPlugin("host-local", INSTALL_HINT);
         Path ipam = Files.createTempDirectory("podswitch-bench-ipam-");
         String bridgeName = "psbr" + Long.toHexString(ctx.random().nextLong() & 0xffffL);
-        try {
+        if (bridge.isEmpty() || hostLocal.isEmpty()) {
+            subjects.add(Subject.not(BRIDGE, Status.MISSING_TOOL, "reference CNI plugins not installed (" + INSTALL_HINT + ")"));
+        } else if (!ctx.isRoot()) {
+            subjects.add(Subject.not(BRIDGE, Status.NEEDS_ROOT, "pod namespaces need root"));
+        } else if (!bridge.get().getParent().equals(hostLocal.get().getParent())) {
+            subjects.add(Subject.not(BRIDGE, Status.MISSING_TOOL, "bridge and host-local are not in the same CNI_PATH directory"));
+        } else {
             CniPluginRunner runner = new CniPluginRunner(bridge.get(), CniPluginRunner.bridgeConfig(
                     "podswitch-bench", bridgeName, "10.202.0.0/16", ipam));
-            return measure(ctx, o, params, new Plugin() {
-                @Override
-                public void add(String id, Path netns) throws Exception {
-                    runner.add(id, netns, "eth0");
-                }
-
-                @Override
-                public void del(String id, Path netns) throws Exception {
-                    runner.del(id, netns, "eth0");
-                }
-            });
+            subjects.add(Subject.of(BRIDGE, new Plugin(runner::add, runner::del)));
+        }
+        try {
+            return measure(ctx, params, subjects);
         } finally {
-            CniPluginRunner.deleteBridge(bridgeName);
+            if (side.isPresent()) {
+                side.get().finish();
+            }
+            Exec.exec(List.of("ip", "link", "del", bridgeName), Exec.DEFAULT_TIMEOUT);
             try (Stream<Path> files = Files.walk(ipam)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
 
-    private List<Measurement> measure(ScenarioContext ctx, Outcomes o, Map<String, String> params, Plugin plugin) {
+    private static Plugin plugin(CniSide cni) {
+        return new Plugin(cni::add, cni::del);
+    }
+
+    private List<Measurement> measure(ScenarioContext ctx, Map<String, String> params, List<Subject> subjects) {
         int pods = pods(ctx);
-        try {
-            Samples s = ctx.measure(o.subject() + " " + pods + " pods", d -> {
-                try (Topology t = Topology.create()) {
-                    List<String> namespaces = new ArrayList<>();
-                    for (int i = 0; i < pods; i++) {
-                        namespaces.add(t.netns("p" + i));
-                    }
-                    double[] add = new double[pods];
-                    double[] del = new double[pods];
-                    for (int i = 0; i < pods; i++) {
-                        long start = System.nanoTime();
-                        plugin.add(namespaces.get(i), Path.of("/var/run/netns", namespaces.get(i)));
-                        add[i] = (System.nanoTime() - start) / 1e6;
-                    }
-                    for (int i = 0; i < pods; i++) {
-                        long start = System.nanoTime();
-                        plugin.del(namespaces.get(i), Path.of("/var/run/netns", namespaces.get(i)));
-                        del[i] = (System.nanoTime() - start) / 1e6;
-                    }
-                    Map<String, Double> v = new LinkedHashMap<>();
-                    v.put(ADD_MEDIAN.name(), Percentiles.of(add, 50));
-                    v.put(ADD_P99.name(), Percentiles.of(add, 99));
-                    v.put(DEL_MEDIAN.name(), Percentiles.of(del, 50));
-                    return v;
-                }
-            });
-            List<Measurement> out = new ArrayList<>();
-            for (Outcomes.Metric m : METRICS) {
-                out.add(o.ok(m, params, s, "over " + pods + " pods per repetition"));
+        List<Subject> timed = subjects.stream().filter(s -> s.plugin() != null).toList();
+        List<Measurement> out = new ArrayList<>();
+        Samples samples = null;
+        Status failed = Status.FAILED;
+        String failure = null;
+        if (!timed.isEmpty()) {
+            try {
+                samples = ctx.measure(pods + " pods, subjects interleaved pod by pod", d -> repetition(pods, timed));
+            } catch (SideUnavailableException e) {
+                failed = Status.UNAVAILABLE;
+                failure = e.getMessage();
+            } catch (Exception e) {
+                failure = Outcomes.reason(e);
             }
-            return out;
-        } catch (SideUnavailableException e) {
-            return o.not(METRICS, params, Status.UNAVAILABLE, e.getMessage());
-        } catch (Exception e) {
-            return o.not(METRICS, params, Status.FAILED, Outcomes.reason(e));
+        }
+        for (Subject s : subjects) {
+            Outcomes o = new Outcomes(NAME, s.name());
+            if (s.plugin() == null) {
+                out.addAll(o.not(METRICS, params, s.status(), s.reason()));
+            } else if (samples == null) {
+                out.addAll(o.not(METRICS, params, failed, failure));
+            } else {
+                for (Outcomes.Metric m : METRICS) {
+                    out.add(o.ok(m, params, samples.get(s.name() + "/" + m.name()), "over " + pods
+                            + " pods per repetition, subjects interleaved pod by pod"));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Double> repetition(int pods, List<Subject> subjects) throws Exception {
+        try (Topology t = Topology.create()) {
+            Map<String, List<String>> namespaces = new LinkedHashMap<>();
+            for (int s = 0; s < subjects.size(); s++) {
+                List<String> mine = new ArrayList<>();
+                for (int i = 0; i < pods; i++) {
+                    mine.add(t.netns("s" + s + "p" + i));
+                }
+                namespaces.put(subjects.get(s).name(), mine);
+            }
+            Map<String, double[]> add = new LinkedHashMap<>();
+            Map<String, double[]> del = new LinkedHashMap<>();
+            for (Subject s : subjects) {
+                add.put(s.name(), new double[pods]);
+                del.put(s.name(), new double[pods]);
+            }
+            for (int i = 0; i < pods; i++) {
+                for (Subject s : subjects) {
+                    String ns = namespaces.get(s.name()).get(i);
+                    long start = System.nanoTime();
+                    s.plugin().add().run(ns, Path.of("/var/run/netns", ns), "eth0");
+                    add.get(s.name())[i] = (System.nanoTime() - start) / 1e6;
+                }
+            }
+            for (int i = 0; i < pods; i++) {
+                for (Subject s : subjects) {
+                    String ns = namespaces.get(s.name()).get(i);
+                    long start = System.nanoTime();
+                    s.plugin().del().run(ns, Path.of("/var/run/netns", ns), "eth0");
+                    del.get(s.name())[i] = (System.nanoTime() - start) / 1e6;
+                }
+            }
+            Map<String, Double> v = new LinkedHashMap<>();
+            for (Subject s : subjects) {
+                v.put(s.name() + "/" + ADD_MEDIAN.name(), Percentiles.of(add.get(s.name()), 50));
+                v.put(s.name() + "/" + ADD_P99.name(), Percentiles.of(add.get(s.name()), 99));
+                v.put(s.name() + "/" + DEL_MEDIAN.name(), Percentiles.of(del.get(s.name()), 50));
+            }
+            return v;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.podswitch.perf.bench.side;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * podswitch's CNI plugin as a runtime would call it. The harness times each call; an implementation
@@ -19,5 +20,13 @@ public interface CniSide {
      * started for them (e.g. the daemon), so nothing keeps running into the next scenario.
      */
     default void finish() throws Exception {
+    }
+
+    /**
+     * The same ADD/DEL without the plugin's process — the request straight to the daemon — when the
+     * side can measure the daemon's share alone; empty otherwise.
+     */
+    default Optional<CniSide> daemonAlone() {
+        return Optional.empty();
     }
 }

@@ -8,7 +8,14 @@ import java.util.ServiceLoader;
  * reports {@link #unboundReason} instead of a figure.
  */
 public record PodswitchSides(Optional<EngineSide> engine, Optional<SwitchPathSide> switchPath,
-                             Optional<CniSide> cni, Optional<ServiceSide> service) {
+                             Optional<CniSide> cni, Optional<ServiceSide> service,
+                             Optional<PodNetworkSide> podNetwork) {
+
+    /** Without a pod network side (scenarios that do not drive container runtimes). */
+    public PodswitchSides(Optional<EngineSide> engine, Optional<SwitchPathSide> switchPath, Optional<CniSide> cni,
+                          Optional<ServiceSide> service) {
+        this(engine, switchPath, cni, service, Optional.empty());
+    }
 
     /** Without a service side (scenarios that do not use it). */
     public PodswitchSides(Optional<EngineSide> engine, Optional<SwitchPathSide> switchPath, Optional<CniSide> cni) {
@@ -19,11 +26,12 @@ public record PodswitchSides(Optional<EngineSide> engine, Optional<SwitchPathSid
     public static PodswitchSides load() {
         return new PodswitchSides(ServiceLoader.load(EngineSide.class).findFirst(),
                 ServiceLoader.load(SwitchPathSide.class).findFirst(), ServiceLoader.load(CniSide.class).findFirst(),
-                ServiceLoader.load(ServiceSide.class).findFirst());
+                ServiceLoader.load(ServiceSide.class).findFirst(), ServiceLoader.load(PodNetworkSide.class).findFirst());
     }
 
     public static PodswitchSides none() {
-        return new PodswitchSides(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new PodswitchSides(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     public static String unboundReason(Class<?> side) {

@@ -1,0 +1,310 @@
+package io.podswitch.perf.bench.scenario;
+
+import io.podswitch.perf.baseline.Iperf3Runner;
+import io.podswitch.perf.bench.BenchSettings;
+import io.podswitch.perf.bench.Requirements;
+import io.podswitch.perf.bench.Samples;
+import io.podswitch.perf.bench.Scenario;
+import io.podswitch.perf.bench.ScenarioContext;
+import io.podswitch.perf.bench.connrate.ConnectionRateResult;
+import io.podswitch.perf.bench.connrate.FirstConnection;
+import io.podswitch.perf.bench.connrate.ShortConnectionLoad;
+import io.podswitch.perf.bench.side.PolicyNode;
+import io.podswitch.perf.bench.side.PolicyRuleSet;
+import io.podswitch.perf.bench.side.PolicySide;
+import io.podswitch.perf.bench.side.PodswitchSides;
+import io.podswitch.perf.bench.side.SideUnavailableException;
+import io.podswitch.perf.calico.CalicoPolicyNode;
+import io.podswitch.perf.report.Measurement;
+import io.podswitch.perf.report.Status;
+import io.podswitch.perf.topo.Exec;
+import io.podswitch.perf.topo.Topology;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * NetworkPolicy on one node: what a policy of 0, 10, 1,000 and 10,000 rules selecting the server pod costs
+ * the client's traffic to it, and how long a policy change takes to be enforced — podswitch against the kernel
+ * doing the same with the rules Calico's iptables data plane builds (iptables + ipset) and its nftables data
+ * plane builds (nftables sets), each on its own node of namespaces with the same pods.
+ *
+ * <p>The policy ({@link PolicyRuleSet}): rule i allows TCP 8080/5201 from one address no pod has; the client is
+ * allowed by the last rule (its pod selector), so a new connection from it is the worst case for a rule list.
+ * Per subject and size: short-connection rate and connect+reply latency (p50/p99), where every connection is a
+ * new one the policy judges; iperf3 TCP throughput (one stream: per-packet cost on established traffic); and the
+ * update latency — from the start of the change that lets the client in (podswitch: the file rewritten and the
+ * reload requested; the kernel: iptables-restore / nft started) to the first connection that completes.
+ */
+public final class PolicyScenario implements Scenario {
+
+    static final String NAME = "policy";
+    static final String PODSWITCH = Measurement.PODSWITCH;
+    static final Outcomes.Metric CONN_RATE = Outcomes.Metric.higher("connection_rate", "conn/s");
+    static final Outcomes.Metric CONN_LATENCY = Outcomes.Metric.lower("connection_latency", "µs");
+    static final Outcomes.Metric THROUGHPUT = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
+    static final Outcomes.Metric UPDATE = Outcomes.Metric.lower("update_latency", "ms");
+    static final List<String> SUBJECTS = List.of(CalicoPolicyNode.Dataplane.IPTABLES.subject(),
+            CalicoPolicyNode.Dataplane.NFTABLES.subject(), PODSWITCH);
+    static final List<Integer> SIZES = List.of(0, 10, 1_000, 10_000);
+    static final List<Integer> SMOKE_SIZES = List.of(0, 10);
+    private static final List<Integer> PERCENTILES = List.of(50, 99);
+    private static final int UPDATES_PER_REPETITION = 3;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "NetworkPolicy with 0/10/1,000/10,000 rules: connection rate, latency, throughput and update → enforced; "
+                + "podswitch vs the kernel as Calico programs it (iptables + ipset, nftables)";
+    }
+
+    @Override
+    public Requirements requirements() {
+        return new Requirements(true, List.of("ip", "ss", "iptables-restore", "ipset", "nft", "iperf3"));
+    }
+
+    @Override
+    public int plannedSteps(BenchSettings s) {
+        int subjects = 0;
+        for (String subject : SUBJECTS) {
+            subjects += s.sideSelected(subject) ? 1 : 0;
+        }
+        int sizes = 0;
+        for (int size : s.smoke() ? SMOKE_SIZES : SIZES) {
+            sizes += size == 0 ? 2 : 3;
+        }
+        return subjects * sizes;
+    }
+
+    static List<Integer> sizes(ScenarioContext ctx) {
+        return ctx.smoke() ? SMOKE_SIZES : SIZES;
+    }
+
+    static int parallel(ScenarioContext ctx) {
+        return ctx.smoke() ? 2 : 8;
+    }
+
+    @Override
+    public List<Measurement> run(ScenarioContext ctx) throws Exception {
+        for (String s : ctx.settings().sides()) {
+            if (!SUBJECTS.contains(s)) {
+                throw new IllegalArgumentException("--side " + s + ": the policy scenario knows " + SUBJECTS);
+            }
+        }
+        Optional<Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
+        List<Measurement> out = new ArrayList<>();
+        for (String subject : SUBJECTS) {
+            Outcomes o = new Outcomes(NAME, subject);
+            if (!ctx.settings().sideSelected(subject)) {
+                out.addAll(notMeasured(ctx, o, Status.SKIPPED, "not selected (--side)"));
+            } else if (!ctx.isRoot()) {
+                out.addAll(notMeasured(ctx, o, Status.NEEDS_ROOT, "namespaces and veths need root"));
+            } else {
+                out.addAll(runSubject(ctx, o, iperf3));
+            }
+        }
+        return out;
+    }
+
+    private List<Measurement> runSubject(ScenarioContext ctx, Outcomes o, Optional<Path> iperf3) {
+        Optional<CalicoPolicyNode.Dataplane> dataplane = Arrays.stream(CalicoPolicyNode.Dataplane.values())
+                .filter(d -> d.subject().equals(o.subject())).findFirst();
+        String version = "";
+        Optional<PolicySide> side = ServiceLoader.load(PolicySide.class).findFirst();
+        if (dataplane.isPresent()) {
+            for (String tool : dataplane.get() == CalicoPolicyNode.Dataplane.IPTABLES ? List.of("iptables-restore", "ipset")
+                    : List.of("nft")) {
+                Optional<Path> found = ctx.tool(tool, "apt-get install -y " + (tool.equals("nft") ? "nftables"
+                        : tool.equals("ipset") ? "ipset" : "iptables"));
+                if (found.isEmpty()) {
+                    return notMeasured(ctx, o, Status.MISSING_TOOL, tool + " not installed");
+                }
+                version = version.isEmpty() ? version(found.get()) : version + ", " + version(found.get());
+            }
+        } else if (side.isEmpty()) {
+            return notMeasured(ctx, o, Status.UNAVAILABLE, PodswitchSides.unboundReason(PolicySide.class));
+        }
+        try (Topology t = Topology.create()) {
+            PolicyNode node = dataplane.isPresent() ? CalicoPolicyNode.build(t, dataplane.get(), version)
+                    : side.get().build(t, ctx.settings().cores());
+            try (node; ShortConnectionLoad.Servers _ = ShortConnectionLoad.startServers(List.of(node.serverNs()),
+                    PolicyRuleSet.PORT)) {
+                ctx.note(o.subject() + ": " + node.implementation());
+                List<Measurement> out = new ArrayList<>();
+                for (int size : sizes(ctx)) {
+                    out.addAll(size(ctx, o, node, size, iperf3));
+                }
+                return out;
+            }
+        } catch (SideUnavailableException e) {
+            return notMeasured(ctx, o, Status.UNAVAILABLE, e.getMessage());
+        } catch (Exception e) {
+            return notMeasured(ctx, o, Status.FAILED, Outcomes.reason(e));
+        }
+    }
+
+    private List<Measurement> size(ScenarioContext ctx, Outcomes o, PolicyNode node, int size, Optional<Path> iperf3) {
+        Map<String, String> params = Outcomes.params("rules", Integer.toString(size));
+        List<Measurement> out = new ArrayList<>();
+        String programNote;
+        try {
+            node.program(new PolicyRuleSet(size, true));
+            programNote = node.lastProgramNote();
+            check(node);
+        } catch (Exception e) {
+            out.addAll(o.not(List.of(CONN_RATE, THROUGHPUT), params, Status.FAILED, Outcomes.reason(e)));
+            for (int p : PERCENTILES) {
+                out.add(o.not(CONN_LATENCY, withPercentile(params, p), Status.FAILED, Outcomes.reason(e)));
+            }
+            if (size > 0) {
+                out.add(o.not(UPDATE, params, Status.FAILED, Outcomes.reason(e)));
+            }
+            return out;
+        }
+        out.addAll(connections(ctx, o, node, params, programNote));
+        out.add(throughput(ctx, o, node, params, iperf3));
+        if (size > 0) {
+            out.add(update(ctx, o, node, size, params));
+        }
+        return out;
+    }
+
+    /** Before measuring: 20 connections from the client all answered (the policy lets it in). */
+    private static void check(PolicyNode node) throws IOException {
+        ConnectionRateResult r = ShortConnectionLoad.count(node.clientNs(), node.serverIp() + ":" + PolicyRuleSet.PORT, 2, 20);
+        if (r.ok() != 20) {
+            throw new IOException("policy check: 20 connections to " + node.serverIp() + " gave " + r.ok()
+                    + " answers (refused " + r.refused() + ", timeouts " + r.timeouts() + ", errors " + r.errors() + ")");
+        }
+    }
+
+    private List<Measurement> connections(ScenarioContext ctx, Outcomes o, PolicyNode node, Map<String, String> params,
+                                          String programNote) {
+        int parallel = parallel(ctx);
+        String target = node.serverIp() + ":" + PolicyRuleSet.PORT;
+        Duration warmup = ctx.smoke() ? Duration.ZERO : Duration.ofMillis(500);
+        try {
+            Samples s = ctx.measure(o.subject() + " connections, " + params.get("rules") + " rules", d -> {
+                ConnectionRateResult r = ShortConnectionLoad.timed(node.clientNs(), target, parallel, warmup, d);
+                if (r.ok() == 0) {
+                    throw new IOException("no connection completed to " + target + " (refused " + r.refused()
+                            + ", timeouts " + r.timeouts() + ", errors " + r.errors() + ")");
+                }
+                Map<String, Double> v = new LinkedHashMap<>();
+                v.put(CONN_RATE.name(), r.perSecond());
+                v.put("p50", r.p50Micros());
+                v.put("p99", r.p99Micros());
+                return v;
+            });
+            String note = "connect + request + reply + close, " + parallel + " in parallel, each a new connection the "
+                    + "policy judges" + (programNote.isEmpty() ? "" : "; " + programNote);
+            List<Measurement> out = new ArrayList<>();
+            out.add(o.ok(CONN_RATE, params, s, note));
+            for (int p : PERCENTILES) {
+                out.add(o.ok(CONN_LATENCY, withPercentile(params, p), s.get("p" + p), "HdrHistogram over every connection"));
+            }
+            return out;
+        } catch (Exception e) {
+            List<Measurement> out = new ArrayList<>();
+            out.add(o.not(CONN_RATE, params, Status.FAILED, Outcomes.reason(e)));
+            for (int p : PERCENTILES) {
+                out.add(o.not(CONN_LATENCY, withPercentile(params, p), Status.FAILED, Outcomes.reason(e)));
+            }
+            return out;
+        }
+    }
+
+    private Measurement throughput(ScenarioContext ctx, Outcomes o, PolicyNode node, Map<String, String> params,
+                                   Optional<Path> iperf3) {
+        if (iperf3.isEmpty()) {
+            return o.not(THROUGHPUT, params, Status.MISSING_TOOL, "iperf3 not installed (apt-get install -y iperf3)");
+        }
+        Iperf3Runner runner = new Iperf3Runner(iperf3.get());
+        try {
+            Samples s = ctx.measure(o.subject() + " iperf3, " + params.get("rules") + " rules", d -> Map.of(THROUGHPUT.name(),
+                    runner.tcpGbps(node.clientNs(), node.serverNs(), node.serverIp(), PolicyRuleSet.IPERF_PORT, d, 1)));
+            return o.ok(THROUGHPUT, params, s, "iperf3, one stream: established traffic past the policy");
+        } catch (Exception e) {
+            return o.not(THROUGHPUT, params, Status.FAILED, Outcomes.reason(e));
+        }
+    }
+
+    /**
+     * Per repetition, {@value #UPDATES_PER_REPETITION} times: the policy without the client's rule, then the change
+     * that adds it; the time from starting that change to the first connection that completes (median of the
+     * repetition's updates).
+     */
+    private Measurement update(ScenarioContext ctx, Outcomes o, PolicyNode node, int size, Map<String, String> params) {
+        try {
+            Samples s = ctx.measure(o.subject() + " update, " + size + " rules", d -> {
+                double[] ms = new double[ctx.smoke() ? 1 : UPDATES_PER_REPETITION];
+                for (int i = 0; i < ms.length; i++) {
+                    node.program(new PolicyRuleSet(size, false));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    CompletableFuture<Long> first = CompletableFuture.supplyAsync(() ->
+                            FirstConnection.await(node.clientNs(), node.serverIp(), PolicyRuleSet.PORT, deadline));
+                    Thread.sleep(50); // the probe is trying (and denied) before the change starts
+                    long start = System.nanoTime();
+                    node.program(new PolicyRuleSet(size, true));
+                    long at = first.get();
+                    if (at < 0) {
+                        throw new IOException("no connection completed within 60 s of the change");
+                    }
+                    ms[i] = Math.max(0, at - start) / 1e6;
+                }
+                Arrays.sort(ms);
+                return Map.of(UPDATE.name(), ms[ms.length / 2]);
+            }, false);
+            return o.ok(UPDATE, params, s, "change started → first new connection completes (a fresh attempt every "
+                    + "millisecond); median of " + UPDATES_PER_REPETITION
+                    + " updates per repetition" + (node.lastProgramNote().isEmpty() ? "" : "; " + node.lastProgramNote()));
+        } catch (Exception e) {
+            return o.not(UPDATE, params, Status.FAILED, Outcomes.reason(e));
+        }
+    }
+
+    private static List<Measurement> notMeasured(ScenarioContext ctx, Outcomes o, Status status, String reason) {
+        List<Measurement> out = new ArrayList<>();
+        for (int size : sizes(ctx)) {
+            Map<String, String> params = Outcomes.params("rules", Integer.toString(size));
+            out.addAll(o.not(List.of(CONN_RATE, THROUGHPUT), params, status, reason));
+            for (int p : PERCENTILES) {
+                out.add(o.not(CONN_LATENCY, withPercentile(params, p), status, reason));
+            }
+            if (size > 0) {
+                out.add(o.not(UPDATE, params, status, reason));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> withPercentile(Map<String, String> params, int p) {
+        Map<String, String> m = new LinkedHashMap<>(params);
+        m.put("percentile", Integer.toString(p));
+        return m;
+    }
+
+    private static String version(Path tool) {
+        try {
+            Exec.Result r = Exec.exec(List.of(tool.toString(), tool.getFileName().toString().equals("ipset") ? "version"
+                    : "--version"), Exec.DEFAULT_TIMEOUT);
+            String v = (r.stdout() + r.stderr()).strip();
+            return v.isEmpty() ? tool.getFileName().toString() : v.lines().findFirst().orElse(v);
+        } catch (IOException e) {
+            return tool.getFileName().toString();
+        }
+    }
+}

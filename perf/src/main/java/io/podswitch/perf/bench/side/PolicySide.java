@@ -1,0 +1,14 @@
+package io.podswitch.perf.bench.side;
+
+import io.podswitch.perf.topo.Topology;
+
+import java.util.List;
+
+/**
+ * podswitch as the node's NetworkPolicy enforcer: builds a node (podswitchd in its own namespace) and wires a
+ * client and a server pod to it as a runtime would (CNI, naming them through CNI_ARGS), policies from the
+ * cluster file. Used by the policy scenario; registered through {@link java.util.ServiceLoader}.
+ */
+public interface PolicySide {
+    PolicyNode build(Topology topology, List<Integer> cores) throws Exception;
+}

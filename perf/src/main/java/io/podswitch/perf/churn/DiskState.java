@@ -1,0 +1,44 @@
+package io.podswitch.perf.churn;
+
+import io.podswitch.api.json.JsonParser;
+import io.podswitch.api.json.JsonValue;
+import io.podswitch.api.json.ObjectReader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * What a killed podswitchd left on disk, read right after the SIGKILL: the container ids in its IPAM
+ * state ({@code alloc <containerID> <ifName> <address>} lines of ipam.state) and in its pod registry
+ * (pods.json). Tells how far an ADD or DEL had got when the daemon died (see {@link CrashPhase}).
+ */
+record DiskState(Set<String> allocated, Set<String> recorded) {
+
+    static DiskState read(Path stateDir) throws IOException {
+        Set<String> allocated = new HashSet<>();
+        try {
+            for (String line : Files.readAllLines(stateDir.resolve("ipam.state"))) {
+                String[] f = line.split(" ");
+                if (f.length >= 4 && f[0].equals("alloc")) {
+                    allocated.add(f[1]);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // nothing allocated yet
+        }
+        Set<String> recorded = new HashSet<>();
+        try {
+            for (JsonValue pod : ObjectReader.of(JsonParser.parse(Files.readString(stateDir.resolve("pods.json"))), "")
+                    .optionalArray("pods")) {
+                recorded.add(ObjectReader.of(pod, "pod").requiredString("containerID"));
+            }
+        } catch (NoSuchFileException e) {
+            // no pod recorded yet
+        }
+        return new DiskState(allocated, recorded);
+    }
+}

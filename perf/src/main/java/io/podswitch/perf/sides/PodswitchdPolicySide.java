@@ -1,0 +1,168 @@
+package io.podswitch.perf.sides;
+
+import io.podswitch.config.cidr.Cidr;
+import io.podswitch.config.cli.NetworkPolicyWriter;
+import io.podswitch.config.model.Protocol;
+import io.podswitch.config.model.policy.LabelSelector;
+import io.podswitch.config.model.policy.NamespaceInfo;
+import io.podswitch.config.model.policy.NamespacedName;
+import io.podswitch.config.model.policy.NetworkPolicy;
+import io.podswitch.config.model.policy.NetworkPolicyConfig;
+import io.podswitch.config.model.policy.PodInfo;
+import io.podswitch.config.model.policy.PolicyPeer;
+import io.podswitch.config.model.policy.PolicyPort;
+import io.podswitch.config.model.policy.PolicyRule;
+import io.podswitch.perf.baseline.CniPluginRunner;
+import io.podswitch.perf.bench.side.PolicyNode;
+import io.podswitch.perf.bench.side.PolicyRuleSet;
+import io.podswitch.perf.bench.side.PolicySide;
+import io.podswitch.perf.bench.side.ServiceSpec;
+import io.podswitch.perf.report.Json;
+import io.podswitch.perf.topo.Topology;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * podswitch enforcing the policy scenario's NetworkPolicy: podswitchd (one worker) in the node's namespace,
+ * the client and server pods wired by the CNI plugin as a runtime wires them, naming them in CNI_ARGS
+ * ({@code K8S_POD_NAMESPACE=bench}, {@code K8S_POD_NAME=client|server}); the policy is the cluster file's
+ * {@code networkPolicy:} section (the pods listed by name only: podswitchd knows their addresses from their
+ * ADD), changed by rewriting the file and {@code POST /v1/reload}, which answers once the new tables are in
+ * force on the data path.
+ */
+public final class PodswitchdPolicySide implements PolicySide {
+
+    @Override
+    public PolicyNode build(Topology t, List<Integer> cores) throws Exception {
+        String node = t.netns("node");
+        String client = t.netns("client");
+        String server = t.netns("server");
+        String classPath = PodswitchdCniSide.absoluteClassPath();
+        PodswitchdProcess daemon = PodswitchdProcess.start(classPath, config(new PolicyRuleSet(0, true)), node,
+                List.of("--host-port", "psh" + t.id(), "--max-pods", "16", "--workers", "1"));
+        try {
+            CniPluginRunner plugin = new CniPluginRunner(
+                    PodswitchdCniSide.launcher(daemon.directory().resolve("cni-bin"), classPath),
+                    "{\"cniVersion\":\"1.1.0\",\"name\":\"podswitch-bench\",\"type\":\"podswitch-cni\",\"socket\":\""
+                            + daemon.socket() + "\"}");
+            String clientIp = add(plugin, client, "client");
+            String serverIp = add(plugin, server, "server");
+            if (!Topology.ping(client, serverIp) && !Topology.ping(client, serverIp)) {
+                throw new IOException("podswitch policy node: the server is not reachable from the client: " + daemon.log());
+            }
+            return new Node(daemon, client, clientIp, server, serverIp, node);
+        } catch (Exception e) {
+            daemon.close();
+            throw e;
+        }
+    }
+
+    private static String add(CniPluginRunner plugin, String ns, String name) throws IOException {
+        String result = plugin.addWithResult(ns, Path.of("/var/run/netns", ns), "eth0",
+                "IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=" + name);
+        if (Json.parse(result) instanceof Map<?, ?> root && root.get("ips") instanceof List<?> ips) {
+            for (Object ip : ips) {
+                if (ip instanceof Map<?, ?> m && m.get("address") instanceof String a && !a.contains(":")) {
+                    return a.substring(0, a.indexOf('/'));
+                }
+            }
+        }
+        throw new IOException("CNI ADD for " + ns + " returned no IPv4 address: " + result);
+    }
+
+    /** The single-node cluster of {@link PodswitchdServiceSide} with the scenario's policy section. */
+    static String config(PolicyRuleSet rules) {
+        return PodswitchdServiceSide.config(List.<ServiceSpec>of(), List.of()) + NetworkPolicyWriter.yaml(section(rules));
+    }
+
+    /** The scenario's policy as the file section: pods by name and label, one policy on the server. */
+    static NetworkPolicyConfig section(PolicyRuleSet rules) {
+        List<PodInfo> pods = List.of(
+                new PodInfo(new NamespacedName("bench", "client"), Map.of("app", "client"), List.of(), "", false, List.of()),
+                new PodInfo(new NamespacedName("bench", "server"), Map.of("app", "server"), List.of(), "", false, List.of()));
+        if (rules.none()) {
+            return new NetworkPolicyConfig(List.of(NamespaceInfo.of("bench", Map.of())), pods, List.of());
+        }
+        List<PolicyPort> ports = List.of(PolicyPort.number(Protocol.TCP, PolicyRuleSet.PORT),
+                PolicyPort.number(Protocol.TCP, PolicyRuleSet.IPERF_PORT));
+        List<PolicyRule> ingress = new ArrayList<>(rules.rules() + 1);
+        for (int i = 0; i < rules.rules(); i++) {
+            ingress.add(new PolicyRule(List.of(new PolicyPeer.IpBlock(Cidr.parse(PolicyRuleSet.blockedSource(i) + "/32"),
+                    List.of())), ports));
+        }
+        if (rules.clientAllowed()) {
+            ingress.add(new PolicyRule(List.of(new PolicyPeer.Pods(null, LabelSelector.of(Map.of("app", "client")))), ports));
+        }
+        NetworkPolicy policy = NetworkPolicy.of(new NamespacedName("bench", "server-ingress"),
+                LabelSelector.of(Map.of("app", "server")), true, true, false, ingress, List.of());
+        return new NetworkPolicyConfig(List.of(NamespaceInfo.of("bench", Map.of())), pods, List.of(policy));
+    }
+
+    private static final class Node implements PolicyNode {
+        private final PodswitchdProcess daemon;
+        private final String client;
+        private final String clientIp;
+        private final String server;
+        private final String serverIp;
+        private final String nodeNs;
+        private String lastNote = "";
+
+        Node(PodswitchdProcess daemon, String client, String clientIp, String server, String serverIp, String nodeNs) {
+            this.daemon = daemon;
+            this.client = client;
+            this.clientIp = clientIp;
+            this.server = server;
+            this.serverIp = serverIp;
+            this.nodeNs = nodeNs;
+        }
+
+        @Override
+        public void program(PolicyRuleSet rules) throws Exception {
+            daemon.reloadWith(config(rules));
+            var r = daemon.request("GET", "/v1/policy", null);
+            if (Json.parse(r.bodyText()) instanceof Map<?, ?> root && root.get("tables") instanceof Map<?, ?> tables) {
+                lastNote = "compiled in " + tables.get("compileMicros") + " µs (" + tables.get("peerClasses")
+                        + " peer classes, " + tables.get("portSets") + " port sets)";
+            }
+        }
+
+        @Override
+        public String lastProgramNote() {
+            return lastNote;
+        }
+
+        @Override
+        public String clientNs() {
+            return client;
+        }
+
+        @Override
+        public String clientIp() {
+            return clientIp;
+        }
+
+        @Override
+        public String serverNs() {
+            return server;
+        }
+
+        @Override
+        public String serverIp() {
+            return serverIp;
+        }
+
+        @Override
+        public String implementation() {
+            return "podswitchd (1 worker) in " + nodeNs;
+        }
+
+        @Override
+        public void close() {
+            daemon.close();
+        }
+    }
+}

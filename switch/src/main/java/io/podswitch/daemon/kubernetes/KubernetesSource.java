@@ -1,0 +1,264 @@
+package io.podswitch.daemon.kubernetes;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.NodeConfig;
+import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.kubernetes.nodes.ClusterNodes;
+import io.podswitch.daemon.kubernetes.nodes.NetworkCondition;
+import io.podswitch.daemon.kubernetes.nodes.NodeTranslator;
+import io.podswitch.daemon.kubernetes.nodes.NodeVerdict;
+import io.podswitch.daemon.kubernetes.services.ClusterServices;
+import io.podswitch.daemon.kubernetes.services.ProgrammingLatency;
+import io.podswitch.daemon.kubernetes.services.ServiceTarget;
+import io.podswitch.daemon.kubernetes.watch.Reconciler;
+import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
+import io.podswitch.daemon.kubernetes.watch.WatchHealth;
+import io.podswitch.daemon.peers.PeerManager;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * {@code source: kubernetes}: the cluster as the API server holds it (shared/DESIGN.md, "Where the cluster
+ * comes from"). Owns the client and the informers; the reconcilers turn their caches into table changes on
+ * the control thread. Life cycle, as {@code Podswitchd} runs it:
+ *
+ * <ol>
+ *   <li>{@link #connect}: the client, and the informers listing and watching (in the background);</li>
+ *   <li>{@link #awaitThisNode}: blocks until this node's Node object has its pod CIDRs and an InternalIP (the
+ *       switch and IPAM are built from them); logs why it still waits;</li>
+ *   <li>the daemon builds the switch; then, on the control thread, {@link #applyNodesTo} hands the peer manager
+ *       to the node reconciler, which installs every other node in one batch;</li>
+ *   <li>{@link #markNetworkAvailable} once the control socket is up (in the background, retried);</li>
+ *   <li>{@link #close} first at shutdown (no event reaches a table being torn down).</li>
+ * </ol>
+ *
+ * <p>The API server unreachable at any point: informers retry with backoff, the data path keeps its last
+ * state, {@link #status} says since when the view is stale.
+ */
+public final class KubernetesSource implements AutoCloseable {
+    /** Re-delivery of every cached object (a drift check, as kube-proxy's --config-sync-period). */
+    public static final long RESYNC_MILLIS = TimeUnit.MINUTES.toMillis(15);
+    private static final long HEALTH_PERIOD_MILLIS = 1000;
+
+    private final ClusterConfig cluster;
+    private final KubernetesClient client;
+    private final Executor control;
+    private final ResourceWatch<Node> nodes;
+    private final ResourceWatch<Service> services;
+    private final ResourceWatch<EndpointSlice> slices;
+    private final List<ResourceWatch<?>> watches = new CopyOnWriteArrayList<>();
+    private final List<Reconciler> reconcilers = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService background;
+    private volatile List<WatchHealth> health = List.of();
+    private volatile ClusterNodes clusterNodes;
+    private volatile ClusterServices clusterServices;
+    private final ProgrammingLatency programmingLatency = new ProgrammingLatency(Instant.now());
+    private volatile boolean closed;
+
+    private KubernetesSource(ClusterConfig cluster, KubernetesClient client, Executor control) {
+        this.cluster = cluster;
+        this.client = client;
+        this.control = control;
+        this.background = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("podswitch-kubernetes").daemon(true).factory());
+        this.nodes = watch("nodes", client.nodes().runnableInformer(RESYNC_MILLIS), n -> List.of(ResourceWatch.keyOf(n)));
+        this.services = watch("services", client.services().inAnyNamespace().runnableInformer(RESYNC_MILLIS),
+                s -> List.of(ResourceWatch.keyOf(s)));
+        SharedIndexInformer<EndpointSlice> sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
+                .runnableInformer(RESYNC_MILLIS);
+        sliceInformer.addIndexers(Map.of(ClusterServices.BY_SERVICE, ClusterServices::serviceKeyOf));
+        this.slices = watch("endpointslices", sliceInformer, ClusterServices::serviceKeyOf);
+        background.scheduleWithFixedDelay(this::sampleHealth, HEALTH_PERIOD_MILLIS, HEALTH_PERIOD_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Connects and starts watching; returns at once (the API server may be unreachable: the informers retry).
+     *
+     * @param kubeconfig {@code podswitchd --kubeconfig}, overriding the cluster file's
+     * @param control    posts a task to the control thread ({@code ControlThread::post})
+     */
+    public static KubernetesSource connect(ClusterConfig cluster, Optional<Path> kubeconfig, Executor control) {
+        KubernetesClient client = KubernetesClients.open(cluster.kubernetes(), kubeconfig);
+        DaemonLog.info("kubernetes: API server " + KubernetesClients.describe(cluster.kubernetes(), kubeconfig, client));
+        try {
+            return new KubernetesSource(cluster, client, control);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** Starts an informer as one of this source's watches (other resources: see {@link ResourceWatch}). */
+    public <T extends HasMetadata> ResourceWatch<T> watch(String resource, SharedIndexInformer<T> informer,
+                                                          Function<T, Collection<String>> keysOf) {
+        ResourceWatch<T> w = ResourceWatch.start(resource, informer, keysOf);
+        watches.add(w);
+        return w;
+    }
+
+    /** Registers a reconciler for {@link #status} and readiness (it is fed by the watches it reads). */
+    public void reconciler(Reconciler reconciler) {
+        reconcilers.add(reconciler);
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public ClusterConfig cluster() {
+        return cluster;
+    }
+
+    /**
+     * Blocks until this node's Node object is usable (pod CIDRs of every cluster family inside the cluster's,
+     * an InternalIP of the underlay family inside nodeCIDRs) and returns it; logs why it waits, once per reason
+     * and again every {@code remind}.
+     *
+     * @throws InterruptedException when interrupted (the daemon was stopped while waiting)
+     */
+    public NodeConfig awaitThisNode(Duration remind) throws InterruptedException {
+        String name = cluster.thisNodeName();
+        NodeTranslator translator = new NodeTranslator(cluster);
+        String lastReason = "";
+        long lastLogged = 0;
+        while (!closed) {
+            Node node = nodes.get(name);
+            String reason;
+            if (node != null) {
+                NodeVerdict verdict = translator.translate(node);
+                if (verdict instanceof NodeVerdict.Accepted a) {
+                    return a.node();
+                }
+                reason = ((NodeVerdict.Rejected) verdict).reason();
+            } else if (!nodes.synced()) {
+                WatchHealth h = nodes.health();
+                reason = "the API server has not listed the nodes yet" + (h.lastError().isEmpty() ? "" : " (" + h.lastError() + ")");
+            } else {
+                reason = "there is no Node object named " + name + " (NODE_NAME / --node / node:)";
+            }
+            long now = System.nanoTime();
+            if (!reason.equals(lastReason) || now - lastLogged > remind.toNanos()) {
+                DaemonLog.info("kubernetes: waiting for this node " + name + ": " + reason);
+                lastReason = reason;
+                lastLogged = now;
+            }
+            Thread.sleep(100);
+        }
+        throw new InterruptedException("stopped while waiting for node " + name);
+    }
+
+    /**
+     * Control thread, once the switch is built: the node reconciler starts applying to {@code peers}, first
+     * every node listed so far (one batch), then every change.
+     */
+    public void applyNodesTo(PeerManager peers, NodeConfig self) {
+        ClusterNodes reconciler = new ClusterNodes(cluster, self, control);
+        reconciler.watching(nodes);
+        nodes.feed(reconciler);
+        reconciler(reconciler);
+        clusterNodes = reconciler;
+        reconciler.applyTo(peers);
+    }
+
+    /**
+     * Control thread, once the switch is built: the service reconciler starts applying to {@code target}, first
+     * every Service listed so far (with its EndpointSlices), then every change.
+     */
+    public void applyServicesTo(ServiceTarget target) {
+        ClusterServices reconciler = new ClusterServices(cluster, services, slices, control, programmingLatency);
+        services.feed(reconciler);
+        slices.feed(reconciler);
+        reconciler(reconciler);
+        clusterServices = reconciler;
+        reconciler.applyTo(target);
+    }
+
+    /**
+     * Sets this node's {@code NetworkUnavailable} condition to False in the background, retrying (backoff up to
+     * 30 s) until the API server takes it.
+     */
+    public void markNetworkAvailable() {
+        markNetworkAvailable(1000);
+    }
+
+    private void markNetworkAvailable(long delayMillis) {
+        if (closed) {
+            return;
+        }
+        background.execute(() -> {
+            try {
+                NetworkCondition.markAvailable(client, cluster.thisNodeName());
+                DaemonLog.info("kubernetes: node " + cluster.thisNodeName() + ": " + NetworkCondition.TYPE + "=False ("
+                        + NetworkCondition.REASON + ")");
+            } catch (RuntimeException e) {
+                DaemonLog.warn("kubernetes: setting " + NetworkCondition.TYPE + "=False on node " + cluster.thisNodeName()
+                        + " failed; retrying in " + delayMillis / 1000 + " s", e);
+                if (!closed) {
+                    background.schedule(() -> markNetworkAvailable(Math.min(30_000, delayMillis * 2)), delayMillis,
+                            TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    private void sampleHealth() {
+        List<WatchHealth> now = new ArrayList<>();
+        for (ResourceWatch<?> w : watches) {
+            now.add(w.health());
+        }
+        health = List.copyOf(now);
+    }
+
+    /** What {@code podswitch status} and the readiness probe show. Any thread. */
+    public KubernetesStatus status() {
+        List<WatchHealth> h = health;
+        boolean connected = !h.isEmpty() && h.stream().allMatch(WatchHealth::watching);
+        boolean synced = !h.isEmpty() && h.stream().allMatch(WatchHealth::synced)
+                && reconcilers.stream().allMatch(Reconciler::caughtUp);
+        long stale = h.stream().mapToLong(WatchHealth::staleMillis).max().orElse(0);
+        ClusterNodes n = clusterNodes;
+        ClusterServices s = clusterServices;
+        return new KubernetesStatus(client.getMasterUrl().toString(), connected, synced, stale, h,
+                reconcilers.stream().map(r -> new KubernetesStatus.ReconcilerView(r.name(), r.pending(), r.batches(),
+                        r.keysReconciled())).toList(),
+                n == null ? 0 : n.peers(), n == null ? Map.of() : n.skipped(),
+                s == null ? new ClusterServices.Counts(0, 0, Map.of()) : s.counts(), programmingLatency.summary());
+    }
+
+    /** Stops the informers (no event reaches the tables after this) and the client. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        background.shutdownNow();
+        for (ResourceWatch<?> w : watches) {
+            try {
+                w.close();
+            } catch (RuntimeException e) {
+                DaemonLog.warn("kubernetes: stopping the " + w.resource() + " informer", e);
+            }
+        }
+        client.close();
+    }
+}
