@@ -45,8 +45,8 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
               --workers    worker threads (default 1)
               --idle       worker idle strategy (default adaptive: spin while busy, sleep on the queues'
                            descriptors when idle; spin for dedicated cores)
-              --tap-io     TAP reads and writes: uring (default; batched through each worker's io_uring,
-                           plain system calls where the kernel refuses it) or syscalls
+              --tap-io     TAP reads and writes: syscalls (default: read/write per frame) or uring
+                           (batched through each worker's io_uring; system calls where the kernel refuses it)
               --frames     packet frames of 2 KiB (default 16384)
               --host-port  name of the node's TAP into the switch (default podswitch0)
               --max-pods   most pod attachments (default 1000)

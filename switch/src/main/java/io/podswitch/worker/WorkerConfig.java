@@ -20,8 +20,8 @@ public record WorkerConfig(int burstSize, int maxRxQueues, int tickCycles, long 
                            int commandsPerTick, int commandQueueCapacity, int cacheCapacity, int cpu,
                            String idleStrategy, boolean ioUring) {
     public static final int DEFAULT_BURST = 256;
-    /** Workers batch TAP I/O through io_uring unless told otherwise. */
-    public static final boolean DEFAULT_IO_URING = true;
+    /** Workers use plain read/write system calls for TAP I/O unless told otherwise ({@code --tap-io uring}: opt-in). */
+    public static final boolean DEFAULT_IO_URING = false;
 
     /** A config with the default I/O ({@link #DEFAULT_IO_URING}). */
     public WorkerConfig(int burstSize, int maxRxQueues, int tickCycles, long tickIntervalNs, int commandsPerTick,

@@ -1,13 +1,15 @@
 package io.podswitch.perf.sides;
 
 import io.podswitch.worker.IdleStrategies;
+import io.podswitch.worker.WorkerConfig;
 import java.util.List;
 
 /**
  * How the workers of every podswitch subject the bench runs (in-process workers and the daemons it
  * starts) idle and do their TAP I/O: the daemon's defaults, as shipped, unless an A/B run asks for
  * another with {@code -Dpodswitch.bench.idle=SPEC} (e.g. {@code spin}, {@code backoff}) or
- * {@code -Dpodswitch.bench.tap-io=syscalls} (plain read/write instead of io_uring).
+ * {@code -Dpodswitch.bench.tap-io=uring} (TAP reads and writes batched through io_uring instead of
+ * plain read/write).
  */
 final class BenchWorkers {
     static final String IDLE_PROPERTY = "podswitch.bench.idle";
@@ -20,9 +22,9 @@ final class BenchWorkers {
         return System.getProperty(IDLE_PROPERTY, IdleStrategies.DEFAULT);
     }
 
-    /** {@code uring} (the default) or {@code syscalls}. */
+    /** {@code syscalls} (the daemon's default) or {@code uring}. */
     static String tapIo() {
-        String io = System.getProperty(TAP_IO_PROPERTY, "uring");
+        String io = System.getProperty(TAP_IO_PROPERTY, WorkerConfig.DEFAULT_IO_URING ? "uring" : "syscalls");
         if (!io.equals("uring") && !io.equals("syscalls")) {
             throw new IllegalArgumentException("-D" + TAP_IO_PROPERTY + " must be uring or syscalls: " + io);
         }
