@@ -30,6 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Tag("privileged")
 class MetricsPrivilegedTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** A bound on a hang, never a speed: each wait returns once its condition holds (2 cores, load 20+). */
+    private static final int AWAIT_SECONDS = 30;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
@@ -52,7 +54,7 @@ class MetricsPrivilegedTest {
             String bAddress = address(h.cni("ADD", "ctr-b", b, h.netconf("")));
 
             try (PrometheusServer prometheus = PrometheusServer.start(h.dir.resolve("prometheus"), metrics)) {
-                assertEquals(1.0, prometheus.await("up{job=\"podswitch\"}", v -> v == 1.0, 20),
+                assertEquals(1.0, prometheus.await("up{job=\"podswitch\"}", v -> v == 1.0, AWAIT_SECONDS),
                         "Prometheus scrapes podswitchd: " + prometheus.log());
 
                 // iperf3 a -> b: the switch receives a's stream on a's port
@@ -69,7 +71,7 @@ class MetricsPrivilegedTest {
                 String aRx = "podswitch_port_receive_bytes_total{kind=\"pod\",container_id=\"ctr-a\","
                         + "pod_namespace=\"shop\",pod_name=\"web-a\"}";
                 double moved = prometheus.await("max_over_time(" + aRx + "[1m]) - min_over_time(" + aRx + "[1m])",
-                        v -> v >= sent, 15);
+                        v -> v >= sent, AWAIT_SECONDS);
                 assertTrue(moved >= sent, "Prometheus saw pod a's port receive " + moved + " bytes; iperf3's receiver got " + sent);
                 double peakRate = prometheus.value("max_over_time(rate(" + aRx + "[3s])[1m:1s])");
                 assertTrue(peakRate > 0, "rate() of pod a's port while iperf3 ran: " + peakRate);
@@ -78,9 +80,9 @@ class MetricsPrivilegedTest {
 
                 // malformed frames: IPv4 headers with a wrong checksum, dropped and counted by reason
                 String drops = "sum(podswitch_graph_node_events_total{node=\"ip4-input\",reason=\"bad_checksum\"})";
-                double before = prometheus.await(drops, v -> !Double.isNaN(v), 10);
+                double before = prometheus.await(drops, v -> !Double.isNaN(v), AWAIT_SECONDS);
                 sendBadChecksumFrames(a, h.gateway4(), aAddress, bAddress, 40);
-                double after = prometheus.await(drops, v -> v >= before + 40, 15);
+                double after = prometheus.await(drops, v -> v >= before + 40, AWAIT_SECONDS);
                 assertTrue(after >= before + 40, "bad_checksum drops " + before + " -> " + after);
 
                 // the data plane lost and back: the host TAP set down, then up
@@ -89,7 +91,7 @@ class MetricsPrivilegedTest {
                 assertTrue(down.body().contains("[-]dataplane failed: host port " + h.hostPort + " is down"), down.body());
                 assertEquals(200, get(metrics, "/healthz").statusCode(), "liveness is not readiness: no restart");
                 assertEquals(0.0, prometheus.await("podswitch_health_check{probe=\"readyz\",check=\"dataplane\"}",
-                        v -> v == 0.0, 10));
+                        v -> v == 0.0, AWAIT_SECONDS));
                 NetnsFixture.run("ip", "link", "set", h.hostPort, "up");
                 HttpResponse<String> up = awaitStatus(metrics, "/readyz?verbose", 200);
                 assertTrue(up.body().contains("[+]dataplane ok"), up.body());
@@ -135,7 +137,7 @@ class MetricsPrivilegedTest {
     }
 
     private HttpResponse<String> awaitStatus(InetSocketAddress at, String path, int status) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
         HttpResponse<String> r = get(at, path);
         while (r.statusCode() != status && System.nanoTime() < deadline) {
             Thread.sleep(100);
