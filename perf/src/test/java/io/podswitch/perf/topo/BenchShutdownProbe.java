@@ -33,10 +33,10 @@ public final class BenchShutdownProbe {
                 "-cp", System.getProperty("java.class.path"), ShortConnectionServer.class.getName(),
                 "--port", Integer.toString(port), "--id", "b0", "--threads", "1"));
         BackgroundProcess shell = BackgroundProcess.start(List.of("sh", "-c", "sleep 600 & sleep 600 & wait"));
+        ProcessHandle serverHandle = ProcessHandle.of(server.pid()).orElseThrow(); // before it exits and is reaped
         BenchShutdown.register(() -> {
             try {
-                Files.writeString(marker, "server running at cleanup: "
-                        + BenchShutdown.running(ProcessHandle.of(server.pid()).orElseThrow()) + "\n");
+                Files.writeString(marker, "server running at cleanup: " + BenchShutdown.running(serverHandle) + "\n");
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException(e);
             }
