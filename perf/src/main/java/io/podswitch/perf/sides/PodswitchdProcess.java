@@ -176,10 +176,19 @@ final class PodswitchdProcess implements AutoCloseable {
         return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
-    /** SIGKILL, as a crash or an OOM kill: no shutdown hook runs, the socket file stays behind. */
-    synchronized void kill9() throws InterruptedException {
+    /**
+     * SIGKILL, as a crash or an OOM kill: no shutdown hook runs, the socket file stays behind. Returns once
+     * the daemon is gone for its clients too: its process has exited and its socket refuses connections.
+     * The two are not the same moment: the kernel tears a killed process's io_uring down after the process
+     * is gone, and until then its listening socket still accepts connections (and resets them later) —
+     * a restart that took such an accept for the new daemon's answer raced (CI: "Connection reset").
+     */
+    synchronized void kill9() throws Exception {
         process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IOException("podswitchd (pid " + process.pid() + ") still runs 10 s after SIGKILL");
+        }
+        DaemonLaunch.awaitRefused(socket(), START_TIMEOUT_SECONDS);
     }
 
     /** Starts the daemon again on the same config and state (after {@link #kill9}); returns once it answers. */
