@@ -19,7 +19,16 @@ import org.junit.jupiter.api.Test;
  */
 class FibConcurrencyTest {
     private static final int READERS = 2;
-    private static final long CHURN_NANOS = 1_500_000_000L;
+    /*
+     * Work, not time: the writer churns until it has done OPERATIONS operations and RECLAIMS
+     * reclamations and the readers together have done the lookups asked of them, however slowly a
+     * loaded machine runs the threads. The writer's sequence is seeded, so its counts do not depend
+     * on scheduling; the readers are forced to progress by every grace period the writer awaits.
+     */
+    private static final long OPERATIONS = 1_500;
+    private static final long RECLAIMS = 40;
+    private static final long LOOKUPS4 = 1_000_000;
+    private static final long LOOKUPS6 = 500_000;
 
     record Route4(int prefix, int length, int adjacency) {
     }
@@ -66,8 +75,10 @@ class FibConcurrencyTest {
         List<Thread> readers = new ArrayList<>();
         for (int r = 0; r < READERS; r++) {
             int reader = r;
-            readers.add(Thread.ofPlatform().name("fib-reader-" + r).start(() -> {
-                long done = 0;
+            readers.add(Thread.ofPlatform().name("fib-reader-" + r)
+                // a reader that dies ends the churn (it would never bring its lookups)
+                .uncaughtExceptionHandler((t, e) -> violation.compareAndSet(null, t.getName() + " threw " + e))
+                .start(() -> {
                 while (!qsbr.stopped()) {
                     for (int p = 0; p < probes.length; p++) {
                         int adjacency = fib.lookup(probes[p]);
@@ -77,20 +88,19 @@ class FibConcurrencyTest {
                             violation.compareAndSet(null, "lookup " + Ip4Prefixes.format(probes[p]) + " returned " + adjacency);
                         }
                     }
-                    done += probes.length;
+                    lookups.addAndGet(probes.length);
                     qsbr.quiescent(reader);
                     Thread.yield(); // the test box may have fewer cores than threads: let the writer run
                 }
-                lookups.addAndGet(done);
             }));
         }
 
         boolean[] present = new boolean[routes.size()];
         long reclaimed = 0;
         long operations = 0;
-        long deadline = System.nanoTime() + CHURN_NANOS;
         try {
-            while (System.nanoTime() < deadline && violation.get() == null) {
+            while (violation.get() == null
+                && (operations < OPERATIONS || reclaimed < RECLAIMS || lookups.get() < LOOKUPS4)) {
                 int i = random.nextInt(routes.size());
                 Route4 route = routes.get(i);
                 if (present[i]) {
@@ -118,9 +128,9 @@ class FibConcurrencyTest {
             }
         }
         assertEquals(null, violation.get());
-        assertTrue(lookups.get() > 100_000, "readers ran: " + lookups.get() + " lookups");
-        assertTrue(operations > 200, "writer churned: " + operations + " operations");
-        assertTrue(reclaimed > 10, "tbl8 groups were recycled: " + reclaimed);
+        assertTrue(lookups.get() >= LOOKUPS4, "readers ran: " + lookups.get() + " lookups");
+        assertTrue(operations >= OPERATIONS, "writer churned: " + operations + " operations");
+        assertTrue(reclaimed >= RECLAIMS, "tbl8 groups were recycled: " + reclaimed);
         // The final table still answers exactly.
         NaiveLpm4 reference = new NaiveLpm4();
         for (int i = 0; i < routes.size(); i++) {
@@ -176,8 +186,10 @@ class FibConcurrencyTest {
         List<Thread> readers = new ArrayList<>();
         for (int r = 0; r < READERS; r++) {
             int reader = r;
-            readers.add(Thread.ofPlatform().name("fib6-reader-" + r).start(() -> {
-                long done = 0;
+            readers.add(Thread.ofPlatform().name("fib6-reader-" + r)
+                // a reader that dies ends the churn (it would never bring its lookups)
+                .uncaughtExceptionHandler((t, e) -> violation.compareAndSet(null, t.getName() + " threw " + e))
+                .start(() -> {
                 while (!qsbr.stopped()) {
                     for (int p = 0; p < probeHigh.length; p++) {
                         int adjacency = fib.lookup(probeHigh[p], probeLow[p]);
@@ -187,19 +199,18 @@ class FibConcurrencyTest {
                             violation.compareAndSet(null, "lookup " + Ip6Prefixes.format(probeHigh[p], probeLow[p]) + " returned " + adjacency);
                         }
                     }
-                    done += probeHigh.length;
+                    lookups.addAndGet(probeHigh.length);
                     qsbr.quiescent(reader);
                     Thread.yield(); // the test box may have fewer cores than threads: let the writer run
                 }
-                lookups.addAndGet(done);
             }));
         }
         boolean[] present = new boolean[routes.size()];
         long reclaimed = 0;
         long operations = 0;
-        long deadline = System.nanoTime() + CHURN_NANOS;
         try {
-            while (System.nanoTime() < deadline && violation.get() == null) {
+            while (violation.get() == null
+                && (operations < OPERATIONS || reclaimed < RECLAIMS || lookups.get() < LOOKUPS6)) {
                 int i = random.nextInt(routes.size());
                 Route6 route = routes.get(i);
                 if (present[i]) {
@@ -227,9 +238,9 @@ class FibConcurrencyTest {
             }
         }
         assertEquals(null, violation.get());
-        assertTrue(lookups.get() > 50_000, "readers ran: " + lookups.get() + " lookups");
-        assertTrue(operations > 200, "writer churned: " + operations + " operations");
-        assertTrue(reclaimed > 10, "tbl8 groups were recycled: " + reclaimed);
+        assertTrue(lookups.get() >= LOOKUPS6, "readers ran: " + lookups.get() + " lookups");
+        assertTrue(operations >= OPERATIONS, "writer churned: " + operations + " operations");
+        assertTrue(reclaimed >= RECLAIMS, "tbl8 groups were recycled: " + reclaimed);
         NaiveLpm6 reference = new NaiveLpm6();
         for (int i = 0; i < routes.size(); i++) {
             if (present[i]) {

@@ -60,6 +60,23 @@ public final class NullPortEngineSide implements EngineSide {
 
     @Override
     public EngineRun forward(EngineWorkload workload, Duration duration) throws Exception {
+        return forward(workload, Long.MAX_VALUE, duration);
+    }
+
+    /**
+     * A counted run, for tests: every generator port produces exactly {@code framesPerPort} frames;
+     * the run ends once the sinks counted all of them, or once every port generated its share and
+     * every worker completed two slow ticks after that (so nothing is in flight: a shortfall is a
+     * drop). No clock decides the outcome, so a loaded machine only makes it slower.
+     */
+    EngineRun forwardFrames(EngineWorkload workload, long framesPerPort) throws Exception {
+        if (framesPerPort < 1 || framesPerPort == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("framesPerPort must be in [1, Long.MAX_VALUE): " + framesPerPort);
+        }
+        return forward(workload, framesPerPort, Duration.ZERO);
+    }
+
+    private EngineRun forward(EngineWorkload workload, long framesPerPort, Duration duration) throws Exception {
         SubjectJvmLog.inThisJvm(Measurement.PODSWITCH, "bench JVM: the engine's worker threads");
         int workers = workload.workers();
         EngineMode mode = workload.mode();
@@ -73,7 +90,7 @@ public final class NullPortEngineSide implements EngineSide {
             GeneratorPort[] ports = new GeneratorPort[2 * workers];
             for (int p = 0; p < ports.length; p++) {
                 ports[p] = new GeneratorPort(p, "null" + p, 1, slab, template(mode, p, workload.packetSize()), FLOWS,
-                        Long.MAX_VALUE, mode != EngineMode.IO);
+                        framesPerPort, mode != EngineMode.IO);
             }
             InterfaceTable interfaces = new InterfaceTable(Math.max(1, ports.length));
             for (GeneratorPort port : ports) {
@@ -95,7 +112,7 @@ public final class NullPortEngineSide implements EngineSide {
                 worker.addRxQueue(b, 0);
                 list.add(worker);
             }
-            return run(list, ports, duration);
+            return framesPerPort == Long.MAX_VALUE ? run(list, ports, duration) : runCounted(list, ports, framesPerPort);
         }
     }
 
@@ -131,7 +148,11 @@ public final class NullPortEngineSide implements EngineSide {
             long cpu0 = WorkerCpuTime.of(threads);
             long tx0 = transmitted(ports);
             long t0 = System.nanoTime();
+            long[] ticks0 = ticks(workers);
             Thread.sleep(duration);
+            // The window lasts the duration and at least until every worker has run two slow ticks
+            // in it: on a starved machine a worker may not have been scheduled at all in the window.
+            awaitTicks(workers, ticks0, 2, failure);
             long tx1 = transmitted(ports);
             long t1 = System.nanoTime();
             long cpu1 = WorkerCpuTime.of(threads);
@@ -141,6 +162,69 @@ public final class NullPortEngineSide implements EngineSide {
             return new EngineRun(tx1 - tx0, Math.max(1, t1 - t0), Math.max(0, cpu1 - cpu0));
         } finally {
             group.close();
+        }
+    }
+
+    private static EngineRun runCounted(List<Worker> workers, GeneratorPort[] ports, long framesPerPort)
+            throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long expected = framesPerPort * ports.length;
+        WorkerGroup group = WorkerGroup.start(workers, t -> failure.compareAndSet(null, t));
+        try {
+            List<Thread> threads = group.threads();
+            long t0 = System.nanoTime();
+            awaitRunning(workers, failure);
+            long[] ticks0 = ticks(workers);
+            while (transmitted(ports) < expected && !generatedAll(ports, framesPerPort)) {
+                checkFailure(failure);
+                Thread.sleep(1);
+            }
+            // Every frame is generated (or already counted): two more slow ticks of every worker
+            // flush anything still in flight, and make sure each worker ran since it started.
+            awaitTicks(workers, ticks0, 2, failure);
+            long[] ticks1 = ticks(workers);
+            awaitTicks(workers, ticks1, 2, failure);
+            long tx = transmitted(ports);
+            long t1 = System.nanoTime();
+            long cpu = WorkerCpuTime.of(threads);
+            checkFailure(failure);
+            return new EngineRun(tx, Math.max(1, t1 - t0), Math.max(0, cpu));
+        } finally {
+            group.close();
+        }
+    }
+
+    private static boolean generatedAll(GeneratorPort[] ports, long framesPerPort) {
+        for (GeneratorPort p : ports) {
+            if (p.counters().rxPackets() < framesPerPort) { // rx counts what the generator made
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long[] ticks(List<Worker> workers) {
+        long[] ticks = new long[workers.size()];
+        for (int i = 0; i < ticks.length; i++) {
+            ticks[i] = workers.get(i).publishedTicks();
+        }
+        return ticks;
+    }
+
+    /** Waits (no deadline: a worker that ticks at all gets there) until every worker ticked {@code more} times. */
+    private static void awaitTicks(List<Worker> workers, long[] since, int more, AtomicReference<Throwable> failure)
+            throws Exception {
+        for (int i = 0; i < since.length; i++) {
+            while (workers.get(i).publishedTicks() < since[i] + more) {
+                checkFailure(failure);
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    private static void checkFailure(AtomicReference<Throwable> failure) {
+        if (failure.get() != null) {
+            throw new IllegalStateException("worker failed: " + failure.get(), failure.get());
         }
     }
 
