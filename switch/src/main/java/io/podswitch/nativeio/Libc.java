@@ -49,6 +49,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle GETPID = Native.downcallNoErrno("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETTID = Native.downcallNoErrno("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SIGNAL = Native.downcall("signal",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG));
     private static final MethodHandle SCHED_SETAFFINITY = Native.downcall("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
 
@@ -193,6 +195,25 @@ public final class Libc {
             return (int) GETTID.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException("gettid", t);
+        }
+    }
+
+    /**
+     * Sets a signal's disposition back to the default action ({@code signal(signo, SIG_DFL)}), so that the
+     * JVM will install a handler for it: a signal the process inherited as ignored (started by
+     * {@code nohup}) is left ignored by {@code sun.misc.Signal.handle}, whose handler then never runs.
+     */
+    public static void defaultSignalAction(int signo, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoSegment(arena);
+            long previous = (long) SIGNAL.invokeExact(errno, signo, 0L); // SIG_DFL
+            if (previous == -1L) { // SIG_ERR
+                throw NativeException.of("signal", name, Native.errno(errno));
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("signal " + name, t);
         }
     }
 

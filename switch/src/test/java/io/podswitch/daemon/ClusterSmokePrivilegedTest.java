@@ -150,13 +150,17 @@ class ClusterSmokePrivilegedTest {
             replaceFile(configA, "node: a\n" + config);
             awaitPeers(sockets.get("a"), 1);
             NetnsFixture.run("kill", "-HUP", Long.toString(daemons.get(0).pid()));
-            awaitLog(dir.resolve("a").resolve("daemon.log"), "reload (SIGHUP)");
+            try {
+                awaitLog(dir.resolve("a").resolve("daemon.log"), "reload (SIGHUP)");
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + signalsAndThreads(daemons.get(0)), e);
+            }
             assertTrue(daemons.get(0).isAlive(), "SIGHUP does not stop the daemon");
             assertTrue(DaemonHarness.ping(podA, ipB), "pod a → pod b after removing c");
 
             // SIGKILL node a's daemon: the XDP program is gone with it, the node reaches node b itself.
             daemons.get(0).destroyForcibly();
-            assertTrue(daemons.get(0).waitFor(10, TimeUnit.SECONDS));
+            assertTrue(daemons.get(0).waitFor(AWAIT_SECONDS, TimeUnit.SECONDS));
             String link = NetnsFixture.run("ip", "-d", "-n", nodeA, "link", "show", "ua" + sfx);
             assertFalse(link.contains("prog/xdp"), link);
             assertTrue(DaemonHarness.ping(nodeA, addrB), "node a → node b after the kill");
@@ -189,7 +193,7 @@ class ClusterSmokePrivilegedTest {
                     assertTrue(routes.contains("via " + c.addrB + " dev ua" + c.sfx), routes);
                     // A clean stop (SIGTERM) takes the kernel routes it installed with it.
                     c.daemons.get(0).destroy();
-                    assertTrue(c.daemons.get(0).waitFor(20, TimeUnit.SECONDS), "podswitchd stops on SIGTERM");
+                    assertTrue(c.daemons.get(0).waitFor(2 * AWAIT_SECONDS, TimeUnit.SECONDS), "podswitchd stops on SIGTERM");
                     assertEquals("", NetnsFixture.run("ip", "-n", c.nodeA, "route", "show", "10.251.2.0/24").strip());
                     assertTrue(Files.readString(c.dir.resolve("a").resolve("daemon.log")).contains("podswitchd: stopped"));
                 } else {
@@ -359,8 +363,13 @@ class ClusterSmokePrivilegedTest {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("daemon.log").toFile())).start();
     }
 
+    /**
+     * Waits until the daemon answers its control socket. The deadline only bounds a hang: two daemon JVMs
+     * starting at once on a 2-core machine that runs other suites take minutes, not seconds (seen: no log
+     * line at all within 60 s at load 21), so it is generous, and a timeout shows the daemon's threads.
+     */
     private static void awaitReady(Process daemon, Path socket, Path nodeDir) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
             if (!daemon.isAlive()) {
                 throw new IllegalStateException("podswitchd exited " + daemon.exitValue() + ": "
@@ -374,7 +383,8 @@ class ClusterSmokePrivilegedTest {
                 Thread.sleep(100);
             }
         }
-        throw new IllegalStateException("podswitchd did not answer in 60 s: " + Files.readString(nodeDir.resolve("daemon.log")));
+        throw new IllegalStateException("podswitchd did not answer in 180 s: " + Files.readString(nodeDir.resolve("daemon.log"))
+                + "\n" + signalsAndThreads(daemon));
     }
 
     /** Creates a pod namespace, runs CNI ADD against {@code socket}; returns the pod's first address. */
@@ -412,8 +422,15 @@ class ClusterSmokePrivilegedTest {
         Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * How long the waits below give the daemons to reach a state: a bound on a hang, never a measurement. Each
+     * returns as soon as its condition holds; on a 2-core machine shared with other suites (load 20+) a
+     * reload or a kernel event can take seconds.
+     */
+    private static final long AWAIT_SECONDS = 30;
+
     private static void awaitPeers(Path socket, int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
         int seen = -1;
         while (System.nanoTime() < deadline) {
             seen = json(socket, "/v1/peers").optionalObjectList("peers").size();
@@ -422,12 +439,12 @@ class ClusterSmokePrivilegedTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("expected " + count + " peers, saw " + seen);
+        throw new AssertionError("expected " + count + " peers within " + AWAIT_SECONDS + " s, saw " + seen);
     }
 
     /** Waits until {@code /v1/peers} counts a drop of {@code reason}; returns the drops. */
     private static ObjectReader awaitDrop(Path socket, String reason) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
         ObjectReader drops = null;
         while (System.nanoTime() < deadline) {
             drops = json(socket, "/v1/peers").optionalObject("drops");
@@ -440,7 +457,7 @@ class ClusterSmokePrivilegedTest {
     }
 
     private static void awaitPeerMac(Path socket, String mac) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
         String seen = "";
         while (System.nanoTime() < deadline) {
             seen = json(socket, "/v1/peers").optionalObjectList("peers").getFirst().requiredString("nextHopMac");
@@ -454,7 +471,7 @@ class ClusterSmokePrivilegedTest {
 
     /** Waits until the route whose JSON starts with {@code route} shows {@code field}. */
     private static void awaitRoute(Path socket, String route, String field) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
         String routes = "";
         while (System.nanoTime() < deadline) {
             routes = get(socket, "/v1/routes").bodyText();
@@ -468,7 +485,7 @@ class ClusterSmokePrivilegedTest {
     }
 
     private static void awaitLog(Path log, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (Files.readString(log).contains(text)) {
                 return;
@@ -476,6 +493,30 @@ class ClusterSmokePrivilegedTest {
             Thread.sleep(100);
         }
         throw new AssertionError("no '" + text + "' in the log: " + Files.readString(log));
+    }
+
+    /** For a failed SIGHUP wait: the daemon's signal masks (SigIgn bit 0 = SIGHUP ignored) and its threads. */
+    private static String signalsAndThreads(Process daemon) {
+        StringBuilder out = new StringBuilder();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(daemon.pid()), "status"))) {
+                if (line.startsWith("Sig") || line.startsWith("ShdPnd")) {
+                    out.append(line).append('\n');
+                }
+            }
+            Path dump = Files.createTempFile("podswitchd-threads", ".txt");
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(daemon.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile())
+                    .start();
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+            }
+            out.append(Files.readString(dump));
+            Files.delete(dump);
+        } catch (Exception e) {
+            out.append("(no diagnostics: ").append(e).append(')');
+        }
+        return out.toString();
     }
 
     private static ObjectReader json(Path socket, String path) throws HttpClientException {

@@ -1,6 +1,7 @@
 package io.podswitch.daemon.reload;
 
 import io.podswitch.daemon.DaemonLog;
+import io.podswitch.nativeio.Libc;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -12,6 +13,7 @@ import java.nio.file.WatchService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * What starts a reload besides {@code POST /v1/reload}: SIGHUP, and a change of the config file seen by
@@ -41,7 +43,13 @@ public final class ReloadTriggers implements AutoCloseable {
 
     /** @param reload called with the trigger's name ("SIGHUP", "file change") from a non-control thread */
     public static ReloadTriggers start(Path configFile, Consumer<String> reload) throws IOException {
-        Signal.handle(new Signal("HUP"), signal -> reload.accept("SIGHUP"));
+        try {
+            if (handleSighup(reload)) {
+                DaemonLog.info("SIGHUP was ignored when podswitchd started (nohup?): handled again, it reloads the config");
+            }
+        } catch (RuntimeException e) {
+            DaemonLog.warn("SIGHUP does not reload (the file watch and POST /v1/reload still do)", e);
+        }
         Path absolute = configFile.toAbsolutePath();
         Path directory = absolute.getParent();
         Path name = absolute.getFileName();
@@ -57,6 +65,27 @@ public final class ReloadTriggers implements AutoCloseable {
                 () -> watch(watcher, name, reload));
         thread.start();
         return new ReloadTriggers(watcher, thread);
+    }
+
+    /**
+     * Makes SIGHUP call {@code reload}. A process started with SIGHUP ignored ({@code nohup}, or a parent that
+     * ignored it: the disposition is inherited across fork and exec) keeps it ignored through
+     * {@link Signal#handle}, which then returns {@code SIG_IGN} without installing anything: every SIGHUP
+     * would be dropped silently. The disposition is set back to the default and the handler installed again.
+     *
+     * @return true when SIGHUP had been ignored
+     */
+    static boolean handleSighup(Consumer<String> reload) {
+        Signal hup = new Signal("HUP");
+        SignalHandler handler = signal -> reload.accept("SIGHUP");
+        if (Signal.handle(hup, handler) != SignalHandler.SIG_IGN) {
+            return false;
+        }
+        Libc.defaultSignalAction(hup.getNumber(), "SIGHUP");
+        if (Signal.handle(hup, handler) == SignalHandler.SIG_IGN) {
+            throw new IllegalStateException("SIGHUP stays ignored after signal(SIGHUP, SIG_DFL)");
+        }
+        return true;
     }
 
     private static void watch(WatchService watcher, Path name, Consumer<String> reload) {

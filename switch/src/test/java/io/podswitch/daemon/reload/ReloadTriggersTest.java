@@ -2,11 +2,15 @@ package io.podswitch.daemon.reload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -56,6 +60,59 @@ class ReloadTriggersTest {
             Files.writeString(temporary, "masquerade: false\n");
             Files.move(temporary, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             assertEquals("file change", reloads.poll(5, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * podswitchd started with SIGHUP ignored (by {@code nohup}, or by any parent that ignored it: the
+     * disposition is inherited across fork and exec, so a test run started under nohup passes it on to every
+     * daemon it launches) still reloads on SIGHUP. Without {@link ReloadTriggers#handleSighup}'s reset the JVM
+     * keeps the signal ignored and the handler never runs.
+     */
+    @Test
+    void aSighupIgnoredAtLaunchStillReloads(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("cluster.yaml");
+        Files.writeString(config, "masquerade: true\n");
+        Process probe = new ProcessBuilder("nohup", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), SighupProbe.class.getName(), config.toString())
+                .redirectErrorStream(true).start();
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader in = probe.inputReader()) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("read failed: " + e);
+            }
+        });
+        try {
+            List<String> seen = new ArrayList<>();
+            awaitLine(lines, seen, "ready");
+            assertTrue(seen.contains("hup ignored at start: true"), "nohup ignores SIGHUP for the probe: " + seen);
+            assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(probe.pid())).inheritIO().start().waitFor());
+            awaitLine(lines, seen, "reload SIGHUP");
+            assertTrue(probe.isAlive(), "SIGHUP does not stop it: " + seen);
+        } finally {
+            probe.getOutputStream().close();
+            if (!probe.waitFor(10, TimeUnit.SECONDS)) {
+                probe.destroyForcibly().waitFor();
+            }
+            reader.join(5_000);
+        }
+    }
+
+    /** Waits for {@code expected} (60 s: a JVM starting on a loaded machine); every line read goes to {@code seen}. */
+    private static void awaitLine(LinkedBlockingQueue<String> lines, List<String> seen, String expected)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!seen.contains(expected)) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no '" + expected + "' from the probe in 60 s: " + seen);
+            }
+            seen.add(line);
         }
     }
 
