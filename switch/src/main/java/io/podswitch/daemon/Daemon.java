@@ -284,6 +284,7 @@ public final class Daemon implements AutoCloseable {
         }
 
         engine = new SwitchEngine(options.engineConfig());
+        DaemonLog.info("workers: " + engine.workerCount() + ", idle strategy " + options.idle() + ", TAP I/O " + engine.tapIo());
         for (Worker w : engine.workers()) {
             health.liveness().register(new ProgressCheck("worker-" + w.id(), "worker " + w.id() + " slow ticks",
                     w::publishedTicks, System::nanoTime, WORKER_STALL_NS));

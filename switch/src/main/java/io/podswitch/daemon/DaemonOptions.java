@@ -2,6 +2,7 @@ package io.podswitch.daemon;
 
 import io.podswitch.daemon.engine.EngineConfig;
 import io.podswitch.worker.IdleStrategies;
+import io.podswitch.worker.WorkerConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -12,18 +13,20 @@ import java.util.Map;
  *
  * <pre>
  * podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
- *            [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
- *            [--metrics-address HOST:PORT|off] [--kubeconfig FILE] [--service-flows N]
+ *            [--idle adaptive[:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]] [--tap-io uring|syscalls]
+ *            [--frames N] [--host-port NAME] [--max-pods N] [--metrics-address HOST:PORT|off]
+ *            [--kubeconfig FILE] [--service-flows N]
  * </pre>
  *
  * @param nodeName       {@code --node}, else {@code NODE_NAME} from the environment, else null (the config's {@code node:})
  * @param metricsAddress where {@code /metrics}, {@code /healthz} and {@code /readyz} listen (TCP); null = off
  * @param kubeconfig     {@code --kubeconfig} (with {@code source: kubernetes}), else null: the config's, else auto-configured
  * @param serviceFlows   {@code --service-flows}: service flows (NAT conntrack records) each worker tracks
+ * @param ioUring        {@code --tap-io uring}: workers batch TAP reads and writes through io_uring
  */
 public record DaemonOptions(Path config, String nodeName, Path stateDir, Path runDir, int workers, String idle,
                             int frames, String hostPortName, int maxPods, InetSocketAddress metricsAddress,
-                            Path kubeconfig, int serviceFlows) {
+                            Path kubeconfig, int serviceFlows, boolean ioUring) {
     public static final Path DEFAULT_CONFIG = Path.of("/etc/podswitch/cluster.yaml");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podswitch");
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/podswitch");
@@ -32,14 +35,18 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     public static final InetSocketAddress DEFAULT_METRICS_ADDRESS = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9469);
     public static final String USAGE = """
             usage: podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
-                              [--idle spin|backoff|yield|sleep[:NS]] [--frames N] [--host-port NAME] [--max-pods N]
+                              [--idle adaptive[:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]]
+                              [--tap-io uring|syscalls] [--frames N] [--host-port NAME] [--max-pods N]
                               [--metrics-address HOST:PORT|off] [--kubeconfig FILE] [--service-flows N]
               --config     cluster network config (default /etc/podswitch/cluster.yaml)
               --node       this node's name (default: $NODE_NAME, else the config's node:)
               --state-dir  IPAM and pod registry (default /var/lib/podswitch)
               --run-dir    control socket podswitchd.sock and stats file (default /run/podswitch)
               --workers    worker threads (default 1)
-              --idle       worker idle strategy (default backoff; spin for dedicated cores)
+              --idle       worker idle strategy (default adaptive: spin while busy, sleep on the queues'
+                           descriptors when idle; spin for dedicated cores)
+              --tap-io     TAP reads and writes: syscalls (default: read/write per frame) or uring
+                           (batched through each worker's io_uring; system calls where the kernel refuses it)
               --frames     packet frames of 2 KiB (default 16384)
               --host-port  name of the node's TAP into the switch (default podswitch0)
               --max-pods   most pod attachments (default 1000)
@@ -66,7 +73,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     }
 
     public EngineConfig engineConfig() {
-        return new EngineConfig(workers, idle, frames, maxPods + 2, serviceFlows);
+        return new EngineConfig(workers, idle, frames, maxPods + 2, serviceFlows, ioUring);
     }
 
     public static DaemonOptions parse(String[] args, Map<String, String> env) throws UsageException {
@@ -82,6 +89,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
         Path kubeconfig = null;
         InetSocketAddress metrics = DEFAULT_METRICS_ADDRESS;
         int serviceFlows = EngineConfig.DEFAULT_SERVICE_FLOWS;
+        boolean ioUring = WorkerConfig.DEFAULT_IO_URING;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
@@ -98,6 +106,11 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
                 case "--run-dir" -> run = Path.of(value);
                 case "--workers" -> workers = number(arg, value, 1, 64);
                 case "--idle" -> idle = idle(value);
+                case "--tap-io" -> ioUring = switch (value) {
+                    case "uring" -> true;
+                    case "syscalls" -> false;
+                    default -> throw new UsageException("--tap-io must be uring or syscalls: " + value);
+                };
                 case "--frames" -> frames = number(arg, value, 4096, 1 << 22);
                 case "--host-port" -> hostPort = interfaceName(value);
                 case "--max-pods" -> maxPods = number(arg, value, 1, 60000);
@@ -123,7 +136,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
                     + " MiB (raise -Xmx in bin/lib/podswitchd.flags, or track fewer flows)");
         }
         return new DaemonOptions(config, node, state, run, workers, idle, frames, hostPort, maxPods, metrics,
-                kubeconfig, serviceFlows);
+                kubeconfig, serviceFlows, ioUring);
     }
 
     /**

@@ -42,6 +42,10 @@ public final class Errno {
     public static final int ENOTSOCK = 88;
     public static final int EOVERFLOW = 75;
     public static final int ENOPROTOOPT = 92;
+    /** io_uring: a wait with a timeout ended without completions. */
+    public static final int ETIME = 62;
+    /** io_uring: the request was cancelled. */
+    public static final int ECANCELED = 125;
 
     private Errno() {
     }
@@ -87,6 +91,8 @@ public final class Errno {
             case ENOTSOCK -> "ENOTSOCK";
             case EOVERFLOW -> "EOVERFLOW";
             case ENOPROTOOPT -> "ENOPROTOOPT";
+            case ETIME -> "ETIME";
+            case ECANCELED -> "ECANCELED";
             default -> "errno " + errno;
         };
     }
@@ -123,6 +129,8 @@ public final class Errno {
             case ENOSPC -> "No space left on device";
             case EOVERFLOW -> "Value too large for defined data type";
             case ENOPROTOOPT -> "Protocol not available";
+            case ETIME -> "Timer expired";
+            case ECANCELED -> "Operation canceled";
             default -> "see errno(3)";
         };
     }

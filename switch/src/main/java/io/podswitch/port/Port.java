@@ -2,6 +2,7 @@ package io.podswitch.port;
 
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.PacketVector;
+import io.podswitch.port.ring.ThreadRing;
 
 /**
  * A place packets come from and go to: a TAP, an AF_XDP socket, an in-memory queue, a pcap file, a
@@ -69,6 +70,22 @@ public interface Port extends AutoCloseable {
      * after publishing such work, so that a sleeping poller wakes. Most ports ignore it (the default).
      */
     default void polledBy(int queue, Doorbell poller) {
+    }
+
+    /**
+     * The worker that polls {@code queue} runs an io_uring on its thread; a port that can read through
+     * it arms its reads there (a TAP: one multishot read per queue, see {@code TapRingReceiver}) and
+     * from then on receives what the ring read. Worker thread: when the worker starts, or takes the
+     * queue while running. Most ports ignore it (the default).
+     */
+    default void ringAttached(int queue, ThreadRing ring) {
+    }
+
+    /**
+     * Before the worker gives {@code queue} up or stops: cancel what {@link #ringAttached} armed and
+     * wait until the kernel holds nothing of the queue any more (then the port may be closed).
+     */
+    default void ringDetached(int queue, ThreadRing ring) {
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.podswitch.worker;
 
 import io.podswitch.graph.PacketProcessor;
+import io.podswitch.nativeio.NativeException;
 import io.podswitch.nativeio.Sched;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.PacketVector;
 import io.podswitch.port.Port;
+import io.podswitch.port.ring.ThreadRing;
 import io.podswitch.stats.CounterSource;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
@@ -64,6 +66,12 @@ public final class Worker implements Agent, CounterSource {
     private final DutyCycleTracker dutyCycle = new DutyCycleTracker();
     /** What wakes the worker from the adaptive idle strategy's sleep; null for the other strategies. */
     private final RxReadiness readiness;
+    /** The worker thread's io_uring for TAP I/O (worker thread only); null: plain system calls. */
+    private ThreadRing ring;
+    /** Why the worker runs without a ring although its config asks for one (null: it has one, or was not asked). */
+    private volatile String ringRefused;
+    /** How the worker does its TAP I/O, set as it starts ({@link #tapIo}). */
+    private volatile String tapIo;
 
     private final Port[] rxPorts;
     private final int[] rxQueues;
@@ -165,6 +173,9 @@ public final class Worker implements Agent, CounterSource {
         if (readiness != null) {
             readiness.watch(port, queue);
         }
+        if (ring != null) {
+            port.ringAttached(queue, ring);
+        }
         return true;
     }
 
@@ -173,6 +184,9 @@ public final class Worker implements Agent, CounterSource {
         int i = indexOf(port, queue);
         if (i < 0) {
             return false;
+        }
+        if (ring != null) {
+            port.ringDetached(queue, ring);
         }
         System.arraycopy(rxPorts, i + 1, rxPorts, i, rxCount - i - 1);
         System.arraycopy(rxQueues, i + 1, rxQueues, i, rxCount - i - 1);
@@ -209,6 +223,40 @@ public final class Worker implements Agent, CounterSource {
         if (readiness != null) {
             readiness.open(rxPorts, rxQueues, rxCount);
         }
+        if (config.ioUring()) {
+            openRing();
+        }
+        tapIo = ring != null ? "io_uring"
+                : "read/write system calls" + (ringRefused != null ? " (io_uring refused: " + ringRefused + ")" : "");
+    }
+
+    /** "io_uring", or "read/write system calls" with why; null until the worker has started. Any thread. */
+    public String tapIo() {
+        return tapIo;
+    }
+
+    /** Opens the thread's ring and arms the reads of the queues already owned; without one, plain system calls. */
+    private void openRing() {
+        try {
+            ring = ThreadRing.open(cache);
+        } catch (NativeException | IllegalStateException e) {
+            // The kernel refuses io_uring (sysctl, seccomp, too old), or a test drives two workers on one thread.
+            ringRefused = e.getMessage();
+            return;
+        }
+        for (int i = 0; i < rxCount; i++) {
+            rxPorts[i].ringAttached(rxQueues[i], ring);
+        }
+    }
+
+    /** Does the worker thread do its TAP I/O through io_uring? (null: yes, or not asked to) Any thread. */
+    public String ringRefused() {
+        return ringRefused;
+    }
+
+    /** The worker's ring, or null (worker thread; tests). */
+    ThreadRing ring() {
+        return ring;
     }
 
     @Override
@@ -218,6 +266,10 @@ public final class Worker implements Agent, CounterSource {
         dutyCycle.cycleStart(now);
         cycles++;
 
+        ThreadRing r = ring;
+        if (r != null) {
+            r.poll(); // reads that completed since the last cycle go to their queues
+        }
         int received = 0;
         PacketVector vector = burst;
         for (int i = 0; i < rxCount; i++) {
@@ -248,6 +300,9 @@ public final class Worker implements Agent, CounterSource {
         int applied = commands.drain(this, config.commandsPerTick());
         commandsApplied += applied;
         processor.tick(now);
+        if (ring != null) {
+            ring.refill();
+        }
         qsbr.quiescent(id);
         publishCounters();
         return applied;
@@ -340,6 +395,13 @@ public final class Worker implements Agent, CounterSource {
     @Override
     public void onClose() {
         processor.flush(cache);
+        if (ring != null) {
+            for (int i = 0; i < rxCount; i++) {
+                rxPorts[i].ringDetached(rxQueues[i], ring);
+            }
+            ring.close();
+            ring = null;
+        }
         cache.freeAll(burst);
         cache.flush();
         publishCounters();

@@ -13,11 +13,22 @@ package io.podswitch.worker;
  * @param cacheCapacity frames in the worker's private {@code FrameCache}
  * @param cpu CPU to pin the worker thread to, or -1 for none
  * @param idleStrategy {@link IdleStrategies} spec: adaptive[:spinNs], spin, backoff, yield, sleep[:ns], noop
+ * @param ioUring give the worker thread an io_uring ({@link io.podswitch.port.ring.ThreadRing}) for its
+ *        TAP reads and writes; when the kernel refuses one the worker uses plain system calls
  */
 public record WorkerConfig(int burstSize, int maxRxQueues, int tickCycles, long tickIntervalNs,
                            int commandsPerTick, int commandQueueCapacity, int cacheCapacity, int cpu,
-                           String idleStrategy) {
+                           String idleStrategy, boolean ioUring) {
     public static final int DEFAULT_BURST = 256;
+    /** Workers use plain read/write system calls for TAP I/O unless told otherwise ({@code --tap-io uring}: opt-in). */
+    public static final boolean DEFAULT_IO_URING = false;
+
+    /** A config with the default I/O ({@link #DEFAULT_IO_URING}). */
+    public WorkerConfig(int burstSize, int maxRxQueues, int tickCycles, long tickIntervalNs, int commandsPerTick,
+                        int commandQueueCapacity, int cacheCapacity, int cpu, String idleStrategy) {
+        this(burstSize, maxRxQueues, tickCycles, tickIntervalNs, commandsPerTick, commandQueueCapacity, cacheCapacity,
+                cpu, idleStrategy, DEFAULT_IO_URING);
+    }
 
     public WorkerConfig {
         require(burstSize >= 1 && burstSize <= 4096, "burstSize must be in [1, 4096]: " + burstSize);
@@ -44,31 +55,36 @@ public record WorkerConfig(int burstSize, int maxRxQueues, int tickCycles, long 
 
     public WorkerConfig withBurstSize(int burst) {
         return new WorkerConfig(burst, maxRxQueues, tickCycles, tickIntervalNs, commandsPerTick,
-                commandQueueCapacity, Math.max(cacheCapacity, 2 * burst), cpu, idleStrategy);
+                commandQueueCapacity, Math.max(cacheCapacity, 2 * burst), cpu, idleStrategy, ioUring);
     }
 
     public WorkerConfig withTick(int cycles, long intervalNs) {
         return new WorkerConfig(burstSize, maxRxQueues, cycles, intervalNs, commandsPerTick,
-                commandQueueCapacity, cacheCapacity, cpu, idleStrategy);
+                commandQueueCapacity, cacheCapacity, cpu, idleStrategy, ioUring);
     }
 
     public WorkerConfig withCommands(int perTick, int queueCapacity) {
         return new WorkerConfig(burstSize, maxRxQueues, tickCycles, tickIntervalNs, perTick,
-                queueCapacity, cacheCapacity, cpu, idleStrategy);
+                queueCapacity, cacheCapacity, cpu, idleStrategy, ioUring);
     }
 
     public WorkerConfig withCacheCapacity(int frames) {
         return new WorkerConfig(burstSize, maxRxQueues, tickCycles, tickIntervalNs, commandsPerTick,
-                commandQueueCapacity, frames, cpu, idleStrategy);
+                commandQueueCapacity, frames, cpu, idleStrategy, ioUring);
     }
 
     public WorkerConfig withCpu(int cpuNumber) {
         return new WorkerConfig(burstSize, maxRxQueues, tickCycles, tickIntervalNs, commandsPerTick,
-                commandQueueCapacity, cacheCapacity, cpuNumber, idleStrategy);
+                commandQueueCapacity, cacheCapacity, cpuNumber, idleStrategy, ioUring);
     }
 
     public WorkerConfig withIdleStrategy(String spec) {
         return new WorkerConfig(burstSize, maxRxQueues, tickCycles, tickIntervalNs, commandsPerTick,
-                commandQueueCapacity, cacheCapacity, cpu, spec);
+                commandQueueCapacity, cacheCapacity, cpu, spec, ioUring);
+    }
+
+    public WorkerConfig withIoUring(boolean on) {
+        return new WorkerConfig(burstSize, maxRxQueues, tickCycles, tickIntervalNs, commandsPerTick,
+                commandQueueCapacity, cacheCapacity, cpu, idleStrategy, on);
     }
 }

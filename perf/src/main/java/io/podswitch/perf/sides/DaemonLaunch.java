@@ -1,9 +1,15 @@
 package io.podswitch.perf.sides;
 
+import io.podswitch.api.http.HttpClientException;
+import io.podswitch.api.http.HttpLimits;
+import io.podswitch.api.http.HttpRequest;
+import io.podswitch.api.http.HttpResponse;
+import io.podswitch.api.http.UnixHttpClient;
 import io.podswitch.perf.bench.jvm.ShippedJvmFlags;
 import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.bench.jvm.SubjectRefusedException;
 import io.podswitch.perf.report.Measurement;
+import io.podswitch.perf.topo.BenchShutdown;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -13,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,6 +58,10 @@ final class DaemonLaunch {
 
     /** Starts {@code cmd} with its output appended to {@code dir/daemon.log}. */
     static Process launch(List<String> cmd, Path dir) throws IOException {
+        BenchShutdown.install();
+        if (BenchShutdown.stopping()) {
+            throw new IOException("the bench is stopping: not starting podswitchd");
+        }
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile())).start();
     }
@@ -61,25 +72,55 @@ final class DaemonLaunch {
         Exception exited(int status);
     }
 
-    /** Waits until {@code socket} accepts connections; a daemon that exits first ends the wait. */
+    /**
+     * Waits until the daemon answers on {@code socket} (GET /v1/pods → 200: a connection that is merely
+     * accepted may be a dying daemon's, see {@link #awaitRefused}); a daemon that exits first ends the wait.
+     */
     static void awaitSocket(Process process, Path socket, Path dir, long timeoutSeconds, EarlyExit earlyExit)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        UnixHttpClient client = new UnixHttpClient(socket, TimeUnit.SECONDS.toNanos(2), HttpLimits.DEFAULT);
+        String last = "no socket file";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw earlyExit.exited(process.exitValue());
             }
             if (Files.exists(socket)) {
-                try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                    c.connect(UnixDomainSocketAddress.of(socket));
-                    return;
-                } catch (IOException notYet) {
-                    // the file exists before the server accepts: try again
+                try {
+                    HttpResponse r = client.exchange(new HttpRequest("GET", "/v1/pods", Map.of(), null),
+                            Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
+                    if (r.status() == 200) {
+                        return;
+                    }
+                    last = "GET /v1/pods answered " + r.status();
+                } catch (HttpClientException notYet) {
+                    last = notYet.getMessage(); // the file exists before the server accepts: try again
                 }
             }
             Thread.sleep(50);
         }
-        throw new IOException("podswitchd did not open " + socket + " within " + timeoutSeconds + " s: " + log(dir));
+        throw new IOException("podswitchd did not answer on " + socket + " within " + timeoutSeconds + " s (" + last
+                + "): " + log(dir));
+    }
+
+    /**
+     * Waits until nothing accepts connections on {@code socket} any more (the file is gone or connecting is
+     * refused): after a SIGKILL, the dead daemon's listening socket lives on until the kernel has closed
+     * its io_uring (~0.2 s on an idle machine, longer under load).
+     */
+    static void awaitRefused(Path socket, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (Files.exists(socket)) {
+            try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                c.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException refused) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(socket + " still accepts connections " + timeoutSeconds + " s after its daemon died");
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** The last 2,000 characters of {@code dir/daemon.log}. */

@@ -14,6 +14,7 @@ import io.podswitch.perf.bench.side.SwitchPath;
 import io.podswitch.perf.bench.side.SwitchPathSide;
 import io.podswitch.perf.report.Measurement;
 import io.podswitch.port.afxdp.SlabUmem;
+import io.podswitch.port.ring.ThreadRing;
 import io.podswitch.port.tap.TapSteering;
 import io.podswitch.nativeio.XskUmem;
 import io.podswitch.worker.Qsbr;
@@ -40,15 +41,16 @@ import java.util.concurrent.atomic.AtomicReference;
  *        a.gateway/32, b.gateway/32 → LOCAL (ARP and ping answered by the switch)
  * </pre>
  *
- * The worker runs with the daemon's default idle strategy ({@link BenchIdle}: spins while busy, sleeps
- * on the queues' descriptors when idle) on the first of the given cores; TAP pods get two queues and
- * the steering program, as podswitchd wires them with one worker. IPv4 pods only.
+ * The worker runs with the daemon's defaults ({@link BenchWorkers}: spins while busy, sleeps on the
+ * queues' descriptors when idle; TAP reads and writes through its io_uring) on the first of the given
+ * cores; TAP pods get two queues and the steering program, as podswitchd wires them with one worker.
+ * IPv4 pods only.
  */
 public final class L3SwitchPathSide implements SwitchPathSide {
     private static final SecureRandom IDS = new SecureRandom();
     private static final int TAP_FRAMES = 4096;
-    /** 68 KiB frames for GSO super-frames from offloading TAPs (podswitchd keeps 128 too). */
-    private static final int TAP_LARGE_FRAMES = 128;
+    /** 68 KiB frames for GSO super-frames from offloading TAPs (as podswitchd: 128 plus the ring's). */
+    private static final int TAP_LARGE_FRAMES = 128 + ThreadRing.LARGE_BUFFERS;
     /** Two fill rings of 2048 and two TX rings of 2048, the worker's cache and packets in flight. */
     private static final int AF_XDP_FRAMES = 16384;
 
@@ -87,7 +89,7 @@ public final class L3SwitchPathSide implements SwitchPathSide {
             }
             L3Graph graph = new L3Graph(slab, new InterfaceTable(interfaces), tables.fib4(), tables.fib6(),
                     tables.adjacencies(), new NeighborTable(64), 0);
-            WorkerConfig config = WorkerConfig.defaults().withIdleStrategy(BenchIdle.strategy())
+            WorkerConfig config = WorkerConfig.defaults().withIdleStrategy(BenchWorkers.idle()).withIoUring(BenchWorkers.ioUring())
                     .withCpu(cores.isEmpty() ? -1 : cores.getFirst());
             Worker worker = new Worker(0, config, pool, graph, new Qsbr(1));
             for (PodAttachment p : attached) {

@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  */
 public final class PodswitchdCrossNodeSide implements CrossNodeSide {
 
-    /** Worker idle strategy: the daemon's default, as shipped ({@link BenchIdle}). */
-    static final String IDLE = BenchIdle.strategy();
+    /** Worker idle strategy: the daemon's default, as shipped ({@link BenchWorkers}). */
+    static final String IDLE = BenchWorkers.idle();
 
     @Override
     public Wiring connect(Topology t, CrossNodeUnderlay u, String mode, String attach) throws Exception {

@@ -27,7 +27,8 @@ final class PodswitchdNodeProcess implements AutoCloseable {
         Files.createDirectories(dir);
         List<String> cmd = DaemonLaunch.command(netns, "one per node", System.getProperty("java.class.path"), List.of(
                 "--config", config.toString(), "--node", node, "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--idle", idle, "--max-pods", "16"));
+                "--run-dir", dir.resolve("run").toString(), "--idle", idle, "--tap-io", BenchWorkers.tapIo(),
+                "--max-pods", "16"));
         PodswitchdNodeProcess d = new PodswitchdNodeProcess(dir, DaemonLaunch.launch(cmd, dir));
         try {
             // A daemon that refuses this node's setup (e.g. an uplink attachment this build lacks)

@@ -39,9 +39,9 @@ public final class PodswitchdServiceSide implements ServiceSide {
             backendNs.add(t.netns("b" + i));
         }
         String classPath = PodswitchdCniSide.absoluteClassPath();
-        PodswitchdProcess daemon = PodswitchdProcess.start(classPath, config(List.of(), List.of()), node,
-                List.of("--host-port", "psh" + t.id(), "--max-pods", "16", "--workers", "1",
-                        "--idle", BenchIdle.strategy()));
+        List<String> args = new ArrayList<>(List.of("--host-port", "psh" + t.id(), "--max-pods", "16", "--workers", "1"));
+        args.addAll(BenchWorkers.daemonArgs());
+        PodswitchdProcess daemon = PodswitchdProcess.start(classPath, config(List.of(), List.of()), node, args);
         try {
             CniPluginRunner plugin = new CniPluginRunner(
                     PodswitchdCniSide.launcher(daemon.directory().resolve("cni-bin"), classPath),
@@ -59,8 +59,8 @@ public final class PodswitchdServiceSide implements ServiceSide {
                             + daemon.log());
                 }
             }
-            return new ServiceNode(client, clientIp, backendNs, backendIps, "podswitchd (1 worker, --idle "
-                    + BenchIdle.strategy() + ") in " + node, daemon, daemon::cpuNanos);
+            return new ServiceNode(client, clientIp, backendNs, backendIps, "podswitchd (1 worker, "
+                    + String.join(" ", BenchWorkers.daemonArgs()) + ") in " + node, daemon, daemon::cpuNanos);
         } catch (Exception e) {
             daemon.close();
             throw e;

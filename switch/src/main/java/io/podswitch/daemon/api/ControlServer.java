@@ -19,8 +19,8 @@ import java.util.Map;
  * <p>Limits ({@link ListenerSettings#DEFAULTS}): a request must arrive complete within 10 s of its first
  * byte (else 408), 8 KiB of request line and headers (414/431), 1 MiB of body (413), POST without a
  * length 411; every refusal carries the API's JSON error body (code 6, or 11 when the daemon is busy or
- * stopping). A socket file left by a crashed daemon is replaced; one a live daemon still answers on is
- * not (starting twice fails instead).
+ * stopping). A socket file left by a crashed daemon is replaced; one a live daemon holds (its lock on
+ * {@code SOCKET.lock}, see {@link HttpListener#unix}) is not: starting twice fails instead.
  */
 public final class ControlServer implements AutoCloseable {
     /** The control API's refusals in its own error shape: {@code {"code":6,"msg":"...","details":"..."}}. */

@@ -11,7 +11,8 @@ package io.podswitch.daemon.engine;
  *                      [{@value #MIN_SERVICE_FLOWS}, {@value #MAX_SERVICE_FLOWS}], about
  *                      {@value #SERVICE_FLOW_BYTES} bytes of heap each, allocated at start
  */
-public record EngineConfig(int workers, String idleStrategy, int frames, int maxPorts, int serviceFlows) {
+public record EngineConfig(int workers, String idleStrategy, int frames, int maxPorts, int serviceFlows,
+                           boolean ioUring) {
     public static final int DEFAULT_FRAMES = 16384;
     public static final int DEFAULT_MAX_PORTS = 1024;
     /** 65,536 flows per worker: 9 MiB each. */
@@ -44,6 +45,11 @@ public record EngineConfig(int workers, String idleStrategy, int frames, int max
     /** {@link #DEFAULT_SERVICE_FLOWS} service flows per worker. */
     public EngineConfig(int workers, String idleStrategy, int frames, int maxPorts) {
         this(workers, idleStrategy, frames, maxPorts, DEFAULT_SERVICE_FLOWS);
+    }
+
+    /** With the workers' default TAP I/O ({@link io.podswitch.worker.WorkerConfig#DEFAULT_IO_URING}). */
+    public EngineConfig(int workers, String idleStrategy, int frames, int maxPorts, int serviceFlows) {
+        this(workers, idleStrategy, frames, maxPorts, serviceFlows, io.podswitch.worker.WorkerConfig.DEFAULT_IO_URING);
     }
 
     /** Heap the workers' service flow tables take together. */

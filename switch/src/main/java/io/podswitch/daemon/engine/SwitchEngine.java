@@ -25,6 +25,7 @@ import io.podswitch.service.ServiceTable;
 import io.podswitch.service.SessionAffinity;
 import io.podswitch.stats.CounterSource;
 import io.podswitch.worker.Qsbr;
+import io.podswitch.port.ring.ThreadRing;
 import io.podswitch.worker.RxQueueCommand;
 import io.podswitch.worker.Worker;
 import io.podswitch.worker.WorkerConfig;
@@ -76,6 +77,7 @@ public final class SwitchEngine implements AutoCloseable {
     /** Each worker's service flow table (its owner writes it; every worker looks replies up in all). */
     private final ServiceConnTrack[] serviceTracks;
 
+    /** Large frames in flight through the graph (TAP receive borrows one per burst without a ring). */
     static final int LARGE_FRAMES = 128;
     /**
      * Most service keys (each ClusterIP/port, node port and external IP/port of every service is one): the
@@ -100,7 +102,9 @@ public final class SwitchEngine implements AutoCloseable {
         this.maxPorts = config.maxPorts();
         // Large frames carry the 64 KiB TCP super-frames of pod TAPs with offloads (see nativeio.md);
         // TAP receive borrows one per burst, so a few hundred serve every pod of a node.
-        slab = FrameSlab.withLargeFrames(config.frames(), LARGE_FRAMES);
+        // With io_uring each worker also lends the kernel ThreadRing.LARGE_BUFFERS of them to read into.
+        slab = FrameSlab.withLargeFrames(config.frames(),
+                LARGE_FRAMES + (config.ioUring() ? config.workers() * ThreadRing.LARGE_BUFFERS : 0));
         pool = new FramePool(slab);
         interfaces = new InterfaceTable(config.maxPorts());
         // Pods: a REWRITE each (twice while one is replaced); peers: one each, two while the uplink MTU changes.
@@ -116,7 +120,7 @@ public final class SwitchEngine implements AutoCloseable {
                 .withCacheCapacity(EngineConfig.WORKER_CACHE_FRAMES);
         workerConfig = new WorkerConfig(workerConfig.burstSize(), config.maxPorts(), workerConfig.tickCycles(),
                 workerConfig.tickIntervalNs(), workerConfig.commandsPerTick(), workerConfig.commandQueueCapacity(),
-                workerConfig.cacheCapacity(), workerConfig.cpu(), workerConfig.idleStrategy());
+                workerConfig.cacheCapacity(), workerConfig.cpu(), workerConfig.idleStrategy(), config.ioUring());
         serviceTable = new ServiceTable(SERVICE_KEYS, config.workers());
         serviceTracks = new ServiceConnTrack[config.workers()];
         for (int i = 0; i < config.workers(); i++) {
@@ -142,6 +146,30 @@ public final class SwitchEngine implements AutoCloseable {
             workers.add(new Worker(i, workerConfig, pool, graph, qsbr));
         }
         group = WorkerGroup.start(workers, Throwable::printStackTrace);
+    }
+
+    /**
+     * How the workers do their TAP I/O, once they have started (waits up to 2 s for them): "io_uring",
+     * or "read/write system calls" with the kernel's reason when it refused a ring.
+     */
+    public String tapIo() {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        StringBuilder refused = new StringBuilder();
+        int rings = 0;
+        for (Worker w : workers) {
+            while (w.tapIo() == null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            String io = w.tapIo();
+            if ("io_uring".equals(io)) {
+                rings++;
+            } else if (io != null && refused.isEmpty()) {
+                refused.append(io);
+            }
+        }
+        return rings == workers.size() ? "io_uring (one ring per worker)"
+                : rings > 0 ? rings + " of " + workers.size() + " workers on io_uring; others " + refused
+                : refused.isEmpty() ? "unknown (workers not started)" : refused.toString();
     }
 
     public FrameSlab slab() {

@@ -11,11 +11,12 @@ import io.podswitch.daemon.DaemonLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,47 +39,86 @@ public final class HttpListener implements AutoCloseable {
 
     private final Channel server;
     private final Path socketFile;
+    /** The lock on the socket path (Unix sockets; null for TCP), released after the file is removed. */
+    private final FileChannel lock;
     private final AtomicInteger open;
 
-    private HttpListener(Channel server, Path socketFile, AtomicInteger open) {
+    private HttpListener(Channel server, Path socketFile, FileChannel lock, AtomicInteger open) {
         this.server = server;
         this.socketFile = socketFile;
+        this.lock = lock;
         this.open = open;
     }
 
     /**
-     * Binds a Unix socket (mode 0600). A socket file left by a crashed daemon is replaced; one that a
-     * live process still answers on is not (starting twice fails with "another podswitchd is serving").
+     * Binds a Unix socket (mode 0600). Who owns the socket path is decided by an exclusive lock on
+     * {@code SOCKET.lock} next to it, held for the listener's life: the lock is free the moment its daemon's
+     * process is gone, while the socket of a daemon killed with SIGKILL may still accept connections for a
+     * while (its io_uring is torn down by the kernel after the process exited, and only then is its
+     * listening socket closed — and the connections it queued reset). So: lock held → another podswitchd is
+     * serving, starting fails; lock free → any socket file there is stale and is replaced at once, whether it
+     * still accepts connections or not, and new clients reach this listener.
      */
     public static HttpListener unix(HttpTransport transport, Path socket, HttpEndpoint endpoint, ErrorBodies errors,
                                     ListenerSettings settings) throws IOException {
         Files.createDirectories(socket.toAbsolutePath().getParent());
-        if (Files.exists(socket)) {
-            if (answers(socket)) {
-                throw new IOException("another podswitchd is serving on " + socket);
-            }
-            Files.delete(socket);
-            DaemonLog.info("replaced stale socket " + socket);
-        }
-        HttpListener listener = bind(transport, transport.unixChannel(), transport.unixAddress(socket), socket,
-                endpoint, errors, settings);
+        FileChannel lock = ownSocketPath(socket);
         try {
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            if (Files.deleteIfExists(socket)) {
+                DaemonLog.info("replaced stale socket " + socket);
+            }
+            HttpListener listener = bind(transport, transport.unixChannel(), transport.unixAddress(socket), socket,
+                    lock, endpoint, errors, settings);
+            try {
+                Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException | RuntimeException e) {
+                listener.close();
+                throw e;
+            }
+            return listener;
         } catch (IOException | RuntimeException e) {
-            listener.close();
+            closeQuietly(lock);
             throw e;
         }
-        return listener;
+    }
+
+    /** The lock file of {@code socket}, locked by this process; fails if another listener holds it. */
+    private static FileChannel ownSocketPath(Path socket) throws IOException {
+        Path lockFile = socket.resolveSibling(socket.getFileName() + ".lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = channel.tryLock();
+        } catch (OverlappingFileLockException sameProcess) {
+            held = null;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+        if (held == null) {
+            closeQuietly(channel);
+            throw new IOException("another podswitchd is serving on " + socket + " (it holds " + lockFile + ")");
+        }
+        return channel;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            DaemonLog.warn("cannot close " + channel, e);
+        }
     }
 
     /** Binds a TCP address (port 0 picks a free port: see {@link #port()}). */
     public static HttpListener tcp(HttpTransport transport, InetSocketAddress address, HttpEndpoint endpoint,
                                    ErrorBodies errors, ListenerSettings settings) throws IOException {
-        return bind(transport, transport.tcpChannel(), address, null, endpoint, errors, settings);
+        return bind(transport, transport.tcpChannel(), address, null, null, endpoint, errors, settings);
     }
 
     private static HttpListener bind(HttpTransport transport, Class<? extends io.netty.channel.ServerChannel> type,
-                                     SocketAddress address, Path socketFile, HttpEndpoint endpoint, ErrorBodies errors,
+                                     SocketAddress address, Path socketFile, FileChannel lock, HttpEndpoint endpoint,
+                                     ErrorBodies errors,
                                      ListenerSettings settings) throws IOException {
         AtomicInteger open = new AtomicInteger();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -110,7 +150,7 @@ public final class HttpListener implements AutoCloseable {
         }
         try {
             Channel server = bootstrap.bind(address).syncUninterruptibly().channel();
-            return new HttpListener(server, socketFile, open);
+            return new HttpListener(server, socketFile, lock, open);
         } catch (Exception e) {
             // Netty rethrows the bind's IOException unchecked (e.g. EADDRINUSE): name the address.
             throw new IOException("cannot listen on " + describe(address) + ": " + e.getMessage(), e);
@@ -120,15 +160,6 @@ public final class HttpListener implements AutoCloseable {
     private static String describe(SocketAddress address) {
         return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
                 : String.valueOf(address);
-    }
-
-    /** Does a process accept connections on this socket file? */
-    private static boolean answers(Path socket) {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            return probe.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** The TCP port bound (for port 0), or -1 for a Unix socket. */
@@ -151,6 +182,9 @@ public final class HttpListener implements AutoCloseable {
             } catch (IOException e) {
                 DaemonLog.warn("cannot remove " + socketFile, e);
             }
+        }
+        if (lock != null) {
+            closeQuietly(lock);
         }
     }
 }

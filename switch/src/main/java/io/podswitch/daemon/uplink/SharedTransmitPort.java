@@ -7,6 +7,7 @@ import io.podswitch.packet.PacketVector;
 import io.podswitch.port.Doorbell;
 import io.podswitch.port.Port;
 import io.podswitch.port.PortCounters;
+import io.podswitch.port.ring.ThreadRing;
 import io.podswitch.stats.CounterSource;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -147,6 +148,16 @@ public final class SharedTransmitPort implements Port, CounterSource {
             ownerDoorbell = poller;
         }
         inner.polledBy(queue, poller);
+    }
+
+    @Override
+    public void ringAttached(int queue, ThreadRing ring) {
+        inner.ringAttached(queue, ring);
+    }
+
+    @Override
+    public void ringDetached(int queue, ThreadRing ring) {
+        inner.ringDetached(queue, ring);
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.podswitch.port.PortCounters;
 import io.podswitch.port.PortDropReason;
 import io.podswitch.port.PortOffloads;
 import io.podswitch.port.SimplePortCounters;
+import io.podswitch.port.ring.ThreadRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -57,11 +58,14 @@ import java.lang.foreign.ValueLayout;
  * Transmit writes the frame's offload metadata into the header, so a super-frame passes to the pod
  * as one write and a partial checksum stays partial (the kernel finishes both).
  *
- * <p>Receive and transmit loop over the burst with one system call per packet — the tun driver has
- * no multi-packet read or write (see docs/nativeio.md for the measurements behind this choice) — except
- * that, with offloads, transmit first coalesces consecutive segments of one TCP flow ({@link TcpCoalescer})
- * and writes each such run as one GSO super-frame with one {@code writev}. Both are allocation free and
- * never throw on the data path; every dropped packet is counted by reason.
+ * <p>The tun driver has no multi-packet read or write. When the polling worker has an io_uring
+ * ({@link #ringAttached}), a queue is read by a multishot read armed once ({@link TapRingReceiver}) and
+ * a thread's writes of a burst go to the kernel in one {@code io_uring_enter} ({@link TapTransmitter});
+ * otherwise receive and transmit loop over the burst with one system call per packet (see
+ * docs/nativeio.md for the measurements). With offloads, transmit first coalesces consecutive segments of
+ * one TCP flow ({@link TcpCoalescer}) and writes each such run as one GSO super-frame with one
+ * {@code writev}. Both paths are allocation free and never throw on the data path; every dropped packet
+ * is counted by reason.
  */
 public final class TapPort implements Port {
     /** virtio_net_hdr_mrg_rxbuf: 12 bytes (TUNSETVNETHDRSZ 12), the size virtio 1.0 always uses. */
@@ -92,6 +96,8 @@ public final class TapPort implements Port {
     private final SimplePortCounters[] queueCounters;
     /** Per transmitting thread (see {@link TapTransmitter}); made on a thread's first transmit. */
     private final ThreadLocal<TapTransmitter> transmitter = ThreadLocal.withInitial(this::newTransmitter);
+    /** Per receive queue: its reader through the polling worker's io_uring, or null (plain {@code read}s). */
+    private final TapRingReceiver[] ringReceivers;
     private volatile TapTransmitter[] transmitters = new TapTransmitter[0];
     private final PortCounters counters;
     private boolean closed;
@@ -113,6 +119,7 @@ public final class TapPort implements Port {
         this.iov = new MemorySegment[queues];
         this.queueCounters = new SimplePortCounters[queues];
         this.offloadCounters = new OffloadCounters[queues];
+        this.ringReceivers = new TapRingReceiver[queues];
         for (int q = 0; q < queues; q++) {
             errno[q] = Native.errnoSegment(arena);
             iov[q] = arena.allocate(IoVec.LAYOUT, 2);
@@ -126,7 +133,7 @@ public final class TapPort implements Port {
     }
 
     private synchronized TapTransmitter newTransmitter() {
-        TapTransmitter t = new TapTransmitter(mtu, offloads, arena);
+        TapTransmitter t = new TapTransmitter(mtu, offloads, arena, ThreadRing.current());
         TapTransmitter[] grown = java.util.Arrays.copyOf(transmitters, transmitters.length + 1);
         grown[grown.length - 1] = t;
         transmitters = grown;
@@ -239,6 +246,10 @@ public final class TapPort implements Port {
 
     @Override
     public int receive(int queue, PacketVector into, FrameCache cache) {
+        TapRingReceiver ringReceiver = ringReceivers[queue];
+        if (ringReceiver != null && !ringReceiver.unsupported()) {
+            return ringReceiver.receive(into, cache);
+        }
         if (offloads) {
             return receiveWithOffloads(queue, into, cache);
         }
@@ -462,6 +473,43 @@ public final class TapPort implements Port {
     @Override
     public int transmit(int queue, PacketVector from, FrameCache cache) {
         return transmitter.get().transmit(fds[queue < fds.length ? queue : 0], from, cache);
+    }
+
+    /**
+     * Reads {@code queue} through the polling worker's io_uring from now on: a multishot read armed on
+     * its descriptor ({@link TapRingReceiver}). If the ring refuses the buffers, the queue stays on
+     * plain {@code read}s. Worker thread.
+     */
+    @Override
+    public void ringAttached(int queue, ThreadRing ring) {
+        if (ringReceivers[queue] != null) {
+            return;
+        }
+        try {
+            ringReceivers[queue] = new TapRingReceiver(ring, fds[queue], id, mtu, offloads, queueCounters[queue],
+                    offloadCounters[queue]);
+        } catch (NativeException e) {
+            // no provided-buffer rings (before 5.19): this queue keeps reading with read(2)
+        }
+    }
+
+    /**
+     * Is {@code queue} read through a worker's io_uring? For tests and diagnostics: read it after a
+     * command round trip with the polling worker (its completion publishes the worker's writes).
+     */
+    public boolean readsThroughRing(int queue) {
+        TapRingReceiver r = ringReceivers[queue];
+        return r != null && !r.unsupported();
+    }
+
+    /** Cancels the queue's armed read and waits until the kernel holds nothing of it. Worker thread. */
+    @Override
+    public void ringDetached(int queue, ThreadRing ring) {
+        TapRingReceiver r = ringReceivers[queue];
+        if (r != null) {
+            ringReceivers[queue] = null;
+            r.close();
+        }
     }
 
     /** The transmit offloads: everything a TAP takes when it was opened with offloads, else none. */

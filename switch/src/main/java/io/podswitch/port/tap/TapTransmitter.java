@@ -1,6 +1,7 @@
 package io.podswitch.port.tap;
 
 import io.podswitch.nativeio.Errno;
+import io.podswitch.nativeio.IoUring;
 import io.podswitch.nativeio.IoVec;
 import io.podswitch.nativeio.Libc;
 import io.podswitch.nativeio.Native;
@@ -11,19 +12,31 @@ import io.podswitch.packet.PacketVector;
 import io.podswitch.packet.TcpCoalescer;
 import io.podswitch.port.PortDropReason;
 import io.podswitch.port.SimplePortCounters;
+import io.podswitch.port.ring.ThreadRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The transmit state of one thread on a {@link TapPort}: its errno capture, iovec array, spare
- * virtio-net header, software-GRO coalescer and counters. Every worker that routes to a pod transmits
- * on its TAP (the graph uses one transmit queue index on every port) and a tun descriptor takes whole
- * frames from several threads at once, so each thread gets its own state instead of a queue — no
- * lock, no shared write (the same rule as the UDP uplink's {@code TransmitContext}). Receive state is
- * per queue, in {@link TapPort}: a worker polling a queue and another transmitting never share a buffer.
+ * The transmit state of one thread on a {@link TapPort}: its errno capture, iovecs, spare virtio-net
+ * headers, software-GRO coalescer and counters. Every worker that routes to a pod transmits on its TAP
+ * (the graph uses one transmit queue index on every port) and a tun descriptor takes whole frames from
+ * several threads at once, so each thread gets its own state instead of a queue — no lock, no shared
+ * write (the same rule as the UDP uplink's {@code TransmitContext}). Receive state is per queue, in
+ * {@link TapPort}: a worker polling a queue and another transmitting never share a buffer.
  *
- * <p>Made on a thread's first transmit through the port (once per port and worker), never after.
+ * <p>A burst is written in two steps: every frame (or run of coalesced segments) becomes a write —
+ * {@code write}/{@code writev} at once, or, when the thread has a {@link ThreadRing}, an SQE — and then
+ * the writes are settled: the ring submits them all in one {@code io_uring_enter} (tun takes them
+ * inline, so their completions are there when it returns), the results are counted, the frames freed.
+ *
+ * <pre>
+ *   frame with headroom:  WRITE_FIXED (registered slab) of [vnet header in the headroom | packet]
+ *   no headroom:          WRITEV [spare header] [packet]
+ *   coalesced run:        WRITEV [spare header] [merged head frame] [payload 2] ... [payload n]
+ * </pre>
+ *
+ * Made on a thread's first transmit through the port (once per port and thread), never after.
  */
 final class TapTransmitter {
     /** The largest GSO frame passed on: a 64 KiB IP packet plus Ethernet header and VLAN tag. */
@@ -32,25 +45,45 @@ final class TapTransmitter {
     private static final int MAX_COALESCED = 64;
     /** Vector positions the coalescer considers (a worker's burst; later frames go one by one). */
     private static final int COALESCE_WINDOW = 256;
+    /** Writes issued before they are settled (a longer burst is settled in parts). */
+    private static final int BATCH = 256;
+    /** iovecs of one batch: a header and a frame per write, plus the payloads of coalesced runs. */
+    private static final int BATCH_IOVECS = 2 * BATCH + MAX_COALESCED;
     /** virtio-net header fields are little endian; x86's native order. */
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final int VNET_HEADER_SIZE = TapPort.VNET_HEADER_SIZE;
+    /** Spare headers are 16 bytes apart (aligned). */
+    private static final int HEADER_STRIDE = 16;
 
     private final int mtu;
     private final boolean offloads;
+    /** The thread's ring, or null: plain {@code write}s. */
+    private final ThreadRing ring;
+    private final boolean fixed;
     private final MemorySegment errno;
     private final MemorySegment iov;
-    private final MemorySegment header;
+    private final MemorySegment headers;
     private final TcpCoalescer coalescer;
     final SimplePortCounters counters = new SimplePortCounters();
     final OffloadCounters offloadCounters = new OffloadCounters();
 
-    TapTransmitter(int mtu, boolean offloads, Arena arena) {
+    /** The writes of the batch being issued: first vector position, frames, bytes, bytes written, result. */
+    private final int[] start = new int[BATCH];
+    private final int[] run = new int[BATCH];
+    private final int[] bytes = new int[BATCH];
+    private final int[] written = new int[BATCH];
+    private final long[] result = new long[BATCH];
+    private int writes;
+    private int iovUsed;
+
+    TapTransmitter(int mtu, boolean offloads, Arena arena, ThreadRing ring) {
         this.mtu = mtu;
         this.offloads = offloads;
+        this.ring = ring;
+        this.fixed = ring != null && ring.hasFixedSlab();
         this.errno = Native.errnoSegment(arena);
-        this.iov = arena.allocate(IoVec.LAYOUT, 1 + MAX_COALESCED);
-        this.header = arena.allocate(VNET_HEADER_SIZE, 8);
+        this.iov = arena.allocate(IoVec.LAYOUT, BATCH_IOVECS);
+        this.headers = arena.allocate((long) HEADER_STRIDE * BATCH, 16);
         this.coalescer = new TcpCoalescer(COALESCE_WINDOW, MAX_COALESCED);
     }
 
@@ -59,34 +92,29 @@ final class TapTransmitter {
         FrameSlab slab = cache.slab();
         int maxLength = mtu + TapPort.L2_OVERHEAD;
         int count = from.size();
-        int sent = 0;
-        long bytes = 0;
         int malformed = 0;
         int oversize = 0;
-        int full = 0;
-        int down = 0;
-        int ioError = 0;
-        int large = 0;
-        int coalesced = 0;
         boolean withOffloads = offloads;
         TcpCoalescer gro = coalescer;
         if (withOffloads) {
             gro.begin(slab, maxLength);
         }
+        int sent = 0;
         for (int i = 0; i < count; i++) {
             int frame = from.frame(i);
             int length = slab.length(frame);
-            int run = withOffloads ? gro.run(from, i) : 1;
-            long n;
-            int written = length;
-            if (run > 1) {
+            int n = withOffloads ? gro.run(from, i) : 1;
+            int out = length;
+            if (n > 1) {
                 // Counted as the frames it carries (sent + dropped = the vector, as for every port);
                 // their bytes are the frames' own, as if written one by one.
-                for (int k = i + 1; k < i + run; k++) {
+                for (int k = i + 1; k < i + n; k++) {
                     length += slab.length(from.frame(k));
                 }
-                written = gro.merge(from, i, run);
-                n = writeRun(fd, slab, from, i, run);
+                if (iovUsed + n + 1 > BATCH_IOVECS) {
+                    sent += settle(from, cache);
+                }
+                out = gro.merge(from, i, n);
             } else {
                 // A GSO super-frame is as long as its segments together; the kernel cuts it for the pod.
                 boolean gso = withOffloads && slab.gsoType(frame) != FrameSlab.GSO_NONE;
@@ -100,33 +128,148 @@ final class TapTransmitter {
                     cache.free(frame);
                     continue;
                 }
-                n = writeOne(fd, slab, frame, withOffloads);
+                if (iovUsed + 2 > BATCH_IOVECS) {
+                    sent += settle(from, cache);
+                }
             }
-            if (n >= 0) {
-                sent += run;
-                bytes += length;
-                if (written > maxLength) {
+            int w = writes;
+            start[w] = i;
+            run[w] = n;
+            bytes[w] = length;
+            written[w] = out;
+            writes++;
+            if (n > 1) {
+                issueRun(w, fd, slab, from, i, n);
+            } else {
+                issueOne(w, fd, slab, frame, withOffloads);
+            }
+            if (writes == BATCH) {
+                sent += settle(from, cache);
+            }
+            i += n - 1;
+        }
+        sent += settle(from, cache);
+        from.clear();
+        if ((malformed | oversize) != 0) {
+            TapPort.countDrops(counters, 0, malformed, oversize, 0);
+        }
+        return sent;
+    }
+
+    /** One frame, one write: the virtio-net header in the headroom right in front of the packet. */
+    private void issueOne(int w, int fd, FrameSlab slab, int frame, boolean withOffloads) {
+        MemorySegment memory = slab.memory();
+        long base = memory.address();
+        int offset = slab.dataOffset(frame);
+        int length = slab.length(frame);
+        if (offset >= VNET_HEADER_SIZE) {
+            long at = slab.frameStart(frame) + offset - VNET_HEADER_SIZE;
+            writeHeader(memory, at, slab, frame, withOffloads);
+            if (ring == null) {
+                result[w] = Libc.write(errno, fd, base + at, VNET_HEADER_SIZE + length);
+            } else {
+                IoUring u = ring.uring();
+                long userData = ring.writeUserData(w);
+                while (!(fixed ? u.prepWriteFixed(fd, base + at, VNET_HEADER_SIZE + length, userData)
+                        : u.prepWrite(fd, base + at, VNET_HEADER_SIZE + length, userData))) {
+                    ring.submitAndDispatch(); // the submission ring is full: hand it to the kernel first
+                }
+            }
+            return;
+        }
+        // No headroom left (a node prepended into all of it): gather a separate header.
+        long h = (long) HEADER_STRIDE * w;
+        writeHeader(headers, h, slab, frame, withOffloads);
+        int v = iovUsed;
+        IoVec.set(iov, v, headers.address() + h, VNET_HEADER_SIZE);
+        IoVec.set(iov, v + 1, base + slab.frameStart(frame) + offset, length);
+        iovUsed += 2;
+        writev(w, fd, v, 2);
+    }
+
+    /**
+     * A coalesced run (see {@link TcpCoalescer}), one writev: the header, the merged head frame whole,
+     * then only the payload of each following frame.
+     */
+    private void issueRun(int w, int fd, FrameSlab slab, PacketVector from, int first, int n) {
+        TcpCoalescer gro = coalescer;
+        long base = slab.memory().address();
+        int head = from.frame(first);
+        long h = (long) HEADER_STRIDE * w;
+        writeHeader(headers, h, slab, head, true);
+        int v = iovUsed;
+        IoVec.set(iov, v, headers.address() + h, VNET_HEADER_SIZE);
+        IoVec.set(iov, v + 1, base + slab.dataStart(head), slab.length(head));
+        for (int k = 1; k < n; k++) {
+            int frame = from.frame(first + k);
+            IoVec.set(iov, v + k + 1, base + slab.dataStart(frame) + gro.payloadOffset(first + k),
+                    gro.payloadLength(first + k));
+        }
+        iovUsed += n + 1;
+        writev(w, fd, v, n + 1);
+    }
+
+    private void writev(int w, int fd, int firstIov, int count) {
+        long at = iov.address() + (long) firstIov * IoVec.LAYOUT.byteSize();
+        if (ring == null) {
+            result[w] = Libc.writev(errno, fd, at, count);
+            return;
+        }
+        long userData = ring.writeUserData(w);
+        while (!ring.uring().prepWritev(fd, at, count, userData)) {
+            ring.submitAndDispatch();
+        }
+    }
+
+    /**
+     * Settles the writes issued so far: through the ring, submits them and waits until each has its
+     * result; then counts results, frees every frame they carried, and starts a new batch.
+     * @return frames sent
+     */
+    private int settle(PacketVector from, FrameCache cache) {
+        int n = writes;
+        if (n == 0) {
+            return 0;
+        }
+        if (ring != null) {
+            ring.settleWrites(n, result);
+        }
+        int sent = 0;
+        long sentBytes = 0;
+        int full = 0;
+        int down = 0;
+        int ioError = 0;
+        int large = 0;
+        int coalesced = 0;
+        int maxLength = mtu + TapPort.L2_OVERHEAD;
+        for (int w = 0; w < n; w++) {
+            long r = result[w];
+            int frames = run[w];
+            if (r >= 0) {
+                sent += frames;
+                sentBytes += bytes[w];
+                if (written[w] > maxLength) {
                     large++;
                 }
-                if (run > 1) {
-                    coalesced += run;
+                if (frames > 1) {
+                    coalesced += frames;
                 }
-            } else if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS) {
-                full += run;
-            } else if (n == -Errno.EIO) {
-                down += run; // tun refuses writes while the interface is down
+            } else if (r == -Errno.EAGAIN || r == -Errno.ENOBUFS) {
+                full += frames;
+            } else if (r == -Errno.EIO) {
+                down += frames; // tun refuses writes while the interface is down
             } else {
-                ioError += run;
+                ioError += frames;
             }
-            for (int k = i; k < i + run; k++) {
+            for (int k = start[w]; k < start[w] + frames; k++) {
                 cache.free(from.frame(k));
             }
-            i += run - 1;
         }
-        from.clear();
+        writes = 0;
+        iovUsed = 0;
         SimplePortCounters c = counters;
         if (sent > 0) {
-            c.transmitted(sent, bytes);
+            c.transmitted(sent, sentBytes);
             if (large > 0) {
                 offloadCounters.transmittedLarge(large);
             }
@@ -134,8 +277,8 @@ final class TapTransmitter {
                 offloadCounters.coalesced(coalesced);
             }
         }
-        if ((malformed | oversize | full | down | ioError) != 0) {
-            TapPort.countDrops(c, 0, malformed, oversize, ioError);
+        if ((full | down | ioError) != 0) {
+            TapPort.countDrops(c, 0, 0, 0, ioError);
             if (full > 0) {
                 c.dropped(PortDropReason.TX_FULL, full);
             }
@@ -144,46 +287,6 @@ final class TapTransmitter {
             }
         }
         return sent;
-    }
-
-    /** One frame, one write: the virtio-net header in the headroom right in front of the packet. */
-    private long writeOne(int fd, FrameSlab slab, int frame, boolean withOffloads) {
-        MemorySegment memory = slab.memory();
-        long base = memory.address();
-        int offset = slab.dataOffset(frame);
-        int length = slab.length(frame);
-        if (offset >= VNET_HEADER_SIZE) {
-            long at = slab.frameStart(frame) + offset - VNET_HEADER_SIZE;
-            writeHeader(memory, at, slab, frame, withOffloads);
-            return Libc.write(errno, fd, base + at, VNET_HEADER_SIZE + length);
-        }
-        // No headroom left (a node prepended into all of it): gather a separate header.
-        MemorySegment h = header;
-        writeHeader(h, 0, slab, frame, withOffloads);
-        MemorySegment v = iov;
-        IoVec.set(v, 0, h.address(), VNET_HEADER_SIZE);
-        IoVec.set(v, 1, base + slab.frameStart(frame) + offset, length);
-        return Libc.writev(errno, fd, v.address(), 2);
-    }
-
-    /**
-     * A coalesced run (see {@link TcpCoalescer}), one writev: the header, the merged head frame whole,
-     * then only the payload of each following frame.
-     */
-    private long writeRun(int fd, FrameSlab slab, PacketVector from, int start, int run) {
-        TcpCoalescer gro = coalescer;
-        long base = slab.memory().address();
-        int head = from.frame(start);
-        MemorySegment h = header;
-        writeHeader(h, 0, slab, head, true);
-        MemorySegment v = iov;
-        IoVec.set(v, 0, h.address(), VNET_HEADER_SIZE);
-        IoVec.set(v, 1, base + slab.dataStart(head), slab.length(head));
-        for (int k = 1; k < run; k++) {
-            int frame = from.frame(start + k);
-            IoVec.set(v, k + 1, base + slab.dataStart(frame) + gro.payloadOffset(start + k), gro.payloadLength(start + k));
-        }
-        return Libc.writev(errno, fd, v.address(), run + 1);
     }
 
     /**

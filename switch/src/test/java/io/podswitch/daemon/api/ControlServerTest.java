@@ -1,6 +1,7 @@
 package io.podswitch.daemon.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,6 +78,31 @@ class ControlServerTest {
             IOException e = assertThrows(IOException.class, () -> ControlServer.start(socket, new ControlApi(control, null)));
             assertTrue(e.getMessage().contains("another podswitchd"), e.getMessage());
             assertEquals(404, exchange(socket, new HttpRequest("GET", "/nope", java.util.Map.of(), null)).status());
+        }
+        assertFalse(Files.exists(socket), "removed on close");
+    }
+
+    /**
+     * A SIGKILLed daemon's socket still accepts connections until the kernel has torn down the dead process's
+     * io_uring (measured: ~0.2 s after the process is gone on an idle machine). A daemon restarted meanwhile
+     * must not take that for a live daemon (it would refuse to start), and a client after its start must
+     * reach the new daemon, not the dying socket (whose queued connections are reset).
+     */
+    @Test
+    void aSocketThatStillAcceptsButWhoseDaemonIsGoneIsReplaced() throws Exception {
+        Path socket = dir.resolve("k.sock");
+        try (ServerSocketChannel dying = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dying.bind(UnixDomainSocketAddress.of(socket)); // listening, never accepting, no lock held
+            try (SocketChannel queued = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                assertTrue(queued.isConnected(), "the dying socket accepts connections");
+            }
+            try (ControlThread control = new ControlThread();
+                 ControlServer server = ControlServer.start(socket, new ControlApi(control, null))) {
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(404, exchange(socket, new HttpRequest("GET", "/nope", java.util.Map.of(), null)).status(),
+                            "the new daemon answers, request " + i);
+                }
+            }
         }
     }
 }

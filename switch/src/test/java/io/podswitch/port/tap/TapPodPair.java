@@ -46,9 +46,14 @@ public final class TapPodPair implements AutoCloseable {
 
     /** @param prefix three letters naming the test's interfaces and namespaces */
     public static TapPodPair create(String prefix, int queues, TapSteering steering) {
+        return create(prefix, queues, steering, false);
+    }
+
+    /** @param offloads open both TAPs with TCP segmentation and checksum offloads (GSO super-frames) */
+    public static TapPodPair create(String prefix, int queues, TapSteering steering, boolean offloads) {
         TapPodPair pair = new TapPodPair(prefix);
         try {
-            pair.build(queues, steering);
+            pair.build(queues, steering, offloads);
             return pair;
         } catch (RuntimeException e) {
             pair.close();
@@ -56,7 +61,7 @@ public final class TapPodPair implements AutoCloseable {
         }
     }
 
-    private void build(int queues, TapSteering steering) {
+    private void build(int queues, TapSteering steering, boolean offloads) {
         run("ip", "netns", "add", nsA);
         run("ip", "netns", "add", nsB);
         nsFdA = Netns.open(nsA);
@@ -65,8 +70,8 @@ public final class TapPodPair implements AutoCloseable {
             run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
                     "net.ipv6.conf.default.disable_ipv6=1");
         }
-        portA = TapPort.open(0, new TapPortConfig(tapA, 1500, MAC_A, false, queues));
-        portB = TapPort.open(1, new TapPortConfig(tapB, 1500, MAC_B, false, queues));
+        portA = TapPort.open(0, new TapPortConfig(tapA, 1500, MAC_A, false, queues, offloads));
+        portB = TapPort.open(1, new TapPortConfig(tapB, 1500, MAC_B, false, queues, offloads));
         if (steering != null) {
             steering.attach(portA);
             steering.attach(portB);
@@ -116,6 +121,17 @@ public final class TapPodPair implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return c;
+    }
+
+    /** A TCP socket channel connected from pod a to {@code port} of pod b (blocking). */
+    public java.nio.channels.SocketChannel tcpFromA(int port) {
+        return Netns.call(nsFdA, nsA, () -> java.nio.channels.SocketChannel.open(new InetSocketAddress(IP_B, port)));
+    }
+
+    /** A TCP listener in pod b (blocking). */
+    public java.nio.channels.ServerSocketChannel tcpListenerInB(int port) {
+        return Netns.call(nsFdB, nsB, () -> java.nio.channels.ServerSocketChannel.open()
+                .bind(new InetSocketAddress(IP_B, port)));
     }
 
     /** Closes the ports (the TAPs vanish with their descriptors) and deletes the namespaces. */

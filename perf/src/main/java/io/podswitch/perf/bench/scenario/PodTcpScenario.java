@@ -31,6 +31,8 @@ public final class PodTcpScenario implements Scenario {
     static final String NAME = "pod-tcp";
     static final Outcomes.Metric THROUGHPUT = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
     private static final int PORT = 5201;
+    /** One stream (one flow, one worker's share) and four (spread over TAP queues and workers). */
+    static final List<Integer> STREAMS = List.of(1, 4);
 
     @Override
     public String name() {
@@ -49,7 +51,7 @@ public final class PodTcpScenario implements Scenario {
 
     @Override
     public int plannedSteps(BenchSettings s) {
-        return 3;
+        return 3 * STREAMS.size();
     }
 
     @Override
@@ -57,20 +59,22 @@ public final class PodTcpScenario implements Scenario {
         Optional<Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
         PodswitchSides sides = ctx.sides();
         List<Measurement> out = new ArrayList<>();
-        Map<String, String> same = Outcomes.params("placement", "same-node");
         List<Optional<PathSubject>> subjects = List.of(
                 sides.switchPath().map(s -> (PathSubject) new PathSubject.Podswitch(s, PortKind.TAP, ctx.settings().cores())),
                 Optional.of(new PathSubject.LinuxBridge()), Optional.of(new PathSubject.KernelForward()));
         for (Optional<PathSubject> subject : subjects) {
             Outcomes o = new Outcomes(NAME, subject.map(PathSubject::name).orElse(Measurement.PODSWITCH));
-            if (subject.isEmpty()) {
-                out.add(o.not(THROUGHPUT, same, Status.UNAVAILABLE, PodswitchSides.unboundReason(SwitchPathSide.class)));
-            } else if (!ctx.isRoot()) {
-                out.add(o.not(THROUGHPUT, same, Status.NEEDS_ROOT, "namespaces and veths need root"));
-            } else if (iperf3.isEmpty()) {
-                out.add(o.not(THROUGHPUT, same, Status.MISSING_TOOL, "iperf3 not installed (apt-get install -y iperf3)"));
-            } else {
-                out.add(measure(ctx, subject.get(), o, new Iperf3Runner(iperf3.get()), same));
+            for (int streams : STREAMS) {
+                Map<String, String> same = Outcomes.params("placement", "same-node", "streams", Integer.toString(streams));
+                if (subject.isEmpty()) {
+                    out.add(o.not(THROUGHPUT, same, Status.UNAVAILABLE, PodswitchSides.unboundReason(SwitchPathSide.class)));
+                } else if (!ctx.isRoot()) {
+                    out.add(o.not(THROUGHPUT, same, Status.NEEDS_ROOT, "namespaces and veths need root"));
+                } else if (iperf3.isEmpty()) {
+                    out.add(o.not(THROUGHPUT, same, Status.MISSING_TOOL, "iperf3 not installed (apt-get install -y iperf3)"));
+                } else {
+                    out.add(measure(ctx, subject.get(), o, new Iperf3Runner(iperf3.get()), same, streams));
+                }
             }
         }
         out.add(new Outcomes(NAME, Measurement.PODSWITCH).not(THROUGHPUT, Outcomes.params("placement", "cross-node"),
@@ -79,13 +83,14 @@ public final class PodTcpScenario implements Scenario {
     }
 
     private Measurement measure(ScenarioContext ctx, PathSubject subject, Outcomes o, Iperf3Runner iperf3,
-                                Map<String, String> params) {
+                                Map<String, String> params, int streams) {
         try (Topology t = Topology.create()) {
             PathSubject.Built built = subject.build(t);
             try (AutoCloseable _ = built.forwarder()) {
                 Samples s = ctx.measure(subject.name() + " iperf3", d -> Map.of(THROUGHPUT.name(),
-                        iperf3.tcpGbps(built.path().genNs(), built.path().sinkNs(), built.path().dstIp(), PORT, d)));
-                return o.ok(THROUGHPUT, params, s, "iperf3, 1 stream, whole seconds");
+                        iperf3.tcpGbps(built.path().genNs(), built.path().sinkNs(), built.path().dstIp(), PORT, d, streams)));
+                return o.ok(THROUGHPUT, params, s, "iperf3, " + streams + (streams == 1 ? " stream" : " streams")
+                        + ", whole seconds");
             }
         } catch (SideUnavailableException e) {
             return o.not(THROUGHPUT, params, Status.UNAVAILABLE, e.getMessage());

@@ -35,7 +35,11 @@ public interface PodNetwork extends AutoCloseable {
     /** The daemon's process id (file descriptors, memory). */
     long daemonPid();
 
-    /** SIGKILL of the daemon, as a crash: no shutdown hook, nothing cleaned up. */
+    /**
+     * SIGKILL of the daemon, as a crash: no shutdown hook, nothing cleaned up. Returns once the daemon is
+     * gone for its clients too (process exited, its socket refuses connections), so that whatever answers
+     * after {@link #restart} is the new daemon.
+     */
     void kill9() throws Exception;
 
     /** Starts the daemon again on the same state after {@link #kill9}; returns once it answers. */
