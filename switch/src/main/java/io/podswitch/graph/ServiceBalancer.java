@@ -249,7 +249,7 @@ final class ServiceBalancer {
 
     void replied(int proto, int tcpFlags, long now) {
         counters.count(REPLIES);
-        reply.table.touchReply(reply.record, proto, tcpFlags, now);
+        reply.table.touchOther(reply.record, proto, tcpFlags, now);
         serviceCounters.increment(worker, reply.service, ServiceCounters.PACKETS);
     }
 

@@ -1,11 +1,10 @@
 package io.podswitch.policy;
 
+import io.podswitch.service.ConnTrackRecords;
 import io.podswitch.service.ConnTrackTimeouts;
 import io.podswitch.service.FlowHash;
 import io.podswitch.service.TcpState;
-import io.podswitch.stats.CounterSource;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -38,10 +37,11 @@ import java.lang.invoke.VarHandle;
  * </pre>
  *
  * Cross-worker safety is the scheme of {@code service.ServiceConnTrack}: acquire/release on the index ways,
- * a sequence number around record rewrites, opaque stores for what other workers write. Fixed memory, no
+ * a sequence number around record rewrites, opaque stores for what other workers write; the sequence number,
+ * the free list, expiry and the sweep are {@link ConnTrackRecords}, shared with it. Fixed memory, no
  * allocation, no locks.
  */
-public final class PolicyConnTrack implements CounterSource {
+public final class PolicyConnTrack extends ConnTrackRecords {
     public static final int MISS = -1;
     public static final int FULL = -2;
     static final int WAYS = 8;
@@ -51,23 +51,13 @@ public final class PolicyConnTrack implements CounterSource {
      * change that allows it again clears the bit.
      */
     static final int REVOKED = 0x40;
-    /** flags bit: a new connection reuses the tuple (a SYN after a revocation); the record is dead. */
-    static final int SUPERSEDED = 0x80;
+    // SUPERSEDED (ConnTrackRecords): a new connection reuses the tuple (a SYN after a revocation); the record is dead.
     private static final int READ_ATTEMPTS = 4;
-    private static final int TCP = 6;
     /** initiator byte values. */
     static final byte INITIATOR_A = 1;
     static final byte INITIATOR_B = 2;
 
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
-    private static final VarHandle BYTES = MethodHandles.arrayElementVarHandle(byte[].class);
-
-    private final String name;
-    private final ConnTrackTimeouts timeouts;
-    private final int capacity;
     private final int bucketMask;
-    private final long[] seq;
     private final long[] aHigh;
     private final long[] aLow;
     private final long[] bHigh;
@@ -76,21 +66,7 @@ public final class PolicyConnTrack implements CounterSource {
     private final byte[] protocol;
     private final byte[] initiator;
     private final long[] generation;
-    private final long[] lastSeen;
-    private final long[] otherSeen;
-    private final byte[] tcpState;
-    private final byte[] otherFlags;
-    private final int[] position;
-    private final int[] free;
-    private int freeTop;
     private final int[] index;
-    private int sweepCursor;
-    private volatile int live;
-
-    private long inserted;
-    private long expired;
-    private long removed;
-    private long full;
 
     /**
      * A packet's connection key in canonical order, computed once per packet and used with every table (a
@@ -143,16 +119,9 @@ public final class PolicyConnTrack implements CounterSource {
      * @param capacity connections, a power of two ≥ {@value #WAYS}
      */
     public PolicyConnTrack(String name, int capacity, ConnTrackTimeouts timeouts) {
-        if (capacity < WAYS || Integer.bitCount(capacity) != 1 || capacity > 1 << 24) {
-            throw new IllegalArgumentException("policy conntrack capacity must be a power of two in [" + WAYS
-                    + ", 16777216]: " + capacity);
-        }
-        this.name = name;
-        this.timeouts = timeouts;
-        this.capacity = capacity;
+        super("policy", name, capacity, WAYS, timeouts);
         int buckets = capacity * 2 / WAYS;
         this.bucketMask = buckets - 1;
-        seq = new long[capacity];
         aHigh = new long[capacity];
         aLow = new long[capacity];
         bHigh = new long[capacity];
@@ -161,17 +130,6 @@ public final class PolicyConnTrack implements CounterSource {
         protocol = new byte[capacity];
         initiator = new byte[capacity];
         generation = new long[capacity];
-        lastSeen = new long[capacity];
-        otherSeen = new long[capacity];
-        tcpState = new byte[capacity];
-        otherFlags = new byte[capacity];
-        position = new int[capacity];
-        free = new int[capacity];
-        for (int i = 0; i < capacity; i++) {
-            position[i] = -1;
-            free[i] = capacity - 1 - i;
-        }
-        freeTop = capacity;
         index = new int[buckets * WAYS];
     }
 
@@ -209,8 +167,7 @@ public final class PolicyConnTrack implements CounterSource {
             int r = v - 1;
             if (matches(r, k)) {
                 if (isDead(r, now)) {
-                    expired++;
-                    delete(r);
+                    expire(r);
                     return MISS;
                 }
                 out.table = this;
@@ -234,22 +191,18 @@ public final class PolicyConnTrack implements CounterSource {
         for (int w = 0; w < WAYS && way < 0; w++) {
             int v = index[base + w];
             if (v != 0 && isDead(v - 1, now)) {
-                expired++;
-                delete(v - 1);
+                expire(v - 1);
                 v = 0;
             }
             if (v == 0) {
                 way = base + w;
             }
         }
-        if (way < 0 || freeTop == 0) {
+        if (way < 0 || !hasFree()) {
             full++;
             return FULL;
         }
-        int r = free[--freeTop];
-        long s = seq[r];
-        LONGS.setOpaque(seq, r, s + 1);
-        VarHandle.storeStoreFence();
+        int r = take();
         aHigh[r] = k.aHigh;
         aLow[r] = k.aLow;
         bHigh[r] = k.bHigh;
@@ -258,15 +211,9 @@ public final class PolicyConnTrack implements CounterSource {
         protocol[r] = (byte) k.protocol;
         initiator[r] = k.srcIsA ? INITIATOR_A : INITIATOR_B;
         LONGS.setOpaque(generation, r, gen);
-        lastSeen[r] = now;
-        LONGS.setOpaque(otherSeen, r, now);
-        tcpState[r] = (byte) (k.protocol == TCP ? TcpState.initial(tcpFlags) : TcpState.NONE);
-        BYTES.setOpaque(otherFlags, r, (byte) 0);
-        position[r] = way;
-        LONGS.setRelease(seq, r, s + 2);
+        fresh(r, k.protocol == TCP ? TcpState.initial(tcpFlags) : TcpState.NONE, way, now);
+        publish(r);
         INTS.setRelease(index, way, r + 1);
-        inserted++;
-        live = live + 1;
         return r;
     }
 
@@ -278,49 +225,13 @@ public final class PolicyConnTrack implements CounterSource {
         lastSeen[r] = now;
     }
 
-    /** Owner: forgets a connection (its tuple is reused by a new one). */
-    public void remove(int r) {
-        if (position[r] >= 0) {
-            removed++;
-            delete(r);
-        }
-    }
-
-    private void delete(int r) {
-        INTS.setRelease(index, position[r], 0);
-        position[r] = -1;
-        free[freeTop++] = r;
-        live = live - 1;
-    }
-
-    private boolean isDead(int r, long now) {
-        int flags = (byte) BYTES.getOpaque(otherFlags, r);
-        return (flags & SUPERSEDED) != 0
-                || timeouts.expired(tcpState[r], flags, lastSeen[r], (long) LONGS.getOpaque(otherSeen, r), now);
-    }
-
-    /** Slow tick (owner): examines up to {@code budget} records from where the last sweep stopped. */
-    public int sweep(long now, int budget) {
-        int removedNow = 0;
-        int r = sweepCursor;
-        for (int i = 0; i < budget; i++) {
-            if (position[r] >= 0 && isDead(r, now)) {
-                expired++;
-                delete(r);
-                removedNow++;
-            }
-            r = (r + 1) & (capacity - 1);
-        }
-        sweepCursor = r;
-        return removedNow;
+    @Override
+    protected void unlink(int r) {
+        INTS.setRelease(index, slot[r], 0);
+        release(r);
     }
 
     // ---------------------------------------------------------------- any worker
-
-    /** Any thread: whether the table holds a connection (a cheap filter before {@link #lookupOther}). */
-    public boolean isEmpty() {
-        return live == 0;
-    }
 
     /**
      * Another worker's table: finds the connection read-only (a sequence-checked read, see the class
@@ -369,62 +280,19 @@ public final class PolicyConnTrack implements CounterSource {
         return MISS;
     }
 
-    /** Another worker: a packet of the connection passed (opaque stores; FIN/RST remembered for expiry). */
-    public void touchOther(int r, int proto, int tcpFlags, long now) {
-        LONGS.setOpaque(otherSeen, r, now);
-        int closing = tcpFlags & (TcpState.FIN | TcpState.RST);
-        if (proto == TCP && closing != 0) {
-            int old = (byte) BYTES.getOpaque(otherFlags, r);
-            if ((old & closing) != closing) {
-                BYTES.setOpaque(otherFlags, r, (byte) (old | closing));
-            }
-        }
-    }
-
     /**
      * Any worker: the connection is allowed under policy generation {@code gen} (a revocation, if any, is lifted).
      * Opaque stores: two workers racing write the same verdict for the same generation, and a stale writer only
      * costs a re-check.
      */
     public void allowed(int r, long gen) {
-        setRevoked(r, false);
+        setFlag(r, REVOKED, false);
         LONGS.setOpaque(generation, r, gen);
     }
 
     /** Any worker: the connection is no longer allowed under generation {@code gen} (it becomes a tombstone). */
     public void revoked(int r, long gen) {
-        setRevoked(r, true);
+        setFlag(r, REVOKED, true);
         LONGS.setOpaque(generation, r, gen);
-    }
-
-    /** Any worker: a new connection reuses the tuple of this (revoked) one, which is dead from now on. */
-    public void supersede(int r) {
-        int old = (byte) BYTES.getOpaque(otherFlags, r);
-        BYTES.setOpaque(otherFlags, r, (byte) (old | SUPERSEDED));
-    }
-
-    private void setRevoked(int r, boolean on) {
-        int old = (byte) BYTES.getOpaque(otherFlags, r);
-        int next = on ? old | REVOKED : old & ~REVOKED;
-        if (next != old) {
-            BYTES.setOpaque(otherFlags, r, (byte) next);
-        }
-    }
-
-    public int size() {
-        return live;
-    }
-
-    public int capacity() {
-        return capacity;
-    }
-
-    @Override
-    public void visit(CounterVisitor visitor) {
-        visitor.counter(name + ".entries", live);
-        visitor.counter(name + ".inserted", inserted);
-        visitor.counter(name + ".expired", expired);
-        visitor.counter(name + ".removed", removed);
-        visitor.counter(name + ".full", full);
     }
 }

@@ -1,8 +1,5 @@
 package io.podswitch.service;
 
-import io.podswitch.stats.CounterSource;
-
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -23,8 +20,8 @@ import java.lang.invoke.VarHandle;
  *  | clientPort 16 | vipPort 16  | backendPort 16 | snatPort 16 | protocol 8 |
  *  | service 32    | generation 32 (the entry generation the pin was last checked against) |
  *  | seq 64: seqlock, odd while the owner rewrites the record (readers retry)               |
- *  | lastSeen 64 (owner) | replySeen 64 (reply direction, opaque) |
- *  | tcpState 8 (owner)  | replyFlags 8 (FIN/RST seen in replies, SUPERSEDED; opaque)         |
+ *  | lastSeen 64 (owner) | otherSeen 64 (reply direction, opaque) |
+ *  | tcpState 8 (owner)  | otherFlags 8 (FIN/RST seen in replies, SUPERSEDED; opaque)         |
  *  +---------------------------------------------------------------------------------------+
  * </pre>
  *
@@ -39,34 +36,24 @@ import java.lang.invoke.VarHandle;
  * sequence number; if the owner reused the record meanwhile the numbers differ (or are odd) and the
  * reader retries, so it never uses a torn mix of two flows. A reader holding a stale way after a removal
  * reads an intact removed record, which describes a flow that was valid moments ago — harmless. The
- * reply direction writes only {@code replySeen} and {@code replyFlags}, with opaque stores that the
+ * reply direction writes only {@code otherSeen} and {@code otherFlags}, with opaque stores that the
  * owner reads when it decides expiry; a race there (two repliers, or a reply landing just after the
- * record was reused) can only refresh a record or shorten a timeout once, never corrupt a key.
+ * record was reused) can only refresh a record or shorten a timeout once, never corrupt a key. The
+ * sequence number, the free list, expiry and the sweep are {@link ConnTrackRecords}, shared with the
+ * policy's connection table.
  */
-public final class ServiceConnTrack implements CounterSource {
+public final class ServiceConnTrack extends ConnTrackRecords {
     public static final int MISS = -1;
     public static final int FULL = -2;
     /** Another live flow already has this reverse key: pick another SNAT port, or go stateless. */
     public static final int CONFLICT = -3;
-    /**
-     * replyFlags bit: a new connection now uses this flow's translated tuple directly (a SYN from the
-     * client straight to the backend with the same ports), so the old service flow is over; its
-     * replies must no longer be translated (they belong to the new connection) and it expires at once.
-     */
-    static final int SUPERSEDED = 0x80;
+    // SUPERSEDED (ConnTrackRecords): a new connection now uses this flow's translated tuple directly (a SYN
+    // from the client straight to the backend with the same ports), so the old service flow is over; its
+    // replies must no longer be translated (they belong to the new connection) and it expires at once.
     static final int WAYS = 8;
     private static final int READ_ATTEMPTS = 4;
-    private static final int TCP = 6;
 
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
-    private static final VarHandle BYTES = MethodHandles.arrayElementVarHandle(byte[].class);
-
-    private final String name;
-    private final ConnTrackTimeouts timeouts;
-    private final int capacity;
     private final int bucketMask;
-    private final long[] seq;
     private final long[] clientHigh;
     private final long[] clientLow;
     private final long[] vipHigh;
@@ -80,23 +67,11 @@ public final class ServiceConnTrack implements CounterSource {
     private final byte[] protocol;
     private final int[] service;
     private final int[] generation;
-    private final long[] lastSeen;
-    private final long[] replySeen;
-    private final byte[] tcpState;
-    private final byte[] replyFlags;
-    private final int[] forwardPos;
+    /** The record's way in the reverse index (its forward way is {@link #slot}). */
     private final int[] reversePos;
-    private final int[] free;
-    private int freeTop;
     private final int[] forwardIndex;
     private final int[] reverseIndex;
-    private int sweepCursor;
-    private volatile int live;
 
-    private long inserted;
-    private long expired;
-    private long removed;
-    private long full;
     private long conflicts;
     private long hits;
     private long misses;
@@ -106,16 +81,9 @@ public final class ServiceConnTrack implements CounterSource {
      * @param capacity flows, a power of two ≥ {@value #WAYS}
      */
     public ServiceConnTrack(String name, int capacity, ConnTrackTimeouts timeouts) {
-        if (capacity < WAYS || Integer.bitCount(capacity) != 1 || capacity > 1 << 24) {
-            throw new IllegalArgumentException("service conntrack capacity must be a power of two in ["
-                + WAYS + ", 16777216]: " + capacity);
-        }
-        this.name = name;
-        this.timeouts = timeouts;
-        this.capacity = capacity;
+        super("service", name, capacity, WAYS, timeouts);
         int buckets = capacity * 2 / WAYS;
         this.bucketMask = buckets - 1;
-        seq = new long[capacity];
         clientHigh = new long[capacity];
         clientLow = new long[capacity];
         vipHigh = new long[capacity];
@@ -129,18 +97,7 @@ public final class ServiceConnTrack implements CounterSource {
         protocol = new byte[capacity];
         service = new int[capacity];
         generation = new int[capacity];
-        lastSeen = new long[capacity];
-        replySeen = new long[capacity];
-        tcpState = new byte[capacity];
-        replyFlags = new byte[capacity];
-        forwardPos = new int[capacity];
         reversePos = new int[capacity];
-        free = new int[capacity];
-        for (int i = 0; i < capacity; i++) {
-            forwardPos[i] = -1;
-            free[i] = capacity - 1 - i;
-        }
-        freeTop = capacity;
         forwardIndex = new int[buckets * WAYS];
         reverseIndex = new int[buckets * WAYS];
     }
@@ -165,8 +122,7 @@ public final class ServiceConnTrack implements CounterSource {
             if (frontPorts[r] == ports && clientLow[r] == srcLow && vipLow[r] == dstLow && clientHigh[r] == srcHigh
                 && vipHigh[r] == dstHigh && protocol[r] == (byte) proto) {
                 if (isDead(r, now)) {
-                    expired++;
-                    delete(r);
+                    expire(r);
                     break;
                 }
                 hits++;
@@ -194,8 +150,7 @@ public final class ServiceConnTrack implements CounterSource {
             if (v != 0) {
                 int r = v - 1;
                 if (isDead(r, now)) {
-                    expired++;
-                    delete(r);
+                    expire(r);
                 } else if (backPorts[r] == back && backendLow[r] == bLow && snatLow[r] == sLow
                     && backendHigh[r] == bHigh && snatHigh[r] == sHigh && protocol[r] == (byte) proto) {
                     conflicts++;
@@ -213,22 +168,18 @@ public final class ServiceConnTrack implements CounterSource {
         for (int w = 0; w < WAYS && fWay < 0; w++) {
             int v = forwardIndex[fBase + w];
             if (v != 0 && isDead(v - 1, now)) {
-                expired++;
-                delete(v - 1);
+                expire(v - 1);
                 v = 0;
             }
             if (v == 0) {
                 fWay = fBase + w;
             }
         }
-        if (rWay < 0 || fWay < 0 || freeTop == 0) {
+        if (rWay < 0 || fWay < 0 || !hasFree()) {
             full++;
             return FULL;
         }
-        int r = free[--freeTop];
-        long s = seq[r];
-        LONGS.setOpaque(seq, r, s + 1);
-        VarHandle.storeStoreFence();
+        int r = take();
         clientHigh[r] = cHigh;
         clientLow[r] = cLow;
         vipHigh[r] = vHigh;
@@ -242,17 +193,11 @@ public final class ServiceConnTrack implements CounterSource {
         protocol[r] = (byte) proto;
         service[r] = serviceId;
         generation[r] = gen;
-        lastSeen[r] = now;
-        LONGS.setOpaque(replySeen, r, now);
-        tcpState[r] = (byte) state;
-        BYTES.setOpaque(replyFlags, r, (byte) 0);
-        forwardPos[r] = fWay;
+        fresh(r, state, fWay, now);
         reversePos[r] = rWay;
-        LONGS.setRelease(seq, r, s + 2);
+        publish(r);
         forwardIndex[fWay] = r + 1;
         INTS.setRelease(reverseIndex, rWay, r + 1);
-        inserted++;
-        live = live + 1;
         return r;
     }
 
@@ -261,7 +206,7 @@ public final class ServiceConnTrack implements CounterSource {
         int before = tcpState[r];
         int after = TcpState.next(before, tcpFlags);
         if (after == TcpState.SYN_SENT && before != TcpState.SYN_SENT) {
-            BYTES.setOpaque(replyFlags, r, (byte) 0); // the tuple is reused by a new connection
+            BYTES.setOpaque(otherFlags, r, (byte) 0); // the tuple is reused by a new connection
         }
         tcpState[r] = (byte) after;
         lastSeen[r] = now;
@@ -272,45 +217,11 @@ public final class ServiceConnTrack implements CounterSource {
         generation[r] = gen;
     }
 
-    /** Owner: removes a flow (its backend went away). */
-    public void remove(int r) {
-        if (forwardPos[r] >= 0) {
-            removed++;
-            delete(r);
-        }
-    }
-
-    private void delete(int r) {
-        forwardIndex[forwardPos[r]] = 0;
+    @Override
+    protected void unlink(int r) {
+        forwardIndex[slot[r]] = 0;
         INTS.setRelease(reverseIndex, reversePos[r], 0);
-        forwardPos[r] = -1;
-        free[freeTop++] = r;
-        live = live - 1;
-    }
-
-    private boolean isDead(int r, long now) {
-        int flags = (byte) BYTES.getOpaque(replyFlags, r);
-        return (flags & SUPERSEDED) != 0
-                || timeouts.expired(tcpState[r], flags, lastSeen[r], (long) LONGS.getOpaque(replySeen, r), now);
-    }
-
-    /**
-     * Slow tick (owner): examines up to {@code budget} records from where the previous sweep stopped and
-     * removes dead flows. Returns how many it removed.
-     */
-    public int sweep(long now, int budget) {
-        int removedNow = 0;
-        int r = sweepCursor;
-        for (int i = 0; i < budget; i++) {
-            if (forwardPos[r] >= 0 && isDead(r, now)) {
-                expired++;
-                delete(r);
-                removedNow++;
-            }
-            r = (r + 1) & (capacity - 1);
-        }
-        sweepCursor = r;
-        return removedNow;
+        release(r);
     }
 
     public long backendHigh(int r) {
@@ -351,11 +262,6 @@ public final class ServiceConnTrack implements CounterSource {
 
     // ---------------------------------------------------------------- any worker: reply direction
 
-    /** Any thread: whether the table holds any flow (a cheap filter before {@link #findReply}). */
-    public boolean isEmpty() {
-        return live == 0;
-    }
-
     /**
      * Any thread: looks up a reply (source = backend, destination = SNAT address) and copies the flow's
      * original addresses into {@code out}. Read-only on this table; see the class comment for why it is
@@ -389,7 +295,7 @@ public final class ServiceConnTrack implements CounterSource {
                 if ((long) LONGS.getOpaque(seq, r) != s1) {
                     continue; // rewritten while we read: read again
                 }
-                if (!match || ((byte) BYTES.getOpaque(replyFlags, r) & SUPERSEDED) != 0) {
+                if (!match || ((byte) BYTES.getOpaque(otherFlags, r) & SUPERSEDED) != 0) {
                     break;
                 }
                 out.clientHigh = ch;
@@ -407,43 +313,9 @@ public final class ServiceConnTrack implements CounterSource {
         return false;
     }
 
-    /**
-     * Any thread: a reply of the flow in record {@code r} was forwarded. Opaque stores only (see the class
-     * comment); FIN and RST are remembered for the owner's timeout choice.
-     */
-    public void touchReply(int r, int proto, int tcpFlags, long now) {
-        LONGS.setOpaque(replySeen, r, now);
-        int closing = tcpFlags & (TcpState.FIN | TcpState.RST);
-        if (proto == TCP && closing != 0) {
-            int old = (byte) BYTES.getOpaque(replyFlags, r);
-            if ((old & closing) != closing) {
-                BYTES.setOpaque(replyFlags, r, (byte) (old | closing));
-            }
-        }
-    }
-
-    /** Any worker: marks the flow {@link #SUPERSEDED} (opaque, like {@link #touchReply}). */
-    public void supersede(int r) {
-        int old = (byte) BYTES.getOpaque(replyFlags, r);
-        BYTES.setOpaque(replyFlags, r, (byte) (old | SUPERSEDED));
-    }
-
-    /** Flows present (dead ones count until a probe or sweep reaches them). */
-    public int size() {
-        return live;
-    }
-
-    public int capacity() {
-        return capacity;
-    }
-
     @Override
     public void visit(CounterVisitor visitor) {
-        visitor.counter(name + ".entries", live);
-        visitor.counter(name + ".inserted", inserted);
-        visitor.counter(name + ".expired", expired);
-        visitor.counter(name + ".removed", removed);
-        visitor.counter(name + ".full", full);
+        super.visit(visitor);
         visitor.counter(name + ".conflicts", conflicts);
         visitor.counter(name + ".lookup_hit", hits);
         visitor.counter(name + ".lookup_miss", misses);

@@ -221,7 +221,15 @@ final class DaemonHarness implements AutoCloseable {
 
     /** Runs the plugin for an attachment (ifName eth0) with the given netconf on stdin. */
     Cni cni(String command, String containerId, String ns, String stdin) throws Exception {
+        return cni(command, containerId, ns, stdin, null);
+    }
+
+    /** As {@link #cni(String, String, String, String)}, with CNI_ARGS (e.g. {@code K8S_POD_NAMESPACE=a;K8S_POD_NAME=b}). */
+    Cni cni(String command, String containerId, String ns, String stdin, String cniArgs) throws Exception {
         Map<String, String> env = new HashMap<>();
+        if (cniArgs != null) {
+            env.put("CNI_ARGS", cniArgs);
+        }
         env.put("CNI_COMMAND", command);
         if (containerId != null) {
             env.put("CNI_CONTAINERID", containerId);

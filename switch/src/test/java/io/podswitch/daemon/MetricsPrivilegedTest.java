@@ -30,6 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Tag("privileged")
 class MetricsPrivilegedTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** A bound on a hang, never a speed: each wait returns once its condition holds (2 cores, load 20+). */
+    private static final int AWAIT_SECONDS = 30;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
@@ -46,11 +48,13 @@ class MetricsPrivilegedTest {
 
             String a = h.netns("a");
             String b = h.netns("b");
-            String aAddress = address(h.cni("ADD", "ctr-a", a, h.netconf("")));
+            // pod a named as the kubelet names it: its port's series carry pod_namespace and pod_name
+            String aAddress = address(h.cni("ADD", "ctr-a", a, h.netconf(""),
+                    "IgnoreUnknown=1;K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-a"));
             String bAddress = address(h.cni("ADD", "ctr-b", b, h.netconf("")));
 
             try (PrometheusServer prometheus = PrometheusServer.start(h.dir.resolve("prometheus"), metrics)) {
-                assertEquals(1.0, prometheus.await("up{job=\"podswitch\"}", v -> v == 1.0, 20),
+                assertEquals(1.0, prometheus.await("up{job=\"podswitch\"}", v -> v == 1.0, AWAIT_SECONDS),
                         "Prometheus scrapes podswitchd: " + prometheus.log());
 
                 // iperf3 a -> b: the switch receives a's stream on a's port
@@ -58,21 +62,27 @@ class MetricsPrivilegedTest {
                 Thread.sleep(300);
                 String report = NetnsFixture.run("ip", "netns", "exec", a, "iperf3", "-c", bAddress, "-p", "5201",
                         "-t", "3", "-J");
-                long sent = JSON.readTree(report).path("end").path("sum_sent").path("bytes").asLong();
+                // What the receiver got (the client's report carries the server's sum_received): every byte of
+                // it crossed pod a's port into the switch, inside frames that count their headers too. Not
+                // sum_sent: that counts bytes written into the sender's socket, and iperf3 ends the test with
+                // some of them unsent or unread (seen: 48 KB of 1.09 GB never crossed the switch).
+                long sent = JSON.readTree(report).path("end").path("sum_received").path("bytes").asLong();
                 assertTrue(sent > 1_000_000, "iperf3 moved data: " + sent);
-                String aRx = "podswitch_port_receive_bytes_total{kind=\"pod\",container_id=\"ctr-a\"}";
+                String aRx = "podswitch_port_receive_bytes_total{kind=\"pod\",container_id=\"ctr-a\","
+                        + "pod_namespace=\"shop\",pod_name=\"web-a\"}";
                 double moved = prometheus.await("max_over_time(" + aRx + "[1m]) - min_over_time(" + aRx + "[1m])",
-                        v -> v >= sent, 15);
-                assertTrue(moved >= sent, "Prometheus saw pod a's port receive " + moved + " bytes; iperf3 sent " + sent);
+                        v -> v >= sent, AWAIT_SECONDS);
+                assertTrue(moved >= sent, "Prometheus saw pod a's port receive " + moved + " bytes; iperf3's receiver got " + sent);
                 double peakRate = prometheus.value("max_over_time(rate(" + aRx + "[3s])[1m:1s])");
                 assertTrue(peakRate > 0, "rate() of pod a's port while iperf3 ran: " + peakRate);
-                assertTrue(prometheus.value("sum(podswitch_port_transmit_packets_total{container_id=\"ctr-b\"})") > 0);
+                assertTrue(prometheus.value("sum(podswitch_port_transmit_packets_total{container_id=\"ctr-b\",pod_namespace=\"\"})") > 0,
+                        "pod b, ADDed without K8S_POD_* args, has empty pod labels");
 
                 // malformed frames: IPv4 headers with a wrong checksum, dropped and counted by reason
                 String drops = "sum(podswitch_graph_node_events_total{node=\"ip4-input\",reason=\"bad_checksum\"})";
-                double before = prometheus.await(drops, v -> !Double.isNaN(v), 10);
+                double before = prometheus.await(drops, v -> !Double.isNaN(v), AWAIT_SECONDS);
                 sendBadChecksumFrames(a, h.gateway4(), aAddress, bAddress, 40);
-                double after = prometheus.await(drops, v -> v >= before + 40, 15);
+                double after = prometheus.await(drops, v -> v >= before + 40, AWAIT_SECONDS);
                 assertTrue(after >= before + 40, "bad_checksum drops " + before + " -> " + after);
 
                 // the data plane lost and back: the host TAP set down, then up
@@ -81,7 +91,7 @@ class MetricsPrivilegedTest {
                 assertTrue(down.body().contains("[-]dataplane failed: host port " + h.hostPort + " is down"), down.body());
                 assertEquals(200, get(metrics, "/healthz").statusCode(), "liveness is not readiness: no restart");
                 assertEquals(0.0, prometheus.await("podswitch_health_check{probe=\"readyz\",check=\"dataplane\"}",
-                        v -> v == 0.0, 10));
+                        v -> v == 0.0, AWAIT_SECONDS));
                 NetnsFixture.run("ip", "link", "set", h.hostPort, "up");
                 HttpResponse<String> up = awaitStatus(metrics, "/readyz?verbose", 200);
                 assertTrue(up.body().contains("[+]dataplane ok"), up.body());
@@ -127,7 +137,7 @@ class MetricsPrivilegedTest {
     }
 
     private HttpResponse<String> awaitStatus(InetSocketAddress at, String path, int status) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
         HttpResponse<String> r = get(at, path);
         while (r.statusCode() != status && System.nanoTime() < deadline) {
             Thread.sleep(100);

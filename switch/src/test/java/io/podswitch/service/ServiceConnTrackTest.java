@@ -70,9 +70,9 @@ class ServiceConnTrackTest {
         int r = insert(t, 1, 0);
         t.touch(r, TcpState.ACK, 1 * S);
         assertEquals(TcpState.ESTABLISHED, t.tcpState(r));
-        t.touchReply(r, TCP, TcpState.ACK, 1000 * S);
+        t.touchOther(r, TCP, TcpState.ACK, 1000 * S);
         assertEquals(0, t.sweep(1000 * S + 1, 64), "the reply refreshed the flow");
-        t.touchReply(r, TCP, TcpState.RST, 1001 * S);
+        t.touchOther(r, TCP, TcpState.RST, 1001 * S);
         assertEquals(1, t.sweep(1012 * S, 64), "RST from the backend: closed timeout");
     }
 

@@ -9,6 +9,7 @@ import io.podswitch.perf.report.ReportComparison;
 import io.podswitch.perf.report.ReportJson;
 import io.podswitch.perf.report.ReportWriter;
 import io.podswitch.perf.report.Status;
+import io.podswitch.perf.topo.BenchShutdown;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,6 +53,7 @@ public final class BenchCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        BenchShutdown.install(); // SIGTERM / Ctrl-C: stop what the scenarios started, delete what they built
         BenchCommand command = new BenchCommand(ScenarioRegistry.standard(), PodswitchSides.load(),
                 ToolFinder.fromEnvironment(), ToolFinder.cniPlugins(), RootCheck.isRoot(), () -> MachineProbe.live().describe());
         return command.execute(args, out, err);

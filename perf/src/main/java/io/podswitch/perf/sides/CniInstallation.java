@@ -5,6 +5,7 @@ import io.podswitch.cni.install.PluginJvm;
 import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.bench.side.SideUnavailableException;
 import io.podswitch.perf.report.Measurement;
+import io.podswitch.perf.topo.BenchShutdown;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class CniInstallation {
             }
             linkReferencePlugins(root.resolve("bin"));
             shared = new CniInstallation(root, out.toString(StandardCharsets.UTF_8));
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> delete(root)));
+            BenchShutdown.register(() -> delete(root));
         }
         return shared;
     }

@@ -9,6 +9,7 @@ import io.podswitch.perf.bench.jvm.ShippedJvmFlags;
 import io.podswitch.perf.bench.jvm.SubjectJvmLog;
 import io.podswitch.perf.bench.jvm.SubjectRefusedException;
 import io.podswitch.perf.report.Measurement;
+import io.podswitch.perf.topo.BenchShutdown;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -57,6 +58,10 @@ final class DaemonLaunch {
 
     /** Starts {@code cmd} with its output appended to {@code dir/daemon.log}. */
     static Process launch(List<String> cmd, Path dir) throws IOException {
+        BenchShutdown.install();
+        if (BenchShutdown.stopping()) {
+            throw new IOException("the bench is stopping: not starting podswitchd");
+        }
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile())).start();
     }

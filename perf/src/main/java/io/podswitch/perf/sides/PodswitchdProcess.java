@@ -1,6 +1,7 @@
 package io.podswitch.perf.sides;
 
 import io.podswitch.perf.bench.side.SideUnavailableException;
+import io.podswitch.perf.topo.BenchShutdown;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.stream.Stream;
  * directory holds the config, the state and the control socket; the host TAP gets a unique name
  * ({@code psb<4 hex>}); pods get addresses from 10.204.X.0/24 (X random per run), a range no other
  * bench topology uses. {@link #close} stops the daemon (SIGTERM, then SIGKILL after 10 s) and
- * deletes the directory; a shutdown hook does the same if the bench JVM is stopped first.
+ * deletes the directory; {@link BenchShutdown} does the same if the bench JVM is stopped first.
  *
  * <pre>
  *   dir/cluster.yaml   dir/state/   dir/run/podswitchd.sock   dir/daemon.log
@@ -32,7 +33,7 @@ final class PodswitchdProcess implements AutoCloseable {
     private final String hostPort;
     private final List<String> command;
     private Process process;
-    private final Thread cleanupHook;
+    private final BenchShutdown.Registration cleanup;
     private boolean closed;
 
     private PodswitchdProcess(Path dir, List<String> command, Process process) {
@@ -41,8 +42,7 @@ final class PodswitchdProcess implements AutoCloseable {
         this.hostPort = at >= 0 ? command.get(at + 1) : "podswitch0";
         this.command = List.copyOf(command);
         this.process = process;
-        this.cleanupHook = Thread.ofPlatform().unstarted(this::stopAndDelete);
-        Runtime.getRuntime().addShutdownHook(cleanupHook);
+        this.cleanup = BenchShutdown.register(this::stopAndDelete);
     }
 
     /** Starts an IPv4 daemon and returns once its control socket accepts connections. */
@@ -240,11 +240,7 @@ final class PodswitchdProcess implements AutoCloseable {
         }
         closed = true;
         stopAndDelete();
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanupHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs or ran stopAndDelete itself
-        }
+        cleanup.close();
     }
 
     private void stopAndDelete() {

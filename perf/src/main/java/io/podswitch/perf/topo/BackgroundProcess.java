@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A long-running tool (trafgen, iperf3 server, testpmd) started by a scenario: output is collected,
  * and {@link #close} stops it (SIGTERM, then SIGKILL after a grace period), so try-with-resources
- * guarantees nothing outlives the step.
+ * guarantees nothing outlives the step, and {@link BenchShutdown} that nothing outlives a stopped JVM.
  */
 public final class BackgroundProcess implements AutoCloseable {
 
@@ -24,9 +24,21 @@ public final class BackgroundProcess implements AutoCloseable {
         this.stderr = Exec.drain(process.getErrorStream());
     }
 
+    /**
+     * Starts {@code command}; {@link BenchShutdown} stops it if the JVM is stopped before {@link #close}.
+     * Refused once the JVM is shutting down.
+     */
     public static BackgroundProcess start(List<String> command) throws IOException {
+        BenchShutdown.install();
+        if (BenchShutdown.stopping()) {
+            throw new IOException("the bench is stopping: not starting " + String.join(" ", command));
+        }
         return new BackgroundProcess(command, new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * A set of network namespaces owned by one bench step. Names carry a random 4-hex id
  * ({@code psb3f2a-gen}) so parallel runs never collide; {@link #close} deletes every namespace
- * (taking its veths and bridges with it), and a shutdown hook does the same if the JVM is stopped
- * first. Links are created directly inside their namespaces, never in the host's.
+ * (taking its veths and bridges with it), and {@link BenchShutdown} does the same, after stopping the
+ * processes in them, if the JVM is stopped first. Links are created directly inside their namespaces, never in the host's.
  */
 public final class Topology implements AutoCloseable {
 
@@ -21,13 +21,12 @@ public final class Topology implements AutoCloseable {
 
     private final String id;
     private final List<String> namespaces = new ArrayList<>();
-    private final Thread cleanupHook;
+    private final BenchShutdown.Registration cleanup;
     private boolean closed;
 
     private Topology(String id) {
         this.id = id;
-        this.cleanupHook = Thread.ofPlatform().unstarted(this::deleteNamespaces);
-        Runtime.getRuntime().addShutdownHook(cleanupHook);
+        this.cleanup = BenchShutdown.register(this::deleteNamespaces);
     }
 
     public static Topology create() {
@@ -45,6 +44,9 @@ public final class Topology implements AutoCloseable {
     public synchronized String netns(String role) throws IOException {
         if (closed) {
             throw new IllegalStateException("topology " + id + " is closed");
+        }
+        if (BenchShutdown.stopping()) {
+            throw new IOException("the bench is stopping: no new namespace");
         }
         String name = "psb" + id + "-" + role;
         Exec.run(List.of("ip", "netns", "add", name));
@@ -135,11 +137,7 @@ public final class Topology implements AutoCloseable {
         }
         closed = true;
         deleteNamespaces();
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanupHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down; the hook runs or ran deleteNamespaces itself
-        }
+        cleanup.close();
     }
 
     private synchronized void deleteNamespaces() {

@@ -95,7 +95,7 @@ final class PodSwitchSide {
             undo.push(removal);
         }
         PortCounterSource portCounters = new PortCounterSource(
-                PortIdentity.pod(record.attachment().containerId(), record.attachment().ifName()), tap);
+                PortIdentity.pod(record.attachment().containerId(), record.attachment().ifName(), record.pod()), tap);
         return new PodPort(record, tap, iface, worker, adjacency, portCounters, List.copyOf(removals));
     }
 

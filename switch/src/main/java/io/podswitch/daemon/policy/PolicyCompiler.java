@@ -59,6 +59,8 @@ public final class PolicyCompiler {
         }
     }
 
+    private static final int[] NONE = new int[0];
+
     private PolicyCompiler() {
     }
 
@@ -67,7 +69,53 @@ public final class PolicyCompiler {
      */
     public static CompiledPolicy compile(long generation, List<NamespaceInfo> namespaces, List<PodInfo> pods,
                                          List<NetworkPolicy> policies, Node node, Map<NamespacedName, Integer> policyIds) {
-        return new Run(namespaces, pods, policies, node, policyIds).compile(generation);
+        return compile(generation, namespaces, pods, policies, node, policyIds, new Cache());
+    }
+
+    /**
+     * As {@link #compile(long, List, List, List, Node, Map)}, keeping in {@code cache} what holds as long as the
+     * policies, the namespaces and the policy ids stay the same: which pod peers match each pod identity
+     * (namespace + labels) — the selector matching, the costly part. A pod added, removed or relabelled then
+     * matches only its own identity, if it is new; a change of a policy or a namespace starts the cache afresh.
+     */
+    public static CompiledPolicy compile(long generation, List<NamespaceInfo> namespaces, List<PodInfo> pods,
+                                         List<NetworkPolicy> policies, Node node, Map<NamespacedName, Integer> policyIds,
+                                         Cache cache) {
+        return new Run(namespaces, pods, policies, node, policyIds, cache).compile(generation);
+    }
+
+    /**
+     * What one compilation leaves for the next (see {@link #compile(long, List, List, List, Node, Map, Cache)}).
+     * Control thread only; the compiler checks itself whether the cache still holds.
+     */
+    public static final class Cache {
+        private List<NamespaceInfo> namespaces;
+        private List<NetworkPolicy> policies;
+        private Map<NamespacedName, Integer> policyIds;
+        private final Map<List<Object>, int[]> identityPeers = new HashMap<>();
+        private long reused;
+
+        /** Keeps the cache if it was built for these inputs, else empties it for them. */
+        void validate(List<NamespaceInfo> ns, List<NetworkPolicy> sortedPolicies, Map<NamespacedName, Integer> ids,
+                      int pods) {
+            if (!sortedPolicies.equals(policies) || !ns.equals(namespaces) || !ids.equals(policyIds)
+                    || identityPeers.size() > 2 * pods + 1024) { // identities of pods gone pile up: start afresh
+                identityPeers.clear();
+                namespaces = List.copyOf(ns);
+                policies = List.copyOf(sortedPolicies);
+                policyIds = Map.copyOf(ids);
+            }
+        }
+
+        /** Identities whose matching was reused from an earlier compilation, in total. */
+        public long reused() {
+            return reused;
+        }
+
+        /** Identities held. */
+        public int identities() {
+            return identityPeers.size();
+        }
     }
 
     /** One rule of one policy in one direction, with the numbers of its peers. */
@@ -156,10 +204,12 @@ public final class PolicyCompiler {
         private final List<Peer> peers = new ArrayList<>();
         /** (name, protocol) of every named port an egress rule uses → its index in a signature's named ports. */
         private final Map<String, Integer> egressNames = new LinkedHashMap<>();
-        private final Map<List<Object>, int[]> identityPeers = new HashMap<>();
+        private final Cache cache;
+        private final Map<List<Object>, int[]> identityPeers;
+        private final java.util.Set<List<Object>> matchedNow = new java.util.HashSet<>();
 
         Run(List<NamespaceInfo> namespaces, List<PodInfo> pods, List<NetworkPolicy> policies, Node node,
-            Map<NamespacedName, Integer> policyIds) {
+            Map<NamespacedName, Integer> policyIds, Cache cache) {
             for (NamespaceInfo n : namespaces) {
                 namespaceLabels.put(n.name(), n.labels());
             }
@@ -178,6 +228,9 @@ public final class PolicyCompiler {
             this.policies = sorted;
             this.node = node;
             this.policyIds = policyIds;
+            cache.validate(namespaces, sorted, policyIds, pods.size());
+            this.cache = cache;
+            this.identityPeers = cache.identityPeers;
         }
 
         CompiledPolicy compile(long generation) {
@@ -228,15 +281,9 @@ public final class PolicyCompiler {
                 boolean isPodAddress = (e.getValue()[0] & 1) != 0;
                 boolean isNode = (e.getValue()[0] & 2) != 0;
                 PodInfo pod = isPodAddress ? podAt.get(address(prefix)) : null;
-                TreeSet<Integer> matched = new TreeSet<>();
-                ipBlockPeers(prefix, blocksByLength, prefix.v6() ? blockLengths6 : blockLengths4, matched);
-                if (pod != null) {
-                    for (int peer : podPeers(pod)) {
-                        matched.add(peer);
-                    }
-                }
-                int cls = intern(classes, classList, new Signature(matched.stream().mapToInt(Integer::intValue).toArray(),
-                        pod == null ? noNamedPorts() : namedPorts(pod)));
+                int[] blockPeers = ipBlockPeers(prefix, blocksByLength, prefix.v6() ? blockLengths6 : blockLengths4);
+                int[] matched = pod == null ? blockPeers : union(blockPeers, podPeers(pod));
+                int cls = intern(classes, classList, new Signature(matched, pod == null ? noNamedPorts() : namedPorts(pod)));
                 int slot = pod == null ? AddressInfo.NO_SLOT : slotOf.getOrDefault(pod.id(), AddressInfo.NO_SLOT);
                 long info = AddressInfo.of(cls, slot, isNode);
                 if (prefix.v6()) {
@@ -320,9 +367,16 @@ public final class PolicyCompiler {
             return false;
         }
 
-        /** The pod peers (ids, sorted) matching pods of this identity; computed once per identity. */
+        /**
+         * The pod peers (ids, sorted) matching pods of this identity; computed once per identity (and kept in the
+         * cache for the next compilation).
+         */
         private int[] podPeers(PodInfo pod) {
-            return identityPeers.computeIfAbsent(List.of(pod.namespace(), pod.labels()), k -> {
+            List<Object> identity = List.of(pod.namespace(), pod.labels());
+            if (matchedNow.add(identity) && identityPeers.containsKey(identity)) {
+                cache.reused++;
+            }
+            return identityPeers.computeIfAbsent(identity, k -> {
                 Map<String, String> nsLabels = namespaceLabels.getOrDefault(pod.namespace(),
                         NamespaceInfo.of(pod.namespace(), Map.of()).labels());
                 List<Integer> out = new ArrayList<>();
@@ -340,9 +394,15 @@ public final class PolicyCompiler {
             });
         }
 
-        /** The ipBlock peers matching every address the prefix alone covers: a CIDR containing it and no except containing it. */
-        private void ipBlockPeers(Prefix prefix, Map<Integer, Map<Prefix, List<int[]>>> byLength, int[] lengths,
-                                  TreeSet<Integer> out) {
+        /**
+         * The ipBlock peers (ids, sorted) matching every address the prefix alone covers: a CIDR containing it and
+         * no except containing it.
+         */
+        private static int[] ipBlockPeers(Prefix prefix, Map<Integer, Map<Prefix, List<int[]>>> byLength, int[] lengths) {
+            if (lengths.length == 0) {
+                return NONE;
+            }
+            TreeSet<Integer> out = new TreeSet<>();
             List<Integer> excluded = new ArrayList<>();
             for (int length : lengths) {
                 if (length > prefix.length()) {
@@ -360,6 +420,32 @@ public final class PolicyCompiler {
                 }
             }
             out.removeAll(excluded);
+            return out.isEmpty() ? NONE : out.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** The union of two sorted id arrays without repeats, sorted (one of them when the other is empty). */
+        static int[] union(int[] a, int[] b) {
+            if (a.length == 0) {
+                return b;
+            }
+            if (b.length == 0) {
+                return a;
+            }
+            int[] out = new int[a.length + b.length];
+            int i = 0;
+            int j = 0;
+            int n = 0;
+            while (i < a.length || j < b.length) {
+                int next = j == b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+                if (i < a.length && a[i] == next) {
+                    i++;
+                }
+                if (j < b.length && b[j] == next) {
+                    j++;
+                }
+                out[n++] = next;
+            }
+            return n == out.length ? out : Arrays.copyOf(out, n);
         }
 
         private int[] noNamedPorts() {

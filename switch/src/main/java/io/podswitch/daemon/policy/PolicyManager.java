@@ -36,6 +36,8 @@ public final class PolicyManager {
     private final Map<NamespacedName, NetworkPolicy> policies = new TreeMap<>();
     /** Pods wired on this node: attachment key → who the CNI said it is and the addresses it got. */
     private final Map<String, LocalPod> local = new LinkedHashMap<>();
+    /** The selector matching kept from one compilation to the next while policies and namespaces stay. */
+    private final PolicyCompiler.Cache cache = new PolicyCompiler.Cache();
     private long generation;
     private CompiledPolicy current;
     private Map<IpAddress, PodInfo> podsByAddress = Map.of();
@@ -140,7 +142,7 @@ public final class PolicyManager {
                     + " counter slots; the extra ones share one (enforced all the same)");
         }
         CompiledPolicy next = PolicyCompiler.compile(++generation, List.copyOf(namespaces.values()), effective,
-                List.copyOf(policies.values()), node, ids.asMap());
+                List.copyOf(policies.values()), node, ids.asMap(), cache);
         tables.publish(next);
         current = next;
         Map<IpAddress, PodInfo> byAddress = new java.util.HashMap<>();

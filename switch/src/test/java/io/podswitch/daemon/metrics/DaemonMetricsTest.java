@@ -50,7 +50,7 @@ class DaemonMetricsTest {
         }
         MemoryPort pod = new MemoryPort(engine.allocatePortId(), "eth0", engine.pool(), 1, 64);
         pod.counters().dropped(PortDropReason.values()[0], 3);
-        counters.register(new PortCounterSource(PortIdentity.pod("c0ffee", "eth0"), pod));
+        counters.register(new PortCounterSource(PortIdentity.pod("c0ffee", "eth0", "shop/web-1"), pod));
         MemoryPort host = new MemoryPort(engine.allocatePortId(), "podswitch0", engine.pool(), 1, 64);
         counters.register(new PortCounterSource(PortIdentity.host("podswitch0"), host));
         health.readiness().gate("dataplane", "host port podswitch0 is down");
@@ -74,9 +74,9 @@ class DaemonMetricsTest {
     @Test
     void familiesAreLabelledNotGlued() throws Exception {
         String text = text(scrape());
-        assertTrue(text.contains("podswitch_port_drops_total{container_id=\"c0ffee\",kind=\"pod\",port=\"eth0\",reason=\""
+        assertTrue(text.contains("podswitch_port_drops_total{container_id=\"c0ffee\",kind=\"pod\",pod_name=\"web-1\",pod_namespace=\"shop\",port=\"eth0\",reason=\""
                 + PortDropReason.values()[0].name().toLowerCase() + "\"} 3.0"), text);
-        assertTrue(text.contains("podswitch_port_receive_packets_total{container_id=\"\",kind=\"host\",port=\"podswitch0\"} 0.0"),
+        assertTrue(text.contains("podswitch_port_receive_packets_total{container_id=\"\",kind=\"host\",pod_name=\"\",pod_namespace=\"\",port=\"podswitch0\"} 0.0"),
                 text);
         assertTrue(text.contains("podswitch_graph_node_events_total{node=\"ip4-input\",reason=\"bad_checksum\",worker=\"1\"} 0.0"),
                 text);

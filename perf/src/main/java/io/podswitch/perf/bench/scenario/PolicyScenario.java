@@ -1,6 +1,5 @@
 package io.podswitch.perf.bench.scenario;
 
-import io.podswitch.perf.baseline.Iperf3Runner;
 import io.podswitch.perf.bench.BenchSettings;
 import io.podswitch.perf.bench.Requirements;
 import io.podswitch.perf.bench.Samples;
@@ -17,7 +16,6 @@ import io.podswitch.perf.bench.side.SideUnavailableException;
 import io.podswitch.perf.calico.CalicoPolicyNode;
 import io.podswitch.perf.report.Measurement;
 import io.podswitch.perf.report.Status;
-import io.podswitch.perf.topo.Exec;
 import io.podswitch.perf.topo.Topology;
 
 import java.io.IOException;
@@ -25,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,15 +46,11 @@ public final class PolicyScenario implements Scenario {
 
     static final String NAME = "policy";
     static final String PODSWITCH = Measurement.PODSWITCH;
-    static final Outcomes.Metric CONN_RATE = Outcomes.Metric.higher("connection_rate", "conn/s");
-    static final Outcomes.Metric CONN_LATENCY = Outcomes.Metric.lower("connection_latency", "µs");
-    static final Outcomes.Metric THROUGHPUT = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
     static final Outcomes.Metric UPDATE = Outcomes.Metric.lower("update_latency", "ms");
     static final List<String> SUBJECTS = List.of(CalicoPolicyNode.Dataplane.IPTABLES.subject(),
             CalicoPolicyNode.Dataplane.NFTABLES.subject(), PODSWITCH);
     static final List<Integer> SIZES = List.of(0, 10, 1_000, 10_000);
     static final List<Integer> SMOKE_SIZES = List.of(0, 10);
-    private static final List<Integer> PERCENTILES = List.of(50, 99);
     private static final int UPDATES_PER_REPETITION = 3;
 
     @Override
@@ -78,10 +71,7 @@ public final class PolicyScenario implements Scenario {
 
     @Override
     public int plannedSteps(BenchSettings s) {
-        int subjects = 0;
-        for (String subject : SUBJECTS) {
-            subjects += s.sideSelected(subject) ? 1 : 0;
-        }
+        int subjects = ClientServerSteps.selected(s, SUBJECTS);
         int sizes = 0;
         for (int size : s.smoke() ? SMOKE_SIZES : SIZES) {
             sizes += size == 0 ? 2 : 3;
@@ -93,30 +83,11 @@ public final class PolicyScenario implements Scenario {
         return ctx.smoke() ? SMOKE_SIZES : SIZES;
     }
 
-    static int parallel(ScenarioContext ctx) {
-        return ctx.smoke() ? 2 : 8;
-    }
-
     @Override
     public List<Measurement> run(ScenarioContext ctx) throws Exception {
-        for (String s : ctx.settings().sides()) {
-            if (!SUBJECTS.contains(s)) {
-                throw new IllegalArgumentException("--side " + s + ": the policy scenario knows " + SUBJECTS);
-            }
-        }
         Optional<Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
-        List<Measurement> out = new ArrayList<>();
-        for (String subject : SUBJECTS) {
-            Outcomes o = new Outcomes(NAME, subject);
-            if (!ctx.settings().sideSelected(subject)) {
-                out.addAll(notMeasured(ctx, o, Status.SKIPPED, "not selected (--side)"));
-            } else if (!ctx.isRoot()) {
-                out.addAll(notMeasured(ctx, o, Status.NEEDS_ROOT, "namespaces and veths need root"));
-            } else {
-                out.addAll(runSubject(ctx, o, iperf3));
-            }
-        }
-        return out;
+        return ClientServerSteps.eachSubject(ctx, NAME, SUBJECTS, o -> runSubject(ctx, o, iperf3),
+                (o, status, reason) -> notMeasured(ctx, o, status, reason));
     }
 
     private List<Measurement> runSubject(ScenarioContext ctx, Outcomes o, Optional<Path> iperf3) {
@@ -132,7 +103,8 @@ public final class PolicyScenario implements Scenario {
                 if (found.isEmpty()) {
                     return notMeasured(ctx, o, Status.MISSING_TOOL, tool + " not installed");
                 }
-                version = version.isEmpty() ? version(found.get()) : version + ", " + version(found.get());
+                String v = ClientServerSteps.version(found.get(), tool.equals("ipset") ? "version" : "--version");
+                version = version.isEmpty() ? v : version + ", " + v;
             }
         } else if (side.isEmpty()) {
             return notMeasured(ctx, o, Status.UNAVAILABLE, PodswitchSides.unboundReason(PolicySide.class));
@@ -165,14 +137,7 @@ public final class PolicyScenario implements Scenario {
             programNote = node.lastProgramNote();
             check(node);
         } catch (Exception e) {
-            out.addAll(o.not(List.of(CONN_RATE, THROUGHPUT), params, Status.FAILED, Outcomes.reason(e)));
-            for (int p : PERCENTILES) {
-                out.add(o.not(CONN_LATENCY, withPercentile(params, p), Status.FAILED, Outcomes.reason(e)));
-            }
-            if (size > 0) {
-                out.add(o.not(UPDATE, params, Status.FAILED, Outcomes.reason(e)));
-            }
-            return out;
+            return notMeasured(o, size, Status.FAILED, Outcomes.reason(e));
         }
         out.addAll(connections(ctx, o, node, params, programNote));
         out.add(throughput(ctx, o, node, params, iperf3));
@@ -193,53 +158,19 @@ public final class PolicyScenario implements Scenario {
 
     private List<Measurement> connections(ScenarioContext ctx, Outcomes o, PolicyNode node, Map<String, String> params,
                                           String programNote) {
-        int parallel = parallel(ctx);
-        String target = node.serverIp() + ":" + PolicyRuleSet.PORT;
-        Duration warmup = ctx.smoke() ? Duration.ZERO : Duration.ofMillis(500);
-        try {
-            Samples s = ctx.measure(o.subject() + " connections, " + params.get("rules") + " rules", d -> {
-                ConnectionRateResult r = ShortConnectionLoad.timed(node.clientNs(), target, parallel, warmup, d);
-                if (r.ok() == 0) {
-                    throw new IOException("no connection completed to " + target + " (refused " + r.refused()
-                            + ", timeouts " + r.timeouts() + ", errors " + r.errors() + ")");
-                }
-                Map<String, Double> v = new LinkedHashMap<>();
-                v.put(CONN_RATE.name(), r.perSecond());
-                v.put("p50", r.p50Micros());
-                v.put("p99", r.p99Micros());
-                return v;
-            });
-            String note = "connect + request + reply + close, " + parallel + " in parallel, each a new connection the "
-                    + "policy judges" + (programNote.isEmpty() ? "" : "; " + programNote);
-            List<Measurement> out = new ArrayList<>();
-            out.add(o.ok(CONN_RATE, params, s, note));
-            for (int p : PERCENTILES) {
-                out.add(o.ok(CONN_LATENCY, withPercentile(params, p), s.get("p" + p), "HdrHistogram over every connection"));
-            }
-            return out;
-        } catch (Exception e) {
-            List<Measurement> out = new ArrayList<>();
-            out.add(o.not(CONN_RATE, params, Status.FAILED, Outcomes.reason(e)));
-            for (int p : PERCENTILES) {
-                out.add(o.not(CONN_LATENCY, withPercentile(params, p), Status.FAILED, Outcomes.reason(e)));
-            }
-            return out;
-        }
+        int parallel = ClientServerSteps.parallel(ctx);
+        return ClientServerSteps.connections(ctx, o, "connections, " + params.get("rules") + " rules", node.clientNs(),
+                node.serverIp() + ":" + PolicyRuleSet.PORT, params,
+                (s, spread) -> "connect + request + reply + close, " + parallel + " in parallel, each a new connection the "
+                        + "policy judges; failed attempts per repetition " + ClientServerSteps.join(s.get("failed"))
+                        + (programNote.isEmpty() ? "" : "; " + programNote));
     }
 
     private Measurement throughput(ScenarioContext ctx, Outcomes o, PolicyNode node, Map<String, String> params,
                                    Optional<Path> iperf3) {
-        if (iperf3.isEmpty()) {
-            return o.not(THROUGHPUT, params, Status.MISSING_TOOL, "iperf3 not installed (apt-get install -y iperf3)");
-        }
-        Iperf3Runner runner = new Iperf3Runner(iperf3.get());
-        try {
-            Samples s = ctx.measure(o.subject() + " iperf3, " + params.get("rules") + " rules", d -> Map.of(THROUGHPUT.name(),
-                    runner.tcpGbps(node.clientNs(), node.serverNs(), node.serverIp(), PolicyRuleSet.IPERF_PORT, d, 1)));
-            return o.ok(THROUGHPUT, params, s, "iperf3, one stream: established traffic past the policy");
-        } catch (Exception e) {
-            return o.not(THROUGHPUT, params, Status.FAILED, Outcomes.reason(e));
-        }
+        return ClientServerSteps.throughput(ctx, o, "iperf3, " + params.get("rules") + " rules", iperf3, node.clientNs(),
+                node.serverNs(), node.serverIp(), PolicyRuleSet.IPERF_PORT, 1, params,
+                "iperf3, one stream: established traffic past the policy");
     }
 
     /**
@@ -279,32 +210,19 @@ public final class PolicyScenario implements Scenario {
     private static List<Measurement> notMeasured(ScenarioContext ctx, Outcomes o, Status status, String reason) {
         List<Measurement> out = new ArrayList<>();
         for (int size : sizes(ctx)) {
-            Map<String, String> params = Outcomes.params("rules", Integer.toString(size));
-            out.addAll(o.not(List.of(CONN_RATE, THROUGHPUT), params, status, reason));
-            for (int p : PERCENTILES) {
-                out.add(o.not(CONN_LATENCY, withPercentile(params, p), status, reason));
-            }
-            if (size > 0) {
-                out.add(o.not(UPDATE, params, status, reason));
-            }
+            out.addAll(notMeasured(o, size, status, reason));
         }
         return out;
     }
 
-    private static Map<String, String> withPercentile(Map<String, String> params, int p) {
-        Map<String, String> m = new LinkedHashMap<>(params);
-        m.put("percentile", Integer.toString(p));
-        return m;
-    }
-
-    private static String version(Path tool) {
-        try {
-            Exec.Result r = Exec.exec(List.of(tool.toString(), tool.getFileName().toString().equals("ipset") ? "version"
-                    : "--version"), Exec.DEFAULT_TIMEOUT);
-            String v = (r.stdout() + r.stderr()).strip();
-            return v.isEmpty() ? tool.getFileName().toString() : v.lines().findFirst().orElse(v);
-        } catch (IOException e) {
-            return tool.getFileName().toString();
+    /** One size's metrics, not measured. */
+    private static List<Measurement> notMeasured(Outcomes o, int size, Status status, String reason) {
+        Map<String, String> params = Outcomes.params("rules", Integer.toString(size));
+        List<Measurement> out = new ArrayList<>(ClientServerSteps.notConnections(o, params, status, reason));
+        out.add(o.not(ClientServerSteps.THROUGHPUT, params, status, reason));
+        if (size > 0) {
+            out.add(o.not(UPDATE, params, status, reason));
         }
+        return out;
     }
 }

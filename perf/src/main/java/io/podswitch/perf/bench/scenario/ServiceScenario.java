@@ -1,6 +1,5 @@
 package io.podswitch.perf.bench.scenario;
 
-import io.podswitch.perf.baseline.Iperf3Runner;
 import io.podswitch.perf.bench.BenchSettings;
 import io.podswitch.perf.bench.Requirements;
 import io.podswitch.perf.bench.Samples;
@@ -23,9 +22,7 @@ import io.podswitch.perf.topo.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,9 +43,6 @@ import java.util.Optional;
 public final class ServiceScenario implements Scenario {
 
     static final String NAME = "service";
-    static final Outcomes.Metric CONN_RATE = Outcomes.Metric.higher("connection_rate", "conn/s");
-    static final Outcomes.Metric CONN_LATENCY = Outcomes.Metric.lower("connection_latency", "µs");
-    static final Outcomes.Metric THROUGHPUT = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
     /** CPU the forwarding process uses while no packet flows, in % of one core. */
     static final Outcomes.Metric IDLE_CPU = Outcomes.Metric.lower("idle_cpu", "% of a core");
     static final String PODSWITCH = Measurement.PODSWITCH;
@@ -73,7 +67,6 @@ public final class ServiceScenario implements Scenario {
     static final int DIRECT_PORT = 8081;
     private static final List<String> PATHS = List.of("direct", "vip");
     private static final List<Integer> STREAMS = List.of(1, 4);
-    private static final List<Integer> PERCENTILES = List.of(50, 99);
 
     @Override
     public String name() {
@@ -92,37 +85,14 @@ public final class ServiceScenario implements Scenario {
 
     @Override
     public int plannedSteps(BenchSettings s) {
-        int sides = 0;
-        for (String subject : SUBJECTS) {
-            sides += s.sideSelected(subject) ? 1 : 0;
-        }
-        return sides * (1 + PATHS.size() * (1 + STREAMS.size()));
-    }
-
-    static int parallel(ScenarioContext ctx) {
-        return ctx.smoke() ? 2 : 8;
+        return ClientServerSteps.selected(s, SUBJECTS) * (1 + PATHS.size() * (1 + STREAMS.size()));
     }
 
     @Override
     public List<Measurement> run(ScenarioContext ctx) throws Exception {
-        for (String s : ctx.settings().sides()) {
-            if (!SUBJECTS.contains(s)) {
-                throw new IllegalArgumentException("--side " + s + ": the service scenario knows " + SUBJECTS);
-            }
-        }
         Optional<Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
-        List<Measurement> out = new ArrayList<>();
-        for (String subject : SUBJECTS) {
-            Outcomes o = new Outcomes(NAME, subject);
-            if (!ctx.settings().sideSelected(subject)) {
-                out.addAll(notMeasured(ctx, o, Status.SKIPPED, "not selected (--side)"));
-            } else if (!ctx.isRoot()) {
-                out.addAll(notMeasured(ctx, o, Status.NEEDS_ROOT, "namespaces and veths need root"));
-            } else {
-                out.addAll(runSubject(ctx, o, iperf3));
-            }
-        }
-        return out;
+        return ClientServerSteps.eachSubject(ctx, NAME, SUBJECTS, o -> runSubject(ctx, o, iperf3),
+                (o, status, reason) -> notMeasured(ctx, o, status, reason));
     }
 
     private List<Measurement> runSubject(ScenarioContext ctx, Outcomes o, Optional<Path> iperf3) {
@@ -139,7 +109,7 @@ public final class ServiceScenario implements Scenario {
             if (tool.isEmpty()) {
                 return notMeasured(ctx, o, Status.MISSING_TOOL, mode.get().tool() + " not installed (" + installHint(mode.get()) + ")");
             }
-            toolVersion = version(tool.get());
+            toolVersion = ClientServerSteps.version(tool.get(), "--version");
         } else if (ctx.sides().service().isEmpty()) {
             return notMeasured(ctx, o, Status.UNAVAILABLE, PodswitchSides.unboundReason(ServiceSide.class));
         }
@@ -202,86 +172,37 @@ public final class ServiceScenario implements Scenario {
     }
 
     private List<Measurement> connections(ScenarioContext ctx, Outcomes o, ServiceNode node, String path) {
-        int parallel = parallel(ctx);
+        int parallel = ClientServerSteps.parallel(ctx);
         String target = path.equals("vip") ? WEB_VIP + ":" + WEB_PORT : node.backendIps().getFirst() + ":" + DIRECT_PORT;
-        Map<String, String> params = Outcomes.params("path", path, "parallel", Integer.toString(parallel));
-        Duration warmup = ctx.smoke() ? Duration.ZERO : Duration.ofMillis(500);
-        Map<String, Long> lastSpread = new LinkedHashMap<>();
-        try {
-            Samples s = ctx.measure(o.subject() + " connections " + path, d -> {
-                ConnectionRateResult r = ShortConnectionLoad.timed(node.clientNs(), target, parallel, warmup, d);
-                if (r.ok() == 0) {
-                    throw new IOException("no connection completed to " + target + " (refused " + r.refused()
-                            + ", timeouts " + r.timeouts() + ", errors " + r.errors() + ")");
-                }
-                lastSpread.clear();
-                lastSpread.putAll(r.backends());
-                Map<String, Double> v = new LinkedHashMap<>();
-                v.put(CONN_RATE.name(), r.perSecond());
-                v.put("p50", r.p50Micros());
-                v.put("p99", r.p99Micros());
-                v.put("failed", (double) (r.refused() + r.timeouts() + r.errors()));
-                return v;
-            });
-            String note = "connect + 6-byte request + reply + close (RST), " + parallel + " in parallel; replies per backend "
-                    + lastSpread + " (last repetition); failed attempts per repetition " + join(s.get("failed"));
-            List<Measurement> out = new ArrayList<>();
-            out.add(o.ok(CONN_RATE, params, s, note));
-            for (int p : PERCENTILES) {
-                out.add(o.ok(CONN_LATENCY, withPercentile(params, p), s.get("p" + p), "HdrHistogram over every connection of the repetition"));
-            }
-            return out;
-        } catch (Exception e) {
-            List<Measurement> out = new ArrayList<>();
-            out.add(o.not(CONN_RATE, params, Status.FAILED, Outcomes.reason(e)));
-            for (int p : PERCENTILES) {
-                out.add(o.not(CONN_LATENCY, withPercentile(params, p), Status.FAILED, Outcomes.reason(e)));
-            }
-            return out;
-        }
+        return ClientServerSteps.connections(ctx, o, "connections " + path, node.clientNs(), target,
+                Outcomes.params("path", path, "parallel", Integer.toString(parallel)),
+                (s, spread) -> "connect + 6-byte request + reply + close (RST), " + parallel + " in parallel; replies per "
+                        + "backend " + spread + " (last repetition); failed attempts per repetition "
+                        + ClientServerSteps.join(s.get("failed")));
     }
 
     private Measurement throughput(ScenarioContext ctx, Outcomes o, ServiceNode node, String path, int streams,
                                    Optional<Path> iperf3) {
-        Map<String, String> params = Outcomes.params("path", path, "streams", Integer.toString(streams));
-        if (iperf3.isEmpty()) {
-            return o.not(THROUGHPUT, params, Status.MISSING_TOOL, "iperf3 not installed (apt-get install -y iperf3)");
-        }
-        Iperf3Runner runner = new Iperf3Runner(iperf3.get());
         String target = path.equals("vip") ? IPERF_VIP : node.backendIps().getFirst();
-        try {
-            Samples s = ctx.measure(o.subject() + " iperf3 " + path + " x" + streams, d -> Map.of(THROUGHPUT.name(),
-                    runner.tcpGbps(node.clientNs(), node.backendNs().getFirst(), target, IPERF_PORT, d, streams)));
-            return o.ok(THROUGHPUT, params, s, "iperf3 -P " + streams + " to " + target
-                    + (path.equals("vip") ? " (service with backend 0 only)" : " (backend 0's pod address)") + ", whole seconds");
-        } catch (Exception e) {
-            return o.not(THROUGHPUT, params, Status.FAILED, Outcomes.reason(e));
-        }
+        return ClientServerSteps.throughput(ctx, o, "iperf3 " + path + " x" + streams, iperf3, node.clientNs(),
+                node.backendNs().getFirst(), target, IPERF_PORT, streams,
+                Outcomes.params("path", path, "streams", Integer.toString(streams)), "iperf3 -P " + streams + " to " + target
+                        + (path.equals("vip") ? " (service with backend 0 only)" : " (backend 0's pod address)") + ", whole seconds");
     }
 
     private static List<Measurement> notMeasured(ScenarioContext ctx, Outcomes o, Status status, String reason) {
         List<Measurement> out = new ArrayList<>();
         out.add(o.not(IDLE_CPU, Outcomes.params("traffic", "none"), status, reason));
-        String parallel = Integer.toString(parallel(ctx));
+        String parallel = Integer.toString(ClientServerSteps.parallel(ctx));
         for (String path : PATHS) {
-            Map<String, String> params = Outcomes.params("path", path, "parallel", parallel);
-            out.add(o.not(CONN_RATE, params, status, reason));
-            for (int p : PERCENTILES) {
-                out.add(o.not(CONN_LATENCY, withPercentile(params, p), status, reason));
-            }
+            out.addAll(ClientServerSteps.notConnections(o, Outcomes.params("path", path, "parallel", parallel), status, reason));
         }
         for (String path : PATHS) {
             for (int streams : STREAMS) {
-                out.add(o.not(THROUGHPUT, Outcomes.params("path", path, "streams", Integer.toString(streams)), status, reason));
+                out.add(o.not(ClientServerSteps.THROUGHPUT, Outcomes.params("path", path, "streams", Integer.toString(streams)), status, reason));
             }
         }
         return out;
-    }
-
-    private static Map<String, String> withPercentile(Map<String, String> params, int p) {
-        Map<String, String> m = new LinkedHashMap<>(params);
-        m.put("percentile", Integer.toString(p));
-        return m;
     }
 
     static Optional<KubeProxyMode> mode(String subject) {
@@ -315,23 +236,5 @@ public final class ServiceScenario implements Scenario {
         } catch (IOException e) {
             return "the ip_vs module cannot be loaded: " + e.getMessage();
         }
-    }
-
-    private static String version(Path tool) {
-        try {
-            Exec.Result r = Exec.exec(List.of(tool.toString(), "--version"), Exec.DEFAULT_TIMEOUT);
-            String v = (r.stdout() + r.stderr()).strip();
-            return v.isEmpty() ? tool.getFileName().toString() : v.lines().findFirst().orElse(v);
-        } catch (IOException e) {
-            return tool.getFileName().toString();
-        }
-    }
-
-    private static String join(double[] values) {
-        StringBuilder b = new StringBuilder();
-        for (double v : values) {
-            b.append(b.isEmpty() ? "" : "/").append((long) v);
-        }
-        return b.toString();
     }
 }
