@@ -13,8 +13,8 @@ import java.lang.invoke.MethodHandle;
  * arrays of {@link MsgHdr mmsghdr}, plus the UDP and IP socket options it sets.
  *
  * <p>Data path only, with the conventions of {@link Libc#read}: raw addresses instead of segments,
- * a caller-owned errno capture segment, result = messages moved or {@code -errno}; no exception, no
- * allocation. Bound {@linkplain Linker.Option#critical critical}: both are only called on
+ * a caller-owned errno capture segment (used only where {@link RawSyscall} is unavailable), result =
+ * messages moved or {@code -errno}; no exception, no allocation. Bound {@linkplain Linker.Option#critical critical}: both are only called on
  * non-blocking sockets ({@code SOCK_NONBLOCK}, and {@code MSG_DONTWAIT} on receive), so they return
  * at once.
  */
@@ -51,8 +51,21 @@ public final class Datagrams {
      * allocates a segment slice per call (docs/nativeio.md, "Data path").
      */
 
+    /*
+     * Where RawSyscall works (x86-64) the kernel's own result is used (-errno in the return value): only
+     * scalars cross, nothing can allocate whatever C2 inlines. Elsewhere, libc with errno capture into
+     * the caller's segment.
+     */
+
     /** sendmmsg(2) of {@code count} mmsghdrs at {@code msgsAddress}; messages sent, or -errno. */
     public static int sendmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
+        if (RawSyscall.AVAILABLE) {
+            return (int) RawSyscall.call(RawSyscall.SYS_SENDMMSG, fd, msgsAddress, count, 0, 0);
+        }
+        return libcSendmmsg(errno, fd, msgsAddress, count);
+    }
+
+    private static int libcSendmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
         int n = rawSendmmsg(errno, fd, msgsAddress, count);
         return n >= 0 ? n : -Native.errno(errno);
     }
@@ -62,6 +75,13 @@ public final class Datagrams {
      * messages received, or -errno ({@code -EAGAIN} when nothing is queued).
      */
     public static int recvmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
+        if (RawSyscall.AVAILABLE) {
+            return (int) RawSyscall.call(RawSyscall.SYS_RECVMMSG, fd, msgsAddress, count, MSG_DONTWAIT, 0);
+        }
+        return libcRecvmmsg(errno, fd, msgsAddress, count);
+    }
+
+    private static int libcRecvmmsg(MemorySegment errno, int fd, long msgsAddress, int count) {
         int n = rawRecvmmsg(errno, fd, msgsAddress, count);
         return n >= 0 ? n : -Native.errno(errno);
     }

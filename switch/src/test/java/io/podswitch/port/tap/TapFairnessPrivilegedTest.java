@@ -35,6 +35,7 @@ class TapFairnessPrivilegedTest {
     private static final int PROBES = 1000;
     private static final int ECHO_PORT = 7007;
     private static final int BLAST_PORT = 7009;
+    private static final int LOST_SECONDS = 30;
 
     @Test
     void probesKeepTheirPacketsWhileAnUnpacedStreamOverflowsItsQueue() throws Exception {
@@ -81,7 +82,13 @@ class TapFairnessPrivilegedTest {
         }
     }
 
-    /** Exchanges {@link #PROBES} 64-byte probes one at a time (1 s each at most). @return how many went unanswered */
+    /**
+     * Exchanges {@link #PROBES} 64-byte probes one at a time. A probe is lost when its answer does not
+     * come within {@link #LOST_SECONDS}: a hang bound — on a loaded machine an answer is late, a dropped
+     * probe never comes — so the exchange stops at the first loss (the test asks for none).
+     *
+     * @return how many went unanswered (0 or 1)
+     */
     private static int probe(DatagramChannel probe, InetSocketAddress echo) throws Exception {
         ByteBuffer out = ByteBuffer.allocate(64);
         ByteBuffer in = ByteBuffer.allocate(2048);
@@ -90,17 +97,19 @@ class TapFairnessPrivilegedTest {
             out.clear();
             out.putInt(0, i);
             probe.send(out, echo);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOST_SECONDS);
             boolean answered = false;
             while (!answered && System.nanoTime() < deadline) {
                 in.clear();
                 if (probe.receive(in) != null) {
                     answered = in.position() >= 4 && in.getInt(0) == i;
                 } else {
-                    Thread.onSpinWait();
+                    Thread.yield(); // 2 shared cores: leave them to the worker, the echo and the blast
                 }
             }
-            lost += answered ? 0 : 1;
+            if (!answered) {
+                return lost + 1;
+            }
         }
         return lost;
     }

@@ -41,7 +41,8 @@ class TapRingPrivilegedTest {
             // Give pod A's queue up: its armed read is cancelled, nothing of A is read any more ...
             r.run(RxQueueCommand.remove(r.pods.portA(), 0));
             assertFalse(r.pods.portA().readsThroughRing(0), "the queue's ring reader is gone");
-            assertEquals(0, RingWorkerPods.exchange(client, to, 1, 900_000), "a request from A is not read while nobody polls A");
+            assertEquals(0, RingWorkerPods.exchange(client, to, 1, 900_000, 1_000_000_000L),
+                    "a request from A is not read while nobody polls A (1 s: an answer would be a bug, not a delay)");
             // ... and take it again: a new read is armed and the queue's packets flow again.
             r.run(RxQueueCommand.add(r.pods.portA(), 0));
             assertTrue(r.pods.portA().readsThroughRing(0));
@@ -79,7 +80,7 @@ class TapRingPrivilegedTest {
                     }
                 }
             }
-            sink.join(30_000);
+            sink.join(RingWorkerPods.HANG_SECONDS * 1000L); // a hang bound; the byte count below is the check
             rxLarge = r.pods.portA().offloadCounters().largeReceived();
             txLarge = r.pods.portB().offloadCounters().largeTransmitted();
         }
