@@ -19,12 +19,6 @@ public final class TestpmdRunner {
     /** testpmd needs at least this long to print two statistics blocks (one per second). */
     public static final Duration MIN_STEADY = Duration.ofMillis(2500);
 
-    /** The header of each statistics block testpmd prints every {@code --stats-period}. */
-    private static final String STATISTICS_HEADER = "Port statistics";
-
-    /** How long testpmd may take from launch to forwarding before the run counts as hung. */
-    private static final Duration START_BOUND = Duration.ofSeconds(120);
-
     private final Path testpmd;
 
     public TestpmdRunner(Path testpmd) {
@@ -55,7 +49,6 @@ public final class TestpmdRunner {
         long start = System.nanoTime();
         try (DpdkRuntimeDir runtime = new DpdkRuntimeDir("testpmd");
              BackgroundProcess p = BackgroundProcess.start(command(mode, workers, packetSize, cores, runtime.prefix()))) {
-            awaitFirstStatistics(p);
             if (p.waitFor(duration.toMillis())) {
                 throw new IOException("dpdk-testpmd exited early (" + p.exitCode() + "): " + tail(p.stdout() + p.stderr()));
             }
@@ -71,26 +64,6 @@ public final class TestpmdRunner {
                 return total.getAsDouble() / (elapsed / 1e9) / 1e6;
             }
             throw new IOException("dpdk-testpmd printed no statistics: " + tail(out + p.stderr()));
-        }
-    }
-
-    /**
-     * The measured window starts once testpmd forwards (its first statistics block). EAL start-up takes
-     * from 0.5 s on a quiet machine to many seconds on a loaded one, and a SIGINT that arrives before
-     * testpmd installs its handler kills it silently: a fixed window from launch failed under load with
-     * "printed no statistics". The bound is for a hang, not a speed.
-     */
-    private static void awaitFirstStatistics(BackgroundProcess p) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + START_BOUND.toNanos();
-        while (!p.stdout().contains(STATISTICS_HEADER)) {
-            if (p.waitFor(50)) {
-                throw new IOException("dpdk-testpmd exited before forwarding (" + p.exitCode() + "): "
-                        + tail(p.stdout() + p.stderr()));
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IOException("dpdk-testpmd printed no statistics within " + START_BOUND.toSeconds()
-                        + " s of its launch: " + tail(p.stdout() + p.stderr()));
-            }
         }
     }
 
