@@ -6,6 +6,9 @@ import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,6 +28,11 @@ public final class JsonCodec {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // ALLOW_COERCION_OF_SCALARS does not cover numbers and booleans read as strings: refuse them too.
+            .withCoercionConfig(LogicalType.Textual, config -> config
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
     private static final ObjectWriter PRETTY = MAPPER.writerWithDefaultPrettyPrinter();
 
@@ -49,12 +57,17 @@ public final class JsonCodec {
         }
     }
 
-    /** Parses one document into a tree. */
+    /** Parses one document into a tree. @throws Malformed when it is not one JSON document */
     public static JsonNode tree(byte[] json) {
         try {
-            return MAPPER.readTree(json);
+            JsonNode tree = MAPPER.readTree(json);
+            if (tree == null || tree.isMissingNode()) {
+                throw new Malformed("no JSON document (empty input)", null);
+            }
+            return tree;
         } catch (JacksonException e) {
-            throw failure(e);
+            // A tree has no expected shape: whatever fails here (trailing tokens too) is malformed JSON.
+            throw new Malformed(e.getOriginalMessage() + location(e), e);
         }
     }
 
@@ -79,7 +92,11 @@ public final class JsonCodec {
     /** Converts an already parsed tree into {@code type}. */
     public static <T> T convert(JsonNode tree, Class<T> type) {
         try {
-            return MAPPER.treeToValue(tree, type);
+            T value = MAPPER.treeToValue(tree, type);
+            if (value == null) {
+                throw new Shape("expected an object, got " + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            return value;
         } catch (JacksonException e) {
             throw failure(e);
         }
@@ -120,6 +137,17 @@ public final class JsonCodec {
     /** A list member, empty when not given (Go runtimes write null for empty slices). */
     public static <T> List<T> list(List<T> value) {
         return value == null ? List.of() : value;
+    }
+
+    /** A list member whose elements must not be null; empty when not given. @throws Shape naming the element */
+    public static <T> List<T> elements(String path, List<T> value) {
+        List<T> list = list(value);
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new Shape("\"" + path + "[" + i + "]\": expected a value, got null");
+            }
+        }
+        return list;
     }
 
     private static IllegalArgumentException failure(JacksonException e) {

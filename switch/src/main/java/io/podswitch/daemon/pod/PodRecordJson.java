@@ -36,7 +36,7 @@ public record PodRecordJson(String network, @JsonProperty("containerID") String 
      */
     public PodRecord toRecord(String path) {
         List<InetAddress> parsed = new ArrayList<>();
-        for (String a : JsonCodec.list(addresses)) {
+        for (String a : JsonCodec.elements(path + ".addresses", addresses)) {
             parsed.add(IpAddresses.parse(a));
         }
         return new PodRecord(JsonCodec.required(path + ".network", network),
