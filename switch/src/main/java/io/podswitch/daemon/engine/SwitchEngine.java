@@ -97,6 +97,19 @@ public final class SwitchEngine implements AutoCloseable {
     /** Deny-log samples a worker writes per second, and its ring (the control thread drains it twice a second). */
     static final int DENY_LOG_PER_SECOND = 20;
     static final int DENY_LOG_CAPACITY = 64;
+    /** Most receive queues of a multi-queue uplink (an AF_XDP socket on each active NIC queue, up to 16). */
+    static final int UPLINK_RX_QUEUES = 16;
+
+    /**
+     * Receive queues one worker may have to poll: pod TAPs have one queue per worker plus one with flow
+     * steering (the daemon's {@code TapSteering}), all spread round-robin, so the whole switch polls up to
+     * {@code maxPorts × (workers + 1)} of them, plus a multi-queue uplink's. Sized as if one worker got them
+     * all (the table is two arrays): with one per port, a one-worker node failed every ADD past half its
+     * {@code --max-pods} ("worker 0 did not take queue 1 of port eth0" at pod 65 of 128 in bench cni).
+     */
+    static int rxQueuesPerWorker(EngineConfig config) {
+        return config.maxPorts() * (config.workers() + 1) + UPLINK_RX_QUEUES;
+    }
 
     public SwitchEngine(EngineConfig config) {
         this.maxPorts = config.maxPorts();
@@ -118,7 +131,7 @@ public final class SwitchEngine implements AutoCloseable {
         WorkerConfig workerConfig = WorkerConfig.defaults()
                 .withIdleStrategy(config.idleStrategy())
                 .withCacheCapacity(EngineConfig.WORKER_CACHE_FRAMES);
-        workerConfig = new WorkerConfig(workerConfig.burstSize(), config.maxPorts(), workerConfig.tickCycles(),
+        workerConfig = new WorkerConfig(workerConfig.burstSize(), rxQueuesPerWorker(config), workerConfig.tickCycles(),
                 workerConfig.tickIntervalNs(), workerConfig.commandsPerTick(), workerConfig.commandQueueCapacity(),
                 workerConfig.cacheCapacity(), workerConfig.cpu(), workerConfig.idleStrategy(), config.ioUring());
         serviceTable = new ServiceTable(SERVICE_KEYS, config.workers());
