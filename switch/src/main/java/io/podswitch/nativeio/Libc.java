@@ -244,31 +244,54 @@ public final class Libc {
     // ---- data path: no exceptions, no allocation; result is bytes or -errno ----
 
     /*
-     * The data-path wrappers below and their raw calls are kept under C2's MaxInlineSize (35 bytes of
-     * bytecode), so they are inlined even at call sites C2 judges cold; out of line, the JDK's
-     * errno-capture check allocates a segment slice per call (docs/nativeio.md, "Data path").
+     * Where RawSyscall works (x86-64) these make the system call themselves: the kernel's result, -errno
+     * included, comes back in the return value and only scalars cross, so nothing can allocate whatever
+     * C2 inlines (the errno segment is then unused). Elsewhere libc with errno capture: those wrappers
+     * and their raw calls are kept under C2's MaxInlineSize (35 bytes of bytecode), so they are inlined
+     * even at call sites C2 judges cold; out of line, the JDK's errno-capture check allocates a segment
+     * slice per call (docs/nativeio.md, "Data path"). Both are critical calls: non-blocking descriptors only.
      */
 
     /** read(2) into native memory at {@code address}; bytes read, or -errno. */
     public static long read(MemorySegment errno, int fd, long address, long length) {
-        long n = rawRead(errno, fd, address, length);
-        return n >= 0 ? n : -Native.errno(errno);
+        return RawSyscall.AVAILABLE ? RawSyscall.call(RawSyscall.SYS_READ, fd, address, length, 0, 0)
+                : libcRead(errno, fd, address, length);
     }
 
     /** write(2) from native memory at {@code address}; bytes written, or -errno. */
     public static long write(MemorySegment errno, int fd, long address, long length) {
-        long n = rawWrite(errno, fd, address, length);
-        return n >= 0 ? n : -Native.errno(errno);
+        return RawSyscall.AVAILABLE ? RawSyscall.call(RawSyscall.SYS_WRITE, fd, address, length, 0, 0)
+                : libcWrite(errno, fd, address, length);
     }
 
     /** readv(2) with an iovec array at {@code iovAddress} (see {@link IoVec}); bytes, or -errno. */
     public static long readv(MemorySegment errno, int fd, long iovAddress, int iovCount) {
-        long n = rawReadv(errno, fd, iovAddress, iovCount);
-        return n >= 0 ? n : -Native.errno(errno);
+        return RawSyscall.AVAILABLE ? RawSyscall.call(RawSyscall.SYS_READV, fd, iovAddress, iovCount, 0, 0)
+                : libcReadv(errno, fd, iovAddress, iovCount);
     }
 
     /** writev(2) with an iovec array at {@code iovAddress} (see {@link IoVec}); bytes, or -errno. */
     public static long writev(MemorySegment errno, int fd, long iovAddress, int iovCount) {
+        return RawSyscall.AVAILABLE ? RawSyscall.call(RawSyscall.SYS_WRITEV, fd, iovAddress, iovCount, 0, 0)
+                : libcWritev(errno, fd, iovAddress, iovCount);
+    }
+
+    private static long libcRead(MemorySegment errno, int fd, long address, long length) {
+        long n = rawRead(errno, fd, address, length);
+        return n >= 0 ? n : -Native.errno(errno);
+    }
+
+    private static long libcWrite(MemorySegment errno, int fd, long address, long length) {
+        long n = rawWrite(errno, fd, address, length);
+        return n >= 0 ? n : -Native.errno(errno);
+    }
+
+    private static long libcReadv(MemorySegment errno, int fd, long iovAddress, int iovCount) {
+        long n = rawReadv(errno, fd, iovAddress, iovCount);
+        return n >= 0 ? n : -Native.errno(errno);
+    }
+
+    private static long libcWritev(MemorySegment errno, int fd, long iovAddress, int iovCount) {
         long n = rawWritev(errno, fd, iovAddress, iovCount);
         return n >= 0 ? n : -Native.errno(errno);
     }

@@ -34,6 +34,10 @@ import java.lang.invoke.MethodHandle;
  */
 public final class RawSyscall {
     /** x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+    public static final long SYS_READ = 0;
+    public static final long SYS_WRITE = 1;
+    public static final long SYS_READV = 19;
+    public static final long SYS_WRITEV = 20;
     public static final long SYS_RECVMMSG = 299;
     public static final long SYS_SENDMMSG = 307;
     public static final long SYS_EPOLL_WAIT = 232;

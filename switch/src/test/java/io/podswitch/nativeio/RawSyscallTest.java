@@ -32,6 +32,10 @@ class RawSyscallTest {
             MemorySegment errno = Native.errnoSegment(arena);
             assertEquals(-Errno.EBADF, Datagrams.sendmmsg(errno, -1, 0, 1));
             assertEquals(-Errno.EBADF, Datagrams.recvmmsg(errno, -1, 0, 1));
+            assertEquals(-Errno.EBADF, Libc.read(errno, -1, 0, 0));
+            assertEquals(-Errno.EBADF, Libc.write(errno, -1, 0, 0));
+            assertEquals(-Errno.EBADF, Libc.readv(errno, -1, 0, 0));
+            assertEquals(-Errno.EBADF, Libc.writev(errno, -1, 0, 0));
         }
     }
 
@@ -53,6 +57,8 @@ class RawSyscallTest {
             IoVec.set(iov, 0, buffer.address(), 64);
             MsgHdr.set(msgs, 0, 0, 0, iov.address(), 1);
             assertEquals(-Errno.EAGAIN, Datagrams.recvmmsg(errno, fd, msgs.address(), 1));
+            assertEquals(-Errno.EAGAIN, Libc.read(errno, fd, buffer.address(), 64));
+            assertEquals(-Errno.EAGAIN, Libc.readv(errno, fd, iov.address(), 1));
         } finally {
             Libc.close(fd);
         }
@@ -106,6 +112,18 @@ class RawSyscallTest {
                     RawSyscall.blocking(RawSyscall.SYS_IO_URING_ENTER, ring.fd(), 0, 1, getEventsExtArg, arg.address(), 24));
             assertEquals(-Errno.EINVAL,
                     RawSyscall.blocking(RawSyscall.SYS_IO_URING_ENTER, ring.fd(), 0, 1, getEventsExtArg, arg.address(), 23));
+        }
+    }
+
+    /** Libc's data-path read and write move bytes through the stub: an eventfd counts what was written. */
+    @Test
+    void readAndWriteMoveBytes() {
+        assumeTrue(RawSyscall.AVAILABLE);
+        try (EventFd counter = EventFd.create()) {
+            assertEquals(0, counter.signal());
+            assertEquals(0, counter.signal());
+            assertEquals(2, counter.drain());
+            assertEquals(0, counter.drain(), "drained: the next read is EAGAIN");
         }
     }
 }
