@@ -7,18 +7,16 @@ import io.podswitch.api.GcRequest;
 import io.podswitch.api.StatusRequest;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
-import io.podswitch.api.json.JsonParseException;
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonShapeException;
 import io.podswitch.api.json.JsonValue;
 import io.podswitch.api.json.JsonWriter;
-import io.podswitch.api.json.ObjectReader;
 import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.daemon.pod.ApiException;
 import io.podswitch.daemon.policy.PolicyOperations;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Routes control API requests: parses and validates the body on the connection's thread, then runs
@@ -42,6 +40,7 @@ public final class ControlApi {
     public static final long REQUEST_TIMEOUT_MS = 60_000;
 
     private final ControlThread control;
+    private final CniOperations cni;
     private final DaemonOperations operations;
     private final PeerOperations peerOperations;
     private final StatusOperations statusOperations;
@@ -63,7 +62,15 @@ public final class ControlApi {
     /** @param policyOperations {@code /v1/policy...}; null answers them 404 */
     public ControlApi(ControlThread control, DaemonOperations operations, PeerOperations peerOperations,
                       StatusOperations statusOperations, PolicyOperations policyOperations) {
+        this(control, operations, operations, peerOperations, statusOperations, policyOperations);
+    }
+
+    /** @param cni the CNI commands (the plugin's protocol), apart from the views: tests put a fake behind it */
+    public ControlApi(ControlThread control, CniOperations cni, DaemonOperations operations,
+                      PeerOperations peerOperations, StatusOperations statusOperations,
+                      PolicyOperations policyOperations) {
         this.control = control;
+        this.cni = cni;
         this.operations = operations;
         this.peerOperations = peerOperations;
         this.statusOperations = statusOperations;
@@ -149,48 +156,48 @@ public final class ControlApi {
         ServiceEndpointRequest endpoint;
         try {
             endpoint = ServiceEndpointRequest.fromJson(parseBody(request));
-        } catch (JsonShapeException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request", e.getMessage());
         }
         return ok(run(() -> add ? operations.addServiceBackend(endpoint) : operations.removeServiceBackend(endpoint)));
     }
 
     private HttpResponse cni(String path, HttpRequest request) throws ApiException {
-        ObjectReader body = parseBody(request);
+        JsonNode body = parseBody(request);
         try {
             switch (path) {
                 case CniApi.PATH_ADD -> {
-                    AttachmentRequest add = AttachmentRequest.fromJson(body);
-                    return ok(run(() -> operations.add(add).toJson()));
+                    AttachmentRequest add = CniJson.attachmentRequest(body);
+                    return ok(run(() -> CniJson.result(cni.add(add))));
                 }
                 case CniApi.PATH_DEL -> {
-                    AttachmentRequest del = AttachmentRequest.fromJson(body);
+                    AttachmentRequest del = CniJson.attachmentRequest(body);
                     run(() -> {
-                        operations.del(del);
+                        cni.del(del);
                         return null;
                     });
                     return ok(EMPTY);
                 }
                 case CniApi.PATH_CHECK -> {
-                    AttachmentRequest check = AttachmentRequest.fromJson(body);
+                    AttachmentRequest check = CniJson.attachmentRequest(body);
                     run(() -> {
-                        operations.check(check);
+                        cni.check(check);
                         return null;
                     });
                     return ok(EMPTY);
                 }
                 case CniApi.PATH_STATUS -> {
-                    StatusRequest.fromJson(body);
+                    CniJson.statusRequest(body);
                     run(() -> {
-                        operations.status();
+                        cni.status();
                         return null;
                     });
                     return ok(EMPTY);
                 }
                 case CniApi.PATH_GC -> {
-                    GcRequest gc = GcRequest.fromJson(body);
+                    GcRequest gc = CniJson.gcRequest(body);
                     run(() -> {
-                        operations.gc(gc);
+                        cni.gc(gc);
                         return null;
                     });
                     return ok(EMPTY);
@@ -199,21 +206,26 @@ public final class ControlApi {
                     return error(404, new ApiError(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path));
                 }
             }
-        } catch (JsonShapeException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request", e.getMessage());
         }
     }
 
-    private static final JsonValue EMPTY = new JsonValue.JsonObject(java.util.Map.of());
+    private static final JsonNode EMPTY = JsonCodec.MAPPER.createObjectNode();
 
-    private static ObjectReader parseBody(HttpRequest request) throws ApiException {
+    /** Malformed JSON is code 6; JSON that is not an object is code 7 (wrong shape), as the plugin's reader said. */
+    private static JsonNode parseBody(HttpRequest request) throws ApiException {
+        JsonNode body;
         try {
-            return ObjectReader.of(JsonParser.parse(request.body()), "");
-        } catch (JsonParseException e) {
+            body = JsonCodec.tree(request.body() == null ? new byte[0] : request.body());
+        } catch (JsonCodec.Malformed e) {
             throw new ApiException(ApiError.DECODING_FAILURE, "malformed JSON", e.getMessage());
-        } catch (JsonShapeException e) {
-            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request", e.getMessage());
         }
+        if (!body.isObject()) {
+            throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "invalid request",
+                    "expected object, got " + body.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return body;
     }
 
     /** Runs on the control thread; maps every failure to an ApiException. */
@@ -242,7 +254,11 @@ public final class ControlApi {
         return HttpResponse.json(200, JsonWriter.write(body));
     }
 
+    private static HttpResponse ok(JsonNode body) {
+        return ControlJson.response(200, body);
+    }
+
     private static HttpResponse error(int status, ApiError error) {
-        return HttpResponse.json(status, JsonWriter.write(error.toJson()));
+        return ControlJson.response(status, ControlJson.error(error));
     }
 }

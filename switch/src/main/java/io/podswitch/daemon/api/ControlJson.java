@@ -1,21 +1,21 @@
 package io.podswitch.daemon.api;
 
 import io.podswitch.api.ApiError;
+import io.podswitch.api.http.HttpResponse;
+import io.podswitch.api.http.HttpStatus;
+import io.podswitch.daemon.json.JsonCodec;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The control API's JSON on Jackson: one configured mapper for the daemon's answers and error bodies. */
+/** The control API's answers on Jackson ({@link JsonCodec}'s mapper): JSON responses and the error shape. */
 public final class ControlJson {
-    /** Thread-safe once built; shared by every request thread. */
-    public static final JsonMapper MAPPER = JsonMapper.builder().build();
-
     private ControlJson() {
     }
 
     /** The protocol's error shape: {@code {"code": 6, "msg": "...", "details": "..."}}. */
     public static ObjectNode error(ApiError error) {
-        ObjectNode node = MAPPER.createObjectNode();
+        ObjectNode node = JsonCodec.MAPPER.createObjectNode();
         node.put("code", error.code());
         node.put("msg", error.msg());
         node.put("details", error.details());
@@ -24,6 +24,12 @@ public final class ControlJson {
 
     /** Compact UTF-8 bytes of a tree. */
     public static byte[] bytes(JsonNode node) {
-        return MAPPER.writeValueAsBytes(node);
+        return JsonCodec.bytes(node);
+    }
+
+    /** An {@code application/json} answer. */
+    public static HttpResponse response(int status, JsonNode body) {
+        return new HttpResponse(status, HttpStatus.reason(status), Map.of("content-type", "application/json"),
+                bytes(body));
     }
 }

@@ -1,15 +1,12 @@
 package io.podswitch.daemon.api;
 
 import io.podswitch.api.ApiError;
-import io.podswitch.api.http.HttpResponse;
-import io.podswitch.api.http.HttpStatus;
 import io.podswitch.daemon.http.ErrorBodies;
 import io.podswitch.daemon.http.HttpListener;
 import io.podswitch.daemon.http.HttpTransport;
 import io.podswitch.daemon.http.ListenerSettings;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The control API's transport: HTTP/1.1 on a Unix stream socket (mode 0600: root's CNI plugin and CLI
@@ -27,8 +24,7 @@ public final class ControlServer implements AutoCloseable {
     static final ErrorBodies JSON_ERRORS = (status, message) -> {
         ApiError error = new ApiError(status == 503 ? ApiError.TRY_AGAIN_LATER : ApiError.DECODING_FAILURE,
                 status == 503 ? "busy" : "malformed HTTP request", message);
-        return new HttpResponse(status, HttpStatus.reason(status), Map.of("content-type", "application/json"),
-                ControlJson.bytes(ControlJson.error(error)));
+        return ControlJson.response(status, ControlJson.error(error));
     };
 
     private final Path socket;

@@ -30,7 +30,7 @@ import java.util.Map;
  * What the control API can do, each operation run on the control thread: the CNI commands (through
  * {@link PodManager}) and the JSON views of pods, routes, neighbours, IPAM and counters.
  */
-public final class DaemonOperations {
+public final class DaemonOperations implements CniOperations {
     private final PodManager pods;
     private final SwitchEngine engine;
     private final DaemonCounters counters;
@@ -48,22 +48,27 @@ public final class DaemonOperations {
         this.services = services;
     }
 
+    @Override
     public CniResult add(AttachmentRequest request) throws ApiException {
         return pods.add(request);
     }
 
+    @Override
     public void del(AttachmentRequest request) throws ApiException {
         pods.del(request);
     }
 
+    @Override
     public void check(AttachmentRequest request) throws ApiException {
         pods.check(request);
     }
 
+    @Override
     public void status() throws ApiException {
         pods.status();
     }
 
+    @Override
     public void gc(GcRequest request) throws ApiException {
         pods.gc(request);
     }

@@ -1,8 +1,8 @@
 package io.podswitch.daemon.api;
 
-import io.podswitch.api.json.JsonShapeException;
-import io.podswitch.api.json.ObjectReader;
 import io.podswitch.config.cidr.IpAddress;
+import io.podswitch.daemon.json.JsonCodec;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Body of {@code POST /v1/services/endpoints} (add or replace a backend) and {@code DELETE
@@ -13,19 +13,24 @@ import io.podswitch.config.cidr.IpAddress;
 public record ServiceEndpointRequest(String service, IpAddress address, int port, int weight, boolean ready,
                                      boolean terminating) {
 
-    /** @throws JsonShapeException or IllegalArgumentException with a message naming the bad field */
-    public static ServiceEndpointRequest fromJson(ObjectReader r) {
-        String service = r.requiredNonEmptyString("service");
-        String text = r.requiredNonEmptyString("address");
+    /** The body as sent; absent members are null. */
+    record Body(String service, String address, Long port, Long weight, Boolean ready, Boolean terminating) {
+    }
+
+    /** @throws IllegalArgumentException with a message naming the bad field */
+    public static ServiceEndpointRequest fromJson(JsonNode json) {
+        Body body = JsonCodec.convert(json, Body.class);
+        String service = JsonCodec.required("service", body.service());
+        String text = JsonCodec.required("address", body.address());
         IpAddress address;
         try {
             address = IpAddress.parse(text);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("address: '" + text + "' is not an IP address (" + e.getMessage() + ")");
         }
-        int port = (int) r.optionalLong("port", 0, 65535, 0);
-        int weight = (int) r.optionalLong("weight", 1, 65535, 1);
-        return new ServiceEndpointRequest(service, address, port, weight, r.optionalBoolean("ready", true),
-                r.optionalBoolean("terminating", false));
+        int port = (int) JsonCodec.range("port", body.port(), 0, 65535, 0);
+        int weight = (int) JsonCodec.range("weight", body.weight(), 1, 65535, 1);
+        return new ServiceEndpointRequest(service, address, port, weight,
+                body.ready() == null || body.ready(), body.terminating() != null && body.terminating());
     }
 }

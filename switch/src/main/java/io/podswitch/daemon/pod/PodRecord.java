@@ -4,7 +4,6 @@ import io.podswitch.api.Attachment;
 import io.podswitch.api.json.JsonValue;
 import io.podswitch.api.json.JsonValue.JsonObject;
 import io.podswitch.api.json.ObjectBuilder;
-import io.podswitch.api.json.ObjectReader;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.ipam.IpAddresses;
 import java.net.InetAddress;
@@ -53,17 +52,5 @@ public record PodRecord(String network, Attachment attachment, String netns, lon
                 .put("ifName", attachment.ifName()).put("netns", netns).put("mac", AddressBits.formatMac(mac))
                 .put("mtu", mtu).put("addresses", new JsonValue.JsonArray(ips)).put("portName", portName())
                 .put("createdAt", createdAt).putIfNotNull("pod", pod.isEmpty() ? null : pod).build();
-    }
-
-    /** @throws IllegalArgumentException (or a JSON shape exception) for a malformed record */
-    public static PodRecord fromJson(ObjectReader r) {
-        List<InetAddress> addresses = new ArrayList<>();
-        for (String a : r.optionalStringList("addresses")) {
-            addresses.add(IpAddresses.parse(a));
-        }
-        return new PodRecord(r.requiredNonEmptyString("network"), Attachment.fromJson(r),
-                r.requiredNonEmptyString("netns"), AddressBits.parseMac(r.requiredNonEmptyString("mac")),
-                (int) r.optionalLong("mtu", 68, 65535, 1500), addresses, r.requiredNonEmptyString("createdAt"),
-                r.optionalString("pod") == null ? "" : r.optionalString("pod"));
     }
 }

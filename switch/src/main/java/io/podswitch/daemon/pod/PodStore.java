@@ -1,14 +1,7 @@
 package io.podswitch.daemon.pod;
 
 import io.podswitch.api.Attachment;
-import io.podswitch.api.json.JsonParseException;
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonShapeException;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonObject;
-import io.podswitch.api.json.JsonWriter;
-import io.podswitch.api.json.ObjectBuilder;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.daemon.store.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,25 +34,32 @@ public final class PodStore {
     /** Reads the file if it exists. @throws IOException naming the file when it is unreadable or malformed */
     public PodStore(Path file) throws IOException {
         this.file = file;
-        String text;
+        byte[] text;
         try {
-            text = Files.readString(file);
+            text = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return;
         }
         try {
-            ObjectReader root = ObjectReader.of(JsonParser.parse(text), "");
-            long version = root.optionalLong("version", 1, 1, -1);
-            if (version != VERSION) {
+            Document document = JsonCodec.read(text, Document.class);
+            if (document.version() == null || document.version() != VERSION) {
                 throw new IOException(file + ": unsupported version (expected " + VERSION + ")");
             }
-            for (ObjectReader pod : root.optionalObjectList("pods")) {
-                PodRecord r = PodRecord.fromJson(pod);
+            List<PodRecordJson> pods = JsonCodec.list(document.pods());
+            for (int i = 0; i < pods.size(); i++) {
+                if (pods.get(i) == null) {
+                    throw new JsonCodec.Shape("\"pods[" + i + "]\": expected object, got null");
+                }
+                PodRecord r = pods.get(i).toRecord("pods[" + i + "]");
                 records.put(r.attachment(), r);
             }
-        } catch (JsonParseException | JsonShapeException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The file's shape. */
+    record Document(Long version, List<PodRecordJson> pods) {
     }
 
     public Path file() {
@@ -94,11 +94,10 @@ public final class PodStore {
     }
 
     private void write(Map<Attachment, PodRecord> content) throws IOException {
-        List<JsonValue> pods = new ArrayList<>();
+        List<PodRecordJson> pods = new ArrayList<>();
         for (PodRecord r : content.values()) {
-            pods.add(r.toJson());
+            pods.add(PodRecordJson.of(r));
         }
-        JsonObject root = new ObjectBuilder().put("version", VERSION).put("pods", new JsonValue.JsonArray(pods)).build();
-        AtomicFile.write(file, JsonWriter.writePretty(root) + "\n");
+        AtomicFile.write(file, JsonCodec.pretty(new Document((long) VERSION, pods)) + "\n");
     }
 }
