@@ -40,17 +40,32 @@ public final class ConfigLoader {
      * Errors name the file as given (e.g. {@code config/cluster.yaml}).
      */
     public static ClusterConfig load(Path file, Map<String, String> env) throws ConfigException {
+        return load(file, read(file), env);
+    }
+
+    /**
+     * The bytes of {@code file}, for {@link #load(Path, byte[], Map)}: a caller that keeps them can tell an unchanged
+     * file without parsing it again (a reload of a large file is mostly parsing).
+     */
+    public static byte[] read(Path file) throws ConfigException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw unreadable(file.toString(), "no such file");
+        } catch (IOException e) {
+            throw unreadable(file.toString(), "cannot read the file: " + e.getMessage());
+        }
+    }
+
+    /** As {@link #load(Path, Map)}, for the {@code content} {@link #read} returned for {@code file}. */
+    public static ClusterConfig load(Path file, byte[] content, Map<String, String> env) throws ConfigException {
         String name = file.toString();
         String text;
         try {
             // Strict decoding: a file in another encoding is reported, not read as replacement characters.
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
-        } catch (NoSuchFileException e) {
-            throw unreadable(name, "no such file");
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();
         } catch (CharacterCodingException e) {
             throw unreadable(name, "the file is not UTF-8 text");
-        } catch (IOException e) {
-            throw unreadable(name, "cannot read the file: " + e.getMessage());
         }
         return parse(text, name, env);
     }

@@ -111,11 +111,21 @@ public final class Epoll implements AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} (0: just look, -1: forever) and returns how many descriptors
      * are ready (read them with {@link #cookie}/{@link #events}), 0 on timeout or EINTR, or -errno.
-     * Allocation free: for a worker's idle strategy. Like the data-path calls of {@link Libc}, split
-     * into a small public method and a raw call so that C2 inlines both wherever they are called and
-     * the errno capture slice never escapes (see docs/nativeio.md).
+     * Allocation free: for a worker's idle strategy. Through {@link RawSyscall#blocking} where it works
+     * (no errno capture, nothing that can allocate); otherwise libc, split like the data-path calls of
+     * {@link Libc} into a small public method and a raw call so that C2 inlines both wherever they are
+     * called and the errno capture slice never escapes (see docs/nativeio.md).
      */
     public int wait(int timeoutMillis) {
+        return RawSyscall.AVAILABLE ? kernelWait(timeoutMillis) : libcWait(timeoutMillis);
+    }
+
+    private int kernelWait(int timeoutMillis) {
+        int n = (int) RawSyscall.blocking(RawSyscall.SYS_EPOLL_WAIT, fd, events.address(), capacity, timeoutMillis, 0, 0);
+        return n == -Errno.EINTR ? 0 : n;
+    }
+
+    private int libcWait(int timeoutMillis) {
         int n = rawWait(errno, fd, events.address(), capacity, timeoutMillis);
         return n >= 0 ? n : waitFailed();
     }

@@ -36,7 +36,9 @@ import java.lang.invoke.VarHandle;
  *
  * We own the SQ tail and the CQ head (release stores), the kernel the SQ head and the CQ tail (acquire
  * loads). The SQ array maps slot i to SQE i once at setup, so filling an SQE is all a submission
- * writes. Single thread ({@code IORING_SETUP_SINGLE_ISSUER}); the data-path methods allocate nothing.
+ * writes. Single thread ({@code IORING_SETUP_SINGLE_ISSUER}); the data-path methods allocate nothing:
+ * {@code io_uring_enter} goes through {@link RawSyscall} (only scalars cross, no errno capture), libc's
+ * {@code syscall()} with errno capture only where that is unavailable.
  */
 public final class IoUring implements AutoCloseable {
     public static final int SETUP_CLAMP = 1 << 4;
@@ -81,7 +83,7 @@ public final class IoUring implements AutoCloseable {
     private static final int SQE_SIZE = 64;
     private static final int CQE_SIZE = 16;
     private static final long SYS_IO_URING_SETUP = 425;
-    private static final long SYS_IO_URING_ENTER = 426;
+    private static final long SYS_IO_URING_ENTER = RawSyscall.SYS_IO_URING_ENTER;
     private static final long SYS_IO_URING_REGISTER = 427;
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_SHARED_POPULATE = 0x01 | 0x8000;
@@ -378,16 +380,15 @@ public final class IoUring implements AutoCloseable {
     public int submit() {
         U32.setRelease(ring, sqTail, tail);
         int toSubmit = tail - submittedTail;
-        long n = enter(errno, fd, toSubmit, 0, ENTER_GETEVENTS, 0, 0);
-        if (n > 0) {
-            submittedTail += (int) n;
-        }
-        return n >= 0 ? (int) n : -Native.errno(errno);
+        return submitted(RawSyscall.AVAILABLE
+                ? RawSyscall.call(SYS_IO_URING_ENTER, fd, toSubmit, 0, ENTER_GETEVENTS, 0, 0)
+                : libcEnter(toSubmit, 0, ENTER_GETEVENTS, 0, 0));
     }
 
     /**
      * Like {@link #submit}, then sleeps until at least one completion is ready or {@code timeoutNanos}
-     * pass (needs {@link #FEAT_EXT_ARG}, 5.11). @return SQEs submitted, or -errno (ETIME: timed out)
+     * pass (needs {@link #FEAT_EXT_ARG}, 5.11). A blocking call: never through a critical downcall.
+     * @return SQEs submitted, or -errno (ETIME: timed out)
      */
     public int submitAndWait(long timeoutNanos) {
         U32.setRelease(ring, sqTail, tail);
@@ -399,11 +400,27 @@ public final class IoUring implements AutoCloseable {
         arg.set(JAVA_LONG, 16, arg.address() + 24);  // ts -> the timespec below
         arg.set(JAVA_LONG, 24, timeoutNanos / 1_000_000_000L);
         arg.set(JAVA_LONG, 32, timeoutNanos % 1_000_000_000L);
-        long n = enter(errno, fd, toSubmit, 1, ENTER_GETEVENTS | ENTER_EXT_ARG, arg.address(), 24);
+        int enterFlags = ENTER_GETEVENTS | ENTER_EXT_ARG;
+        return submitted(RawSyscall.AVAILABLE
+                ? RawSyscall.blocking(SYS_IO_URING_ENTER, fd, toSubmit, 1, enterFlags, arg.address(), 24)
+                : libcEnter(toSubmit, 1, enterFlags, arg.address(), 24));
+    }
+
+    /** Counts what {@code io_uring_enter} took; its result (SQEs taken or -errno) as an int. */
+    private int submitted(long n) {
         if (n > 0) {
             submittedTail += (int) n;
         }
-        return n >= 0 ? (int) n : -Native.errno(errno);
+        return (int) n;
+    }
+
+    /**
+     * {@code io_uring_enter} through libc with errno capture, where {@link RawSyscall} is unavailable
+     * (its capture check can allocate when C2 does not inline it: docs/nativeio.md).
+     */
+    private long libcEnter(int toSubmit, int minComplete, int enterFlags, long arg, long argSize) {
+        long n = syscall(errno, SYS_IO_URING_ENTER, fd, toSubmit, minComplete, enterFlags, arg, argSize);
+        return n >= 0 ? n : -Native.errno(errno);
     }
 
     /** Has an armed request completion work waiting for {@link #submit} ({@link #SETUP_TASKRUN_FLAG})? */
@@ -434,10 +451,6 @@ public final class IoUring implements AutoCloseable {
     public void advance(int n) {
         head += n;
         U32.setRelease(ring, cqHead, head);
-    }
-
-    private static long enter(MemorySegment errno, int fd, int toSubmit, int minComplete, int flags, long arg, long argSize) {
-        return syscall(errno, SYS_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg, argSize);
     }
 
     private static long syscall(MemorySegment errno, long number, long a, long b, long c, long d, long e, long f) {

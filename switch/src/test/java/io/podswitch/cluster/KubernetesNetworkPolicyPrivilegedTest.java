@@ -19,7 +19,6 @@ import io.podswitch.daemon.policy.NetpolWorld;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,13 +55,11 @@ class KubernetesNetworkPolicyPrivilegedTest {
     private static final String MARKER_NS = "zz-marker";
     private static final long STEP_TIMEOUT_NS = 30_000_000_000L;
 
+    private NetpolCluster cluster;
     private ClusterHarness h;
     private KubernetesClient api;
     private NetpolWorld world;
-    private final Map<String, ClusterPod> pods = new LinkedHashMap<>();
     private final Map<String, String> nodeOf = new HashMap<>();
-    private NetpolProbes.Servers servers;
-    private NetpolTruthTables tables;
     /** What the API server holds, as last written (only changes are written). */
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final Map<String, Map<String, String>> podLabels = new HashMap<>();
@@ -79,53 +76,35 @@ class KubernetesNetworkPolicyPrivilegedTest {
             }
             int i = 0;
             for (String pod : NetpolWorld.allPods()) {
-                nodeOf.put(pod, h.node(1 + i % 2).name());
+                nodeOf.put(pod, h.node(NetpolCluster.nodeOf(i)).name());
                 putPod(pod, NetpolWorld.defaultPodLabels(pod), List.of()); // scheduled, no address yet
                 i++;
             }
-            Map<String, List<IpAddress>> addresses = new LinkedHashMap<>();
-            i = 0;
-            for (String pod : NetpolWorld.allPods()) {
-                String ns = pod.substring(0, pod.indexOf('/'));
-                String name = pod.substring(pod.indexOf('/') + 1);
-                ClusterPod p = h.addPod(1 + i % 2, ns + "-" + name, 0, "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + ns
-                        + ";K8S_POD_NAME=" + name);
-                pods.put(pod, p);
-                addresses.put(pod, p.addresses().stream().map(IpAddress::parse).toList());
-                i++;
-            }
-            world = new NetpolWorld(addresses);
-            for (String pod : NetpolWorld.allPods()) {
-                write(ApiPolicyObjects.pod(namespaceOf(pod), nameOf(pod), podLabels.get(pod), nodeOf.get(pod),
-                        world.addresses(pod))); // the kubelet reports the pod's IPs
-            }
-            Map<String, String> netns = new LinkedHashMap<>();
-            pods.forEach((name, p) -> netns.put(name, p.netns()));
-            servers = new NetpolProbes.Servers(netns, NetpolWorld.PORTS);
-            tables = new NetpolTruthTables(pods, world);
         } catch (Exception | Error e) {
             h.close();
             throw e;
+        }
+        cluster = NetpolCluster.wire(h);
+        world = cluster.world;
+        for (String pod : NetpolWorld.allPods()) {
+            write(ApiPolicyObjects.pod(namespaceOf(pod), nameOf(pod), podLabels.get(pod), nodeOf.get(pod),
+                    world.addresses(pod))); // the kubelet reports the pod's IPs
         }
     }
 
     @AfterAll
     void stopCluster() throws Exception {
-        if (servers != null) {
-            servers.close();
-        }
-        if (h != null) {
-            h.close();
-            assertTrue(h.leftoverNamespaces().isEmpty(), "left behind: " + h.leftoverNamespaces());
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private static String namespaceOf(String pod) {
-        return pod.substring(0, pod.indexOf('/'));
+        return NetpolCluster.namespaceOf(pod);
     }
 
     private static String nameOf(String pod) {
-        return pod.substring(pod.indexOf('/') + 1);
+        return NetpolCluster.nameOf(pod);
     }
 
     /** Creates or replaces an object (an unconditional PUT when it exists, as {@code kubectl replace}). */
@@ -209,10 +188,10 @@ class KubernetesNetworkPolicyPrivilegedTest {
     void truthTablesFromTheApiServerOnTwoNodesInBothFamilies() throws Exception {
         String selected = System.getProperty("podswitch.netpol.cases", String.join(",", SUITE_CASES));
         List<String> failures = new ArrayList<>();
-        NetpolTruthTables.Summary summary = tables.run(selected, this::apply, failures);
+        NetpolTruthTables.Summary summary = cluster.tables.run(selected, this::apply, failures);
         System.out.printf("netpol truth tables from the API server: %d cases, %d tables (9×9 each, both families), "
                 + "%d steps, %d s%s%n", summary.cases(), summary.tables(), step, summary.seconds(),
-                tables.sctp() ? "" : "; SCTP probes skipped (no SCTP in this kernel)");
+                cluster.tables.sctp() ? "" : "; SCTP probes skipped (no SCTP in this kernel)");
         assertTrue(failures.isEmpty(), failures.size() + " cell(s) differ:\n" + String.join("\n", failures)
                 + "\n" + h.logs());
         assertTrue(summary.cases() > 0, "no case selected by '" + selected + "'");

@@ -8,7 +8,6 @@ import static io.podswitch.daemon.policy.Policies.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.cli.NetworkPolicyWriter;
 import io.podswitch.config.model.Protocol;
@@ -23,7 +22,6 @@ import io.podswitch.daemon.policy.Reachability;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -58,46 +56,25 @@ class NetworkPolicyClusterPrivilegedTest {
             "stop-enforcing-after-deletion", "ingress-from-updated-pod", "ingress-from-updated-namespace",
             "ip-in-both-cidr-and-except", "udp-ports-81-from-namespace-y", "sctp-policy-does-not-allow-tcp");
 
+    private NetpolCluster cluster;
     private ClusterHarness h;
     private NetpolWorld world;
-    private final Map<String, ClusterPod> pods = new LinkedHashMap<>();
-    private NetpolProbes.Servers servers;
+    private Map<String, ClusterPod> pods;
     private NetpolTruthTables tables;
 
     @BeforeAll
     void startCluster() throws Exception {
-        h = ClusterHarness.start(ClusterLayout.of("IPv4,IPv6", "vxlan", null, 2));
-        try {
-            Map<String, List<IpAddress>> addresses = new LinkedHashMap<>();
-            int i = 0;
-            for (String pod : NetpolWorld.allPods()) {
-                String ns = pod.substring(0, pod.indexOf('/'));
-                String name = pod.substring(pod.indexOf('/') + 1);
-                ClusterPod p = h.addPod(1 + i % 2, ns + "-" + name, 0, "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + ns
-                        + ";K8S_POD_NAME=" + name);
-                pods.put(pod, p);
-                addresses.put(pod, p.addresses().stream().map(IpAddress::parse).toList());
-                i++;
-            }
-            world = new NetpolWorld(addresses);
-            Map<String, String> netns = new LinkedHashMap<>();
-            pods.forEach((name, p) -> netns.put(name, p.netns()));
-            servers = new NetpolProbes.Servers(netns, NetpolWorld.PORTS);
-            tables = new NetpolTruthTables(pods, world);
-        } catch (Exception | Error e) {
-            h.close();
-            throw e;
-        }
+        cluster = NetpolCluster.wire(ClusterHarness.start(ClusterLayout.of("IPv4,IPv6", "vxlan", null, 2)));
+        h = cluster.harness;
+        world = cluster.world;
+        pods = cluster.pods;
+        tables = cluster.tables;
     }
 
     @AfterAll
     void stopCluster() throws Exception {
-        if (servers != null) {
-            servers.close();
-        }
-        if (h != null) {
-            h.close();
-            assertTrue(h.leftoverNamespaces().isEmpty(), "left behind: " + h.leftoverNamespaces());
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -10,9 +10,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The raw system call stub returns the kernel's result as is: a value, or -errno without touching
- * libc's errno; and Datagrams' data-path calls give the same -errno through it.
+ * libc's errno; and Datagrams' data-path calls give the same -errno through it. The sixth argument,
+ * which the stub loads from the stack, reaches the kernel, through both handles.
  */
 class RawSyscallTest {
+    private static final long SYS_MMAP = 9;
+    private static final long SYS_MUNMAP = 11;
+    private static final long PROT_READ = 1;
+    private static final long MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     @Test
     void availableOnX8664Linux() {
         assumeTrue("amd64".equals(System.getProperty("os.arch")));
@@ -50,6 +55,57 @@ class RawSyscallTest {
             assertEquals(-Errno.EAGAIN, Datagrams.recvmmsg(errno, fd, msgs.address(), 1));
         } finally {
             Libc.close(fd);
+        }
+    }
+
+    /**
+     * mmap's sixth argument is the offset, checked for page alignment before anything else: 0 maps,
+     * 4097 is EINVAL. A stub that left {@code r9} as it was would pass the fifth argument (-1) instead
+     * and fail both the same way.
+     */
+    @Test
+    void theSixthArgumentReachesTheKernel() {
+        assumeTrue(RawSyscall.AVAILABLE);
+        for (boolean blocking : new boolean[] {false, true}) {
+            long mapped = mmap(blocking, 0);
+            assertTrue(mapped > 0, "mmap at offset 0 (blocking handle " + blocking + "): " + mapped);
+            assertEquals(0, RawSyscall.call(SYS_MUNMAP, mapped, 4096, 0, 0, 0));
+            assertEquals(-Errno.EINVAL, mmap(blocking, 4097), "unaligned offset (blocking handle " + blocking + ")");
+        }
+    }
+
+    private static long mmap(boolean blocking, long offset) {
+        return blocking
+                ? RawSyscall.blocking(SYS_MMAP, 0, 4096, PROT_READ, MAP_PRIVATE_ANONYMOUS, -1, offset)
+                : RawSyscall.call(SYS_MMAP, 0, 4096, PROT_READ, MAP_PRIVATE_ANONYMOUS, -1, offset);
+    }
+
+    /**
+     * A blocking six-argument call: io_uring_enter waiting with a timeout (EXT_ARG, whose size is the
+     * sixth argument) sleeps it out and reports ETIME; a wrong size is EINVAL.
+     */
+    @Test
+    void ioUringEnterWaitsThroughTheBlockingHandle() {
+        assumeTrue(RawSyscall.AVAILABLE);
+        IoUring ring;
+        try {
+            ring = IoUring.create(8, 0);
+        } catch (NativeException e) {
+            assumeTrue(false, "io_uring refused here: " + e.getMessage());
+            return;
+        }
+        try (ring; Arena arena = Arena.ofConfined()) {
+            long start = System.nanoTime();
+            assertEquals(-Errno.ETIME, ring.submitAndWait(20_000_000L));
+            assertTrue(System.nanoTime() - start >= 15_000_000L, "slept out the timeout");
+            MemorySegment arg = arena.allocate(40, 8);
+            arg.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, arg.address() + 24);
+            arg.set(java.lang.foreign.ValueLayout.JAVA_LONG, 32, 1_000_000L);
+            int getEventsExtArg = 1 | 8;
+            assertEquals(-Errno.ETIME,
+                    RawSyscall.blocking(RawSyscall.SYS_IO_URING_ENTER, ring.fd(), 0, 1, getEventsExtArg, arg.address(), 24));
+            assertEquals(-Errno.EINVAL,
+                    RawSyscall.blocking(RawSyscall.SYS_IO_URING_ENTER, ring.fd(), 0, 1, getEventsExtArg, arg.address(), 23));
         }
     }
 }

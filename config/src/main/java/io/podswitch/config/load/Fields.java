@@ -37,17 +37,18 @@ public final class Fields {
                 continue;
             }
             String key = scalarKey.getValue();
-            String keyPath = path.isEmpty() ? key : path + "." + key;
+            // The key's path is built only for a problem: this loop runs for every key of the file.
             if (!knownKeys.contains(key)) {
                 String hint = KeySuggester.closest(key, knownKeys)
                         .map(s -> "; did you mean '" + s + "'?")
                         .orElse("; known keys here: " + String.join(", ", knownKeys));
-                problems.report(keyPosition, keyPath, "unknown key '" + key + "'" + hint);
+                problems.report(keyPosition, pathOf(path, key), "unknown key '" + key + "'" + hint);
                 continue;
             }
             SourcePosition first = seenAt.putIfAbsent(key, keyPosition);
             if (first != null) {
-                problems.report(keyPosition, keyPath, "duplicate key '" + key + "' (first given on line " + first.line() + ")");
+                problems.report(keyPosition, pathOf(path, key), "duplicate key '" + key + "' (first given on line "
+                        + first.line() + ")");
                 continue;
             }
             if (!Tag.NULL.equals(tuple.getValueNode().getTag())) {
@@ -67,6 +68,10 @@ public final class Fields {
 
     /** The path of a field of this mapping, e.g. {@code nodes[1].uplink} + {@code mtu}. */
     public String pathOf(String key) {
+        return pathOf(path, key);
+    }
+
+    private static String pathOf(String path, String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 

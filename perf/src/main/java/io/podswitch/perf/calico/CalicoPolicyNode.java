@@ -94,11 +94,25 @@ public final class CalicoPolicyNode implements PolicyNode {
     }
 
     @Override
+    public Change prepare(PolicyRuleSet rules) {
+        String script = script(rules);
+        return () -> load(script);
+    }
+
+    @Override
     public void program(PolicyRuleSet rules) throws IOException {
+        load(script(rules));
+    }
+
+    private String script(PolicyRuleSet rules) {
+        return dataplane == Dataplane.IPTABLES ? CalicoIptablesRules.policy(rules) : CalicoNftRules.script(rules, CLIENT_IP);
+    }
+
+    private void load(String script) throws IOException {
         if (dataplane == Dataplane.IPTABLES) {
-            Exec.runWithFile(node, CalicoIptablesRules.policy(rules), "iptables-restore", "--noflush");
+            Exec.runWithFile(node, script, "iptables-restore", "--noflush");
         } else {
-            Exec.runWithFile(node, CalicoNftRules.script(rules, CLIENT_IP), "nft", "-f");
+            Exec.runWithFile(node, script, "nft", "-f");
         }
     }
 

@@ -121,13 +121,16 @@ public final class PodswitchdPolicySide implements PolicySide {
         }
 
         @Override
-        public void program(PolicyRuleSet rules) throws Exception {
-            daemon.reloadWith(config(rules));
-            var r = daemon.request("GET", "/v1/policy", null);
-            if (Json.parse(r.bodyText()) instanceof Map<?, ?> root && root.get("tables") instanceof Map<?, ?> tables) {
-                lastNote = "compiled in " + tables.get("compileMicros") + " µs (" + tables.get("peerClasses")
-                        + " peer classes, " + tables.get("portSets") + " port sets)";
-            }
+        public Change prepare(PolicyRuleSet rules) {
+            String yaml = config(rules);
+            return () -> {
+                daemon.reloadWith(yaml);
+                var r = daemon.request("GET", "/v1/policy", null);
+                if (Json.parse(r.bodyText()) instanceof Map<?, ?> root && root.get("tables") instanceof Map<?, ?> tables) {
+                    lastNote = "compiled in " + tables.get("compileMicros") + " µs (" + tables.get("peerClasses")
+                            + " peer classes, " + tables.get("portSets") + " port sets)";
+                }
+            };
         }
 
         @Override

@@ -7,8 +7,6 @@ import io.podswitch.api.GcRequest;
 import io.podswitch.api.StatusRequest;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonWriter;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.daemon.pod.ApiException;
@@ -248,10 +246,6 @@ public final class ControlApi {
             DaemonLog.warn("request failed", cause);
             throw new ApiException(ApiError.INTERFACE_SETUP_FAILED, "internal error", String.valueOf(cause));
         }
-    }
-
-    private static HttpResponse ok(JsonValue body) {
-        return HttpResponse.json(200, JsonWriter.write(body));
     }
 
     private static HttpResponse ok(JsonNode body) {

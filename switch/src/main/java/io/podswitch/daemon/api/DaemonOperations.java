@@ -3,17 +3,15 @@ package io.podswitch.daemon.api;
 import io.podswitch.api.AttachmentRequest;
 import io.podswitch.api.CniResult;
 import io.podswitch.api.GcRequest;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
-import io.podswitch.api.json.JsonValue.JsonObject;
-import io.podswitch.api.json.ObjectBuilder;
+import io.podswitch.daemon.desired.ServiceId;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.ipam.IpAddresses;
 import io.podswitch.daemon.ipam.IpRange;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.daemon.pod.ApiException;
 import io.podswitch.daemon.pod.PodManager;
-import io.podswitch.daemon.desired.ServiceId;
+import io.podswitch.daemon.pod.PodRecordJson;
 import io.podswitch.daemon.services.ServiceManager;
 import io.podswitch.daemon.services.ServiceView;
 import io.podswitch.daemon.stats.DaemonCounters;
@@ -25,6 +23,8 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What the control API can do, each operation run on the control thread: the CNI commands (through
@@ -74,34 +74,30 @@ public final class DaemonOperations implements CniOperations {
     }
 
     /** {@code {"pods": [{containerID, ifName, network, netns, mac, mtu, addresses, portName, createdAt, portId, worker, rxPackets, txPackets}]}} */
-    public JsonValue podsJson() {
-        List<JsonValue> out = new ArrayList<>();
+    public JsonNode podsJson() {
+        List<JsonNode> out = new ArrayList<>();
         for (PodManager.PodView view : pods.pods()) {
-            JsonObject record = view.record().toJson();
-            ObjectBuilder b = new ObjectBuilder();
-            for (Map.Entry<String, JsonValue> e : record.members().entrySet()) {
-                b.put(e.getKey(), e.getValue());
-            }
+            ObjectNode b = JsonCodec.MAPPER.valueToTree(PodRecordJson.of(view.record()));
             out.add(b.put("portId", view.portId()).put("worker", view.worker()).put("rxPackets", view.rxPackets())
-                    .put("txPackets", view.txPackets()).build());
+                    .put("txPackets", view.txPackets()));
         }
-        return new ObjectBuilder().put("pods", new JsonArray(out)).build();
+        return JsonCodec.object().set("pods", JsonCodec.array(out));
     }
 
     /** {@code {"routes": [{prefix, kind, port?, portName?, mac?, mtu?}]}}, IPv4 then IPv6, shortest first. */
-    public JsonValue routesJson() {
-        List<JsonValue> out = new ArrayList<>();
+    public JsonNode routesJson() {
+        List<JsonNode> out = new ArrayList<>();
         engine.fib4().forEachRoute((prefix, length, adjacency) ->
                 out.add(route(IpAddresses.format(AddressBits.fromIp4(prefix)) + "/" + length, adjacency)));
         engine.fib6().forEachRoute((high, low, length, adjacency) ->
                 out.add(route(IpAddresses.format(AddressBits.fromIp6(high, low)) + "/" + length, adjacency)));
-        return new ObjectBuilder().put("routes", new JsonArray(out)).build();
+        return JsonCodec.object().set("routes", JsonCodec.array(out));
     }
 
-    private JsonValue route(String prefix, int adjacency) {
+    private JsonNode route(String prefix, int adjacency) {
         AdjacencyTable adj = engine.adjacencies();
         byte kind = adj.kind(adjacency);
-        ObjectBuilder b = new ObjectBuilder().put("prefix", prefix).put("kind", kindName(kind));
+        ObjectNode b = JsonCodec.object().put("prefix", prefix).put("kind", kindName(kind));
         if (kind != AdjacencyTable.DROP && kind != AdjacencyTable.LOCAL) {
             int port = adj.port(adjacency);
             b.put("port", port);
@@ -121,7 +117,7 @@ public final class DaemonOperations implements CniOperations {
             }
             b.put("mtu", adj.mtu(adjacency));
         }
-        return b.build();
+        return b;
     }
 
     private static String kindName(byte kind) {
@@ -142,17 +138,17 @@ public final class DaemonOperations implements CniOperations {
      * without stopping anyone, so an entry changing at that instant may show half-updated (a
      * diagnostic view, never used for forwarding).
      */
-    public JsonValue neighborsJson() {
-        List<JsonValue> out = new ArrayList<>();
+    public JsonNode neighborsJson() {
+        List<JsonNode> out = new ArrayList<>();
         List<L3Graph> graphs = engine.graphs();
         for (int w = 0; w < graphs.size(); w++) {
             addNeighbors(out, w, graphs.get(w).neighbors().ip4(), true);
             addNeighbors(out, w, graphs.get(w).neighbors().ip6(), false);
         }
-        return new ObjectBuilder().put("neighbors", new JsonArray(out)).build();
+        return JsonCodec.object().set("neighbors", JsonCodec.array(out));
     }
 
-    private void addNeighbors(List<JsonValue> out, int worker, NeighborCache cache, boolean ip4) {
+    private void addNeighbors(List<JsonNode> out, int worker, NeighborCache cache, boolean ip4) {
         for (int slot = 0; slot < cache.slotCount(); slot++) {
             byte state = cache.state(slot);
             if (state == NeighborCache.FREE) {
@@ -161,58 +157,58 @@ public final class DaemonOperations implements CniOperations {
             int port = cache.port(slot);
             InetAddress address = ip4 ? AddressBits.fromIp4((int) cache.low(slot))
                     : AddressBits.fromIp6(cache.high(slot), cache.low(slot));
-            ObjectBuilder b = new ObjectBuilder().put("worker", worker).put("port", port);
+            ObjectNode b = JsonCodec.object().put("worker", worker).put("port", port);
             Interface iface = engine.interfaces().get(port);
             if (iface != null) {
                 b.put("portName", iface.port().name());
             }
             out.add(b.put("address", IpAddresses.format(address)).put("mac", AddressBits.formatMac(cache.mac(slot)))
-                    .put("state", state == NeighborCache.STATIC ? "static" : "dynamic").build());
+                    .put("state", state == NeighborCache.STATIC ? "static" : "dynamic"));
         }
     }
 
     /** {@code {"ranges": [{cidr, gateway, size, allocated}], "allocations": [{containerID, ifName, addresses}]}} */
-    public JsonValue ipamJson() {
-        List<JsonValue> ranges = new ArrayList<>();
+    public JsonNode ipamJson() {
+        List<JsonNode> ranges = new ArrayList<>();
         for (IpRange range : pods.ranges()) {
-            ranges.add(new ObjectBuilder().put("cidr", IpAddresses.format(range.networkAddress()) + "/" + range.prefixLength())
+            ranges.add(JsonCodec.object().put("cidr", IpAddresses.format(range.networkAddress()) + "/" + range.prefixLength())
                     .put("gateway", IpAddresses.format(range.gateway()))
                     .put("size", range.size().min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue())
-                    .put("allocated", pods.allocatedIn(range)).build());
+                    .put("allocated", pods.allocatedIn(range)));
         }
-        List<JsonValue> allocations = new ArrayList<>();
+        List<JsonNode> allocations = new ArrayList<>();
         for (Map.Entry<io.podswitch.daemon.ipam.Attachment, List<InetAddress>> e : pods.ipam().allocations().entrySet()) {
             List<String> addresses = new ArrayList<>();
             for (InetAddress a : e.getValue()) {
                 addresses.add(IpAddresses.format(a));
             }
-            allocations.add(new ObjectBuilder().put("containerID", e.getKey().containerId())
-                    .put("ifName", e.getKey().ifName()).put("addresses", ObjectBuilder.strings(addresses)).build());
+            allocations.add(JsonCodec.object().put("containerID", e.getKey().containerId())
+                    .put("ifName", e.getKey().ifName()).set("addresses", JsonCodec.strings(addresses)));
         }
-        return new ObjectBuilder().put("ranges", new JsonArray(ranges)).put("allocations", new JsonArray(allocations))
-                .build();
+        return JsonCodec.object().set("ranges", JsonCodec.array(ranges)).set("allocations", JsonCodec.array(allocations))
+                ;
     }
 
     /** {@code {"services": [...]}}: see {@link ServiceView#toJson()}. */
-    public JsonValue servicesJson() {
-        List<JsonValue> out = new ArrayList<>();
+    public JsonNode servicesJson() {
+        List<JsonNode> out = new ArrayList<>();
         if (services != null) {
             for (ServiceView view : services.views()) {
                 out.add(view.toJson());
             }
         }
-        return new ObjectBuilder().put("services", new JsonArray(out)).build();
+        return JsonCodec.object().set("services", JsonCodec.array(out));
     }
 
     /** Adds (or replaces) a backend of a service; the answer is the service's new view. */
-    public JsonValue addServiceBackend(ServiceEndpointRequest request) throws ApiException {
+    public JsonNode addServiceBackend(ServiceEndpointRequest request) throws ApiException {
         ServiceManager.Change change = editServices(() -> services.addBackend(request.service(), request.address(),
                 request.port(), request.weight(), request.ready(), request.terminating()));
         return changeJson(request.service(), change);
     }
 
     /** Removes a backend of a service. */
-    public JsonValue removeServiceBackend(ServiceEndpointRequest request) throws ApiException {
+    public JsonNode removeServiceBackend(ServiceEndpointRequest request) throws ApiException {
         ServiceManager.Change change = editServices(() -> services.removeBackend(request.service(), request.address(),
                 request.port()));
         return changeJson(request.service(), change);
@@ -231,21 +227,21 @@ public final class DaemonOperations implements CniOperations {
         }
     }
 
-    private JsonValue changeJson(String service, ServiceManager.Change change) {
-        ObjectBuilder b = new ObjectBuilder().put("service", service).put("keysUpdated", change.updated());
+    private JsonNode changeJson(String service, ServiceManager.Change change) {
+        ObjectNode b = JsonCodec.object().put("service", service).put("keysUpdated", change.updated());
         ServiceView view = services.view(ServiceId.parse(service));
         if (view != null) {
-            b.put("view", view.toJson());
+            b.set("view", view.toJson());
         }
-        return b.build();
+        return b;
     }
 
     /** {@code {"counters": {name: value, ...}}} */
-    public JsonValue countersJson() {
-        ObjectBuilder b = new ObjectBuilder();
+    public JsonNode countersJson() {
+        ObjectNode b = JsonCodec.object();
         for (Map.Entry<String, Long> e : counters.snapshot().entrySet()) {
             b.put(e.getKey(), e.getValue());
         }
-        return new ObjectBuilder().put("counters", b.build()).build();
+        return JsonCodec.object().set("counters", b);
     }
 }

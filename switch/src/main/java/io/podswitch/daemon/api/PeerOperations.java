@@ -1,10 +1,8 @@
 package io.podswitch.daemon.api;
 
 import io.podswitch.api.ApiError;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
-import io.podswitch.api.json.ObjectBuilder;
 import io.podswitch.daemon.engine.SwitchEngine;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.daemon.peers.PeerManager;
 import io.podswitch.daemon.peers.PeerView;
 import io.podswitch.daemon.pod.ApiException;
@@ -14,6 +12,8 @@ import io.podswitch.overlay.DecapDrop;
 import io.podswitch.overlay.EncapDrop;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The cluster side of the control API, run on the control thread: {@code GET /v1/peers} (every remote
@@ -36,34 +36,34 @@ public final class PeerOperations {
      * {@code {"peers": [{name, addresses, podCIDRs, mode, underlay, nextHop, nextHopMac, state, encapPackets,
      * encapBytes, decapPackets, decapBytes}], "drops": {"encap.<reason>": n, "decap.<reason>": n}}}
      */
-    public JsonValue peersJson() {
-        List<JsonValue> out = new ArrayList<>();
+    public JsonNode peersJson() {
+        List<JsonNode> out = new ArrayList<>();
         if (peers != null) {
             for (PeerView p : peers.views()) {
-                out.add(new ObjectBuilder().put("name", p.name()).put("addresses", ObjectBuilder.strings(p.addresses()))
-                        .put("podCIDRs", ObjectBuilder.strings(p.podCidrs())).put("mode", p.mode())
+                out.add(JsonCodec.object().put("name", p.name()).set("addresses", JsonCodec.strings(p.addresses()))
+                        .set("podCIDRs", JsonCodec.strings(p.podCidrs())).put("mode", p.mode())
                         .put("underlay", p.underlay()).put("nextHop", p.nextHop()).put("nextHopMac", p.nextHopMac())
                         .put("state", p.state()).put("encapPackets", p.encapPackets()).put("encapBytes", p.encapBytes())
-                        .put("decapPackets", p.decapPackets()).put("decapBytes", p.decapBytes()).build());
+                        .put("decapPackets", p.decapPackets()).put("decapBytes", p.decapBytes()));
             }
         }
-        ObjectBuilder drops = new ObjectBuilder();
+        ObjectNode drops = JsonCodec.object();
         for (int r = 0; r < EncapDrop.COUNT; r++) {
             drops.put("encap." + EncapDrop.name(r), engine.overlayDrops(true, r));
         }
         for (int r = 0; r < DecapDrop.COUNT; r++) {
             drops.put("decap." + DecapDrop.name(r), engine.overlayDrops(false, r));
         }
-        return new ObjectBuilder().put("peers", new JsonArray(out)).put("drops", drops.build()).build();
+        return JsonCodec.object().set("peers", JsonCodec.array(out)).set("drops", drops);
     }
 
     /** {@code {"applied": true, "summary": "..."}}; a refused reload is an error (code 7) listing why. */
-    public JsonValue reloadJson() throws ApiException {
+    public JsonNode reloadJson() throws ApiException {
         ReloadResult result = reloader.reload("API");
         if (!result.applied()) {
             throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "reload refused: " + result.summary(),
                     String.join("\n", result.errors()));
         }
-        return new ObjectBuilder().put("applied", true).put("summary", result.summary()).build();
+        return JsonCodec.object().put("applied", true).put("summary", result.summary());
     }
 }

@@ -1,8 +1,6 @@
 package io.podswitch.daemon.api;
 
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
-import io.podswitch.api.json.ObjectBuilder;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.daemon.kubernetes.KubernetesSource;
 import io.podswitch.daemon.kubernetes.KubernetesStatus;
 import io.podswitch.daemon.kubernetes.watch.Skipped;
@@ -10,6 +8,8 @@ import io.podswitch.daemon.kubernetes.watch.WatchHealth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /v1/status}: where this daemon's view of the cluster comes from and, with the Kubernetes source,
@@ -33,51 +33,49 @@ public final class StatusOperations {
      * watches: [...], reconcilers: [...], skippedNodes: {name: reason}, services: {served, ignored, unservable}, policy: {namespaces, pods,
      * networkPolicies, compilations, skipped: {pods/NS/NAME: reason}}}}}
      */
-    public JsonValue statusJson() {
-        ObjectBuilder out = new ObjectBuilder().put("node", node)
+    public JsonNode statusJson() {
+        ObjectNode out = JsonCodec.object().put("node", node)
                 .put("source", kubernetes == null ? "file" : "kubernetes").put("config", configFile);
         if (kubernetes != null) {
-            out.put("kubernetes", kubernetesJson(kubernetes.status()));
+            out.set("kubernetes", kubernetesJson(kubernetes.status()));
         }
-        return out.build();
+        return out;
     }
 
-    static JsonValue kubernetesJson(KubernetesStatus s) {
-        List<JsonValue> watches = new ArrayList<>();
+    static JsonNode kubernetesJson(KubernetesStatus s) {
+        List<JsonNode> watches = new ArrayList<>();
         for (WatchHealth w : s.watches()) {
-            watches.add(new ObjectBuilder().put("resource", w.resource()).put("synced", w.synced())
+            watches.add(JsonCodec.object().put("resource", w.resource()).put("synced", w.synced())
                     .put("watching", w.watching()).put("items", w.items()).put("resourceVersion", w.resourceVersion())
                     .put("lists", w.lists()).put("failures", w.failures()).put("staleMillis", w.staleMillis())
-                    .put("lastError", w.lastError()).build());
+                    .put("lastError", w.lastError()));
         }
-        List<JsonValue> reconcilers = new ArrayList<>();
+        List<JsonNode> reconcilers = new ArrayList<>();
         for (KubernetesStatus.ReconcilerView r : s.reconcilers()) {
-            reconcilers.add(new ObjectBuilder().put("name", r.name()).put("pending", r.pending()).put("batches", r.batches())
-                    .put("keys", r.keys()).build());
+            reconcilers.add(JsonCodec.object().put("name", r.name()).put("pending", r.pending()).put("batches", r.batches())
+                    .put("keys", r.keys()));
         }
-        return new ObjectBuilder().put("server", s.server()).put("connected", s.connected()).put("synced", s.synced())
-                .put("staleMillis", s.staleMillis()).put("watches", new JsonArray(watches))
-                .put("reconcilers", new JsonArray(reconcilers)).put("peers", s.peers())
-                .put("skippedNodes", reasons(s.skippedNodes()))
-                .put("services", new ObjectBuilder().put("served", s.services().served())
-                        .put("ignored", s.services().ignored()).put("unservable", reasons(s.services().unservable())).build())
-                .put("policy", new ObjectBuilder().put("namespaces", s.policy().namespaces()).put("pods", s.policy().pods())
+        return JsonCodec.object().put("server", s.server()).put("connected", s.connected()).put("synced", s.synced())
+                .put("staleMillis", s.staleMillis()).set("watches", JsonCodec.array(watches))
+                .set("reconcilers", JsonCodec.array(reconcilers)).put("peers", s.peers())
+                .set("skippedNodes", reasons(s.skippedNodes()))
+                .set("services", JsonCodec.object().put("served", s.services().served())
+                        .put("ignored", s.services().ignored()).set("unservable", reasons(s.services().unservable())))
+                .set("policy", JsonCodec.object().put("namespaces", s.policy().namespaces()).put("pods", s.policy().pods())
                         .put("networkPolicies", s.policy().policies()).put("compilations", s.policy().compilations())
-                        .put("skipped", reasons(s.skippedPolicyInputs())).build())
-                .put("programmingLatency", new ObjectBuilder().put("count", s.programming().count())
+                        .set("skipped", reasons(s.skippedPolicyInputs())))
+                .set("programmingLatency", JsonCodec.object().put("count", s.programming().count())
                         .put("p50Micros", micros(s.programming().p50Millis())).put("p90Micros", micros(s.programming().p90Millis()))
-                        .put("p99Micros", micros(s.programming().p99Millis())).put("maxMicros", micros(s.programming().maxMillis()))
-                        .build())
-                .build();
+                        .put("p99Micros", micros(s.programming().p99Millis())).put("maxMicros", micros(s.programming().maxMillis())));
     }
 
     private static long micros(double millis) {
         return Math.round(millis * 1000);
     }
 
-    private static JsonValue reasons(Map<String, Skipped> reasons) {
-        ObjectBuilder b = new ObjectBuilder();
+    private static JsonNode reasons(Map<String, Skipped> reasons) {
+        ObjectNode b = JsonCodec.object();
         reasons.forEach((name, why) -> b.put(name, why.detail()));
-        return b.build();
+        return b;
     }
 }

@@ -1,23 +1,19 @@
 package io.podswitch.daemon.cli;
 
-import io.podswitch.api.ApiError;
 import io.podswitch.api.CniApi;
 import io.podswitch.api.http.HttpClientException;
 import io.podswitch.api.http.HttpLimits;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
-import io.podswitch.api.json.JsonParseException;
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonShapeException;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonWriter;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
+import io.podswitch.daemon.json.NodeReader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code podswitch pods|routes|neighbors|ipam|counters|peers|services|status|reload [--socket PATH] [--json]}: asks a running
@@ -84,35 +80,43 @@ public final class ClientCommand {
                     + "); is it running?");
             return 1;
         }
-        JsonValue body;
+        JsonNode body;
         try {
-            body = JsonParser.parse(response.body());
-        } catch (JsonParseException e) {
+            body = JsonCodec.tree(response.body());
+        } catch (JsonCodec.Malformed e) {
             err.println("podswitch " + view + ": the daemon's answer is not JSON: " + e.getMessage());
             return 1;
         }
         if (response.status() != 200) {
-            String message = JsonWriter.write(body);
-            try {
-                ApiError error = ApiError.fromJson(ObjectReader.of(body, ""));
-                message = error.msg() + (error.details().isEmpty() ? "" : ": " + error.details());
-            } catch (JsonShapeException ignored) {
-                // print the raw body
-            }
-            err.println("podswitch " + view + ": podswitchd answered " + response.status() + ": " + message);
+            err.println("podswitch " + view + ": podswitchd answered " + response.status() + ": " + errorMessage(body));
             return 1;
         }
         if (json) {
-            out.println(JsonWriter.writePretty(body));
+            out.println(JsonCodec.pretty(body));
             return 0;
         }
         try {
-            out.print(TableViews.render(view, ObjectReader.of(body, "")));
-        } catch (JsonShapeException e) {
+            out.print(TableViews.render(view, NodeReader.of(body, "")));
+        } catch (JsonCodec.Shape e) {
             err.println("podswitch " + view + ": unexpected answer: " + e.getMessage());
             return 1;
         }
         return 0;
+    }
+
+    /** An error answer as one line: the API's {@code msg: details}, or the raw body when it has another shape. */
+    static String errorMessage(JsonNode body) {
+        try {
+            NodeReader error = NodeReader.of(body, "");
+            if (error.optionalLong("code", 0, Integer.MAX_VALUE, -1) >= 0) {
+                String msg = java.util.Objects.requireNonNullElse(error.optionalString("msg"), "");
+                String details = java.util.Objects.requireNonNullElse(error.optionalString("details"), "");
+                return msg + (details.isEmpty() ? "" : ": " + details);
+            }
+        } catch (JsonCodec.Shape ignored) {
+            // the raw body below
+        }
+        return JsonCodec.text(body);
     }
 
     /** Left-aligned columns separated by two spaces, a header line first. */

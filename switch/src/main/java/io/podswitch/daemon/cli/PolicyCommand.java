@@ -1,18 +1,13 @@
 package io.podswitch.daemon.cli;
 
-import io.podswitch.api.ApiError;
 import io.podswitch.api.CniApi;
 import io.podswitch.api.http.HttpClientException;
 import io.podswitch.api.http.HttpLimits;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
-import io.podswitch.api.json.JsonParseException;
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonShapeException;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonWriter;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
+import io.podswitch.daemon.json.NodeReader;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code podswitch policy} — NetworkPolicy in a running podswitchd ({@code GET /v1/policy...}):
@@ -90,30 +86,34 @@ public final class PolicyCommand {
             err.println(USAGE);
             return 64;
         }
-        JsonValue answer;
+        JsonNode answer;
         try {
             HttpResponse r = new UnixHttpClient(socket, TIMEOUT_NANOS, HttpLimits.DEFAULT)
                     .exchange(new HttpRequest("GET", path, Map.of(), null), System.nanoTime() + TIMEOUT_NANOS);
-            answer = JsonParser.parse(r.bodyText());
+            answer = JsonCodec.tree(r.body());
             if (r.status() != 200) {
-                ApiError e = ApiError.fromJson(ObjectReader.of(answer, ""));
-                err.println("podswitch policy: podswitchd answered " + r.status() + ": " + e.msg()
-                        + (e.details().isEmpty() ? "" : ": " + e.details()));
+                err.println("podswitch policy: podswitchd answered " + r.status() + ": " + ClientCommand.errorMessage(answer));
                 return 1;
             }
         } catch (HttpClientException e) {
             err.println("podswitch policy: podswitchd is not reachable on " + socket + " (" + e.getMessage()
                     + "); is it running?");
             return 1;
-        } catch (JsonParseException | JsonShapeException e) {
+        } catch (JsonCodec.Malformed e) {
             err.println("podswitch policy: podswitchd answered with something that is not the expected JSON: " + e.getMessage());
             return 1;
         }
         if (json) {
-            out.println(JsonWriter.writePretty(answer));
+            out.println(JsonCodec.pretty(answer));
             return 0;
         }
-        ObjectReader r = ObjectReader.of(answer, "");
+        NodeReader r;
+        try {
+            r = NodeReader.of(answer, "");
+        } catch (JsonCodec.Shape e) {
+            err.println("podswitch policy: podswitchd answered with something that is not the expected JSON: " + e.getMessage());
+            return 1;
+        }
         if (words.isEmpty()) {
             printPolicies(r, out);
         } else if (words.get(0).equals("pod")) {
@@ -124,13 +124,13 @@ public final class PolicyCommand {
         return 0;
     }
 
-    private static void printPolicies(ObjectReader r, PrintStream out) {
-        ObjectReader t = r.optionalObject("tables");
+    private static void printPolicies(NodeReader r, PrintStream out) {
+        NodeReader t = r.optionalObject("tables");
         out.printf("generation %d: %d policies, %d pods (%d on this node), %d peer classes, %d tables, %d port sets, "
                         + "compiled in %.1f ms%n", num(t, "generation"), num(t, "policies"), num(t, "pods"),
                 num(t, "localPods"), num(t, "peerClasses"), num(t, "tables"), num(t, "portSets"),
                 num(t, "compileMicros") / 1000.0);
-        for (ObjectReader p : r.optionalObjectList("policies")) {
+        for (NodeReader p : r.optionalObjectList("policies")) {
             out.printf("%n%s  podSelector %s  %s  selects here: %s  allowed %d flows, denied %d packets%n",
                     p.requiredString("name"), p.requiredString("podSelector"),
                     String.join(",", p.optionalStringList("policyTypes")), list(p.optionalStringList("selectsOnThisNode")),
@@ -140,19 +140,19 @@ public final class PolicyCommand {
         }
     }
 
-    private static void printPod(ObjectReader r, PrintStream out) {
+    private static void printPod(NodeReader r, PrintStream out) {
         out.printf("%s%s  %s  labels %s%n", r.requiredString("pod"), r.optionalBoolean("onThisNode", false) ? " (on this node)" : "",
                 list(r.optionalStringList("addresses")), labels(r.optionalObject("labels")));
         for (String dir : new String[] {"ingress", "egress"}) {
-            ObjectReader d = r.optionalObject(dir);
+            NodeReader d = r.optionalObject(dir);
             if (!d.optionalBoolean("isolated", false)) {
                 out.printf("%s: not isolated (everything allowed)%n", dir);
                 continue;
             }
-            List<ObjectReader> policies = d.optionalObjectList("policies");
+            List<NodeReader> policies = d.optionalObjectList("policies");
             out.printf("%s: isolated by %s; allowed:%n", dir, String.join(", ",
                     policies.stream().map(p -> p.requiredString("name")).toList()));
-            for (ObjectReader p : policies) {
+            for (NodeReader p : policies) {
                 List<String> rules = p.optionalStringList("rules");
                 if (rules.isEmpty()) {
                     out.printf("  %s: nothing (no %s rules)%n", p.requiredString("name"), dir);
@@ -164,11 +164,11 @@ public final class PolicyCommand {
         }
     }
 
-    private static void printCheck(ObjectReader r, PrintStream out) {
+    private static void printCheck(NodeReader r, PrintStream out) {
         out.printf("%s → %s %s/%d: %s%n", r.requiredString("from"), r.requiredString("to"), r.requiredString("protocol"),
                 num(r, "port"), r.optionalBoolean("allowed", false) ? "allowed" : "denied");
         for (String dir : new String[] {"egress", "ingress"}) {
-            ObjectReader d = r.optionalObject(dir);
+            NodeReader d = r.optionalObject(dir);
             out.printf("  %s: %s (this node's tables: %s)%n", dir, d.optionalBoolean("allowed", false) ? "allowed" : "denied",
                     d.requiredString("thisNode"));
         }
@@ -186,7 +186,7 @@ public final class PolicyCommand {
         }
     }
 
-    private static long num(ObjectReader r, String name) {
+    private static long num(NodeReader r, String name) {
         return r.optionalLong(name, Long.MIN_VALUE, Long.MAX_VALUE, 0);
     }
 
@@ -194,9 +194,9 @@ public final class PolicyCommand {
         return items.isEmpty() ? "-" : String.join(", ", items);
     }
 
-    private static String labels(ObjectReader labels) {
+    private static String labels(NodeReader labels) {
         List<String> out = new ArrayList<>();
-        for (String k : labels.object().members().keySet()) {
+        for (String k : labels.names()) {
             out.add(k + "=" + labels.requiredString(k));
         }
         return out.isEmpty() ? "-" : String.join(",", out);

@@ -1,24 +1,18 @@
 package io.podswitch.daemon.cli;
 
-import io.podswitch.api.ApiError;
 import io.podswitch.api.CniApi;
 import io.podswitch.api.http.HttpClientException;
 import io.podswitch.api.http.HttpLimits;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
-import io.podswitch.api.json.JsonParseException;
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonShapeException;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonWriter;
-import io.podswitch.api.json.ObjectBuilder;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code podswitch services add-backend SERVICE ADDRESS [--port N] [--weight N] [--not-ready] [--terminating]}
@@ -53,7 +47,7 @@ final class ServicesCommand {
         }
         String socketEnv = env.get(CniApi.SOCKET_ENV);
         Path socket = Path.of(socketEnv == null || socketEnv.isEmpty() ? CniApi.DEFAULT_SOCKET : socketEnv);
-        ObjectBuilder body = new ObjectBuilder().put("service", args[2]).put("address", args[3]);
+        ObjectNode body = JsonCodec.object().put("service", args[2]).put("address", args[3]);
         for (int i = 4; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -97,7 +91,7 @@ final class ServicesCommand {
                 }
             }
         }
-        byte[] json = JsonWriter.write(body.build()).getBytes(StandardCharsets.UTF_8);
+        byte[] json = JsonCodec.bytes(body);
         HttpResponse response;
         try {
             response = new UnixHttpClient(socket, TIMEOUT_NANOS, HttpLimits.DEFAULT).exchange(
@@ -108,22 +102,16 @@ final class ServicesCommand {
                     + e.getMessage() + "); is it running?");
             return 1;
         }
-        JsonValue answer;
+        JsonNode answer;
         try {
-            answer = JsonParser.parse(response.body());
-        } catch (JsonParseException e) {
+            answer = JsonCodec.tree(response.body());
+        } catch (JsonCodec.Malformed e) {
             err.println("podswitch services " + action + ": the daemon's answer is not JSON: " + e.getMessage());
             return 1;
         }
         if (response.status() != 200) {
-            String message = JsonWriter.write(answer);
-            try {
-                ApiError error = ApiError.fromJson(ObjectReader.of(answer, ""));
-                message = error.msg() + (error.details().isEmpty() ? "" : ": " + error.details());
-            } catch (JsonShapeException ignored) {
-                // print the raw body
-            }
-            err.println("podswitch services " + action + ": podswitchd answered " + response.status() + ": " + message);
+            err.println("podswitch services " + action + ": podswitchd answered " + response.status() + ": "
+                    + ClientCommand.errorMessage(answer));
             return 1;
         }
         out.println((add ? "added " : "removed ") + args[3] + (add ? " to " : " from ") + args[2]);

@@ -1,18 +1,17 @@
 package io.podswitch.daemon.cli;
 
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.NodeReader;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import tools.jackson.databind.JsonNode;
 
 /** Turns the control API's JSON views into the CLI's human tables. */
 final class TableViews {
     private TableViews() {
     }
 
-    static String render(String view, ObjectReader body) {
+    static String render(String view, NodeReader body) {
         return switch (view) {
             case "pods" -> pods(body);
             case "routes" -> routes(body);
@@ -27,10 +26,10 @@ final class TableViews {
     }
 
     /** {@code podswitch status}: where the cluster view comes from and how current it is. */
-    private static String status(ObjectReader body) {
+    private static String status(NodeReader body) {
         StringBuilder out = new StringBuilder("node " + body.requiredString("node") + ", source "
                 + body.requiredString("source") + " (" + body.requiredString("config") + ")\n");
-        ObjectReader k = body.optionalObject("kubernetes");
+        NodeReader k = body.optionalObject("kubernetes");
         if (k == null) {
             return out.toString();
         }
@@ -40,7 +39,7 @@ final class TableViews {
                 .append(k.optionalBoolean("synced", false) ? "synced" : "NOT synced")
                 .append(stale == 0 ? "" : ", view stale for " + seconds(stale)).append("\n\n");
         List<List<String>> rows = new ArrayList<>();
-        for (ObjectReader w : k.optionalObjectList("watches")) {
+        for (NodeReader w : k.optionalObjectList("watches")) {
             long s = w.optionalLong("staleMillis", 0, Long.MAX_VALUE, 0);
             rows.add(List.of(w.requiredString("resource"), yes(w, "synced"), yes(w, "watching"), num(w, "items"),
                     num(w, "lists"), w.requiredString("resourceVersion"), s == 0 ? "-" : seconds(s), w.requiredString("lastError")));
@@ -48,18 +47,18 @@ final class TableViews {
         out.append(ClientCommand.table(List.of("RESOURCE", "SYNCED", "WATCHING", "OBJECTS", "LISTS", "RESOURCE VERSION",
                 "STALE", "LAST ERROR"), rows));
         out.append("\npeers: ").append(num(k, "peers")).append(" other node(s) routed to\n");
-        ObjectReader services = k.optionalObject("services");
+        NodeReader services = k.optionalObject("services");
         if (services != null) {
             out.append("services: ").append(num(services, "served")).append(" served, ").append(num(services, "ignored"))
                     .append(" not proxied (headless, ExternalName, another proxy's)\n");
         }
-        ObjectReader policy = k.optionalObject("policy");
+        NodeReader policy = k.optionalObject("policy");
         if (policy != null) {
             out.append("network policy: ").append(num(policy, "networkPolicies")).append(" NetworkPolicies, ")
                     .append(num(policy, "pods")).append(" pods, ").append(num(policy, "namespaces"))
                     .append(" namespaces (").append(num(policy, "compilations")).append(" compilations)\n");
         }
-        ObjectReader latency = k.optionalObject("programmingLatency");
+        NodeReader latency = k.optionalObject("programmingLatency");
         if (latency != null && latency.optionalLong("count", 0, Long.MAX_VALUE, 0) > 0) {
             out.append("network programming latency (EndpointSlice change → data path): ").append(num(latency, "count"))
                     .append(" changes, p50 ").append(millis(latency, "p50Micros")).append(", p99 ")
@@ -75,18 +74,18 @@ final class TableViews {
         return out.toString();
     }
 
-    private static String reasons(String header, ObjectReader reasons) {
-        if (reasons == null || reasons.object().members().isEmpty()) {
+    private static String reasons(String header, NodeReader reasons) {
+        if (reasons == null || reasons.names().isEmpty()) {
             return "";
         }
         List<List<String>> rows = new ArrayList<>();
-        for (String name : reasons.object().members().keySet()) {
+        for (String name : reasons.names()) {
             rows.add(List.of(name, reasons.requiredString(name)));
         }
         return "\n" + ClientCommand.table(List.of(header, "WHY"), rows);
     }
 
-    private static String millis(ObjectReader r, String micros) {
+    private static String millis(NodeReader r, String micros) {
         return String.format(java.util.Locale.ROOT, "%.1f ms", r.optionalLong(micros, 0, Long.MAX_VALUE, 0) / 1000.0);
     }
 
@@ -94,9 +93,9 @@ final class TableViews {
         return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
-    private static String pods(ObjectReader body) {
+    private static String pods(NodeReader body) {
         List<List<String>> rows = new ArrayList<>();
-        for (ObjectReader p : body.optionalObjectList("pods")) {
+        for (NodeReader p : body.optionalObjectList("pods")) {
             String id = p.requiredString("containerID");
             rows.add(List.of(id.length() > 12 ? id.substring(0, 12) : id, p.requiredString("ifName"),
                     String.join(",", p.optionalStringList("addresses")), p.requiredString("mac"),
@@ -107,9 +106,9 @@ final class TableViews {
                 "NETNS"), rows);
     }
 
-    private static String routes(ObjectReader body) {
+    private static String routes(NodeReader body) {
         List<List<String>> rows = new ArrayList<>();
-        for (ObjectReader r : body.optionalObjectList("routes")) {
+        for (NodeReader r : body.optionalObjectList("routes")) {
             String target = r.has("portName") ? r.requiredString("portName") + " (port " + num(r, "port") + ")"
                     : r.has("port") ? "port " + num(r, "port") : "";
             String via = r.has("mac") ? r.requiredString("mac") : r.has("via") ? r.requiredString("via") : "";
@@ -119,9 +118,9 @@ final class TableViews {
         return ClientCommand.table(List.of("PREFIX", "KIND", "PORT", "NEXT HOP", "MTU"), rows);
     }
 
-    private static String neighbors(ObjectReader body) {
+    private static String neighbors(NodeReader body) {
         List<List<String>> rows = new ArrayList<>();
-        for (ObjectReader n : body.optionalObjectList("neighbors")) {
+        for (NodeReader n : body.optionalObjectList("neighbors")) {
             String port = n.has("portName") ? n.requiredString("portName") + " (" + num(n, "port") + ")" : num(n, "port");
             rows.add(List.of(n.requiredString("address"), n.requiredString("mac"), port, num(n, "worker"),
                     n.requiredString("state")));
@@ -129,9 +128,9 @@ final class TableViews {
         return ClientCommand.table(List.of("ADDRESS", "MAC", "PORT", "WORKER", "STATE"), rows);
     }
 
-    private static String peers(ObjectReader body) {
+    private static String peers(NodeReader body) {
         List<List<String>> rows = new ArrayList<>();
-        for (ObjectReader p : body.optionalObjectList("peers")) {
+        for (NodeReader p : body.optionalObjectList("peers")) {
             String hop = p.requiredString("nextHop") + (p.requiredString("nextHopMac").isEmpty() ? ""
                     : " " + p.requiredString("nextHopMac"));
             rows.add(List.of(p.requiredString("name"), String.join(",", p.optionalStringList("addresses")),
@@ -141,14 +140,14 @@ final class TableViews {
         }
         StringBuilder out = new StringBuilder(ClientCommand.table(List.of("NODE", "ADDRESSES", "POD CIDRS", "MODE",
                 "NEXT HOP", "STATE", "ENCAP PKTS/BYTES", "DECAP PKTS/BYTES"), rows));
-        ObjectReader drops = body.optionalObject("drops");
+        NodeReader drops = body.optionalObject("drops");
         if (drops != null) {
             List<List<String>> dropRows = new ArrayList<>();
-            for (Map.Entry<String, JsonValue> e : drops.object().members().entrySet()) {
-                if (e.getValue() instanceof JsonValue.JsonNumber n && n.asLong() != 0) {
-                    dropRows.add(List.of(e.getKey(), Long.toString(n.asLong())));
+            drops.integers().forEach((name, packets) -> {
+                if (packets != 0) {
+                    dropRows.add(List.of(name, Long.toString(packets)));
                 }
-            }
+            });
             if (!dropRows.isEmpty()) {
                 out.append('\n').append(ClientCommand.table(List.of("OVERLAY DROP", "PACKETS"), dropRows));
             }
@@ -156,13 +155,13 @@ final class TableViews {
         return out.toString();
     }
 
-    private static String ipam(ObjectReader body) {
+    private static String ipam(NodeReader body) {
         List<List<String>> ranges = new ArrayList<>();
-        for (ObjectReader r : body.optionalObjectList("ranges")) {
+        for (NodeReader r : body.optionalObjectList("ranges")) {
             ranges.add(List.of(r.requiredString("cidr"), r.requiredString("gateway"), num(r, "allocated"), num(r, "size")));
         }
         List<List<String>> allocations = new ArrayList<>();
-        for (ObjectReader a : body.optionalObjectList("allocations")) {
+        for (NodeReader a : body.optionalObjectList("allocations")) {
             allocations.add(List.of(a.requiredString("containerID"), a.requiredString("ifName"),
                     String.join(",", a.optionalStringList("addresses"))));
         }
@@ -171,19 +170,19 @@ final class TableViews {
     }
 
     /** One row per service key (VIP/port or node port), backends listed with the service. */
-    private static String services(ObjectReader body) {
+    private static String services(NodeReader body) {
         List<List<String>> keys = new ArrayList<>();
         List<List<String>> backends = new ArrayList<>();
-        for (ObjectReader s : body.optionalObjectList("services")) {
+        for (NodeReader s : body.optionalObjectList("services")) {
             String name = s.requiredString("name");
-            for (ObjectReader k : s.optionalObjectList("keys")) {
+            for (NodeReader k : s.optionalObjectList("keys")) {
                 keys.add(List.of(k.requiredString("name"), num(k, "generation"), num(k, "packets"),
                         num(k, "newConnections"), num(k, "noBackend")));
             }
-            for (ObjectReader b : s.optionalObjectList("backends")) {
+            for (NodeReader b : s.optionalObjectList("backends")) {
                 List<String> ports = new ArrayList<>();
-                for (JsonValue port : b.optionalArray("ports")) {
-                    ports.add(port instanceof JsonValue.JsonNumber n ? n.text() : "?");
+                for (JsonNode port : b.optionalArray("ports")) {
+                    ports.add(port.isNumber() ? port.toString() : "?");
                 }
                 backends.add(List.of(name, b.requiredString("address"), String.join(",", ports), num(b, "weight"),
                         yes(b, "ready"), yes(b, "serving"), yes(b, "terminating"), yes(b, "local"),
@@ -195,24 +194,24 @@ final class TableViews {
                 "LOCAL", "NODE"), backends);
     }
 
-    private static String counters(ObjectReader body) {
+    private static String counters(NodeReader body) {
         List<List<String>> rows = new ArrayList<>();
-        ObjectReader counters = body.optionalObject("counters");
+        NodeReader counters = body.optionalObject("counters");
         if (counters != null) {
-            for (Map.Entry<String, JsonValue> e : counters.object().members().entrySet()) {
-                if (e.getValue() instanceof JsonValue.JsonNumber n && n.asLong() != 0) {
-                    rows.add(List.of(e.getKey(), Long.toString(n.asLong())));
+            counters.integers().forEach((name, value) -> {
+                if (value != 0) {
+                    rows.add(List.of(name, Long.toString(value)));
                 }
-            }
+            });
         }
         return ClientCommand.table(List.of("COUNTER (non-zero)", "VALUE"), rows);
     }
 
-    private static String yes(ObjectReader r, String name) {
+    private static String yes(NodeReader r, String name) {
         return r.optionalBoolean(name, false) ? "yes" : "no";
     }
 
-    private static String num(ObjectReader r, String name) {
+    private static String num(NodeReader r, String name) {
         return Long.toString(r.optionalLong(name, Long.MIN_VALUE, Long.MAX_VALUE, 0));
     }
 }

@@ -1,16 +1,19 @@
 package io.podswitch.daemon.json;
 
+import java.util.Collection;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
-import tools.jackson.databind.type.LogicalType;
-import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.type.LogicalType;
 
 /**
  * The daemon's and the CLI's JSON, on Jackson: one mapper, configured once, shared by every thread
@@ -102,9 +105,33 @@ public final class JsonCodec {
         }
     }
 
+    /** A new empty object node (views build their answers as trees, in member order). */
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** An array node of {@code items}. */
+    public static ArrayNode array(Collection<? extends JsonNode> items) {
+        ArrayNode array = MAPPER.createArrayNode();
+        items.forEach(array::add);
+        return array;
+    }
+
+    /** An array node of strings. */
+    public static ArrayNode strings(Collection<String> items) {
+        ArrayNode array = MAPPER.createArrayNode();
+        items.forEach(array::add);
+        return array;
+    }
+
     /** Compact UTF-8 bytes of a tree or DTO. */
     public static byte[] bytes(Object value) {
         return MAPPER.writeValueAsBytes(value);
+    }
+
+    /** Compact text of a tree or DTO. */
+    public static String text(Object value) {
+        return MAPPER.writeValueAsString(value);
     }
 
     /** Indented text of a tree or DTO (files people read: pods.json). */

@@ -1,9 +1,6 @@
 package io.podswitch.daemon.pod;
 
 import io.podswitch.api.Attachment;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonObject;
-import io.podswitch.api.json.ObjectBuilder;
 import io.podswitch.daemon.engine.AddressBits;
 import io.podswitch.daemon.ipam.IpAddresses;
 import java.net.InetAddress;
@@ -41,16 +38,5 @@ public record PodRecord(String network, Attachment attachment, String netns, lon
     /** The TAP's name inside the pod: the CNI interface name. */
     public String portName() {
         return attachment.ifName();
-    }
-
-    public JsonObject toJson() {
-        List<JsonValue> ips = new ArrayList<>();
-        for (InetAddress a : addresses) {
-            ips.add(new JsonValue.JsonString(IpAddresses.format(a)));
-        }
-        return new ObjectBuilder().put("network", network).put("containerID", attachment.containerId())
-                .put("ifName", attachment.ifName()).put("netns", netns).put("mac", AddressBits.formatMac(mac))
-                .put("mtu", mtu).put("addresses", new JsonValue.JsonArray(ips)).put("portName", portName())
-                .put("createdAt", createdAt).putIfNotNull("pod", pod.isEmpty() ? null : pod).build();
     }
 }

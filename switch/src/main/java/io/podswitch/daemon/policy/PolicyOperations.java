@@ -1,9 +1,6 @@
 package io.podswitch.daemon.policy;
 
 import io.podswitch.api.ApiError;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
-import io.podswitch.api.json.ObjectBuilder;
 import io.podswitch.config.cidr.Ip4Address;
 import io.podswitch.config.cidr.Ip6Address;
 import io.podswitch.config.cidr.IpAddress;
@@ -13,6 +10,7 @@ import io.podswitch.config.model.policy.NamespacedName;
 import io.podswitch.config.model.policy.NetworkPolicy;
 import io.podswitch.config.model.policy.PodInfo;
 import io.podswitch.config.model.policy.PolicyRule;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.daemon.pod.ApiException;
 import io.podswitch.policy.CompiledPolicy;
 import io.podswitch.policy.PolicyTables;
@@ -20,6 +18,9 @@ import io.podswitch.policy.PortSets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The NetworkPolicy side of the control API, run on the control thread (docs/network-policy.md, "Inspecting"):
@@ -41,7 +42,7 @@ public final class PolicyOperations {
     }
 
     /** Routes {@code /v1/policy...}; {@code query} is the part after '?', or "". */
-    public JsonValue handle(String path, String query) throws ApiException {
+    public JsonNode handle(String path, String query) throws ApiException {
         if (path.equals(PATH)) {
             return summary();
         }
@@ -54,11 +55,11 @@ public final class PolicyOperations {
         throw new ApiException(ApiError.INVALID_NETWORK_CONFIG, "unknown endpoint", path);
     }
 
-    private JsonValue summary() {
+    private JsonNode summary() {
         PolicyManager.Compilation c = manager.lastCompilation();
         CompiledPolicy snap = manager.current();
         Map<NamespacedName, Integer> ids = manager.policyIds();
-        List<JsonValue> policies = new ArrayList<>();
+        List<JsonNode> policies = new ArrayList<>();
         for (NetworkPolicy p : manager.policies()) {
             List<String> selected = new ArrayList<>();
             for (String slot : snap.slotNames()) {
@@ -68,20 +69,20 @@ public final class PolicyOperations {
                 }
             }
             int id = ids.getOrDefault(p.id(), -1);
-            policies.add(policy(p).put("selectsOnThisNode", ObjectBuilder.strings(selected))
+            policies.add(policy(p).set("selectsOnThisNode", JsonCodec.strings(selected))
                     .put("allowedFlows", id < 0 ? 0 : manager.tables().allowedFlows(id))
                     .put("deniedPackets", id < 0 ? 0 : manager.tables().deniedPackets(id))
-                    .build());
+                    );
         }
-        ObjectBuilder tables = new ObjectBuilder().put("generation", c.generation()).put("compileMicros", c.nanos() / 1000)
+        ObjectNode tables = JsonCodec.object().put("generation", c.generation()).put("compileMicros", c.nanos() / 1000)
                 .put("policies", c.policies()).put("pods", c.pods()).put("localPods", snap.slots())
                 .put("peerClasses", c.classes()).put("tables", c.tables()).put("portSets", c.portSets())
                 .put("prefixLengths", snap.addresses().lengths4() + snap.addresses().lengths6())
                 .put("enforcing", snap.enforcing());
-        return new ObjectBuilder().put("tables", tables.build()).put("policies", new JsonArray(policies)).build();
+        return JsonCodec.object().set("tables", tables).set("policies", JsonCodec.array(policies));
     }
 
-    private JsonValue pod(String name) throws ApiException {
+    private JsonNode pod(String name) throws ApiException {
         NamespacedName id;
         try {
             id = NamespacedName.parse(name);
@@ -90,24 +91,24 @@ public final class PolicyOperations {
         }
         PodInfo pod = manager.effectivePods().stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() ->
                 new ApiException(ApiError.INVALID_NETWORK_CONFIG, "unknown pod", id + " is not a pod podswitchd knows"));
-        return new ObjectBuilder().put("pod", id.toString()).put("labels", labels(pod.labels()))
-                .put("addresses", ObjectBuilder.strings(pod.ips().stream().map(Object::toString).toList()))
+        return JsonCodec.object().put("pod", id.toString()).set("labels", labels(pod.labels()))
+                .set("addresses", JsonCodec.strings(pod.ips().stream().map(Object::toString).toList()))
                 .put("onThisNode", manager.current().slotNames().contains(id.toString()))
                 .put("hostNetwork", pod.hostNetwork())
-                .put("ingress", direction(pod, true)).put("egress", direction(pod, false)).build();
+                .set("ingress", direction(pod, true)).set("egress", direction(pod, false));
     }
 
-    private JsonValue direction(PodInfo pod, boolean ingress) {
+    private JsonNode direction(PodInfo pod, boolean ingress) {
         List<NetworkPolicy> by = manager.isolating(pod, ingress);
-        List<JsonValue> policies = new ArrayList<>();
+        List<JsonNode> policies = new ArrayList<>();
         for (NetworkPolicy p : by) {
-            policies.add(new ObjectBuilder().put("name", p.id().toString())
-                    .put("rules", rules(ingress ? p.ingressRules() : p.egressRules(), ingress)).build());
+            policies.add(JsonCodec.object().put("name", p.id().toString())
+                    .set("rules", rules(ingress ? p.ingressRules() : p.egressRules(), ingress)));
         }
-        return new ObjectBuilder().put("isolated", !by.isEmpty()).put("policies", new JsonArray(policies)).build();
+        return JsonCodec.object().put("isolated", !by.isEmpty()).set("policies", JsonCodec.array(policies));
     }
 
-    private JsonValue check(String query) throws ApiException {
+    private JsonNode check(String query) throws ApiException {
         Map<String, String> q = parseQuery(query);
         IpAddress from = endpoint(q.get("from"), "from");
         IpAddress to = endpoint(q.get("to"), "to");
@@ -136,19 +137,19 @@ public final class PolicyOperations {
         long toInfo = lookup(snap, to);
         int egress = snap.egress(fromInfo, toInfo, protocol.ipProtocolNumber(), port);
         int ingress = snap.ingress(fromInfo, toInfo, protocol.ipProtocolNumber(), port);
-        return new ObjectBuilder().put("from", from.toString()).put("to", to.toString())
+        return JsonCodec.object().put("from", from.toString()).put("to", to.toString())
                 .put("protocol", protocol.name()).put("port", port)
                 .put("allowed", model.allows(from, to, protocol.ipProtocolNumber(), port))
-                .put("egress", verdict(snap, egress, model.egressAllows(from, to, protocol.ipProtocolNumber(), port)))
-                .put("ingress", verdict(snap, ingress, model.ingressAllows(from, to, protocol.ipProtocolNumber(), port)))
-                .build();
+                .set("egress", verdict(snap, egress, model.egressAllows(from, to, protocol.ipProtocolNumber(), port)))
+                .set("ingress", verdict(snap, ingress, model.ingressAllows(from, to, protocol.ipProtocolNumber(), port)))
+                ;
     }
 
     /** One direction's answer: what the model says, and what this node's tables say (when the pod is here). */
-    private static JsonValue verdict(CompiledPolicy snap, int compiled, boolean model) {
+    private static JsonNode verdict(CompiledPolicy snap, int compiled, boolean model) {
         String tables = compiled == CompiledPolicy.NOT_ISOLATED ? "not isolated here"
                 : compiled == PortSets.DENIED ? "denied" : "allowed by " + name(snap, compiled);
-        return new ObjectBuilder().put("allowed", model).put("thisNode", tables).build();
+        return JsonCodec.object().put("allowed", model).put("thisNode", tables);
     }
 
     private static String name(CompiledPolicy snap, int id) {
@@ -192,7 +193,7 @@ public final class PolicyOperations {
         };
     }
 
-    static ObjectBuilder policy(NetworkPolicy p) {
+    static ObjectNode policy(NetworkPolicy p) {
         List<String> types = new ArrayList<>();
         if (p.ingress()) {
             types.add("Ingress");
@@ -200,19 +201,19 @@ public final class PolicyOperations {
         if (p.egress()) {
             types.add("Egress");
         }
-        return new ObjectBuilder().put("name", p.id().toString()).put("podSelector", p.podSelector().toString())
-                .put("policyTypes", ObjectBuilder.strings(types))
-                .put("ingress", p.ingress() ? rules(p.ingressRules(), true) : new JsonArray(List.of()))
-                .put("egress", p.egress() ? rules(p.egressRules(), false) : new JsonArray(List.of()));
+        return JsonCodec.object().put("name", p.id().toString()).put("podSelector", p.podSelector().toString())
+                .set("policyTypes", JsonCodec.strings(types))
+                .set("ingress", p.ingress() ? rules(p.ingressRules(), true) : JsonCodec.array(List.of()))
+                .set("egress", p.egress() ? rules(p.egressRules(), false) : JsonCodec.array(List.of()));
     }
 
     /** Each rule as one line: "from pods pod=b in namespaces team=a; 10.0.0.0/8 on TCP/80, UDP/5000-5010". */
-    static JsonArray rules(List<PolicyRule> rules, boolean ingress) {
-        List<JsonValue> out = new ArrayList<>();
+    static ArrayNode rules(List<PolicyRule> rules, boolean ingress) {
+        List<JsonNode> out = new ArrayList<>();
         for (PolicyRule r : rules) {
-            out.add(new JsonValue.JsonString(describe(r, ingress)));
+            out.add(JsonCodec.MAPPER.getNodeFactory().stringNode(describe(r, ingress)));
         }
-        return new JsonArray(out);
+        return JsonCodec.array(out);
     }
 
     static String describe(PolicyRule r, boolean ingress) {
@@ -223,10 +224,10 @@ public final class PolicyOperations {
         return peers + " " + ports;
     }
 
-    private static JsonValue labels(Map<String, String> labels) {
-        ObjectBuilder b = new ObjectBuilder();
+    private static JsonNode labels(Map<String, String> labels) {
+        ObjectNode b = JsonCodec.object();
         labels.forEach(b::put);
-        return b.build();
+        return b;
     }
 
     private static Map<String, String> parseQuery(String query) {

@@ -1,14 +1,13 @@
 package io.podswitch.daemon.services;
 
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
-import io.podswitch.api.json.ObjectBuilder;
 import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.daemon.desired.DesiredService;
 import io.podswitch.daemon.desired.DesiredServicePort;
-
+import io.podswitch.daemon.json.JsonCodec;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One running service for {@code GET /v1/services}: its definition, live backends, and per-key counters
@@ -45,47 +44,47 @@ public record ServiceView(DesiredService service, List<BackendView> backends, Li
      * backends: [{address, ports, weight, ready, serving, terminating, local, nodeName}],
      * keys: [{id, name, generation, packets, newConnections, noBackend}]}}
      */
-    public JsonValue toJson() {
-        List<JsonValue> ports = new ArrayList<>();
+    public JsonNode toJson() {
+        List<JsonNode> ports = new ArrayList<>();
         for (DesiredServicePort p : service.ports()) {
-            ports.add(new ObjectBuilder().put("name", p.name() == null ? "" : p.name())
+            ports.add(JsonCodec.object().put("name", p.name() == null ? "" : p.name())
                 .put("protocol", p.protocol().name()).put("port", p.port()).put("targetPort", p.targetPort())
-                .put("nodePort", p.nodePort()).build());
+                .put("nodePort", p.nodePort()));
         }
-        List<JsonValue> bs = new ArrayList<>();
+        List<JsonNode> bs = new ArrayList<>();
         for (BackendView b : backends) {
-            List<JsonValue> numbers = new ArrayList<>();
+            List<JsonNode> numbers = new ArrayList<>();
             for (int port : b.ports()) {
-                numbers.add(JsonValue.JsonNumber.of(port));
+                numbers.add(JsonCodec.MAPPER.getNodeFactory().numberNode(port));
             }
-            ObjectBuilder o = new ObjectBuilder().put("address", b.address().toString())
-                .put("ports", new JsonArray(numbers)).put("weight", b.weight()).put("ready", b.ready())
+            ObjectNode o = JsonCodec.object().put("address", b.address().toString())
+                .set("ports", JsonCodec.array(numbers)).put("weight", b.weight()).put("ready", b.ready())
                 .put("serving", b.serving()).put("terminating", b.terminating()).put("local", b.local());
             if (b.nodeName() != null) {
                 o.put("nodeName", b.nodeName());
             }
-            bs.add(o.build());
+            bs.add(o);
         }
-        List<JsonValue> ks = new ArrayList<>();
+        List<JsonNode> ks = new ArrayList<>();
         for (KeyView k : keys) {
-            ks.add(new ObjectBuilder().put("id", k.id()).put("name", k.name()).put("generation", k.generation())
+            ks.add(JsonCodec.object().put("id", k.id()).put("name", k.name()).put("generation", k.generation())
                 .put("packets", k.packets()).put("newConnections", k.newConnections()).put("noBackend", k.noBackend())
-                .build());
+                );
         }
-        return new ObjectBuilder().put("name", name()).put("vips", strings(service.clusterIps()))
-            .put("externalIPs", strings(service.externalIps())).put("loadBalancerIPs", strings(service.loadBalancerIps()))
-            .put("ports", new JsonArray(ports)).put("sessionAffinity", service.sessionAffinity().configName())
+        return JsonCodec.object().put("name", name()).set("vips", strings(service.clusterIps()))
+            .set("externalIPs", strings(service.externalIps())).set("loadBalancerIPs", strings(service.loadBalancerIps()))
+            .set("ports", JsonCodec.array(ports)).put("sessionAffinity", service.sessionAffinity().configName())
             .put("sessionAffinityTimeoutSeconds", service.sessionAffinityTimeoutSeconds())
             .put("externalTrafficPolicy", service.externalTrafficLocal() ? "Local" : "Cluster")
             .put("internalTrafficPolicy", service.internalTrafficLocal() ? "Local" : "Cluster")
-            .put("backends", new JsonArray(bs)).put("keys", new JsonArray(ks)).build();
+            .set("backends", JsonCodec.array(bs)).set("keys", JsonCodec.array(ks));
     }
 
-    private static JsonValue strings(List<IpAddress> addresses) {
+    private static JsonNode strings(List<IpAddress> addresses) {
         List<String> out = new ArrayList<>();
         for (IpAddress a : addresses) {
             out.add(a.toString());
         }
-        return ObjectBuilder.strings(out);
+        return JsonCodec.strings(out);
     }
 }

@@ -67,7 +67,9 @@ class CniContractTest {
         volatile String last;
         volatile ApiException failure;
 
-        private void fail() throws ApiException {
+        private void seen(String operation, AttachmentRequest request) throws ApiException {
+            last = operation;
+            attachment = request;
             if (failure != null) {
                 throw failure;
             }
@@ -75,37 +77,29 @@ class CniContractTest {
 
         @Override
         public CniResult add(AttachmentRequest request) throws ApiException {
-            last = "add";
-            attachment = request;
-            fail();
+            seen("add", request);
             return RESULT;
         }
 
         @Override
         public void del(AttachmentRequest request) throws ApiException {
-            last = "del";
-            attachment = request;
-            fail();
+            seen("del", request);
         }
 
         @Override
         public void check(AttachmentRequest request) throws ApiException {
-            last = "check";
-            attachment = request;
-            fail();
+            seen("check", request);
         }
 
         @Override
         public void status() throws ApiException {
-            last = "status";
-            fail();
+            seen("status", null);
         }
 
         @Override
         public void gc(GcRequest request) throws ApiException {
-            last = "gc";
             gc = request;
-            fail();
+            seen("gc", null);
         }
     }
 

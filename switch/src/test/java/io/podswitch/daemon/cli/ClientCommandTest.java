@@ -1,10 +1,11 @@
 package io.podswitch.daemon.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
+import io.podswitch.daemon.json.NodeReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,17 @@ class ClientCommandTest {
                 json("{\"applied\":true,\"summary\":\"1 added, 0 removed, 0 changed, 1 unchanged\"}")));
     }
 
-    private static ObjectReader json(String text) {
-        return ObjectReader.of(JsonParser.parse(text), "");
+    @Test
+    void anAnswerOfTheWrongShapeNamesTheMember() {
+        JsonCodec.Shape e = assertThrows(JsonCodec.Shape.class,
+                () -> TableViews.render("pods", json("{\"pods\":[{\"containerID\":5}]}")));
+        assertTrue(e.getMessage().contains("pods[0].containerID"), e.getMessage());
+        e = assertThrows(JsonCodec.Shape.class, () -> TableViews.render("status",
+                json("{\"node\":\"a\",\"source\":\"kubernetes\",\"config\":\"c\",\"kubernetes\":{\"server\":\"s\",\"staleMillis\":1.5}}")));
+        assertTrue(e.getMessage().contains("kubernetes.staleMillis"), e.getMessage());
+    }
+
+    private static NodeReader json(String text) {
+        return NodeReader.of(JsonCodec.tree(text.getBytes(StandardCharsets.UTF_8)), "");
     }
 }

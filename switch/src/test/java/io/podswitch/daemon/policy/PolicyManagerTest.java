@@ -8,24 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podswitch.api.json.JsonWriter;
 import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.model.policy.NamespaceInfo;
 import io.podswitch.config.model.policy.NamespacedName;
 import io.podswitch.config.model.policy.NetworkPolicyConfig;
 import io.podswitch.config.model.policy.PodInfo;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.policy.AddressInfo;
 import io.podswitch.policy.CompiledPolicy;
 import io.podswitch.policy.DenyLog;
 import io.podswitch.policy.PolicyConnTrack;
 import io.podswitch.policy.PolicyTables;
 import io.podswitch.service.ConnTrackTimeouts;
+import io.podswitch.service.FlowHash;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.podswitch.service.FlowHash;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,14 +123,14 @@ class PolicyManagerTest {
                 List.of(pod("x", "a", "10.244.1.5"), pod("x", "b", "10.244.2.7")),
                 List.of(policy("x", "allow-b").selectPod("a").ingress(from(pods(labels("pod", "b")))).build())));
         PolicyOperations ops = new PolicyOperations(manager);
-        String summary = JsonWriter.write(ops.handle("/v1/policy", ""));
+        String summary = JsonCodec.text(ops.handle("/v1/policy", ""));
         assertTrue(summary.contains("\"selectsOnThisNode\":[\"x/a\"]"), summary);
         assertTrue(summary.contains("from pods pod=b on every port and protocol"), summary);
-        String podView = JsonWriter.write(ops.handle("/v1/policy/pod/x/a", ""));
+        String podView = JsonCodec.text(ops.handle("/v1/policy/pod/x/a", ""));
         assertTrue(podView.contains("\"isolated\":true") && podView.contains("x/allow-b"), podView);
-        String check = JsonWriter.write(ops.handle("/v1/policy/check", "from=x/b&to=x/a&port=80&protocol=tcp"));
+        String check = JsonCodec.text(ops.handle("/v1/policy/check", "from=x/b&to=x/a&port=80&protocol=tcp"));
         assertTrue(check.contains("\"allowed\":true") && check.contains("allowed by x/allow-b"), check);
-        String denied = JsonWriter.write(ops.handle("/v1/policy/check", "from=10.244.2.99&to=x/a&port=80"));
+        String denied = JsonCodec.text(ops.handle("/v1/policy/check", "from=10.244.2.99&to=x/a&port=80"));
         assertTrue(denied.contains("\"allowed\":false") && denied.contains("\"thisNode\":\"denied\""), denied);
 
         DenyLog log = new DenyLog(8, 10);

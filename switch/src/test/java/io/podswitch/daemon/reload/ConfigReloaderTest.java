@@ -55,6 +55,39 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void theBytesLastAppliedAreUnchangedWithoutParsingThemAgain(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, ONE_NODE);
+        ConfigReloader reloader = new ConfigReloader(file, Map.of(), ConfigLoader.load(file, Map.of()), null, services(), null);
+        String withService = ONE_NODE + """
+                services:
+                  - name: web
+                    vips: [10.96.0.10]
+                    ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+                    backends: [{address: 10.244.0.5}]
+                """;
+        Files.writeString(file, withService);
+        assertTrue(reloader.reload("API").applied());
+        assertEquals(1, reloader.parses());
+        // the file watch's reload after the API's, of the same write: nothing to parse
+        assertEquals(new ReloadResult(true, "unchanged", java.util.List.of()), reloader.reload("file watch"));
+        assertEquals(1, reloader.parses());
+
+        // refused bytes are not remembered: the same invalid file is parsed (and refused) again
+        Files.writeString(file, withService.replace("10.244.0.0/16", "10.244.0.0/33"));
+        assertFalse(reloader.reload("API").applied());
+        assertFalse(reloader.reload("file watch").applied());
+        assertEquals(3, reloader.parses());
+        // back to the bytes in force: unchanged without a parse
+        Files.writeString(file, withService);
+        assertEquals(new ReloadResult(true, "unchanged", java.util.List.of()), reloader.reload("API"));
+        assertEquals(3, reloader.parses());
+        Files.writeString(file, ONE_NODE);
+        assertTrue(reloader.reload("API").summary().contains("services +0 ~0 -"), "a change is applied as before");
+        assertEquals(4, reloader.parses());
+    }
+
+    @Test
     void withTheKubernetesSourceOnlyTheMasqueradeSettingsChangeLive(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("cluster.yaml");
         Files.writeString(file, FROM_API);

@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -29,13 +28,6 @@ class TapRingZeroAllocationTest {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(thread.threadId());
     }
 
-    // Parked, not passing: on main ba13698 (quiet machine, full suite) the worker allocated in all four windows
-    // ([1080, 51520, 1800, 1880] bytes per 5,000 exchanges), and passed 3 of 3 runs alone. The ring's
-    // io_uring_enter still goes through libc syscall() with errno capture (IoUring.syscall), the call
-    // shape whose capture check allocates when the JIT does not inline it; the UDP path left it for
-    // RawSyscall (docs/nativeio.md): the likely cause, not yet proven. Until the ring's enter does the same, `--tap-io uring` stays an
-    // experimental opt-in whose zero allocation is NOT proven (docs/nativeio.md, docs/operations.md).
-    @Disabled("--tap-io uring (experimental opt-in) allocates intermittently: io_uring_enter captures errno; see docs/nativeio.md")
     @Test
     void readsAndWritesThroughTheRingAllocateNothing() throws Exception {
         try (RingWorkerPods r = new RingWorkerPods("psz", false);
