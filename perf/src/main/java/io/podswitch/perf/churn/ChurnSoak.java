@@ -48,8 +48,10 @@ import java.util.function.Consumer;
  *       (every ~2 s), and at every drain checkpoint IPAM holds only the node's own addresses;</li>
  *   <li>no TAP leaked: after DEL the pod's netns has no {@code eth0}; the root netns gains no TAP;</li>
  *   <li>no netns leaked: none of the soak's namespaces is left at a drain;</li>
- *   <li>every pod whose ADD succeeded reaches its gateway, pods reach each other while the daemon
- *       runs, and after a restart every live pod is re-attached with its addresses;</li>
+ *   <li>every pod whose ADD succeeded reaches its gateway — judged while one daemon process is up
+ *       throughout the pings; a check a kill interrupts (or that would start while the daemon is down)
+ *       is repeated against the restarted daemon, never skipped — pods reach each other while the
+ *       daemon runs, and after a restart every live pod is re-attached with its addresses;</li>
  *   <li>no fd leaked and memory flat: the daemon's fd count at rest does not grow, nor its RSS beyond
  *       {@link #RSS_GROWTH_LIMIT_KIB}, across drain checkpoints of one daemon process;</li>
  *   <li>the plugin fails only as a dead daemon or a kill explains (error 11), never otherwise.</li>
@@ -60,6 +62,8 @@ public final class ChurnSoak {
     static final int FD_GROWTH_LIMIT = 8;
     static final long RSS_GROWTH_LIMIT_KIB = 64 * 1024;
     static final long DEL_GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(120);
+    /** How long a check waits for a killed daemon to be back (a restart is bounded at 30 s). */
+    static final long RESTART_WAIT_NANOS = TimeUnit.SECONDS.toNanos(120);
 
     private final PodNetwork node;
     private final ChurnSettings settings;
@@ -284,12 +288,47 @@ public final class ChurnSoak {
         }
     }
 
+    /**
+     * The pod reaches each gateway, judged only while one daemon process is up throughout the pings. The
+     * incarnation is read before {@code daemonUp} (a kill clears {@code daemonUp} before it counts the
+     * incarnation), so a check cannot start in the gap between a kill and its restart and be blamed on
+     * the restarted daemon: the CI violation "churn…x8 (ADD succeeded) cannot reach its gateway" was
+     * that — the ADD answered just before the kill, the three pings ran while the daemon was down, the
+     * restart finished during the last one. A check the daemon was down for, or that a kill overlapped,
+     * is not skipped but repeated against the restarted daemon: an ADD that succeeded must give
+     * connectivity across a kill -9 too.
+     */
     private void checkReachesGateway(Pod pod) throws Exception {
         for (String gw : gateways) {
-            int before = incarnation;
-            if (!ping(pod.netns, gw) && daemonUp && before == incarnation) {
-                violation(pod.id + " (ADD succeeded) cannot reach its gateway " + gw);
+            long giveUp = System.nanoTime() + RESTART_WAIT_NANOS;
+            while (true) {
+                int before = incarnation;
+                if (!daemonUp) {
+                    if (System.nanoTime() > giveUp) {
+                        violation(pod.id + ": podswitchd not back within 120 s to check the gateway " + gw);
+                        return;
+                    }
+                    Thread.sleep(10);
+                    continue;
+                }
+                if (ping(pod.netns, gw)) {
+                    break;
+                }
+                if (daemonUp && before == incarnation) {
+                    violation(pod.id + " (ADD succeeded) cannot reach its gateway " + gw + " (daemon start " + before
+                            + " up throughout; it lists the pod with " + daemonView(pod) + ")");
+                    break;
+                }
             }
+        }
+    }
+
+    /** The pod's addresses as podswitchd lists them now, for a violation's message. */
+    private String daemonView(Pod pod) {
+        try {
+            return String.valueOf(node.pods().get(pod.id));
+        } catch (IOException e) {
+            return "(no answer: " + e.getMessage() + ")";
         }
     }
 
@@ -311,10 +350,12 @@ public final class ChurnSoak {
         while (!finished) {
             try {
                 List<Pod> up = pods.values().stream().filter(p -> p.up).toList();
+                // The incarnation first, then daemonUp (see checkReachesGateway): read the other way round,
+                // a kill between the two reads would charge the down time to the restarted daemon.
+                int inc = incarnation;
                 if (up.size() >= 2 && daemonUp) {
                     Pod a = up.get(random.nextInt(up.size()));
                     Pod b = up.get(random.nextInt(up.size()));
-                    int inc = incarnation;
                     if (a != b && !b.addresses.isEmpty()) {
                         String target = b.addresses.get(random.nextInt(b.addresses.size()));
                         if (ping(a.netns, target)) {
@@ -324,9 +365,9 @@ public final class ChurnSoak {
                         }
                     }
                 }
+                inc = incarnation;
                 if (System.nanoTime() > nextAudit && daemonUp) {
                     nextAudit = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-                    int inc = incarnation;
                     try {
                         auditIpam();
                     } catch (IOException e) {
