@@ -19,6 +19,12 @@ public final class TestpmdRunner {
     /** testpmd needs at least this long to print two statistics blocks (one per second). */
     public static final Duration MIN_STEADY = Duration.ofMillis(2500);
 
+    /** The header of each statistics block testpmd prints every {@code --stats-period} (and flushes). */
+    static final String STATISTICS_HEADER = "Port statistics";
+
+    /** How long testpmd may take from launch to its first statistics block before the run counts as hung. */
+    static final Duration START_BOUND = Duration.ofSeconds(120);
+
     private final Path testpmd;
 
     public TestpmdRunner(Path testpmd) {
@@ -43,12 +49,16 @@ public final class TestpmdRunner {
         return cmd;
     }
 
-    /** Forwards for about {@code duration}; returns Mpps (steady-state, or whole-run average if short). */
+    /**
+     * Forwards for about {@code duration} from testpmd's first statistics block; returns Mpps (steady-state,
+     * or the whole-run average if short).
+     */
     public double forwardMpps(String mode, int workers, int packetSize, List<Integer> cores, Duration duration)
             throws IOException, InterruptedException {
-        long start = System.nanoTime();
         try (DpdkRuntimeDir runtime = new DpdkRuntimeDir("testpmd");
              BackgroundProcess p = BackgroundProcess.start(command(mode, workers, packetSize, cores, runtime.prefix()))) {
+            awaitFirstStatistics(p, START_BOUND);
+            long start = System.nanoTime();
             if (p.waitFor(duration.toMillis())) {
                 throw new IOException("dpdk-testpmd exited early (" + p.exitCode() + "): " + tail(p.stdout() + p.stderr()));
             }
@@ -65,6 +75,28 @@ public final class TestpmdRunner {
             }
             throw new IOException("dpdk-testpmd printed no statistics: " + tail(out + p.stderr()));
         }
+    }
+
+    /**
+     * The measured window starts once testpmd forwards: its first statistics block. EAL start-up takes from
+     * half a second on a quiet machine to many seconds on a loaded one, and a SIGINT that arrives before
+     * testpmd installs its handler ends it without any statistics — a fixed window from launch failed that
+     * way under load. The bound is for a hang, not a speed. stdout is read as it comes: waiting on the whole
+     * output would block until testpmd exits.
+     */
+    static void awaitFirstStatistics(BackgroundProcess p, Duration bound) throws IOException, InterruptedException {
+        if (p.awaitStdoutLine(line -> line.contains(STATISTICS_HEADER), bound).isPresent()) {
+            return;
+        }
+        if (p.stdoutEnded()) {
+            throw new IOException("dpdk-testpmd exited before forwarding (" + exitCode(p) + "): " + tail(p.outputSoFar()));
+        }
+        throw new IOException("dpdk-testpmd printed no statistics within " + bound.toSeconds() + " s of its launch"
+                + " (EAL start-up or forwarding set-up hung): " + tail(p.outputSoFar()));
+    }
+
+    private static String exitCode(BackgroundProcess p) throws InterruptedException {
+        return p.waitFor(5000) ? Integer.toString(p.exitCode()) : "still running with stdout closed";
     }
 
     private static String tail(String s) {

@@ -1,27 +1,29 @@
 package io.podswitch.perf.topo;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
- * A long-running tool (trafgen, iperf3 server, testpmd) started by a scenario: output is collected,
- * and {@link #close} stops it (SIGTERM, then SIGKILL after a grace period), so try-with-resources
+ * A long-running tool (trafgen, iperf3 server, testpmd) started by a scenario: output is read as it comes
+ * (a caller may wait, bounded, for a line while the tool runs), and {@link #close} stops it (SIGTERM, then SIGKILL after a grace period), so try-with-resources
  * guarantees nothing outlives the step, and {@link BenchShutdown} that nothing outlives a stopped JVM.
  */
 public final class BackgroundProcess implements AutoCloseable {
 
     private final List<String> command;
     private final Process process;
-    private final CompletableFuture<String> stdout;
-    private final CompletableFuture<String> stderr;
+    private final StreamedOutput stdout;
+    private final StreamedOutput stderr;
 
     private BackgroundProcess(List<String> command, Process process) {
         this.command = List.copyOf(command);
         this.process = process;
-        this.stdout = Exec.drain(process.getInputStream());
-        this.stderr = Exec.drain(process.getErrorStream());
+        this.stdout = new StreamedOutput(process.getInputStream(), "stdout of " + process.pid());
+        this.stderr = new StreamedOutput(process.getErrorStream(), "stderr of " + process.pid());
     }
 
     /**
@@ -69,13 +71,32 @@ public final class BackgroundProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Everything printed on stdout; only complete once the process has exited. */
+    /** Everything printed on stdout: waits for the process to close it (its exit). */
     public String stdout() {
-        return stdout.join();
+        return stdout.all();
     }
 
+    /** Everything printed on stderr: waits for the process to close it (its exit). */
     public String stderr() {
-        return stderr.join();
+        return stderr.all();
+    }
+
+    /**
+     * Waits at most {@code timeout} for a stdout line matching {@code wanted} while the process runs; empty
+     * on timeout, or at once when stdout ended (the process exited) without such a line.
+     */
+    public Optional<String> awaitStdoutLine(Predicate<String> wanted, Duration timeout) throws InterruptedException {
+        return stdout.awaitLine(wanted, timeout);
+    }
+
+    /** True once the process closed its stdout (normally: it exited). */
+    public boolean stdoutEnded() {
+        return stdout.ended();
+    }
+
+    /** stdout and stderr as far as they arrived, without waiting (for the message of a failure). */
+    public String outputSoFar() {
+        return stdout.soFar() + stderr.soFar();
     }
 
     public String describe() {

@@ -47,8 +47,8 @@ import java.util.Map;
  *
  * <p>And that scraping does not slow the data path: as root, a podswitchd in a node namespace with two
  * pods (CNI), iperf3 TCP pod to pod, each repetition once without and once with a scraper asking the
- * daemon's {@code /metrics} every second (python3 in the node namespace, as Prometheus would), so the
- * two figures come from the same minutes of the same machine.
+ * daemon's {@code /metrics} every second ({@link NetnsScraper}: a thread of the bench in the node namespace, as
+ * Prometheus would), so the two figures come from the same minutes of the same machine.
  */
 public final class MetricsScenario implements Scenario {
     static final String NAME = "metrics";
@@ -61,13 +61,8 @@ public final class MetricsScenario implements Scenario {
     private static final Outcomes.Metric OPEN_METRICS_BYTES = Outcomes.Metric.lower("scrape_bytes_openmetrics", "bytes");
     private static final Outcomes.Metric SERIES = Outcomes.Metric.higher("series", "series");
     private static final Outcomes.Metric TCP = Outcomes.Metric.higher("pod_tcp_gbps", "Gbit/s");
-    private static final String SCRAPER = """
-            import time, urllib.request
-            while True:
-                start = time.monotonic()
-                urllib.request.urlopen("http://127.0.0.1:9469/metrics", timeout=5).read()
-                time.sleep(max(0.0, 1.0 - (time.monotonic() - start)))
-            """;
+    /** podswitchd's metrics port in its node namespace (bin/podswitchd's default). */
+    private static final int METRICS_PORT = 9469;
 
     @Override
     public String name() {
@@ -132,10 +127,9 @@ public final class MetricsScenario implements Scenario {
             return unavailable;
         }
         java.util.Optional<java.nio.file.Path> iperf3 = ctx.tool("iperf3", "apt-get install -y iperf3");
-        java.util.Optional<java.nio.file.Path> python = ctx.tool("python3", "apt-get install -y python3");
-        if (iperf3.isEmpty() || python.isEmpty()) {
-            unavailable.add(o.not(TCP, quiet, Status.MISSING_TOOL, "iperf3 and python3 needed"));
-            unavailable.add(o.not(TCP, scraped, Status.MISSING_TOOL, "iperf3 and python3 needed"));
+        if (iperf3.isEmpty()) {
+            unavailable.add(o.not(TCP, quiet, Status.MISSING_TOOL, "iperf3 needed"));
+            unavailable.add(o.not(TCP, scraped, Status.MISSING_TOOL, "iperf3 needed"));
             return unavailable;
         }
         try (io.podswitch.perf.topo.Topology t = io.podswitch.perf.topo.Topology.create()) {
@@ -147,19 +141,17 @@ public final class MetricsScenario implements Scenario {
                 Samples s = ctx.measure("pod tcp unscraped / scraped every 1 s", d -> {
                     double without = runner.tcpGbps(node.clientNs(), node.backendNs().getFirst(),
                             node.backendIps().getFirst(), 5201, d);
-                    Process scraper = new ProcessBuilder("ip", "netns", "exec", nodeNs, python.get().toString(), "-c",
-                            SCRAPER).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                    try {
+                    try (NetnsScraper scraper = NetnsScraper.start(nodeNs, METRICS_PORT, Duration.ofSeconds(1))) {
                         Thread.sleep(1500);
-                        if (!scraper.isAlive()) {
-                            throw new java.io.IOException("the scraper exited " + scraper.exitValue()
-                                    + ": /metrics not reachable in " + nodeNs);
-                        }
+                        scraper.check();
                         double with = runner.tcpGbps(node.clientNs(), node.backendNs().getFirst(),
                                 node.backendIps().getFirst(), 5201, d);
+                        scraper.check();
+                        if (scraper.scrapes() < 2) {
+                            throw new java.io.IOException("only " + scraper.scrapes() + " scrapes of /metrics in "
+                                    + nodeNs + " during the scraped run");
+                        }
                         return Map.of("quiet", without, "scraped", with);
-                    } finally {
-                        scraper.destroyForcibly().waitFor();
                     }
                 });
                 return List.of(o.ok(TCP, quiet, s.get("quiet"), "iperf3 pod to pod through podswitchd, 1 stream"),
