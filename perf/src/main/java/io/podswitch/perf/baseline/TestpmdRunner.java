@@ -89,7 +89,11 @@ public final class TestpmdRunner {
             return;
         }
         if (p.stdoutEnded()) {
-            throw new IOException("dpdk-testpmd exited before forwarding (" + exitCode(p) + "): " + tail(p.outputSoFar()));
+            String code = exitCode(p);
+            // Once it has exited, wait for both streams to be read out: stderr's reader may still be behind
+            // stdout's (the message that says why is usually on stderr).
+            String output = p.isAlive() ? p.outputSoFar() : p.stdout() + p.stderr();
+            throw new IOException("dpdk-testpmd exited before forwarding (" + code + "): " + tail(output));
         }
         throw new IOException("dpdk-testpmd printed no statistics within " + bound.toSeconds() + " s of its launch"
                 + " (EAL start-up or forwarding set-up hung): " + tail(p.outputSoFar()));
