@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +24,7 @@ class BulkListsTest {
 
     @Test
     void aListIsServedWholeOrInPagesWithContinueTokens() {
-        try (TestApiServer api = TestApiServer.startLocal(); KubernetesClient client = api.client()) {
+        try (TestApiServer api = TestApiServer.startLocal(); KubernetesClient client = http11(api)) {
             api.dispatcher().bulkLists().serve("/api/v1/pods", "v1", "Pod", 25, BulkListsTest::pod, "5");
             PodList all = client.pods().inAnyNamespace().list();
             assertEquals(25, all.getItems().size());
@@ -41,9 +44,20 @@ class BulkListsTest {
         }
     }
 
+    /**
+     * HTTP/1.1: the JDK client's h2c upgrade of a first request whose answer is larger than an HTTP/2 frame
+     * (16 KiB) now and then fails against the mock (the body read as frames: "Frame type(34) length(6627898)
+     * exceeds MAX_FRAME_SIZE"). One failed list is all it costs podswitchd (its informers list again); this test
+     * is about the lists, not that upgrade.
+     */
+    private static KubernetesClient http11(TestApiServer api) {
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(api.url())
+                .withHttp2Disable(true).withRequestTimeout(120_000).build()).build();
+    }
+
     @Test
     void anInformerSyncsFromABulkListAndItsWatchStaysOpen() throws Exception {
-        try (TestApiServer api = TestApiServer.startLocal(); KubernetesClient client = api.client()) {
+        try (TestApiServer api = TestApiServer.startLocal(); KubernetesClient client = http11(api)) {
             api.dispatcher().bulkLists().serve("/api/v1/pods", "v1", "Pod", 1000, BulkListsTest::pod, "5");
             SharedIndexInformer<Pod> informer = client.pods().inAnyNamespace().inform();
             try {
