@@ -52,6 +52,7 @@ import io.podswitch.daemon.reload.ConfigReloader;
 import io.podswitch.daemon.reload.FileServices;
 import io.podswitch.daemon.reload.ReloadResult;
 import io.podswitch.daemon.reload.ReloadTriggers;
+import io.podswitch.daemon.reload.ReloadWarmup;
 import io.podswitch.daemon.services.ServiceCounterSource;
 import io.podswitch.daemon.services.NodePortNotice;
 import io.podswitch.daemon.services.ServiceAddressSteering;
@@ -142,6 +143,7 @@ public final class Daemon implements AutoCloseable {
     private ScheduledFuture<?> egressCheck;
     private ConfigReloader reloader;
     private ReloadTriggers reloadTriggers;
+    private ReloadWarmup reloadWarmup;
     private NetlinkMonitor kernelEvents;
     private HttpTransport http;
     private HttpListener probeListener;
@@ -209,6 +211,7 @@ public final class Daemon implements AutoCloseable {
             daemon.server = ControlServer.start(daemon.http, options.socket(), api, ListenerSettings.DEFAULTS);
             daemon.apiReady.pass("control socket " + options.socket() + " (" + daemon.http.name() + ")");
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
+            daemon.reloadWarmup = daemon.reloader.warmUp();
             if (daemon.kubernetes != null) {
                 daemon.kubernetes.markNetworkAvailable();
             }
@@ -520,6 +523,9 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
+        if (reloadWarmup != null) {
+            reloadWarmup.close();
+        }
         if (reloadTriggers != null) {
             reloadTriggers.close();
         }

@@ -1,6 +1,6 @@
 package io.podswitch.perf.baseline;
 
-import io.podswitch.perf.report.Json;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.perf.topo.BackgroundProcess;
 import io.podswitch.perf.topo.Exec;
 
@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * iperf3 TCP between two namespaces: a server in one (stopped when done), the client in the other,
@@ -91,15 +92,9 @@ public final class Iperf3Runner {
     /** Parses iperf3 -J -u client output: datagrams the receiver got per second, in millions. */
     public static double receivedMpps(String json, int payload) throws IOException {
         try {
-            if (Json.parse(json) instanceof Map<?, ?> root) {
-                if (root.get("error") instanceof String error) {
-                    throw new IOException("iperf3: " + error);
-                }
-                if (root.get("end") instanceof Map<?, ?> end && end.get("sum_received") instanceof Map<?, ?> sum
-                        && sum.get("bytes") instanceof Double bytes && sum.get("seconds") instanceof Double seconds
-                        && seconds > 0) {
-                    return bytes / payload / seconds / 1e6;
-                }
+            JsonNode sum = received(json);
+            if (sum.path("bytes").isNumber() && sum.path("seconds").isNumber() && sum.path("seconds").doubleValue() > 0) {
+                return sum.path("bytes").doubleValue() / payload / sum.path("seconds").doubleValue() / 1e6;
             }
         } catch (IllegalArgumentException e) {
             throw new IOException("iperf3 printed no JSON: " + e.getMessage(), e);
@@ -110,14 +105,9 @@ public final class Iperf3Runner {
     /** Parses iperf3 -J client output. */
     public static double receivedGbps(String json) throws IOException {
         try {
-            if (Json.parse(json) instanceof Map<?, ?> root) {
-                if (root.get("error") instanceof String error) {
-                    throw new IOException("iperf3: " + error);
-                }
-                if (root.get("end") instanceof Map<?, ?> end && end.get("sum_received") instanceof Map<?, ?> sum
-                        && sum.get("bits_per_second") instanceof Double bps) {
-                    return bps / 1e9;
-                }
+            JsonNode bps = received(json).path("bits_per_second");
+            if (bps.isNumber()) {
+                return bps.doubleValue() / 1e9;
             }
         } catch (IllegalArgumentException e) {
             throw new IOException("iperf3 printed no JSON: " + e.getMessage(), e);
@@ -125,11 +115,21 @@ public final class Iperf3Runner {
         throw new IOException("iperf3 JSON has no end.sum_received.bits_per_second");
     }
 
+    /** {@code end.sum_received} of iperf3's JSON output (missing when absent). @throws IOException iperf3's error */
+    private static JsonNode received(String json) throws IOException {
+        JsonNode root = JsonCodec.tree(json);
+        if (root.path("error").isString()) {
+            throw new IOException("iperf3: " + root.path("error").stringValue());
+        }
+        return root.path("end").path("sum_received");
+    }
+
     /** The {@code error} of iperf3's JSON output, or null when there is none (or no JSON). */
     static String jsonError(String stdout) {
         try {
-            if (Json.parse(stdout) instanceof Map<?, ?> root && root.get("error") instanceof String e) {
-                return e;
+            JsonNode error = JsonCodec.tree(stdout).path("error");
+            if (error.isString()) {
+                return error.stringValue();
             }
         } catch (IllegalArgumentException ignored) {
             // not JSON

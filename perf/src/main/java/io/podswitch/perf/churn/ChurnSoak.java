@@ -1,10 +1,7 @@
 package io.podswitch.perf.churn;
 
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonObject;
-import io.podswitch.api.json.JsonWriter;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
+import io.podswitch.daemon.json.NodeReader;
 import io.podswitch.perf.bench.side.PodNetwork;
 import io.podswitch.perf.runtime.Conflists;
 import io.podswitch.perf.topo.Exec;
@@ -16,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The churn soak against one podswitch node ({@link PodNetwork}: podswitchd as its own process, the
@@ -70,7 +67,7 @@ public final class ChurnSoak {
     private final Consumer<String> progress;
     private final Path launcher;
     private final String runId;
-    private final JsonObject netconf;
+    private final ObjectNode netconf;
     private final List<String> gateways = new ArrayList<>();
 
     private final AtomicInteger nextCycle = new AtomicInteger();
@@ -209,11 +206,10 @@ public final class ChurnSoak {
     }
 
     private void delUntilDone(Pod pod, SplittableRandom random) throws Exception {
-        Map<String, JsonValue> m = new LinkedHashMap<>(netconf.members());
+        ObjectNode conf = netconf.deepCopy();
         if (pod.result != null) {
-            m.put("prevResult", JsonParser.parse(pod.result));
+            conf.set("prevResult", JsonCodec.tree(pod.result));
         }
-        JsonObject conf = new JsonObject(m);
         long giveUp = System.nanoTime() + DEL_GIVE_UP_NANOS;
         while (true) {
             PluginCall del = call("DEL", pod, conf, random);
@@ -234,8 +230,8 @@ public final class ChurnSoak {
      * Runs the plugin; every N-th call is killed, alternately within its first 40 ms (surely still
      * starting its JVM) and 40–300 ms in (talking to the daemon, or printing the answer).
      */
-    private PluginCall call(String command, Pod pod, JsonObject conf, SplittableRandom random) throws Exception {
-        PluginCall call = PluginCall.start(launcher, command, pod.id, "/var/run/netns/" + pod.netns, JsonWriter.write(conf));
+    private PluginCall call(String command, Pod pod, ObjectNode conf, SplittableRandom random) throws Exception {
+        PluginCall call = PluginCall.start(launcher, command, pod.id, "/var/run/netns/" + pod.netns, JsonCodec.text(conf));
         running.add(call);
         int n = pluginCalls.incrementAndGet();
         if (settings.pluginKillEvery() > 0 && n % settings.pluginKillEvery() == 0) {
@@ -267,8 +263,8 @@ public final class ChurnSoak {
 
     private static List<String> addresses(String result) {
         List<String> out = new ArrayList<>();
-        for (JsonValue ip : ObjectReader.of(JsonParser.parse(result), "result").optionalArray("ips")) {
-            String a = ObjectReader.of(ip, "ip").requiredString("address");
+        for (NodeReader ip : NodeReader.of(JsonCodec.tree(result), "result").optionalObjectList("ips")) {
+            String a = ip.requiredString("address");
             out.add(a.substring(0, a.indexOf('/')));
         }
         return out;

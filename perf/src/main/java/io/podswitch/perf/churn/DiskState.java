@@ -1,8 +1,7 @@
 package io.podswitch.perf.churn;
 
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
+import io.podswitch.daemon.json.NodeReader;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,9 +31,9 @@ record DiskState(Set<String> allocated, Set<String> recorded) {
         }
         Set<String> recorded = new HashSet<>();
         try {
-            for (JsonValue pod : ObjectReader.of(JsonParser.parse(Files.readString(stateDir.resolve("pods.json"))), "")
-                    .optionalArray("pods")) {
-                recorded.add(ObjectReader.of(pod, "pod").requiredString("containerID"));
+            for (NodeReader pod : NodeReader.of(JsonCodec.tree(Files.readAllBytes(stateDir.resolve("pods.json"))), "")
+                    .optionalObjectList("pods")) {
+                recorded.add(pod.requiredString("containerID"));
             }
         } catch (NoSuchFileException e) {
             // no pod recorded yet

@@ -16,14 +16,14 @@ import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The perf module's JSON, on Jackson: report.json, iperf3's {@code -J} and {@code ip -j} output.
- * Values are plain Java trees — {@code Map<String,Object>} (insertion-ordered), {@code List<Object>},
+ * report.json's format on Jackson (the rest of perf reads JSON with the daemon's {@code JsonCodec}):
+ * values are plain Java trees — {@code Map<String,Object>} (insertion-ordered), {@code List<Object>},
  * {@code String}, {@code Double} for every number, {@code Boolean} and {@code null} — because the
  * report code builds and walks them generically. The writer keeps map order and writes integral
  * numbers without a fraction and non-finite ones as {@code null}, so the same report always
- * serialises to the same bytes.
+ * serialises to the same bytes (bench compare reads reports of earlier builds).
  */
-public final class Json {
+final class Json {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
@@ -42,7 +42,7 @@ public final class Json {
      * Parses one JSON document; trailing text is an error.
      * @throws IllegalArgumentException naming what is wrong and the character offset
      */
-    public static Object parse(String text) {
+    static Object parse(String text) {
         try {
             return toJava(MAPPER.readTree(text));
         } catch (JacksonException e) {
@@ -52,7 +52,7 @@ public final class Json {
     }
 
     /** Pretty-prints a value tree made of the types listed in the class comment (plus other numbers). */
-    public static String write(Object value) {
+    static String write(Object value) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = PRETTY.createGenerator(out)) {
             write(value, g);

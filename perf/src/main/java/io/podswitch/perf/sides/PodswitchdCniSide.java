@@ -1,13 +1,12 @@
 package io.podswitch.perf.sides;
 
-import io.podswitch.api.AttachmentRequest;
 import io.podswitch.api.CniApi;
 import io.podswitch.api.http.HttpLimits;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
-import io.podswitch.api.json.JsonWriter;
 import io.podswitch.cni.install.PluginJvm;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.CniSide;
 import io.podswitch.perf.runtime.Conflists;
@@ -22,10 +21,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * podswitch's CNI plugin executed as a runtime executes it, against a podswitchd started for the
@@ -81,10 +80,11 @@ public final class PodswitchdCniSide implements CniSide {
     /** The request the plugin would send, straight on the daemon's socket (the daemon's share of a CNI call). */
     private void post(String path, String containerId, Path netns, String ifName) throws Exception {
         runner();
-        AttachmentRequest request = new AttachmentRequest("1.0.0", "podswitch-bench", containerId, netns.toString(),
-                ifName, 0, null, List.of(), Map.of(), null, null, null, null);
+        ObjectNode request = JsonCodec.object().put("cniVersion", "1.0.0").put("network", "podswitch-bench")
+                .put("containerID", containerId).put("netns", netns.toString()).put("ifName", ifName);
+        request.putObject("args");
         HttpResponse r = new UnixHttpClient(daemon.socket(), TimeUnit.SECONDS.toNanos(2), HttpLimits.DEFAULT)
-                .exchange(HttpRequest.postJson(path, JsonWriter.write(request.toJson())),
+                .exchange(HttpRequest.postJson(path, JsonCodec.text(request)),
                         System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
         if (r.status() != 200) {
             throw new IOException(path + " answered " + r.status() + ": " + r.bodyText());
@@ -102,7 +102,7 @@ public final class PodswitchdCniSide implements CniSide {
                 CniInstallation installed = CniInstallation.shared();
                 installed.recordSubjectJvm();
                 String conflist = Files.readString(installed.conflist());
-                plugin = new CniPluginRunner(installed.launcher(), JsonWriter.write(
+                plugin = new CniPluginRunner(installed.launcher(), JsonCodec.text(
                         Conflists.pluginNetconf(Conflists.forDaemon(conflist, "podswitch-bench", daemon.socket()))));
             } catch (Exception e) {
                 finish();

@@ -2,10 +2,10 @@ package io.podswitch.perf.sides;
 
 import io.podswitch.config.ConfigException;
 import io.podswitch.config.ConfigLoader;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.CrossNodeSide;
 import io.podswitch.perf.bench.side.SideUnavailableException;
-import io.podswitch.perf.report.Json;
 import io.podswitch.perf.topo.CrossNodePath;
 import io.podswitch.perf.topo.CrossNodeUnderlay;
 import io.podswitch.perf.topo.Exec;
@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@link CrossNodeSide} with the production daemon: one podswitchd JVM per node (inside the node's
@@ -121,11 +122,10 @@ public final class PodswitchdCrossNodeSide implements CrossNodeSide {
 
     /** The IPv4 address the CNI plugin gave a pod's eth0. */
     static String ipv4(String pod) throws IOException {
-        Object parsed = Json.parse(Exec.run(List.of("ip", "-n", pod, "-4", "-j", "addr", "show", "dev", "eth0")));
-        if (parsed instanceof List<?> l && !l.isEmpty() && l.getFirst() instanceof Map<?, ?> m
-                && m.get("addr_info") instanceof List<?> infos && !infos.isEmpty()
-                && infos.getFirst() instanceof Map<?, ?> info && info.get("local") instanceof String a) {
-            return a;
+        JsonNode local = JsonCodec.tree(Exec.run(List.of("ip", "-n", pod, "-4", "-j", "addr", "show", "dev", "eth0")))
+                .path(0).path("addr_info").path(0).path("local");
+        if (local.isString()) {
+            return local.stringValue();
         }
         throw new IOException("pod " + pod + " has no IPv4 address on eth0");
     }

@@ -4,8 +4,8 @@ import io.podswitch.api.http.HttpLimits;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
+import io.podswitch.daemon.json.NodeReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public final class PodswitchdKubernetesProcess implements AutoCloseable {
     }
 
     /** {@code GET /v1/status}'s {@code kubernetes} object, or null while the control socket is not up. */
-    public ObjectReader kubernetesStatus() {
+    public NodeReader kubernetesStatus() {
         Path socket = dir.resolve("run").resolve("podswitchd.sock");
         if (!Files.exists(socket)) {
             return null;
@@ -61,7 +61,7 @@ public final class PodswitchdKubernetesProcess implements AutoCloseable {
             if (r.status() != 200) {
                 return null;
             }
-            return ObjectReader.of(JsonParser.parse(r.bodyText()), "").optionalObject("kubernetes");
+            return NodeReader.of(JsonCodec.tree(r.body()), "").optionalObject("kubernetes");
         } catch (Exception notUp) {
             return null;
         }

@@ -5,9 +5,8 @@ import io.podswitch.api.http.HttpLimits;
 import io.podswitch.api.http.HttpRequest;
 import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.JsonCodec;
+import io.podswitch.daemon.json.NodeReader;
 import io.podswitch.perf.bench.side.PodNetwork;
 import io.podswitch.perf.bench.side.PodNetworkSide;
 import io.podswitch.perf.runtime.Conflists;
@@ -68,8 +67,7 @@ public final class PodswitchdPodNetwork implements PodNetwork {
     public String gateway(boolean ipv6) {
         String cidr = null;
         try {
-            for (JsonValue range : get("/v1/ipam").optionalArray("ranges")) {
-                ObjectReader r = ObjectReader.of(range, "range");
+            for (NodeReader r : get("/v1/ipam").optionalObjectList("ranges")) {
                 if (r.requiredString("cidr").contains(":") == ipv6) {
                     cidr = r.requiredString("gateway");
                 }
@@ -92,24 +90,23 @@ public final class PodswitchdPodNetwork implements PodNetwork {
 
     @Override
     public Map<String, List<String>> pods() throws IOException {
-        return byContainer(get("/v1/pods").optionalArray("pods"));
+        return byContainer(get("/v1/pods").optionalObjectList("pods"));
     }
 
     @Override
     public Map<String, List<String>> allocations() throws IOException {
-        return byContainer(get("/v1/ipam").optionalArray("allocations"));
+        return byContainer(get("/v1/ipam").optionalObjectList("allocations"));
     }
 
-    private static Map<String, List<String>> byContainer(List<JsonValue> entries) {
+    private static Map<String, List<String>> byContainer(List<NodeReader> entries) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        for (JsonValue e : entries) {
-            ObjectReader r = ObjectReader.of(e, "entry");
+        for (NodeReader r : entries) {
             out.put(r.requiredString("containerID"), r.optionalStringList("addresses"));
         }
         return out;
     }
 
-    private ObjectReader get(String path) throws IOException {
+    private NodeReader get(String path) throws IOException {
         HttpResponse r;
         try {
             r = new UnixHttpClient(daemon.socket(), TimeUnit.SECONDS.toNanos(2), HttpLimits.DEFAULT)
@@ -120,7 +117,7 @@ public final class PodswitchdPodNetwork implements PodNetwork {
         if (r.status() != 200) {
             throw new IOException("GET " + path + " answered " + r.status() + ": " + r.bodyText());
         }
-        return ObjectReader.of(JsonParser.parse(r.bodyText()), "");
+        return NodeReader.of(JsonCodec.tree(r.body()), "");
     }
 
     @Override

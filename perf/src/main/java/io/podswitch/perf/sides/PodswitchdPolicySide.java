@@ -12,12 +12,12 @@ import io.podswitch.config.model.policy.PodInfo;
 import io.podswitch.config.model.policy.PolicyPeer;
 import io.podswitch.config.model.policy.PolicyPort;
 import io.podswitch.config.model.policy.PolicyRule;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.PolicyNode;
 import io.podswitch.perf.bench.side.PolicyRuleSet;
 import io.podswitch.perf.bench.side.PolicySide;
 import io.podswitch.perf.bench.side.ServiceSpec;
-import io.podswitch.perf.report.Json;
 import io.podswitch.perf.topo.Topology;
 
 import java.io.IOException;
@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * podswitch enforcing the policy scenario's NetworkPolicy: podswitchd (one worker) in the node's namespace,
@@ -62,16 +63,8 @@ public final class PodswitchdPolicySide implements PolicySide {
     }
 
     private static String add(CniPluginRunner plugin, String ns, String name) throws IOException {
-        String result = plugin.addWithResult(ns, Path.of("/var/run/netns", ns), "eth0",
-                "IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=" + name);
-        if (Json.parse(result) instanceof Map<?, ?> root && root.get("ips") instanceof List<?> ips) {
-            for (Object ip : ips) {
-                if (ip instanceof Map<?, ?> m && m.get("address") instanceof String a && !a.contains(":")) {
-                    return a.substring(0, a.indexOf('/'));
-                }
-            }
-        }
-        throw new IOException("CNI ADD for " + ns + " returned no IPv4 address: " + result);
+        return PodswitchdServiceSide.ipv4(plugin.addWithResult(ns, Path.of("/var/run/netns", ns), "eth0",
+                "IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=" + name), ns);
     }
 
     /** The single-node cluster of {@link PodswitchdServiceSide} with the scenario's policy section. */
@@ -126,7 +119,8 @@ public final class PodswitchdPolicySide implements PolicySide {
             return () -> {
                 daemon.reloadWith(yaml);
                 var r = daemon.request("GET", "/v1/policy", null);
-                if (Json.parse(r.bodyText()) instanceof Map<?, ?> root && root.get("tables") instanceof Map<?, ?> tables) {
+                JsonNode tables = JsonCodec.tree(r.body()).path("tables");
+                if (tables.isObject()) {
                     lastNote = "compiled in " + tables.get("compileMicros") + " µs (" + tables.get("peerClasses")
                             + " peer classes, " + tables.get("portSets") + " port sets)";
                 }

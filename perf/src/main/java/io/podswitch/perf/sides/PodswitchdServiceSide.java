@@ -1,10 +1,10 @@
 package io.podswitch.perf.sides;
 
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.perf.baseline.CniPluginRunner;
 import io.podswitch.perf.bench.side.ServiceNode;
 import io.podswitch.perf.bench.side.ServiceSide;
 import io.podswitch.perf.bench.side.ServiceSpec;
-import io.podswitch.perf.report.Json;
 import io.podswitch.perf.topo.Topology;
 
 import java.io.IOException;
@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * podswitch as the node's service load balancer: podswitchd runs as a child JVM inside the node's
@@ -69,12 +70,15 @@ public final class PodswitchdServiceSide implements ServiceSide {
 
     /** CNI ADD for the pod in {@code ns}; returns its IPv4 address. */
     private static String add(CniPluginRunner plugin, String ns) throws IOException {
-        String result = plugin.addWithResult(ns, Path.of("/var/run/netns", ns), "eth0");
-        if (Json.parse(result) instanceof Map<?, ?> root && root.get("ips") instanceof List<?> ips) {
-            for (Object ip : ips) {
-                if (ip instanceof Map<?, ?> m && m.get("address") instanceof String a && !a.contains(":")) {
-                    return a.substring(0, a.indexOf('/'));
-                }
+        return ipv4(plugin.addWithResult(ns, Path.of("/var/run/netns", ns), "eth0"), ns);
+    }
+
+    /** The first IPv4 address of a CNI ADD result (without its prefix length). */
+    static String ipv4(String result, String ns) throws IOException {
+        for (JsonNode ip : JsonCodec.tree(result).path("ips")) {
+            String a = ip.path("address").asString("");
+            if (a.contains("/") && !a.contains(":")) {
+                return a.substring(0, a.indexOf('/'));
             }
         }
         throw new IOException("CNI ADD for " + ns + " returned no IPv4 address: " + result);

@@ -1,13 +1,14 @@
 package io.podswitch.perf.topo;
 
-import io.podswitch.perf.report.Json;
 
+import io.podswitch.daemon.json.JsonCodec;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A set of network namespaces owned by one bench step. Names carry a random 4-hex id
@@ -89,22 +90,19 @@ public final class Topology implements AutoCloseable {
 
     /** The MAC address of a link. */
     public static String mac(String ns, String dev) throws IOException {
-        Object parsed = Json.parse(Exec.run(List.of("ip", "-n", ns, "-j", "link", "show", "dev", dev)));
-        if (parsed instanceof List<?> l && !l.isEmpty() && l.getFirst() instanceof Map<?, ?> m
-                && m.get("address") instanceof String mac) {
-            return mac;
+        JsonNode mac = JsonCodec.tree(Exec.run(List.of("ip", "-n", ns, "-j", "link", "show", "dev", dev))).path(0)
+                .path("address");
+        if (mac.isString()) {
+            return mac.stringValue();
         }
         throw new IOException("no MAC address for " + dev + " in " + ns);
     }
 
     /** The MAC a namespace has resolved for a neighbour (after traffic to it), e.g. a gateway. */
     public static String neighbourMac(String ns, String ip) throws IOException {
-        Object parsed = Json.parse(Exec.run(List.of("ip", "-n", ns, "-j", "neigh", "show", "to", ip)));
-        if (parsed instanceof List<?> l) {
-            for (Object o : l) {
-                if (o instanceof Map<?, ?> m && m.get("lladdr") instanceof String mac) {
-                    return mac;
-                }
+        for (JsonNode entry : JsonCodec.tree(Exec.run(List.of("ip", "-n", ns, "-j", "neigh", "show", "to", ip)))) {
+            if (entry.path("lladdr").isString()) {
+                return entry.path("lladdr").stringValue();
             }
         }
         throw new IOException("no neighbour entry for " + ip + " in " + ns);
@@ -112,10 +110,9 @@ public final class Topology implements AutoCloseable {
 
     /** A link counter from {@code ip -s -j link}: {@code rx} or {@code tx}, then e.g. {@code packets}. */
     public static long counter(String ns, String dev, String direction, String field) throws IOException {
-        Object parsed = Json.parse(Exec.run(List.of("ip", "-n", ns, "-s", "-j", "link", "show", "dev", dev)));
-        if (parsed instanceof List<?> l && !l.isEmpty() && l.getFirst() instanceof Map<?, ?> m
-                && m.get("stats64") instanceof Map<?, ?> stats && stats.get(direction) instanceof Map<?, ?> d
-                && d.get(field) instanceof Double v) {
+        JsonNode v = JsonCodec.tree(Exec.run(List.of("ip", "-n", ns, "-s", "-j", "link", "show", "dev", dev))).path(0)
+                .path("stats64").path(direction).path(field);
+        if (v.isNumber()) {
             return v.longValue();
         }
         throw new IOException("no " + direction + " " + field + " counter for " + dev + " in " + ns);

@@ -5,12 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podswitch.api.json.JsonParser;
-import io.podswitch.api.json.JsonValue;
-import io.podswitch.api.json.JsonValue.JsonArray;
-import io.podswitch.api.json.JsonValue.JsonObject;
-import io.podswitch.api.json.JsonValue.JsonString;
-import io.podswitch.api.json.JsonWriter;
+import io.podswitch.daemon.json.JsonCodec;
 import io.podswitch.perf.bench.side.PodNetwork;
 import io.podswitch.perf.sides.CniInstallation;
 import io.podswitch.perf.sides.PodswitchdPodNetwork;
@@ -19,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Real containers on podswitch through a real runtime: Debian's podman 4.3.1 (CNI backend, runc), the
@@ -161,12 +157,12 @@ class PodmanPrivilegedTest {
 
     /** {@code conflist} with cniVersion 1.1.0, no cniVersions and only its first (podswitch-cni) plugin. */
     private static String only110(String conflist) {
-        JsonObject list = (JsonObject) JsonParser.parse(conflist);
-        Map<String, JsonValue> m = new LinkedHashMap<>(list.members());
-        m.put("cniVersion", new JsonString("1.1.0"));
-        m.remove("cniVersions");
-        m.put("plugins", new JsonArray(List.of(((JsonArray) list.get("plugins")).elements().getFirst())));
-        return JsonWriter.write(new JsonObject(m));
+        ObjectNode list = (ObjectNode) JsonCodec.tree(conflist);
+        list.put("cniVersion", "1.1.0");
+        list.remove("cniVersions");
+        JsonNode first = list.get("plugins").get(0);
+        list.putArray("plugins").add(first);
+        return JsonCodec.text(list);
     }
 
     private static PodNetwork start(String families) {

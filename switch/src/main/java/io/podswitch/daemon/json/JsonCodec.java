@@ -74,6 +74,11 @@ public final class JsonCodec {
         }
     }
 
+    /** Parses one document (text) into a tree. @throws Malformed when it is not one JSON document */
+    public static JsonNode tree(String json) {
+        return tree(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Parses one document into {@code type} (a DTO record). */
     public static <T> T read(byte[] json, Class<T> type) {
         try {

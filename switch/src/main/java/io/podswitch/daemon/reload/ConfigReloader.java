@@ -71,6 +71,11 @@ public final class ConfigReloader {
         return file;
     }
 
+    /** Starts warming this reload path on a thread of its own ({@link ReloadWarmup}); close it when stopping. */
+    public ReloadWarmup warmUp() {
+        return ReloadWarmup.start(file, env, running, policy == null ? null : policy.node());
+    }
+
     /**
      * With {@code source: kubernetes} the file holds only what needs a restart (CIDRs, families, overlay, uplinks,
      * the API server's kubeconfig) and the masquerade settings: nodes and services follow the API server. An

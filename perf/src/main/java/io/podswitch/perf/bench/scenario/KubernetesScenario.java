@@ -1,7 +1,7 @@
 package io.podswitch.perf.bench.scenario;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.podswitch.api.json.ObjectReader;
+import io.podswitch.daemon.json.NodeReader;
 import io.podswitch.nativeio.Netns;
 import io.podswitch.perf.bench.BenchSettings;
 import io.podswitch.perf.bench.Requirements;
@@ -180,7 +180,7 @@ public final class KubernetesScenario implements Scenario {
             try (PodswitchdKubernetesProcess daemon = PodswitchdKubernetesProcess.start(node, ScaleCluster.SELF,
                     ScaleCluster.configYaml(dir.resolve("kubeconfig").toString()), daemonDir)) {
                 long deadline = t0 + SYNC_LIMIT.toNanos();
-                ObjectReader status = null;
+                NodeReader status = null;
                 while (!programmed(status)) {
                     if (!daemon.alive() || System.nanoTime() > deadline) {
                         throw new IOException("podswitchd did not sync within " + SYNC_LIMIT.toMinutes() + " min (last status "
@@ -206,7 +206,7 @@ public final class KubernetesScenario implements Scenario {
                     }
                 }
                 long latencyDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                ObjectReader latency;
+                NodeReader latency;
                 do {
                     Thread.sleep(100);
                     status = daemon.kubernetesStatus();
@@ -228,17 +228,17 @@ public final class KubernetesScenario implements Scenario {
             }
         }
 
-        private boolean programmed(ObjectReader k) {
+        private boolean programmed(NodeReader k) {
             if (k == null || !k.optionalBoolean("synced", false)) {
                 return false;
             }
-            ObjectReader services = k.optionalObject("services");
+            NodeReader services = k.optionalObject("services");
             return k.optionalLong("peers", 0, Long.MAX_VALUE, 0) == cluster.nodes() && services != null
                     && services.optionalLong("served", 0, Long.MAX_VALUE, 0) == cluster.services();
         }
 
-        private static long latencyCount(ObjectReader k) {
-            ObjectReader l = k == null ? null : k.optionalObject("programmingLatency");
+        private static long latencyCount(NodeReader k) {
+            NodeReader l = k == null ? null : k.optionalObject("programmingLatency");
             return l == null ? 0 : l.optionalLong("count", 0, Long.MAX_VALUE, 0);
         }
 

@@ -1,0 +1,204 @@
+package io.podswitch.daemon.reload;
+
+import io.podswitch.config.ConfigException;
+import io.podswitch.config.ConfigLoader;
+import io.podswitch.config.cidr.Cidr;
+import io.podswitch.config.cidr.IpAddress;
+import io.podswitch.config.cli.NetworkPolicyWriter;
+import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.Protocol;
+import io.podswitch.config.model.policy.ContainerPort;
+import io.podswitch.config.model.policy.LabelRequirement;
+import io.podswitch.config.model.policy.LabelSelector;
+import io.podswitch.config.model.policy.NamespaceInfo;
+import io.podswitch.config.model.policy.NamespacedName;
+import io.podswitch.config.model.policy.NetworkPolicy;
+import io.podswitch.config.model.policy.NetworkPolicyConfig;
+import io.podswitch.config.model.policy.PodInfo;
+import io.podswitch.config.model.policy.PolicyPeer;
+import io.podswitch.config.model.policy.PolicyPort;
+import io.podswitch.config.model.policy.PolicyRule;
+import io.podswitch.daemon.DaemonLog;
+import io.podswitch.daemon.policy.PolicyCompiler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the reload path's pure work (the cluster file parsed, read and validated; configurations compared; a policy
+ * section compiled) a few hundred times when podswitchd starts, on a thread of its own, so that the JIT has compiled
+ * it when a reload comes. Reloads are rare: without this the first ones run the YAML parser, the reader and the
+ * policy compiler interpreted — at 10 policy rules a reload took 6–10 ms against ~1 ms warm, and a policy change
+ * must be in force faster than iptables-restore, which is native code from its first instruction (issue 13).
+ *
+ * <p>Two inputs: the file the daemon started with (its exact shape, however large) and a built-in cluster file
+ * with a {@code networkPolicy:} section that uses every kind of peer, port and selector, because the running file
+ * may have no policies yet and the first one would otherwise meet a cold reader and compiler. Nothing here is
+ * published or kept: parse results and compiled tables are dropped. Bounded by {@link #ROUNDS} and
+ * {@link #BUDGET_MS} (a large file parses for hundreds of milliseconds cold); a failure only ends the warm-up, and
+ * {@link #close} (the daemon stopping) ends it after the round under way.
+ */
+public final class ReloadWarmup implements AutoCloseable {
+    static final int ROUNDS = 300;
+    static final long BUDGET_MS = 4_000;
+    private static final String SAMPLE_NAME = "(reload warm-up sample)";
+    private static final int SAMPLE_PODS = 24;
+    private static final int SAMPLE_RULES = 24;
+
+    private final Path file;
+    private final Map<String, String> env;
+    private final ClusterConfig running;
+    private final String sample;
+    private final NetworkPolicyConfig sampleSection;
+    private final PolicyCompiler.Node node;
+    private volatile boolean stopped;
+    /** Rounds whose file loaded equal to the running configuration (the tests' view that the file was the one). */
+    int sameAsRunning;
+
+    /** What one warm-up did. */
+    public record Done(int rounds, long nanos) {
+    }
+
+    /**
+     * @param running the configuration the daemon loaded from {@code file}
+     * @param node    this node for the policy compiler (its pod CIDRs give the sample's local pods addresses); null:
+     *                no policy manager runs, nothing is compiled
+     */
+    ReloadWarmup(Path file, Map<String, String> env, ClusterConfig running, PolicyCompiler.Node node) {
+        this.file = file;
+        this.env = Map.copyOf(env);
+        this.running = running;
+        this.node = node;
+        this.sampleSection = sampleSection();
+        this.sample = ConfigLoader.exampleText() + NetworkPolicyWriter.yaml(sampleSection);
+    }
+
+    /**
+     * Starts the warm-up of {@code file} (read again on the warm-up thread) on a daemon thread; it logs one line
+     * when it is done. {@link #close} ends it after the round under way (a daemon stopping soon after it started).
+     */
+    public static ReloadWarmup start(Path file, Map<String, String> env, ClusterConfig running, PolicyCompiler.Node node) {
+        ReloadWarmup warmup = new ReloadWarmup(file, env, running, node);
+        Thread.ofPlatform().name("podswitch-reload-warmup").daemon().start(() -> {
+            try {
+                Done done = warmup.run(ConfigLoader.read(file), ROUNDS, BUDGET_MS);
+                DaemonLog.info("reload path warmed: " + done.rounds() + " rounds in "
+                        + TimeUnit.NANOSECONDS.toMillis(done.nanos()) + " ms");
+            } catch (RuntimeException | ConfigException e) {
+                DaemonLog.warn("reload warm-up stopped (reloads work; only the first ones run slower)", e);
+            }
+        });
+        return warmup;
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+    }
+
+    /** Up to {@code rounds} rounds, stopping after the round that passes {@code budgetMs}. */
+    Done run(byte[] bytes, int rounds, long budgetMs) throws ConfigException {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMs);
+        int done = 0;
+        while (done < rounds && !stopped) {
+            round(bytes, done);
+            done++;
+            if (System.nanoTime() - deadline >= 0) {
+                break;
+            }
+        }
+        return new Done(done, System.nanoTime() - start);
+    }
+
+    private void round(byte[] bytes, int round) throws ConfigException {
+        // Compared as a reload compares (the file may have changed since the start: then it differs, which is fine).
+        if (ConfigLoader.load(file, bytes, env).equals(running)) {
+            sameAsRunning++;
+        }
+        ClusterConfig sampled = ConfigLoader.parse(sample, SAMPLE_NAME, Map.of());
+        NetworkPolicyConfig section = sampled.networkPolicy();
+        if (!section.equals(sampleSection)) {
+            throw new IllegalStateException("the warm-up sample did not load back to its own section");
+        }
+        Map<NamespacedName, Integer> ids = new HashMap<>();
+        for (NetworkPolicy p : section.policies()) {
+            ids.put(p.id(), ids.size() + 1);
+        }
+        if (node == null) {
+            return;
+        }
+        PolicyCompiler.compile(round + 1, section.namespaces(), withLocalAddresses(section.pods()), section.policies(),
+                node, ids);
+    }
+
+    /** The sample's pods with addresses in this node's pod CIDRs, so the compiler builds their tables. */
+    List<PodInfo> withLocalAddresses(List<PodInfo> pods) {
+        if (node.podCidrs().isEmpty()) {
+            return pods;
+        }
+        Cidr cidr = node.podCidrs().get(0);
+        int hostLength = cidr.family().bits();
+        long count = cidr.subnetCount(hostLength);
+        List<PodInfo> out = new ArrayList<>(pods.size());
+        for (int i = 0; i < pods.size(); i++) {
+            PodInfo p = pods.get(i);
+            List<IpAddress> ips = i + 10 < count ? List.of(cidr.subnet(hostLength, i + 10).network()) : List.of();
+            out.add(new PodInfo(p.id(), p.labels(), ips, p.nodeName(), p.hostNetwork(), p.ports()));
+        }
+        return out;
+    }
+
+    /**
+     * A section with three namespaces, {@value #SAMPLE_PODS} pods and two policies of {@value #SAMPLE_RULES} rules
+     * each (ingress and egress) that cycle through every peer kind (ipBlock with and without except, pod selector,
+     * namespace selector, both; matchLabels and each matchExpressions operator) and every port form.
+     */
+    static NetworkPolicyConfig sampleSection() {
+        List<NamespaceInfo> namespaces = new ArrayList<>();
+        for (String name : List.of("shop", "db", "ops")) {
+            namespaces.add(NamespaceInfo.of(name, Map.of("team", name, "env", "prod")));
+        }
+        List<PodInfo> pods = new ArrayList<>();
+        for (int i = 0; i < SAMPLE_PODS; i++) {
+            pods.add(new PodInfo(new NamespacedName(namespaces.get(i % 3).name(), "pod-" + i),
+                    Map.of("app", "app" + i % 4, "tier", i % 2 == 0 ? "web" : "api"), List.of(), "", false,
+                    List.of(new ContainerPort("http", Protocol.TCP, 8080))));
+        }
+        List<NetworkPolicy> policies = List.of(
+                NetworkPolicy.of(new NamespacedName("shop", "ingress"), LabelSelector.of(Map.of("tier", "web")), true,
+                        true, false, rules(0), List.of()),
+                NetworkPolicy.of(new NamespacedName("db", "egress"), new LabelSelector(Map.of(), List.of(
+                        new LabelRequirement("app", LabelRequirement.Operator.IN, List.of("app1", "app2")))), true,
+                        false, true, List.of(), rules(1)));
+        return new NetworkPolicyConfig(namespaces, pods, policies);
+    }
+
+    private static List<PolicyRule> rules(int salt) {
+        List<PolicyRule> rules = new ArrayList<>();
+        for (int i = 0; i < SAMPLE_RULES; i++) {
+            PolicyPeer peer = switch ((i + salt) % 5) {
+                case 0 -> new PolicyPeer.IpBlock(Cidr.parse("172.16." + i + ".0/24"), List.of());
+                case 1 -> new PolicyPeer.IpBlock(Cidr.parse("172.17." + i + ".0/24"),
+                        List.of(Cidr.parse("172.17." + i + ".128/25")));
+                case 2 -> new PolicyPeer.Pods(null, LabelSelector.of(Map.of("app", "app" + i % 4)));
+                case 3 -> new PolicyPeer.Pods(LabelSelector.of(Map.of("team", "ops")), new LabelSelector(Map.of(),
+                        List.of(new LabelRequirement("tier", LabelRequirement.Operator.NOT_IN, List.of("api")),
+                                new LabelRequirement("app", LabelRequirement.Operator.EXISTS, List.of()))));
+                default -> new PolicyPeer.Pods(new LabelSelector(Map.of(), List.of(new LabelRequirement("env",
+                        LabelRequirement.Operator.DOES_NOT_EXIST, List.of()))), null);
+            };
+            PolicyPort port = switch (i % 4) {
+                case 0 -> PolicyPort.number(Protocol.TCP, 8000 + i);
+                case 1 -> PolicyPort.range(Protocol.UDP, 9000 + i, 9100 + i);
+                case 2 -> PolicyPort.named(Protocol.TCP, "http");
+                default -> PolicyPort.all(Protocol.SCTP);
+            };
+            rules.add(new PolicyRule(List.of(peer), List.of(port, PolicyPort.number(Protocol.TCP, 443))));
+        }
+        return rules;
+    }
+}
