@@ -2,6 +2,7 @@ package io.podswitch.cni;
 
 import io.podswitch.cni.install.PluginJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podswitch.api.json.JsonParser;
@@ -9,6 +10,7 @@ import io.podswitch.api.json.JsonValue.JsonObject;
 import io.podswitch.api.json.JsonValue.JsonString;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +80,22 @@ class PluginProcessTest {
         Exec del = exec(env, CniRunner.conf("1.0.0", ""));
         assertEquals(0, del.exit(), del.stdout() + del.stderr());
         assertEquals("", del.stdout());
+    }
+
+    /**
+     * Start time: the launcher names the JDK's selector provider, so the plugin's socket does not look
+     * it up with ServiceLoader (a scan of the system modules plus opening the plugin jar, which an
+     * AOT-cached start never opens otherwise: ~5 ms CPU of every ADD, docs/cni.md "Startup").
+     */
+    @Test
+    void anAddLooksUpNoServiceWithServiceLoader() throws Exception {
+        Path log = dir.resolve("class-init.log");
+        Exec add = exec(CniRunner.env("ADD", daemon.socket()), CniRunner.conf("1.0.0", ""),
+                "-Xlog:class+init=info:file=" + log);
+        assertEquals(0, add.exit(), add.stdout() + add.stderr());
+        String initialised = Files.readString(log);
+        assertTrue(initialised.contains("'sun/nio/ch/UnixDomainSockets'"), "the log saw the socket being opened");
+        assertFalse(initialised.contains("'java/util/ServiceLoader'"), "ServiceLoader initialised during an ADD");
     }
 
     @Test
