@@ -38,6 +38,8 @@ public final class RawSyscall {
     public static final long SYS_WRITE = 1;
     public static final long SYS_READV = 19;
     public static final long SYS_WRITEV = 20;
+    public static final long SYS_SENDTO = 44;
+    public static final long SYS_RECVFROM = 45;
     public static final long SYS_RECVMMSG = 299;
     public static final long SYS_SENDMMSG = 307;
     public static final long SYS_EPOLL_WAIT = 232;

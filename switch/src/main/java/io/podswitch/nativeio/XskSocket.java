@@ -56,7 +56,10 @@ public final class XskSocket implements AutoCloseable {
     private final XskConsumerRing completion;
     private final XskConsumerRing rx;
     private final XskProducerRing tx;
-    /** Errno capture for the data-path calls; shared arena as the socket may be opened by another thread. */
+    /**
+     * Errno capture for the data-path calls where {@link RawSyscall} is unavailable; shared arena as the
+     * socket may be opened by another thread.
+     */
     private final Arena dataPathArena;
     private final MemorySegment dataPathErrno;
     private boolean closed;
@@ -240,28 +243,65 @@ public final class XskSocket implements AutoCloseable {
         return tx;
     }
 
+    /*
+     * The two kicks are system calls the forwarding loop makes per burst. Where RawSyscall works (x86-64)
+     * they are made without libc: the kernel's result, -errno included, comes back in the return value and
+     * only scalars cross, so nothing can allocate whatever C2 inlines (with errno capture, FFM's capture
+     * check allocates a segment slice per call whenever C2 does not inline it: 1.1-1.5 MB per 120,000
+     * packets in AfXdpZeroAllocationTest under the zero-allocation-worst-jit flags, docs/nativeio.md).
+     * Both are critical calls: MSG_DONTWAIT, they return at once. Elsewhere libc with errno capture, each
+     * method kept under C2's MaxInlineSize (35 bytes of bytecode) so it is inlined however cold the site.
+     */
+
     /**
-     * Asks the kernel to send what is on the TX ring: {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}.
+     * Asks the kernel to send what is on the TX ring: {@code sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0)}.
      * Skipped when the socket uses need-wakeup and the kernel has not asked for it.
      * @return 0, or the errno (EAGAIN/EBUSY/ENOBUFS mean "try again on the next burst")
-     *
-     * <p>This method, {@link #kick} and {@link #rawSendto} are each under C2's {@code MaxInlineSize}
-     * (35 bytes of bytecode), like the Libc data-path wrappers: inlined at every call site however cold,
-     * the FFM errno-capture check is scalar-replaced instead of allocating (docs/nativeio.md; measured
-     * in {@code AfXdpZeroAllocationTest}: 3–13 bytes per packet in every window before the split).
      */
     public int kickTransmit() {
         return needWakeup && !tx.needsWakeup() ? 0 : kick();
     }
 
     private int kick() {
-        long rc = rawSendto(dataPathErrno, fd);
-        return rc >= 0 ? 0 : failure(rc);
+        long rc = sendto();
+        return rc >= 0 ? 0 : (int) -rc;
     }
 
-    /** The errno of a failed raw call (EIO when the downcall itself threw). */
-    private int failure(long rc) {
-        return rc == RAW_FAILED ? Errno.EIO : Native.errno(dataPathErrno);
+    private long sendto() {
+        return RawSyscall.AVAILABLE ? RawSyscall.call(RawSyscall.SYS_SENDTO, fd, 0, 0, XskLibc.MSG_DONTWAIT, 0)
+                : libcSendto(dataPathErrno, fd);
+    }
+
+    /**
+     * Wakes the driver to receive when it asked for it through the fill ring's need-wakeup flag:
+     * {@code recvfrom(fd, NULL, 0, MSG_DONTWAIT, NULL, NULL)}.
+     * @return 0, or the errno
+     */
+    public int wakeReceive() {
+        return !needWakeup || !fill.needsWakeup() ? 0 : wake();
+    }
+
+    private int wake() {
+        long rc = recvfrom();
+        return rc >= 0 ? 0 : (int) -rc;
+    }
+
+    private long recvfrom() {
+        return RawSyscall.AVAILABLE ? RawSyscall.call(RawSyscall.SYS_RECVFROM, fd, 0, 0, XskLibc.MSG_DONTWAIT, 0)
+                : libcRecvfrom(dataPathErrno, fd);
+    }
+
+    /** The libc result as the kernel's: -errno on failure, -EIO when the downcall itself threw. */
+    private static long minusErrno(long rc, MemorySegment errno) {
+        return rc >= 0 ? rc : rc == RAW_FAILED ? -Errno.EIO : -Native.errno(errno);
+    }
+
+    private static long libcSendto(MemorySegment errno, int fd) {
+        return minusErrno(rawSendto(errno, fd), errno);
+    }
+
+    private static long libcRecvfrom(MemorySegment errno, int fd) {
+        return minusErrno(rawRecvfrom(errno, fd), errno);
     }
 
     private static long rawSendto(MemorySegment errno, int fd) {
@@ -271,20 +311,6 @@ public final class XskSocket implements AutoCloseable {
         } catch (Throwable t) {
             return RAW_FAILED;
         }
-    }
-
-    /**
-     * Wakes the driver to receive when it asked for it through the fill ring's need-wakeup flag:
-     * {@code recvfrom(fd, NULL, 0, MSG_DONTWAIT)}. Split like {@link #kickTransmit}.
-     * @return 0, or the errno
-     */
-    public int wakeReceive() {
-        return !needWakeup || !fill.needsWakeup() ? 0 : wake();
-    }
-
-    private int wake() {
-        long rc = rawRecvfrom(dataPathErrno, fd);
-        return rc >= 0 ? 0 : failure(rc);
     }
 
     private static long rawRecvfrom(MemorySegment errno, int fd) {

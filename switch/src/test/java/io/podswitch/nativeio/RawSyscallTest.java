@@ -18,6 +18,8 @@ class RawSyscallTest {
     private static final long SYS_MUNMAP = 11;
     private static final long PROT_READ = 1;
     private static final long MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
+    /** "Destination address required" (not one the switch meets, so not in {@link Errno}). */
+    private static final long EDESTADDRREQ = 89;
     @Test
     void availableOnX8664Linux() {
         assumeTrue("amd64".equals(System.getProperty("os.arch")));
@@ -59,6 +61,24 @@ class RawSyscallTest {
             assertEquals(-Errno.EAGAIN, Datagrams.recvmmsg(errno, fd, msgs.address(), 1));
             assertEquals(-Errno.EAGAIN, Libc.read(errno, fd, buffer.address(), 64));
             assertEquals(-Errno.EAGAIN, Libc.readv(errno, fd, iov.address(), 1));
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    /**
+     * The AF_XDP kicks' calls, with their arguments (no buffer, no address, MSG_DONTWAIT), on a UDP socket:
+     * sendto with no destination is EDESTADDRREQ, recvfrom on an empty socket EAGAIN — the numbers are
+     * sendto's and recvfrom's (a wrong one gives neither).
+     */
+    @Test
+    void theAfXdpKickCallsReachTheKernel() {
+        assumeTrue(RawSyscall.AVAILABLE);
+        int fd = Sockets.socket(Sockets.AF_INET, Sockets.SOCK_DGRAM | Sockets.SOCK_CLOEXEC, 0, "raw syscall test");
+        try {
+            assertEquals(-EDESTADDRREQ, RawSyscall.call(RawSyscall.SYS_SENDTO, fd, 0, 0, Sockets.MSG_DONTWAIT, 0));
+            assertEquals(-Errno.EAGAIN, RawSyscall.call(RawSyscall.SYS_RECVFROM, fd, 0, 0, Sockets.MSG_DONTWAIT, 0));
+            assertEquals(-Errno.EBADF, RawSyscall.call(RawSyscall.SYS_SENDTO, -1, 0, 0, Sockets.MSG_DONTWAIT, 0));
         } finally {
             Libc.close(fd);
         }

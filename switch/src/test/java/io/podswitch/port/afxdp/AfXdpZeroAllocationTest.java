@@ -59,6 +59,7 @@ class AfXdpZeroAllocationTest {
                         assertTrue(forwarded >= 100_000, "forwarded " + forwarded);
                         windows.add(allocated + " B / " + forwarded + " packets");
                         if (allocated < SLACK_BYTES) {
+                            System.out.println("AfXdpZeroAllocationTest windows: " + windows);
                             return;
                         }
                     }
