@@ -96,7 +96,7 @@ public final class KubernetesPolicyScenario implements Scenario {
             cluster.serveOn(topology.api().dispatcher().bulkLists(), "1");
             Samples samples = ctx.measure("sync", d -> trial(ctx, topology, cluster), false);
             for (Outcomes.Metric m : METRICS) {
-                out.add(podswitch.ok(m, params, samples, "pods ~2 KB of JSON each, no managedFields; one list, no paging"));
+                out.add(podswitch.ok(m, params, samples, "pods ~2 KB of JSON each, no managedFields; podswitchd lists pods in pages of 500"));
             }
         } catch (Exception e) {
             out.addAll(podswitch.not(METRICS, params, Status.FAILED, Outcomes.reason(e)));
