@@ -85,10 +85,11 @@ class PluginProcessTest {
     /**
      * Start time: the launcher names the JDK's selector provider, so the plugin's socket does not look
      * it up with ServiceLoader (a scan of the system modules plus opening the plugin jar, which an
-     * AOT-cached start never opens otherwise: ~5 ms CPU of every ADD, docs/cni.md "Startup").
+     * AOT-cached start never opens otherwise: ~5 ms CPU of every ADD, docs/cni.md "Startup"); and no
+     * regex is compiled on the ADD path.
      */
     @Test
-    void anAddLooksUpNoServiceWithServiceLoader() throws Exception {
+    void anAddLooksUpNoServiceAndCompilesNoRegex() throws Exception {
         Path log = dir.resolve("class-init.log");
         Exec add = exec(CniRunner.env("ADD", daemon.socket()), CniRunner.conf("1.0.0", ""),
                 "-Xlog:class+init=info:file=" + log);
@@ -96,6 +97,7 @@ class PluginProcessTest {
         String initialised = Files.readString(log);
         assertTrue(initialised.contains("'sun/nio/ch/UnixDomainSockets'"), "the log saw the socket being opened");
         assertFalse(initialised.contains("'java/util/ServiceLoader'"), "ServiceLoader initialised during an ADD");
+        assertFalse(initialised.contains("'java/util/regex/Pattern'"), "java.util.regex initialised during an ADD");
     }
 
     @Test

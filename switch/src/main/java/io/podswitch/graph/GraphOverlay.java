@@ -12,6 +12,7 @@ import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FrameSlab;
 import io.podswitch.packet.PacketVector;
 import io.podswitch.packet.TcpSegmenter;
+import io.podswitch.port.PortOffloads;
 
 import java.lang.foreign.MemorySegment;
 
@@ -29,13 +30,17 @@ import java.lang.foreign.MemorySegment;
  * same tools interface-output uses for ports without offloads: a GSO super-frame is cut into
  * MSS-sized segments ({@link TcpSegmenter}) and each segment encapsulated; a large frame that fits a
  * normal one is copied into one (large frames have no headroom to spare); a partial checksum is
- * completed ({@link ChecksumOffload}). Counted under {@code overlay-encap.*}.
+ * completed ({@link ChecksumOffload}). Counted under {@code overlay-encap.*}. An uplink that segments
+ * inside UDP tunnels itself ({@link PortOffloads#UDP_TUNNEL}: the {@code tap} attachment) gets TCP
+ * super-frames whole instead, wrapped by {@link Encapsulator#encapsulateSuperFrame}
+ * ({@code overlay-encap.tunnel_gso}).
  */
 final class GraphOverlay {
     static final int SOFTWARE_GSO = 0;
     static final int SOFTWARE_CHECKSUM = 1;
     static final int OFFLOAD_FAILED = 2;
     static final int ENCAP_FAILED = 3;
+    static final int TUNNEL_GSO = 4;
     private static final int MAX_SEGMENTS = 128;
 
     final PeerTable peers;
@@ -43,7 +48,7 @@ final class GraphOverlay {
     final Encapsulator encapsulator;
     final Decapsulator decapsulator;
     final NodeCounters encapCounters = new NodeCounters("overlay-encap", "software_gso", "software_checksum",
-            "offload_failed", "encap_failed");
+            "offload_failed", "encap_failed", "tunnel_gso");
     private final FrameSlab slab;
     private final MemorySegment memory;
     private final TcpSegmenter segmenter;
@@ -70,6 +75,15 @@ final class GraphOverlay {
             Bytes.mac(memory, slab.dataStart(f) + Ethernet.DESTINATION, peer.remoteMac());
         }
         if (slab.gsoType(f) != FrameSlab.GSO_NONE) {
+            if ((output.offloads(port) & PortOffloads.UDP_TUNNEL) != 0) {
+                // The uplink segments inside the tunnel (the tap attachment): the super-frame goes whole.
+                if (encapsulator.encapsulateSuperFrame(f, peerId)) {
+                    encapCounters.count(TUNNEL_GSO);
+                    output.send(port, f, cache);
+                    return;
+                }
+                // Refused (counted): not a plain TCP super-frame or too long once wrapped; cut it below.
+            }
             int n = segmenter.segment(f, cache, segments);
             if (n < 0) {
                 encapCounters.count(OFFLOAD_FAILED);

@@ -62,6 +62,12 @@ final class InterfaceOutput {
         this.isPending = new boolean[interfaces.span()];
     }
 
+    /** The transmit offloads ({@link PortOffloads}) of {@code port}, or none when it is gone. */
+    int offloads(int port) {
+        Interface iface = interfaces.get(port);
+        return iface == null ? PortOffloads.NONE : iface.port().offloads();
+    }
+
     /** Queues an Ethernet frame (untagged) for transmission on {@code port}, finishing offloads the port lacks. */
     void send(int port, int frame, FrameCache cache) {
         Interface iface = interfaces.get(port);

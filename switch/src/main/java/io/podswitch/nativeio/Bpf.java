@@ -43,6 +43,10 @@ public final class Bpf {
     /** Socket filters; also what a TAP's steering program is ({@code TUNSETSTEERINGEBPF}). */
     public static final int BPF_PROG_TYPE_SOCKET_FILTER = 1;
     static final int BPF_PROG_TYPE_XDP = 6;
+    /** Traffic-control classifier programs: what tcx links run. */
+    public static final int BPF_PROG_TYPE_SCHED_CLS = 3;
+    /** {@code BPF_TCX_INGRESS}: a tcx link on an interface's ingress (Linux 6.6+). */
+    static final int BPF_TCX_INGRESS = 46;
     /** {@code enum bpf_attach_type} value for XDP links. */
     static final int BPF_XDP = 37;
     static final long BPF_ANY = 0;
@@ -242,6 +246,24 @@ public final class Bpf {
                 throw new NativeException("BPF_LINK_CREATE", interfaceName, err, hint);
             }
             return (int) fd;
+        }
+    }
+
+    /**
+     * Attaches a {@link #BPF_PROG_TYPE_SCHED_CLS} program to an interface's ingress through a tcx link
+     * ({@code BPF_LINK_CREATE}, attach type {@code BPF_TCX_INGRESS}), after the programs already there.
+     * The link is owned by its descriptor: closing it, or the process dying (even by SIGKILL), detaches
+     * the program; nothing stays on the interface.
+     * @return the link's file descriptor
+     */
+    public static int createTcxIngressLink(int programFd, int ifindex, String interfaceName) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(BpfAttr.LINK_CREATE_TCX);
+            set(attr, BpfAttr.LINK_CREATE_TCX, "prog_fd", programFd);
+            set(attr, BpfAttr.LINK_CREATE_TCX, "target_ifindex", ifindex);
+            set(attr, BpfAttr.LINK_CREATE_TCX, "attach_type", BPF_TCX_INGRESS);
+            return (int) call(arena, BPF_LINK_CREATE, attr, "BPF_LINK_CREATE", interfaceName,
+                    "tcx needs Linux 6.6 or later");
         }
     }
 

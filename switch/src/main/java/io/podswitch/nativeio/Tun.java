@@ -45,8 +45,14 @@ public final class Tun {
     /** UDP segmentation offload (Linux 6.2+); not negotiated by podswitch yet. */
     public static final int TUN_F_USO4 = 0x20;
     public static final int TUN_F_USO6 = 0x40;
+    /** TCP super-frames inside a UDP tunnel (VXLAN, Geneve) pass whole, with the 24-byte header (Linux 6.17+). */
+    public static final int TUN_F_UDP_TUNNEL_GSO = 0x80;
+    /** ... with the outer UDP checksum of each segment left to the segmenter. */
+    public static final int TUN_F_UDP_TUNNEL_GSO_CSUM = 0x100;
     /** What a TAP port with offloads negotiates: partial checksums and TCP super-frames, ECN-aware. */
     public static final int TUN_F_TCP_OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+    /** What a tunnel TAP (the {@code tap} uplink) negotiates: the TCP offloads, also inside UDP tunnels. */
+    public static final int TUN_F_TUNNEL_OFFLOADS = TUN_F_TCP_OFFLOADS | TUN_F_UDP_TUNNEL_GSO | TUN_F_UDP_TUNNEL_GSO_CSUM;
 
     private Tun() {
     }
@@ -114,7 +120,7 @@ public final class Tun {
         Libc.ioctl(fd, TUNSETOFFLOAD, tunFlags & 0xffffffffL, "TUNSETOFFLOAD", name);
     }
 
-    /** Sets the virtio-net header size (10 or 12, up to the kernel's limit). */
+    /** Sets the virtio-net header size (10, 12 or 24 with tunnel offloads). */
     public static void setVnetHeaderSize(int fd, String name, int size) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate(JAVA_INT);

@@ -28,11 +28,16 @@ public final class DecapDrop {
     public static final int BAD_PROTOCOL = 11;
     /** The VNI is not the peer's. */
     public static final int BAD_VNI = 12;
-    public static final int COUNT = 13;
+    /**
+     * A super-frame that is no TCP super-frame inside the tunnel with its partial checksum on the inner
+     * transport header (only the {@code tap} uplink hands over super-frames).
+     */
+    public static final int BAD_OFFLOAD = 13;
+    public static final int COUNT = 14;
 
     static final String[] NAMES = {"too_short", "not_ip", "bad_length", "bad_checksum", "fragment", "not_udp",
             "unknown_peer", "wrong_destination", "bad_port", "bad_flags", "bad_geneve_options", "bad_protocol",
-            "bad_vni"};
+            "bad_vni", "bad_offload"};
     static final String[] COUNTER_NAMES = new String[COUNT];
 
     static {

@@ -24,7 +24,12 @@ import java.lang.foreign.MemorySegment;
  * <li>an inner frame of at least an Ethernet header.</li>
  * </ol>
  * Reads only inside the frame's length, so truncated or garbage input is just counted. The receive
- * offload hints described the outer packet and are cleared. One per worker; allocation free.
+ * offload hints described the outer packet and are cleared — except what a TAP (the {@code tap} uplink)
+ * says about the inner packet: a partial inner checksum and a tunnel super-frame's inner TCP
+ * segmentation move onto the inner frame, and a frame with a partial checksum or the kernel's
+ * "checksums verified" hint has its outer UDP checksum unchecked (the kernel, which built or verified
+ * the packet locally, vouches for it; a partial-checksum packet's outer sum cannot be checked before its
+ * inner checksum is finished). One per worker; allocation free.
  */
 public final class Decapsulator {
     /** Returned by {@link #decapsulate} for a rejected frame. */
@@ -153,8 +158,9 @@ public final class Decapsulator {
             return DecapDrop.BAD_PORT;
         }
         int udpChecksum = Bytes.u16(memory, udp + TunnelHeaders.UDP_CHECKSUM);
-        if (udpChecksum == 0 ? peer.isIp6()
-                : Checksum.finish(Checksum.add(memory, udp, udpLength, pseudoSum + udpLength)) != 0) {
+        boolean kernelVouches = (slab.offloadFlags(f) & (FrameSlab.NEEDS_CSUM | FrameSlab.DATA_VALID)) != 0;
+        if (!kernelVouches && (udpChecksum == 0 ? peer.isIp6()
+                : Checksum.finish(Checksum.add(memory, udp, udpLength, pseudoSum + udpLength)) != 0)) {
             return DecapDrop.BAD_CHECKSUM;
         }
         int tunnelBytes = udpLength - TunnelHeaders.UDP_HEADER_LENGTH;
@@ -188,10 +194,40 @@ public final class Decapsulator {
         if (inner < Ethernet.HEADER_LENGTH) {
             return DecapDrop.TOO_SHORT;
         }
-        slab.clearOffload(f);
-        slab.strip(f, (int) (t - p) + tunnelHeaderLength);
+        int outer = (int) (t - p) + tunnelHeaderLength;
+        if (!stripKeepingOffloads(f, outer)) {
+            return DecapDrop.BAD_OFFLOAD;
+        }
         slab.setLength(f, inner);
         counters.decapsulated(peer.id(), inner);
         return -2 - peer.id();
+    }
+
+    /**
+     * Strips the {@code outer} header bytes. Offload state from a TAP that described the inner packet stays,
+     * moved onto the inner frame: a partial checksum on the inner transport header, a tunnel super-frame's
+     * inner TCP segmentation (its tunnel bits dropped). Anything about the outer packet is cleared. A
+     * super-frame whose partial checksum is not inside the inner packet is refused (false, nothing changed).
+     */
+    private boolean stripKeepingOffloads(int f, int outer) {
+        int gso = slab.gsoType(f);
+        boolean innerPartial = (slab.offloadFlags(f) & FrameSlab.NEEDS_CSUM) != 0
+                && slab.csumStart(f) >= outer + Ethernet.HEADER_LENGTH;
+        if (gso == FrameSlab.GSO_NONE && !innerPartial) {
+            slab.clearOffload(f);
+            slab.strip(f, outer);
+            return true;
+        }
+        int kind = gso & ~(FrameSlab.GSO_ECN | FrameSlab.GSO_UDP_TUNNEL);
+        if (gso != FrameSlab.GSO_NONE && ((gso & FrameSlab.GSO_UDP_TUNNEL) == 0 || !innerPartial
+                || (kind != FrameSlab.GSO_TCPV4 && kind != FrameSlab.GSO_TCPV6))) {
+            return false;
+        }
+        slab.setChecksumOffload(f, FrameSlab.NEEDS_CSUM, slab.csumStart(f), slab.csumOffset(f));
+        slab.strip(f, outer); // moves csum_start and hdr_len onto the inner frame's bytes
+        if (gso != FrameSlab.GSO_NONE) {
+            slab.setGso(f, gso & ~FrameSlab.GSO_UDP_TUNNEL, slab.gsoSize(f), slab.gsoHeaderLength(f));
+        }
+        return true;
     }
 }

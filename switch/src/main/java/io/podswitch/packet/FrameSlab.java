@@ -52,6 +52,13 @@ public final class FrameSlab implements AutoCloseable {
     public static final int GSO_TCPV6 = 4;
     /** Added to a TCP GSO type when the packet carries CWR and ECN must be honoured when segmenting. */
     public static final int GSO_ECN = 0x80;
+    /** Added to a TCP GSO type: the super-frame is inside a UDP tunnel over IPv4 (outer headers in front). */
+    public static final int GSO_UDP_TUNNEL_IPV4 = 0x20;
+    /** Added to a TCP GSO type: the super-frame is inside a UDP tunnel over IPv6. */
+    public static final int GSO_UDP_TUNNEL_IPV6 = 0x40;
+    public static final int GSO_UDP_TUNNEL = GSO_UDP_TUNNEL_IPV4 | GSO_UDP_TUNNEL_IPV6;
+    /** Offload flag of a tunnel super-frame: each segment's outer UDP checksum is to be filled in. */
+    public static final int UDP_TUNNEL_CSUM = 8;
 
     private final Arena arena;
     private final MemorySegment memory;

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>One cluster per family setup: the setups come grouped by families, and between two setups of the
  * same families the daemons are restarted on the new config ({@link ClusterHarness#reconfigure}) while
- * namespaces and pods stay (pod MTU 1400 fits every mode's path). That keeps the 23 setups within a
+ * namespaces and pods stay (pod MTU 1400 fits every mode's path). That keeps the 29 setups within a
  * few minutes on two shared cores.
  */
 @Tag("privileged")
@@ -42,6 +42,12 @@ class OverlayMatrixPrivilegedTest {
                         all.add(Arguments.of(families, mode, attach));
                     }
                 }
+            }
+            // The tap uplink (whole tunnel super-frames): VXLAN on every family setup, Geneve on both
+            // single-stack underlays; in direct mode it is the udp attachment.
+            all.add(Arguments.of(families, "vxlan", "tap"));
+            if (!families.contains(",")) {
+                all.add(Arguments.of(families, "geneve", "tap"));
             }
         }
         return all.stream();

@@ -169,6 +169,87 @@ class ClusterSmokePrivilegedTest {
     }
 
     /**
+     * {@code attach: tap}: a pod's TCP super-frames cross the underlay whole — tshark on node b's veth sees
+     * VXLAN packets far above the 1500-byte MTU, node a wrapped super-frames whole
+     * ({@code overlay-encap.tunnel_gso}) and node b's uplink read them whole ({@code offload.rx_large}).
+     * The tcx program on the NIC steals the tunnel port from the kernel (a kernel UDP socket on it gets
+     * nothing) and, after a SIGKILL of the daemon, the TAP and both programs are gone: the socket gets the
+     * datagram, the nodes still reach each other.
+     */
+    @Test
+    void tapUplinkCarriesSuperFramesWholeAndAKillLeavesNothing() throws Exception {
+        try (TwoNodes c = new TwoNodes("{mode: vxlan, vni: 42, podMTU: 1450}", "tap")) {
+            String podA = "ppA" + c.sfx;
+            String podB = "ppB" + c.sfx;
+            addPod(podA, c.namespaces, c.sockets.get("a"), "ca" + c.sfx);
+            String ipB = addPod(podB, c.namespaces, c.sockets.get("b"), "cb" + c.sfx);
+            assertTrue(DaemonHarness.ping(podA, ipB), "pod a → pod b\n" + logs(c.dir));
+
+            Process capture = new ProcessBuilder("ip", "netns", "exec", c.nodeB, "tshark", "-l", "-n", "-i", "ub" + c.sfx,
+                    "-a", "duration:20", "-c", "3", "-f", "udp dst port 4789 and greater 3000",
+                    "-T", "fields", "-e", "frame.len", "-e", "vxlan.vni")
+                    .redirectError(c.dir.resolve("tshark.err").toFile()).start();
+            Process server = new ProcessBuilder("ip", "netns", "exec", podB, "iperf3", "-s", "-1").redirectErrorStream(true)
+                    .redirectOutput(c.dir.resolve("iperf3-server.log").toFile()).start();
+            List<String> big;
+            try {
+                awaitLog(c.dir.resolve("tshark.err"), "Capturing on");
+                Thread.sleep(300);
+                String client = NetnsFixture.run("ip", "netns", "exec", podA, "iperf3", "-c", ipB, "-n", "64M");
+                assertTrue(client.contains("sender"), client);
+                assertTrue(capture.waitFor(AWAIT_SECONDS, TimeUnit.SECONDS), "tshark did not finish");
+                big = new String(capture.getInputStream().readAllBytes()).lines().filter(l -> !l.isBlank()).toList();
+            } finally {
+                server.destroy();
+                server.waitFor(5, TimeUnit.SECONDS);
+                capture.destroyForcibly();
+            }
+            assertEquals(3, big.size(), "VXLAN packets above 3000 bytes on the underlay: " + big + "\n" + logs(c.dir));
+            for (String line : big) {
+                String[] f = line.split("\t");
+                assertTrue(Integer.parseInt(f[0]) > 3000, line);
+                assertEquals("42", f[1], line);
+            }
+            assertTrue(counter(c.sockets.get("a"), "overlay-encap.tunnel_gso") > 0, "node a wrapped super-frames whole");
+            assertEquals(0, counter(c.sockets.get("a"), "overlay-encap.software_gso"), "node a cut nothing");
+            assertTrue(counter(c.sockets.get("b"), "uplink.ub" + c.sfx + ".offload.rx_large") > 0,
+                    "node b read super-frames whole");
+
+            // The NIC program steals the tunnel port: a kernel socket on it gets nothing while the daemon runs.
+            assertEquals("", udpToNodeA(c), "a datagram to node a's tunnel port reached the kernel");
+            c.daemons.get(0).destroyForcibly();
+            assertTrue(c.daemons.get(0).waitFor(AWAIT_SECONDS, TimeUnit.SECONDS));
+            String links = NetnsFixture.run("ip", "-n", c.nodeA, "-o", "link", "show");
+            assertFalse(links.contains(io.podswitch.daemon.uplink.TapUplink.TAP_NAME), links);
+            assertEquals("b'xy'", udpToNodeA(c), "after the kill the tunnel port is the kernel's again");
+            assertTrue(DaemonHarness.ping(c.nodeA, c.addrB), "node a → node b after the kill");
+            assertTrue(DaemonHarness.ping(c.nodeB, c.addrA), "node b → node a after the kill");
+        }
+    }
+
+    /** Sends "xy" from node b to node a's tunnel port; what a kernel UDP socket bound there got ("" = nothing). */
+    private static String udpToNodeA(TwoNodes c) throws Exception {
+        Process receiver = new ProcessBuilder("ip", "netns", "exec", c.nodeA, "python3", "-c",
+                "import socket,sys\n"
+                        + "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                        + "s.bind(('" + c.addrA + "',4789))\n"
+                        + "print('bound',flush=True)\n"
+                        + "s.settimeout(2)\n"
+                        + "try:\n    print(s.recv(100))\nexcept socket.timeout:\n    print('')\n")
+                .redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(receiver.getInputStream()));
+            assertEquals("bound", out.readLine());
+            NetnsFixture.run("ip", "netns", "exec", c.nodeB, "bash", "-c", "printf 'xy' > /dev/udp/" + c.addrA + "/4789");
+            String line = out.readLine();
+            assertTrue(receiver.waitFor(AWAIT_SECONDS, TimeUnit.SECONDS));
+            return line == null ? "" : line.strip();
+        } finally {
+            receiver.destroyForcibly();
+        }
+    }
+
+    /**
      * Direct routing: with an AF_XDP uplink the switches rewrite to each other's MACs (the XDP program
      * takes this node's pod CIDRs); with a UDP attachment the kernels route the pod CIDRs to each other
      * ({@code ip_forward} on — podswitchd sets it — as on any router) and the switches hand remote pod

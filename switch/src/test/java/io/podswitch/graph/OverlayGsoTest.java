@@ -60,8 +60,12 @@ class OverlayGsoTest {
     }
 
     private void build() {
+        build(uplink);
+    }
+
+    private void build(GsoOutputTest.RecordingPort uplinkPort) {
         Interface a = Interface.builder(pod, GW_MAC).ip4("10.0.0.1").build();
-        Interface b = Interface.builder(uplink, UPLINK_MAC).ip4("192.168.1.1").uplink(true).build();
+        Interface b = Interface.builder(uplinkPort, UPLINK_MAC).ip4("192.168.1.1").uplink(true).build();
         AdjacencyTable adj = new AdjacencyTable(8);
         int encap = adj.addEncap(1, 0, TUNNEL_MTU);
         int toPod = adj.addRewrite(0, POD_MAC, 1500);
@@ -137,6 +141,25 @@ class OverlayGsoTest {
         assertEquals(1000 + 60_000, seq);
         assertEquals(1, graph.counter("overlay-encap.software_gso"));
         assertEquals(uplink.frames.size(), graph.overlayCounters().encapPackets(0));
+    }
+
+    /** An uplink that segments inside the tunnel (the tap attachment) gets the super-frame whole. */
+    @Test
+    void aSuperFrameGoesWholeToAnUplinkThatSegmentsTunnels() {
+        GsoOutputTest.RecordingPort tunnelUplink = new GsoOutputTest.RecordingPort(1,
+                PortOffloads.ALL | PortOffloads.UDP_TUNNEL);
+        build(tunnelUplink);
+        byte[] sent = tcpFrame(60_000);
+        inject(sent, true);
+        assertEquals(1, tunnelUplink.frames.size());
+        byte[] outer = tunnelUplink.frames.get(0);
+        assertEquals(sent.length + 50, outer.length);
+        assertEquals(FrameSlab.GSO_TCPV4 | FrameSlab.GSO_UDP_TUNNEL_IPV4, (int) tunnelUplink.gsoTypes.get(0));
+        assertEquals(FrameSlab.NEEDS_CSUM, (int) tunnelUplink.offloadFlags.get(0));
+        assertEquals(63, outer[50 + 22] & 0xff, "inner TTL decremented");
+        assertEquals(1, graph.counter("overlay-encap.tunnel_gso"));
+        assertEquals(0, graph.counter("overlay-encap.software_gso"));
+        assertEquals(1, graph.overlayCounters().encapPackets(0));
     }
 
     @Test

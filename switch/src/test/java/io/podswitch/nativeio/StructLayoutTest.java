@@ -142,6 +142,38 @@ class StructLayoutTest {
         assertEquals(VirtioNetHeader.NUM_BUFFERS, offset(l, "num_buffers"));
     }
 
+    /**
+     * struct virtio_net_hdr_v1_hash_tunnel (include/uapi/linux/virtio_net.h, Linux 6.17+): the v1 header,
+     * hash_value, hash_report, padding, outer_th_offset, inner_nh_offset; and the tunnel bits and flag
+     * with the values of the uapi header (VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV4/IPV6, ..._F_UDP_TUNNEL_CSUM,
+     * TUN_F_UDP_TUNNEL_GSO[_CSUM]).
+     */
+    @Test
+    void virtioNetHeaderWithTunnel() {
+        var l = VirtioNetHeader.TUNNEL_LAYOUT;
+        assertEquals(24, l.byteSize());
+        assertEquals(24, VirtioNetHeader.TUNNEL_SIZE);
+        for (String field : new String[] {"flags", "gso_type", "hdr_len", "gso_size", "csum_start", "csum_offset",
+                "num_buffers"}) {
+            assertEquals(offset(VirtioNetHeader.LAYOUT, field), offset(l, field), field);
+        }
+        assertEquals(12, offset(l, "hash_value"));
+        assertEquals(16, offset(l, "hash_report"));
+        assertEquals(18, offset(l, "padding"));
+        assertEquals(20, offset(l, "outer_th_offset"));
+        assertEquals(22, offset(l, "inner_nh_offset"));
+        assertEquals(VirtioNetHeader.OUTER_TH_OFFSET, offset(l, "outer_th_offset"));
+        assertEquals(VirtioNetHeader.INNER_NH_OFFSET, offset(l, "inner_nh_offset"));
+        assertEquals(0x20, VirtioNetHeader.GSO_UDP_TUNNEL_IPV4);
+        assertEquals(0x40, VirtioNetHeader.GSO_UDP_TUNNEL_IPV6);
+        assertEquals(8, VirtioNetHeader.FLAG_UDP_TUNNEL_CSUM);
+        assertEquals(0x80, Tun.TUN_F_UDP_TUNNEL_GSO);
+        assertEquals(0x100, Tun.TUN_F_UDP_TUNNEL_GSO_CSUM);
+        // The slab keeps the header's values, so a TAP copies them through unchanged.
+        assertEquals(VirtioNetHeader.GSO_UDP_TUNNEL, io.podswitch.packet.FrameSlab.GSO_UDP_TUNNEL);
+        assertEquals(VirtioNetHeader.FLAG_UDP_TUNNEL_CSUM, io.podswitch.packet.FrameSlab.UDP_TUNNEL_CSUM);
+    }
+
     @Test
     void ioctlRequestNumbers() {
         // _IOW('T', 202, int) etc. as the compiler expands them

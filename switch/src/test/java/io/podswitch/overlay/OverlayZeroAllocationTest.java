@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A dedicated thread encapsulates and decapsulates 5 million packets over all 8 combinations; after
+ * A dedicated thread encapsulates and decapsulates 5 million packets over all 8 combinations, half of
+ * them marked as TCP super-frames and wrapped whole ({@link Encapsulator#encapsulateSuperFrame}, the
+ * {@code tap} uplink's path; the decapsulator moves their offload state back onto the inner frame); after
  * warm-up its allocated bytes must not grow. A late JIT compile on a loaded machine can allocate once,
  * so up to four windows are measured and one clean window passes; a per-packet allocation fails all.
  */
@@ -34,7 +36,8 @@ class OverlayZeroAllocationTest {
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(threads.isThreadAllocatedMemorySupported());
         threads.setThreadAllocatedMemoryEnabled(true);
-        try (FrameSlab slab = new FrameSlab(4)) {
+        try (FrameSlab slab = new FrameSlab(4, FrameSlab.DEFAULT_FRAME_SIZE, FrameSlab.DEFAULT_HEADROOM, 2,
+                FrameSlab.DEFAULT_LARGE_FRAME_SIZE)) {
             // Node A sends to four peers (mode x outer family); node B has the mirrored entries.
             PeerTable a = new PeerTable(4);
             PeerTable b = new PeerTable(4);
@@ -63,6 +66,13 @@ class OverlayZeroAllocationTest {
             byte[] inner6 = inner(true, 3333, 4444);
             load(slab, 0, inner4);
             load(slab, 1, inner6);
+            // Frames 2 and 3: the same inner frames as super-frames (neither side reads the inner transport).
+            load(slab, 2, inner4);
+            load(slab, 3, inner6);
+            slab.setChecksumOffload(2, FrameSlab.NEEDS_CSUM, 34, 16);
+            slab.setGso(2, FrameSlab.GSO_TCPV4, 1400, 54);
+            slab.setChecksumOffload(3, FrameSlab.NEEDS_CSUM, 54, 16);
+            slab.setGso(3, FrameSlab.GSO_TCPV6, 1400, 74);
 
             long[] windows = new long[WINDOWS];
             Arrays.fill(windows, -1);
@@ -91,6 +101,12 @@ class OverlayZeroAllocationTest {
                     "allocated bytes per window of " + WINDOW + " packets: " + Arrays.toString(windows));
             assertArrayEquals(inner4, read(slab, 0));
             assertArrayEquals(inner6, read(slab, 1));
+            assertArrayEquals(inner4, read(slab, 2));
+            assertArrayEquals(inner6, read(slab, 3));
+            assertEquals(FrameSlab.GSO_TCPV4, slab.gsoType(2));
+            assertEquals(FrameSlab.GSO_TCPV6, slab.gsoType(3));
+            assertEquals(54, slab.csumStart(3));
+            assertEquals(FrameSlab.NEEDS_CSUM, slab.offloadFlags(3));
             long total = 0;
             for (int p = 0; p < 4; p++) {
                 assertEquals(countersA.encapPackets(p), countersB.decapPackets(p));
@@ -100,12 +116,16 @@ class OverlayZeroAllocationTest {
         }
     }
 
-    /** Round trips {@code packets} packets: frame i % 2 (inner v4 or v6) through peer i % 4. */
+    /**
+     * Round trips {@code packets} packets: frame i % 4 (inner v4 or v6, plain or super-frame) through peer
+     * (i / 4) % 4.
+     */
     private static void run(Encapsulator encap, Decapsulator decap, int packets) {
         for (int i = 0; i < packets; i++) {
-            int frame = i & 1;
-            int peer = (i >>> 1) & 3;
-            if (!encap.encapsulate(frame, peer) || decap.decapsulate(frame) != peer) {
+            int frame = i & 3;
+            int peer = (i >>> 2) & 3;
+            boolean wrapped = frame < 2 ? encap.encapsulate(frame, peer) : encap.encapsulateSuperFrame(frame, peer);
+            if (!wrapped || decap.decapsulate(frame) != peer) {
                 throw new IllegalStateException("round trip failed at packet " + i);
             }
         }

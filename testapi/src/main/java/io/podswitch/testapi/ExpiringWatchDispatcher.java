@@ -45,6 +45,12 @@ public class ExpiringWatchDispatcher extends KubernetesCrudDispatcher {
     /** The version the current thread's write was given (writes run one at a time under the CRUD mock's lock). */
     private final ThreadLocal<long[]> issued = ThreadLocal.withInitial(() -> new long[1]);
     private final AtomicLong expired = new AtomicLong();
+    private final BulkLists bulk = new BulkLists();
+
+    /** Lists of generated objects served besides the CRUD store (benchmarks at 100,000 objects). */
+    public BulkLists bulkLists() {
+        return bulk;
+    }
 
     @Override
     public long requestResourceVersion() {
@@ -85,6 +91,10 @@ public class ExpiringWatchDispatcher extends KubernetesCrudDispatcher {
         String discovery = Discovery.answer(path);
         if (discovery != null) {
             return new MockResponse().setResponseCode(200).setBody(discovery);
+        }
+        byte[] list = bulk.answer(path);
+        if (list != null) {
+            return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(list);
         }
         long from = watchFrom(path);
         if (from > 0 && from < newestWrite.getOrDefault(resourceType(path), 0L)) {

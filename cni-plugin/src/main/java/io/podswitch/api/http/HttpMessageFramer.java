@@ -1,8 +1,10 @@
 package io.podswitch.api.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -145,27 +147,42 @@ public final class HttpMessageFramer {
 
     private void parseHead() {
         String text = new String(head, 0, headLength - 4, StandardCharsets.ISO_8859_1);
-        String[] lines = text.split("\r\n", -1);
+        List<String> lines = lines(text);
         for (String line : lines) {
             if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
                 throw new HttpParseException(400, "bare CR or LF in message head");
             }
         }
         if (parsingRequest) {
-            parseRequestLine(lines[0]);
+            parseRequestLine(lines.get(0));
         } else {
-            parseStatusLine(lines[0]);
+            parseStatusLine(lines.get(0));
         }
-        if (lines.length - 1 > limits.maxHeaderCount()) {
+        if (lines.size() - 1 > limits.maxHeaderCount()) {
             throw new HttpParseException(431, "more than " + limits.maxHeaderCount() + " header lines");
         }
         Map<String, String> fields = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            parseHeaderLine(lines[i], fields);
+        for (int i = 1; i < lines.size(); i++) {
+            parseHeaderLine(lines.get(i), fields);
         }
         headers = fields;
         decideBodyLength();
         head = null;
+    }
+
+    /**
+     * The head split at each CRLF, like {@code text.split("\r\n", -1)} but without compiling a regex:
+     * the plugin parses one response per process, and java.util.regex's start-up is part of pod start.
+     */
+    static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int end = text.indexOf("\r\n"); end >= 0; end = text.indexOf("\r\n", start)) {
+            lines.add(text.substring(start, end));
+            start = end + 2;
+        }
+        lines.add(text.substring(start));
+        return lines;
     }
 
     private void parseRequestLine(String line) {

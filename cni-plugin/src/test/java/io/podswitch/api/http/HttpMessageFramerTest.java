@@ -32,6 +32,15 @@ class HttpMessageFramerTest {
         return f.request();
     }
 
+    /** The head's line split keeps String.split("\r\n", -1)'s semantics (empty and trailing lines included). */
+    @Test
+    void linesSplitLikeStringSplitOnCrLf() {
+        for (String text : new String[]{"", "a", "a\r\nb", "a\r\n", "\r\n", "\r\n\r\na\r\n\r\n", "a\rb\nc\r\nd",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX: \r\n"}) {
+            assertEquals(java.util.List.of(text.split("\r\n", -1)), HttpMessageFramer.lines(text), text);
+        }
+    }
+
     @Test
     void framesARequest() {
         HttpRequest r = frame(ADD);

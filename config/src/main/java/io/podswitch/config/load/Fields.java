@@ -1,9 +1,11 @@
 package io.podswitch.config.load;
 
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -16,50 +18,68 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 public final class Fields {
 
-    private final SourcePosition position;
+    private final MappingNode mapping;
     private final String path;
     private final Map<String, Node> values;
 
-    private Fields(SourcePosition position, String path, Map<String, Node> values) {
-        this.position = position;
+    private Fields(MappingNode mapping, String path, Map<String, Node> values) {
+        this.mapping = mapping;
         this.path = path;
         this.values = values;
     }
 
     static Fields of(MappingNode mapping, String path, List<String> knownKeys, Problems problems) {
-        Map<String, Node> values = new LinkedHashMap<>();
-        Map<String, SourcePosition> seenAt = new LinkedHashMap<>();
-        for (NodeTuple tuple : mapping.getValue()) {
+        List<NodeTuple> tuples = mapping.getValue();
+        // Every key of the file passes here: positions, paths and the duplicate's first line are built only for a
+        // problem. A key given with a null value counts as seen (a duplicate of it is reported) but not as present.
+        Map<String, Node> values = new HashMap<>(tuples.size() * 2);
+        Set<String> nullKeys = null;
+        for (int i = 0; i < tuples.size(); i++) {
+            NodeTuple tuple = tuples.get(i);
             Node keyNode = tuple.getKeyNode();
-            SourcePosition keyPosition = SourcePosition.of(keyNode);
             if (!(keyNode instanceof ScalarNode scalarKey) || Tag.NULL.equals(keyNode.getTag())) {
-                problems.report(keyPosition, path, "keys must be plain names but found " + NodeReader.describe(keyNode));
+                problems.report(SourcePosition.of(keyNode), path, "keys must be plain names but found "
+                        + NodeReader.describe(keyNode));
                 continue;
             }
             String key = scalarKey.getValue();
-            // The key's path is built only for a problem: this loop runs for every key of the file.
             if (!knownKeys.contains(key)) {
                 String hint = KeySuggester.closest(key, knownKeys)
                         .map(s -> "; did you mean '" + s + "'?")
                         .orElse("; known keys here: " + String.join(", ", knownKeys));
-                problems.report(keyPosition, pathOf(path, key), "unknown key '" + key + "'" + hint);
+                problems.report(SourcePosition.of(keyNode), pathOf(path, key), "unknown key '" + key + "'" + hint);
                 continue;
             }
-            SourcePosition first = seenAt.putIfAbsent(key, keyPosition);
-            if (first != null) {
-                problems.report(keyPosition, pathOf(path, key), "duplicate key '" + key + "' (first given on line "
-                        + first.line() + ")");
+            if (values.containsKey(key) || nullKeys != null && nullKeys.contains(key)) {
+                problems.report(SourcePosition.of(keyNode), pathOf(path, key), "duplicate key '" + key
+                        + "' (first given on line " + firstLine(tuples, key) + ")");
                 continue;
             }
-            if (!Tag.NULL.equals(tuple.getValueNode().getTag())) {
+            if (Tag.NULL.equals(tuple.getValueNode().getTag())) {
+                if (nullKeys == null) {
+                    nullKeys = new HashSet<>();
+                }
+                nullKeys.add(key);
+            } else {
                 values.put(key, tuple.getValueNode());
             }
         }
-        return new Fields(SourcePosition.of(mapping), path, values);
+        return new Fields(mapping, path, values);
+    }
+
+    /** The line of the first valid occurrence of {@code key} (for a duplicate's message). */
+    private static int firstLine(List<NodeTuple> tuples, String key) {
+        for (NodeTuple tuple : tuples) {
+            if (tuple.getKeyNode() instanceof ScalarNode scalar && !Tag.NULL.equals(scalar.getTag())
+                    && scalar.getValue().equals(key)) {
+                return SourcePosition.of(scalar).line();
+            }
+        }
+        throw new IllegalStateException("no first occurrence of " + key);
     }
 
     public SourcePosition position() {
-        return position;
+        return SourcePosition.of(mapping);
     }
 
     public String path() {

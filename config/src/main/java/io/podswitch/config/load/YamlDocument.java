@@ -6,13 +6,14 @@ import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Turns YAML text into a node tree that keeps every value's line and column. Syntax errors become one
  * located problem instead of an exception trace.
  */
 public final class YamlDocument {
+    /** Stateless: the core schema's constructors and a resolver that keeps nothing between scalars. */
+    private static final FastCoreSchema SCHEMA = new FastCoreSchema();
 
     private YamlDocument() {
     }
@@ -21,7 +22,7 @@ public final class YamlDocument {
     public static Optional<Node> compose(String text, Problems problems) {
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(problems.fileName())
-                .setSchema(new CoreSchema())
+                .setSchema(SCHEMA)
                 .setAllowRecursiveKeys(false)
                 // Compose them so Fields can report a non-text key where it is, instead of an unlocated error.
                 .setAllowNonScalarKeys(true)

@@ -8,7 +8,12 @@ public enum UplinkAttach {
      */
     AF_XDP("af_xdp"),
     /** A kernel UDP socket on the overlay port, for hosts without XDP; the kernel does the L2/L3 underlay. */
-    UDP("udp");
+    UDP("udp"),
+    /**
+     * A TAP with UDP tunnel offloads plus tcx programs on it and on the NIC: TCP super-frames cross the
+     * overlay whole (Linux 6.17+). In direct mode (no tunnel) it is the same as {@link #UDP}.
+     */
+    TAP("tap");
 
     private final String configName;
 

@@ -9,7 +9,7 @@ import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.UplinkAttach;
 import org.junit.jupiter.api.Test;
 
-/** {@code nodes[].uplink.attach}: af_xdp (default) or udp, misspellings located and corrected. */
+/** {@code nodes[].uplink.attach}: af_xdp (default), udp or tap, misspellings located and corrected. */
 class UplinkAttachRuleTest {
 
     @Test
@@ -27,10 +27,18 @@ class UplinkAttachRuleTest {
     }
 
     @Test
+    void tapIsRead() throws Exception {
+        String yaml = replace("uplink: {interface: eth0, mtu: 1500}", "    uplink: {interface: eth0, mtu: 1500, attach: tap}");
+        ClusterConfig config = ConfigFixture.load(yaml);
+        assertEquals(UplinkAttach.TAP, config.thisNode().uplink().attach());
+        assertEquals("tap", config.thisNode().uplink().attach().configName());
+    }
+
+    @Test
     void unknownAttachIsLocatedWithASuggestion() {
         String yaml = replace("uplink: {interface: eth0, mtu: 1500}",
                 "    uplink: {interface: eth0, mtu: 1500, attach: afxdp}  # <-");
-        ConfigError error = assertError(yaml, "nodes[0].uplink.attach", "'afxdp' is not one of af_xdp, udp; did you mean af_xdp?");
+        ConfigError error = assertError(yaml, "nodes[0].uplink.attach", "'afxdp' is not one of af_xdp, udp, tap; did you mean af_xdp?");
         assertEquals(ConfigFixture.FILE, error.file());
     }
 

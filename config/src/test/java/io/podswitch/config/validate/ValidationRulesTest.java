@@ -76,6 +76,16 @@ class ValidationRulesTest {
     }
 
     @Test
+    void aDuplicateOfAKeyGivenWithoutAValueIsReportedToo() {
+        // the first 'vni' has a null value (absent as a field) and an unknown key lies between: still a duplicate,
+        // of the first occurrence's line
+        String yaml = replace("  vni: 1", "  vni:\n  vnii: 3\n  vni: 2  # <-");
+        assertEquals(List.of("overlay.vnii: unknown key 'vnii'; did you mean 'vni'?",
+                        "overlay.vni: duplicate key 'vni' (first given on line 8)"),
+                errors(yaml, java.util.Map.of()).stream().map(e -> e.path() + ": " + e.message()).toList());
+    }
+
+    @Test
     void scalarWhereAListBelongsIsAWrongType() {
         String yaml = replace("serviceCIDRs:", "serviceCIDRs: 10.96.0.0/16  # <-");
         assertError(yaml, "serviceCIDRs", "expected a list but found '10.96.0.0/16'; write it as a list: [10.96.0.0/16]");

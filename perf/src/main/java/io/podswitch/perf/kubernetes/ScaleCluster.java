@@ -133,10 +133,15 @@ public final class ScaleCluster {
         return b.build();
     }
 
+    /** Creates the Node object of the node podswitchd runs on ({@link #SELF}, pod CIDR 10.128.0.0/24). */
+    public static void createSelf(KubernetesClient client) {
+        client.nodes().resource(node(SELF, SELF_ADDRESS, "10.128.0.0/24")).create();
+    }
+
     /** Creates every object on the API server ({@code threads} at a time); returns how long it took. */
     public long create(KubernetesClient client, int threads) throws Exception {
         long t0 = System.nanoTime();
-        client.nodes().resource(node(SELF, SELF_ADDRESS, "10.128.0.0/24")).create();
+        createSelf(client);
         parallel(threads, nodes, i -> () -> client.nodes().resource(node(nodeName(i + 1), nodeAddress(i + 1), podCidr(i + 1))).create());
         parallel(threads, services, s -> () -> client.services().resource(service(s)).create());
         parallel(threads, services, s -> () -> client.discovery().v1().endpointSlices()

@@ -102,7 +102,6 @@ public final class PodswitchdPolicySide implements PolicySide {
         private final String server;
         private final String serverIp;
         private final String nodeNs;
-        private String lastNote = "";
 
         Node(PodswitchdProcess daemon, String client, String clientIp, String server, String serverIp, String nodeNs) {
             this.daemon = daemon;
@@ -116,20 +115,19 @@ public final class PodswitchdPolicySide implements PolicySide {
         @Override
         public Change prepare(PolicyRuleSet rules) {
             String yaml = config(rules);
-            return () -> {
-                daemon.reloadWith(yaml);
-                var r = daemon.request("GET", "/v1/policy", null);
-                JsonNode tables = JsonCodec.tree(r.body()).path("tables");
-                if (tables.isObject()) {
-                    lastNote = "compiled in " + tables.get("compileMicros") + " µs (" + tables.get("peerClasses")
-                            + " peer classes, " + tables.get("portSets") + " port sets)";
-                }
-            };
+            return () -> daemon.reloadWith(yaml);
         }
 
+        /** The last compilation as {@code GET /v1/policy} tells it (asked here, outside any timed change). */
         @Override
         public String lastProgramNote() {
-            return lastNote;
+            try {
+                JsonNode tables = JsonCodec.tree(daemon.request("GET", "/v1/policy", null).body()).path("tables");
+                return tables.isObject() ? "compiled in " + tables.get("compileMicros") + " µs (" + tables.get("peerClasses")
+                        + " peer classes, " + tables.get("portSets") + " port sets)" : "";
+            } catch (Exception e) {
+                return "";
+            }
         }
 
         @Override

@@ -62,6 +62,13 @@ import java.util.function.Function;
 public final class KubernetesSource implements AutoCloseable {
     /** Re-delivery of every cached object (a drift check, as kube-proxy's --config-sync-period). */
     public static final long RESYNC_MILLIS = TimeUnit.MINUTES.toMillis(15);
+    /**
+     * Pods are listed in pages of this many (kube-apiserver's limit/continue, client-go's page size): unpaged, the
+     * list of 100,000 pods arrives as one ~200 MB body deserialized into full Pods before any is cut down, more than
+     * the daemon's 1 GiB heap holds (bench kubernetes-policy: the daemon died in the list); paged, one page at a
+     * time is held in full and each is slimmed as it is stored.
+     */
+    static final long POD_LIST_PAGE = 500;
     private static final long HEALTH_PERIOD_MILLIS = 1000;
 
     private final ClusterConfig cluster;
@@ -100,7 +107,8 @@ public final class KubernetesSource implements AutoCloseable {
         // to what the policy engine reads (SlimPods): the cache is what a cluster of 100,000 pods costs.
         this.namespaces = watch(ClusterPolicy.NAMESPACES, client.namespaces().runnableInformer(RESYNC_MILLIS),
                 n -> List.of(ClusterPolicy.key(ClusterPolicy.NAMESPACES, ResourceWatch.keyOf(n))));
-        SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace().runnableInformer(RESYNC_MILLIS);
+        SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace().withLimit(POD_LIST_PAGE)
+                .runnableInformer(RESYNC_MILLIS);
         podInformer.removeNamespaceIndex();
         podInformer.itemStore(new SlimStore<>(SlimPods::slim));
         this.pods = watch(ClusterPolicy.PODS, podInformer,

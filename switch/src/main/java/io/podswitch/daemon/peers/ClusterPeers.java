@@ -10,6 +10,7 @@ import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.host.HostPort;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.uplink.AfXdpUplink;
+import io.podswitch.daemon.uplink.TapUplink;
 import io.podswitch.daemon.uplink.UdpUplink;
 import io.podswitch.daemon.uplink.UplinkAttachment;
 import io.podswitch.daemon.uplink.UplinkFilter;
@@ -30,6 +31,8 @@ import java.util.List;
  *   <tr><td>af_xdp</td><td>direct</td><td>AF_XDP on the NIC (this node's pod CIDRs), REWRITE to the peers' MACs</td></tr>
  *   <tr><td>udp</td><td>vxlan/geneve</td><td>a {@link UdpUplink}: kernel UDP sockets on the node's addresses</td></tr>
  *   <tr><td>udp</td><td>direct</td><td>no switch port: kernel routes to the peers; the switch sends remote pod traffic to the host TAP</td></tr>
+ *   <tr><td>tap</td><td>vxlan/geneve</td><td>a {@link TapUplink}: a TAP with UDP tunnel offloads, tcx programs on it and the NIC</td></tr>
+ *   <tr><td>tap</td><td>direct</td><td>as udp</td></tr>
  * </table>
  */
 public final class ClusterPeers implements AutoCloseable {
@@ -51,7 +54,9 @@ public final class ClusterPeers implements AutoCloseable {
     public static ClusterPeers open(SwitchEngine engine, ClusterConfig config, HostPort host) {
         NodeConfig self = config.thisNode();
         String nic = self.uplink().interfaceName();
-        boolean udp = self.uplink().attach() == UplinkAttach.UDP;
+        UplinkAttach attach = self.uplink().attach();
+        // Without a tunnel there is nothing for the tap attachment to carry whole: it routes like udp.
+        boolean udp = attach == UplinkAttach.UDP || attach == UplinkAttach.TAP;
         boolean direct = !config.overlay().mode().encapsulates();
         boolean kernelRoutes = udp && direct;
         int port = config.overlay().udpPort();
@@ -74,7 +79,9 @@ public final class ClusterPeers implements AutoCloseable {
             int portId = engine.allocatePortId();
             UplinkAttachment attachment;
             try {
-                if (udp) {
+                if (attach == UplinkAttach.TAP) {
+                    attachment = TapUplink.open(portId, config);
+                } else if (udp) {
                     attachment = UdpUplink.open(portId, config);
                 } else {
                     attachment = AfXdpUplink.open(engine, portId, nic, UplinkFilter.of(config));

@@ -29,24 +29,28 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the reload path's pure work (the cluster file parsed, read and validated; configurations compared; a policy
- * section compiled) a few hundred times when podswitchd starts, on a thread of its own, so that the JIT has compiled
- * it when a reload comes. Reloads are rare: without this the first ones run the YAML parser, the reader and the
- * policy compiler interpreted — at 10 policy rules a reload took 6–10 ms against ~1 ms warm, and a policy change
- * must be in force faster than iptables-restore, which is native code from its first instruction (issue 13).
+ * section compiled) up to a thousand times when podswitchd starts, on a thread of its own, so that the JIT has
+ * compiled it when a reload comes. Reloads are rare: without this the first ones run the YAML parser, the reader and
+ * the policy compiler interpreted — at 10 policy rules a reload took 6–10 ms against ~1 ms warm, and a policy change
+ * must be in force faster than iptables-restore, which is native code from its first instruction (issue 13). The
+ * parser's outer code reaches C2 only after about a thousand parses (in-process, 10-rule reloads: cold 6.4 ms, after
+ * 160 rounds 2.9 ms, after ~1,500 rounds 1.7 ms), hence the round count; it costs a few seconds of one core once.
  *
  * <p>Two inputs: the file the daemon started with (its exact shape, however large) and a built-in cluster file
  * with a {@code networkPolicy:} section that uses every kind of peer, port and selector, because the running file
  * may have no policies yet and the first one would otherwise meet a cold reader and compiler. Nothing here is
- * published or kept: parse results and compiled tables are dropped. Bounded by {@link #ROUNDS} and
- * {@link #BUDGET_MS} (a large file parses for hundreds of milliseconds cold); a failure only ends the warm-up, and
+ * published or kept: parse results and compiled tables are dropped. Bounded by {@link #ROUNDS}, {@link #BUDGET_MS}
+ * and {@link #BUDGET_BYTES} (a large file parses for hundreds of milliseconds cold); a failure only ends the warm-up, and
  * {@link #close} (the daemon stopping) ends it after the round under way.
  */
 public final class ReloadWarmup implements AutoCloseable {
-    static final int ROUNDS = 300;
-    static final long BUDGET_MS = 4_000;
+    static final int ROUNDS = 1_000;
+    static final long BUDGET_MS = 6_000;
+    /** Bytes of YAML parsed, in all: a large running file is hot after a few rounds (its volume), a small one not. */
+    static final long BUDGET_BYTES = 32L << 20;
     private static final String SAMPLE_NAME = "(reload warm-up sample)";
-    private static final int SAMPLE_PODS = 24;
-    private static final int SAMPLE_RULES = 24;
+    private static final int SAMPLE_PODS = 9;
+    private static final int SAMPLE_RULES = 10;
 
     private final Path file;
     private final Map<String, String> env;
@@ -99,15 +103,17 @@ public final class ReloadWarmup implements AutoCloseable {
         stopped = true;
     }
 
-    /** Up to {@code rounds} rounds, stopping after the round that passes {@code budgetMs}. */
+    /** Up to {@code rounds} rounds, stopping after the round that passes {@code budgetMs} or {@link #BUDGET_BYTES}. */
     Done run(byte[] bytes, int rounds, long budgetMs) throws ConfigException {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMs);
         int done = 0;
+        long parsed = 0;
         while (done < rounds && !stopped) {
             round(bytes, done);
             done++;
-            if (System.nanoTime() - deadline >= 0) {
+            parsed += bytes.length + sample.length();
+            if (System.nanoTime() - deadline >= 0 || parsed >= BUDGET_BYTES) {
                 break;
             }
         }

@@ -20,14 +20,15 @@ public final class NodePortNotice {
      * @return true when this call logged the notice
      */
     public boolean check(ClusterConfig config) {
-        if (logged || config.nodes().size() < 2 || config.thisNode().uplink().attach() != UplinkAttach.UDP) {
+        if (logged || config.nodes().size() < 2 || config.thisNode().uplink().attach() == UplinkAttach.AF_XDP) {
             return false;
         }
         boolean nodePorts = config.services().stream().anyMatch(s -> s.ports().stream().anyMatch(p -> p.hasNodePort()));
         if (nodePorts) {
             logged = true;
             DaemonLog.info("node ports are configured but not served on node " + config.thisNodeName()
-                    + ": uplink " + config.thisNode().uplink().interfaceName() + " has attach: udp, so traffic to "
+                    + ": uplink " + config.thisNode().uplink().interfaceName() + " has attach: "
+                    + config.thisNode().uplink().attach().configName() + ", so traffic to "
                     + "the node's addresses never enters the switch (use attach: af_xdp for NodePort)");
         }
         return nodePorts;

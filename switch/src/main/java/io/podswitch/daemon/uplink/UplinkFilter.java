@@ -36,10 +36,7 @@ public final class UplinkFilter {
     }
 
     public static XdpFilter of(ClusterConfig config) {
-        List<IpPrefix> nodeAddresses = new ArrayList<>();
-        for (IpAddress address : config.thisNode().addresses()) {
-            nodeAddresses.add(prefix(address));
-        }
+        List<IpPrefix> nodeAddresses = nodeAddresses(config);
         XdpFilter base;
         if (config.overlay().mode().encapsulates()) {
             base = XdpFilter.udpPortTo(config.overlay().udpPort(), nodeAddresses);
@@ -53,6 +50,22 @@ public final class UplinkFilter {
         XdpFilter filter = nodeAddresses.isEmpty() ? base
                 : base.withNodePorts(nodeAddresses, NODE_PORT_MIN, NODE_PORT_MAX);
         return filter.withServiceAddresses();
+    }
+
+    /**
+     * Only the tunnel port to this node's addresses (the {@code tap} uplink's NIC program): node ports and
+     * service addresses stay with the kernel as with {@code attach: udp}.
+     */
+    public static XdpFilter tunnelPort(ClusterConfig config) {
+        return XdpFilter.udpPortTo(config.overlay().udpPort(), nodeAddresses(config));
+    }
+
+    private static List<IpPrefix> nodeAddresses(ClusterConfig config) {
+        List<IpPrefix> out = new ArrayList<>();
+        for (IpAddress address : config.thisNode().addresses()) {
+            out.add(prefix(address));
+        }
+        return out;
     }
 
     static IpPrefix prefix(IpAddress address) {

@@ -89,6 +89,19 @@ public final class BpfAttr {
             JAVA_INT.withName("attach_type"),
             JAVA_INT.withName("flags"));
 
+    /**
+     * BPF_LINK_CREATE for tcx: after the common part, {@code tcx.relative_fd} (or id) and
+     * {@code tcx.expected_revision}, both 0 here (append after every program, any revision).
+     */
+    public static final StructLayout LINK_CREATE_TCX = MemoryLayout.structLayout(
+            JAVA_INT.withName("prog_fd"),
+            JAVA_INT.withName("target_ifindex"),
+            JAVA_INT.withName("attach_type"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("relative_fd"),
+            MemoryLayout.paddingLayout(4),
+            JAVA_LONG.withName("expected_revision"));
+
     private BpfAttr() {
     }
 

@@ -22,6 +22,7 @@ import static io.podswitch.nativeio.bpf.BpfAssembler.R10;
 import static io.podswitch.nativeio.bpf.BpfAssembler.WORD;
 
 import io.podswitch.nativeio.bpf.BpfAssembler.Label;
+import java.util.function.Consumer;
 
 /**
  * The switch's two XDP programs, assembled for a given XSKMAP file descriptor.
@@ -114,6 +115,28 @@ public final class XdpPrograms {
      * ({@link ServiceAddressMaps}: {@code addresses4Fd}, {@code addresses6Fd}) when the filter asks for them.
      */
     public static BpfProgram redirectMatching(int xskMapFd, XdpFilter filter, int addresses4Fd, int addresses6Fd) {
+        Hook xdp = new Hook(MD_DATA, MD_DATA_END, XDP_PASS, a -> emitRedirect(a, R6, xskMapFd), "podswitch_xskf");
+        return filtered(xdp, filter, addresses4Fd, addresses6Fd);
+    }
+
+    /**
+     * Where a filtered program runs: the context's data and data_end offsets, the verdict for packets
+     * the filter does not match, and what to emit for a match (the context is in r6 there; it ends in exit).
+     */
+    record Hook(int dataOffset, int dataEndOffset, int passVerdict, Consumer<BpfAssembler> redirect,
+                String name) {
+    }
+
+    /**
+     * The filter's matching code (see the class comment) for {@code hook}, after an optional {@code prologue}
+     * (called with the context in r1 and r6, r2/r3 = data/data_end loaded; it may reload them).
+     */
+    static BpfProgram filtered(Hook hook, XdpFilter filter, int addresses4Fd, int addresses6Fd) {
+        return filtered(hook, filter, addresses4Fd, addresses6Fd, a -> { });
+    }
+
+    static BpfProgram filtered(Hook hook, XdpFilter filter, int addresses4Fd, int addresses6Fd,
+                               Consumer<BpfAssembler> prologue) {
         if (filter.serviceAddresses() && (addresses4Fd < 0 || addresses6Fd < 0)) {
             throw new IllegalArgumentException("the filter captures service addresses: give both maps");
         }
@@ -129,8 +152,9 @@ public final class XdpPrograms {
         int portLe = Short.reverseBytes((short) filter.udpDestinationPort()) & 0xffff;
 
         a.movReg(R6, R1);
-        a.load(WORD, R2, R1, MD_DATA);
-        a.load(WORD, R3, R1, MD_DATA_END);
+        a.load(WORD, R2, R1, hook.dataOffset());
+        a.load(WORD, R3, R1, hook.dataEndOffset());
+        prologue.accept(a);
         boundsCheck(a, R2, ETH_LEN, pass);
         a.load(HALF, R5, R2, ETH_TYPE);
         if (v4) {
@@ -156,7 +180,7 @@ public final class XdpPrograms {
                     emitNodePorts4(a, filter, redirect);
                 }
                 if (filter.serviceAddresses()) {
-                    emitServiceAddresses4(a, addresses4Fd, redirect, pass);
+                    emitServiceAddresses4(a, hook, addresses4Fd, redirect, pass);
                 }
             }
             if (port4 && !matchesEverything(filter, true)) {
@@ -183,7 +207,7 @@ public final class XdpPrograms {
                     emitNodePorts6(a, filter, redirect);
                 }
                 if (filter.serviceAddresses()) {
-                    emitServiceAddresses6(a, addresses6Fd, redirect, pass);
+                    emitServiceAddresses6(a, hook, addresses6Fd, redirect, pass);
                 }
             }
             if (port6 && !matchesEverything(filter, false)) {
@@ -197,11 +221,11 @@ public final class XdpPrograms {
         }
 
         a.bind(redirect);
-        emitRedirect(a, R6, xskMapFd);
+        hook.redirect().accept(a);
         a.bind(pass);
-        a.movImm(R0, XDP_PASS);
+        a.movImm(R0, hook.passVerdict());
         a.exit();
-        return a.assemble("podswitch_xskf", LICENSE);
+        return a.assemble(hook.name(), LICENSE);
     }
 
     /** {@code return bpf_redirect_map(xskmap, ctx->rx_queue_index, XDP_PASS)} with ctx in {@code ctx}. */
@@ -315,7 +339,7 @@ public final class XdpPrograms {
      * copied as loaded, so they keep the packet's byte order. The helper call clobbers r1-r5: r2/r3 (data,
      * data_end) are loaded again from the context in r6 afterwards, and the headers bounds-checked again.
      */
-    private static void emitServiceAddresses4(BpfAssembler a, int mapFd, Label redirect, Label pass) {
+    private static void emitServiceAddresses4(BpfAssembler a, Hook hook, int mapFd, Label redirect, Label pass) {
         Label skip = a.newLabel("ip4-not-svc");
         emitIp4Transport(a, true, PORTS, skip);
         a.load(WORD, R0, R2, ETH_LEN + 16);
@@ -325,12 +349,12 @@ public final class XdpPrograms {
         a.store(BYTE, R10, -2, R5);
         a.movImm(R0, 0);
         a.store(BYTE, R10, -1, R0);
-        emitLookup(a, mapFd, -8, ETH_LEN + IP4_LEN, redirect, pass);
+        emitLookup(a, hook, mapFd, -8, ETH_LEN + IP4_LEN, redirect, pass);
         a.bind(skip);
     }
 
     /** The IPv6 service address test (no extension headers), key at r10-24 (20 bytes). */
-    private static void emitServiceAddresses6(BpfAssembler a, int mapFd, Label redirect, Label pass) {
+    private static void emitServiceAddresses6(BpfAssembler a, Hook hook, int mapFd, Label redirect, Label pass) {
         Label skip = a.newLabel("ip6-not-svc");
         emitIp6Transport(a, true, PORTS, skip);
         for (int i = 0; i < 4; i++) {
@@ -342,7 +366,7 @@ public final class XdpPrograms {
         a.store(BYTE, R10, -6, R5);
         a.movImm(R0, 0);
         a.store(BYTE, R10, -5, R0);
-        emitLookup(a, mapFd, -24, ETH_LEN + IP6_LEN, redirect, pass);
+        emitLookup(a, hook, mapFd, -24, ETH_LEN + IP6_LEN, redirect, pass);
         a.bind(skip);
     }
 
@@ -351,14 +375,15 @@ public final class XdpPrograms {
      * the fixed headers bounds-checked again ({@code headers} bytes: the verifier forgets packet ranges across
      * a helper call; the packet did not change, so this never fails at run time).
      */
-    private static void emitLookup(BpfAssembler a, int mapFd, int keyAt, int headers, Label redirect, Label pass) {
+    private static void emitLookup(BpfAssembler a, Hook hook, int mapFd, int keyAt, int headers, Label redirect,
+                                   Label pass) {
         a.loadMapFd(R1, mapFd);
         a.movReg(R2, R10);
         a.alu64Imm(ADD, R2, keyAt);
         a.call(BPF_FUNC_MAP_LOOKUP_ELEM);
         a.jumpImm(JNE, R0, 0, redirect);
-        a.load(WORD, R2, R6, MD_DATA);
-        a.load(WORD, R3, R6, MD_DATA_END);
+        a.load(WORD, R2, R6, hook.dataOffset());
+        a.load(WORD, R3, R6, hook.dataEndOffset());
         boundsCheck(a, R2, headers, pass);
     }
 
@@ -383,7 +408,7 @@ public final class XdpPrograms {
     }
 
     /** {@code if (base + bytes > data_end) goto fail}, leaving r0 clobbered. */
-    private static void boundsCheck(BpfAssembler a, int base, int bytes, Label fail) {
+    static void boundsCheck(BpfAssembler a, int base, int bytes, Label fail) {
         a.movReg(R0, base);
         a.alu64Imm(ADD, R0, bytes);
         a.jumpReg(JGT, R0, R3, fail);

@@ -81,6 +81,10 @@ public final class TapPort implements Port {
     private final String name;
     private final int mtu;
     private final boolean offloads;
+    /** UDP tunnel offloads negotiated: whole VXLAN/Geneve super-frames both ways, 24-byte headers. */
+    private final boolean tunnel;
+    /** The virtio-net header in front of every packet: {@link #VNET_HEADER_SIZE}, or 24 with tunnel offloads. */
+    private final int headerSize;
     /** Per receive queue: its offload counters (the receive half). */
     private final OffloadCounters[] offloadCounters;
     private final boolean persistent;
@@ -107,6 +111,8 @@ public final class TapPort implements Port {
         this.name = config.name();
         this.mtu = mtu;
         this.offloads = config.offloads();
+        this.tunnel = config.tunnelOffloads();
+        this.headerSize = config.vnetHeaderSize();
         this.persistent = config.persistent();
         this.fds = fds;
         this.arena = Arena.ofShared();
@@ -133,7 +139,7 @@ public final class TapPort implements Port {
     }
 
     private synchronized TapTransmitter newTransmitter() {
-        TapTransmitter t = new TapTransmitter(mtu, offloads, arena, ThreadRing.current());
+        TapTransmitter t = new TapTransmitter(mtu, offloads, headerSize, arena, ThreadRing.current());
         TapTransmitter[] grown = java.util.Arrays.copyOf(transmitters, transmitters.length + 1);
         grown[grown.length - 1] = t;
         transmitters = grown;
@@ -186,8 +192,9 @@ public final class TapPort implements Port {
                 fds[q] = Tun.open(name, flags);
             }
             // Header size and offloads belong to the device, not the queue: set once.
-            Tun.setVnetHeaderSize(fds[0], name, VNET_HEADER_SIZE);
-            Tun.setOffload(fds[0], name, config.offloads() ? Tun.TUN_F_TCP_OFFLOADS : 0);
+            Tun.setVnetHeaderSize(fds[0], name, config.vnetHeaderSize());
+            Tun.setOffload(fds[0], name, config.tunnelOffloads() ? Tun.TUN_F_TUNNEL_OFFLOADS
+                    : config.offloads() ? Tun.TUN_F_TCP_OFFLOADS : 0);
             Tun.setPersistent(fds[0], name, config.persistent());
             int mtu;
             try (Netlink netlink = Netlink.open()) {
@@ -332,8 +339,9 @@ public final class TapPort implements Port {
         MemorySegment memory = slab.memory();
         long base = memory.address();
         int headroom = slab.headroom();
-        if (headroom < VNET_HEADER_SIZE) {
-            throw new IllegalStateException("frame headroom " + headroom + " < virtio-net header " + VNET_HEADER_SIZE);
+        int hs = headerSize;
+        if (headroom < hs) {
+            throw new IllegalStateException("frame headroom " + headroom + " < virtio-net header " + hs);
         }
         int normalData = slab.frameSize() - headroom;
         long largeRest = (long) slab.largeFrameSize() - headroom - normalData;
@@ -358,8 +366,8 @@ public final class TapPort implements Port {
                 noFrame++;
                 continue;
             }
-            long header = slab.frameStart(frame) + headroom - VNET_HEADER_SIZE;
-            IoVec.set(v, 0, base + header, VNET_HEADER_SIZE + normalData);
+            long header = slab.frameStart(frame) + headroom - hs;
+            IoVec.set(v, 0, base + header, hs + normalData);
             long restCapacity;
             if (spare >= 0) {
                 IoVec.set(v, 1, base + slab.frameStart(spare) + headroom + normalData, largeRest);
@@ -377,12 +385,17 @@ public final class TapPort implements Port {
                 }
                 break;
             }
-            int length = (int) n - VNET_HEADER_SIZE;
+            int length = (int) n - hs;
             int gsoType = VirtioNetHeader.gsoType(memory, header);
-            int gsoKind = gsoType & ~VirtioNetHeader.GSO_ECN;
-            if (gsoKind != VirtioNetHeader.GSO_NONE && gsoKind != VirtioNetHeader.GSO_TCPV4
-                    && gsoKind != VirtioNetHeader.GSO_TCPV6) {
-                malformed++; // only TCP segmentation is negotiated
+            int tunnelBits = gsoType & VirtioNetHeader.GSO_UDP_TUNNEL;
+            int gsoKind = gsoType & ~(VirtioNetHeader.GSO_ECN | VirtioNetHeader.GSO_UDP_TUNNEL);
+            if ((gsoKind != VirtioNetHeader.GSO_NONE && gsoKind != VirtioNetHeader.GSO_TCPV4
+                    && gsoKind != VirtioNetHeader.GSO_TCPV6)
+                    || (tunnelBits != 0 && (!tunnel || gsoKind == VirtioNetHeader.GSO_NONE
+                            || tunnelBits == VirtioNetHeader.GSO_UDP_TUNNEL))) {
+                // Only TCP segmentation is negotiated: plain, or with tunnel offloads inside a UDP tunnel
+                // over one outer family.
+                malformed++;
                 cache.free(frame);
                 continue;
             }
@@ -391,7 +404,7 @@ public final class TapPort implements Port {
                 cache.free(frame);
                 continue;
             }
-            if (n >= VNET_HEADER_SIZE + normalData + restCapacity
+            if (n >= hs + normalData + restCapacity
                     || (gsoKind == VirtioNetHeader.GSO_NONE && length > maxLength)) {
                 oversize++;
                 cache.free(frame);
@@ -405,7 +418,7 @@ public final class TapPort implements Port {
                     continue;
                 }
                 // The tail already sits in the spare; bring the head over (at most 1792 bytes).
-                MemorySegment.copy(memory, header + VNET_HEADER_SIZE, memory,
+                MemorySegment.copy(memory, header + hs, memory,
                         slab.frameStart(spare) + headroom, normalData);
                 packet = spare;
                 spare = cache.allocateLarge();
@@ -482,8 +495,8 @@ public final class TapPort implements Port {
      */
     @Override
     public void ringAttached(int queue, ThreadRing ring) {
-        if (ringReceivers[queue] != null) {
-            return;
+        if (ringReceivers[queue] != null || tunnel) {
+            return; // the ring's provided buffers are laid out for the 12-byte header: a tunnel TAP reads with readv
         }
         try {
             ringReceivers[queue] = new TapRingReceiver(ring, fds[queue], id, mtu, offloads, queueCounters[queue],
@@ -515,7 +528,17 @@ public final class TapPort implements Port {
     /** The transmit offloads: everything a TAP takes when it was opened with offloads, else none. */
     @Override
     public int offloads() {
-        return offloads ? PortOffloads.ALL : PortOffloads.NONE;
+        return tunnel ? PortOffloads.ALL | PortOffloads.UDP_TUNNEL : offloads ? PortOffloads.ALL : PortOffloads.NONE;
+    }
+
+    /** Whether the TAP negotiated UDP tunnel segmentation (24-byte headers, whole VXLAN/Geneve super-frames). */
+    public boolean tunnelOffloadsEnabled() {
+        return tunnel;
+    }
+
+    /** The virtio-net header size in front of every packet (12, or 24 with tunnel offloads). */
+    public int vnetHeaderSize() {
+        return headerSize;
     }
 
     /** Whether the TAP negotiated checksum and TSO offloads with the kernel. */

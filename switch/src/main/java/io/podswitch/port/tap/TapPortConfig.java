@@ -1,6 +1,7 @@
 package io.podswitch.port.tap;
 
 import io.podswitch.nativeio.Ifreq;
+import io.podswitch.nativeio.VirtioNetHeader;
 
 /**
  * How to open a TAP port.
@@ -11,8 +12,11 @@ import io.podswitch.nativeio.Ifreq;
  * @param queues number of queues (&gt; 1 opens the TAP with IFF_MULTI_QUEUE, one descriptor per queue)
  * @param offloads negotiate checksum and TSO offloads with the kernel (TUNSETOFFLOAD CSUM|TSO4|TSO6):
  *     the TAP then hands over and takes GSO super-frames up to 64 KiB; needs a slab with large frames
+ * @param tunnelOffloads also TCP super-frames inside a UDP tunnel (TUN_F_UDP_TUNNEL_GSO[_CSUM], with the
+ *     24-byte header): the {@code tap} uplink's TAP, which carries whole VXLAN/Geneve super-frames; implies offloads
  */
-public record TapPortConfig(String name, int mtu, long mac, boolean persistent, int queues, boolean offloads) {
+public record TapPortConfig(String name, int mtu, long mac, boolean persistent, int queues, boolean offloads,
+                            boolean tunnelOffloads) {
     /** The largest MTU whose frames (plus VLAN tag and virtio-net header) fit a 2 KiB frame with headroom. */
     public static final int MAX_MTU = 1500;
 
@@ -27,6 +31,13 @@ public record TapPortConfig(String name, int mtu, long mac, boolean persistent, 
         if (queues < 1 || queues > 256) {
             throw new IllegalArgumentException("TAP " + name + ": queues " + queues + " out of range [1, 256]");
         }
+        if (tunnelOffloads && !offloads) {
+            throw new IllegalArgumentException("TAP " + name + ": tunnel offloads need the TCP offloads");
+        }
+    }
+
+    public TapPortConfig(String name, int mtu, long mac, boolean persistent, int queues, boolean offloads) {
+        this(name, mtu, mac, persistent, queues, offloads, false);
     }
 
     /** Without offloads (every packet complete and at most MTU-sized both ways). */
@@ -36,7 +47,17 @@ public record TapPortConfig(String name, int mtu, long mac, boolean persistent, 
 
     /** The same configuration with offloads on or off. */
     public TapPortConfig withOffloads(boolean on) {
-        return new TapPortConfig(name, mtu, mac, persistent, queues, on);
+        return new TapPortConfig(name, mtu, mac, persistent, queues, on, on && tunnelOffloads);
+    }
+
+    /** The same configuration with TCP and UDP-tunnel offloads on. */
+    public TapPortConfig withTunnelOffloads() {
+        return new TapPortConfig(name, mtu, mac, persistent, queues, true, true);
+    }
+
+    /** The virtio-net header size the TAP is opened with: 24 with tunnel offloads, else 12. */
+    public int vnetHeaderSize() {
+        return tunnelOffloads ? VirtioNetHeader.TUNNEL_SIZE : VirtioNetHeader.SIZE;
     }
 
     /** One queue, not persistent, MTU 1500, kernel-chosen MAC, no offloads. */

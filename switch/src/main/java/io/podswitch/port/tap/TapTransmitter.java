@@ -6,8 +6,10 @@ import io.podswitch.nativeio.IoVec;
 import io.podswitch.nativeio.Libc;
 import io.podswitch.nativeio.Native;
 import io.podswitch.nativeio.VirtioNetHeader;
+import io.podswitch.packet.Bytes;
 import io.podswitch.packet.FrameCache;
 import io.podswitch.packet.FrameSlab;
+import io.podswitch.packet.Ip6;
 import io.podswitch.packet.PacketVector;
 import io.podswitch.packet.TcpCoalescer;
 import io.podswitch.port.PortDropReason;
@@ -51,12 +53,15 @@ final class TapTransmitter {
     private static final int BATCH_IOVECS = 2 * BATCH + MAX_COALESCED;
     /** virtio-net header fields are little endian; x86's native order. */
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final int VNET_HEADER_SIZE = TapPort.VNET_HEADER_SIZE;
-    /** Spare headers are 16 bytes apart (aligned). */
-    private static final int HEADER_STRIDE = 16;
+    /** UDP (8) and VXLAN or option-less Geneve (8) header bytes between the outer IP and the inner Ethernet header. */
+    private static final int UDP_AND_TUNNEL_HEADERS = 16;
+    /** Spare headers are 32 bytes apart (aligned; room for the 24-byte tunnel header). */
+    private static final int HEADER_STRIDE = 32;
 
     private final int mtu;
     private final boolean offloads;
+    /** The port's virtio-net header size: 12, or 24 on a TAP with tunnel offloads. */
+    private final int headerSize;
     /** The thread's ring, or null: plain {@code write}s. */
     private final ThreadRing ring;
     private final boolean fixed;
@@ -76,9 +81,10 @@ final class TapTransmitter {
     private int writes;
     private int iovUsed;
 
-    TapTransmitter(int mtu, boolean offloads, Arena arena, ThreadRing ring) {
+    TapTransmitter(int mtu, boolean offloads, int headerSize, Arena arena, ThreadRing ring) {
         this.mtu = mtu;
         this.offloads = offloads;
+        this.headerSize = headerSize;
         this.ring = ring;
         this.fixed = ring != null && ring.hasFixedSlab();
         this.errno = Native.errnoSegment(arena);
@@ -162,16 +168,17 @@ final class TapTransmitter {
         long base = memory.address();
         int offset = slab.dataOffset(frame);
         int length = slab.length(frame);
-        if (offset >= VNET_HEADER_SIZE) {
-            long at = slab.frameStart(frame) + offset - VNET_HEADER_SIZE;
-            writeHeader(memory, at, slab, frame, withOffloads);
+        int hs = headerSize;
+        if (offset >= hs) {
+            long at = slab.frameStart(frame) + offset - hs;
+            writeHeader(memory, at, hs, slab, frame, withOffloads);
             if (ring == null) {
-                result[w] = Libc.write(errno, fd, base + at, VNET_HEADER_SIZE + length);
+                result[w] = Libc.write(errno, fd, base + at, hs + length);
             } else {
                 IoUring u = ring.uring();
                 long userData = ring.writeUserData(w);
-                while (!(fixed ? u.prepWriteFixed(fd, base + at, VNET_HEADER_SIZE + length, userData)
-                        : u.prepWrite(fd, base + at, VNET_HEADER_SIZE + length, userData))) {
+                while (!(fixed ? u.prepWriteFixed(fd, base + at, hs + length, userData)
+                        : u.prepWrite(fd, base + at, hs + length, userData))) {
                     ring.submitAndDispatch(); // the submission ring is full: hand it to the kernel first
                 }
             }
@@ -179,9 +186,9 @@ final class TapTransmitter {
         }
         // No headroom left (a node prepended into all of it): gather a separate header.
         long h = (long) HEADER_STRIDE * w;
-        writeHeader(headers, h, slab, frame, withOffloads);
+        writeHeader(headers, h, hs, slab, frame, withOffloads);
         int v = iovUsed;
-        IoVec.set(iov, v, headers.address() + h, VNET_HEADER_SIZE);
+        IoVec.set(iov, v, headers.address() + h, hs);
         IoVec.set(iov, v + 1, base + slab.frameStart(frame) + offset, length);
         iovUsed += 2;
         writev(w, fd, v, 2);
@@ -196,9 +203,9 @@ final class TapTransmitter {
         long base = slab.memory().address();
         int head = from.frame(first);
         long h = (long) HEADER_STRIDE * w;
-        writeHeader(headers, h, slab, head, true);
+        writeHeader(headers, h, headerSize, slab, head, true);
         int v = iovUsed;
-        IoVec.set(iov, v, headers.address() + h, VNET_HEADER_SIZE);
+        IoVec.set(iov, v, headers.address() + h, headerSize);
         IoVec.set(iov, v + 1, base + slab.dataStart(head), slab.length(head));
         for (int k = 1; k < n; k++) {
             int frame = from.frame(first + k);
@@ -297,13 +304,16 @@ final class TapTransmitter {
      *  0       1        2           4           6             8              10            12
      *  | flags |gso_type| hdr_len   | gso_size  | csum_start  | csum_offset  | num_buffers |
      * </pre>
+     * A tunnel super-frame ({@link FrameSlab#GSO_UDP_TUNNEL} bits in its GSO type, 24-byte header) also
+     * gets the outer UDP and the inner IP header offsets ({@link #writeTunnelOffsets}).
      */
-    private static void writeHeader(MemorySegment m, long at, FrameSlab slab, int frame, boolean withOffloads) {
-        VirtioNetHeader.clear(m, at);
+    private static void writeHeader(MemorySegment m, long at, int size, FrameSlab slab, int frame,
+                                    boolean withOffloads) {
+        VirtioNetHeader.clear(m, at, size);
         if (!withOffloads) {
             return;
         }
-        int flags = slab.offloadFlags(frame) & VirtioNetHeader.FLAG_NEEDS_CSUM;
+        int flags = slab.offloadFlags(frame) & (VirtioNetHeader.FLAG_NEEDS_CSUM | VirtioNetHeader.FLAG_UDP_TUNNEL_CSUM);
         int gsoType = slab.gsoType(frame);
         if ((flags | gsoType) == 0) {
             return;
@@ -320,6 +330,26 @@ final class TapTransmitter {
             m.set(LE_SHORT, at + VirtioNetHeader.GSO_SIZE, (short) slab.gsoSize(frame));
             // A hint for the kernel's linear part; never more than the packet (tun refuses that).
             m.set(LE_SHORT, at + VirtioNetHeader.HDR_LEN, (short) Math.min(hdrLen, length));
+            if ((gsoType & FrameSlab.GSO_UDP_TUNNEL) != 0 && size == VirtioNetHeader.TUNNEL_SIZE) {
+                writeTunnelOffsets(m, at, slab, frame);
+            }
         }
+    }
+
+    /**
+     * The outer UDP header's and the inner IP header's offsets of a tunnel super-frame, read from its
+     * outer headers: Ethernet, IPv4 (its IHL) or IPv6 (no extension headers), UDP, then the 8-byte VXLAN
+     * or option-less Geneve header and the inner Ethernet header — the stack the switch's Encapsulator
+     * builds, the only source of such frames. The frame was checked long enough when it was encapsulated.
+     */
+    private static void writeTunnelOffsets(MemorySegment m, long at, FrameSlab slab, int frame) {
+        MemorySegment memory = slab.memory();
+        long p = slab.dataStart(frame);
+        boolean ip6 = (slab.gsoType(frame) & FrameSlab.GSO_UDP_TUNNEL_IPV6) != 0;
+        int outerTransport = TapPort.ETHERNET_HEADER
+                + (ip6 ? Ip6.HEADER_LENGTH : (Bytes.u8(memory, p + TapPort.ETHERNET_HEADER) & 0xf) * 4);
+        int innerNetwork = outerTransport + UDP_AND_TUNNEL_HEADERS + TapPort.ETHERNET_HEADER;
+        m.set(LE_SHORT, at + VirtioNetHeader.OUTER_TH_OFFSET, (short) outerTransport);
+        m.set(LE_SHORT, at + VirtioNetHeader.INNER_NH_OFFSET, (short) innerNetwork);
     }
 }

@@ -262,7 +262,7 @@ class XdpProgramsTest {
         return b;
     }
 
-    private static byte[] arp() {
+    static byte[] arp() {
         ByteBuffer b = ethernet(0x0806, 28);
         return b.array();
     }
@@ -276,13 +276,13 @@ class XdpProgramsTest {
         return b.array();
     }
 
-    private static byte[] udp4(String dst, int port, int optionBytes, int fragmentOffset) throws Exception {
+    static byte[] udp4(String dst, int port, int optionBytes, int fragmentOffset) throws Exception {
         byte[] p = ip4(dst, 17, optionBytes, fragmentOffset, 8 + 4);
         ByteBuffer.wrap(p).putShort(14 + 20 + optionBytes, (short) 5555).putShort(14 + 20 + optionBytes + 2, (short) port);
         return p;
     }
 
-    private static byte[] tcp4(String dst, int port) throws Exception {
+    static byte[] tcp4(String dst, int port) throws Exception {
         byte[] p = ip4(dst, 6, 0, 0, 20);
         ByteBuffer.wrap(p).putShort(14 + 20 + 2, (short) port);
         return p;
@@ -310,7 +310,7 @@ class XdpProgramsTest {
         return b.array();
     }
 
-    private static byte[] udp6(String dst, int port) throws Exception {
+    static byte[] udp6(String dst, int port) throws Exception {
         ByteBuffer b = ethernet(0x86dd, 40 + 8 + 4);
         b.putInt(0x60000000).putShort((short) 12).put((byte) 17).put((byte) 64);
         b.put(InetAddress.getByName("fd00::99").getAddress()).put(InetAddress.getByName(dst).getAddress());

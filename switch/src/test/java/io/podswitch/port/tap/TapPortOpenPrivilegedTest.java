@@ -54,6 +54,24 @@ class TapPortOpenPrivilegedTest {
         }
     }
 
+    /**
+     * UDP tunnel offloads (Linux 6.17+): the kernel takes the 24-byte header and TUN_F_UDP_TUNNEL_GSO[_CSUM],
+     * and the port declares that it segments inside tunnels.
+     */
+    @Test
+    void tunnelOffloadsUseTheLongerHeader() {
+        try (TapPort port = TapPort.open(0, TapPortConfig.of(name).withTunnelOffloads())) {
+            assertEquals(24, Tun.vnetHeaderSize(port.fd(0), name));
+            assertEquals(24, port.vnetHeaderSize());
+            assertTrue(port.tunnelOffloadsEnabled());
+            assertEquals(io.podswitch.port.PortOffloads.ALL | io.podswitch.port.PortOffloads.UDP_TUNNEL, port.offloads());
+        }
+        try (TapPort port = TapPort.open(0, TapPortConfig.of(name).withOffloads(true))) {
+            assertEquals(TapPort.VNET_HEADER_SIZE, Tun.vnetHeaderSize(port.fd(0), name));
+            assertEquals(io.podswitch.port.PortOffloads.ALL, port.offloads());
+        }
+    }
+
     @Test
     void persistentTapSurvivesCloseAndIsReattached() {
         TapPortConfig config = new TapPortConfig(name, 1400, 0x02_11_22_33_44_55L, true, 1);

@@ -1,5 +1,6 @@
 package io.podswitch.perf.bench.scenario;
 
+import io.podswitch.cni.install.AotTraining;
 import io.podswitch.cni.install.PluginJvm;
 import io.podswitch.perf.bench.BenchSettings;
 import io.podswitch.perf.bench.Requirements;
@@ -38,6 +39,10 @@ import java.util.Optional;
  *   <li>{@code podswitch}: the installed launcher (one exec, the shipped flags, the AOT cache);</li>
  *   <li>{@code podswitch-c1}: the same with C1 ({@code -XX:TieredStopAtLevel=1}) instead of {@code -Xint};</li>
  *   <li>{@code podswitch-no-aot}: the shipped flags without the AOT cache (a fresh node before install-cni's training);</li>
+ *   <li>{@code podswitch-provider-lookup}: without {@code -Djava.nio.channels.spi.SelectorProvider} (the first
+ *       socket finds its provider with ServiceLoader), with its own AOT cache;</li>
+ *   <li>{@code podswitch-relocated}: without {@code -XX:ArchiveRelocationMode=0} (the JVM relocates the AOT
+ *       cache at every start, JDK 20+ default), with its own AOT cache;</li>
  *   <li>{@code podswitch-checkout}: {@code bin/podswitch-cni} of the checkout (bash, JDK search, no cache);</li>
  *   <li>{@code podswitch-jackson}: Jackson parsing and writing the plugin's JSON ({@link JacksonPlugin}), with its own AOT cache;</li>
  *   <li>{@code host-local}: the reference Go plugin (VERSION only), the floor a static binary sets.</li>
@@ -50,8 +55,10 @@ public final class CniStartScenario implements Scenario {
     static final Outcomes.Metric STATUS_WALL = Outcomes.Metric.lower("status_wall_p50", "ms");
     static final Outcomes.Metric STATUS_CPU = Outcomes.Metric.lower("status_cpu_p50", "ms");
     static final List<Outcomes.Metric> METRICS = List.of(VERSION_WALL, VERSION_CPU, STATUS_WALL, STATUS_CPU);
+    static final String PROVIDER_LOOKUP = "podswitch-provider-lookup";
+    static final String RELOCATED = "podswitch-relocated";
     static final List<String> SUBJECTS = List.of(Measurement.PODSWITCH, "podswitch-c1", "podswitch-no-aot",
-            "podswitch-checkout", "podswitch-jackson", "host-local");
+            PROVIDER_LOOKUP, RELOCATED, "podswitch-checkout", "podswitch-jackson", "host-local");
 
     @Override
     public String name() {
@@ -119,6 +126,9 @@ public final class CniStartScenario implements Scenario {
         c1.set(c1.indexOf("-Xint"), "-XX:TieredStopAtLevel=1");
         out.add(new Subject("podswitch-c1", c1, null));
         out.add(new Subject("podswitch-no-aot", PluginJvm.command(java, null, installed.jar()), null));
+        out.add(withoutFlags(PROVIDER_LOOKUP, java, installed, scratch, List.of("-Djava.nio.channels.spi.SelectorProvider=")));
+        out.add(withoutFlags(RELOCATED, java, installed, scratch,
+                List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=")));
         Optional<Path> checkout = checkoutLauncher();
         out.add(new Subject("podswitch-checkout", checkout.map(p -> List.of(p.toString())).orElse(null),
                 checkout.isPresent() ? null : "bin/podswitch-cni of a checkout is not next to this bench's jars"));
@@ -127,6 +137,37 @@ public final class CniStartScenario implements Scenario {
         out.add(new Subject("host-local", hostLocal.map(p -> List.of(p.toString())).orElse(null),
                 hostLocal.isPresent() ? null : "the reference CNI plugins are not installed"));
         return out;
+    }
+
+    /**
+     * The installed jar with the shipped flags minus those starting with one of {@code dropped}, and an
+     * AOT cache trained for exactly those flags (install-cni's training, {@code AotTraining}): what one
+     * start-up flag is worth, measured interleaved with the shipped launcher.
+     */
+    private static Subject withoutFlags(String name, Path java, CniInstallation installed, Path scratch,
+            List<String> dropped) throws IOException {
+        List<String> flags = new ArrayList<>();
+        for (String flag : PluginJvm.flags()) {
+            if (dropped.stream().noneMatch(flag::startsWith)) {
+                flags.add(flag);
+            }
+        }
+        if (flags.size() == PluginJvm.flags().size()) {
+            return new Subject(name, null, "the shipped flags no longer contain " + dropped);
+        }
+        Path cache = scratch.resolve(name + ".aot");
+        List<String> train = new ArrayList<>(List.of(java.toString()));
+        train.addAll(flags);
+        train.addAll(List.of("-XX:AOTCacheOutput=" + cache, "-cp", installed.jar().toString(),
+                AotTraining.class.getName()));
+        TimedCall t = TimedCall.run(train, Map.of(), "");
+        if (t.exit() != 0 || !Files.isRegularFile(cache)) {
+            throw new IOException("training the AOT cache of " + name + " failed (exit " + t.exit() + ")");
+        }
+        List<String> run = new ArrayList<>(List.of(java.toString()));
+        run.addAll(flags);
+        run.addAll(List.of("-XX:AOTCache=" + cache, "-cp", installed.jar().toString(), PluginJvm.MAIN_CLASS));
+        return new Subject(name, run, null);
     }
 
     /** The Jackson variant, with an AOT cache trained for its own class path (it needs jars: bin/podswitch bench). */

@@ -31,7 +31,7 @@ import java.util.Optional;
  * once as is (on veths the kernel's 64 KiB super-frames cross the underlay whole) and once with the
  * uplinks' segmentation offloads off (MTU-sized packets on the wire, as on a NIC without tunnel offload).
  * podswitch: podswitchd per node with {@code overlay.mode: vxlan}, once per uplink attachment
- * ({@code af_xdp}, {@code udp}); the kernel figures are paired with each (the baseline has no such
+ * ({@code af_xdp}, {@code udp}, {@code tap}); the kernel figures are paired with each (the baseline has no such
  * setting, its runs are shared).
  */
 public final class CrossNodeScenario implements Scenario {
@@ -43,7 +43,12 @@ public final class CrossNodeScenario implements Scenario {
     static final Outcomes.Metric UDP = Outcomes.Metric.higher("udp_rate", "Mpps");
     static final int UPLINK_MTU = 1500;
     static final int UDP_PAYLOAD = 64;
-    static final List<String> ATTACH = List.of("af_xdp", "udp");
+    /**
+     * The uplink attachments measured: all three, or those listed in {@code -Dpodswitch.bench.attach=a,b}
+     * (PODSWITCH_JVM_FLAGS) for a shorter run.
+     */
+    static final List<String> ATTACH = List.of(System.getProperty("podswitch.bench.attach", "af_xdp,udp,tap")
+            .split(","));
     private static final int PORT = 5201;
 
     /** One traffic step: a label, its metric and parameters, and how iperf3 runs it. */

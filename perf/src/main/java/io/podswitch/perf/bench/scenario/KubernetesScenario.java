@@ -2,34 +2,24 @@ package io.podswitch.perf.bench.scenario;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podswitch.daemon.json.NodeReader;
-import io.podswitch.nativeio.Netns;
 import io.podswitch.perf.bench.BenchSettings;
 import io.podswitch.perf.bench.Requirements;
 import io.podswitch.perf.bench.Samples;
 import io.podswitch.perf.bench.Scenario;
 import io.podswitch.perf.bench.ScenarioContext;
+import io.podswitch.perf.kubernetes.ApiTopology;
 import io.podswitch.perf.kubernetes.ScaleCluster;
 import io.podswitch.perf.report.Measurement;
 import io.podswitch.perf.report.Status;
 import io.podswitch.perf.sides.PodswitchdKubernetesProcess;
-import io.podswitch.perf.topo.Exec;
-import io.podswitch.testapi.ApiForwarder;
-import io.podswitch.testapi.TestApiServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * podswitchd with {@code source: kubernetes} at Kubernetes' scalability thresholds (issue 12): a real podswitchd
@@ -118,54 +108,24 @@ public final class KubernetesScenario implements Scenario {
     private static final class Bench implements AutoCloseable {
         private final ScenarioContext ctx;
         private final ScaleCluster cluster;
-        private final String node;
-        private final String underlay;
-        private final Path dir;
-        private TestApiServer api;
-        private ApiForwarder forwarder;
-        private KubernetesClient client;
+        private final ApiTopology topology;
+        private final KubernetesClient client;
         private long createdSeconds;
 
-        private Bench(ScenarioContext ctx, ScaleCluster cluster) throws IOException {
+        private Bench(ScenarioContext ctx, ScaleCluster cluster, ApiTopology topology) {
             this.ctx = ctx;
             this.cluster = cluster;
-            String id = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
-            this.node = "pkb" + id + "-n";
-            this.underlay = "pkb" + id + "-u";
-            this.dir = Files.createTempDirectory("podswitch-bench-kubernetes-");
+            this.topology = topology;
+            this.client = topology.client();
         }
 
-        /**
-         * <pre>
-         *   pkb-u: ul0 10.200.0.1/24 ── veth ── pkb-n: eth0 10.200.0.2/24, 10.200.0.0/16 via 10.200.0.1
-         *          API forwarder :6443 → this JVM's test API server          podswitchd (uplink eth0)
-         * </pre>
-         * The other nodes' InternalIPs (10.200.1.0 and up) are behind the gateway: one next hop for all.
-         */
+        /** The topology ({@link ApiTopology}) and the cluster's objects on its API server. */
         static Bench start(ScaleCluster cluster, ScenarioContext ctx) throws Exception {
-            Bench b = new Bench(ctx, cluster);
+            Bench b = new Bench(ctx, cluster, ApiTopology.start());
             try {
-                for (String ns : List.of(b.underlay, b.node)) {
-                    Exec.run(List.of("ip", "netns", "add", ns));
-                    Exec.run(List.of("ip", "-n", ns, "link", "set", "lo", "up"));
-                }
-                Exec.run(List.of("ip", "-n", b.underlay, "link", "add", "ul0", "type", "veth", "peer", "name", "eth0",
-                        "netns", b.node));
-                Exec.run(List.of("ip", "-n", b.underlay, "addr", "add", ScaleCluster.GATEWAY + "/24", "dev", "ul0"));
-                Exec.run(List.of("ip", "-n", b.underlay, "link", "set", "ul0", "up"));
-                Exec.run(List.of("ip", "-n", b.node, "addr", "add", ScaleCluster.SELF_ADDRESS + "/24", "dev", "eth0"));
-                Exec.run(List.of("ip", "-n", b.node, "link", "set", "eth0", "up"));
-                Exec.run(List.of("ip", "-n", b.node, "route", "add", "10.200.0.0/16", "via", ScaleCluster.GATEWAY));
-                b.api = TestApiServer.startLocal();
-                InetSocketAddress listen = new InetSocketAddress(InetAddress.getByName(ScaleCluster.GATEWAY), 6443);
-                String underlay = b.underlay;
-                b.forwarder = new ApiForwarder(() -> Netns.call(underlay, () -> ApiForwarder.bind(listen).call()),
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), b.api.port())).start();
-                b.client = b.api.client();
                 ctx.note("creating " + cluster.nodes() + " nodes, " + cluster.services() + " services, "
                         + cluster.endpoints() + " endpoints on the test API server");
                 b.createdSeconds = Math.round(cluster.create(b.client, 4) / 1e9);
-                TestApiServer.writeKubeconfig(b.dir.resolve("kubeconfig"), "http://" + ScaleCluster.GATEWAY + ":6443");
                 return b;
             } catch (Exception | Error e) {
                 b.close();
@@ -175,20 +135,11 @@ public final class KubernetesScenario implements Scenario {
 
         /** One daemon from launch to synced, its memory, then {@code changes} slice changes and their latency. */
         Map<String, Double> trial(int changes) throws Exception {
-            Path daemonDir = dir.resolve("daemon-" + System.nanoTime());
+            Path daemonDir = topology.dir().resolve("daemon-" + System.nanoTime());
             long t0 = System.nanoTime();
-            try (PodswitchdKubernetesProcess daemon = PodswitchdKubernetesProcess.start(node, ScaleCluster.SELF,
-                    ScaleCluster.configYaml(dir.resolve("kubeconfig").toString()), daemonDir)) {
-                long deadline = t0 + SYNC_LIMIT.toNanos();
-                NodeReader status = null;
-                while (!programmed(status)) {
-                    if (!daemon.alive() || System.nanoTime() > deadline) {
-                        throw new IOException("podswitchd did not sync within " + SYNC_LIMIT.toMinutes() + " min (last status "
-                                + (status == null ? "none" : status.object()) + "): " + daemon.log());
-                    }
-                    Thread.sleep(50);
-                    status = daemon.kubernetesStatus();
-                }
+            try (PodswitchdKubernetesProcess daemon = PodswitchdKubernetesProcess.start(topology.node(), ScaleCluster.SELF,
+                    ScaleCluster.configYaml(topology.kubeconfig().toString()), daemonDir)) {
+                NodeReader status = daemon.awaitKubernetesStatus(this::programmed, SYNC_LIMIT);
                 double syncSeconds = (System.nanoTime() - t0) / 1e9;
                 ctx.note(String.format("synced in %.1f s", syncSeconds));
                 double rss = daemon.residentBytes() / 1048576.0;
@@ -229,7 +180,7 @@ public final class KubernetesScenario implements Scenario {
         }
 
         private boolean programmed(NodeReader k) {
-            if (k == null || !k.optionalBoolean("synced", false)) {
+            if (!k.optionalBoolean("synced", false)) {
                 return false;
             }
             NodeReader services = k.optionalObject("services");
@@ -244,27 +195,7 @@ public final class KubernetesScenario implements Scenario {
 
         @Override
         public void close() {
-            if (client != null) {
-                client.close();
-            }
-            if (forwarder != null) {
-                forwarder.close();
-            }
-            if (api != null) {
-                api.close();
-            }
-            for (String ns : List.of(node, underlay)) {
-                try {
-                    Exec.run(List.of("ip", "netns", "del", ns));
-                } catch (IOException e) {
-                    // not made, or already gone
-                }
-            }
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
-            }
+            topology.close();
         }
     }
 }
