@@ -13,7 +13,8 @@ import static io.podswitch.nativeio.Native.C_POINTER;
 
 /**
  * CPU affinity of threads: {@code sched_setaffinity(2)} and {@code sched_getaffinity(2)}, for pinning
- * poll-mode workers to dedicated cores. Called once per thread at start, never on the data path.
+ * poll-mode workers to dedicated cores; and a thread's nice value ({@code setpriority(2)}), so background
+ * control-plane work yields the CPU to the workers. Called once per thread at start, never on the data path.
  *
  * <pre>
  *  cpu_set_t (glibc): 1024 bits = 16 x unsigned long, little-endian words
@@ -34,7 +35,36 @@ public final class Sched {
     private static final MethodHandle GET = Native.downcall("sched_getaffinity",
             FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_POINTER));
 
+    // int setpriority(int which, id_t who, int prio); PRIO_PROCESS with who = 0 is the calling *thread* on Linux
+    private static final MethodHandle SET_PRIORITY = Native.downcall("setpriority",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+    private static final int PRIO_PROCESS = 0;
+    /** The lowest priority a thread can have. */
+    public static final int NICEST = 19;
+
     private Sched() {
+    }
+
+    /**
+     * Sets the calling thread's nice value (Linux keeps one per thread: {@code setpriority(PRIO_PROCESS, 0, …)}
+     * changes only the caller). Raising it needs no privilege; lowering it below the current value needs
+     * CAP_SYS_NICE. @throws NativeException naming errno when the kernel refuses
+     */
+    public static void setCurrentThreadNice(int nice) {
+        if (nice < -20 || nice > NICEST) {
+            throw new IllegalArgumentException("nice " + nice + " outside [-20, " + NICEST + "]");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoSegment(arena);
+            int rc = (int) SET_PRIORITY.invokeExact(errno, PRIO_PROCESS, 0, nice);
+            if (rc != 0) {
+                throw NativeException.of("setpriority", "nice " + nice, Native.errno(errno));
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("setpriority downcall failed", t);
+        }
     }
 
     /** Pins the calling thread to one CPU. @throws NativeException e.g. EINVAL for a CPU not allowed here */

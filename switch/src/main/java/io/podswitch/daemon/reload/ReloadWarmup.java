@@ -20,6 +20,7 @@ import io.podswitch.config.model.policy.PolicyPort;
 import io.podswitch.config.model.policy.PolicyRule;
 import io.podswitch.daemon.DaemonLog;
 import io.podswitch.daemon.policy.PolicyCompiler;
+import io.podswitch.nativeio.Sched;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,6 +88,7 @@ public final class ReloadWarmup implements AutoCloseable {
     public static ReloadWarmup start(Path file, Map<String, String> env, ClusterConfig running, PolicyCompiler.Node node) {
         ReloadWarmup warmup = new ReloadWarmup(file, env, running, node);
         Thread.ofPlatform().name("podswitch-reload-warmup").daemon().start(() -> {
+            yieldToEverythingElse();
             try {
                 Done done = warmup.run(ConfigLoader.read(file), ROUNDS, BUDGET_MS);
                 DaemonLog.info("reload path warmed: " + done.rounds() + " rounds in "
@@ -96,6 +98,19 @@ public final class ReloadWarmup implements AutoCloseable {
             }
         });
         return warmup;
+    }
+
+    /**
+     * The warm-up is a nicety that may take seconds of a core at start; the workers, the control thread and, on a
+     * node just booting, the pods starting beside it come first. Nice 19 leaves it only idle CPU (the JIT's compiler
+     * threads that compile what it runs keep their normal priority).
+     */
+    private static void yieldToEverythingElse() {
+        try {
+            Sched.setCurrentThreadNice(Sched.NICEST);
+        } catch (RuntimeException e) {
+            DaemonLog.warn("reload warm-up runs at normal priority", e);
+        }
     }
 
     @Override
