@@ -58,12 +58,17 @@ final class PodswitchdProcess implements AutoCloseable {
      * and returns once its control socket accepts connections.
      */
     static PodswitchdProcess start(String classPath, String families, int maxPods) throws Exception {
+        return start(classPath, DaemonLaunch.DAEMON_CLASS, families, maxPods);
+    }
+
+    /** As above, run by {@code mainClass} (an entry point that runs podswitchd inside, see DaemonLaunch). */
+    static PodswitchdProcess start(String classPath, String mainClass, String families, int maxPods) throws Exception {
         byte[] id = new byte[2];
         IDS.nextBytes(id);
         String hex = HexFormat.of().formatHex(id);
         int octet = 1 + IDS.nextInt(254);
-        return start(classPath, config(octet, families), null, List.of("--host-port", "psb" + hex, "--max-pods",
-                Integer.toString(maxPods)));
+        return start(classPath, mainClass, config(octet, families), null, List.of("--host-port", "psb" + hex,
+                "--max-pods", Integer.toString(maxPods)));
     }
 
     /**
@@ -73,6 +78,11 @@ final class PodswitchdProcess implements AutoCloseable {
      */
     static PodswitchdProcess start(String classPath, String configYaml, String netns, List<String> extraArgs)
             throws Exception {
+        return start(classPath, DaemonLaunch.DAEMON_CLASS, configYaml, netns, extraArgs);
+    }
+
+    private static PodswitchdProcess start(String classPath, String mainClass, String configYaml, String netns,
+                                           List<String> extraArgs) throws Exception {
         try {
             Class.forName(DaemonLaunch.DAEMON_CLASS, false, PodswitchdProcess.class.getClassLoader());
         } catch (ClassNotFoundException e) {
@@ -83,7 +93,7 @@ final class PodswitchdProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--config", config.file().toString(),
                 "--state-dir", dir.resolve("state").toString(), "--run-dir", dir.resolve("run").toString()));
         args.addAll(extraArgs);
-        List<String> cmd = DaemonLaunch.command(netns, "single node", classPath, args);
+        List<String> cmd = DaemonLaunch.command(netns, "single node", classPath, mainClass, args);
         PodswitchdProcess daemon = new PodswitchdProcess(dir, config, cmd, DaemonLaunch.launch(cmd, dir));
         try {
             daemon.awaitSocket();
@@ -231,6 +241,12 @@ final class PodswitchdProcess implements AutoCloseable {
     /** The node's TAP into the switch. */
     String hostPort() {
         return hostPort;
+    }
+
+    /** Waits until {@code other} answers too: a second server the daemon's entry point starts after its own. */
+    void awaitAlso(Path other) throws Exception {
+        DaemonLaunch.awaitSocket(process, other, dir, START_TIMEOUT_SECONDS,
+                status -> new IOException("podswitchd exited with " + status + ": " + log()));
     }
 
     private void awaitSocket() throws Exception {
