@@ -71,14 +71,13 @@ public final class KubernetesSource implements AutoCloseable {
     /** Re-delivery of every cached object (a drift check, as kube-proxy's --config-sync-period). */
     public static final long RESYNC_MILLIS = TimeUnit.MINUTES.toMillis(15);
     /**
-     * Pods are listed in pages of this many (kube-apiserver's limit/continue, client-go's page size): unpaged, the
-     * list of 100,000 pods arrives as one ~200 MB body deserialized into full Pods before any is cut down, more than
-     * the daemon's 1 GiB heap holds (bench kubernetes-policy: the daemon died in the list); paged, one page at a
-     * time is held in full and each is slimmed as it is stored.
+     * Every resource is listed in pages of this many objects (kube-apiserver's limit/continue; client-go's page
+     * size): unpaged, the list of 100,000 pods arrives as one ~200 MB body deserialized into full Pods before any is
+     * cut down, more than the daemon's 1 GiB heap holds (bench kubernetes-policy: the daemon died in the list);
+     * 5,000 Nodes with their image lists or the EndpointSlices of 10,000 Services are tens of MB as well. Paged,
+     * one page at a time is held in full (and each pod slimmed as it is stored).
      */
-    static final Long POD_LIST_PAGE = 500L;
-    /** A resource listed in one response. */
-    static final Long NOT_PAGED = null;
+    static final Long LIST_PAGE = 500L;
     private static final long HEALTH_PERIOD_MILLIS = 1000;
 
     private final ClusterConfig cluster;
@@ -115,22 +114,22 @@ public final class KubernetesSource implements AutoCloseable {
                 Thread.ofPlatform().name("podswitch-kubernetes-watchdog").daemon(true).factory());
         this.watchdog = WatchWatchdog.forReconnectInterval(
                 Duration.ofMillis(client.getConfiguration().getWatchReconnectInterval()));
-        this.nodes = watch("nodes", client.nodes(), NOT_PAGED, i -> { }, n -> List.of(ResourceWatch.keyOf(n)));
-        this.services = watch("services", client.services().inAnyNamespace(), NOT_PAGED, i -> { },
+        this.nodes = watch("nodes", client.nodes(), LIST_PAGE, i -> { }, n -> List.of(ResourceWatch.keyOf(n)));
+        this.services = watch("services", client.services().inAnyNamespace(), LIST_PAGE, i -> { },
                 s -> List.of(ResourceWatch.keyOf(s)));
-        this.slices = watch("endpointslices", client.discovery().v1().endpointSlices().inAnyNamespace(), NOT_PAGED,
+        this.slices = watch("endpointslices", client.discovery().v1().endpointSlices().inAnyNamespace(), LIST_PAGE,
                 i -> i.addIndexers(Map.of(ClusterServices.BY_SERVICE, ClusterServices::serviceKeyOf)),
                 ClusterServices::serviceKeyOf);
         // NetworkPolicy's inputs. Pods of every node (peers are selected by labels anywhere), each cached cut down
         // to what the policy engine reads (SlimPods): the cache is what a cluster of 100,000 pods costs.
-        this.namespaces = watch(ClusterPolicy.NAMESPACES, client.namespaces(), NOT_PAGED, i -> { },
+        this.namespaces = watch(ClusterPolicy.NAMESPACES, client.namespaces(), LIST_PAGE, i -> { },
                 n -> List.of(ClusterPolicy.key(ClusterPolicy.NAMESPACES, ResourceWatch.keyOf(n))));
-        this.pods = watch(ClusterPolicy.PODS, client.pods().inAnyNamespace(), POD_LIST_PAGE, i -> {
+        this.pods = watch(ClusterPolicy.PODS, client.pods().inAnyNamespace(), LIST_PAGE, i -> {
             i.removeNamespaceIndex();
             i.itemStore(new SlimStore<>(SlimPods::slim));
         }, p -> List.of(ClusterPolicy.key(ClusterPolicy.PODS, ResourceWatch.keyOf(p))));
         this.networkPolicies = watch(ClusterPolicy.POLICIES, client.network().v1().networkPolicies().inAnyNamespace(),
-                NOT_PAGED, i -> { }, p -> List.of(ClusterPolicy.key(ClusterPolicy.POLICIES, ResourceWatch.keyOf(p))));
+                LIST_PAGE, i -> { }, p -> List.of(ClusterPolicy.key(ClusterPolicy.POLICIES, ResourceWatch.keyOf(p))));
         background.scheduleWithFixedDelay(this::sampleHealth, HEALTH_PERIOD_MILLIS, HEALTH_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);
         watchdogThread.scheduleWithFixedDelay(this::checkWatches, HEALTH_PERIOD_MILLIS, HEALTH_PERIOD_MILLIS,
@@ -158,7 +157,7 @@ public final class KubernetesSource implements AutoCloseable {
      * Starts an informer on {@code api} as one of this source's watches, restarted by the watchdog when its watch
      * stays down while the API server answers (other resources: see {@link ResourceWatch}).
      *
-     * @param pageSize  list in pages of this many objects (limit/continue), or {@link #NOT_PAGED}
+     * @param pageSize  list in pages of this many objects (limit/continue; {@link #LIST_PAGE}), or null: unpaged
      * @param configure adds indexers or an item store to each new informer before it starts
      */
     public <T extends HasMetadata> ResourceWatch<T> watch(String resource,
