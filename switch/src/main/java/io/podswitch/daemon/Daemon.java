@@ -136,6 +136,7 @@ public final class Daemon implements AutoCloseable {
     private StatsPublisher publisher;
     private DaemonCounters counters;
     private ControlServer server;
+    private ControlApi api;
     private ScheduledFuture<?> publishing;
     private ClusterPeers cluster;
     private ScheduledFuture<?> peerRefresh;
@@ -208,6 +209,7 @@ public final class Daemon implements AutoCloseable {
                     daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader),
                     new StatusOperations(fileConfig.thisNodeName(), options.config().toString(), daemon.kubernetes),
                     new PolicyOperations(daemon.policy));
+            daemon.api = api;
             daemon.server = ControlServer.start(daemon.http, options.socket(), api, ListenerSettings.DEFAULTS);
             daemon.apiReady.pass("control socket " + options.socket() + " (" + daemon.http.name() + ")");
             daemon.reloadTriggers = ReloadTriggers.start(options.config(), daemon::reloadFromTrigger);
@@ -495,6 +497,14 @@ public final class Daemon implements AutoCloseable {
 
     public DaemonOptions options() {
         return options;
+    }
+
+    /**
+     * The control API the socket serves: {@code bench control-api} puts the pre-Netty server in front of the
+     * same handler, in the same daemon, to time both on real ADDs.
+     */
+    public ControlApi controlApi() {
+        return api;
     }
 
     /** The Kubernetes source, or null with {@code source: file}. */

@@ -20,6 +20,12 @@ public final class Podswitchd {
     private Podswitchd() {
     }
 
+    /** What runs once the daemon serves, before {@code run} waits for the stop signal. */
+    @FunctionalInterface
+    public interface Started {
+        void accept(Daemon daemon) throws Exception;
+    }
+
     public static void main(String[] args) {
         // fabric8 logs through slf4j-simple: its warnings (watch failures, retries) join the daemon's log on stderr,
         // its per-request chatter does not. -Dorg.slf4j.simpleLogger.defaultLogLevel=debug shows everything.
@@ -30,6 +36,14 @@ public final class Podswitchd {
     }
 
     static int run(String[] args, Map<String, String> env) {
+        return run(args, env, daemon -> { });
+    }
+
+    /**
+     * As {@code main} without the exit, calling {@code started} once the daemon serves (a bench's podswitchd
+     * adds a second control server there); a failure in it stops the daemon and returns 1.
+     */
+    public static int run(String[] args, Map<String, String> env, Started started) {
         DaemonOptions options;
         try {
             options = DaemonOptions.parse(args, env);
@@ -61,6 +75,13 @@ public final class Podswitchd {
         } catch (Exception e) {
             System.err.println("podswitchd: cannot start: " + e.getMessage());
             e.printStackTrace(System.err);
+            return 1;
+        }
+        try {
+            started.accept(daemon);
+        } catch (Exception e) {
+            System.err.println("podswitchd: cannot start: " + e.getMessage());
+            daemon.close();
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

@@ -7,22 +7,22 @@ import java.lang.foreign.ValueLayout;
  * TCP test frames in a slab (a GSO super-frame with options and a patterned payload) and plain
  * byte-array arithmetic to check them against, shared by the segmentation and coalescing tests.
  */
-final class TcpFrames {
-    static final int MSS = 1448;
+public final class TcpFrames {
+    public static final int MSS = 1448;
     static final int SEQ0 = 0xfffff000; // wraps past 2^32 within a super-frame
 
     private final FrameSlab slab;
     private final FrameCache cache;
     private final MemorySegment m;
 
-    TcpFrames(FrameSlab slab, FrameCache cache) {
+    public TcpFrames(FrameSlab slab, FrameCache cache) {
         this.slab = slab;
         this.cache = cache;
         this.m = slab.memory();
     }
 
     /** Ethernet + IPv4 (or IPv6) + TCP with 12 bytes of options + payload of pattern bytes, in a large frame. */
-    int superFrame(boolean v4, int payload, int tcpFlags) {
+    public int superFrame(boolean v4, int payload, int tcpFlags) {
         int f = cache.allocateLarge();
         long d = slab.dataStart(f);
         int ipLen = v4 ? 20 : 40;

@@ -43,6 +43,12 @@ final class DaemonLaunch {
      */
     static List<String> command(String netns, String role, String classPath, List<String> daemonArgs)
             throws SubjectRefusedException, IOException {
+        return command(netns, role, classPath, DAEMON_CLASS, daemonArgs);
+    }
+
+    /** As above with another entry point that runs podswitchd ({@code Podswitchd.run}) inside. */
+    static List<String> command(String netns, String role, String classPath, String mainClass, List<String> daemonArgs)
+            throws SubjectRefusedException, IOException {
         List<String> flags = ShippedJvmFlags.daemon();
         SubjectJvmLog.startingWith(Measurement.PODSWITCH, "podswitchd child JVM, " + role, flags);
         List<String> cmd = new ArrayList<>();
@@ -51,7 +57,7 @@ final class DaemonLaunch {
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", classPath, DAEMON_CLASS));
+        cmd.addAll(List.of("-cp", classPath, mainClass));
         cmd.addAll(daemonArgs);
         return cmd;
     }

@@ -24,10 +24,16 @@ final class ScenarioHarness {
 
     List<Measurement> run(Scenario scenario, PodswitchSides sides, ToolFinder tools, List<Integer> cores)
             throws Exception {
+        return run(scenario, sides, tools, cores, RootCheck.isRoot());
+    }
+
+    /** As above, as if (not) root: {@code false} runs only what needs no root, also when the tests run as root. */
+    List<Measurement> run(Scenario scenario, PodswitchSides sides, ToolFinder tools, List<Integer> cores, boolean root)
+            throws Exception {
         BenchSettings s = new BenchSettings(List.of(), Duration.ofMillis(200), Duration.ZERO, 1, cores, List.of(64),
                 Path.of("unused"), true, 1);
         ScenarioContext ctx = new ScenarioContext(scenario.name(), s, sides, tools, ToolFinder.cniPlugins(),
-                RootCheck.isRoot(), new Progress(new PrintStream(OutputStream.nullOutputStream()), System::nanoTime),
+                root, new Progress(new PrintStream(OutputStream.nullOutputStream()), System::nanoTime),
                 missing);
         return scenario.run(ctx);
     }
