@@ -32,13 +32,20 @@ import tools.jackson.databind.JsonNode;
  * the client and server pods wired by the CNI plugin as a runtime wires them, naming them in CNI_ARGS
  * ({@code K8S_POD_NAMESPACE=bench}, {@code K8S_POD_NAME=client|server}); the policy is the cluster file's
  * {@code networkPolicy:} section (the pods listed by name only: podswitchd knows their addresses from their
- * ADD), changed by rewriting the file and {@code POST /v1/reload}, which answers once the new tables are in
- * force on the data path.
+ * ADD). The file is a ConfigMap volume's ({@link ConfigMapVolume}); a timed update changes it as the kubelet
+ * does and the daemon's file watch applies it — the DaemonSet's path. {@code -Dpodswitch.bench.policy-update=reload}
+ * adds {@code POST /v1/reload} after the swap (what {@code podswitch reload} does after an edit) and times until
+ * it answered. Untimed programming always waits for that answer: the new tables are in force.
  */
 public final class PodswitchdPolicySide implements PolicySide {
+    /** How a timed update reaches the daemon: {@code configmap} (the file watch) or {@code reload} (the API). */
+    static final String UPDATE = System.getProperty("podswitch.bench.policy-update", "configmap");
 
     @Override
     public PolicyNode build(Topology t, List<Integer> cores) throws Exception {
+        if (!UPDATE.equals("configmap") && !UPDATE.equals("reload")) {
+            throw new IllegalArgumentException("-Dpodswitch.bench.policy-update=" + UPDATE + ": configmap or reload");
+        }
         String node = t.netns("node");
         String client = t.netns("client");
         String server = t.netns("server");
@@ -118,6 +125,13 @@ public final class PodswitchdPolicySide implements PolicySide {
             return () -> daemon.reloadWith(yaml);
         }
 
+        /** A timed update: the ConfigMap swapped (the file watch reloads), or swapped and reloaded through the API. */
+        @Override
+        public Change prepareUpdate(PolicyRuleSet rules) {
+            String yaml = config(rules);
+            return UPDATE.equals("reload") ? () -> daemon.reloadWith(yaml) : () -> daemon.updateConfigMap(yaml);
+        }
+
         /** The last compilation as {@code GET /v1/policy} tells it (asked here, outside any timed change). */
         @Override
         public String lastProgramNote() {
@@ -152,7 +166,8 @@ public final class PodswitchdPolicySide implements PolicySide {
 
         @Override
         public String implementation() {
-            return "podswitchd (1 worker) in " + nodeNs;
+            return "podswitchd (1 worker) in " + nodeNs + "; timed updates: " + (UPDATE.equals("reload")
+                    ? "ConfigMap swap + POST /v1/reload (answered)" : "ConfigMap swap, the daemon's file watch reloads");
         }
 
         @Override

@@ -22,22 +22,25 @@ import java.util.stream.Stream;
  * deletes the directory; {@link BenchShutdown} does the same if the bench JVM is stopped first.
  *
  * <pre>
- *   dir/cluster.yaml   dir/state/   dir/run/podswitchd.sock   dir/daemon.log
+ *   dir/config/cluster.yaml   dir/state/   dir/run/podswitchd.sock   dir/daemon.log
  * </pre>
+ * The config directory is a {@link ConfigMapVolume}: changed as the kubelet changes the DaemonSet's ConfigMap.
  */
 final class PodswitchdProcess implements AutoCloseable {
     private static final SecureRandom IDS = new SecureRandom();
     private static final long START_TIMEOUT_SECONDS = 30;
 
     private final Path dir;
+    private final ConfigMapVolume config;
     private final String hostPort;
     private final List<String> command;
     private Process process;
     private final BenchShutdown.Registration cleanup;
     private boolean closed;
 
-    private PodswitchdProcess(Path dir, List<String> command, Process process) {
+    private PodswitchdProcess(Path dir, ConfigMapVolume config, List<String> command, Process process) {
         this.dir = dir;
+        this.config = config;
         int at = command.indexOf("--host-port");
         this.hostPort = at >= 0 ? command.get(at + 1) : "podswitch0";
         this.command = List.copyOf(command);
@@ -86,12 +89,12 @@ final class PodswitchdProcess implements AutoCloseable {
             throw new SideUnavailableException("podswitchd (" + DaemonLaunch.DAEMON_CLASS + ") is not on the class path");
         }
         Path dir = Files.createTempDirectory("podswitch-bench-cni-");
-        Files.writeString(dir.resolve("cluster.yaml"), configYaml);
-        List<String> args = new ArrayList<>(List.of("--config", dir.resolve("cluster.yaml").toString(),
+        ConfigMapVolume config = ConfigMapVolume.create(dir.resolve("config"), configYaml);
+        List<String> args = new ArrayList<>(List.of("--config", config.file().toString(),
                 "--state-dir", dir.resolve("state").toString(), "--run-dir", dir.resolve("run").toString()));
         args.addAll(extraArgs);
         List<String> cmd = DaemonLaunch.command(netns, "single node", classPath, mainClass, args);
-        PodswitchdProcess daemon = new PodswitchdProcess(dir, cmd, DaemonLaunch.launch(cmd, dir));
+        PodswitchdProcess daemon = new PodswitchdProcess(dir, config, cmd, DaemonLaunch.launch(cmd, dir));
         try {
             daemon.awaitSocket();
             return daemon;
@@ -110,26 +113,32 @@ final class PodswitchdProcess implements AutoCloseable {
             throw new IllegalStateException("podswitchd is closed");
         }
         stop();
-        Files.writeString(dir.resolve("cluster.yaml"), configYaml);
+        config.update(configYaml);
         Files.deleteIfExists(socket());
         process = DaemonLaunch.launch(command, dir);
         awaitSocket();
     }
 
     /**
-     * Replaces cluster.yaml and has the running daemon reload it ({@code POST /v1/reload}); returns when the
-     * reload answered (the new configuration is in force) with its summary.
+     * Replaces cluster.yaml and has the running daemon reload it ({@code POST /v1/reload}, as {@code podswitch
+     * reload} does); returns when the reload answered (the new configuration is in force) with its summary. The
+     * file watch may have reloaded first: then this reload finds the bytes unchanged.
      */
     synchronized String reloadWith(String configYaml) throws Exception {
-        Path tmp = dir.resolve("cluster.yaml.tmp");
-        Files.writeString(tmp, configYaml);
-        Files.move(tmp, dir.resolve("cluster.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        config.update(configYaml);
         var r = request("POST", "/v1/reload", "{}");
         if (r.status() != 200) {
             throw new IOException("podswitchd refused the reload: " + r.bodyText());
         }
         return r.bodyText();
+    }
+
+    /**
+     * Replaces cluster.yaml as the kubelet updates a ConfigMap and returns: the daemon's file watch reloads it.
+     * Nothing here says when the change is in force.
+     */
+    synchronized void updateConfigMap(String configYaml) throws IOException {
+        config.update(configYaml);
     }
 
     /** A control API request (JSON body, may be null), answered within 60 s. */

@@ -19,9 +19,11 @@ import sun.misc.SignalHandler;
  * What starts a reload besides {@code POST /v1/reload}: SIGHUP, and a change of the config file seen by
  * a {@link WatchService} on its directory. The directory, not the file, is watched: editors and
  * configuration tools replace a file by writing a temporary one and renaming it over the original,
- * which a watch on the file itself would lose. Events are coalesced for {@link #SETTLE_MS} so one save
- * (several events) is one reload. Each trigger only posts to {@code reload}, which runs on the control
- * thread.
+ * which a watch on the file itself would lose. Events of the file itself are coalesced for {@link #SETTLE_MS}
+ * so one save (truncate + write: several events, the first of them on a half-written file) is one reload. The
+ * kubelet's {@code ..data} swap is atomic — the new directory is complete before its link is renamed into place
+ * — so it reloads at once: a ConfigMap update (the DaemonSet's path) is in force without the 200 ms wait. Each
+ * trigger only posts to {@code reload}, which runs on the control thread.
  */
 public final class ReloadTriggers implements AutoCloseable {
     static final long SETTLE_MS = 200;
@@ -43,6 +45,11 @@ public final class ReloadTriggers implements AutoCloseable {
 
     /** @param reload called with the trigger's name ("SIGHUP", "file change") from a non-control thread */
     public static ReloadTriggers start(Path configFile, Consumer<String> reload) throws IOException {
+        return start(configFile, reload, SETTLE_MS);
+    }
+
+    /** {@link #start(Path, Consumer)} with another settle time (tests: a long one shows what does not wait). */
+    static ReloadTriggers start(Path configFile, Consumer<String> reload, long settleMs) throws IOException {
         try {
             if (handleSighup(reload)) {
                 DaemonLog.info("SIGHUP was ignored when podswitchd started (nohup?): handled again, it reloads the config");
@@ -62,7 +69,7 @@ public final class ReloadTriggers implements AutoCloseable {
             throw e;
         }
         Thread thread = Thread.ofPlatform().name("podswitch-config-watch").daemon().unstarted(
-                () -> watch(watcher, name, reload));
+                () -> watch(watcher, name, reload, settleMs));
         thread.start();
         return new ReloadTriggers(watcher, thread);
     }
@@ -88,17 +95,30 @@ public final class ReloadTriggers implements AutoCloseable {
         return true;
     }
 
-    private static void watch(WatchService watcher, Path name, Consumer<String> reload) {
+    /** What a batch of directory events means for the config file. */
+    enum Change {
+        /** nothing of ours */
+        NONE,
+        /** the file itself (or lost events): maybe half-written, settle first */
+        FILE,
+        /** the kubelet renamed a complete {@code ..data} link into place: read it now */
+        SWAP;
+
+        Change and(Change other) {
+            return compareTo(other) >= 0 ? this : other;
+        }
+    }
+
+    private static void watch(WatchService watcher, Path name, Consumer<String> reload, long settleMs) {
         try {
             for (;;) {
-                WatchKey key = watcher.take();
-                boolean ours = drain(key, name);
-                // Coalesce the burst of one save (truncate + write, or create + rename).
+                Change change = drain(watcher.take(), name);
+                // Coalesce the burst of one save (truncate + write, or create + rename); a swap ends the wait.
                 WatchKey more;
-                while ((more = watcher.poll(SETTLE_MS, TimeUnit.MILLISECONDS)) != null) {
-                    ours |= drain(more, name);
+                while (change != Change.SWAP && (more = watcher.poll(settleMs, TimeUnit.MILLISECONDS)) != null) {
+                    change = change.and(drain(more, name));
                 }
-                if (ours) {
+                if (change != Change.NONE) {
                     reload.accept("file change");
                 }
             }
@@ -109,16 +129,18 @@ public final class ReloadTriggers implements AutoCloseable {
         }
     }
 
-    private static boolean drain(WatchKey key, Path name) {
-        boolean ours = false;
+    private static Change drain(WatchKey key, Path name) {
+        Change change = Change.NONE;
         for (WatchEvent<?> event : key.pollEvents()) {
-            if (event.kind() == StandardWatchEventKinds.OVERFLOW || name.equals(event.context())
+            if (KUBELET_DATA_LINK.equals(event.context()) && event.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
+                change = Change.SWAP; // renamed into place (IN_MOVED_TO): the target is complete
+            } else if (event.kind() == StandardWatchEventKinds.OVERFLOW || name.equals(event.context())
                     || KUBELET_DATA_LINK.equals(event.context())) {
-                ours = true;
+                change = change.and(Change.FILE);
             }
         }
         key.reset();
-        return ours;
+        return change;
     }
 
     @Override

@@ -47,6 +47,39 @@ class ReloadTriggersTest {
         }
     }
 
+    /**
+     * The kubelet's swap is complete when {@code ..data} is renamed into place, so it reloads without the settle
+     * time (here a minute: the reload must come well before it), even though the new timestamped directory's
+     * creation — not ours — came first and started the wait. A write of the file itself still settles: its first
+     * event may see it half-written.
+     */
+    @Test
+    void aConfigMapSwapReloadsWithoutTheSettleTimeAndAWriteStillSettles(@TempDir Path volume) throws Exception {
+        Path first = volume.resolve("..2026_12_04_15_00_00.000000001");
+        Files.createDirectory(first);
+        Files.writeString(first.resolve("cluster.yaml"), "masquerade: true\n");
+        Files.createSymbolicLink(volume.resolve("..data"), first.getFileName());
+        Path config = volume.resolve("cluster.yaml");
+        Files.createSymbolicLink(config, Path.of("..data", "cluster.yaml"));
+        long minute = TimeUnit.MINUTES.toMillis(1);
+        try (ReloadTriggers triggers = ReloadTriggers.start(config, reloads::add, minute)) {
+            Path second = volume.resolve("..2026_12_04_15_01_00.000000002");
+            Files.createDirectory(second);
+            Files.writeString(second.resolve("cluster.yaml"), "masquerade: false\n");
+            Files.createSymbolicLink(volume.resolve("..data_tmp"), second.getFileName());
+            Files.move(volume.resolve("..data_tmp"), volume.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+            assertEquals("file change", reloads.poll(10, TimeUnit.SECONDS), "the swap did not wait for the settle");
+        }
+        Path plain = volume.resolve("plain");
+        Files.createDirectory(plain);
+        Path file = plain.resolve("cluster.yaml");
+        Files.writeString(file, "masquerade: true\n");
+        try (ReloadTriggers triggers = ReloadTriggers.start(file, reloads::add, minute)) {
+            Files.writeString(file, "masquerade: false\n");
+            assertNull(reloads.poll(2, TimeUnit.SECONDS), "a write of the file waits for the settle time");
+        }
+    }
+
     /** An editor's save: a temporary file renamed over the config; other files in the directory are not ours. */
     @Test
     void aRenameOverTheFileReloadsAndOtherFilesDoNot(@TempDir Path dir) throws Exception {

@@ -39,8 +39,9 @@ import java.util.concurrent.CompletableFuture;
  * allowed by the last rule (its pod selector), so a new connection from it is the worst case for a rule list.
  * Per subject and size: short-connection rate and connect+reply latency (p50/p99), where every connection is a
  * new one the policy judges; iperf3 TCP throughput (one stream: per-packet cost on established traffic); and the
- * update latency — from the start of the change that lets the client in (podswitch: the file rewritten and the
- * reload requested; the kernel: iptables-restore / nft started) to the first connection that completes. The
+ * update latency — from the start of the change that lets the client in (podswitch: its cluster file changed as
+ * the kubelet changes a ConfigMap volume, which the daemon's file watch reloads; the kernel: iptables-restore / nft
+ * started) to the first connection that completes. The
  * change's input (the cluster file's text, the restore script) is rendered by the bench before the clock starts,
  * for every subject: rendering is the bench's work, not the enforcer's.
  */
@@ -189,7 +190,7 @@ public final class PolicyScenario implements Scenario {
                 double[] answered = new double[ms.length];
                 for (int i = 0; i < ms.length; i++) {
                     node.program(new PolicyRuleSet(size, false));
-                    PolicyNode.Change allowClient = node.prepare(new PolicyRuleSet(size, true)); // rendered untimed
+                    PolicyNode.Change allowClient = node.prepareUpdate(new PolicyRuleSet(size, true)); // rendered untimed
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                     CompletableFuture<Long> first = CompletableFuture.supplyAsync(() ->
                             FirstConnection.await(node.clientNs(), node.serverIp(), PolicyRuleSet.PORT, deadline));
@@ -210,7 +211,8 @@ public final class PolicyScenario implements Scenario {
             String note = node.lastProgramNote();
             return o.ok(UPDATE, params, s, "change started → first new connection completes (a fresh attempt every "
                     + "millisecond); median of " + UPDATES_PER_REPETITION + " updates per repetition; the enforcer "
-                    + "answered (reload answered / restore tool exited) after " + medianOf(s.get(ANSWERED)) + " ms"
+                    + "answered (ConfigMap swapped, or reload answered / restore tool exited) after "
+                    + medianOf(s.get(ANSWERED)) + " ms"
                     + (note.isEmpty() ? "" : "; " + note));
         } catch (Exception e) {
             return o.not(UPDATE, params, Status.FAILED, Outcomes.reason(e));

@@ -27,6 +27,15 @@ public interface PolicyNode extends AutoCloseable {
         prepare(rules).apply();
     }
 
+    /**
+     * The rules rendered for a timed update, as the enforcer's users change them: by default {@link #prepare}; an
+     * enforcer whose users hand a change over without waiting (podswitch's ConfigMap, which its file watch picks
+     * up) returns as soon as it is handed over, and the data path says when it is in force.
+     */
+    default Change prepareUpdate(PolicyRuleSet rules) throws Exception {
+        return prepare(rules);
+    }
+
     /** A rendered change: {@link #apply} writes it where the enforcer reads it and waits as {@link #program} does. */
     interface Change {
         void apply() throws Exception;
