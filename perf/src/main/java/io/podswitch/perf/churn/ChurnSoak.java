@@ -43,7 +43,8 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>no address held twice: not among live pods, not in IPAM (checked every ADD and every ~2 s);</li>
  *   <li>no address leaked: nothing IPAM holds belongs to a container whose DEL had already succeeded
  *       (every ~2 s), and at every drain checkpoint IPAM holds only the node's own addresses;</li>
- *   <li>no TAP leaked: after DEL the pod's netns has no {@code eth0}; the root netns gains no TAP;</li>
+ *   <li>no TAP leaked: within {@link #TAP_GONE_WITHIN_NANOS} of DEL's answer the pod's netns has no
+ *       {@code eth0} (podswitchd deletes it just after answering); the root netns gains no TAP;</li>
  *   <li>no netns leaked: none of the soak's namespaces is left at a drain;</li>
  *   <li>every pod whose ADD succeeded reaches its gateway — judged while one daemon process is up
  *       throughout the pings; a check a kill interrupts (or that would start while the daemon is down)
@@ -58,6 +59,8 @@ public final class ChurnSoak {
     static final String NETWORK = "churn";
     static final int FD_GROWTH_LIMIT = 8;
     static final long RSS_GROWTH_LIMIT_KIB = 64 * 1024;
+    /** How soon after DEL's answer the TAP must be gone (the kernel's removal takes ~20–30 ms here). */
+    static final long TAP_GONE_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(2);
     static final long DEL_GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(120);
     /** How long a check waits for a killed daemon to be back (a restart is bounded at 30 s). */
     static final long RESTART_WAIT_NANOS = TimeUnit.SECONDS.toNanos(120);
@@ -198,11 +201,26 @@ public final class ChurnSoak {
         pod.up = false;
         delUntilDone(pod, random);
         deletedAtNanos.put(pod.id, System.nanoTime());
-        if (Exec.exec(List.of("ip", "-n", pod.netns, "link", "show", "eth0"), Exec.DEFAULT_TIMEOUT).exitCode() == 0) {
-            violation(pod.id + ": eth0 (the TAP) is still in " + pod.netns + " after a successful DEL");
-        }
+        checkTapGone(pod);
         Exec.run(List.of("ip", "netns", "del", pod.netns));
         pods.remove(pod.id);
+    }
+
+    /**
+     * DEL answers once the pod is out of the data path and its addresses are released; the kernel
+     * removes the TAP just after (podswitchd closes it on a thread of its own, or the kernel does when
+     * podswitchd is killed first). It must be gone within {@link #TAP_GONE_WITHIN_NANOS}.
+     */
+    private void checkTapGone(Pod pod) throws Exception {
+        long deadline = System.nanoTime() + TAP_GONE_WITHIN_NANOS;
+        while (Exec.exec(List.of("ip", "-n", pod.netns, "link", "show", "eth0"), Exec.DEFAULT_TIMEOUT).exitCode() == 0) {
+            if (System.nanoTime() > deadline) {
+                violation(pod.id + ": eth0 (the TAP) is still in " + pod.netns + " "
+                        + TimeUnit.NANOSECONDS.toMillis(TAP_GONE_WITHIN_NANOS) + " ms after a successful DEL");
+                return;
+            }
+            Thread.sleep(10);
+        }
     }
 
     private void delUntilDone(Pod pod, SplittableRandom random) throws Exception {

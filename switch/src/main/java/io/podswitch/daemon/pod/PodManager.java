@@ -58,6 +58,8 @@ public final class PodManager {
     private final Set<io.podswitch.daemon.ipam.Attachment> reserved;
     private final Map<Attachment, PodPort> live = new LinkedHashMap<>();
     private final PodSwitchSide switchSide;
+    /** Deletes the TAPs of DELeted pods after DEL has answered. */
+    private final TapCloser tapCloser = new TapCloser();
     /** Multi-queue pod TAPs with sparse/heavy flow steering; null: one queue per pod. */
     private final TapSteering steering;
     private PodListener listener = PodListener.NONE;
@@ -123,6 +125,7 @@ public final class PodManager {
             undo.push(() -> engine.releasePortId(portId));
             String label = label(attachment);
             TapPort tap;
+            tapCloser.awaitClosed(request.netns(), request.ifName());
             try {
                 tap = PodNetns.wire(netnsFd, label, portId, request.ifName(), mtu, mac, addresses, ranges, steering);
             } catch (RuntimeException e) {
@@ -256,14 +259,21 @@ public final class PodManager {
      * An unknown attachment may still have left its interface in the pod's netns — a daemon killed
      * between creating the TAP and recording the pod forgets it on restart — so, as the spec asks of
      * DEL, the interface named {@code ifName} in the given netns is removed too.
+     *
+     * <p>DEL answers once the pod is out of the data path, its TAP no longer persistent and the release
+     * on disk; the kernel's removal of the TAP follows on the {@link TapCloser}'s thread (it is most of
+     * a DEL's time, and a crash cannot leak the TAP any more: the kernel closes a dead daemon's
+     * descriptors, and with them the device).
      */
     public void del(AttachmentRequest request) throws ApiException {
         Attachment attachment = request.attachment();
         PodPort port = live.remove(attachment);
         if (port != null) {
-            switchSide.teardown(port);
+            switchSide.detach(port);
             listener.unwired(port.record());
+            deleteLater(port);
         } else {
+            tapCloser.awaitClosed(request.netns(), request.ifName());
             removeLeftoverInterface(request);
         }
         try {
@@ -272,6 +282,19 @@ public final class PodManager {
         } catch (IOException | IpamException e) {
             throw new ApiException(ApiError.IO_FAILURE, "cannot record the release", e.getMessage(), e);
         }
+    }
+
+    /** Hands a detached pod's TAP to the closer, non-persistent first, and frees its port id. */
+    private void deleteLater(PodPort port) {
+        TapPort tap = port.port();
+        try {
+            tap.clearPersistence();
+            tapCloser.closeLater(port.record().netns(), port.record().portName(), tap);
+        } catch (RuntimeException e) {
+            // The device is gone already (its netns was deleted): closing is all there is left, and cheap.
+            tap.close();
+        }
+        engine.releasePortId(tap.id());
     }
 
     private static void removeLeftoverInterface(AttachmentRequest request) {
@@ -499,6 +522,7 @@ public final class PodManager {
             switchSide.close(port);
         }
         live.clear();
+        tapCloser.close();
     }
 
     // ---------------------------------------------------------------- views

@@ -100,18 +100,26 @@ final class PodSwitchSide {
     }
 
     /**
-     * The QSBR removal protocol: delete the routes (new packets no longer reach the port), take the
-     * port from its worker and unpublish its interface with a grace period after each step
-     * ({@link SwitchEngine#detachPort}), then release the adjacency, close and delete the TAP, and
-     * free the port id. If the pod's netns is gone the TAP went with it; closing is then enough.
+     * Takes the pod out of the data path by the QSBR removal protocol: delete the routes (new packets
+     * no longer reach the port), take the port from its worker and unpublish its interface with a
+     * grace period after each step ({@link SwitchEngine#detachPort}), then release the adjacency. The
+     * TAP stays open and its port id taken: the caller deletes the one, then frees the other.
      */
-    void teardown(PodPort port) {
+    void detach(PodPort port) {
         for (Runnable removal : port.routeRemovals()) {
             removal.run();
         }
         engine.detachPort(port.port(), port.worker());
         engine.adjacencies().release(port.adjacency());
         counters.unregister(port.counters());
+    }
+
+    /**
+     * {@link #detach}, then close and delete the TAP and free the port id. If the pod's netns is gone
+     * the TAP went with it; closing is then enough.
+     */
+    void teardown(PodPort port) {
+        detach(port);
         PodNetns.closeAndDelete(port.port(), null);
         engine.releasePortId(port.port().id());
     }

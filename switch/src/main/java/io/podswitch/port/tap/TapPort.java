@@ -87,7 +87,8 @@ public final class TapPort implements Port {
     private final int headerSize;
     /** Per receive queue: its offload counters (the receive half). */
     private final OffloadCounters[] offloadCounters;
-    private final boolean persistent;
+    /** Cleared by {@link #clearPersistence} (control thread), read by whoever closes the port. */
+    private volatile boolean persistent;
     private final int[] fds;
     /** Per queue, its descriptor: readable while the queue's kernel ring holds packets. */
     private final int[][] readiness;
@@ -622,11 +623,21 @@ public final class TapPort implements Port {
         arena.close();
     }
 
-    /** Clears persistence and closes, so the interface disappears even if it was persistent. */
-    public synchronized void closeAndDelete() {
+    /**
+     * Ties the interface's life to the port's descriptors: once this returned, closing the port — or
+     * the process dying, whose descriptors the kernel closes — deletes the interface. Idempotent.
+     * @throws io.podswitch.nativeio.NativeException when the device is gone (its namespace was deleted)
+     */
+    public synchronized void clearPersistence() {
         if (!closed && persistent) {
             Tun.setPersistent(fds[0], name, false);
+            persistent = false;
         }
+    }
+
+    /** Clears persistence and closes, so the interface disappears even if it was persistent. */
+    public synchronized void closeAndDelete() {
+        clearPersistence();
         close();
     }
 }
