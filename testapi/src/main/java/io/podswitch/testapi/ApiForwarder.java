@@ -1,5 +1,6 @@
 package io.podswitch.testapi;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,15 +9,21 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A TCP forwarder in front of the test API server, so that tests can make the API server unreachable for
  * podswitchd ({@link #stop}: listener and every forwarded connection closed, as when the API server's host
  * dies) while the server — and what it holds — lives on and the test keeps changing objects through its own
  * client; {@link #start} makes it reachable again at the same address.
+ *
+ * <p>{@link #dropWhen} makes it drop connections whose first request matches (the connection closed before any
+ * byte reaches the API server), as a proxy or a flaky network may: e.g. one WebSocket upgrade of one watch.
  *
  * <p>The listening socket is made by {@code listen}: inside a network namespace (made there, it stays
  * there, whatever thread then accepts on it) for daemons running in node namespaces, or plainly.
@@ -27,6 +34,8 @@ public final class ApiForwarder implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
     private volatile int port;
+    private volatile Predicate<String> drop = head -> false;
+    private final AtomicLong dropped = new AtomicLong();
 
     /** @param listen makes a bound listening channel (SO_REUSEADDR, so a restart rebinds at once) */
     public ApiForwarder(Callable<ServerSocketChannel> listen, InetSocketAddress target) {
@@ -60,6 +69,20 @@ public final class ApiForwarder implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on, a connection whose first request's head (request line and headers, as sent) matches
+     * {@code head} is closed before anything is forwarded. Only the first request of a connection is looked at:
+     * a WebSocket upgrade always has a connection of its own.
+     */
+    public void dropWhen(Predicate<String> head) {
+        drop = head;
+    }
+
+    /** Connections dropped by {@link #dropWhen} so far. */
+    public long dropped() {
+        return dropped.get();
+    }
+
     /** The port it listens on (fixed across restarts when {@code listen} binds a fixed one). */
     public int port() {
         return port;
@@ -73,27 +96,64 @@ public final class ApiForwarder implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            Socket upstream = new Socket();
-            try {
-                upstream.connect(target, 2000);
-            } catch (IOException e) {
+            open.add(client); // stop() closes it also while its first request is being read
+            Thread.ofVirtual().start(() -> forward(s, client));
+        }
+    }
+
+    private void forward(ServerSocket s, Socket client) {
+        byte[] head;
+        try {
+            head = firstRequestHead(client.getInputStream());
+        } catch (IOException e) {
+            closeQuietly(client);
+            open.remove(client);
+            return;
+        }
+        if (drop.test(new String(head, StandardCharsets.ISO_8859_1))) {
+            dropped.incrementAndGet();
+            closeQuietly(client);
+            open.remove(client);
+            return;
+        }
+        Socket upstream = new Socket();
+        try {
+            upstream.connect(target, 2000);
+            upstream.getOutputStream().write(head);
+        } catch (IOException e) {
+            closeQuietly(client);
+            closeQuietly(upstream);
+            open.remove(client);
+            return;
+        }
+        synchronized (this) {
+            // stop() may have run since accept() returned: a connection it did not see must not outlive it
+            if (listener != s) {
                 closeQuietly(client);
                 closeQuietly(upstream);
-                continue;
+                open.remove(client);
+                return;
             }
-            synchronized (this) {
-                // stop() may have run since accept() returned: a connection it did not see must not outlive it
-                if (listener != s) {
-                    closeQuietly(client);
-                    closeQuietly(upstream);
-                    return;
-                }
-                open.add(client);
-                open.add(upstream);
-            }
-            Thread.ofVirtual().start(() -> pipe(client, upstream));
-            Thread.ofVirtual().start(() -> pipe(upstream, client));
+            open.add(upstream);
         }
+        Thread.ofVirtual().start(() -> pipe(client, upstream));
+        Thread.ofVirtual().start(() -> pipe(upstream, client));
+    }
+
+    /** The bytes up to the end of the first request's headers (or what came before EOF, at most 64 KiB). */
+    private static byte[] firstRequestHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < end.length && head.size() < 65536) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
+        }
+        return head.toByteArray();
     }
 
     private void pipe(Socket from, Socket to) {

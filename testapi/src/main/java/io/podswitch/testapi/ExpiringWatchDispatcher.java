@@ -10,9 +10,11 @@ import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * networking.k8s.io/v1) is answered for the kinds podswitch uses, so that {@code kubectl} can create and list
  * them (with {@code --validate=false}: there is no OpenAPI document).
  *
+ * <p>Every request is recorded ({@link #requests}: method, path and query, WebSocket or not; the last
+ * {@value #RECORDED} of them), so that tests can check what a client asked: paged lists ({@code limit},
+ * {@code continue}), watches and their transport.
+ *
  * <p>Deletes count as writes too (the CRUD mock does not advance the resourceVersion on a delete; this
  * dispatcher does, so that a list after a delete carries a newer version than a watch started before it).
  */
@@ -46,6 +52,29 @@ public class ExpiringWatchDispatcher extends KubernetesCrudDispatcher {
     private final ThreadLocal<long[]> issued = ThreadLocal.withInitial(() -> new long[1]);
     private final AtomicLong expired = new AtomicLong();
     private final BulkLists bulk = new BulkLists();
+    static final int RECORDED = 10_000;
+    private final ArrayDeque<ApiRequest> requests = new ArrayDeque<>();
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        String upgrade = request.getHeader("Upgrade");
+        ApiRequest seen = new ApiRequest(String.valueOf(request.method()), request.getPath(),
+                upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket"));
+        synchronized (requests) {
+            if (requests.size() == RECORDED) {
+                requests.removeFirst();
+            }
+            requests.addLast(seen);
+        }
+        return super.dispatch(request);
+    }
+
+    /** The requests received so far (the last {@value #RECORDED}), oldest first. */
+    public List<ApiRequest> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
 
     /** Lists of generated objects served besides the CRUD store (benchmarks at 100,000 objects). */
     public BulkLists bulkLists() {

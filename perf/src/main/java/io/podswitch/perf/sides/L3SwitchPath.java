@@ -29,6 +29,16 @@ final class L3SwitchPath implements SwitchPath {
         this.threads = group.threads();
     }
 
+    /** The worker threads forwarding between the pods. */
+    int workers() {
+        return threads.size();
+    }
+
+    /** The switch's port of pod {@code i} (0 or 1). */
+    io.podswitch.port.Port port(int i) {
+        return attached.get(i).port();
+    }
+
     @Override
     public long cpuNanos() {
         return WorkerCpuTime.of(threads);

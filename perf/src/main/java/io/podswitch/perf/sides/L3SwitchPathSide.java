@@ -41,16 +41,19 @@ import java.util.concurrent.atomic.AtomicReference;
  *        a.gateway/32, b.gateway/32 → LOCAL (ARP and ping answered by the switch)
  * </pre>
  *
- * The worker runs with the daemon's defaults ({@link BenchWorkers}: spins while busy, sleeps on the
- * queues' descriptors when idle; TAP reads and writes through its io_uring) on the first of the given
- * cores; TAP pods get two queues and the steering program, as podswitchd wires them with one worker.
- * IPv4 pods only.
+ * The workers run with the daemon's defaults ({@link BenchWorkers}: spin while busy, sleep on the
+ * queues' descriptors when idle): with TAP pods one worker per given core (pinned to it; one unpinned
+ * worker when none is given), wired as podswitchd {@code --workers N} wires pods — N + 1 queues per TAP
+ * and the steering program (sparse flows in queue 0, heavy flows hashed over queues 1..N), the queues
+ * handed to the workers round-robin over both ports, every worker with its own graph and neighbour
+ * table, transmitting on queue 0. AF_XDP pods get one worker, on the first core. IPv4 pods only.
  */
 public final class L3SwitchPathSide implements SwitchPathSide {
     private static final SecureRandom IDS = new SecureRandom();
-    private static final int TAP_FRAMES = 4096;
-    /** 68 KiB frames for GSO super-frames from offloading TAPs (as podswitchd: 128 plus the ring's). */
-    private static final int TAP_LARGE_FRAMES = 128 + ThreadRing.LARGE_BUFFERS;
+    /** Normal frames per TAP worker (podswitchd's least {@code --frames} per worker). */
+    private static final int TAP_FRAMES_PER_WORKER = 2048;
+    /** 68 KiB frames for GSO super-frames from offloading TAPs (as podswitchd: 128 plus each worker's ring's). */
+    private static final int TAP_LARGE_FRAMES = 128;
     /** Two fill rings of 2048 and two TX rings of 2048, the worker's cache and packets in flight. */
     private static final int AF_XDP_FRAMES = 16384;
 
@@ -65,11 +68,13 @@ public final class L3SwitchPathSide implements SwitchPathSide {
             gateways[i] = ip4(pods[i].gateway(), pods[i]);
             PodInterface.prefixLength(pods[i]);
         }
+        int workers = kind == PortKind.TAP ? Math.max(1, cores.size()) : 1;
         FrameSlab slab = kind == PortKind.AF_XDP ? new FrameSlab(AF_XDP_FRAMES)
-                : FrameSlab.withLargeFrames(TAP_FRAMES, TAP_LARGE_FRAMES);
+                : FrameSlab.withLargeFrames(Math.max(2, workers) * TAP_FRAMES_PER_WORKER,
+                        TAP_LARGE_FRAMES + workers * ThreadRing.LARGE_BUFFERS);
         List<PodAttachment> attached = new ArrayList<>();
         // As podswitchd wires pods: 1 + workers queues per TAP, sparse flows steered apart from heavy ones.
-        TapSteering steering = kind == PortKind.TAP ? TapSteering.load(2) : null;
+        TapSteering steering = kind == PortKind.TAP ? TapSteering.load(1 + workers) : null;
         try {
             FramePool pool = new FramePool(slab);
             XskUmem umem = kind == PortKind.AF_XDP ? SlabUmem.over(slab) : null;
@@ -87,18 +92,26 @@ public final class L3SwitchPathSide implements SwitchPathSide {
                 tables.route4(podIps[i], 32, tables.adjacencies().addRewrite(i, p.podMac(), p.port().mtu()));
                 tables.route4(gateways[i], 32, local);
             }
-            L3Graph graph = new L3Graph(slab, new InterfaceTable(interfaces), tables.fib4(), tables.fib6(),
-                    tables.adjacencies(), new NeighborTable(64), 0);
-            WorkerConfig config = WorkerConfig.defaults().withIdleStrategy(BenchWorkers.idle()).withIoUring(BenchWorkers.ioUring())
-                    .withCpu(cores.isEmpty() ? -1 : cores.getFirst());
-            Worker worker = new Worker(0, config, pool, graph, new Qsbr(1));
+            InterfaceTable interfaceTable = new InterfaceTable(interfaces);
+            Qsbr qsbr = new Qsbr(workers);
+            List<Worker> workerList = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                // As SwitchEngine: a graph and a neighbour table per worker, every worker transmits on queue 0.
+                L3Graph graph = new L3Graph(slab, interfaceTable, tables.fib4(), tables.fib6(),
+                        tables.adjacencies(), new NeighborTable(64), 0);
+                WorkerConfig config = WorkerConfig.defaults().withIdleStrategy(BenchWorkers.idle())
+                        .withIoUring(BenchWorkers.ioUring()).withCpu(cores.size() > w ? cores.get(w) : -1);
+                workerList.add(new Worker(w, config, pool, graph, qsbr));
+            }
+            int next = 0;
             for (PodAttachment p : attached) {
                 for (int q = 0; q < p.port().queueCount(); q++) {
-                    worker.addRxQueue(p.port(), q);
+                    workerList.get(next).addRxQueue(p.port(), q); // round-robin over both ports, as SwitchEngine.attachPort
+                    next = (next + 1) % workers;
                 }
             }
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            WorkerGroup group = WorkerGroup.start(List.of(worker), t -> failure.compareAndSet(null, t));
+            WorkerGroup group = WorkerGroup.start(workerList, t -> failure.compareAndSet(null, t));
             return new L3SwitchPath(group, attached, slab, steering, failure);
         } catch (Exception e) {
             L3SwitchPath.release(attached, slab, steering, e);

@@ -57,6 +57,25 @@ class L3SwitchPathSideTest {
         assertEquals(linksBefore, rootLinks(), "veths left in the root namespace");
     }
 
+    @Test
+    @Tag("privileged")
+    void tapPodsGetOneWorkerPerCoreAndTheirQueuesSpreadOverThem() throws Exception {
+        try (Topology t = Topology.create()) {
+            String a = t.netns("pa");
+            String b = t.netns("pb");
+            PodEndpoint pa = new PodEndpoint(a, "eth0", "10.204.1.2/24", "10.204.1.1");
+            PodEndpoint pb = new PodEndpoint(b, "eth0", "10.204.2.2/24", "10.204.2.1");
+            try (L3SwitchPath path = (L3SwitchPath) side.connect(PortKind.TAP, pa, pb, List.of(0, 1))) {
+                assertEquals(2, path.workers(), "one worker per core, as podswitchd --workers 2");
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(3, path.port(i).queueCount(), "workers + 1 queues per TAP (queue 0 sparse, 1..2 heavy)");
+                }
+                assertTrue(Topology.ping(a, pb.ip()), "a → b");
+                assertTrue(Topology.ping(b, pa.ip()), "b → a");
+            }
+        }
+    }
+
     private static List<String> rootLinks() throws IOException {
         return Exec.run(List.of("ip", "-o", "link", "show")).lines().map(l -> l.split(":")[1].trim())
                 .filter(n -> n.startsWith("psx")).toList();

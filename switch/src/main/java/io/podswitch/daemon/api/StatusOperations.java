@@ -47,7 +47,7 @@ public final class StatusOperations {
         for (WatchHealth w : s.watches()) {
             watches.add(JsonCodec.object().put("resource", w.resource()).put("synced", w.synced())
                     .put("watching", w.watching()).put("items", w.items()).put("resourceVersion", w.resourceVersion())
-                    .put("lists", w.lists()).put("failures", w.failures()).put("staleMillis", w.staleMillis())
+                    .put("lists", w.lists()).put("failures", w.failures()).put("restarts", w.restarts()).put("staleMillis", w.staleMillis())
                     .put("lastError", w.lastError()));
         }
         List<JsonNode> reconcilers = new ArrayList<>();

@@ -42,10 +42,11 @@ final class TableViews {
         for (NodeReader w : k.optionalObjectList("watches")) {
             long s = w.optionalLong("staleMillis", 0, Long.MAX_VALUE, 0);
             rows.add(List.of(w.requiredString("resource"), yes(w, "synced"), yes(w, "watching"), num(w, "items"),
-                    num(w, "lists"), w.requiredString("resourceVersion"), s == 0 ? "-" : seconds(s), w.requiredString("lastError")));
+                    num(w, "lists"), num(w, "restarts"), w.requiredString("resourceVersion"), s == 0 ? "-" : seconds(s),
+                    w.requiredString("lastError")));
         }
-        out.append(ClientCommand.table(List.of("RESOURCE", "SYNCED", "WATCHING", "OBJECTS", "LISTS", "RESOURCE VERSION",
-                "STALE", "LAST ERROR"), rows));
+        out.append(ClientCommand.table(List.of("RESOURCE", "SYNCED", "WATCHING", "OBJECTS", "LISTS", "RESTARTS",
+                "RESOURCE VERSION", "STALE", "LAST ERROR"), rows));
         out.append("\npeers: ").append(num(k, "peers")).append(" other node(s) routed to\n");
         NodeReader services = k.optionalObject("services");
         if (services != null) {

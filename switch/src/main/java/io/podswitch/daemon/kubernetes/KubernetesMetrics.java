@@ -35,7 +35,8 @@ public final class KubernetesMetrics implements MultiCollector {
                 "When the resource's informer last delivered an event or a list (Unix time).", "resource");
         Family restarts = f.counter("podswitch_kube_watch_restarts", "Watch restarts: relist (the watch expired "
                 + "with 410 Gone or broke, and the resource was listed again), error (a list or watch attempt failed; "
-                + "retried with backoff).", "resource", "reason");
+                + "retried with backoff), watchdog (the watch stayed down while the API server answered: the informer "
+                + "was replaced by a new one).", "resource", "reason");
         Family objects = f.gauge("podswitch_kube_objects", "Objects in the resource's informer cache.", "resource");
         Family skipped = f.gauge("podswitch_kube_skipped_objects",
                 "Objects logged and not applied (they make no sense here, or the table refused them), by reason.",
@@ -47,6 +48,7 @@ public final class KubernetesMetrics implements MultiCollector {
             lastEvent.add(w.lastEventMillis() / 1000.0, w.resource());
             restarts.add(Math.max(0, w.lists() - 1), w.resource(), "relist");
             restarts.add(w.failures(), w.resource(), "error");
+            restarts.add(w.restarts(), w.resource(), "watchdog");
             objects.add(w.items(), w.resource());
         }
         byReason(s.skippedNodes()).forEach((reason, n) -> skipped.add(n, "nodes", reason));

@@ -1,6 +1,7 @@
 package io.podswitch.daemon.kubernetes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.NodeConfig;
 import io.podswitch.daemon.DaemonLog;
@@ -24,6 +26,7 @@ import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
 import io.podswitch.daemon.kubernetes.watch.SlimStore;
 import io.podswitch.daemon.kubernetes.watch.WatchHealth;
+import io.podswitch.daemon.kubernetes.watch.WatchWatchdog;
 import io.podswitch.daemon.peers.PeerManager;
 import io.podswitch.daemon.policy.PolicyManager;
 import java.nio.file.Path;
@@ -34,12 +37,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code source: kubernetes}: the cluster as the API server holds it (shared/DESIGN.md, "Where the cluster
@@ -57,18 +64,20 @@ import java.util.function.Function;
  * </ol>
  *
  * <p>The API server unreachable at any point: informers retry with backoff, the data path keeps its last
- * state, {@link #status} says since when the view is stale.
+ * state, {@link #status} says since when the view is stale. A watch that stays down while the API server
+ * answers is restarted by a {@link WatchWatchdog} (docs/kubernetes.md, "When the API server is away").
  */
 public final class KubernetesSource implements AutoCloseable {
     /** Re-delivery of every cached object (a drift check, as kube-proxy's --config-sync-period). */
     public static final long RESYNC_MILLIS = TimeUnit.MINUTES.toMillis(15);
     /**
-     * Pods are listed in pages of this many (kube-apiserver's limit/continue, client-go's page size): unpaged, the
-     * list of 100,000 pods arrives as one ~200 MB body deserialized into full Pods before any is cut down, more than
-     * the daemon's 1 GiB heap holds (bench kubernetes-policy: the daemon died in the list); paged, one page at a
-     * time is held in full and each is slimmed as it is stored.
+     * Every resource is listed in pages of this many objects (kube-apiserver's limit/continue; client-go's page
+     * size): unpaged, the list of 100,000 pods arrives as one ~200 MB body deserialized into full Pods before any is
+     * cut down, more than the daemon's 1 GiB heap holds (bench kubernetes-policy: the daemon died in the list);
+     * 5,000 Nodes with their image lists or the EndpointSlices of 10,000 Services are tens of MB as well. Paged,
+     * one page at a time is held in full (and each pod slimmed as it is stored).
      */
-    static final long POD_LIST_PAGE = 500;
+    static final Long LIST_PAGE = 500L;
     private static final long HEALTH_PERIOD_MILLIS = 1000;
 
     private final ClusterConfig cluster;
@@ -82,7 +91,12 @@ public final class KubernetesSource implements AutoCloseable {
     private final ResourceWatch<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> networkPolicies;
     private final List<ResourceWatch<?>> watches = new CopyOnWriteArrayList<>();
     private final List<Reconciler> reconcilers = new CopyOnWriteArrayList<>();
+    /** Per watch, a list of one object of its resource: does the API server answer for it, and how many does it hold? */
+    private final Map<ResourceWatch<?>, Supplier<OptionalLong>> probes = new ConcurrentHashMap<>();
+    private final WatchWatchdog watchdog;
     private final ScheduledExecutorService background;
+    /** The watchdog's probes block (up to the client's request timeout and retries): not on the health sampler. */
+    private final ScheduledExecutorService watchdogThread;
     private volatile List<WatchHealth> health = List.of();
     private volatile ClusterNodes clusterNodes;
     private volatile ClusterServices clusterServices;
@@ -96,26 +110,29 @@ public final class KubernetesSource implements AutoCloseable {
         this.control = control;
         this.background = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("podswitch-kubernetes").daemon(true).factory());
-        this.nodes = watch("nodes", client.nodes().runnableInformer(RESYNC_MILLIS), n -> List.of(ResourceWatch.keyOf(n)));
-        this.services = watch("services", client.services().inAnyNamespace().runnableInformer(RESYNC_MILLIS),
+        this.watchdogThread = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("podswitch-kubernetes-watchdog").daemon(true).factory());
+        this.watchdog = WatchWatchdog.forReconnectInterval(
+                Duration.ofMillis(client.getConfiguration().getWatchReconnectInterval()));
+        this.nodes = watch("nodes", client.nodes(), LIST_PAGE, i -> { }, n -> List.of(ResourceWatch.keyOf(n)));
+        this.services = watch("services", client.services().inAnyNamespace(), LIST_PAGE, i -> { },
                 s -> List.of(ResourceWatch.keyOf(s)));
-        SharedIndexInformer<EndpointSlice> sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
-                .runnableInformer(RESYNC_MILLIS);
-        sliceInformer.addIndexers(Map.of(ClusterServices.BY_SERVICE, ClusterServices::serviceKeyOf));
-        this.slices = watch("endpointslices", sliceInformer, ClusterServices::serviceKeyOf);
+        this.slices = watch("endpointslices", client.discovery().v1().endpointSlices().inAnyNamespace(), LIST_PAGE,
+                i -> i.addIndexers(Map.of(ClusterServices.BY_SERVICE, ClusterServices::serviceKeyOf)),
+                ClusterServices::serviceKeyOf);
         // NetworkPolicy's inputs. Pods of every node (peers are selected by labels anywhere), each cached cut down
         // to what the policy engine reads (SlimPods): the cache is what a cluster of 100,000 pods costs.
-        this.namespaces = watch(ClusterPolicy.NAMESPACES, client.namespaces().runnableInformer(RESYNC_MILLIS),
+        this.namespaces = watch(ClusterPolicy.NAMESPACES, client.namespaces(), LIST_PAGE, i -> { },
                 n -> List.of(ClusterPolicy.key(ClusterPolicy.NAMESPACES, ResourceWatch.keyOf(n))));
-        SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace().withLimit(POD_LIST_PAGE)
-                .runnableInformer(RESYNC_MILLIS);
-        podInformer.removeNamespaceIndex();
-        podInformer.itemStore(new SlimStore<>(SlimPods::slim));
-        this.pods = watch(ClusterPolicy.PODS, podInformer,
-                p -> List.of(ClusterPolicy.key(ClusterPolicy.PODS, ResourceWatch.keyOf(p))));
-        this.networkPolicies = watch(ClusterPolicy.POLICIES, client.network().v1().networkPolicies().inAnyNamespace()
-                .runnableInformer(RESYNC_MILLIS), p -> List.of(ClusterPolicy.key(ClusterPolicy.POLICIES, ResourceWatch.keyOf(p))));
+        this.pods = watch(ClusterPolicy.PODS, client.pods().inAnyNamespace(), LIST_PAGE, i -> {
+            i.removeNamespaceIndex();
+            i.itemStore(new SlimStore<>(SlimPods::slim));
+        }, p -> List.of(ClusterPolicy.key(ClusterPolicy.PODS, ResourceWatch.keyOf(p))));
+        this.networkPolicies = watch(ClusterPolicy.POLICIES, client.network().v1().networkPolicies().inAnyNamespace(),
+                LIST_PAGE, i -> { }, p -> List.of(ClusterPolicy.key(ClusterPolicy.POLICIES, ResourceWatch.keyOf(p))));
         background.scheduleWithFixedDelay(this::sampleHealth, HEALTH_PERIOD_MILLIS, HEALTH_PERIOD_MILLIS,
+                TimeUnit.MILLISECONDS);
+        watchdogThread.scheduleWithFixedDelay(this::checkWatches, HEALTH_PERIOD_MILLIS, HEALTH_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);
     }
 
@@ -136,12 +153,39 @@ public final class KubernetesSource implements AutoCloseable {
         }
     }
 
-    /** Starts an informer as one of this source's watches (other resources: see {@link ResourceWatch}). */
-    public <T extends HasMetadata> ResourceWatch<T> watch(String resource, SharedIndexInformer<T> informer,
+    /**
+     * Starts an informer on {@code api} as one of this source's watches, restarted by the watchdog when its watch
+     * stays down while the API server answers (other resources: see {@link ResourceWatch}).
+     *
+     * @param pageSize  list in pages of this many objects (limit/continue; {@link #LIST_PAGE}), or null: unpaged
+     * @param configure adds indexers or an item store to each new informer before it starts
+     */
+    public <T extends HasMetadata> ResourceWatch<T> watch(String resource,
+                                                          FilterWatchListDeletable<T, ? extends KubernetesResourceList<T>, ?> api,
+                                                          Long pageSize, Consumer<SharedIndexInformer<T>> configure,
                                                           Function<T, Collection<String>> keysOf) {
-        ResourceWatch<T> w = ResourceWatch.start(resource, informer, keysOf);
+        ResourceWatch<T> w = ResourceWatch.start(resource, () -> {
+            SharedIndexInformer<T> informer = (pageSize == null ? api : api.withLimit(pageSize))
+                    .runnableInformer(RESYNC_MILLIS);
+            configure.accept(informer);
+            return informer;
+        }, keysOf);
         watches.add(w);
+        probes.put(w, () -> held(api.list(1, null)));
         return w;
+    }
+
+    /**
+     * How many objects a {@code limit=1} list says the API server holds: the item and {@code remainingItemCount};
+     * empty when the server does not say (a continue token without a count).
+     */
+    static OptionalLong held(KubernetesResourceList<?> page) {
+        Long remaining = page.getMetadata() == null ? null : page.getMetadata().getRemainingItemCount();
+        String next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+        if (remaining != null) {
+            return OptionalLong.of(page.getItems().size() + remaining);
+        }
+        return next == null || next.isEmpty() ? OptionalLong.of(page.getItems().size()) : OptionalLong.empty();
     }
 
     /** Registers a reconciler for {@link #status} and readiness (it is fed by the watches it reads). */
@@ -264,6 +308,16 @@ public final class KubernetesSource implements AutoCloseable {
         });
     }
 
+    private void checkWatches() {
+        for (ResourceWatch<?> w : watches) {
+            try {
+                watchdog.check(w, probes.get(w));
+            } catch (RuntimeException e) {
+                DaemonLog.warn("kubernetes: " + w.resource() + ": watchdog check failed", e);
+            }
+        }
+    }
+
     private void sampleHealth() {
         List<WatchHealth> now = new ArrayList<>();
         for (ResourceWatch<?> w : watches) {
@@ -298,6 +352,7 @@ public final class KubernetesSource implements AutoCloseable {
         }
         closed = true;
         background.shutdownNow();
+        watchdogThread.shutdownNow();
         for (ResourceWatch<?> w : watches) {
             try {
                 w.close();

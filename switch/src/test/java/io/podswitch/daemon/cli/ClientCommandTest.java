@@ -61,13 +61,13 @@ class ClientCommandTest {
         String kube = TableViews.render("status", json("{\"node\":\"a\",\"source\":\"kubernetes\",\"config\":\"c.yaml\","
                 + "\"kubernetes\":{\"server\":\"https://10.0.0.1:443/\",\"connected\":false,\"synced\":true,"
                 + "\"staleMillis\":12300,\"watches\":[{\"resource\":\"nodes\",\"synced\":true,\"watching\":false,"
-                + "\"items\":3,\"resourceVersion\":\"41\",\"lists\":2,\"staleMillis\":12300,\"lastError\":\"refused\"}],"
+                + "\"items\":3,\"resourceVersion\":\"41\",\"lists\":2,\"restarts\":1,\"staleMillis\":12300,\"lastError\":\"refused\"}],"
                 + "\"reconcilers\":[],\"peers\":2,\"skippedNodes\":{\"e\":\"has no pod CIDR yet\"},"
                 + "\"services\":{\"served\":6,\"ignored\":1,\"unservable\":{\"x/y\":\"ClusterIP outside\"}},"
                 + "\"programmingLatency\":{\"count\":10,\"p50Micros\":1500,\"p90Micros\":2000,\"p99Micros\":4200,"
                 + "\"maxMicros\":5000}}}"));
         assertTrue(kube.contains("API server https://10.0.0.1:443/: NOT connected, synced, view stale for 12.3 s"), kube);
-        assertTrue(kube.contains("nodes     yes     no        3        2      41                12.3 s  refused"), kube);
+        assertTrue(kube.contains("nodes     yes     no        3        2      1         41                12.3 s  refused"), kube);
         assertTrue(kube.contains("peers: 2 other node(s) routed to"), kube);
         assertTrue(kube.contains("services: 6 served, 1 not proxied"), kube);
         assertTrue(kube.contains("10 changes, p50 1.5 ms, p99 4.2 ms, max 5.0 ms"), kube);

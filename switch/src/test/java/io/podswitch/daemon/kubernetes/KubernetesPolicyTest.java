@@ -19,6 +19,7 @@ import io.podswitch.config.model.policy.NamespacedName;
 import io.podswitch.daemon.api.ControlThread;
 import io.podswitch.daemon.kubernetes.policy.ApiPolicyObjects;
 import io.podswitch.daemon.kubernetes.watch.Skipped;
+import io.podswitch.daemon.kubernetes.watch.WatchHealth;
 import io.podswitch.daemon.policy.PolicyCompiler;
 import io.podswitch.daemon.policy.PolicyManager;
 import io.podswitch.policy.CompiledPolicy;
@@ -30,8 +31,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * production path (client, informers, the policy reconciler on the control thread, {@link PolicyManager}): a pod
  * relabelled, a namespace relabelled, a policy updated and deleted each change what the tables allow; a
  * no-op update compiles nothing; a malformed policy is skipped with its reason and picked up when fixed; an
- * outage keeps the tables and the relist applies what changed meanwhile.
+ * outage keeps the tables and the relist applies what changed meanwhile; a watch that stays down while the API
+ * server answers is restarted by the watchdog.
  */
 class KubernetesPolicyTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -130,8 +136,7 @@ class KubernetesPolicyTest {
 
     @Test
     void relabellingPodsAndNamespacesAndChangingPoliciesChangeTheTables() throws Exception {
-        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "allow-yb").selectPod("a")
-                .ingress(from(podsIn(labels("ns", "y"), labels("pod", "b")))).build())).create();
+        allowYbToXa();
         // Listed before the reconciler is attached (as at a daemon's start with a fast API server): then everything
         // is one batch.
         Eventually.until(WAIT, () -> cached("namespaces") == 2 && cached("pods") == 3 && cached("networkpolicies") == 1,
@@ -220,15 +225,8 @@ class KubernetesPolicyTest {
 
     @Test
     void anOutageKeepsTheTablesAndTheRelistAppliesWhatChangedMeanwhile() throws Exception {
-        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "deny").selectPod("a")
-                .ingress().build())).create();
-        attach();
-        Eventually.until(WAIT, () -> source.status().synced() && !tablesAllow(YB, 80), this::view);
-
-        forwarder.stop();
-        Eventually.until(WAIT, () -> !source.status().connected(), this::view);
-        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "allow-yb").selectPod("a")
-                .ingress(from(podsIn(labels("ns", "y"), labels("pod", "b")))).build())).create();
+        isolateXaThenCutTheApiServer();
+        allowYbToXa();
         admin.pods().inNamespace("y").withName("c").delete();
         assertTrue(!tablesAllow(YB, 80), "the tables keep their last state while the API server is away");
 
@@ -242,5 +240,68 @@ class KubernetesPolicyTest {
             return null;
         }, 10_000);
         Eventually.until(WAIT, () -> source.status().connected(), this::view);
+    }
+
+    /**
+     * The production bug of issue 12, made deterministic: an outage begins while the networkpolicies informer
+     * (re)starts its watch, so that watch's first WebSocket handshake fails (here: dropped by the forwarder once;
+     * in the flaky run, it hung while the test API server's event loop was blocked and timed out). fabric8 then
+     * watches over plain HTTP for good, which this API server answers with an error every time, and retries that
+     * watch forever without listing again: the informer sits at watching=false and its view never changes
+     * again. The watchdog sees the watch down while the API server answers lists of it, and replaces the
+     * informer; a policy deleted after the watch got stuck reaches the tables.
+     */
+    @Test
+    void aWatchThatStaysDownWhileTheApiServerAnswersIsRestartedAndItsViewCatchesUp() throws Exception {
+        isolateXaThenCutTheApiServer();
+        long created = Long.parseLong(allowYbToXa().getMetadata().getResourceVersion());
+        // No watch can start from >= created without listing first: the first such WebSocket handshake is the first
+        // of a new watch, the one whose failure makes fabric8 fall back to HTTP. It is dropped (and the JDK client's
+        // retries of it) until the API server sees that watch come over plain HTTP; a restarted informer's handshake
+        // then goes through.
+        BooleanSupplier fellBack = () -> api.dispatcher().requests().stream().anyMatch(r -> !r.webSocket() && r.watch()
+                && r.resource().equals("networkpolicies") && r.resourceVersion().map(Long::parseLong).orElse(0L) >= created);
+        forwarder.dropWhen(head -> head.startsWith("GET /apis/networking.k8s.io/v1/networkpolicies?")
+                && head.toLowerCase(Locale.ROOT).contains("upgrade: websocket") && watchFrom(head) >= created
+                && !fellBack.getAsBoolean());
+        forwarder.start();
+        Eventually.until(Duration.ofSeconds(90), () -> tablesAllow(YB, 80) && fellBack.getAsBoolean(), this::view);
+
+        // The watch is stuck now: only a restarted informer sees this.
+        admin.network().v1().networkPolicies().inNamespace("x").withName("allow-yb").delete();
+        Eventually.until(Duration.ofSeconds(120), () -> !tablesAllow(YB, 80), this::view);
+        Eventually.until(WAIT, () -> policiesWatch().restarts() >= 1, () -> "the watchdog restarted the informer: " + view());
+        Eventually.until(WAIT, () -> source.status().connected(), this::view);
+        control.call(() -> {
+            assertEquals(List.of(new NamespacedName("x", "deny")), manager.policies().stream().map(p -> p.id()).toList());
+            return null;
+        }, 10_000);
+    }
+
+    /** x/deny isolates x/a, applied; then the API server is cut off (every watch down). */
+    private void isolateXaThenCutTheApiServer() throws Exception {
+        admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "deny").selectPod("a")
+                .ingress().build())).create();
+        attach();
+        Eventually.until(WAIT, () -> source.status().synced() && !tablesAllow(YB, 80), this::view);
+        forwarder.stop();
+        Eventually.until(WAIT, () -> !source.status().connected(), this::view);
+    }
+
+    /** Creates x/allow-yb (y/b may reach x/a). */
+    private io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy allowYbToXa() {
+        return admin.network().v1().networkPolicies().resource(ApiPolicyObjects.policy(policy("x", "allow-yb")
+                .selectPod("a").ingress(from(podsIn(labels("ns", "y"), labels("pod", "b")))).build())).create();
+    }
+
+    private WatchHealth policiesWatch() {
+        return source.status().watches().stream().filter(w -> w.resource().equals("networkpolicies")).findFirst()
+                .orElseThrow();
+    }
+
+    /** The resourceVersion a watch request's head asks to start from (0 if none). */
+    private static long watchFrom(String head) {
+        Matcher m = Pattern.compile("[?&]resourceVersion=(\\d+)").matcher(head.substring(0, head.indexOf('\n')));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 }

@@ -8,6 +8,7 @@ import io.podswitch.perf.bench.Samples;
 import io.podswitch.perf.bench.Scenario;
 import io.podswitch.perf.bench.ScenarioContext;
 import io.podswitch.perf.bench.cnistart.JacksonPlugin;
+import io.podswitch.perf.bench.cnistart.JvmFloor;
 import io.podswitch.perf.bench.cnistart.TimedCall;
 import io.podswitch.perf.bench.side.PodNetwork;
 import io.podswitch.perf.bench.side.PodNetworkSide;
@@ -45,7 +46,10 @@ import java.util.Optional;
  *       cache at every start, JDK 20+ default), with its own AOT cache;</li>
  *   <li>{@code podswitch-checkout}: {@code bin/podswitch-cni} of the checkout (bash, JDK search, no cache);</li>
  *   <li>{@code podswitch-jackson}: Jackson parsing and writing the plugin's JSON ({@link JacksonPlugin}), with its own AOT cache;</li>
- *   <li>{@code host-local}: the reference Go plugin (VERSION only), the floor a static binary sets.</li>
+ *   <li>{@code host-local}: the reference Go plugin (VERSION only), the floor a static binary sets;</li>
+ *   <li>{@code jvm-floor}: the floor a JVM sets, with the plugin's exact flags and an AOT cache of its own
+ *       ({@link JvmFloor}): VERSION = start and halt doing nothing, STATUS = the bare round trip with
+ *       podswitchd (the JDK's Unix-domain socket, fixed request bytes, no JSON or HTTP code).</li>
  * </ul>
  */
 public final class CniStartScenario implements Scenario {
@@ -57,8 +61,9 @@ public final class CniStartScenario implements Scenario {
     static final List<Outcomes.Metric> METRICS = List.of(VERSION_WALL, VERSION_CPU, STATUS_WALL, STATUS_CPU);
     static final String PROVIDER_LOOKUP = "podswitch-provider-lookup";
     static final String RELOCATED = "podswitch-relocated";
+    static final String JVM_FLOOR = "jvm-floor";
     static final List<String> SUBJECTS = List.of(Measurement.PODSWITCH, "podswitch-c1", "podswitch-no-aot",
-            PROVIDER_LOOKUP, RELOCATED, "podswitch-checkout", "podswitch-jackson", "host-local");
+            PROVIDER_LOOKUP, RELOCATED, "podswitch-checkout", "podswitch-jackson", "host-local", JVM_FLOOR);
 
     @Override
     public String name() {
@@ -136,7 +141,30 @@ public final class CniStartScenario implements Scenario {
         Optional<Path> hostLocal = ctx.cniPlugin("host-local", "apt-get install -y containernetworking-plugins");
         out.add(new Subject("host-local", hostLocal.map(p -> List.of(p.toString())).orElse(null),
                 hostLocal.isPresent() ? null : "the reference CNI plugins are not installed"));
+        out.add(jvmFloor(java, node, scratch));
         return out;
+    }
+
+    /** {@link JvmFloor} with the plugin's flags and an AOT cache trained on its own round trip. */
+    private static Subject jvmFloor(Path java, PodNetwork node, Path scratch) throws Exception {
+        Path jar = codeSource(JvmFloor.class);
+        if (jar == null || !jar.toString().endsWith(".jar")) {
+            return new Subject(JVM_FLOOR, null, "an AOT cache needs jars: run it as bin/podswitch bench");
+        }
+        String socket = node.socketPath().toString();
+        Path cache = scratch.resolve("jvm-floor.aot");
+        List<String> train = new ArrayList<>(List.of(java.toString()));
+        train.addAll(PluginJvm.flags());
+        train.addAll(List.of("-XX:AOTCacheOutput=" + cache, "-cp", jar.toString(), JvmFloor.class.getName(),
+                "--train", socket));
+        TimedCall t = TimedCall.run(train, Map.of(), "");
+        if (t.exit() != 0 || !Files.isRegularFile(cache)) {
+            throw new IOException("training the JVM floor's AOT cache failed (exit " + t.exit() + ")");
+        }
+        List<String> run = new ArrayList<>(List.of(java.toString()));
+        run.addAll(PluginJvm.flags());
+        run.addAll(List.of("-XX:AOTCache=" + cache, "-cp", jar.toString(), JvmFloor.class.getName(), socket));
+        return new Subject(JVM_FLOOR, run, null);
     }
 
     /**

@@ -62,7 +62,7 @@ abstract class ForwardingScenario implements Scenario {
         Optional<Path> testpmd = ctx.tool("dpdk-testpmd", "apt-get install -y dpdk");
         int core = ctx.settings().cores().getFirst();
         List<Optional<PathSubject>> subjects = List.of(
-                sides.switchPath().map(s -> (PathSubject) new PathSubject.Podswitch(s, kind, ctx.settings().cores())),
+                sides.switchPath().map(s -> (PathSubject) PathSubject.Podswitch.oneWorker(s, kind, ctx.settings().cores())),
                 Optional.of(new PathSubject.KernelForward()), Optional.of(new PathSubject.LinuxBridge()),
                 testpmd.map(t -> (PathSubject) new PathSubject.Testpmd(t, kind, core)));
         for (int i = 0; i < subjects.size(); i++) {

@@ -85,7 +85,7 @@ public final class LatencyScenario implements Scenario {
         PodswitchSides sides = ctx.sides();
         List<Measurement> out = new ArrayList<>();
         List<Optional<PathSubject>> subjects = List.of(
-                sides.switchPath().map(s -> (PathSubject) new PathSubject.Podswitch(s, PortKind.TAP, ctx.settings().cores())),
+                sides.switchPath().map(s -> (PathSubject) PathSubject.Podswitch.oneWorker(s, PortKind.TAP, ctx.settings().cores())),
                 Optional.of(new PathSubject.LinuxBridge()), Optional.of(new PathSubject.KernelForward()));
         for (Optional<PathSubject> subject : subjects) {
             Outcomes o = new Outcomes(NAME, subject.map(PathSubject::name).orElse(Measurement.PODSWITCH));

@@ -48,7 +48,13 @@ sealed interface PathSubject {
         }
     }
 
+    /** podswitch with one worker per core of {@code cores} (TAP pods; see {@code L3SwitchPathSide}). */
     record Podswitch(SwitchPathSide side, PortKind kind, List<Integer> cores) implements PathSubject {
+        /** One worker, on the first of {@code cores}: the forwarding and latency scenarios measure a worker's share. */
+        static Podswitch oneWorker(SwitchPathSide side, PortKind kind, List<Integer> cores) {
+            return new Podswitch(side, kind, cores.isEmpty() ? cores : cores.subList(0, 1));
+        }
+
         @Override
         public String name() {
             return "podswitch";

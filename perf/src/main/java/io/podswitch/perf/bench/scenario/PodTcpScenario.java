@@ -23,6 +23,8 @@ import java.util.Optional;
 /**
  * iperf3 TCP pod to pod on the same node through podswitch (TAP), beside the same between two
  * namespaces on a Linux bridge (what most CNI plugins build) and through the kernel as a router.
+ * podswitch runs one worker per core of {@code --cores} (default: every online CPU, as the kernel paths
+ * may use them all), wired as {@code podswitchd --workers N}; {@code --cores 0} gives the one-worker figure.
  * Cross-node needs podswitch's overlay between two nodes; it is listed as unavailable until a side
  * provides it.
  */
@@ -82,6 +84,15 @@ public final class PodTcpScenario implements Scenario {
         return out;
     }
 
+    /** How many workers a podswitch subject ran (one per core given, as {@code podswitchd --workers N}). */
+    private static String workers(PathSubject subject) {
+        if (!(subject instanceof PathSubject.Podswitch p)) {
+            return "";
+        }
+        int n = Math.max(1, p.cores().size());
+        return ", " + n + (n == 1 ? " worker" : " workers");
+    }
+
     private Measurement measure(ScenarioContext ctx, PathSubject subject, Outcomes o, Iperf3Runner iperf3,
                                 Map<String, String> params, int streams) {
         try (Topology t = Topology.create()) {
@@ -90,7 +101,7 @@ public final class PodTcpScenario implements Scenario {
                 Samples s = ctx.measure(subject.name() + " iperf3", d -> Map.of(THROUGHPUT.name(),
                         iperf3.tcpGbps(built.path().genNs(), built.path().sinkNs(), built.path().dstIp(), PORT, d, streams)));
                 return o.ok(THROUGHPUT, params, s, "iperf3, " + streams + (streams == 1 ? " stream" : " streams")
-                        + ", whole seconds");
+                        + ", whole seconds" + workers(subject));
             }
         } catch (SideUnavailableException e) {
             return o.not(THROUGHPUT, params, Status.UNAVAILABLE, e.getMessage());

@@ -6,11 +6,14 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.podswitch.daemon.DaemonLog;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One resource watched through a fabric8 informer (list + watch, relist on 410 Gone, reconnect with
@@ -21,42 +24,71 @@ import java.util.function.Function;
  * start with the API server unreachable: the data path keeps its last state meanwhile, and
  * {@link #health} says how stale the view is.
  *
- * <p>To watch another resource (Pods, Namespaces, NetworkPolicies…): build its informer with
- * {@code client.…().runnableInformer(resyncMillis)}, add indexers if a reconciler needs them, and
- * {@link #start} it with the reconciler(s) and the function that maps an object to the keys it affects.
+ * <p>An informer whose watch never comes back although the API server answers (see {@link WatchWatchdog}) is
+ * {@link #restart}ed: a new informer from the same factory lists the resource afresh while the old cache keeps
+ * answering reads; once it has listed and watches, it replaces the old one and every key either cache holds
+ * is reconciled again (what changed, appeared or vanished meanwhile is applied; the rest reconciles to nothing).
+ *
+ * <p>To watch another resource (Pods, Namespaces, NetworkPolicies…): give {@link #start} a factory of its
+ * informer ({@code client.…().runnableInformer(resyncMillis)}, indexers and item store added), and the function
+ * that maps an object to the keys it affects; then {@link #feed} it to its reconciler(s).
  */
 public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
     private final String resource;
-    private final SharedIndexInformer<T> informer;
+    private final Supplier<SharedIndexInformer<T>> informers;
+    private final Function<T, Collection<String>> keysOf;
     private final List<Reconciler> reconcilers = new CopyOnWriteArrayList<>();
+    /** The informer whose cache is read and whose events reach the reconcilers. */
+    private volatile SharedIndexInformer<T> informer;
+    /** A restart's informer while it lists (its events are not delivered: the swap reconciles everything). */
+    private SharedIndexInformer<T> replacement;
     private final long startedAtMillis = System.currentTimeMillis();
     private volatile long healthyAtMillis = startedAtMillis;
     private volatile boolean synced;
+    private volatile boolean closed;
     private volatile long lists;
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong restarts = new AtomicLong();
     /** When the informer last delivered anything (an event, a list): with {@link #healthyAtMillis}, for metrics. */
     private volatile long lastEventMillis = startedAtMillis;
     private volatile String lastError = "";
 
-    private ResourceWatch(String resource, SharedIndexInformer<T> informer) {
+    private ResourceWatch(String resource, Supplier<SharedIndexInformer<T>> informers,
+                          Function<T, Collection<String>> keysOf) {
         this.resource = resource;
-        this.informer = informer;
+        this.informers = informers;
+        this.keysOf = keysOf;
     }
 
     /**
-     * Starts {@code informer} (not yet running). Every added, updated (also by a resync or relist) or deleted
-     * object enqueues the keys {@code keysOf} maps it to (for an update, those of the old and of the new
-     * object) in each reconciler {@link #feed}s. Returns at once; {@link #synced} tells when the first list is in.
+     * Starts an informer made by {@code informers} (not yet running; called again for each {@link #restart}).
+     * Every added, updated (also by a resync or relist) or deleted object enqueues the keys {@code keysOf} maps
+     * it to (for an update, those of the old and of the new object) in each reconciler it {@link #feed}s.
+     * Returns at once; {@link #synced} tells when the first list is in.
      */
-    public static <T extends HasMetadata> ResourceWatch<T> start(String resource, SharedIndexInformer<T> informer,
+    public static <T extends HasMetadata> ResourceWatch<T> start(String resource,
+                                                                 Supplier<SharedIndexInformer<T>> informers,
                                                                  Function<T, Collection<String>> keysOf) {
-        ResourceWatch<T> watch = new ResourceWatch<>(resource, informer);
-        List<Reconciler> reconcilers = watch.reconcilers;
-        informer.exceptionHandler((started, t) -> {
-            watch.failed(t);
+        ResourceWatch<T> watch = new ResourceWatch<>(resource, informers, keysOf);
+        SharedIndexInformer<T> first = watch.wired(informers.get());
+        watch.informer = first;
+        first.start().whenComplete((v, t) -> {
+            if (t == null) {
+                watch.synced = true;
+                watch.healthyAtMillis = System.currentTimeMillis();
+                watch.reconcilers.forEach(Reconciler::kick); // the first batch: everything listed
+            }
+        });
+        return watch;
+    }
+
+    /** {@code fresh} with this watch's failure handling and event delivery (only while it is the current informer). */
+    private SharedIndexInformer<T> wired(SharedIndexInformer<T> fresh) {
+        fresh.exceptionHandler((started, t) -> {
+            failed(t);
             return true; // always retry (with the client's exponential backoff): never give up on the API server
         });
-        informer.addEventHandler(new ResourceEventHandler<T>() {
+        fresh.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
                 enqueue(obj);
@@ -75,29 +107,26 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
 
             @Override
             public void onList(String resourceVersion, boolean remainedEmpty) {
-                watch.listed(resourceVersion);
+                listed(resourceVersion);
             }
 
             private void enqueue(T obj) {
-                watch.lastEventMillis = System.currentTimeMillis();
-                if (obj == null) {
+                lastEventMillis = System.currentTimeMillis(); // a restart's list is progress too
+                if (obj == null || informer != fresh) {
                     return;
                 }
-                for (String key : keysOf.apply(obj)) {
-                    for (Reconciler r : reconcilers) {
-                        r.enqueue(key);
-                    }
-                }
+                deliver(keysOf.apply(obj));
             }
         });
-        informer.start().whenComplete((v, t) -> {
-            if (t == null) {
-                watch.synced = true;
-                watch.healthyAtMillis = System.currentTimeMillis();
-                reconcilers.forEach(Reconciler::kick); // the first batch: everything listed
+        return fresh;
+    }
+
+    private void deliver(Collection<String> keys) {
+        for (String key : keys) {
+            for (Reconciler r : reconcilers) {
+                r.enqueue(key);
             }
-        });
-        return watch;
+        }
     }
 
     /**
@@ -107,6 +136,63 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
     public void feed(Reconciler reconciler) {
         reconcilers.add(reconciler);
         reconciler.kick();
+    }
+
+    /**
+     * Replaces the informer by a new one that lists the resource afresh (a restart already under way is
+     * abandoned for this one). Reads keep going to the current cache until the new informer has listed and
+     * watches; then it takes over and every key of either cache is reconciled. Any thread.
+     *
+     * @param why for the log
+     */
+    public void restart(String why) {
+        SharedIndexInformer<T> fresh;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (replacement != null) {
+                replacement.close();
+            }
+            fresh = wired(informers.get());
+            replacement = fresh;
+        }
+        restarts.incrementAndGet();
+        DaemonLog.warn("kubernetes: " + resource + ": restarting the informer (" + why + "): listing afresh", null);
+        fresh.start().whenComplete((v, t) -> {
+            if (t == null) {
+                takeOver(fresh);
+            }
+        });
+    }
+
+    /** {@code fresh} has listed and watches: it becomes the informer, and everything either cache holds is reconciled. */
+    private void takeOver(SharedIndexInformer<T> fresh) {
+        SharedIndexInformer<T> old;
+        synchronized (this) {
+            if (replacement != fresh || closed) {
+                fresh.close(); // abandoned for a newer restart, or the watch was closed meanwhile
+                return;
+            }
+            replacement = null;
+            old = informer;
+            informer = fresh;
+        }
+        old.close();
+        Set<String> keys = new HashSet<>();
+        for (T obj : old.getStore().list()) {
+            keys.addAll(keysOf.apply(obj));
+        }
+        for (T obj : fresh.getStore().list()) {
+            keys.addAll(keysOf.apply(obj));
+        }
+        synced = true;
+        healthyAtMillis = System.currentTimeMillis();
+        DaemonLog.info("kubernetes: " + resource + ": the restarted informer listed " + fresh.getStore().list().size()
+                + " object(s) at resourceVersion " + fresh.lastSyncResourceVersion() + " and watches; reconciling "
+                + keys.size() + " key(s)");
+        deliver(keys);
+        reconcilers.forEach(Reconciler::kick);
     }
 
     /** The cache key of a namespaced ({@code ns/name}) or cluster-scoped ({@code name}) object. */
@@ -119,7 +205,7 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
         long n = ++lists;
         if (n > 1) {
             DaemonLog.info("kubernetes: " + resource + " re-listed at resourceVersion " + resourceVersion
-                    + " (watch expired or broke); applying the difference");
+                    + " (watch expired or broke, or the informer restarted); applying the difference");
         }
     }
 
@@ -141,6 +227,16 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
         return synced;
     }
 
+    /** A watch is established now. */
+    public boolean watching() {
+        return informer.isWatching();
+    }
+
+    /** When the informer last delivered an event or a list (epoch ms; the start before any). */
+    public long lastEventMillis() {
+        return lastEventMillis;
+    }
+
     /** The object cached under {@code key}, or null (never was, or deleted). Any thread. */
     public T get(String key) {
         return informer.getStore().getByKey(key);
@@ -151,6 +247,11 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
         return informer.getIndexer().byIndex(indexName, value);
     }
 
+    /** Objects in the cache. */
+    public int size() {
+        return informer.getStore().list().size();
+    }
+
     /** Every cached object's key. */
     public List<String> keys() {
         return informer.getStore().listKeys();
@@ -159,18 +260,28 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
     /** Samples the watch state (the source does so every second, so staleness is measured, not guessed). */
     public WatchHealth health() {
         long now = System.currentTimeMillis();
-        boolean watching = informer.isWatching();
+        SharedIndexInformer<T> current = informer;
+        boolean watching = current.isWatching();
         if (watching) {
             healthyAtMillis = now;
             lastError = "";
         }
-        String rv = informer.lastSyncResourceVersion();
-        return new WatchHealth(resource, synced, watching, informer.getStore().list().size(), rv == null ? "" : rv,
-                lists, failures.get(), watching ? 0 : now - healthyAtMillis, lastEventMillis, lastError);
+        String rv = current.lastSyncResourceVersion();
+        return new WatchHealth(resource, synced, watching, current.getStore().list().size(), rv == null ? "" : rv,
+                lists, failures.get(), restarts.get(), watching ? 0 : now - healthyAtMillis, lastEventMillis, lastError);
     }
 
     @Override
     public void close() {
+        SharedIndexInformer<T> pending;
+        synchronized (this) {
+            closed = true;
+            pending = replacement;
+            replacement = null;
+        }
+        if (pending != null) {
+            pending.close();
+        }
         informer.close();
     }
 }
