@@ -4,6 +4,7 @@ import io.podswitch.config.cidr.Cidr;
 import io.podswitch.config.cidr.IpFamily;
 import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.NodeConfig;
+import io.podswitch.config.model.UplinkAttach;
 import io.podswitch.daemon.api.ControlApi;
 import io.podswitch.daemon.api.ControlServer;
 import io.podswitch.daemon.api.ControlThread;
@@ -334,7 +335,7 @@ public final class Daemon implements AutoCloseable {
                 : cluster.uplinkPort().attachment().serviceAddresses();
         services.externalAddresses(new ServiceAddressSteering(addressMaps, host::routeServiceAddress,
                 host::unrouteServiceAddress));
-        nodePortNotice.check(config);
+        nodePortNotice.check(config, uplinkAttach(config));
 
         policy = new PolicyManager(engine.policyTables(), policyNode(config, hostAddresses));
         PolicyManager.Compilation compiled = policy.applyFile(config.networkPolicy());
@@ -424,11 +425,16 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** How this node's uplink is attached: as opened (auto resolved), or as configured when no uplink runs. */
+    private UplinkAttach uplinkAttach(ClusterConfig config) {
+        return cluster != null ? cluster.attach() : config.thisNode().uplink().attach();
+    }
+
     /** Reloads the cluster config on the control thread; see {@link ConfigReloader}. */
     public ReloadResult reload(String trigger) throws Exception {
         return control.call(() -> {
             ReloadResult result = reloader.reload(trigger);
-            nodePortNotice.check(reloader.running());
+            nodePortNotice.check(reloader.running(), uplinkAttach(reloader.running()));
             return result;
         }, STARTUP_TIMEOUT_MS);
     }

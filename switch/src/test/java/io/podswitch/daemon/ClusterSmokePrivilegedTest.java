@@ -11,6 +11,7 @@ import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.http.UnixHttpClient;
 import io.podswitch.api.json.JsonParser;
 import io.podswitch.api.json.ObjectReader;
+import io.podswitch.nativeio.KernelRelease;
 import io.podswitch.nativeio.NetnsFixture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -224,6 +225,31 @@ class ClusterSmokePrivilegedTest {
             assertEquals("b'xy'", udpToNodeA(c), "after the kill the tunnel port is the kernel's again");
             assertTrue(DaemonHarness.ping(c.nodeA, c.addrB), "node a → node b after the kill");
             assertTrue(DaemonHarness.ping(c.nodeB, c.addrA), "node b → node a after the kill");
+        }
+    }
+
+    /**
+     * {@code attach: auto}: with a tunnel, the tap uplink on a kernel whose TAP takes the UDP tunnel offloads
+     * (6.17+), else af_xdp; in direct mode af_xdp. Pods reach each other either way, the daemon logs its choice
+     * and the tunnel TAP exists exactly when tap was chosen.
+     */
+    @Test
+    void autoUplinkIsTapWhereTheKernelHasItElseAfXdp() throws Exception {
+        boolean tunnelTap = KernelRelease.atLeast(6, 17);
+        for (String overlay : List.of("{mode: vxlan, vni: 42, podMTU: 1450}", "{mode: direct, podMTU: 1500}")) {
+            boolean tap = tunnelTap && overlay.contains("vxlan");
+            try (TwoNodes c = new TwoNodes(overlay, "auto")) {
+                String podA = "pqA" + c.sfx;
+                String podB = "pqB" + c.sfx;
+                addPod(podA, c.namespaces, c.sockets.get("a"), "qa" + c.sfx);
+                String ipB = addPod(podB, c.namespaces, c.sockets.get("b"), "qb" + c.sfx);
+                assertTrue(DaemonHarness.ping(podA, ipB), overlay + ": pod a → pod b\n" + logs(c.dir));
+                String log = Files.readString(c.dir.resolve("a").resolve("daemon.log"));
+                assertTrue(log.contains("uplink.attach auto: " + (tap ? "tap" : "af_xdp")), overlay + "\n" + log);
+                String links = NetnsFixture.run("ip", "-n", c.nodeA, "-o", "link", "show");
+                assertEquals(tap, links.contains(io.podswitch.daemon.uplink.TapUplink.TAP_NAME), overlay + "\n" + links);
+                assertFalse(links.contains("podswitch-probe"), "the probe's TAP is gone\n" + links);
+            }
         }
     }
 

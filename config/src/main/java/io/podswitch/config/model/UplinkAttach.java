@@ -13,7 +13,13 @@ public enum UplinkAttach {
      * A TAP with UDP tunnel offloads plus tcx programs on it and on the NIC: TCP super-frames cross the
      * overlay whole (Linux 6.17+). In direct mode (no tunnel) it is the same as {@link #UDP}.
      */
-    TAP("tap");
+    TAP("tap"),
+    /**
+     * {@link #TAP} where it carries something and the kernel has it: with a tunnel (vxlan/geneve) and a
+     * TAP that takes the UDP tunnel offloads (Linux 6.17+), else the default, {@link #AF_XDP}. Resolved once
+     * when podswitchd starts (it probes the kernel); the daemon logs what it chose.
+     */
+    AUTO("auto");
 
     private final String configName;
 

@@ -9,7 +9,7 @@ import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.UplinkAttach;
 import org.junit.jupiter.api.Test;
 
-/** {@code nodes[].uplink.attach}: af_xdp (default), udp or tap, misspellings located and corrected. */
+/** {@code nodes[].uplink.attach}: af_xdp (default), udp, tap or auto, misspellings located and corrected. */
 class UplinkAttachRuleTest {
 
     @Test
@@ -35,10 +35,16 @@ class UplinkAttachRuleTest {
     }
 
     @Test
+    void autoIsRead() throws Exception {
+        String yaml = replace("uplink: {interface: eth0, mtu: 1500}", "    uplink: {interface: eth0, mtu: 1500, attach: auto}");
+        assertEquals(UplinkAttach.AUTO, ConfigFixture.load(yaml).thisNode().uplink().attach());
+    }
+
+    @Test
     void unknownAttachIsLocatedWithASuggestion() {
         String yaml = replace("uplink: {interface: eth0, mtu: 1500}",
                 "    uplink: {interface: eth0, mtu: 1500, attach: afxdp}  # <-");
-        ConfigError error = assertError(yaml, "nodes[0].uplink.attach", "'afxdp' is not one of af_xdp, udp, tap; did you mean af_xdp?");
+        ConfigError error = assertError(yaml, "nodes[0].uplink.attach", "'afxdp' is not one of af_xdp, udp, tap, auto; did you mean af_xdp?");
         assertEquals(ConfigFixture.FILE, error.file());
     }
 

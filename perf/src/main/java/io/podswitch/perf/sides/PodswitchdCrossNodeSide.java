@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
  * {@code eth0}), and one pod per node wired by executing the CNI plugin as a runtime does. The pod
  * MTU is the config's derived default (uplink MTU − overhead). Before it returns, a ping from node 1's
  * pod to node 2's proves the path; when it fails, the build does not carry traffic between nodes and
- * the side is unavailable (with the reason), not failed.
+ * the side is unavailable (with the reason), not failed. Then it waits until the daemons have gone quiet
+ * ({@link StartQuiet}: their start-up warm-up and JIT are over), so the steps measure forwarding.
  */
 public final class PodswitchdCrossNodeSide implements CrossNodeSide {
 
@@ -68,6 +69,9 @@ public final class PodswitchdCrossNodeSide implements CrossNodeSide {
                 throw new SideUnavailableException("podswitchd in this build does not carry pod traffic between nodes ("
                         + mode + (attach == null ? "" : ", " + attach) + "): ping " + pods[1] + " → " + target + " failed");
             }
+            // Traffic is measured once the daemons' start-up work (reload warm-up, JIT, GC) is over.
+            System.err.println("bench: podswitchd ×" + daemons.size() + " (" + mode + (attach == null ? "" : ", " + attach)
+                    + ") " + StartQuiet.await(() -> daemons.stream().mapToLong(PodswitchdNodeProcess::cpuNanos).sum()));
             CrossNodePath path = new CrossNodePath(pods[1], pods[2], target);
             wiring = new Wiring() {
                 @Override

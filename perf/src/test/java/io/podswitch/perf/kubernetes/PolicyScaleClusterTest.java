@@ -60,4 +60,23 @@ class PolicyScaleClusterTest {
         int size = PolicyScaleCluster.pod(54_321).length();
         assertTrue(size > 1800 && size < 2600, size + " bytes");
     }
+
+    @Test
+    void aRealisticPodIsTheSamePodAsARealApiServerListsIt() {
+        for (int i : List.of(0, 1, 54_321, 99_999)) {
+            Pod realistic = Serialization.unmarshal(PolicyScaleCluster.realisticPod(i), Pod.class);
+            Pod minimal = Serialization.unmarshal(PolicyScaleCluster.pod(i), Pod.class);
+            assertEquals(minimal.getMetadata().getName(), realistic.getMetadata().getName());
+            assertEquals(minimal.getMetadata().getLabels(), realistic.getMetadata().getLabels());
+            assertEquals(2, realistic.getMetadata().getManagedFields().size(), "kube-controller-manager's and the kubelet's");
+            assertEquals(2, realistic.getSpec().getContainers().getFirst().getPorts().size());
+            assertEquals(5, realistic.getStatus().getConditions().size());
+            assertTrue(realistic.getAdditionalProperties().isEmpty() && realistic.getSpec().getAdditionalProperties().isEmpty(),
+                    "every field is one the model knows");
+            assertEquals(((PolicyTranslator.Verdict.Use<?>) translator.pod(minimal)).value(),
+                    ((PolicyTranslator.Verdict.Use<?>) translator.pod(realistic)).value(), "the policy engine sees one pod");
+        }
+        int size = PolicyScaleCluster.realisticPod(54_321).length();
+        assertTrue(size > 6000 && size < 8000, size + " bytes");
+    }
 }

@@ -10,6 +10,7 @@ import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.host.HostPort;
 import io.podswitch.daemon.ipam.IpRange;
 import io.podswitch.daemon.uplink.AfXdpUplink;
+import io.podswitch.daemon.uplink.AutoAttach;
 import io.podswitch.daemon.uplink.TapUplink;
 import io.podswitch.daemon.uplink.UdpUplink;
 import io.podswitch.daemon.uplink.UplinkAttachment;
@@ -33,15 +34,19 @@ import java.util.List;
  *   <tr><td>udp</td><td>direct</td><td>no switch port: kernel routes to the peers; the switch sends remote pod traffic to the host TAP</td></tr>
  *   <tr><td>tap</td><td>vxlan/geneve</td><td>a {@link TapUplink}: a TAP with UDP tunnel offloads, tcx programs on it and the NIC</td></tr>
  *   <tr><td>tap</td><td>direct</td><td>as udp</td></tr>
+ *   <tr><td>auto</td><td>vxlan/geneve</td><td>as tap when the kernel takes the tunnel TAP ({@link AutoAttach}), else as af_xdp</td></tr>
+ *   <tr><td>auto</td><td>direct</td><td>as af_xdp</td></tr>
  * </table>
  */
 public final class ClusterPeers implements AutoCloseable {
     private final UplinkPort uplinkPort;
     private final PeerManager manager;
+    private final UplinkAttach attach;
 
-    private ClusterPeers(UplinkPort uplinkPort, PeerManager manager) {
+    private ClusterPeers(UplinkPort uplinkPort, PeerManager manager, UplinkAttach attach) {
         this.uplinkPort = uplinkPort;
         this.manager = manager;
+        this.attach = attach;
     }
 
     /** The NIC's MTU as the kernel reports it (the pod MTU is derived from it). */
@@ -54,10 +59,16 @@ public final class ClusterPeers implements AutoCloseable {
     public static ClusterPeers open(SwitchEngine engine, ClusterConfig config, HostPort host) {
         NodeConfig self = config.thisNode();
         String nic = self.uplink().interfaceName();
-        UplinkAttach attach = self.uplink().attach();
+        boolean direct = !config.overlay().mode().encapsulates();
+        UplinkAttach configured = self.uplink().attach();
+        UplinkAttach attach = AutoAttach.resolve(configured, !direct, AutoAttach::tunnelTapSupported);
+        if (configured == UplinkAttach.AUTO) {
+            DaemonLog.info("uplink.attach auto: " + attach.configName() + (direct ? " (direct mode: no tunnel to carry whole)"
+                    : attach == UplinkAttach.TAP ? " (this kernel's TAP takes the UDP tunnel offloads)"
+                    : " (this kernel's TAP refuses TUN_F_UDP_TUNNEL_GSO: tap needs Linux 6.17+)"));
+        }
         // Without a tunnel there is nothing for the tap attachment to carry whole: it routes like udp.
         boolean udp = attach == UplinkAttach.UDP || attach == UplinkAttach.TAP;
-        boolean direct = !config.overlay().mode().encapsulates();
         boolean kernelRoutes = udp && direct;
         int port = config.overlay().udpPort();
         if (!direct && port != 4789 && port != 6081) {
@@ -109,9 +120,9 @@ public final class ClusterPeers implements AutoCloseable {
             }
             throw e;
         }
-        DaemonLog.info("uplink " + nic + " (" + self.uplink().attach().configName() + ", MTU " + side.mtu() + "), "
+        DaemonLog.info("uplink " + nic + " (" + attach.configName() + ", MTU " + side.mtu() + "), "
                 + config.overlay().mode().configName() + ", " + manager.views().size() + " peer(s)");
-        return new ClusterPeers(uplink, manager);
+        return new ClusterPeers(uplink, manager, attach);
     }
 
     private static List<IpRange> clusterRanges(ClusterConfig config) {
@@ -140,6 +151,11 @@ public final class ClusterPeers implements AutoCloseable {
 
     public PeerManager manager() {
         return manager;
+    }
+
+    /** How the uplink is attached: the configured value, {@code auto} resolved ({@link AutoAttach}). */
+    public UplinkAttach attach() {
+        return attach;
     }
 
     /** The uplink's switch port (null when the kernel routes: udp attach in direct mode). */

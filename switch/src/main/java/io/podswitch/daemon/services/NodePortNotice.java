@@ -17,10 +17,11 @@ public final class NodePortNotice {
     /**
      * Logs once when {@code config} has node ports and this node's uplink cannot steer them to the switch.
      *
+     * @param attach how the uplink is attached ({@code auto} as the daemon resolved it)
      * @return true when this call logged the notice
      */
-    public boolean check(ClusterConfig config) {
-        if (logged || config.nodes().size() < 2 || config.thisNode().uplink().attach() == UplinkAttach.AF_XDP) {
+    public boolean check(ClusterConfig config, UplinkAttach attach) {
+        if (logged || config.nodes().size() < 2 || attach == UplinkAttach.AF_XDP) {
             return false;
         }
         boolean nodePorts = config.services().stream().anyMatch(s -> s.ports().stream().anyMatch(p -> p.hasNodePort()));
@@ -28,7 +29,7 @@ public final class NodePortNotice {
             logged = true;
             DaemonLog.info("node ports are configured but not served on node " + config.thisNodeName()
                     + ": uplink " + config.thisNode().uplink().interfaceName() + " has attach: "
-                    + config.thisNode().uplink().attach().configName() + ", so traffic to "
+                    + attach.configName() + ", so traffic to "
                     + "the node's addresses never enters the switch (use attach: af_xdp for NodePort)");
         }
         return nodePorts;

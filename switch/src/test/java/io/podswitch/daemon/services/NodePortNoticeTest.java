@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podswitch.config.ConfigLoader;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.UplinkAttach;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,13 +31,20 @@ class NodePortNoticeTest {
     @Test
     void loggedOnceForNodePortsOnAUdpUplink() throws Exception {
         NodePortNotice notice = new NodePortNotice();
-        assertFalse(notice.check(config("udp", "")), "no node port: nothing to say");
-        assertTrue(notice.check(config("udp", ", nodePort: 30080")));
-        assertFalse(notice.check(config("udp", ", nodePort: 30080")), "once per daemon");
+        assertFalse(notice.check(config("udp", ""), UplinkAttach.UDP), "no node port: nothing to say");
+        assertTrue(notice.check(config("udp", ", nodePort: 30080"), UplinkAttach.UDP));
+        assertFalse(notice.check(config("udp", ", nodePort: 30080"), UplinkAttach.UDP), "once per daemon");
     }
 
     @Test
     void silentWithAnAfXdpUplink() throws Exception {
-        assertFalse(new NodePortNotice().check(config("af_xdp", ", nodePort: 30080")));
+        assertFalse(new NodePortNotice().check(config("af_xdp", ", nodePort: 30080"), UplinkAttach.AF_XDP));
+    }
+
+    @Test
+    void autoCountsAsWhatItResolvedTo() throws Exception {
+        assertFalse(new NodePortNotice().check(config("auto", ", nodePort: 30080"), UplinkAttach.AF_XDP),
+                "auto on a kernel without the tunnel TAP: af_xdp steers node ports");
+        assertTrue(new NodePortNotice().check(config("auto", ", nodePort: 30080"), UplinkAttach.TAP));
     }
 }

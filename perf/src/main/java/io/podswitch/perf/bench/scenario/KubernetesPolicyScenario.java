@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +27,9 @@ import java.util.regex.Pattern;
  * What NetworkPolicy's inputs cost podswitchd with {@code source: kubernetes} at 100,000 pods (issues 12/13): a
  * real podswitchd (bin/podswitchd's JVM flags) in a node namespace watches the test API server, which serves
  * 100,000 Pods, 1,000 Namespaces and 1,000 NetworkPolicies ({@link PolicyScaleCluster}; lists rendered in bulk,
- * see {@link io.podswitch.testapi.BulkLists}) and this node's Node object. Per repetition, from the daemon's launch:
+ * see {@link io.podswitch.testapi.BulkLists}) and this node's Node object — twice in one run: pods as minimal JSON
+ * (~2 KB), then as a real kube-apiserver lists them (~7 KB, managedFields and all; {@code pod_json} in the
+ * parameters). Per repetition, from the daemon's launch:
  *
  * <ul>
  *   <li>{@code pods_listed} — until the pod informer reports its first list in (the list read, deserialized and
@@ -67,7 +70,7 @@ public final class KubernetesPolicyScenario implements Scenario {
     @Override
     public String description() {
         return "source: kubernetes with 100,000 pods, 1,000 namespaces, 1,000 NetworkPolicies: initial list and "
-                + "policy tables, time and memory (no baseline runs here)";
+                + "policy tables, time and memory, pods as minimal and as realistic JSON (no baseline runs here)";
     }
 
     @Override
@@ -77,29 +80,37 @@ public final class KubernetesPolicyScenario implements Scenario {
 
     @Override
     public int plannedSteps(BenchSettings s) {
-        return 1;
+        return PolicyScaleCluster.PodJson.values().length;
     }
 
     @Override
     public List<Measurement> run(ScenarioContext ctx) throws Exception {
-        PolicyScaleCluster cluster = new PolicyScaleCluster(ctx.smoke() ? 1000 : 100_000);
-        Map<String, String> params = Outcomes.params("pods", Integer.toString(cluster.pods()), "namespaces",
-                Integer.toString(cluster.namespaces()), "policies", Integer.toString(cluster.policies()), "localPods",
-                Integer.toString(cluster.localPods()));
-        Outcomes podswitch = new Outcomes(NAME, Measurement.PODSWITCH);
-        if (!ctx.isRoot()) {
-            return podswitch.not(METRICS, params, Status.NEEDS_ROOT, "the daemon runs in a network namespace");
-        }
         List<Measurement> out = new ArrayList<>();
-        try (ApiTopology topology = ApiTopology.start()) {
-            ScaleCluster.createSelf(topology.client());
-            cluster.serveOn(topology.api().dispatcher().bulkLists(), "1");
-            Samples samples = ctx.measure("sync", d -> trial(ctx, topology, cluster), false);
-            for (Outcomes.Metric m : METRICS) {
-                out.add(podswitch.ok(m, params, samples, "pods ~2 KB of JSON each, no managedFields; podswitchd lists pods in pages of 500"));
+        Outcomes podswitch = new Outcomes(NAME, Measurement.PODSWITCH);
+        for (PolicyScaleCluster.PodJson json : PolicyScaleCluster.PodJson.values()) {
+            PolicyScaleCluster cluster = new PolicyScaleCluster(ctx.smoke() ? 1000 : 100_000, json);
+            Map<String, String> params = Outcomes.params("pods", Integer.toString(cluster.pods()), "pod_json",
+                    json.name().toLowerCase(Locale.ROOT), "pod_bytes", Integer.toString(json.render(54_321).length()),
+                    "namespaces", Integer.toString(cluster.namespaces()), "policies", Integer.toString(cluster.policies()),
+                    "localPods", Integer.toString(cluster.localPods()));
+            if (!ctx.isRoot()) {
+                out.addAll(podswitch.not(METRICS, params, Status.NEEDS_ROOT, "the daemon runs in a network namespace"));
+                continue;
             }
-        } catch (Exception e) {
-            out.addAll(podswitch.not(METRICS, params, Status.FAILED, Outcomes.reason(e)));
+            try (ApiTopology topology = ApiTopology.start()) {
+                ScaleCluster.createSelf(topology.client());
+                cluster.serveOn(topology.api().dispatcher().bulkLists(), "1");
+                Samples samples = ctx.measure("sync " + json.name().toLowerCase(Locale.ROOT),
+                        d -> trial(ctx, topology, cluster), false);
+                for (Outcomes.Metric m : METRICS) {
+                    out.add(podswitch.ok(m, params, samples, json == PolicyScaleCluster.PodJson.MINIMAL
+                            ? "pods ~2 KB of JSON each, no managedFields; podswitchd lists in pages of 500"
+                            : "pods ~7 KB of JSON each, as kube-apiserver lists them (managedFields, probes, env); "
+                            + "podswitchd lists in pages of 500"));
+                }
+            } catch (Exception e) {
+                out.addAll(podswitch.not(METRICS, params, Status.FAILED, Outcomes.reason(e)));
+            }
         }
         return out;
     }
