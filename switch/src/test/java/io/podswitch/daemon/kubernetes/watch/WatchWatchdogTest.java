@@ -1,0 +1,158 @@
+package io.podswitch.daemon.kubernetes.watch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Indexer;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The watchdog's decisions on informers whose state the test sets (fabric8's informer interface answered by a
+ * proxy): a quiet informer that is not watching, or that watches while the API server holds another number of
+ * objects, is restarted once the server has answered for {@code stuckAfter}; one that watches with the right count,
+ * one whose API server does not answer, and one that keeps delivering events are left alone.
+ */
+class WatchWatchdogTest {
+    private static final Duration STUCK = Duration.ofMillis(200);
+    private static final int CACHED = 3;
+
+    /** An informer that has listed {@link #CACHED} pods and reports {@code watching}. */
+    private static final class FakeInformers implements Supplier<SharedIndexInformer<Pod>> {
+        final AtomicBoolean watching = new AtomicBoolean();
+        final AtomicInteger made = new AtomicInteger();
+        final List<ResourceEventHandler<Pod>> handlers = new ArrayList<>();
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public SharedIndexInformer<Pod> get() {
+            made.incrementAndGet();
+            List<Pod> pods = new ArrayList<>();
+            for (int i = 0; i < CACHED; i++) {
+                pods.add(new PodBuilder().withNewMetadata().withName("p" + i).withNamespace("x").endMetadata().build());
+            }
+            Indexer<Pod> store = (Indexer<Pod>) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {Indexer.class}, (p, m, a) -> switch (m.getName()) {
+                        case "list" -> pods;
+                        case "listKeys" -> pods.stream().map(ResourceWatch::keyOf).toList();
+                        default -> null;
+                    });
+            Object[] self = new Object[1];
+            self[0] = Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {SharedIndexInformer.class},
+                    (p, m, a) -> switch (m.getName()) {
+                        case "start" -> CompletableFuture.completedFuture(null);
+                        case "isWatching" -> watching.get();
+                        case "getStore", "getIndexer" -> store;
+                        case "lastSyncResourceVersion" -> "1";
+                        case "addEventHandler" -> {
+                            handlers.add((ResourceEventHandler<Pod>) a[0]);
+                            yield self[0];
+                        }
+                        case "hashCode" -> System.identityHashCode(p);
+                        case "equals" -> p == a[0];
+                        default -> m.getReturnType().isInstance(self[0]) ? self[0]
+                                : m.getReturnType() == boolean.class ? false : null;
+                    });
+            return (SharedIndexInformer<Pod>) self[0];
+        }
+    }
+
+    private static ResourceWatch<Pod> start(FakeInformers informers) {
+        return ResourceWatch.start("pods", informers, p -> List.of(ResourceWatch.keyOf(p)));
+    }
+
+    private static ResourceWatch<Pod> establishedWatch(FakeInformers informers) {
+        informers.watching.set(true);
+        return start(informers);
+    }
+
+    /** Probes a watch that is down every 20 ms and checks an established one's count every 50 ms. */
+    private static WatchWatchdog verifyingOften() {
+        return new WatchWatchdog(STUCK, Duration.ofMillis(20), Duration.ofMillis(50));
+    }
+
+    /** Checks every 10 ms for {@code millis}; true as soon as one check restarted the watch. */
+    private static boolean restartedWithin(WatchWatchdog dog, ResourceWatch<Pod> watch, Supplier<OptionalLong> probe,
+                                           long millis, Runnable meanwhile) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < end) {
+            meanwhile.run();
+            if (dog.check(watch, probe)) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    @Test
+    void aQuietWatchThatIsDownWhileTheServerAnswersIsRestarted() throws Exception {
+        FakeInformers informers = new FakeInformers();
+        ResourceWatch<Pod> watch = start(informers);
+        AtomicInteger probes = new AtomicInteger();
+        WatchWatchdog dog = new WatchWatchdog(STUCK, Duration.ofMillis(20), Duration.ofHours(1));
+        assertTrue(restartedWithin(dog, watch, () -> {
+            probes.incrementAndGet();
+            return OptionalLong.of(CACHED);
+        }, 5000, () -> { }));
+        assertEquals(2, informers.made.get(), "a new informer was made");
+        assertEquals(1, watch.health().restarts());
+        assertTrue(probes.get() >= 2, "probed while down: " + probes);
+    }
+
+    @Test
+    void anEstablishedWatchWhoseCacheMissesObjectsIsRestarted() throws Exception {
+        FakeInformers informers = new FakeInformers();
+        ResourceWatch<Pod> watch = establishedWatch(informers);
+        WatchWatchdog dog = verifyingOften();
+        assertTrue(restartedWithin(dog, watch, () -> OptionalLong.of(CACHED + 1), 5000, () -> { }));
+        assertEquals(1, watch.health().restarts());
+    }
+
+    @Test
+    void anEstablishedWatchWithTheServersCountIsLeftAlone() throws Exception {
+        FakeInformers informers = new FakeInformers();
+        ResourceWatch<Pod> watch = establishedWatch(informers);
+        WatchWatchdog dog = verifyingOften();
+        assertTrue(!restartedWithin(dog, watch, () -> OptionalLong.of(CACHED), 1500, () -> { }));
+        assertTrue(!restartedWithin(dog, watch, OptionalLong::empty, 500, () -> { }), "a server that gives no count");
+        assertEquals(1, informers.made.get());
+    }
+
+    @Test
+    void aWatchDownWhileTheServerIsAwayIsLeftToItsRetries() throws Exception {
+        FakeInformers informers = new FakeInformers();
+        ResourceWatch<Pod> watch = start(informers);
+        WatchWatchdog dog = new WatchWatchdog(STUCK, Duration.ofMillis(20), Duration.ofHours(1));
+        assertTrue(!restartedWithin(dog, watch, () -> {
+            throw new IllegalStateException("connection refused");
+        }, 1500, () -> { }));
+        assertEquals(1, informers.made.get());
+    }
+
+    @Test
+    void aWatchThatKeepsDeliveringIsNeitherProbedNorRestarted() throws Exception {
+        FakeInformers informers = new FakeInformers();
+        ResourceWatch<Pod> watch = start(informers);
+        AtomicInteger probes = new AtomicInteger();
+        Pod pod = new PodBuilder().withNewMetadata().withName("p0").withNamespace("x").endMetadata().build();
+        WatchWatchdog dog = new WatchWatchdog(STUCK, Duration.ofMillis(20), Duration.ofHours(1));
+        assertTrue(!restartedWithin(dog, watch, () -> {
+            probes.incrementAndGet();
+            return OptionalLong.of(CACHED + 5);
+        }, 1500, () -> informers.handlers.getFirst().onUpdate(pod, pod)));
+        assertEquals(0, probes.get());
+    }
+}
