@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -315,6 +316,22 @@ final class DaemonHarness implements AutoCloseable {
     /** Links of a namespace, e.g. to prove no TAP was left behind. */
     static String links(String ns) {
         return NetnsFixture.run("ip", "-n", ns, "-o", "link", "show");
+    }
+
+    /**
+     * Waits until the pod's {@code eth0} has left {@code ns}, failing with {@code what} and the links
+     * after {@code within}. DEL answers before the kernel removes the pod's TAP (docs/daemon.md, DEL
+     * step 10: a closer thread, one close after another), so "no TAP left behind" is a matter of
+     * moments after the answer — longer after many DELs at once.
+     */
+    static void assertEth0Gone(String ns, Duration within, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (links(ns).contains("eth0")) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(what + ": " + links(ns));
+            }
+            Thread.sleep(20);
+        }
     }
 
     private boolean closed;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.podswitch.api.CniApi;
 import io.podswitch.api.http.HttpResponse;
 import io.podswitch.api.json.ObjectReader;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 @Tag("privileged")
 class PodDelPrivilegedTest {
     /** Far above the ~20–30 ms the kernel takes; the point is "gone", not how fast. */
-    private static final long GONE_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final Duration GONE_WITHIN = Duration.ofSeconds(10);
 
     @Test
     void killNineRightAfterDelLeavesNoTap() throws Exception {
@@ -73,10 +73,6 @@ class PodDelPrivilegedTest {
     }
 
     private static void assertGone(String ns) throws InterruptedException {
-        long deadline = System.nanoTime() + GONE_WITHIN_NANOS;
-        while (DaemonHarness.links(ns).contains("eth0")) {
-            assertTrue(System.nanoTime() < deadline, "the TAP outlived DEL and the daemon: " + DaemonHarness.links(ns));
-            Thread.sleep(20);
-        }
+        DaemonHarness.assertEth0Gone(ns, GONE_WITHIN, "the TAP outlived DEL and the daemon");
     }
 }
