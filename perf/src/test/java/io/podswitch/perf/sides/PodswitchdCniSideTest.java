@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -44,8 +45,12 @@ class PodswitchdCniSideTest {
                 String addr = Exec.run(List.of("ip", "-n", ns, "-4", "-o", "addr", "show", "dev", "eth0"));
                 assertTrue(addr.contains("inet 10.204."), addr);
                 side.del(ns, netns, "eth0");
-                assertTrue(Exec.exec(List.of("ip", "-n", ns, "link", "show", "eth0"), Exec.DEFAULT_TIMEOUT).exitCode() != 0,
-                        "DEL removes the pod interface");
+                // DEL answers before the kernel removes the TAP (docs/daemon.md, DEL step 10): gone moments later
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (Exec.exec(List.of("ip", "-n", ns, "link", "show", "eth0"), Exec.DEFAULT_TIMEOUT).exitCode() == 0) {
+                    assertTrue(System.nanoTime() - deadline < 0, "DEL removes the pod interface");
+                    Thread.sleep(20);
+                }
             } finally {
                 side.finish();
             }
