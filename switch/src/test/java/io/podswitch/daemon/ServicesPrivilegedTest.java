@@ -98,7 +98,8 @@ class ServicesPrivilegedTest {
             Map<String, Integer> after = connect(client, "10.96.0.10", 50);
             assertEquals(Map.of("b1", 50), after, "new connections avoid the removed backend");
 
-            assertTrue(h.counterSum("services.web:http:v4.new_connections") >= 390, "per-service counters");
+            long balanced = h.counterSum("services.web:http:v4.new_connections");
+            assertTrue(balanced >= 390, "per-service counters: " + balanced + " new connections for 390 made");
             assertTrue(h.counterSum("services.empty:http:v4.no_backend") >= 3);
             assertTrue(h.counterSum("service.hairpin") > 0);
             String listing = NetnsFixture.run(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
