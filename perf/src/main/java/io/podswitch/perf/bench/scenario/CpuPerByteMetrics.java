@@ -1,7 +1,8 @@
 package io.podswitch.perf.bench.scenario;
 
 import io.podswitch.perf.cpu.CpuCost;
-import io.podswitch.perf.cpu.CpuTimes;
+import io.podswitch.perf.cpu.CpuSnapshot;
+import io.podswitch.perf.cpu.KernelNetThreads;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,11 +12,12 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * The CPU figures a bulk-transfer scenario reports beside its Gbit/s, for every subject alike: the
- * machine's CPU (from {@code /proc/stat}: user, system, softirq) per gigabyte moved, how busy the
- * machine was (near 100 %: the path is CPU-bound here), and for a forwarding process (podswitch, the
- * TAP floor) its own threads' share. Machine-wide, so the kernel's work for the pods counts wherever it
- * runs; and so does anything else running on a shared machine (report the load with the figures).
+ * The CPU figures a bulk-transfer scenario reports beside its Gbit/s, for every subject alike
+ * ({@link CpuCost}): the path's CPU per gigabyte moved — user and system time of the bench process (a
+ * forwarder in it) and of the traffic tools it runs, the kernel's softirq and ksoftirqd time — how busy
+ * the whole machine was (near 100 %: CPU-bound here), and for a forwarding subject (podswitch, the TAP
+ * floor) its own threads' share. Other processes of a shared machine stay out of the per-GB figures
+ * (their softirq aside), not out of the busy share.
  */
 final class CpuPerByteMetrics {
     static final Outcomes.Metric BUSY = Outcomes.Metric.lower("cpu_per_gb", "ms/GB");
@@ -25,7 +27,7 @@ final class CpuPerByteMetrics {
     static final Outcomes.Metric BUSY_SHARE = Outcomes.Metric.lower("cpu_busy", "% of all CPUs");
     static final Outcomes.Metric FORWARDER = Outcomes.Metric.lower("forwarder_cpu_per_gb", "ms/GB");
     /** The metrics every subject gets. */
-    static final List<Outcomes.Metric> MACHINE = List.of(BUSY, USER, SYSTEM, SOFTIRQ, BUSY_SHARE);
+    static final List<Outcomes.Metric> EVERY_SUBJECT = List.of(BUSY, USER, SYSTEM, SOFTIRQ, BUSY_SHARE);
 
     /** A transfer that reports Gbit/s over {@code duration}. */
     @FunctionalInterface
@@ -37,11 +39,11 @@ final class CpuPerByteMetrics {
     }
 
     /**
-     * The metrics a subject reports: {@link #MACHINE}, and {@link #FORWARDER} when it has forwarding threads.
+     * The metrics a subject reports: {@link #EVERY_SUBJECT}, and {@link #FORWARDER} when it has forwarding threads.
      */
     static List<Outcomes.Metric> of(boolean forwarder) {
-        return forwarder ? java.util.stream.Stream.concat(MACHINE.stream(), java.util.stream.Stream.of(FORWARDER)).toList()
-                : MACHINE;
+        return forwarder ? java.util.stream.Stream.concat(EVERY_SUBJECT.stream(), java.util.stream.Stream.of(FORWARDER)).toList()
+                : EVERY_SUBJECT;
     }
 
     /**
@@ -53,11 +55,12 @@ final class CpuPerByteMetrics {
      */
     static Map<String, Double> measure(Outcomes.Metric throughput, Duration duration, long seconds,
                                        Optional<LongSupplier> forwarderCpu, Transfer transfer) throws Exception {
-        CpuTimes before = CpuTimes.read();
+        KernelNetThreads ksoftirqd = KernelNetThreads.find();
+        CpuSnapshot before = CpuSnapshot.read(ksoftirqd);
         long f0 = forwarderCpu.map(LongSupplier::getAsLong).orElse(0L);
         double gbps = transfer.gbps(duration);
         long f1 = forwarderCpu.map(LongSupplier::getAsLong).orElse(0L);
-        CpuTimes after = CpuTimes.read();
+        CpuSnapshot after = CpuSnapshot.read(ksoftirqd);
         Map<String, Double> v = new LinkedHashMap<>();
         v.put(throughput.name(), gbps);
         if (!(gbps > 0)) {
