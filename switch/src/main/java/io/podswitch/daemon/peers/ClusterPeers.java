@@ -79,8 +79,8 @@ public final class ClusterPeers implements AutoCloseable {
                     + "and 6081 (Geneve) only; use one of them");
         }
         host.routeClusterCidrs(clusterRanges(config), !kernelRoutes);
-        if (!udp) {
-            host.acceptNodePortReplies(); // the AF_XDP uplink steers node ports to the switch
+        if (UplinkFilter.servesNodePorts(attach, direct)) {
+            host.acceptNodePortReplies(); // the uplink steers node ports to the switch; replies leave by the host TAP
         }
         UplinkPort uplink = null;
         UplinkSide side;
