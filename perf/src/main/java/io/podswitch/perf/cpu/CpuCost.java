@@ -51,6 +51,11 @@ public record CpuCost(CpuTimes spent, double bytes, long forwarderNs) {
         return forwarderNs < 0 ? Double.NaN : msPerGb(forwarderNs);
     }
 
+    /** Some process's CPU time {@code nanos} over this transfer, per gigabyte, in milliseconds. */
+    public double msPerGbOf(long nanos) {
+        return msPerGb(nanos);
+    }
+
     /** Busy time over all CPUs' time, 0..1 (1: every CPU worked the whole time). */
     public double busyShare() {
         long total = spent.totalNs();

@@ -53,25 +53,43 @@ final class CpuPerByteMetrics {
      */
     static Map<String, Double> measure(Outcomes.Metric throughput, Duration duration, long seconds,
                                        Optional<LongSupplier> forwarderCpu, Transfer transfer) throws Exception {
+        return measure(throughput, duration, seconds,
+                forwarderCpu.map(f -> Map.of(FORWARDER, f)).orElse(Map.of()), transfer);
+    }
+
+    /**
+     * As above with several processes' own CPU, each reported per GB under its metric (e.g. the
+     * podswitchd of the sending and of the receiving node).
+     *
+     * @param processes CPU nanoseconds so far of each process (or thread group) to report, by metric
+     */
+    static Map<String, Double> measure(Outcomes.Metric throughput, Duration duration, long seconds,
+                                       Map<Outcomes.Metric, LongSupplier> processes, Transfer transfer) throws Exception {
+        List<Map.Entry<Outcomes.Metric, LongSupplier>> ps = List.copyOf(processes.entrySet());
+        long[] p0 = new long[ps.size()];
         CpuTimes before = CpuTimes.read();
-        long f0 = forwarderCpu.map(LongSupplier::getAsLong).orElse(0L);
+        for (int i = 0; i < p0.length; i++) {
+            p0[i] = ps.get(i).getValue().getAsLong();
+        }
         double gbps = transfer.gbps(duration);
-        long f1 = forwarderCpu.map(LongSupplier::getAsLong).orElse(0L);
+        long[] p1 = new long[ps.size()];
+        for (int i = 0; i < p1.length; i++) {
+            p1[i] = ps.get(i).getValue().getAsLong();
+        }
         CpuTimes after = CpuTimes.read();
         Map<String, Double> v = new LinkedHashMap<>();
         v.put(throughput.name(), gbps);
         if (!(gbps > 0)) {
             throw new IllegalStateException("the transfer moved nothing (" + gbps + " Gbit/s): no CPU per byte");
         }
-        CpuCost cost = CpuCost.between(before, after, CpuCost.bytesAt(gbps, seconds * 1_000_000_000L),
-                forwarderCpu.isPresent() ? f1 - f0 : -1);
+        CpuCost cost = CpuCost.between(before, after, CpuCost.bytesAt(gbps, seconds * 1_000_000_000L), -1);
         v.put(BUSY.name(), cost.busyMsPerGb());
         v.put(USER.name(), cost.userMsPerGb());
         v.put(SYSTEM.name(), cost.systemMsPerGb());
         v.put(SOFTIRQ.name(), cost.softirqMsPerGb());
         v.put(BUSY_SHARE.name(), 100 * cost.busyShare());
-        if (forwarderCpu.isPresent()) {
-            v.put(FORWARDER.name(), cost.forwarderMsPerGb());
+        for (int i = 0; i < ps.size(); i++) {
+            v.put(ps.get(i).getKey().name(), cost.msPerGbOf(p1[i] - p0[i]));
         }
         return v;
     }
