@@ -66,6 +66,11 @@ public record CpuCost(long userNs, long systemNs, long softirqNs, double busySha
         return forwarderNs < 0 ? Double.NaN : msPerGb(forwarderNs);
     }
 
+    /** Some process's CPU time {@code nanos} over this transfer, per gigabyte, in milliseconds. */
+    public double msPerGbOf(long nanos) {
+        return msPerGb(nanos);
+    }
+
     private double msPerGb(long nanos) {
         return nanos / 1e6 / (bytes / 1e9);
     }
