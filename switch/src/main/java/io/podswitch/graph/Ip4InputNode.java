@@ -66,7 +66,7 @@ final class Ip4InputNode extends GraphNode {
                 drop(f, TRUNCATED, cache);
                 continue;
             }
-            if (Checksum.fold(Checksum.add(m, ip, headerLength, 0)) != 0xffff) {
+            if (Checksum.ip4Header(m, ip, headerLength) != 0xffff) {
                 drop(f, BAD_CHECKSUM, cache);
                 continue;
             }

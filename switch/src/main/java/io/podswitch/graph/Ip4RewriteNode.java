@@ -101,8 +101,14 @@ final class Ip4RewriteNode extends GraphNode {
                 Bytes.u16(m, ip + Ip4.CHECKSUM, Checksum.update(Bytes.u16(m, ip + Ip4.CHECKSUM), oldWord, newWord));
             }
             meta.flags[f] = 0;
-            Bytes.mac(m, eth + Ethernet.SOURCE, iface.mac());
             byte kind = adjacencies.kind(adj);
+            if (kind == AdjacencyTable.REWRITE) {
+                // The common case (a pod, a known next hop): both MACs with two stores.
+                Bytes.macs(m, eth, adjacencies.mac(adj), iface.mac());
+                output.send(port, f, cache);
+                continue;
+            }
+            Bytes.mac(m, eth + Ethernet.SOURCE, iface.mac());
             int nextHop;
             if (kind == AdjacencyTable.ENCAP) {
                 if (overlay == null) {
@@ -110,10 +116,6 @@ final class Ip4RewriteNode extends GraphNode {
                 } else {
                     overlay.send(f, adjacencies.peer(adj), port, output, cache);
                 }
-                continue;
-            } else if (kind == AdjacencyTable.REWRITE) {
-                Bytes.mac(m, eth + Ethernet.DESTINATION, adjacencies.mac(adj));
-                output.send(port, f, cache);
                 continue;
             } else if (kind == AdjacencyTable.CONNECTED) {
                 nextHop = Bytes.i32(m, ip + Ip4.DESTINATION);

@@ -69,13 +69,37 @@ public final class Checksum {
         return s;
     }
 
-    /** Folds a running sum to 16 bits with end-around carries (not complemented). */
+    /**
+     * Folds a running sum (any unsigned 64-bit value) to 16 bits with end-around carries (not
+     * complemented). Four fixed steps, no loop: a loop's trip count depends on the packet's bytes,
+     * and its exit branch mispredicts per packet on the data path (ip4-input, ip4-rewrite). Each
+     * step keeps the value modulo 0xffff (2^16 and 2^32 are 1 modulo 0xffff) and keeps it non-zero
+     * when it was, so the result is the loop's: 2^33-2, then below 2^32, then 0x1fffe, then 0xffff
+     * at most.
+     */
     public static int fold(long sum) {
-        long s = sum;
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
+        long s = (sum >>> 32) + (sum & LOW32);
+        s = (s >>> 32) + (s & LOW32);
+        s = (s >>> 16) + (s & 0xffff);
+        s = (s >>> 16) + (s & 0xffff);
         return (int) s;
+    }
+
+    /**
+     * The folded sum (network order, not complemented) of an IPv4 header of {@code headerLength}
+     * bytes: 0xffff when its checksum is right. The usual 20-byte header takes three loads in the
+     * machine's byte order and no loop (the general {@link #add} walks 8-, 2- and 1-byte steps);
+     * headers with options take {@link #add}.
+     */
+    public static int ip4Header(MemorySegment m, long ip, int headerLength) {
+        if (headerLength != Ip4.MIN_HEADER_LENGTH) {
+            return fold(add(m, ip, headerLength, 0));
+        }
+        long a = m.get(ValueLayout.JAVA_LONG_UNALIGNED, ip);
+        long b = m.get(ValueLayout.JAVA_LONG_UNALIGNED, ip + 8);
+        long c = m.get(ValueLayout.JAVA_INT_UNALIGNED, ip + 16) & LOW32;
+        int folded = fold((a >>> 32) + (a & LOW32) + (b >>> 32) + (b & LOW32) + c);
+        return NATIVE_IS_NETWORK ? folded : Short.reverseBytes((short) folded) & 0xffff;
     }
 
     /** The checksum field value for the given running sum. */
