@@ -86,20 +86,14 @@ public final class Checksum {
     }
 
     /**
-     * The folded sum (network order, not complemented) of an IPv4 header of {@code headerLength}
-     * bytes: 0xffff when its checksum is right. The usual 20-byte header takes three loads in the
-     * machine's byte order and no loop (the general {@link #add} walks 8-, 2- and 1-byte steps);
-     * headers with options take {@link #add}.
+     * The folded sum (not complemented) of a 20-byte IPv4 header given as its words in network
+     * order, bytes 0-7, 8-15 and 16-19 (as {@link Bytes#i64}/{@link Bytes#i32} read them): 0xffff when
+     * its checksum is right. No loop and no further loads: ip4-input reads the header's fields out of
+     * the same three words (the general {@link #add} walks 8-, 2- and 1-byte steps).
      */
-    public static int ip4Header(MemorySegment m, long ip, int headerLength) {
-        if (headerLength != Ip4.MIN_HEADER_LENGTH) {
-            return fold(add(m, ip, headerLength, 0));
-        }
-        long a = m.get(ValueLayout.JAVA_LONG_UNALIGNED, ip);
-        long b = m.get(ValueLayout.JAVA_LONG_UNALIGNED, ip + 8);
-        long c = m.get(ValueLayout.JAVA_INT_UNALIGNED, ip + 16) & LOW32;
-        int folded = fold((a >>> 32) + (a & LOW32) + (b >>> 32) + (b & LOW32) + c);
-        return NATIVE_IS_NETWORK ? folded : Short.reverseBytes((short) folded) & 0xffff;
+    public static int ip4Header(long bytes0to7, long bytes8to15, int bytes16to19) {
+        return fold((bytes0to7 >>> 32) + (bytes0to7 & LOW32) + (bytes8to15 >>> 32) + (bytes8to15 & LOW32)
+                + (bytes16to19 & LOW32));
     }
 
     /** The checksum field value for the given running sum. */

@@ -136,14 +136,13 @@ class ChecksumTest {
     }
 
     @Test
-    void ip4HeaderSumMatchesTheTextbookLoopWithAndWithoutOptions() {
+    void ip4HeaderSumFromItsThreeWordsMatchesTheTextbookLoop() {
         Random r = new Random(7);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment m = arena.allocate(128);
             for (int round = 0; round < 20_000; round++) {
-                int length = round % 3 == 0 ? 20 + 4 * r.nextInt(11) : 20;
                 int offset = r.nextInt(64);
-                byte[] b = new byte[length];
+                byte[] b = new byte[20];
                 r.nextBytes(b);
                 if (round % 2 == 0) {
                     // Half of them carry their right checksum: the sum is then 0xffff.
@@ -153,10 +152,10 @@ class ChecksumTest {
                     b[10] = (byte) (c >>> 8);
                     b[11] = (byte) c;
                 }
-                MemorySegment.copy(b, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, offset, length);
-                int expected = ~reference(b) & 0xffff;
-                int got = Checksum.ip4Header(m, offset, length);
-                assertEquals(expected, got, "round " + round + ", length " + length);
+                MemorySegment.copy(b, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, offset, 20);
+                int got = Checksum.ip4Header(Bytes.i64(m, offset), Bytes.i64(m, offset + 8), Bytes.i32(m, offset + 16));
+                assertEquals(~reference(b) & 0xffff, got, "round " + round);
+                assertEquals(Checksum.fold(Checksum.add(m, offset, 20, 0)), got, "round " + round);
                 if (round % 2 == 0) {
                     assertEquals(0xffff, got, "a header with its right checksum sums to 0xffff, round " + round);
                 }
