@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
  * Loads a cluster network configuration: YAML text to an immutable {@link ClusterConfig}, or a
@@ -72,6 +73,18 @@ public final class ConfigLoader {
 
     /** Parses configuration text; {@code fileName} is only used in error messages. */
     public static ClusterConfig parse(String text, String fileName, Map<String, String> env) throws ConfigException {
+        // The quick composer first (a policy update's file is mostly YAML to scan); its tree has no marks, so it only
+        // ever accepts a valid file: any problem, or text outside its subset, goes the full way below, which
+        // reports every problem with its line and column.
+        Node quick = YamlDocument.composeQuick(text);
+        if (quick != null) {
+            Problems unlocated = new Problems(fileName);
+            Optional<ClusterConfig> config = new SpecReader(unlocated).read(quick)
+                    .flatMap(spec -> new ClusterValidator(unlocated).validate(spec, env));
+            if (config.isPresent() && unlocated.isEmpty()) {
+                return config.get();
+            }
+        }
         Problems problems = new Problems(fileName);
         Optional<ClusterConfig> config = YamlDocument.compose(text, problems)
                 .flatMap(root -> new SpecReader(problems).read(root))

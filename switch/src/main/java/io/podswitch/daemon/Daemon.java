@@ -207,7 +207,7 @@ public final class Daemon implements AutoCloseable {
             }, STARTUP_TIMEOUT_MS);
             ControlApi api = new ControlApi(daemon.control, new DaemonOperations(daemon.pods, daemon.engine,
                     daemon.counters, daemon.services), new PeerOperations(daemon.engine,
-                    daemon.cluster == null ? null : daemon.cluster.manager(), daemon.reloader),
+                    daemon.cluster, daemon.reloader),
                     new StatusOperations(fileConfig.thisNodeName(), options.config().toString(), daemon.kubernetes),
                     new PolicyOperations(daemon.policy));
             daemon.api = api;

@@ -14,7 +14,7 @@ import java.util.List;
  *
  * @param families  "IPv4", "IPv6" in primary-first order (one or both)
  * @param mode      {@code vxlan}, {@code geneve} or {@code direct}
- * @param attach    {@code af_xdp}, {@code udp}, {@code tap}, or null to leave the key out (daemon default)
+ * @param attach    {@code af_xdp}, {@code udp}, {@code tap}, {@code auto}, or null to leave the key out (the default, auto)
  * @param nodes     how many nodes the cluster starts with
  * @param uplinkMtu MTU of every node's uplink veth (and of the config's {@code uplink.mtu})
  * @param podMtu    the config's {@code overlay.podMTU}, or 0 for the derived default
@@ -31,8 +31,8 @@ public record ClusterLayout(List<String> families, String mode, String attach, i
         if (!List.of("vxlan", "geneve", "direct").contains(mode)) {
             throw new IllegalArgumentException("mode must be vxlan, geneve or direct: " + mode);
         }
-        if (attach != null && !List.of("af_xdp", "udp", "tap").contains(attach)) {
-            throw new IllegalArgumentException("attach must be af_xdp, udp or tap: " + attach);
+        if (attach != null && !List.of("af_xdp", "udp", "tap", "auto").contains(attach)) {
+            throw new IllegalArgumentException("attach must be af_xdp, udp, tap or auto: " + attach);
         }
         if (nodes < 1 || nodes > 200) {
             throw new IllegalArgumentException("nodes must be in 1..200: " + nodes);

@@ -51,7 +51,7 @@ class EgressClusterPrivilegedTest {
 
     @BeforeAll
     void startCluster() throws Exception {
-        h = ClusterHarness.start(ClusterLayout.of("IPv4,IPv6", "vxlan", null, 2));
+        h = ClusterHarness.start(ClusterLayout.of("IPv4,IPv6", "vxlan", "af_xdp", 2));
         try {
             h.addPods(1);
             a1 = pod("a1");

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The issue-6 checks in full on the representative cluster: dual-stack (IPv4 primary), VXLAN over
- * the AF_XDP uplink (the default attachment), three nodes with two pods each — one cluster, reused by
+ * the AF_XDP uplink (said explicitly: the default is auto; the XDP checks below need AF_XDP), three nodes with two pods each — one cluster, reused by
  * every check in order: the full connectivity matrix (ping, TCP, UDP; pod ↔ pod, pod → remote node,
  * node → remote pod, both families), the encapsulation on the wire as tshark decodes it, garbage on
  * the tunnel port, path MTU discovery, and a node's daemon dying and coming back.
@@ -31,7 +31,7 @@ class OverlayClusterPrivilegedTest {
 
     @BeforeAll
     void startCluster() throws Exception {
-        h = ClusterHarness.start(ClusterLayout.of("IPv4,IPv6", "vxlan", null, 3));
+        h = ClusterHarness.start(ClusterLayout.of("IPv4,IPv6", "vxlan", "af_xdp", 3));
         h.addPods(2);
     }
 

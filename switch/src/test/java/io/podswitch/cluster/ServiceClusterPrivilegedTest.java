@@ -258,6 +258,10 @@ class ServiceClusterPrivilegedTest {
     @Test
     @Order(7)
     void externalClientReachesNodePortOnEveryNode() {
+        nodePortsServedOnEveryNode();
+    }
+
+    private void nodePortsServedOnEveryNode() {
         String ext4 = ClusterHarness.externalAddress4(1);
         String ext6 = ClusterHarness.externalAddress6(1);
         for (ClusterNode n : h.nodes()) {
@@ -308,6 +312,10 @@ class ServiceClusterPrivilegedTest {
     @Test
     @Order(9)
     void aNodePortNoServiceUsesStillReachesTheNodesKernel() throws Exception {
+        unusedNodePortReachesTheKernel();
+    }
+
+    private void unusedNodePortReachesTheKernel() throws Exception {
         ClusterNode a = h.node(1);
         ServerSocket listener = Netns.call(a.netns(), () -> {
             ServerSocket s = new ServerSocket();
@@ -439,6 +447,26 @@ class ServiceClusterPrivilegedTest {
         h.reconfigure(ClusterLayout.of("IPv4,IPv6", "vxlan", "udp", 3));
         String routes = Sh.runIn(h.node(2).netns(), "ip", "route", "show", EXTERNAL_IP + "/32");
         assertTrue(routes.contains("dev podswitch0"), "node b routes the external IP to the switch: " + routes);
+        externalIpsServedThroughNodeB(ClusterLayout.gateway(2, "IPv4"), ClusterLayout.gateway(2, "IPv6"));
+    }
+
+    /**
+     * {@code attach: tap} (what {@code auto}, the default, opens on Linux 6.17+ with a tunnel): its NIC tc
+     * program steers the node-port range to the switch as the XDP program does — node ports served on every
+     * node with the same answers (a local backend sees the client, a remote one the node), an unused port in
+     * the range still reaches the node's kernel; the external IPs come through the kernel's routes to
+     * podswitch0, as with udp. Restarts every daemon with the tap attachment, so it runs after the udp case.
+     */
+    @Test
+    @Order(14)
+    void nodePortsAndExternalIpsAreServedWithTheTapAttachment() throws Exception {
+        h.reconfigure(ClusterLayout.of("IPv4,IPv6", "vxlan", "tap", 3));
+        for (ClusterNode n : h.nodes()) {
+            String links = Sh.runIn(n.netns(), "ip", "-o", "link", "show");
+            assertTrue(links.contains(io.podswitch.daemon.uplink.TapUplink.TAP_NAME), n.name() + " runs the tap uplink: " + links);
+        }
+        nodePortsServedOnEveryNode();
+        unusedNodePortReachesTheKernel();
         externalIpsServedThroughNodeB(ClusterLayout.gateway(2, "IPv4"), ClusterLayout.gateway(2, "IPv6"));
     }
 

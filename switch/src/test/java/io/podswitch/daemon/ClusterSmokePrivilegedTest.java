@@ -236,19 +236,28 @@ class ClusterSmokePrivilegedTest {
     @Test
     void autoUplinkIsTapWhereTheKernelHasItElseAfXdp() throws Exception {
         boolean tunnelTap = KernelRelease.atLeast(6, 17);
+        // vxlan with no attach key (auto is the default), direct with auto spelled out
         for (String overlay : List.of("{mode: vxlan, vni: 42, podMTU: 1450}", "{mode: direct, podMTU: 1500}")) {
             boolean tap = tunnelTap && overlay.contains("vxlan");
-            try (TwoNodes c = new TwoNodes(overlay, "auto")) {
+            String chosen = tap ? "tap" : "af_xdp";
+            try (TwoNodes c = new TwoNodes(overlay, overlay.contains("vxlan") ? null : "auto")) {
                 String podA = "pqA" + c.sfx;
                 String podB = "pqB" + c.sfx;
                 addPod(podA, c.namespaces, c.sockets.get("a"), "qa" + c.sfx);
                 String ipB = addPod(podB, c.namespaces, c.sockets.get("b"), "qb" + c.sfx);
                 assertTrue(DaemonHarness.ping(podA, ipB), overlay + ": pod a → pod b\n" + logs(c.dir));
                 String log = Files.readString(c.dir.resolve("a").resolve("daemon.log"));
-                assertTrue(log.contains("uplink.attach auto: " + (tap ? "tap" : "af_xdp")), overlay + "\n" + log);
+                assertTrue(log.contains("uplink.attach auto: " + chosen + " (auto: "), overlay + "\n" + log);
                 String links = NetnsFixture.run("ip", "-n", c.nodeA, "-o", "link", "show");
                 assertEquals(tap, links.contains(io.podswitch.daemon.uplink.TapUplink.TAP_NAME), overlay + "\n" + links);
                 assertFalse(links.contains("podswitch-probe"), "the probe's TAP is gone\n" + links);
+                // podswitch peers says what runs and why
+                ObjectReader uplink = json(c.sockets.get("a"), "/v1/peers").optionalObject("uplink");
+                assertEquals("ua" + c.sfx, uplink.requiredString("interface"));
+                assertEquals(chosen, uplink.requiredString("attach"), overlay);
+                assertEquals("auto", uplink.requiredString("configured"), overlay);
+                assertTrue(uplink.requiredString("reason").contains(tap ? "takes the UDP tunnel offloads"
+                        : overlay.contains("direct") ? "direct mode" : "tap needs Linux 6.17+"), uplink.requiredString("reason"));
             }
         }
     }
@@ -364,8 +373,13 @@ class ClusterSmokePrivilegedTest {
         final String addr6A = "fd00:192:" + Integer.toHexString(net) + "::1";
         final String addr6B = "fd00:192:" + Integer.toHexString(net) + "::2";
 
+        /** @param attach the nodes' {@code uplink.attach}, null to leave it to the default */
         TwoNodes(String overlay, String attach) throws Exception {
             this(overlay, attach, false);
+        }
+
+        private static String attachKey(String attach) {
+            return attach == null ? "" : ", attach: " + attach;
         }
 
         final int workers;
@@ -387,11 +401,11 @@ class ClusterSmokePrivilegedTest {
                     + "  - name: a\n"
                     + "    addresses: [" + addrA + "]\n"
                     + "    podCIDRs: [10.251.1.0/24]\n"
-                    + "    uplink: {interface: ua" + sfx + ", mtu: 1500, attach: " + attach + "}\n"
+                    + "    uplink: {interface: ua" + sfx + ", mtu: 1500" + attachKey(attach) + "}\n"
                     + "  - name: b\n"
                     + "    addresses: [" + addrB + "]\n"
                     + "    podCIDRs: [10.251.2.0/24]\n"
-                    + "    uplink: {interface: ub" + sfx + ", mtu: 1500, attach: " + attach + "}\n";
+                    + "    uplink: {interface: ub" + sfx + ", mtu: 1500" + attachKey(attach) + "}\n";
             try {
                 for (String ns : List.of(nodeA, nodeB)) {
                     NetnsFixture.run("ip", "netns", "add", ns);
@@ -434,7 +448,7 @@ class ClusterSmokePrivilegedTest {
                     + "  - name: a\n"
                     + "    addresses: [" + addrA + ", \"" + addr6A + "\"]\n"
                     + "    podCIDRs: [10.251.1.0/24, \"fd00:251:0:1::/64\"]\n"
-                    + "    uplink: {interface: ua" + sfx + ", mtu: 1500, attach: " + attach + "}\n"
+                    + "    uplink: {interface: ua" + sfx + ", mtu: 1500" + attachKey(attach) + "}\n"
                     + "  - name: b\n"
                     + "    addresses: [" + addrB + ", \"" + addr6B + "\"]\n"
                     + "    podCIDRs: [10.251.2.0/24, \"fd00:251:0:2::/64\"]\n"

@@ -18,6 +18,18 @@ public final class YamlDocument {
     private YamlDocument() {
     }
 
+    /** Code points snakeyaml reads at most; a longer text is refused, with the error snakeyaml gives. */
+    private static final int CODE_POINT_LIMIT = 8 * 1024 * 1024;
+
+    /**
+     * The root node as {@link #compose} would give it but without marks, composed by {@link QuickYaml}; null when the
+     * text is outside its subset. For a file that loads without a problem only: a problem found in this tree has no
+     * line and column, so the caller composes the text with {@link #compose} to report it.
+     */
+    public static Node composeQuick(String text) {
+        return text.length() > CODE_POINT_LIMIT ? null : QuickYaml.compose(text, SCHEMA.getScalarResolver());
+    }
+
     /** The document's root node, or empty after reporting why there is none. */
     public static Optional<Node> compose(String text, Problems problems) {
         LoadSettings settings = LoadSettings.builder()
@@ -27,7 +39,7 @@ public final class YamlDocument {
                 // Compose them so Fields can report a non-text key where it is, instead of an unlocated error.
                 .setAllowNonScalarKeys(true)
                 .setMaxAliasesForCollections(50)
-                .setCodePointLimit(8 * 1024 * 1024)
+                .setCodePointLimit(CODE_POINT_LIMIT)
                 .build();
         try {
             Optional<Node> root = new Compose(settings).composeString(text);

@@ -15,9 +15,10 @@ public enum UplinkAttach {
      */
     TAP("tap"),
     /**
-     * {@link #TAP} where it carries something and the kernel has it: with a tunnel (vxlan/geneve) and a
-     * TAP that takes the UDP tunnel offloads (Linux 6.17+), else the default, {@link #AF_XDP}. Resolved once
-     * when podswitchd starts (it probes the kernel); the daemon logs what it chose.
+     * The default: {@link #TAP} where it carries something and the kernel has it — with a tunnel
+     * (vxlan/geneve) and a TAP that takes the UDP tunnel offloads (Linux 6.17+) — else {@link #AF_XDP}.
+     * Resolved once when podswitchd starts (it probes the kernel); the daemon logs what it chose and why,
+     * and {@code podswitch peers} shows it.
      */
     AUTO("auto");
 

@@ -54,7 +54,7 @@ class KubernetesSourceConfigTest {
         assertEquals(List.of(), c.nodes(), "nodes come from the API server");
         assertEquals(List.of(), c.services());
         assertEquals("node-a", c.thisNodeName());
-        assertEquals(new UplinkConfig("ens3", 9000, UplinkAttach.AF_XDP), c.uplinkOf("node-a"), "the cluster-wide default");
+        assertEquals(new UplinkConfig("ens3", 9000, UplinkAttach.AUTO), c.uplinkOf("node-a"), "the cluster-wide default");
         assertEquals(new UplinkConfig("ens3", 1500, UplinkAttach.UDP), c.uplinkOf("node-b"),
                 "an override takes the keys it leaves out from the default");
         assertEquals(1450, c.overlay().podMtu(), "the smallest uplink the file knows (node-b's 1500) less VXLAN's 50");
@@ -107,7 +107,7 @@ class KubernetesSourceConfigTest {
         assertFalse(yaml.contains("\nuplink:"), yaml);
         ClusterConfig common = load(ConfigFixture.BASE.replace("nodes:\n", "uplink: {mtu: 9000}\nnodes:\n"));
         String commonYaml = EffectiveConfigWriter.toYaml(common);
-        assertTrue(commonYaml.contains("\nuplink: {interface: eth0, mtu: 9000, attach: af_xdp}\n"), commonYaml);
+        assertTrue(commonYaml.contains("\nuplink: {interface: eth0, mtu: 9000, attach: auto}\n"), commonYaml);
         assertEquals(commonYaml, EffectiveConfigWriter.toYaml(load(commonYaml)), "show is a fixpoint");
     }
 

@@ -9,13 +9,21 @@ import io.podswitch.config.model.ClusterConfig;
 import io.podswitch.config.model.UplinkAttach;
 import org.junit.jupiter.api.Test;
 
-/** {@code nodes[].uplink.attach}: af_xdp (default), udp, tap or auto, misspellings located and corrected. */
+/** {@code nodes[].uplink.attach}: auto (default), af_xdp, udp or tap, misspellings located and corrected. */
 class UplinkAttachRuleTest {
 
     @Test
-    void attachDefaultsToAfXdp() throws Exception {
+    void attachDefaultsToAuto() throws Exception {
         ClusterConfig config = ConfigFixture.load(ConfigFixture.BASE);
+        assertEquals(UplinkAttach.AUTO, config.thisNode().uplink().attach());
+    }
+
+    @Test
+    void afXdpIsRead() throws Exception {
+        String yaml = replace("uplink: {interface: eth0, mtu: 1500}", "    uplink: {interface: eth0, mtu: 1500, attach: af_xdp}");
+        ClusterConfig config = ConfigFixture.load(yaml);
         assertEquals(UplinkAttach.AF_XDP, config.thisNode().uplink().attach());
+        assertEquals(UplinkAttach.AUTO, config.node("node-b").orElseThrow().uplink().attach());
     }
 
     @Test
@@ -23,7 +31,7 @@ class UplinkAttachRuleTest {
         String yaml = replace("uplink: {interface: eth0, mtu: 1500}", "    uplink: {interface: eth0, mtu: 1500, attach: udp}");
         ClusterConfig config = ConfigFixture.load(yaml);
         assertEquals(UplinkAttach.UDP, config.thisNode().uplink().attach());
-        assertEquals(UplinkAttach.AF_XDP, config.node("node-b").orElseThrow().uplink().attach());
+        assertEquals(UplinkAttach.AUTO, config.node("node-b").orElseThrow().uplink().attach());
     }
 
     @Test

@@ -58,7 +58,7 @@ public final class Iperf3Runner {
 
     private String client(String clientNs, String serverNs, String serverIp, int port, Duration duration,
                           String... extra) throws IOException, InterruptedException {
-        long seconds = Math.max(1, Math.round(duration.toMillis() / 1000.0));
+        long seconds = testSeconds(duration);
         try (BackgroundProcess server = BackgroundProcess.start(Exec.inNetns(serverNs, iperf3.toString(), "-s",
                 "-p", Integer.toString(port)))) {
             String json = null;
@@ -87,6 +87,11 @@ public final class Iperf3Runner {
             }
             return json;
         }
+    }
+
+    /** How long iperf3 sends for a requested {@code duration}: whole seconds ({@code -t}), at least one. */
+    public static long testSeconds(Duration duration) {
+        return Math.max(1, Math.round(duration.toMillis() / 1000.0));
     }
 
     /** Parses iperf3 -J -u client output: datagrams the receiver got per second, in millions. */

@@ -72,6 +72,27 @@ final class DaemonLaunch {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile())).start();
     }
 
+    /** {@code -Dpodswitch.bench.daemon-logs=DIR}: where each stopped daemon's log is copied (none: not kept). */
+    static final String KEEP_LOGS = "podswitch.bench.daemon-logs";
+
+    /**
+     * Copies {@code dir/daemon.log} to the directory {@value #KEEP_LOGS} names, as {@code <dir's name>.log}, before
+     * the daemon's directory is deleted: its reload lines say where an update's time went (parse, comparison,
+     * policy), which the report's figures cannot. Best effort: a failed copy is said on stderr, never fails a run.
+     */
+    static void keepLog(Path dir) {
+        String to = System.getProperty(KEEP_LOGS, "");
+        if (to.isEmpty() || !Files.exists(dir.resolve("daemon.log"))) {
+            return;
+        }
+        try {
+            Path target = Files.createDirectories(Path.of(to)).resolve(dir.getFileName() + ".log");
+            Files.copy(dir.resolve("daemon.log"), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("bench: could not keep " + dir.resolve("daemon.log") + ": " + e.getMessage());
+        }
+    }
+
     /** What to throw when the daemon exits before it answers. */
     @FunctionalInterface
     interface EarlyExit {

@@ -85,6 +85,11 @@ public final class PodswitchdCrossNodeSide implements CrossNodeSide {
                 }
 
                 @Override
+                public long cpuNanos(int node) {
+                    return daemons.get(node - 1).cpuNanos();
+                }
+
+                @Override
                 public void close() {
                     stop(daemons, dir);
                 }

@@ -151,5 +151,6 @@ public final class PodswitchdKubernetesProcess implements AutoCloseable {
     @Override
     public void close() {
         DaemonLaunch.stop(process);
+        DaemonLaunch.keepLog(dir);
     }
 }

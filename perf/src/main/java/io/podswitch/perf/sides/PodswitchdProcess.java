@@ -270,6 +270,7 @@ final class PodswitchdProcess implements AutoCloseable {
 
     private void stopAndDelete() {
         stop();
+        DaemonLaunch.keepLog(dir);
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

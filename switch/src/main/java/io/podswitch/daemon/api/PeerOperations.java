@@ -3,11 +3,13 @@ package io.podswitch.daemon.api;
 import io.podswitch.api.ApiError;
 import io.podswitch.daemon.engine.SwitchEngine;
 import io.podswitch.daemon.json.JsonCodec;
+import io.podswitch.daemon.peers.ClusterPeers;
 import io.podswitch.daemon.peers.PeerManager;
 import io.podswitch.daemon.peers.PeerView;
 import io.podswitch.daemon.pod.ApiException;
 import io.podswitch.daemon.reload.ConfigReloader;
 import io.podswitch.daemon.reload.ReloadResult;
+import io.podswitch.daemon.uplink.UplinkChoice;
 import io.podswitch.overlay.DecapDrop;
 import io.podswitch.overlay.EncapDrop;
 import java.util.ArrayList;
@@ -22,21 +24,32 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class PeerOperations {
     private final SwitchEngine engine;
+    private final ClusterPeers cluster;
     private final PeerManager peers;
     private final ConfigReloader reloader;
 
-    /** @param peers null on a single-node daemon */
-    public PeerOperations(SwitchEngine engine, PeerManager peers, ConfigReloader reloader) {
+    /** @param cluster null on a single-node daemon */
+    public PeerOperations(SwitchEngine engine, ClusterPeers cluster, ConfigReloader reloader) {
         this.engine = engine;
-        this.peers = peers;
+        this.cluster = cluster;
+        this.peers = cluster == null ? null : cluster.manager();
         this.reloader = reloader;
     }
 
     /**
-     * {@code {"peers": [{name, addresses, podCIDRs, mode, underlay, nextHop, nextHopMac, state, encapPackets,
-     * encapBytes, decapPackets, decapBytes}], "drops": {"encap.<reason>": n, "decap.<reason>": n}}}
+     * {@code {"uplink": {interface, attach, configured, reason}, "peers": [{name, addresses, podCIDRs, mode,
+     * underlay, nextHop, nextHopMac, state, encapPackets, encapBytes, decapPackets, decapBytes}],
+     * "drops": {"encap.<reason>": n, "decap.<reason>": n}}} — {@code uplink} only on a daemon with peers;
+     * {@code attach} is what runs ({@code auto} resolved), {@code reason} why.
      */
     public JsonNode peersJson() {
+        ObjectNode body = JsonCodec.object();
+        if (cluster != null) {
+            UplinkChoice choice = cluster.choice();
+            body.set("uplink", JsonCodec.object().put("interface", cluster.interfaceName())
+                    .put("attach", choice.attach().configName()).put("configured", choice.configured().configName())
+                    .put("reason", choice.reason()));
+        }
         List<JsonNode> out = new ArrayList<>();
         if (peers != null) {
             for (PeerView p : peers.views()) {
@@ -54,7 +67,7 @@ public final class PeerOperations {
         for (int r = 0; r < DecapDrop.COUNT; r++) {
             drops.put("decap." + DecapDrop.name(r), engine.overlayDrops(false, r));
         }
-        return JsonCodec.object().set("peers", JsonCodec.array(out)).set("drops", drops);
+        return body.set("peers", JsonCodec.array(out)).set("drops", drops);
     }
 
     /** {@code {"applied": true, "summary": "..."}}; a refused reload is an error (code 7) listing why. */

@@ -1,6 +1,7 @@
 package io.podswitch.daemon.cli;
 
 import io.podswitch.daemon.json.NodeReader;
+import io.podswitch.daemon.uplink.UplinkChoice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -139,7 +140,14 @@ final class TableViews {
                     p.requiredString("state"), num(p, "encapPackets") + "/" + num(p, "encapBytes"),
                     num(p, "decapPackets") + "/" + num(p, "decapBytes")));
         }
-        StringBuilder out = new StringBuilder(ClientCommand.table(List.of("NODE", "ADDRESSES", "POD CIDRS", "MODE",
+        StringBuilder out = new StringBuilder();
+        NodeReader uplink = body.optionalObject("uplink");
+        if (uplink != null) {
+            out.append("uplink ").append(uplink.requiredString("interface")).append(": ")
+                    .append(UplinkChoice.describe(uplink.requiredString("attach"), uplink.requiredString("configured"),
+                            uplink.requiredString("reason"))).append('\n');
+        }
+        out.append(ClientCommand.table(List.of("NODE", "ADDRESSES", "POD CIDRS", "MODE",
                 "NEXT HOP", "STATE", "ENCAP PKTS/BYTES", "DECAP PKTS/BYTES"), rows));
         NodeReader drops = body.optionalObject("drops");
         if (drops != null) {

@@ -14,6 +14,7 @@ import io.podswitch.daemon.uplink.AutoAttach;
 import io.podswitch.daemon.uplink.TapUplink;
 import io.podswitch.daemon.uplink.UdpUplink;
 import io.podswitch.daemon.uplink.UplinkAttachment;
+import io.podswitch.daemon.uplink.UplinkChoice;
 import io.podswitch.daemon.uplink.UplinkFilter;
 import io.podswitch.daemon.uplink.UplinkPort;
 import io.podswitch.nativeio.Netlink;
@@ -41,12 +42,14 @@ import java.util.List;
 public final class ClusterPeers implements AutoCloseable {
     private final UplinkPort uplinkPort;
     private final PeerManager manager;
-    private final UplinkAttach attach;
+    private final UplinkChoice choice;
+    private final String interfaceName;
 
-    private ClusterPeers(UplinkPort uplinkPort, PeerManager manager, UplinkAttach attach) {
+    private ClusterPeers(UplinkPort uplinkPort, PeerManager manager, UplinkChoice choice, String interfaceName) {
         this.uplinkPort = uplinkPort;
         this.manager = manager;
-        this.attach = attach;
+        this.choice = choice;
+        this.interfaceName = interfaceName;
     }
 
     /** The NIC's MTU as the kernel reports it (the pod MTU is derived from it). */
@@ -61,11 +64,10 @@ public final class ClusterPeers implements AutoCloseable {
         String nic = self.uplink().interfaceName();
         boolean direct = !config.overlay().mode().encapsulates();
         UplinkAttach configured = self.uplink().attach();
-        UplinkAttach attach = AutoAttach.resolve(configured, !direct, AutoAttach::tunnelTapSupported);
+        UplinkChoice choice = AutoAttach.choose(configured, !direct, AutoAttach::tunnelTapSupported);
+        UplinkAttach attach = choice.attach();
         if (configured == UplinkAttach.AUTO) {
-            DaemonLog.info("uplink.attach auto: " + attach.configName() + (direct ? " (direct mode: no tunnel to carry whole)"
-                    : attach == UplinkAttach.TAP ? " (this kernel's TAP takes the UDP tunnel offloads)"
-                    : " (this kernel's TAP refuses TUN_F_UDP_TUNNEL_GSO: tap needs Linux 6.17+)"));
+            DaemonLog.info("uplink.attach auto: " + choice.describe());
         }
         // Without a tunnel there is nothing for the tap attachment to carry whole: it routes like udp.
         boolean udp = attach == UplinkAttach.UDP || attach == UplinkAttach.TAP;
@@ -77,8 +79,8 @@ public final class ClusterPeers implements AutoCloseable {
                     + "and 6081 (Geneve) only; use one of them");
         }
         host.routeClusterCidrs(clusterRanges(config), !kernelRoutes);
-        if (!udp) {
-            host.acceptNodePortReplies(); // the AF_XDP uplink steers node ports to the switch
+        if (UplinkFilter.servesNodePorts(attach, direct)) {
+            host.acceptNodePortReplies(); // the uplink steers node ports to the switch; replies leave by the host TAP
         }
         UplinkPort uplink = null;
         UplinkSide side;
@@ -120,9 +122,9 @@ public final class ClusterPeers implements AutoCloseable {
             }
             throw e;
         }
-        DaemonLog.info("uplink " + nic + " (" + attach.configName() + ", MTU " + side.mtu() + "), "
+        DaemonLog.info("uplink " + nic + ": " + choice.describe() + ", MTU " + side.mtu() + ", "
                 + config.overlay().mode().configName() + ", " + manager.views().size() + " peer(s)");
-        return new ClusterPeers(uplink, manager, attach);
+        return new ClusterPeers(uplink, manager, choice, nic);
     }
 
     private static List<IpRange> clusterRanges(ClusterConfig config) {
@@ -155,8 +157,19 @@ public final class ClusterPeers implements AutoCloseable {
 
     /** How the uplink is attached: the configured value, {@code auto} resolved ({@link AutoAttach}). */
     public UplinkAttach attach() {
-        return attach;
+        return choice.attach();
     }
+
+    /** What was configured, what runs and why. */
+    public UplinkChoice choice() {
+        return choice;
+    }
+
+    /** The uplink NIC's name. */
+    public String interfaceName() {
+        return interfaceName;
+    }
+
 
     /** The uplink's switch port (null when the kernel routes: udp attach in direct mode). */
     public UplinkPort uplinkPort() {

@@ -164,6 +164,7 @@ public final class ConfigReloader {
 
     public ReloadResult reload(String trigger) {
         long start = System.nanoTime();
+        ReloadPauses.Mark pauses = ReloadPauses.mark();
         ClusterConfig next;
         byte[] bytes;
         try {
@@ -194,7 +195,7 @@ public final class ConfigReloader {
         }
         DaemonLog.info("reload (" + trigger + "): took " + millis(System.nanoTime() - start) + " ms (file read and "
                 + "parsed in " + millis(loaded - start) + " ms, compared in " + millis(compareNanos)
-                + " ms, network policy applied in " + millis(policyNanos) + " ms)");
+                + " ms, network policy applied in " + millis(policyNanos) + " ms; " + pauses.since() + ")");
         return result;
     }
 

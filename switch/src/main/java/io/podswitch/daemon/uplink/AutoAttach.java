@@ -11,8 +11,8 @@ import java.util.function.BooleanSupplier;
 /**
  * What {@code uplink.attach: auto} means on this node, decided once at start: {@code tap} when there is a
  * tunnel to carry super-frames through (vxlan/geneve) and this kernel's TAP takes the UDP tunnel offloads
- * (Linux 6.17+), else the default {@code af_xdp}. In direct mode {@code tap} would route like {@code udp}:
- * nothing to carry whole, so auto stays with the default there. Control thread only.
+ * (Linux 6.17+), else {@code af_xdp}. In direct mode {@code tap} would route like {@code udp}:
+ * nothing to carry whole, so auto takes {@code af_xdp} there. Control thread only.
  */
 public final class AutoAttach {
     /** The throwaway TAP of the probe (15 characters, IFNAMSIZ): not persistent, gone with its descriptor. */
@@ -22,15 +22,21 @@ public final class AutoAttach {
     }
 
     /**
-     * The attachment to open: {@code configured} as it is unless it is {@link UplinkAttach#AUTO}; then
-     * {@link UplinkAttach#TAP} when {@code tunnels} and {@code tunnelTap} says the kernel has it, else
+     * The attachment to open and why: {@code configured} as it is unless it is {@link UplinkAttach#AUTO};
+     * then {@link UplinkAttach#TAP} when {@code tunnels} and {@code tunnelTap} says the kernel has it, else
      * {@link UplinkAttach#AF_XDP}. {@code tunnelTap} is asked only when the answer matters.
      */
-    public static UplinkAttach resolve(UplinkAttach configured, boolean tunnels, BooleanSupplier tunnelTap) {
+    public static UplinkChoice choose(UplinkAttach configured, boolean tunnels, BooleanSupplier tunnelTap) {
         if (configured != UplinkAttach.AUTO) {
-            return configured;
+            return new UplinkChoice(configured, configured, "configured");
         }
-        return tunnels && tunnelTap.getAsBoolean() ? UplinkAttach.TAP : UplinkAttach.AF_XDP;
+        if (!tunnels) {
+            return new UplinkChoice(configured, UplinkAttach.AF_XDP, "direct mode: no tunnel to carry super-frames whole");
+        }
+        return tunnelTap.getAsBoolean()
+                ? new UplinkChoice(configured, UplinkAttach.TAP, "this kernel's TAP takes the UDP tunnel offloads")
+                : new UplinkChoice(configured, UplinkAttach.AF_XDP,
+                        "this kernel's TAP refuses TUN_F_UDP_TUNNEL_GSO: tap needs Linux 6.17+");
     }
 
     /**

@@ -17,9 +17,14 @@ import io.podswitch.port.tap.TapPortConfig;
  * <pre>
  *   switch ──write (24-byte header: tunnel GSO)──► TAP ingress ─tcx: bpf_redirect_neigh──► NIC egress ──► wire
  *   switch ◄──read (whole tunnel super-frame)───── TAP egress ◄─tcx: bpf_redirect─────── NIC ingress ◄── wire
- *                                                                 (overlay UDP port to this node's addresses;
- *                                                                  the rest goes on to the node's stack)
+ *                                                                 (overlay UDP port and the node-port range
+ *                                                                  to this node's addresses; the rest goes
+ *                                                                  on to the node's stack)
  * </pre>
+ * Node ports are served as with {@code af_xdp}: TCP and UDP to this node's addresses in the NodePort
+ * range reach the switch's service stage from the TAP ({@link UplinkFilter#tapUplink}); the replies leave
+ * through the host TAP and the node's kernel (which {@code HostPort#acceptNodePortReplies} lets forward a
+ * packet from its own address).
  * Encapsulated super-frames leave with the tunnel GSO type, outer offsets and the inner MSS
  * ({@code Encapsulator#encapsulateSuperFrame}); the NIC, or the kernel just before a NIC without tunnel
  * segmentation, cuts them. Received tunnel super-frames are decapsulated into an inner super-frame with a
@@ -54,7 +59,7 @@ public final class TapUplink implements UplinkAttachment {
     /** Opens the TAP and attaches both programs in the daemon's network namespace; a {@code ClusterPeers} uplink. */
     public static TapUplink open(int portId, ClusterConfig config) {
         String nic = config.thisNode().uplink().interfaceName();
-        XdpFilter filter = UplinkFilter.tunnelPort(config);
+        XdpFilter filter = UplinkFilter.tapUplink(config);
         LinkInfo link;
         try (Netlink netlink = Netlink.open()) {
             link = netlink.link(nic);

@@ -5,6 +5,7 @@ import io.podswitch.config.cidr.Ip4Address;
 import io.podswitch.config.cidr.Ip6Address;
 import io.podswitch.config.cidr.IpAddress;
 import io.podswitch.config.model.ClusterConfig;
+import io.podswitch.config.model.UplinkAttach;
 import io.podswitch.nativeio.bpf.IpPrefix;
 import io.podswitch.nativeio.bpf.XdpFilter;
 import java.nio.ByteBuffer;
@@ -12,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the uplink's XDP program steals from the kernel: in overlay mode UDP to the tunnel port addressed
+ * What the uplink's XDP program (and the {@code tap} uplink's tc program, {@link #tapUplink}) steals from the kernel: in overlay mode UDP to the tunnel port addressed
  * to one of this node's addresses, in direct mode every packet to this node's pod CIDRs (IPv4 and IPv6);
  * in both modes TCP and UDP to this node's addresses in the NodePort range, so external clients reach
  * services' node ports, and TCP and UDP to the (address, port) pairs of services' external and
@@ -53,11 +54,24 @@ public final class UplinkFilter {
     }
 
     /**
-     * Only the tunnel port to this node's addresses (the {@code tap} uplink's NIC program): node ports and
-     * service addresses stay with the kernel as with {@code attach: udp}.
+     * The {@code tap} uplink's NIC program: the tunnel port and the node-port range, both to this node's
+     * addresses, as {@link #of} in overlay mode but without the service address maps (the tc programs have
+     * none: services' external and load-balancer IPs reach the switch through the kernel's routes to the host
+     * TAP, as with {@code attach: udp}).
      */
-    public static XdpFilter tunnelPort(ClusterConfig config) {
-        return XdpFilter.udpPortTo(config.overlay().udpPort(), nodeAddresses(config));
+    public static XdpFilter tapUplink(ClusterConfig config) {
+        List<IpPrefix> nodeAddresses = nodeAddresses(config);
+        return XdpFilter.udpPortTo(config.overlay().udpPort(), nodeAddresses)
+                .withNodePorts(nodeAddresses, NODE_PORT_MIN, NODE_PORT_MAX);
+    }
+
+    /**
+     * Does this (resolved) attachment steer TCP/UDP to the node's addresses in the NodePort range to the
+     * switch? {@code af_xdp} (its XDP program) and {@code tap} with a tunnel (its NIC tc program); {@code udp},
+     * and {@code tap} in direct mode, leave all traffic to the node's addresses to its kernel.
+     */
+    public static boolean servesNodePorts(UplinkAttach attach, boolean direct) {
+        return attach == UplinkAttach.AF_XDP || attach == UplinkAttach.TAP && !direct;
     }
 
     private static List<IpPrefix> nodeAddresses(ClusterConfig config) {

@@ -81,8 +81,11 @@ class ClientCommandTest {
                 + "\"podCIDRs\":[\"10.244.2.0/24\"],\"mode\":\"vxlan\",\"underlay\":\"192.168.1.2\","
                 + "\"nextHop\":\"192.168.1.2\",\"nextHopMac\":\"02:00:00:00:00:0b\",\"state\":\"resolved\","
                 + "\"encapPackets\":3,\"encapBytes\":294,\"decapPackets\":4,\"decapBytes\":392}],"
-                + "\"drops\":{\"decap.bad_vni\":2,\"decap.unknown_peer\":0}}"));
+                + "\"drops\":{\"decap.bad_vni\":2,\"decap.unknown_peer\":0},"
+                + "\"uplink\":{\"interface\":\"eth0\",\"attach\":\"tap\",\"configured\":\"auto\","
+                + "\"reason\":\"this kernel's TAP takes the UDP tunnel offloads\"}}"));
         assertEquals("""
+                uplink eth0: tap (auto: this kernel's TAP takes the UDP tunnel offloads)
                 NODE    ADDRESSES    POD CIDRS      MODE   NEXT HOP                       STATE     ENCAP PKTS/BYTES  DECAP PKTS/BYTES
                 node-b  192.168.1.2  10.244.2.0/24  vxlan  192.168.1.2 02:00:00:00:00:0b  resolved  3/294             4/392
 

@@ -9,11 +9,16 @@ import io.podswitch.config.model.UplinkAttach;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The "node ports cannot be served with attach: udp" line comes once, and only when it is true. */
+/** The "node ports cannot be served" line (attach: udp, tap in direct mode) comes once, and only when it is true. */
 class NodePortNoticeTest {
 
     private static ClusterConfig config(String attach, String nodePort) throws Exception {
+        return config(attach, nodePort, "vxlan");
+    }
+
+    private static ClusterConfig config(String attach, String nodePort, String mode) throws Exception {
         return ConfigLoader.parse("ipFamilies: [IPv4]\n"
+                + "overlay: {mode: " + mode + "}\n"
                 + "podCIDRs: [10.244.0.0/16]\n"
                 + "serviceCIDRs: [10.96.0.0/16]\n"
                 + "nodeCIDRs: [192.168.1.0/24]\n"
@@ -45,6 +50,14 @@ class NodePortNoticeTest {
     void autoCountsAsWhatItResolvedTo() throws Exception {
         assertFalse(new NodePortNotice().check(config("auto", ", nodePort: 30080"), UplinkAttach.AF_XDP),
                 "auto on a kernel without the tunnel TAP: af_xdp steers node ports");
-        assertTrue(new NodePortNotice().check(config("auto", ", nodePort: 30080"), UplinkAttach.TAP));
+        assertFalse(new NodePortNotice().check(config("auto", ", nodePort: 30080"), UplinkAttach.TAP),
+                "auto on a kernel with the tunnel TAP: its NIC program steers node ports");
+    }
+
+    @Test
+    void tapServesNodePortsWithATunnelOnly() throws Exception {
+        assertFalse(new NodePortNotice().check(config("tap", ", nodePort: 30080"), UplinkAttach.TAP));
+        assertTrue(new NodePortNotice().check(config("tap", ", nodePort: 30080", "direct"), UplinkAttach.TAP),
+                "tap in direct mode routes like udp");
     }
 }

@@ -24,25 +24,33 @@ class AutoAttachTest {
 
     @Test
     void autoIsTapWithATunnelOnAKernelThatHasIt() {
-        assertEquals(UplinkAttach.TAP, AutoAttach.resolve(UplinkAttach.AUTO, true, kernel(true)));
+        UplinkChoice c = AutoAttach.choose(UplinkAttach.AUTO, true, kernel(true));
+        assertEquals(UplinkAttach.TAP, c.attach());
+        assertEquals("tap (auto: this kernel's TAP takes the UDP tunnel offloads)", c.describe());
         assertEquals(1, probes.get());
     }
 
     @Test
-    void autoIsTheDefaultOnAKernelWithoutTheTunnelTap() {
-        assertEquals(UplinkAttach.AF_XDP, AutoAttach.resolve(UplinkAttach.AUTO, true, kernel(false)));
+    void autoIsAfXdpOnAKernelWithoutTheTunnelTap() {
+        UplinkChoice c = AutoAttach.choose(UplinkAttach.AUTO, true, kernel(false));
+        assertEquals(UplinkAttach.AF_XDP, c.attach());
+        assertEquals("af_xdp (auto: this kernel's TAP refuses TUN_F_UDP_TUNNEL_GSO: tap needs Linux 6.17+)", c.describe());
     }
 
     @Test
-    void autoIsTheDefaultInDirectModeWithoutAskingTheKernel() {
-        assertEquals(UplinkAttach.AF_XDP, AutoAttach.resolve(UplinkAttach.AUTO, false, kernel(true)));
+    void autoIsAfXdpInDirectModeWithoutAskingTheKernel() {
+        UplinkChoice c = AutoAttach.choose(UplinkAttach.AUTO, false, kernel(true));
+        assertEquals(UplinkAttach.AF_XDP, c.attach());
+        assertEquals("af_xdp (auto: direct mode: no tunnel to carry super-frames whole)", c.describe());
         assertEquals(0, probes.get());
     }
 
     @Test
     void explicitChoicesStandWithoutAskingTheKernel() {
         for (UplinkAttach a : new UplinkAttach[] {UplinkAttach.AF_XDP, UplinkAttach.UDP, UplinkAttach.TAP}) {
-            assertEquals(a, AutoAttach.resolve(a, true, kernel(false)));
+            UplinkChoice c = AutoAttach.choose(a, true, kernel(false));
+            assertEquals(a, c.attach());
+            assertEquals(a.configName() + " (configured)", c.describe());
         }
         assertEquals(0, probes.get());
     }

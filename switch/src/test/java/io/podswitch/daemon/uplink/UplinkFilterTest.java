@@ -45,4 +45,17 @@ class UplinkFilterTest {
         assertEquals(UplinkFilter.NODE_PORT_MIN, f.nodePortLow());
         assertEquals(UplinkFilter.NODE_PORT_MAX, f.nodePortHigh());
     }
+
+    @Test
+    void theTapUplinksNicProgramTakesTheTunnelPortAndTheNodePortRangeButNoServiceMaps() throws Exception {
+        XdpFilter f = UplinkFilter.tapUplink(config("vxlan", "[192.168.1.1, \"fd00:192:168:1::1\"]"));
+        List<IpPrefix> node = List.of(IpPrefix.parse("192.168.1.1/32"), IpPrefix.parse("fd00:192:168:1::1/128"));
+        assertEquals(4789, f.udpDestinationPort());
+        assertEquals(node, f.udpDestinations(), "tunnel packets for another host stay with the kernel");
+        assertEquals(List.of(), f.destinations());
+        assertEquals(node, f.nodeAddresses());
+        assertEquals(UplinkFilter.NODE_PORT_MIN, f.nodePortLow());
+        assertEquals(UplinkFilter.NODE_PORT_MAX, f.nodePortHigh());
+        assertEquals(false, f.serviceAddresses());
+    }
 }

@@ -41,6 +41,24 @@ class TcProgramsPrivilegedTest {
     }
 
     @Test
+    void theNicProgramAlsoTakesTheNodePortRangeToTheNode() throws Exception {
+        List<IpPrefix> node = List.of(IpPrefix.parse("192.168.78.11/32"), IpPrefix.parse("fd00:78::11/128"));
+        XdpFilter filter = XdpFilter.udpPortTo(4789, node).withNodePorts(node, 30000, 32767);
+        int fd = Bpf.loadProgram(TcPrograms.redirectMatching(TAP_IFINDEX, filter), Bpf.BPF_PROG_TYPE_SCHED_CLS);
+        try {
+            assertEquals(TcPrograms.TC_ACT_REDIRECT, run(fd, tcp4("192.168.78.11", 30080)), "TCP node port");
+            assertEquals(TcPrograms.TC_ACT_REDIRECT, run(fd, udp4("192.168.78.11", 30053, 0, 0)), "UDP node port");
+            assertEquals(TcPrograms.TC_ACT_REDIRECT, run(fd, udp6("fd00:78::11", 32767)), "IPv6, the range's end");
+            assertEquals(TcPrograms.TC_ACT_REDIRECT, run(fd, udp4("192.168.78.11", 4789, 0, 0)), "the tunnel still");
+            assertEquals(TcPrograms.TCX_NEXT, run(fd, tcp4("192.168.78.11", 22)), "ssh stays with the node");
+            assertEquals(TcPrograms.TCX_NEXT, run(fd, tcp4("192.168.78.12", 30080)), "another host's node port");
+            assertEquals(TcPrograms.TCX_NEXT, run(fd, udp6("fd00:78::11", 29999)), "below the range");
+        } finally {
+            Bpf.close(fd);
+        }
+    }
+
+    @Test
     void theTapProgramSendsEverythingOutThroughTheNic() throws Exception {
         int fd = Bpf.loadProgram(TcPrograms.redirectNeigh(TAP_IFINDEX), Bpf.BPF_PROG_TYPE_SCHED_CLS);
         try {

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * Pod to pod across nodes over a VXLAN overlay: two node namespaces on an underlay bridge (uplink MTU
@@ -41,6 +42,10 @@ public final class CrossNodeScenario implements Scenario {
     static final String KERNEL_VXLAN_SEGMENTED = "kernel-vxlan-segmented";
     static final Outcomes.Metric TCP = Outcomes.Metric.higher("tcp_throughput", "Gbit/s");
     static final Outcomes.Metric UDP = Outcomes.Metric.higher("udp_rate", "Mpps");
+    /** podswitchd of the node the client pod (iperf3's sender) runs on: its whole process, per GB. */
+    static final Outcomes.Metric SENDER_NODE = Outcomes.Metric.lower("sender_node_cpu_per_gb", "ms/GB");
+    /** podswitchd of the server pod's node. */
+    static final Outcomes.Metric RECEIVER_NODE = Outcomes.Metric.lower("receiver_node_cpu_per_gb", "ms/GB");
     static final int UPLINK_MTU = 1500;
     static final int UDP_PAYLOAD = 64;
     /**
@@ -55,6 +60,23 @@ public final class CrossNodeScenario implements Scenario {
     private record Step(String label, Outcomes.Metric metric, int streams) {
         boolean udp() {
             return metric == UDP;
+        }
+
+        /**
+         * What the step reports: the rate, and for TCP the CPU per GB ({@link CpuPerByteMetrics}) — the
+         * machine's for every subject, the podswitchd processes' (both, and per node) for podswitch.
+         */
+        List<Outcomes.Metric> metrics(boolean podswitch) {
+            List<Outcomes.Metric> m = new ArrayList<>();
+            m.add(metric);
+            if (!udp()) {
+                m.addAll(CpuPerByteMetrics.of(podswitch));
+                if (podswitch) {
+                    m.add(SENDER_NODE);
+                    m.add(RECEIVER_NODE);
+                }
+            }
+            return m;
         }
 
         Map<String, String> params(String attach) {
@@ -116,9 +138,10 @@ public final class CrossNodeScenario implements Scenario {
         if (blocker != null) {
             for (String attach : ATTACH) {
                 for (Step s : STEPS) {
-                    out.add(new Outcomes(NAME, KERNEL_VXLAN).not(s.metric(), s.params(attach), blockerStatus, blocker));
-                    out.add(new Outcomes(NAME, KERNEL_VXLAN_SEGMENTED).not(s.metric(), s.params(attach), blockerStatus, blocker));
-                    out.add(podswitch.not(s.metric(), s.params(attach), blockerStatus, blocker));
+                    out.addAll(new Outcomes(NAME, KERNEL_VXLAN).not(s.metrics(false), s.params(attach), blockerStatus, blocker));
+                    out.addAll(new Outcomes(NAME, KERNEL_VXLAN_SEGMENTED).not(s.metrics(false), s.params(attach), blockerStatus,
+                            blocker));
+                    out.addAll(podswitch.not(s.metrics(true), s.params(attach), blockerStatus, blocker));
                 }
             }
             return out;
@@ -146,7 +169,7 @@ public final class CrossNodeScenario implements Scenario {
             CrossNodePath path = FlannelVxlanTopology.build(t, CrossNodeUnderlay.build(t, 2, UPLINK_MTU), segment);
             for (Step s : STEPS) {
                 try {
-                    samples.put(s, measure(ctx, runner, path, subject, s));
+                    samples.put(s, measure(ctx, runner, path, subject, s, Map.of()));
                 } catch (Exception e) {
                     failure.put(s, Outcomes.reason(e));
                 }
@@ -157,8 +180,8 @@ public final class CrossNodeScenario implements Scenario {
         List<Measurement> out = new ArrayList<>();
         for (String attach : ATTACH) {
             for (Step s : STEPS) {
-                out.add(failure.containsKey(s) ? o.not(s.metric(), s.params(attach), Status.FAILED, failure.get(s))
-                        : o.ok(s.metric(), s.params(attach), samples.get(s), note(s, what)));
+                out.addAll(failure.containsKey(s) ? o.not(s.metrics(false), s.params(attach), Status.FAILED, failure.get(s))
+                        : ok(o, s, false, s.params(attach), samples.get(s), note(s, what)));
             }
         }
         return out;
@@ -167,33 +190,57 @@ public final class CrossNodeScenario implements Scenario {
     private List<Measurement> podswitch(ScenarioContext ctx, Iperf3Runner runner, Outcomes o, String attach) {
         List<Measurement> out = new ArrayList<>();
         if (side.isEmpty()) {
-            STEPS.forEach(s -> out.add(o.not(s.metric(), s.params(attach), Status.UNAVAILABLE,
+            STEPS.forEach(s -> out.addAll(o.not(s.metrics(true), s.params(attach), Status.UNAVAILABLE,
                     PodswitchSides.unboundReason(CrossNodeSide.class))));
             return out;
         }
         try (Topology t = Topology.create();
              CrossNodeSide.Wiring w = side.get().connect(t, CrossNodeUnderlay.build(t, 2, UPLINK_MTU), "vxlan", attach)) {
+            Map<Outcomes.Metric, LongSupplier> daemons = new LinkedHashMap<>();
+            daemons.put(CpuPerByteMetrics.FORWARDER, w::cpuNanos);
+            daemons.put(SENDER_NODE, () -> w.cpuNanos(1));
+            daemons.put(RECEIVER_NODE, () -> w.cpuNanos(2));
             for (Step s : STEPS) {
                 try {
-                    out.add(o.ok(s.metric(), s.params(attach), measure(ctx, runner, w.path(), "podswitch " + attach, s),
-                            note(s, "podswitchd vxlan, uplink attach " + attach + ", idle backoff")));
+                    out.addAll(ok(o, s, true, s.params(attach), measure(ctx, runner, w.path(), "podswitch " + attach, s, daemons),
+                            note(s, "podswitchd vxlan, uplink attach " + attach)));
                 } catch (Exception e) {
-                    out.add(o.not(s.metric(), s.params(attach), Status.FAILED, Outcomes.reason(e)));
+                    out.addAll(o.not(s.metrics(true), s.params(attach), Status.FAILED, Outcomes.reason(e)));
                 }
             }
         } catch (SideUnavailableException e) {
-            STEPS.forEach(s -> out.add(o.not(s.metric(), s.params(attach), Status.UNAVAILABLE, e.getMessage())));
+            STEPS.forEach(s -> out.addAll(o.not(s.metrics(true), s.params(attach), Status.UNAVAILABLE, e.getMessage())));
         } catch (Exception e) {
-            STEPS.forEach(s -> out.add(o.not(s.metric(), s.params(attach), Status.FAILED, Outcomes.reason(e))));
+            STEPS.forEach(s -> out.addAll(o.not(s.metrics(true), s.params(attach), Status.FAILED, Outcomes.reason(e))));
         }
         return out;
     }
 
-    private static Samples measure(ScenarioContext ctx, Iperf3Runner runner, CrossNodePath p, String who, Step s)
-            throws Exception {
-        return ctx.measure(who + " " + s.label(), d -> Map.of(s.metric().name(), s.udp()
-                ? runner.udpMpps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, d, UDP_PAYLOAD)
-                : runner.tcpGbps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, d, s.streams())));
+    /**
+     * One step's samples: the UDP rate, or the TCP rate with the CPU it cost ({@code processes}: the
+     * podswitchd processes' CPU so far, by metric; none for the kernel).
+     */
+    private static Samples measure(ScenarioContext ctx, Iperf3Runner runner, CrossNodePath p, String who, Step s,
+                                   Map<Outcomes.Metric, LongSupplier> processes) throws Exception {
+        if (s.udp()) {
+            return ctx.measure(who + " " + s.label(), d -> Map.of(s.metric().name(),
+                    runner.udpMpps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, d, UDP_PAYLOAD)));
+        }
+        return ctx.measure(who + " " + s.label(), d -> CpuPerByteMetrics.measure(TCP, d, Iperf3Runner.testSeconds(d),
+                processes, dd -> runner.tcpGbps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, dd, s.streams())));
+    }
+
+    /** The step's measurements from its samples: the rate with {@code note}, the CPU figures with where they come from. */
+    private static List<Measurement> ok(Outcomes o, Step s, boolean podswitch, Map<String, String> params, Samples samples,
+                                        String note) {
+        List<Measurement> out = new ArrayList<>();
+        out.add(o.ok(s.metric(), params, samples, note));
+        for (Outcomes.Metric m : s.metrics(podswitch).subList(1, s.metrics(podswitch).size())) {
+            out.add(o.ok(m, params, samples, m == SENDER_NODE || m == RECEIVER_NODE || m == CpuPerByteMetrics.FORWARDER
+                    ? "the podswitchd process(es)' CPU (every thread, /proc/<pid>/stat) over the iperf3 run, per GB of payload"
+                    : "whole machine, /proc/stat over the iperf3 run, per GB of payload"));
+        }
+        return out;
     }
 
     private static String note(Step s, String what) {

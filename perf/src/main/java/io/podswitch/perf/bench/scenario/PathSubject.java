@@ -43,6 +43,26 @@ sealed interface PathSubject {
             return new Built(path, Optional.empty(), () -> { });
         }
 
+        /**
+         * The path from pod {@code a} to pod {@code b} through a userspace {@code forwarder}, once {@code a}
+         * reaches {@code b}; {@code nextHop} is the address whose MAC {@code a} sends to (its gateway, or
+         * {@code b} on one subnet). Closes the forwarder when the path does not work.
+         */
+        static Built through(String what, PodEndpoint a, PodEndpoint b, String nextHop, SwitchPath forwarder)
+                throws Exception {
+            try {
+                if (!Topology.ping(a.netns(), b.ip())) {
+                    throw new IOException(what + ": " + b.ip() + " not reachable from " + a.netns());
+                }
+                ForwardPath fp = new ForwardPath(a.netns(), a.ifName(), Topology.mac(a.netns(), a.ifName()), a.ip(),
+                        Topology.neighbourMac(a.netns(), nextHop), b.ip(), b.netns(), b.ifName());
+                return new Built(fp, Optional.of(forwarder::cpuNanos), forwarder);
+            } catch (Exception e) {
+                forwarder.close();
+                throw e;
+            }
+        }
+
         long cpuNanos() {
             return forwarderCpu.map(LongSupplier::getAsLong).orElse(0L);
         }
@@ -66,18 +86,30 @@ sealed interface PathSubject {
             String b = t.netns("pb");
             PodEndpoint pa = new PodEndpoint(a, "eth0", "10." + NET + ".1.2/24", "10." + NET + ".1.1");
             PodEndpoint pb = new PodEndpoint(b, "eth0", "10." + NET + ".2.2/24", "10." + NET + ".2.1");
-            SwitchPath path = side.connect(kind, pa, pb, cores);
-            try {
-                if (!Topology.ping(a, pb.ip())) {
-                    throw new IOException("podswitch " + kind.parameter() + " path: " + pb.ip() + " not reachable from " + a);
-                }
-                ForwardPath fp = new ForwardPath(a, pa.ifName(), Topology.mac(a, pa.ifName()), pa.ip(),
-                        Topology.neighbourMac(a, pa.gateway()), pb.ip(), b, pb.ifName());
-                return new Built(fp, Optional.of(path::cpuNanos), path);
-            } catch (Exception e) {
-                path.close();
-                throw e;
-            }
+            return Built.through("podswitch " + kind.parameter() + " path", pa, pb, pa.gateway(),
+                    side.connect(kind, pa, pb, cores));
+        }
+    }
+
+    /**
+     * The TAP floor ({@link io.podswitch.perf.sides.TapFloor}): podswitch's TAP ports with one pump thread
+     * per core of {@code cores} and nothing else — a measuring instrument for what any TAP data plane
+     * must spend. Both pods in one subnet (the floor rewrites nothing, ARP passes through).
+     */
+    record TapFloor(List<Integer> cores) implements PathSubject {
+        @Override
+        public String name() {
+            return "tap-floor";
+        }
+
+        @Override
+        public Built build(Topology t) throws Exception {
+            String a = t.netns("fa");
+            String b = t.netns("fb");
+            String p = "10." + NET + ".1.";
+            PodEndpoint pa = new PodEndpoint(a, "eth0", p + "2/24", p + "1");
+            PodEndpoint pb = new PodEndpoint(b, "eth0", p + "3/24", p + "1");
+            return Built.through("TAP floor", pa, pb, pb.ip(), io.podswitch.perf.sides.TapFloor.connect(pa, pb, cores));
         }
     }
 

@@ -22,13 +22,16 @@ public interface CrossNodeSide {
         /** CPU time the podswitch processes used so far (all nodes), for CPU per packet/byte. */
         long cpuNanos();
 
+        /** CPU time node {@code node}'s podswitch process used so far (1: the client pod's node, 2: the server's). */
+        long cpuNanos(int node);
+
         @Override
         void close();
     }
 
     /**
      * @param mode   {@code vxlan}, {@code geneve} or {@code direct}
-     * @param attach {@code af_xdp} or {@code udp}, or null for the daemon's default
+     * @param attach {@code af_xdp}, {@code udp}, {@code tap} or {@code auto}, or null for the daemon's default
      */
     Wiring connect(Topology topology, CrossNodeUnderlay underlay, String mode, String attach) throws Exception;
 
