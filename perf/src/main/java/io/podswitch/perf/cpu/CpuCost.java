@@ -1,16 +1,27 @@
 package io.podswitch.perf.cpu;
 
 /**
- * The CPU a transfer cost: machine CPU time spent while {@code bytes} moved, per gigabyte (10^9 bytes)
- * and as a share of the machine. A path that keeps {@link #busyShare} near 1 is CPU-bound: on that
- * machine it goes faster only by spending fewer CPU milliseconds per gigabyte.
+ * The CPU a transfer cost, per gigabyte (10^9 bytes) of payload moved, counting what the path's
+ * parties spent and leaving out the rest of a shared machine:
+ * <ul>
+ *   <li>user and system time of the bench process and its reaped children ({@link ProcessTreeTimes}):
+ *       the traffic tools (iperf3, which run the pods' socket calls and much of their TCP) and a
+ *       userspace forwarder running in the bench (podswitch's workers, the TAP floor's pumps);</li>
+ *   <li>the machine's softirq and irq time and the ksoftirqd threads' ({@link KernelNetThreads}): the
+ *       kernel's packet work outside those processes (the bridge's forwarding, receive processing).</li>
+ * </ul>
+ * Plus {@link #busyShare}, from the whole machine: near 1, every CPU was busy (with this path or with
+ * anything else), so the path is CPU-bound on this machine and goes faster only by spending less per byte.
  *
- * @param spent       the machine's CPU times over the transfer ({@link CpuTimes#minus})
+ * @param userNs      user time of the process tree
+ * @param systemNs    system time of the process tree and of ksoftirqd
+ * @param softirqNs   the machine's softirq + irq time
+ * @param busyShare   busy / all time of the whole machine, 0..1
  * @param bytes       payload bytes moved meanwhile
- * @param forwarderNs CPU time of a forwarding process's threads meanwhile (podswitch's workers), or -1
- *                    when the forwarding is the kernel's own (bridge, routing)
+ * @param forwarderNs CPU time of the forwarding threads (their part of the process tree's), or -1 when
+ *                    the kernel forwards (bridge, routing)
  */
-public record CpuCost(CpuTimes spent, double bytes, long forwarderNs) {
+public record CpuCost(long userNs, long systemNs, long softirqNs, double busyShare, double bytes, long forwarderNs) {
 
     public CpuCost {
         if (!(bytes > 0)) {
@@ -19,8 +30,13 @@ public record CpuCost(CpuTimes spent, double bytes, long forwarderNs) {
     }
 
     /** From readings before and after the transfer. */
-    public static CpuCost between(CpuTimes before, CpuTimes after, double bytes, long forwarderNs) {
-        return new CpuCost(after.minus(before), bytes, forwarderNs);
+    public static CpuCost between(CpuSnapshot before, CpuSnapshot after, double bytes, long forwarderNs) {
+        CpuTimes machine = after.machine().minus(before.machine());
+        ProcessTreeTimes tree = after.tree().minus(before.tree());
+        long total = machine.totalNs();
+        return new CpuCost(tree.userNs(), tree.systemNs() + after.ksoftirqdNs() - before.ksoftirqdNs(),
+                machine.softirqNs() + machine.irqNs(), total <= 0 ? 0 : (double) machine.busyNs() / total,
+                bytes, forwarderNs);
     }
 
     /** The payload bytes of {@code gbps} Gbit/s sustained for {@code nanos}. */
@@ -28,22 +44,21 @@ public record CpuCost(CpuTimes spent, double bytes, long forwarderNs) {
         return gbps * 1e9 / 8 * (nanos / 1e9);
     }
 
-    /** Busy CPU (user + system + softirq + irq) per gigabyte, in milliseconds. */
+    /** All the path's CPU (user + system + softirq) per gigabyte, in milliseconds. */
     public double busyMsPerGb() {
-        return msPerGb(spent.busyNs());
+        return msPerGb(userNs + systemNs + softirqNs);
     }
 
     public double userMsPerGb() {
-        return msPerGb(spent.userNs());
+        return msPerGb(userNs);
     }
 
     public double systemMsPerGb() {
-        return msPerGb(spent.systemNs());
+        return msPerGb(systemNs);
     }
 
-    /** Softirq and hard irq per gigabyte, in milliseconds. */
     public double softirqMsPerGb() {
-        return msPerGb(spent.softirqNs() + spent.irqNs());
+        return msPerGb(softirqNs);
     }
 
     /** The forwarding threads' CPU per gigabyte in milliseconds, or NaN when there are none. */
@@ -54,12 +69,6 @@ public record CpuCost(CpuTimes spent, double bytes, long forwarderNs) {
     /** Some process's CPU time {@code nanos} over this transfer, per gigabyte, in milliseconds. */
     public double msPerGbOf(long nanos) {
         return msPerGb(nanos);
-    }
-
-    /** Busy time over all CPUs' time, 0..1 (1: every CPU worked the whole time). */
-    public double busyShare() {
-        long total = spent.totalNs();
-        return total <= 0 ? 0 : (double) spent.busyNs() / total;
     }
 
     private double msPerGb(long nanos) {

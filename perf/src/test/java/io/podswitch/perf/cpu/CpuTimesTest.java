@@ -37,20 +37,48 @@ class CpuTimesTest {
     }
 
     @Test
-    void costPerGigabyteIsTheSpentTimeOverTheBytes() {
+    void readsAProcessStatLineWhoseNameHoldsSpacesAndParentheses() {
+        String line = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194304 100 0 0 0 150 30 7 2 20 0 12 0 500 0 0";
+        ProcessTreeTimes t = ProcessTreeTimes.parse(line);
+        long tick = CpuTimes.NS_PER_TICK;
+        assertEquals(new ProcessTreeTimes(150 * tick, 30 * tick, 7 * tick, 2 * tick), t);
+        assertEquals(157 * tick, t.userNs());
+        assertEquals(32 * tick, t.systemNs());
+        assertThrows(IllegalArgumentException.class, () -> ProcessTreeTimes.parse("4242 no parenthesis 1 2 3"));
+        assertThrows(IllegalArgumentException.class, () -> ProcessTreeTimes.parse("4242 (short) S 1 2 3"));
+    }
+
+    @Test
+    void costPerGigabyteCountsTheProcessTreeAndTheKernelsPacketWork() {
         long s = 1_000_000_000L;
-        CpuTimes before = new CpuTimes(0, 0, 0, 0, 0, 0);
-        // 2 CPUs for 1 s: 0.5 s user, 0.8 s system, 0.2 s softirq, 0.5 s idle; 4 GB moved.
-        CpuTimes after = new CpuTimes(s / 2, 8 * s / 10, 2 * s / 10, 0, s / 2, 0);
-        CpuCost c = CpuCost.between(before, after, 4e9, s);
-        assertEquals(375.0, c.busyMsPerGb(), 1e-9);
-        assertEquals(125.0, c.userMsPerGb(), 1e-9);
-        assertEquals(200.0, c.systemMsPerGb(), 1e-9);
+        CpuSnapshot before = new CpuSnapshot(new CpuTimes(0, 0, 0, 0, 0, 0), new ProcessTreeTimes(0, 0, 0, 0), 0);
+        // 2 CPUs for 1 s: the machine 0.9 s user (0.4 s of it someone else's), 0.6 s system, 0.2 s softirq,
+        // 0.3 s idle; the bench 0.1 s user + 0.3 s system, iperf3 0.4 + 0.2, ksoftirqd 0.1; 4 GB moved.
+        CpuSnapshot after = new CpuSnapshot(new CpuTimes(9 * s / 10, 6 * s / 10, 2 * s / 10, 0, 3 * s / 10, 0),
+                new ProcessTreeTimes(s / 10, 3 * s / 10, 4 * s / 10, 2 * s / 10), s / 10);
+        CpuCost c = CpuCost.between(before, after, 4e9, 3 * s / 10);
+        assertEquals(125.0, c.userMsPerGb(), 1e-9, "bench + iperf3 user, not the other process");
+        assertEquals(150.0, c.systemMsPerGb(), 1e-9, "bench + iperf3 system + ksoftirqd");
         assertEquals(50.0, c.softirqMsPerGb(), 1e-9);
-        assertEquals(250.0, c.forwarderMsPerGb(), 1e-9);
-        assertEquals(0.75, c.busyShare(), 1e-9);
+        assertEquals(325.0, c.busyMsPerGb(), 1e-9);
+        assertEquals(75.0, c.forwarderMsPerGb(), 1e-9);
+        assertEquals(0.85, c.busyShare(), 1e-9, "the whole machine's busy share");
         assertTrue(Double.isNaN(CpuCost.between(before, after, 4e9, -1).forwarderMsPerGb()), "no forwarding process");
         assertThrows(IllegalArgumentException.class, () -> CpuCost.between(before, after, 0, -1));
+    }
+
+    @Test
+    void findsTheKsoftirqdThreadsAndTheProcessClockMoves() throws Exception {
+        KernelNetThreads k = KernelNetThreads.find();
+        assertTrue(k.count() >= 1, "one ksoftirqd per CPU");
+        assertTrue(k.cpuNs() >= 0);
+        ProcessTreeTimes a = ProcessTreeTimes.read();
+        long end = System.nanoTime() + 120_000_000L;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+        ProcessTreeTimes d = ProcessTreeTimes.read().minus(a);
+        assertTrue(d.selfUserNs() + d.selfSystemNs() > 0, d.toString());
     }
 
     @Test

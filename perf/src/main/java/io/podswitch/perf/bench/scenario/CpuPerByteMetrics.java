@@ -1,7 +1,8 @@
 package io.podswitch.perf.bench.scenario;
 
 import io.podswitch.perf.cpu.CpuCost;
-import io.podswitch.perf.cpu.CpuTimes;
+import io.podswitch.perf.cpu.CpuSnapshot;
+import io.podswitch.perf.cpu.KernelNetThreads;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,11 +12,13 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * The CPU figures a bulk-transfer scenario reports beside its Gbit/s, for every subject alike: the
- * machine's CPU (from {@code /proc/stat}: user, system, softirq) per gigabyte moved, how busy the
- * machine was (near 100 %: the path is CPU-bound here), and for a forwarding process (podswitch, the
- * TAP floor) its own threads' share. Machine-wide, so the kernel's work for the pods counts wherever it
- * runs; and so does anything else running on a shared machine (report the load with the figures).
+ * The CPU figures a bulk-transfer scenario reports beside its Gbit/s, for every subject alike
+ * ({@link CpuCost}): the path's CPU per gigabyte moved — user and system time of the bench process (a
+ * forwarder in it) and of the traffic tools it runs, the kernel's softirq and ksoftirqd time, and the
+ * CPU of path processes that run outside the bench's reaped children (podswitchd daemons) — how busy
+ * the whole machine was (near 100 %: CPU-bound here), and for a forwarding subject its own share.
+ * Other processes of a shared machine stay out of the per-GB figures (their softirq aside), not out of
+ * the busy share.
  */
 final class CpuPerByteMetrics {
     static final Outcomes.Metric BUSY = Outcomes.Metric.lower("cpu_per_gb", "ms/GB");
@@ -26,6 +29,7 @@ final class CpuPerByteMetrics {
     static final Outcomes.Metric FORWARDER = Outcomes.Metric.lower("forwarder_cpu_per_gb", "ms/GB");
     /** The metrics every subject gets. */
     static final List<Outcomes.Metric> MACHINE = List.of(BUSY, USER, SYSTEM, SOFTIRQ, BUSY_SHARE);
+    private static final LongSupplier NONE = () -> 0L;
 
     /** A transfer that reports Gbit/s over {@code duration}. */
     @FunctionalInterface
@@ -49,12 +53,12 @@ final class CpuPerByteMetrics {
      * CPU metrics of that transfer. The CPU window also holds the tool's start and stop (tens of
      * milliseconds of seconds-long transfers).
      *
-     * @param forwarderCpu CPU nanoseconds of the forwarding threads so far, when there are any
+     * @param forwarderCpu CPU nanoseconds so far of forwarding threads inside the bench process, when there are any
      */
     static Map<String, Double> measure(Outcomes.Metric throughput, Duration duration, long seconds,
                                        Optional<LongSupplier> forwarderCpu, Transfer transfer) throws Exception {
         return measure(throughput, duration, seconds,
-                forwarderCpu.map(f -> Map.of(FORWARDER, f)).orElse(Map.of()), transfer);
+                forwarderCpu.map(f -> Map.of(FORWARDER, f)).orElse(Map.of()), NONE, transfer);
     }
 
     /**
@@ -62,12 +66,18 @@ final class CpuPerByteMetrics {
      * podswitchd of the sending and of the receiving node).
      *
      * @param processes CPU nanoseconds so far of each process (or thread group) to report, by metric
+     * @param outside   CPU nanoseconds so far of the path's processes that are neither the bench process
+     *                  nor children it reaps during the transfer (daemons it started before): added to
+     *                  {@link #BUSY}, which would not see them otherwise
      */
     static Map<String, Double> measure(Outcomes.Metric throughput, Duration duration, long seconds,
-                                       Map<Outcomes.Metric, LongSupplier> processes, Transfer transfer) throws Exception {
+                                       Map<Outcomes.Metric, LongSupplier> processes, LongSupplier outside,
+                                       Transfer transfer) throws Exception {
         List<Map.Entry<Outcomes.Metric, LongSupplier>> ps = List.copyOf(processes.entrySet());
         long[] p0 = new long[ps.size()];
-        CpuTimes before = CpuTimes.read();
+        KernelNetThreads ksoftirqd = KernelNetThreads.find();
+        CpuSnapshot before = CpuSnapshot.read(ksoftirqd);
+        long outside0 = outside.getAsLong();
         for (int i = 0; i < p0.length; i++) {
             p0[i] = ps.get(i).getValue().getAsLong();
         }
@@ -76,14 +86,15 @@ final class CpuPerByteMetrics {
         for (int i = 0; i < p1.length; i++) {
             p1[i] = ps.get(i).getValue().getAsLong();
         }
-        CpuTimes after = CpuTimes.read();
+        long outside1 = outside.getAsLong();
+        CpuSnapshot after = CpuSnapshot.read(ksoftirqd);
         Map<String, Double> v = new LinkedHashMap<>();
         v.put(throughput.name(), gbps);
         if (!(gbps > 0)) {
             throw new IllegalStateException("the transfer moved nothing (" + gbps + " Gbit/s): no CPU per byte");
         }
         CpuCost cost = CpuCost.between(before, after, CpuCost.bytesAt(gbps, seconds * 1_000_000_000L), -1);
-        v.put(BUSY.name(), cost.busyMsPerGb());
+        v.put(BUSY.name(), cost.busyMsPerGb() + cost.msPerGbOf(outside1 - outside0));
         v.put(USER.name(), cost.userMsPerGb());
         v.put(SYSTEM.name(), cost.systemMsPerGb());
         v.put(SOFTIRQ.name(), cost.softirqMsPerGb());

@@ -226,8 +226,10 @@ public final class CrossNodeScenario implements Scenario {
             return ctx.measure(who + " " + s.label(), d -> Map.of(s.metric().name(),
                     runner.udpMpps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, d, UDP_PAYLOAD)));
         }
+        // The podswitchd daemons run through the transfer (not reaped in it): their CPU is added to cpu_per_gb.
+        LongSupplier daemons = processes.getOrDefault(CpuPerByteMetrics.FORWARDER, () -> 0L);
         return ctx.measure(who + " " + s.label(), d -> CpuPerByteMetrics.measure(TCP, d, Iperf3Runner.testSeconds(d),
-                processes, dd -> runner.tcpGbps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, dd, s.streams())));
+                processes, daemons, dd -> runner.tcpGbps(p.clientNs(), p.serverNs(), p.serverIp(), PORT, dd, s.streams())));
     }
 
     /** The step's measurements from its samples: the rate with {@code note}, the CPU figures with where they come from. */
@@ -238,7 +240,9 @@ public final class CrossNodeScenario implements Scenario {
         for (Outcomes.Metric m : s.metrics(podswitch).subList(1, s.metrics(podswitch).size())) {
             out.add(o.ok(m, params, samples, m == SENDER_NODE || m == RECEIVER_NODE || m == CpuPerByteMetrics.FORWARDER
                     ? "the podswitchd process(es)' CPU (every thread, /proc/<pid>/stat) over the iperf3 run, per GB of payload"
-                    : "whole machine, /proc/stat over the iperf3 run, per GB of payload"));
+                    : m == CpuPerByteMetrics.BUSY_SHARE ? "whole machine, /proc/stat over the iperf3 run"
+                    : "over the iperf3 run, per GB of payload: iperf3 (reaped children, /proc/self/stat), softirq + ksoftirqd"
+                            + (m == CpuPerByteMetrics.BUSY && podswitch ? ", + the podswitchd processes" : "")));
         }
         return out;
     }

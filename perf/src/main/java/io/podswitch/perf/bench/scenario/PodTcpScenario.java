@@ -132,7 +132,7 @@ public final class PodTcpScenario implements Scenario {
                 List<Measurement> out = new ArrayList<>();
                 out.add(o.ok(THROUGHPUT, params, s, note));
                 for (Outcomes.Metric m : metrics.subList(1, metrics.size())) {
-                    out.add(o.ok(m, params, s, "whole machine, /proc/stat over the iperf3 run, per GB of payload"));
+                    out.add(o.ok(m, params, s, "over the iperf3 run, per GB of payload: bench process + iperf3 (/proc/self/stat), softirq + ksoftirqd; cpu_busy: whole machine"));
                 }
                 return out;
             }

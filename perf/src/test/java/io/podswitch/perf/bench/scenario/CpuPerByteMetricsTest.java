@@ -27,7 +27,7 @@ class CpuPerByteMetricsTest {
         processes.put(SENDER, sender::get);
         processes.put(RECEIVER, receiver::get);
         // 8 Gbit/s for 2 s = 2 GB; the sender's node spends 500 ms, the receiver's 300 ms meanwhile
-        Map<String, Double> v = CpuPerByteMetrics.measure(RATE, Duration.ofSeconds(2), 2, processes, d -> {
+        Map<String, Double> v = CpuPerByteMetrics.measure(RATE, Duration.ofSeconds(2), 2, processes, sender::get, d -> {
             sender.addAndGet(500_000_000L);
             receiver.addAndGet(300_000_000L);
             return 8.0;
@@ -39,6 +39,7 @@ class CpuPerByteMetricsTest {
             assertTrue(v.containsKey(m.name()), m.name() + " in " + v);
         }
         assertFalse(v.containsKey(CpuPerByteMetrics.FORWARDER.name()), "only the processes asked for");
+        assertTrue(v.get("cpu_per_gb") >= 250.0, "a process outside the bench's tree counts in the path's CPU: " + v);
     }
 
     @Test
@@ -54,6 +55,6 @@ class CpuPerByteMetricsTest {
     @Test
     void aTransferThatMovedNothingHasNoCpuPerByte() {
         assertThrows(IllegalStateException.class,
-                () -> CpuPerByteMetrics.measure(RATE, Duration.ofSeconds(1), 1, Map.of(), d -> 0.0));
+                () -> CpuPerByteMetrics.measure(RATE, Duration.ofSeconds(1), 1, Map.of(), () -> 0L, d -> 0.0));
     }
 }
