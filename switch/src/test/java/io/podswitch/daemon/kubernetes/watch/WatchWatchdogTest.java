@@ -230,12 +230,15 @@ class WatchWatchdogTest {
         assertEquals(1, informers.made.get());
     }
 
-    /** A watch back from an outage that delivers something is evidently carrying events: not probed. */
+    /**
+     * A watch back from an outage that delivers something is evidently carrying events: not probed (as a quiet
+     * established watch, not before {@code stuckAfter}, here longer than the test).
+     */
     @Test
     void aWatchBackFromAnOutageThatDeliversIsNotProbed() throws Exception {
         FakeInformers informers = new FakeInformers();
         ResourceWatch<Pod> watch = establishedWatch(informers);
-        WatchWatchdog dog = new WatchWatchdog(STUCK, Duration.ofMillis(20), Duration.ofHours(1));
+        WatchWatchdog dog = new WatchWatchdog(Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofHours(1));
         outage(dog, watch, informers);
         Pod pod = new PodBuilder().withNewMetadata().withName("p0").withNamespace("x").endMetadata().build();
         assertTrue(!dog.check(watch, probe(() -> OptionalLong.of(CACHED))), "seen watching once");
@@ -244,7 +247,7 @@ class WatchWatchdogTest {
         assertTrue(!restartedWithin(dog, watch, probe(() -> {
             probes.incrementAndGet();
             return OptionalLong.of(CACHED);
-        }, () -> new Since(true, List.of())), 150, () -> { }));
+        }, () -> new Since(true, List.of())), 300, () -> { }));
         assertEquals(0, probes.get());
     }
 
