@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <pre>
  * podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
- *            [--idle adaptive[-yield][:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]] [--tap-io uring|syscalls]
+ *            [--idle adaptive[:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]] [--tap-io uring|syscalls]
  *            [--frames N] [--host-port NAME] [--max-pods N] [--metrics-address HOST:PORT|off]
  *            [--kubeconfig FILE] [--service-flows N]
  * </pre>
@@ -35,7 +35,7 @@ public record DaemonOptions(Path config, String nodeName, Path stateDir, Path ru
     public static final InetSocketAddress DEFAULT_METRICS_ADDRESS = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9469);
     public static final String USAGE = """
             usage: podswitchd [--config FILE] [--node NAME] [--state-dir DIR] [--run-dir DIR] [--workers N]
-                              [--idle adaptive[-yield][:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]]
+                              [--idle adaptive[:SPINNS[:MAXSLEEPMS]]|spin|backoff|yield|sleep[:NS]]
                               [--tap-io uring|syscalls] [--frames N] [--host-port NAME] [--max-pods N]
                               [--metrics-address HOST:PORT|off] [--kubeconfig FILE] [--service-flows N]
               --config     cluster network config (default /etc/podswitch/cluster.yaml)

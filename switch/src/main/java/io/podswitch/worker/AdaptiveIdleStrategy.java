@@ -28,20 +28,13 @@ final class AdaptiveIdleStrategy implements IdleStrategy {
     private final Worker worker;
     private final long spinNs;
     private final int maxSleepMillis;
-    /** Yield the CPU on each empty cycle of the spin window rather than pause ({@code adaptive-yield}). */
-    private final boolean yieldWhileSpinning;
     private long idleSinceNs = NOT_IDLE;
     private boolean armed;
 
     AdaptiveIdleStrategy(Worker worker, long spinNs, int maxSleepMillis) {
-        this(worker, spinNs, maxSleepMillis, false);
-    }
-
-    AdaptiveIdleStrategy(Worker worker, long spinNs, int maxSleepMillis, boolean yieldWhileSpinning) {
         this.worker = worker;
         this.spinNs = spinNs;
         this.maxSleepMillis = maxSleepMillis;
-        this.yieldWhileSpinning = yieldWhileSpinning;
     }
 
     @Override
@@ -72,11 +65,7 @@ final class AdaptiveIdleStrategy implements IdleStrategy {
             idleSinceNs = now;
         }
         if (now - idleSinceNs < spinNs) {
-            if (yieldWhileSpinning) {
-                Thread.yield(); // sched_yield: a runnable thread of this CPU (a pod's sender) goes first
-            } else {
-                Thread.onSpinWait();
-            }
+            Thread.onSpinWait();
             return;
         }
         worker.armSleep();
@@ -94,6 +83,6 @@ final class AdaptiveIdleStrategy implements IdleStrategy {
 
     @Override
     public String alias() {
-        return yieldWhileSpinning ? "adaptive-yield" : "adaptive";
+        return "adaptive";
     }
 }

@@ -16,10 +16,6 @@ import java.util.concurrent.TimeUnit;
  *       {@code SPINNS} (default 50 µs) after the last packet, then sleep in {@code epoll_wait} on the
  *       polled queues' descriptors until a packet, a command or at most {@code MAXSLEEPMS} (default
  *       100) — wakes in microseconds, costs nothing when idle ({@link AdaptiveIdleStrategy});</li>
- *   <li>{@code adaptive-yield} / {@code adaptive-yield:SPINNS[:MAXSLEEPMS]}: as {@code adaptive}, but the
- *       spin window yields the CPU ({@code sched_yield}) on each empty cycle instead of pausing, so a pod's
- *       runnable thread on the worker's CPU runs at once (on a node whose pods and workers share few CPUs,
- *       e.g. pod-to-pod TCP on 2 vCPUs) while an otherwise idle CPU keeps polling;</li>
  *   <li>{@code spin}: busy spin with {@code Thread.onSpinWait} — lowest latency, burns a dedicated core;</li>
  *   <li>{@code backoff}: spin, then yield, then park 1 µs doubling up to 1 ms (a packet after a gap
  *       waits out the park); {@code backoff:MAXPARKNS} sets the longest park;</li>
@@ -35,7 +31,7 @@ public final class IdleStrategies {
     static final long ADAPTIVE_SPIN_DEFAULT_NS = TimeUnit.MICROSECONDS.toNanos(50);
     /** The adaptive strategy's longest sleep: timers (ARP retransmits, aging, conntrack expiry) still run while idle. */
     static final long ADAPTIVE_MAX_SLEEP_DEFAULT_MS = 100;
-    private static final String ACCEPTED = "spin, adaptive[:spinNs[:maxSleepMs]], adaptive-yield[:spinNs[:maxSleepMs]], backoff[:maxParkNs], yield, sleep[:ns], noop";
+    private static final String ACCEPTED = "spin, adaptive[:spinNs[:maxSleepMs]], backoff[:maxParkNs], yield, sleep[:ns], noop";
     private static final long BACKOFF_MIN_PARK_NS = TimeUnit.MICROSECONDS.toNanos(1);
     private static final long BACKOFF_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long SLEEP_DEFAULT_NS = TimeUnit.MICROSECONDS.toNanos(100);
@@ -69,7 +65,7 @@ public final class IdleStrategies {
                 }
                 yield new Spec(kind.equals("busy-spin") ? "spin" : kind, 0);
             }
-            case "adaptive", "adaptive-yield" -> adaptive(kind, spec, arg);
+            case "adaptive" -> adaptive(spec, arg);
             case "backoff" -> new Spec(kind, arg == null ? BACKOFF_MAX_PARK_NS : nanos(spec, arg, BACKOFF_MIN_PARK_NS));
             case "sleep" -> new Spec(kind, arg == null ? SLEEP_DEFAULT_NS : nanos(spec, arg, 1));
             default -> throw new IllegalArgumentException("unknown idle strategy '" + spec
@@ -77,20 +73,15 @@ public final class IdleStrategies {
         };
     }
 
-    /** Does a spec of this kind sleep on a worker's queues ({@link AdaptiveIdleStrategy})? */
-    static boolean sleepsOnQueues(String kind) {
-        return kind.equals("adaptive") || kind.equals("adaptive-yield");
-    }
-
-    /** {@code adaptive[-yield][:spinNs[:maxSleepMs]]}: the spin window (0..1 s) and the longest sleep (1 ms..1 h). */
-    private static Spec adaptive(String kind, String spec, String arg) {
+    /** {@code adaptive[:spinNs[:maxSleepMs]]}: the spin window (0..1 s) and the longest sleep (1 ms..1 h). */
+    private static Spec adaptive(String spec, String arg) {
         if (arg == null) {
-            return new Spec(kind, ADAPTIVE_SPIN_DEFAULT_NS, ADAPTIVE_MAX_SLEEP_DEFAULT_MS);
+            return new Spec("adaptive", ADAPTIVE_SPIN_DEFAULT_NS, ADAPTIVE_MAX_SLEEP_DEFAULT_MS);
         }
         int colon = arg.indexOf(':');
         long spin = nanos(spec, colon < 0 ? arg : arg.substring(0, colon), 0);
         if (colon < 0) {
-            return new Spec(kind, spin, ADAPTIVE_MAX_SLEEP_DEFAULT_MS);
+            return new Spec("adaptive", spin, ADAPTIVE_MAX_SLEEP_DEFAULT_MS);
         }
         String sleep = arg.substring(colon + 1);
         long millis;
@@ -102,7 +93,7 @@ public final class IdleStrategies {
         if (millis < 1 || millis > TimeUnit.HOURS.toMillis(1)) {
             throw new IllegalArgumentException("idle strategy '" + spec + "': longest sleep " + millis + " ms outside [1, 3600000]");
         }
-        return new Spec(kind, spin, millis);
+        return new Spec("adaptive", spin, millis);
     }
 
     private static long nanos(String spec, String arg, long min) {
@@ -130,12 +121,11 @@ public final class IdleStrategies {
     static IdleStrategy create(String spec, Worker worker) {
         Spec parsed = parse(spec);
         return switch (parsed.kind()) {
-            case "adaptive", "adaptive-yield" -> {
+            case "adaptive" -> {
                 if (worker == null) {
-                    throw new IllegalArgumentException("idle strategy '" + parsed.kind() + "' sleeps on a worker's queues: create it with Worker.newIdleStrategy()");
+                    throw new IllegalArgumentException("idle strategy 'adaptive' sleeps on a worker's queues: create it with Worker.newIdleStrategy()");
                 }
-                yield new AdaptiveIdleStrategy(worker, parsed.nanos(), (int) parsed.sleepMillis(),
-                        parsed.kind().equals("adaptive-yield"));
+                yield new AdaptiveIdleStrategy(worker, parsed.nanos(), (int) parsed.sleepMillis());
             }
             case "spin" -> new BusySpinIdleStrategy();
             case "yield" -> new YieldingIdleStrategy();

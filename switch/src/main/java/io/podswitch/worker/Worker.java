@@ -112,7 +112,7 @@ public final class Worker implements Agent, CounterSource {
         this.processor = processor;
         this.qsbr = qsbr;
         this.clock = clock;
-        this.readiness = IdleStrategies.sleepsOnQueues(IdleStrategies.parse(config.idleStrategy()).kind())
+        this.readiness = IdleStrategies.parse(config.idleStrategy()).kind().equals("adaptive")
                 ? new RxReadiness(roleName) : null;
         this.commands = new CommandQueue(config.commandQueueCapacity(), readiness == null ? null : readiness.doorbell());
         this.burst = new PacketVector(config.burstSize());

@@ -114,21 +114,6 @@ class AdaptiveIdleTest {
     }
 
     @Test
-    void theYieldingVariantSleepsOnItsQueuesAndWakesForAPacketToo() throws Exception {
-        WatchedMemoryPort a = new WatchedMemoryPort(new MemoryPort(0, "a", pool, 1, 64));
-        WatchedMemoryPort b = new WatchedMemoryPort(new MemoryPort(1, "b", pool, 1, 64));
-        Worker w = start(HOUR_LONG_SLEEPS.replace("adaptive", "adaptive-yield"), new Qsbr(1), a, b);
-        assertEquals("adaptive-yield", w.newIdleStrategy().alias());
-        awaitAsleep(w);
-        long cycles = w.publishedCycles();
-        Thread.sleep(100);
-        assertEquals(cycles, w.publishedCycles(), "asleep: no duty cycle, no yielding loop");
-        assertTrue(a.inject(packet(7)));
-        await(() -> b.inner().pendingTransmitted(0) > 0, "the packet woke the worker and was forwarded");
-        assertEquals((byte) 7, b.inner().take(0)[20]);
-    }
-
-    @Test
     void aCommandWakesASleepingWorkerThroughItsDoorbell() throws Exception {
         WatchedMemoryPort a = new WatchedMemoryPort(new MemoryPort(0, "a", pool, 1, 64));
         WatchedMemoryPort b = new WatchedMemoryPort(new MemoryPort(1, "b", pool, 1, 64));

@@ -29,8 +29,6 @@ class IdleStrategiesTest {
         assertEquals(new IdleStrategies.Spec("sleep", 100_000), IdleStrategies.parse("sleep"));
         assertEquals(new IdleStrategies.Spec("backoff", 1_000_000), IdleStrategies.parse("backoff"));
         assertEquals(new IdleStrategies.Spec("spin", 0), IdleStrategies.parse("SPIN"));
-        assertEquals(new IdleStrategies.Spec("adaptive-yield", 50_000, 100), IdleStrategies.parse("adaptive-yield"));
-        assertEquals(new IdleStrategies.Spec("adaptive-yield", 0, 5), IdleStrategies.parse("adaptive-yield:0:5"));
     }
 
     @Test
