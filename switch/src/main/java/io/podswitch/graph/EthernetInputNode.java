@@ -79,7 +79,7 @@ final class EthernetInputNode extends GraphNode {
                 drop(f, VLAN_MISMATCH, cache);
                 continue;
             }
-            long dst = Bytes.mac(m, eth + Ethernet.DESTINATION);
+            long dst = Bytes.destinationMac(m, eth);
             byte flags = 0;
             if (dst != iface.mac()) {
                 if (dst == Ethernet.BROADCAST || dst == ALL_NODES_MAC
@@ -94,7 +94,7 @@ final class EthernetInputNode extends GraphNode {
                     continue;
                 }
             }
-            long src = Bytes.mac(m, eth + Ethernet.SOURCE);
+            long src = Bytes.sourceMac(m, eth);
             if (Ethernet.isMulticast(src)) {
                 drop(f, BAD_SOURCE_MAC, cache);
                 continue;

@@ -69,7 +69,10 @@ final class Ip4RewriteNode extends GraphNode {
             long eth = slab.dataStart(f);
             long ip = eth + Ethernet.HEADER_LENGTH;
             boolean originated = meta.has(f, FrameMetadata.ORIGINATED);
-            int ttl = Bytes.u8(m, ip + Ip4.TTL);
+            // TTL, protocol and checksum are bytes 8-11 (every packet here has a whole header): one load
+            // for the TTL check and the decrement below, one store.
+            int ttlProtocolChecksum = Bytes.i32(m, ip + Ip4.TTL);
+            int ttl = ttlProtocolChecksum >>> 24;
             if (!originated && ttl <= 1) {
                 counters.count(TTL_EXPIRED);
                 meta.requestError(f, Icmp4.TIME_EXCEEDED, Icmp4.CODE_TTL_EXCEEDED, 0);
@@ -95,14 +98,19 @@ final class Ip4RewriteNode extends GraphNode {
                 continue;
             }
             if (!originated) {
-                int oldWord = Bytes.u16(m, ip + Ip4.TTL);
+                int oldWord = ttlProtocolChecksum >>> 16;
                 int newWord = oldWord - 0x100;
-                Bytes.u16(m, ip + Ip4.TTL, newWord);
-                Bytes.u16(m, ip + Ip4.CHECKSUM, Checksum.update(Bytes.u16(m, ip + Ip4.CHECKSUM), oldWord, newWord));
+                Bytes.i32(m, ip + Ip4.TTL, (newWord << 16) | Checksum.update(ttlProtocolChecksum & 0xffff, oldWord, newWord));
             }
             meta.flags[f] = 0;
-            Bytes.mac(m, eth + Ethernet.SOURCE, iface.mac());
             byte kind = adjacencies.kind(adj);
+            if (kind == AdjacencyTable.REWRITE) {
+                // The common case (a pod, a known next hop): both MACs with two stores.
+                Bytes.macs(m, eth, adjacencies.mac(adj), iface.mac());
+                output.send(port, f, cache);
+                continue;
+            }
+            Bytes.mac(m, eth + Ethernet.SOURCE, iface.mac());
             int nextHop;
             if (kind == AdjacencyTable.ENCAP) {
                 if (overlay == null) {
@@ -110,10 +118,6 @@ final class Ip4RewriteNode extends GraphNode {
                 } else {
                     overlay.send(f, adjacencies.peer(adj), port, output, cache);
                 }
-                continue;
-            } else if (kind == AdjacencyTable.REWRITE) {
-                Bytes.mac(m, eth + Ethernet.DESTINATION, adjacencies.mac(adj));
-                output.send(port, f, cache);
                 continue;
             } else if (kind == AdjacencyTable.CONNECTED) {
                 nextHop = Bytes.i32(m, ip + Ip4.DESTINATION);

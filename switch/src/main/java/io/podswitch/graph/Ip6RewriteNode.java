@@ -87,20 +87,22 @@ final class Ip6RewriteNode extends GraphNode {
                 Bytes.u8(m, ip + Ip6.HOP_LIMIT, hopLimit - 1);
             }
             meta.flags[f] = 0;
+            byte kind = linkLocal ? AdjacencyTable.CONNECTED : adjacencies.kind(adj);
+            if (kind == AdjacencyTable.REWRITE) {
+                // The common case (a pod, a known next hop): both MACs with two stores.
+                Bytes.macs(m, eth, adjacencies.mac(adj), iface.mac());
+                output.send(port, f, cache);
+                continue;
+            }
             Bytes.mac(m, eth + Ethernet.SOURCE, iface.mac());
             long nextHigh;
             long nextLow;
-            byte kind = linkLocal ? AdjacencyTable.CONNECTED : adjacencies.kind(adj);
             if (kind == AdjacencyTable.ENCAP) {
                 if (overlay == null) {
                     drop(f, BAD_ADJACENCY, cache);
                 } else {
                     overlay.send(f, adjacencies.peer(adj), port, output, cache);
                 }
-                continue;
-            } else if (kind == AdjacencyTable.REWRITE) {
-                Bytes.mac(m, eth + Ethernet.DESTINATION, adjacencies.mac(adj));
-                output.send(port, f, cache);
                 continue;
             } else if (kind == AdjacencyTable.CONNECTED) {
                 nextHigh = Bytes.i64(m, ip + Ip6.DESTINATION);

@@ -57,4 +57,23 @@ public final class Bytes {
         u16(m, off, (int) (mac >>> 32));
         i32(m, off + 2, (int) mac);
     }
+
+    /**
+     * The destination and source MAC of an Ethernet header at {@code eth} (its first 12 bytes) with
+     * one 8-byte and one 4-byte store, where two {@link #mac(MemorySegment, long, long)} calls take four.
+     */
+    public static void macs(MemorySegment m, long eth, long destination, long source) {
+        i64(m, eth, (destination << 16) | ((source >>> 32) & 0xffff));
+        i32(m, eth + 8, (int) source);
+    }
+
+    /** The destination MAC of an Ethernet header at {@code eth}, from one 8-byte load (the frame holds 14 bytes at least). */
+    public static long destinationMac(MemorySegment m, long eth) {
+        return i64(m, eth) >>> 16;
+    }
+
+    /** The source MAC of an Ethernet header at {@code eth}, from one 8-byte load of bytes 4..11. */
+    public static long sourceMac(MemorySegment m, long eth) {
+        return i64(m, eth + 4) & 0xffff_ffff_ffffL;
+    }
 }

@@ -99,7 +99,8 @@ class ServicesPrivilegedTest {
             assertEquals(Map.of("b1", 50), after, "new connections avoid the removed backend");
 
             long balanced = h.counterSum("services.web:http:v4.new_connections");
-            assertTrue(balanced >= 390, "per-service counters: " + balanced + " new connections for 390 made");
+            assertTrue(balanced >= 390, "per-service counters: " + balanced + " new connections for 390 made; "
+                    + serviceCounters(h));
             assertTrue(h.counterSum("services.empty:http:v4.no_backend") >= 3);
             assertTrue(h.counterSum("service.hairpin") > 0);
             String listing = NetnsFixture.run(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -112,6 +113,21 @@ class ServicesPrivilegedTest {
                 p.waitFor(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Every counter of the service path (per key, per worker graph), for a failure to be read from. */
+    private static String serviceCounters(DaemonHarness h) throws Exception {
+        StringBuilder b = new StringBuilder();
+        ObjectReader counters = h.getJson("/v1/counters").optionalObject("counters");
+        for (String name : counters.object().members().keySet()) {
+            if (name.contains("service") && !name.endsWith(".no_backend")) {
+                long v = counters.optionalLong(name, Long.MIN_VALUE, Long.MAX_VALUE, 0);
+                if (v != 0) {
+                    b.append(name).append('=').append(v).append(' ');
+                }
+            }
+        }
+        return b.toString().trim();
     }
 
     private static HttpResponse endpoint(DaemonHarness h, String method, String address) throws Exception {

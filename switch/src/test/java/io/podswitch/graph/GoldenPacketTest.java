@@ -289,6 +289,44 @@ class GoldenPacketTest {
         assertEquals(2, h.counter("icmp6-error.sent"));
     }
 
+    /**
+     * ip4-input reads every field out of three words of the header: each check sees its own field
+     * (each packet below is wrong in one field only, with a right checksum unless the checksum is the point).
+     */
+    @Test
+    void everyIp4InputCheckReadsItsOwnField() throws Exception {
+        byte[] payload = udp(1, 2, bytes(20, 0));
+        byte[] badHeaderLength = ip4Packet(POD, FAR, 64, 17, 0, 1, payload);
+        badHeaderLength[0] = 0x44; // IHL 4: 16 bytes
+        byte[] badLength = ip4Packet(POD, FAR, 64, 17, 0, 1, payload);
+        badLength[2] = 0;
+        badLength[3] = 19; // total length shorter than the header
+        byte[] martian = ip4Packet(ip4("127.0.0.1"), FAR, 64, 17, 0, 1, payload);
+        byte[] multicast = ip4Packet(POD, ip4("224.0.0.5"), 64, 17, 0, 1, payload);
+        byte[] broadcast = ip4Packet(POD, ip4("255.255.255.255"), 64, 17, 0, 1, payload);
+        byte[] ttlZero = ip4Packet(POD, FAR, 0, 17, 0, 1, payload);
+        byte[] badOptions = ip4Packet(POD, FAR, 64, 17, 0x4000, 7, new byte[] {1, 1, 1, 0}, payload);
+        badOptions[21] ^= 0x10; // an option byte: only the sum over the whole 24-byte header sees it
+        GoldenHarness h = new GoldenHarness(dir)
+                .input(POD_PORT, 1, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, badHeaderLength))
+                .input(POD_PORT, 2, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, badLength))
+                .input(POD_PORT, 3, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, martian))
+                .input(POD_PORT, 4, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, multicast))
+                .input(POD_PORT, 5, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, broadcast))
+                .input(POD_PORT, 6, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, ttlZero))
+                .input(POD_PORT, 7, eth(POD_PORT_MAC, POD_MAC, ETH_IP4, badOptions))
+                .run();
+        assertEquals(0, h.output(POD_PORT).size());
+        assertEquals(0, h.output(UPLINK).size());
+        assertEquals(1, h.counter("ip4-input.bad_header_length"));
+        assertEquals(1, h.counter("ip4-input.bad_length"));
+        assertEquals(1, h.counter("ip4-input.martian_source"));
+        assertEquals(2, h.counter("ip4-input.multicast_not_routed"));
+        assertEquals(1, h.counter("ip4-input.ttl_zero"));
+        assertEquals(1, h.counter("ip4-input.bad_checksum"));
+        assertEquals(0, h.counter("icmp4-error.sent"), "no ICMP errors for malformed input");
+    }
+
     @Test
     void malformedPacketsAreDroppedWithTheirReason() throws Exception {
         byte[] good = ip4Packet(POD, FAR, 64, 17, 0, 1, udp(1, 2, bytes(20, 0)));

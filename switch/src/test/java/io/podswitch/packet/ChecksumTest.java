@@ -110,4 +110,56 @@ class ChecksumTest {
             }
         }
     }
+
+    /** The end-around-carry loop {@link Checksum#fold} replaced with four fixed steps. */
+    private static int loopFold(long sum) {
+        long s = sum;
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    @Test
+    void foldEqualsTheCarryLoopForAnyUnsignedLong() {
+        long[] edges = {0, 1, 0xffff, 0x1_0000, 0x1_fffe, 0x1_ffff, 0xffff_ffffL, 0x1_0000_0000L, 0x1_ffff_fffeL,
+                0xffff_ffff_ffffL, Long.MAX_VALUE, Long.MIN_VALUE, -1L, -2L, 0xffff_0000_ffff_0000L, 0x8000_0000_0000_ffffL};
+        for (long e : edges) {
+            assertEquals(loopFold(e), Checksum.fold(e), () -> "fold(" + Long.toHexString(e) + ")");
+        }
+        Random r = new Random(5);
+        for (int i = 0; i < 1_000_000; i++) {
+            // Every magnitude: sums of a few words up to sums near 2^64.
+            long v = r.nextLong() >>> r.nextInt(64);
+            assertEquals(loopFold(v), Checksum.fold(v), () -> "fold(" + Long.toHexString(v) + ")");
+        }
+    }
+
+    @Test
+    void ip4HeaderSumFromItsThreeWordsMatchesTheTextbookLoop() {
+        Random r = new Random(7);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(128);
+            for (int round = 0; round < 20_000; round++) {
+                int offset = r.nextInt(64);
+                byte[] b = new byte[20];
+                r.nextBytes(b);
+                if (round % 2 == 0) {
+                    // Half of them carry their right checksum: the sum is then 0xffff.
+                    b[10] = 0;
+                    b[11] = 0;
+                    int c = reference(b);
+                    b[10] = (byte) (c >>> 8);
+                    b[11] = (byte) c;
+                }
+                MemorySegment.copy(b, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, offset, 20);
+                int got = Checksum.ip4Header(Bytes.i64(m, offset), Bytes.i64(m, offset + 8), Bytes.i32(m, offset + 16));
+                assertEquals(~reference(b) & 0xffff, got, "round " + round);
+                assertEquals(Checksum.fold(Checksum.add(m, offset, 20, 0)), got, "round " + round);
+                if (round % 2 == 0) {
+                    assertEquals(0xffff, got, "a header with its right checksum sums to 0xffff, round " + round);
+                }
+            }
+        }
+    }
 }

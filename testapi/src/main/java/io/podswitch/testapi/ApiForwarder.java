@@ -24,6 +24,9 @@ import java.util.function.Predicate;
  *
  * <p>{@link #dropWhen} makes it drop connections whose first request matches (the connection closed before any
  * byte reaches the API server), as a proxy or a flaky network may: e.g. one WebSocket upgrade of one watch.
+ * {@link #muteWhen} makes it lose the stream of such a connection once the response head has passed: the client
+ * sees its watch established and then nothing, ever — not the events, not the server closing it — as behind a proxy,
+ * load balancer or NAT that lost one side of a connection while keeping the other open.
  *
  * <p>The listening socket is made by {@code listen}: inside a network namespace (made there, it stays
  * there, whatever thread then accepts on it) for daemons running in node namespaces, or plainly.
@@ -36,6 +39,8 @@ public final class ApiForwarder implements AutoCloseable {
     private volatile int port;
     private volatile Predicate<String> drop = head -> false;
     private final AtomicLong dropped = new AtomicLong();
+    private volatile Predicate<String> mute = head -> false;
+    private final AtomicLong muted = new AtomicLong();
 
     /** @param listen makes a bound listening channel (SO_REUSEADDR, so a restart rebinds at once) */
     public ApiForwarder(Callable<ServerSocketChannel> listen, InetSocketAddress target) {
@@ -81,6 +86,21 @@ public final class ApiForwarder implements AutoCloseable {
     /** Connections dropped by {@link #dropWhen} so far. */
     public long dropped() {
         return dropped.get();
+    }
+
+    /**
+     * From now on, a connection whose first request's head matches {@code head} is forwarded, and so is the head of
+     * the API server's response (for a watch: the WebSocket upgrade), but nothing after it: what the server sends
+     * later is read and discarded, its closing the connection is not passed on, and the client's side stays open
+     * until {@link #stop}. Only the first request of a connection is looked at.
+     */
+    public void muteWhen(Predicate<String> head) {
+        mute = head;
+    }
+
+    /** Connections muted by {@link #muteWhen} so far. */
+    public long muted() {
+        return muted.get();
     }
 
     /** The port it listens on (fixed across restarts when {@code listen} binds a fixed one). */
@@ -136,11 +156,58 @@ public final class ApiForwarder implements AutoCloseable {
             }
             open.add(upstream);
         }
-        Thread.ofVirtual().start(() -> pipe(client, upstream));
-        Thread.ofVirtual().start(() -> pipe(upstream, client));
+        if (mute.test(new String(head, StandardCharsets.ISO_8859_1))) {
+            muted.incrementAndGet();
+            Thread.ofVirtual().start(() -> requestsThenNothing(client, upstream));
+            Thread.ofVirtual().start(() -> headThenNothing(upstream, client));
+        } else {
+            Thread.ofVirtual().start(() -> pipe(client, upstream));
+            Thread.ofVirtual().start(() -> pipe(upstream, client));
+        }
     }
 
-    /** The bytes up to the end of the first request's headers (or what came before EOF, at most 64 KiB). */
+    /** What the client sends, to the server while it takes it, then discarded until the client closes (or {@link #stop}). */
+    private void requestsThenNothing(Socket from, Socket to) {
+        try (InputStream in = from.getInputStream()) {
+            byte[] buffer = new byte[16384];
+            int n;
+            boolean passing = true;
+            while ((n = in.read(buffer)) >= 0) {
+                if (passing) {
+                    try {
+                        to.getOutputStream().write(buffer, 0, n);
+                    } catch (IOException e) {
+                        passing = false;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the client's side closed or was cut
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
+        }
+    }
+
+    /** The response head from {@code from} to {@code to}, then {@code from} read to its end and discarded; {@code to} left open. */
+    private void headThenNothing(Socket from, Socket to) {
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            out.write(firstRequestHead(in)); // a response head ends as a request head does
+            out.flush();
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the server's side closed or was cut: the client's side stays as it is
+        } finally {
+            closeQuietly(from);
+            open.remove(from);
+        }
+    }
+
+    /** The bytes up to the end of the first request's (or response's) headers (or what came before EOF, at most 64 KiB). */
     private static byte[] firstRequestHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;

@@ -22,10 +22,12 @@ import io.podswitch.daemon.kubernetes.policy.SlimPods;
 import io.podswitch.daemon.kubernetes.services.ClusterServices;
 import io.podswitch.daemon.kubernetes.services.ProgrammingLatency;
 import io.podswitch.daemon.kubernetes.services.ServiceTarget;
+import io.podswitch.daemon.kubernetes.watch.ApiWatchProbe;
 import io.podswitch.daemon.kubernetes.watch.Reconciler;
 import io.podswitch.daemon.kubernetes.watch.ResourceWatch;
 import io.podswitch.daemon.kubernetes.watch.SlimStore;
 import io.podswitch.daemon.kubernetes.watch.WatchHealth;
+import io.podswitch.daemon.kubernetes.watch.WatchProbe;
 import io.podswitch.daemon.kubernetes.watch.WatchWatchdog;
 import io.podswitch.daemon.peers.PeerManager;
 import io.podswitch.daemon.policy.PolicyManager;
@@ -37,7 +39,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -46,7 +47,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * {@code source: kubernetes}: the cluster as the API server holds it (shared/DESIGN.md, "Where the cluster
@@ -91,8 +91,14 @@ public final class KubernetesSource implements AutoCloseable {
     private final ResourceWatch<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> networkPolicies;
     private final List<ResourceWatch<?>> watches = new CopyOnWriteArrayList<>();
     private final List<Reconciler> reconcilers = new CopyOnWriteArrayList<>();
-    /** Per watch, a list of one object of its resource: does the API server answer for it, and how many does it hold? */
-    private final Map<ResourceWatch<?>, Supplier<OptionalLong>> probes = new ConcurrentHashMap<>();
+    /**
+     * How long the watchdog's probe of a watch from an informer's resourceVersion waits for what the API server
+     * replays (it does so at once; a 410 ends it sooner).
+     */
+    private static final Duration SINCE_WINDOW = Duration.ofSeconds(2);
+
+    /** Per watch, what the API server says about its resource: does it answer, how many objects, what since the informer's version? */
+    private final Map<ResourceWatch<?>, WatchProbe> probes = new ConcurrentHashMap<>();
     private final WatchWatchdog watchdog;
     private final ScheduledExecutorService background;
     /** The watchdog's probes block (up to the client's request timeout and retries): not on the health sampler. */
@@ -171,21 +177,8 @@ public final class KubernetesSource implements AutoCloseable {
             return informer;
         }, keysOf);
         watches.add(w);
-        probes.put(w, () -> held(api.list(1, null)));
+        probes.put(w, new ApiWatchProbe<>(api, SINCE_WINDOW));
         return w;
-    }
-
-    /**
-     * How many objects a {@code limit=1} list says the API server holds: the item and {@code remainingItemCount};
-     * empty when the server does not say (a continue token without a count).
-     */
-    static OptionalLong held(KubernetesResourceList<?> page) {
-        Long remaining = page.getMetadata() == null ? null : page.getMetadata().getRemainingItemCount();
-        String next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-        if (remaining != null) {
-            return OptionalLong.of(page.getItems().size() + remaining);
-        }
-        return next == null || next.isEmpty() ? OptionalLong.of(page.getItems().size()) : OptionalLong.empty();
     }
 
     /** Registers a reconciler for {@link #status} and readiness (it is fed by the watches it reads). */

@@ -67,6 +67,9 @@ class ReloadWarmupTest {
         Path file = write(dir, ONE_NODE);
         ReloadWarmup warmup = new ReloadWarmup(file, Map.of(), ConfigLoader.load(file, Map.of()), NODE);
         assertEquals(1, warmup.run(ConfigLoader.read(file), 1_000, 0).rounds(), "the round that passes the budget ends it");
+        ReloadWarmup.Done capped = warmup.run(ConfigLoader.read(file), 1_000, 60_000, 0);
+        assertEquals(1, capped.rounds(), "the round that passes the wall-time cap ends it");
+        assertTrue(capped.cpuNanos() > 0 && capped.cpuNanos() <= capped.nanos() + 1_000_000, capped.toString());
         warmup.close();
         assertEquals(0, warmup.run(ConfigLoader.read(file), 1_000, 60_000).rounds());
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.podswitch.nativeio.XdpLink;
 import io.podswitch.packet.FramePool;
 import io.podswitch.packet.FrameSlab;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,9 @@ class AfXdpMultiQueueTest {
                     Process receiver = new ProcessBuilder("ip", "netns", "exec", b.namespace(), "python3", "-c",
                             "import socket\n"
                                     + "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                                    // A receive buffer for every datagram (SO_RCVBUFFORCE, root: past rmem_max): a
+                                    // receiver descheduled under load must not drop what the forwarder delivered.
+                                    + "s.setsockopt(socket.SOL_SOCKET,33,8<<20)\n"
                                     + "s.bind(('" + b.ip4() + "',9000))\n"
                                     + "s.settimeout(2)\n"
                                     + "print('ready',flush=True)\n"
@@ -52,7 +57,12 @@ class AfXdpMultiQueueTest {
                             + "for i in range(20):\n"
                             + "  for s in ss: s.sendto(b'q',('" + b.ip4() + "',9000))\n"
                             + "  time.sleep(0.005)\n");
-                    assertEquals("1280", out.readLine(), "every datagram of every flow arrived");
+                    String received = out.readLine();
+                    assertEquals("1280", received, "every datagram of every flow arrived; " + udpCounters(net, b)
+                            + "; port a AF_XDP (" + String.join(", ", List.of("rx_dropped", "rx_invalid_descs",
+                            "tx_invalid_descs", "rx_ring_full", "rx_fill_ring_empty_descs", "tx_ring_empty_descs"))
+                            + ") queue 0 " + Arrays.toString(pa.socketStatistics(0)) + ", queue 1 "
+                            + Arrays.toString(pa.socketStatistics(1)) + "; forwarded " + fwd.forwarded());
                     receiver.waitFor();
                 } finally {
                     fwd.stop();
@@ -63,5 +73,23 @@ class AfXdpMultiQueueTest {
             }
             assertEquals(slab.frameCount(), pool.available());
         }
+    }
+
+    /** {@code side}'s kernel UDP counters (/proc/net/snmp): what arrived and what its receive buffers dropped. */
+    private static String udpCounters(VethNamespaces net, VethNamespaces.Side side) {
+        String[] udp = net.inNamespace(side, "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith("Udp:"))
+                .toArray(String[]::new);
+        if (udp.length < 2) {
+            return "no Udp counters";
+        }
+        String[] names = udp[0].split("\\s+");
+        String[] values = udp[1].split("\\s+");
+        StringBuilder b = new StringBuilder(side.namespace() + " UDP");
+        for (int i = 1; i < Math.min(names.length, values.length); i++) {
+            if (names[i].equals("InDatagrams") || names[i].equals("RcvbufErrors") || names[i].equals("InErrors")) {
+                b.append(' ').append(names[i]).append('=').append(values[i]);
+            }
+        }
+        return b.toString();
     }
 }

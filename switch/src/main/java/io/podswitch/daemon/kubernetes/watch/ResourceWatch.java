@@ -247,6 +247,22 @@ public final class ResourceWatch<T extends HasMetadata> implements AutoCloseable
         return informer.getIndexer().byIndex(indexName, value);
     }
 
+    /** The resourceVersion the informer has followed the resource to (its list's, then each event's); "" before the first list. */
+    public String resourceVersion() {
+        String rv = informer.lastSyncResourceVersion();
+        return rv == null ? "" : rv;
+    }
+
+    /** The cache holds {@code change}: that object at that resourceVersion, or (a deletion) no object under its key. */
+    public boolean holds(WatchProbe.Change change) {
+        T cached = informer.getStore().getByKey(change.key());
+        if (change.resourceVersion() == null) {
+            return cached == null;
+        }
+        return cached != null && cached.getMetadata() != null
+                && change.resourceVersion().equals(cached.getMetadata().getResourceVersion());
+    }
+
     /** Objects in the cache. */
     public int size() {
         return informer.getStore().list().size();
