@@ -18,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * fabric8's CRUD dispatcher (an in-memory API server with lists, watches and resourceVersions) plus the one
@@ -106,6 +108,29 @@ public class ExpiringWatchDispatcher extends KubernetesCrudDispatcher {
     @Override
     public MockResponse handleUpdate(RecordedRequest request) {
         return written(request.getPath(), super.handleUpdate(request));
+    }
+
+    /**
+     * As the CRUD mock gives a write a new resourceVersion (the object changed at all), without its JSON diff of the
+     * two objects (see {@link GenerationRule}): an empty JSON Patch is two equal trees.
+     */
+    @Override
+    public void touchResourceVersion(JsonNode current, JsonNode updated) {
+        if (!current.equals(updated)) {
+            ((ObjectNode) updated.get("metadata")).put("resourceVersion", String.valueOf(requestResourceVersion()));
+        }
+    }
+
+    /**
+     * As the CRUD mock advances {@code metadata.generation} (anything outside metadata and status changed), without
+     * its JSON diff of the two objects ({@link GenerationRule}: ~20 s per PUT of a 10,000-rule NetworkPolicy).
+     */
+    @Override
+    public void touchGeneration(JsonNode current, JsonNode updated) {
+        if (GenerationRule.specChanged(current, updated)) {
+            ((ObjectNode) updated.get("metadata")).put("generation",
+                    current.path("metadata").path("generation").asInt(0) + 1);
+        }
     }
 
     @Override

@@ -45,8 +45,6 @@ public final class PodswitchdKubernetesPolicySide implements PolicySide {
     private static final String NAMESPACE = "bench";
     private static final String POLICY = "server-ingress";
     private static final Duration SYNC_LIMIT = Duration.ofSeconds(60);
-    /** The largest policy measured (see {@link Node#notMeasuredAt}). */
-    static final int LARGEST_POLICY = 1_000;
 
     @Override
     public String subject() {
@@ -176,16 +174,6 @@ public final class PodswitchdKubernetesPolicySide implements PolicySide {
             }
             next.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
             return () -> k.network().v1().networkPolicies().resource(next).update();
-        }
-
-        /**
-         * The test API server (fabric8's mock, in the bench JVM) takes ~20 s to accept a PUT of the 10,000-rule object
-         * (its CRUD dispatcher compares the JSON trees), so that size would time the mock, not the daemon.
-         */
-        @Override
-        public String notMeasuredAt(int rules) {
-            return rules > LARGEST_POLICY ? "not measured above " + LARGEST_POLICY + " rules: the bench's test API server "
-                    + "(fabric8's mock) takes ~20 s to accept a PUT of the 10,000-rule NetworkPolicy" : "";
         }
 
         /** The ingress rules of the daemon's bench/server-ingress, or -1 when it has none by that name. */

@@ -41,14 +41,6 @@ public interface PolicyNode extends AutoCloseable {
         void apply() throws Exception;
     }
 
-    /**
-     * Why this node is not measured with a policy of {@code rules} rules, or "" when it is (the default): a bound of
-     * the bench's own machinery, not of the enforcer, said in the report where the figures would be.
-     */
-    default String notMeasuredAt(int rules) {
-        return "";
-    }
-
     /** What the last {@link #program} cost the enforcer itself, for the report (e.g. its compile time), or "". */
     default String lastProgramNote() {
         return "";
