@@ -96,7 +96,11 @@ final class ServiceBalancer {
             }
         }
         if (r >= 0) {
-            own.touch(r, tcpFlags, now);
+            if (own.touch(r, tcpFlags, now)) {
+                // A new connection on the tuple of one that closed: it stays on that backend, and it is one more
+                // connection of the service (Linux's conntrack starts a new entry for it too).
+                serviceCounters.increment(worker, id, ServiceCounters.NEW_CONNECTIONS);
+            }
             counters.count(PINNED);
             backendHigh = own.backendHigh(r);
             backendLow = own.backendLow(r);

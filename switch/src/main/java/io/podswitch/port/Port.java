@@ -64,6 +64,20 @@ public interface Port extends AutoCloseable {
     }
 
     /**
+     * Does {@link #receive} on {@code queue} find nothing whenever its {@link #readinessFds} are not
+     * readable, and does it need no call for anything else (no ring to refill, no completions to reap)?
+     * Then a worker that watches those descriptors in its epoll set calls {@code receive} only when
+     * {@code epoll_wait} reports the queue ready, instead of once per duty cycle: an idle queue costs
+     * nothing, where polling it cost a system call per cycle that found nothing (a TAP's {@code read}
+     * answering EAGAIN — per pod, per cycle). False (the default) keeps the queue polled every cycle:
+     * memory, AF_XDP and UDP ports, a TAP queue read through io_uring. Worker thread, when the worker
+     * takes the queue or its reading changes ({@link #ringAttached}).
+     */
+    default boolean receivesOnlyWhenReadable(int queue) {
+        return false;
+    }
+
+    /**
      * The doorbell of the worker that now polls {@code queue} (null: no worker does any more), told by
      * that worker when it takes or releases the queue. A port whose queue receives work that no
      * descriptor announces — frames other workers hand over for transmission by the poller — rings it

@@ -201,15 +201,21 @@ public final class ServiceConnTrack extends ConnTrackRecords {
         return r;
     }
 
-    /** Owner: a forward packet of the flow was forwarded; refreshes it and advances its TCP state. */
-    public void touch(int r, int tcpFlags, long now) {
+    /**
+     * Owner: a forward packet of the flow was forwarded; refreshes it and advances its TCP state.
+     *
+     * @return true when the packet opens a new connection on the flow's tuple (a SYN after the last one closed)
+     */
+    public boolean touch(int r, int tcpFlags, long now) {
         int before = tcpState[r];
         int after = TcpState.next(before, tcpFlags);
-        if (after == TcpState.SYN_SENT && before != TcpState.SYN_SENT) {
+        boolean reused = after == TcpState.SYN_SENT && before != TcpState.SYN_SENT;
+        if (reused) {
             BYTES.setOpaque(otherFlags, r, (byte) 0); // the tuple is reused by a new connection
         }
         tcpState[r] = (byte) after;
         lastSeen[r] = now;
+        return reused;
     }
 
     /** Owner: the entry generation this pin was last validated against moved on; record the new one. */

@@ -36,7 +36,7 @@ public final class Worker implements Agent, CounterSource {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final String[] COUNTER_NAMES = {
         "cycles", "work", "rx_packets", "tx_packets", "ticks", "commands", "rx_queues", "max_cycle_ns",
-        "busy_cycles", "sleeps", "slept_ns", "doorbell_wakeups",
+        "busy_cycles", "sleeps", "slept_ns", "doorbell_wakeups", "empty_polls", "ready_polls",
     };
     private static final int CYCLES = 0;
     private static final int WORK = 1;
@@ -50,7 +50,9 @@ public final class Worker implements Agent, CounterSource {
     private static final int SLEEPS = 9;
     private static final int SLEPT_NS = 10;
     private static final int DOORBELL_WAKEUPS = 11;
-    private static final int STALLS = 12;
+    private static final int EMPTY_POLLS = 12;
+    private static final int READY_POLLS = 13;
+    private static final int STALLS = 14;
     /** The adaptive idle strategy's longest sleep while a polled queue has no readiness descriptor (memory ports): like backoff's longest park. */
     static final int UNWATCHED_SLEEP_MS = 1;
 
@@ -75,7 +77,13 @@ public final class Worker implements Agent, CounterSource {
 
     private final Port[] rxPorts;
     private final int[] rxQueues;
+    /**
+     * Received only when the epoll set reports the queue ready ({@link RxReadiness#gate}), not polled
+     * every cycle: TAP queues read with {@code read}, under the adaptive idle strategy.
+     */
+    private final boolean[] rxGated;
     private int rxCount;
+    private int gatedCount;
 
     private long nowNs;
     private long lastTickNs;
@@ -89,6 +97,10 @@ public final class Worker implements Agent, CounterSource {
     private long sleeps;
     private long sleptNs;
     private long doorbellWakeups;
+    /** Receive calls that found nothing (each a system call on a TAP). */
+    private long emptyPolls;
+    /** {@code epoll_wait(0)} looks at the gated queues. */
+    private long readyPolls;
     /** Set by {@link #prepareToStop}: the worker no longer sleeps, so its runner can stop it. */
     private volatile boolean stopping;
 
@@ -113,11 +125,12 @@ public final class Worker implements Agent, CounterSource {
         this.qsbr = qsbr;
         this.clock = clock;
         this.readiness = IdleStrategies.parse(config.idleStrategy()).kind().equals("adaptive")
-                ? new RxReadiness(roleName) : null;
+                ? new RxReadiness(roleName, config.maxRxQueues()) : null;
         this.commands = new CommandQueue(config.commandQueueCapacity(), readiness == null ? null : readiness.doorbell());
         this.burst = new PacketVector(config.burstSize());
         this.rxPorts = new Port[config.maxRxQueues()];
         this.rxQueues = new int[config.maxRxQueues()];
+        this.rxGated = new boolean[config.maxRxQueues()];
         this.counterNames = new String[published.length];
         for (int i = 0; i < COUNTER_NAMES.length; i++) {
             counterNames[i] = "worker." + id + "." + COUNTER_NAMES[i];
@@ -169,6 +182,7 @@ public final class Worker implements Agent, CounterSource {
         }
         rxPorts[rxCount] = port;
         rxQueues[rxCount] = queue;
+        rxGated[rxCount] = false;
         rxCount++;
         if (readiness != null) {
             readiness.watch(port, queue);
@@ -176,6 +190,7 @@ public final class Worker implements Agent, CounterSource {
         if (ring != null) {
             port.ringAttached(queue, ring);
         }
+        gate(rxCount - 1);
         return true;
     }
 
@@ -188,14 +203,33 @@ public final class Worker implements Agent, CounterSource {
         if (ring != null) {
             port.ringDetached(queue, ring);
         }
+        if (rxGated[i]) {
+            gatedCount--;
+        }
         System.arraycopy(rxPorts, i + 1, rxPorts, i, rxCount - i - 1);
         System.arraycopy(rxQueues, i + 1, rxQueues, i, rxCount - i - 1);
+        System.arraycopy(rxGated, i + 1, rxGated, i, rxCount - i - 1);
         rxCount--;
         rxPorts[rxCount] = null;
+        rxGated[rxCount] = false;
         if (readiness != null) {
             readiness.unwatch(port, queue);
         }
         return true;
+    }
+
+    /** Settles whether the {@code i}-th queue is gated (after its readiness registration and ring). */
+    private void gate(int i) {
+        boolean g = readiness != null && readiness.gate(rxPorts[i], rxQueues[i]);
+        if (g != rxGated[i]) {
+            rxGated[i] = g;
+            gatedCount += g ? 1 : -1;
+        }
+    }
+
+    /** How many of the worker's queues are gated (tests, diagnostics; worker thread or before start). */
+    int gatedQueueCount() {
+        return gatedCount;
     }
 
     private int indexOf(Port port, int queue) {
@@ -225,6 +259,9 @@ public final class Worker implements Agent, CounterSource {
         }
         if (config.ioUring()) {
             openRing();
+        }
+        for (int i = 0; i < rxCount; i++) {
+            gate(i);
         }
         tapIo = ring != null ? "io_uring"
                 : "read/write system calls" + (ringRefused != null ? " (io_uring refused: " + ringRefused + ")" : "");
@@ -273,12 +310,20 @@ public final class Worker implements Agent, CounterSource {
         int received = 0;
         PacketVector vector = burst;
         for (int i = 0; i < rxCount; i++) {
+            if (rxGated[i]) {
+                continue;
+            }
             vector.clear();
             int n = rxPorts[i].receive(rxQueues[i], vector, cache);
             if (n > 0) {
                 received += n;
                 processor.process(vector, cache);
+            } else {
+                emptyPolls++;
             }
+        }
+        if (gatedCount > 0) {
+            received += receiveReady(vector);
         }
         int sent = processor.flush(cache);
         rxPackets += received;
@@ -291,6 +336,29 @@ public final class Worker implements Agent, CounterSource {
         work += done;
         dutyCycle.cycleEnd(done > 0);
         return done;
+    }
+
+    /** Receives the gated queues that the epoll set reports ready (one {@code epoll_wait(0)}). */
+    private int receiveReady(PacketVector vector) {
+        RxReadiness r = readiness;
+        int ready = r.pollReady();
+        readyPolls++;
+        int received = 0;
+        for (int e = 0; e < ready; e++) {
+            Port port = r.readyPort(e);
+            if (port == null) {
+                continue;
+            }
+            vector.clear();
+            int n = port.receive(r.readyQueue(e), vector, cache);
+            if (n > 0) {
+                received += n;
+                processor.process(vector, cache);
+            } else {
+                emptyPolls++;
+            }
+        }
+        return received;
     }
 
     private int slowTick(long now) {
@@ -383,6 +451,8 @@ public final class Worker implements Agent, CounterSource {
         LONGS.setRelease(p, SLEEPS, sleeps);
         LONGS.setRelease(p, SLEPT_NS, sleptNs);
         LONGS.setRelease(p, DOORBELL_WAKEUPS, doorbellWakeups);
+        LONGS.setRelease(p, EMPTY_POLLS, emptyPolls);
+        LONGS.setRelease(p, READY_POLLS, readyPolls);
         for (int i = 0; i < DutyCycleTracker.THRESHOLDS_NS.length; i++) {
             LONGS.setRelease(p, STALLS + i, dutyCycle.cyclesOver(i));
         }

@@ -154,6 +154,34 @@ class ServiceFlowTest {
         assertEquals(0, h.tracks[0].size());
     }
 
+    /**
+     * A client opens a new connection on the tuple of one that just closed (the kernel allows it at once when the
+     * server closed first, or when the client binds its port): the flow stays on its backend (TcpState: CLOSING
+     * --SYN--> SYN_SENT, tuple reused), and it is one more connection of the service — counted in
+     * new_connections as Linux's conntrack counts it (a SYN on a closing entry starts a new one).
+     */
+    @Test
+    void aTupleReusedByANewConnectionIsCountedAsOne() {
+        h.put(0, 6, "10.96.0.10", 80, backends(1, 1));
+        assertEquals(ip4("172.16.1.1"), open(1000));
+        h.send(1, UPLINK, fromRouter(tcp4(ip4("172.16.1.1"), POD, 64, 80, 1000, SYN | ACK, 5, 2, new byte[0])));
+        data(1000);
+        h.send(1, UPLINK, fromRouter(tcp4(ip4("172.16.1.1"), POD, 64, 80, 1000, FIN | ACK, 6, 2, new byte[0])));
+        h.sendExpectOne(0, POD_PORT, fromPod(tcp4(POD, VIP, 64, 1000, 80, FIN | ACK, 2, 7, new byte[0])), UPLINK);
+        data(1000); // the last ACK
+        assertEquals(1, newConnections());
+
+        assertEquals(ip4("172.16.1.1"), open(1000), "the reused tuple keeps its backend");
+        assertEquals(2, newConnections(), "the second connection on the tuple is counted");
+        data(1000); // its ACK: not another connection
+        assertEquals(2, newConnections());
+        assertEquals(1, h.tracks[0].size(), "one flow record, reused");
+    }
+
+    private long newConnections() {
+        return h.table.counters().get(0, io.podswitch.service.ServiceCounters.NEW_CONNECTIONS);
+    }
+
     /** The sweep examines 1,024 records per tick; the harness's tables hold 4,096. */
     private void sweepWholeTable() {
         for (int i = 0; i < 4; i++) {

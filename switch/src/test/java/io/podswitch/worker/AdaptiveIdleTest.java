@@ -114,6 +114,36 @@ class AdaptiveIdleTest {
     }
 
     @Test
+    void anAwakeWorkerReceivesOnlyTheQueuesEpollReportsReady() throws Exception {
+        WatchedMemoryPort a = new WatchedMemoryPort(new MemoryPort(0, "a", pool, 1, 1024));
+        WatchedMemoryPort b = new WatchedMemoryPort(new MemoryPort(1, "b", pool, 1, 1024));
+        WatchedMemoryPort idle1 = new WatchedMemoryPort(new MemoryPort(2, "idle1", pool, 1, 64));
+        WatchedMemoryPort idle2 = new WatchedMemoryPort(new MemoryPort(3, "idle2", pool, 1, 64));
+        // Spins a second after each packet: awake and cycling the whole time the packets flow.
+        Worker w = start("adaptive:1000000000:3600000", new Qsbr(1), a, b, idle1, idle2);
+        await(() -> w.publishedCycles() > 0, "the worker runs");
+        long before = w.publishedCycles();
+        int packets = 300; // more than one burst of 32 at a time: a left-over queue stays ready
+        for (int i = 0; i < packets; i++) {
+            while (!a.inject(packet(i))) {
+                Thread.onSpinWait();
+            }
+        }
+        await(() -> b.inner().pendingTransmitted(0) == packets, "all " + packets + " forwarded a -> b");
+        // Let the awake worker cycle over its idle queues for a while: none of them may be polled.
+        long cyclesSoFar = w.publishedCycles();
+        await(() -> w.publishedCycles() > cyclesSoFar + 1000, "a thousand more cycles while spinning");
+        assertTrue(w.publishedCycles() - before > 1000);
+        assertEquals(0, idle1.receiveCalls(), "an idle gated queue is never read: epoll does not report it");
+        assertEquals(0, idle2.receiveCalls());
+        assertEquals(0, b.receiveCalls(), "b only transmits");
+        assertTrue(a.receiveCalls() >= packets / 32 && a.receiveCalls() <= 2L * packets,
+                "a is read when ready, a burst at a time: " + a.receiveCalls() + " calls");
+        assertEquals(packets, a.counters().rxPackets());
+        assertEquals(4, w.gatedQueueCount(), "every watched queue that receives only when readable is gated");
+    }
+
+    @Test
     void aCommandWakesASleepingWorkerThroughItsDoorbell() throws Exception {
         WatchedMemoryPort a = new WatchedMemoryPort(new MemoryPort(0, "a", pool, 1, 64));
         WatchedMemoryPort b = new WatchedMemoryPort(new MemoryPort(1, "b", pool, 1, 64));

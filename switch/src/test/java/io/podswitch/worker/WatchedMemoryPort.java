@@ -10,13 +10,17 @@ import io.podswitch.port.memory.MemoryPort;
 /**
  * A {@link MemoryPort} whose queue announces packets like a TAP does: an eventfd, readable while
  * packets wait, is its readiness descriptor. {@link #inject} signals it; {@link #receive} clears it
- * before looking at the ring (so an injection after that look signals again and nothing is missed).
- * One queue; unprivileged, so the adaptive idle strategy can be tested without namespaces.
+ * before looking at the ring (so an injection after that look signals again and nothing is missed)
+ * and signals it again when it left packets behind (a full burst). Like a TAP read with {@code read},
+ * it {@linkplain #receivesOnlyWhenReadable receives only when readable}, so a worker may skip it
+ * until epoll reports it; {@link #receiveCalls} counts the worker's calls. One queue; unprivileged,
+ * so the adaptive idle strategy can be tested without namespaces.
  */
 final class WatchedMemoryPort implements Port {
     private final MemoryPort inner;
     private final EventFd ready = EventFd.create();
     private final int[] fds = {ready.fd()};
+    private final java.util.concurrent.atomic.AtomicLong receiveCalls = new java.util.concurrent.atomic.AtomicLong();
 
     WatchedMemoryPort(MemoryPort inner) {
         this.inner = inner;
@@ -40,10 +44,25 @@ final class WatchedMemoryPort implements Port {
         return ok;
     }
 
+    /** How often a worker called {@link #receive} (any thread). */
+    long receiveCalls() {
+        return receiveCalls.get();
+    }
+
     @Override
     public int receive(int queue, PacketVector into, FrameCache cache) {
+        receiveCalls.lazySet(receiveCalls.get() + 1);
         ready.drain();
-        return inner.receive(queue, into, cache);
+        int n = inner.receive(queue, into, cache);
+        if (inner.pendingReceive(queue) > 0) {
+            ready.signal();
+        }
+        return n;
+    }
+
+    @Override
+    public boolean receivesOnlyWhenReadable(int queue) {
+        return true;
     }
 
     @Override

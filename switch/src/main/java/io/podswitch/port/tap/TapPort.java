@@ -597,6 +597,16 @@ public final class TapPort implements Port {
         return readiness[queue];
     }
 
+    /**
+     * True while the queue is read with {@code read}/{@code readv} on its descriptor, which tun's poll
+     * reports readable exactly while the queue's ring holds packets; false once a worker's io_uring
+     * reads it (the armed multishot read takes the packets, the descriptor no longer tells).
+     */
+    @Override
+    public boolean receivesOnlyWhenReadable(int queue) {
+        return ringReceivers[queue] == null;
+    }
+
     @Override
     public PortCounters counters() {
         return counters;
